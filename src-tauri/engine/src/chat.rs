@@ -1,0 +1,197 @@
+//! The provider-neutral shape of a chat: the request, the streamed events and the final answer.
+//!
+//! Every adapter translates to and from these types; nothing here knows a wire format.
+
+use serde::Serialize;
+
+/// Who said a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The person.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// One turn of the conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Who said it.
+    pub role: Role,
+    /// What was said.
+    pub text: String,
+}
+
+impl Message {
+    /// A user turn.
+    pub fn user(text: impl Into<String>) -> Self {
+        Message { role: Role::User, text: text.into() }
+    }
+    /// An assistant turn.
+    pub fn assistant(text: impl Into<String>) -> Self {
+        Message { role: Role::Assistant, text: text.into() }
+    }
+}
+
+/// How hard a reasoning model should think; `None` leaves the provider's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasoningEffort {
+    /// A small thinking budget.
+    Low,
+    /// A medium thinking budget.
+    Medium,
+    /// A large thinking budget.
+    High,
+}
+
+impl ReasoningEffort {
+    /// OpenAI's `reasoning_effort` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+        }
+    }
+    /// A thinking budget in tokens, for Anthropic and Gemini.
+    pub fn budget_tokens(self) -> u32 {
+        match self {
+            ReasoningEffort::Low => 1024,
+            ReasoningEffort::Medium => 4096,
+            ReasoningEffort::High => 16384,
+        }
+    }
+}
+
+/// A request to one model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatRequest {
+    /// The system prompt.
+    pub system: Option<String>,
+    /// The conversation so far, ending with the user's new message.
+    pub messages: Vec<Message>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// The most tokens to generate.
+    pub max_tokens: Option<u32>,
+    /// Ask a reasoning model to think (and show its thinking).
+    pub reasoning: Option<ReasoningEffort>,
+}
+
+impl ChatRequest {
+    /// A one-message request.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        ChatRequest { messages: vec![Message::user(prompt)], ..Default::default() }
+    }
+}
+
+/// Token counts, normalised once for every provider.
+///
+/// `input_tokens` is the **whole** prompt, cached parts included; `cache_read_tokens` and
+/// `cache_write_tokens` are the parts of it read from or written to the provider's cache.
+/// `output_tokens` is everything generated, reasoning included; `reasoning_tokens` is the part of
+/// it spent thinking. (OpenAI's convention; Anthropic's uncached `input_tokens` and Gemini's
+/// separate `thoughtsTokenCount` are converted to it.) So the uncached input is
+/// `input_tokens - cache_read_tokens - cache_write_tokens`, and nothing is counted twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// All prompt tokens, cached ones included.
+    pub input_tokens: u64,
+    /// All generated tokens, reasoning included.
+    pub output_tokens: u64,
+    /// Prompt tokens read from the cache.
+    pub cache_read_tokens: u64,
+    /// Prompt tokens written to the cache.
+    pub cache_write_tokens: u64,
+    /// Generated tokens spent reasoning.
+    pub reasoning_tokens: u64,
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// A natural end or a stop sequence.
+    Stop,
+    /// The token limit was reached.
+    Length,
+    /// The model asked to call a tool.
+    ToolCalls,
+    /// The provider's filter cut the answer.
+    ContentFilter,
+    /// Something else, as the provider named it.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl FinishReason {
+    /// The snake_case name printed in `--json`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FinishReason::Stop => "stop",
+            FinishReason::Length => "length",
+            FinishReason::ToolCalls => "tool_calls",
+            FinishReason::ContentFilter => "content_filter",
+            FinishReason::Other(s) => s,
+        }
+    }
+}
+
+/// How a stream ended well.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamEnd {
+    /// The provider's own usage figures; `None` when it sent none.
+    pub usage: Option<Usage>,
+    /// Why the model stopped.
+    pub finish: FinishReason,
+    /// The model that answered, as the provider named it (without the provider prefix).
+    pub model: Option<String>,
+    /// The cost the provider itself reported, in USD (OpenRouter's `usage.cost`).
+    pub provider_cost_usd: Option<f64>,
+}
+
+/// One event of a streamed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    /// The provider accepted the request; the model that answers, when it says so up front.
+    Start {
+        /// The model named in the first frame.
+        model: Option<String>,
+    },
+    /// A piece of the answer.
+    Delta(String),
+    /// A piece of the model's reasoning, shown apart from the answer.
+    Reasoning(String),
+    /// The answer is complete.
+    End(StreamEnd),
+}
+
+/// A whole (non-streamed) answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatResponse {
+    /// The answer.
+    pub text: String,
+    /// The reasoning, if the provider showed it.
+    pub reasoning: String,
+    /// How it ended, with usage and the model that answered.
+    pub end: StreamEnd,
+}
+
+impl ChatResponse {
+    /// Folds a complete event sequence into an answer; `None` if it holds no `End`.
+    pub fn from_events(events: impl IntoIterator<Item = ChatEvent>) -> Option<ChatResponse> {
+        let mut text = String::new();
+        let mut reasoning = String::new();
+        let mut end = None;
+        for e in events {
+            match e {
+                ChatEvent::Delta(t) => text.push_str(&t),
+                ChatEvent::Reasoning(t) => reasoning.push_str(&t),
+                ChatEvent::End(e) => end = Some(e),
+                ChatEvent::Start { .. } => {}
+            }
+        }
+        end.map(|end| ChatResponse { text, reasoning, end })
+    }
+}

@@ -1,0 +1,352 @@
+//! `config.toml`: its shape, where it lives, and errors that name the file, line and field.
+//!
+//! It holds providers, routes, router timeouts, price overrides and the budget — never a key.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::providers::ProviderKind;
+
+/// The file name inside the data dir.
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// The data dir: `--data-dir`, else `ROUNDTABLE_HOME`, else the platform's data dir.
+pub fn data_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_path_buf();
+    }
+    if let Some(home) = std::env::var_os("ROUNDTABLE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("roundtable")
+}
+
+/// One `[providers.ID]` table: a custom provider, or changes to a built-in preset.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// The wire protocol; required for a provider that is not a preset.
+    pub kind: Option<ProviderKind>,
+    /// What the protocol's paths are appended to.
+    pub base_url: Option<Spanned<String>>,
+    /// Extra headers sent with every request.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// `false` hides the provider.
+    pub enabled: Option<bool>,
+}
+
+/// How a route picks among its targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// In order, falling over on failure.
+    #[default]
+    Fallback,
+    /// Weighted random among healthy targets.
+    Balance,
+    /// Lowest recent time to first token.
+    Latency,
+}
+
+/// One `[routes.NAME]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// How targets are picked.
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// `provider/model` targets, in order.
+    pub targets: Spanned<Vec<String>>,
+    /// Weights for `balance`, one per target.
+    pub weights: Option<Spanned<Vec<u32>>>,
+}
+
+/// The `[router]` table: timeouts and retries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RouterConfig {
+    /// Longest wait for a TCP (and TLS) connection.
+    pub connect_timeout_ms: u64,
+    /// Longest wait from sending a request to its first content token.
+    pub first_token_timeout_ms: u64,
+    /// Longest silence between two chunks of a stream.
+    pub idle_timeout_ms: u64,
+    /// Retries of the same target on a transient error.
+    pub max_retries: u32,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        RouterConfig { connect_timeout_ms: 10_000, first_token_timeout_ms: 60_000, idle_timeout_ms: 30_000, max_retries: 2 }
+    }
+}
+
+/// A `[prices."provider/model"]` override, USD per million tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceOverride {
+    /// Uncached input.
+    pub input: f64,
+    /// Output, reasoning included.
+    pub output: f64,
+    /// Cache reads.
+    pub cache_read: Option<f64>,
+    /// Cache writes.
+    pub cache_write: Option<f64>,
+}
+
+/// The `[budget]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetConfig {
+    /// The monthly cap in USD.
+    pub monthly_usd: f64,
+}
+
+/// The whole config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Custom providers and changes to presets.
+    #[serde(default)]
+    pub providers: BTreeMap<String, Spanned<ProviderConfig>>,
+    /// Named routes (`@name`).
+    #[serde(default)]
+    pub routes: BTreeMap<String, Spanned<RouteConfig>>,
+    /// Timeouts and retries.
+    #[serde(default)]
+    pub router: RouterConfig,
+    /// Price overrides.
+    #[serde(default)]
+    pub prices: BTreeMap<String, PriceOverride>,
+    /// The monthly budget.
+    pub budget: Option<BudgetConfig>,
+    /// Where it was read from (for error messages).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads `config.toml` from the data dir; a missing file is the empty config.
+    pub fn load(data_dir: &Path) -> Result<Config> {
+        let path = data_dir.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(Error::Io { path: path.display().to_string(), source }),
+        }
+    }
+
+    /// Parses and checks config text; `path` is used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            ConfigErr::new(text, path).at(span, None, e.message().trim())
+        })?;
+        config.path = Some(path.to_path_buf());
+        config.check(text, path)?;
+        Ok(config)
+    }
+
+    fn check(&self, text: &str, path: &Path) -> Result<()> {
+        let err = ConfigErr::new(text, path);
+        for (id, provider) in &self.providers {
+            let field = format!("providers.{id}");
+            if id.is_empty() || id.contains('/') || id.starts_with('@') {
+                return Err(err.at(provider.span(), Some(&field), "a provider id must be non-empty, without `/` or a leading `@`"));
+            }
+            let p = provider.get_ref();
+            if p.kind.is_none() && crate::providers::preset(id).is_none() {
+                return Err(err.at(
+                    provider.span(),
+                    Some(&format!("{field}.kind")),
+                    "missing `kind` (one of openai, anthropic, gemini, ollama) for a provider that is not built in",
+                ));
+            }
+            if let Some(url) = &p.base_url {
+                if let Err(why) = crate::providers::parse_base_url(url.get_ref()) {
+                    return Err(err.at(url.span(), Some(&format!("{field}.base_url")), &why));
+                }
+            }
+            for name in p.headers.keys() {
+                if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                    return Err(err.at(provider.span(), Some(&format!("{field}.headers")), &format!("`{name}` is not a valid header name")));
+                }
+            }
+        }
+        for (name, route) in &self.routes {
+            let field = format!("routes.{name}");
+            let r = route.get_ref();
+            if r.targets.get_ref().is_empty() {
+                return Err(err.at(r.targets.span(), Some(&format!("{field}.targets")), "a route needs at least one target"));
+            }
+            for target in r.targets.get_ref() {
+                if !target.starts_with('@') && !target.contains('/') {
+                    return Err(err.at(
+                        r.targets.span(),
+                        Some(&format!("{field}.targets")),
+                        &format!("`{target}` is not of the form provider/model"),
+                    ));
+                }
+            }
+            if let Some(weights) = &r.weights {
+                if weights.get_ref().len() != r.targets.get_ref().len() {
+                    return Err(err.at(
+                        weights.span(),
+                        Some(&format!("{field}.weights")),
+                        &format!("{} weights for {} targets; give one weight per target", weights.get_ref().len(), r.targets.get_ref().len()),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds config errors with line, column and field from a byte span.
+struct ConfigErr<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl<'a> ConfigErr<'a> {
+    fn new(text: &'a str, path: &'a Path) -> Self {
+        ConfigErr { text, path }
+    }
+
+    fn at(&self, span: Range<usize>, field: Option<&str>, message: &str) -> Error {
+        let offset = span.start.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let field = field.map(str::to_string).unwrap_or_else(|| field_at(self.text, offset));
+        Error::Config {
+            file: self.path.display().to_string(),
+            line,
+            column,
+            field,
+            message: crate::error::one_line(message, 300),
+        }
+    }
+}
+
+/// The dotted name of the key at `offset`: the enclosing `[table]` plus the line's key.
+fn field_at(text: &str, offset: usize) -> String {
+    let mut table = String::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        let trimmed = line.trim();
+        let is_header = trimmed.starts_with('[');
+        if is_header {
+            table = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string();
+        }
+        if offset < end || end == text.len() {
+            if is_header {
+                return table;
+            }
+            let key = trimmed.split('=').next().unwrap_or("").trim();
+            let key = if trimmed.contains('=') { key } else { "" };
+            return match (table.is_empty(), key.is_empty()) {
+                (_, true) => if table.is_empty() { "(top level)".into() } else { table },
+                (true, false) => key.to_string(),
+                (false, false) => format!("{table}.{key}"),
+            };
+        }
+        start = end;
+    }
+    if table.is_empty() { "(top level)".into() } else { table }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("/data/config.toml"))
+    }
+
+    #[test]
+    fn the_documented_shape_parses() {
+        let c = parse(
+            r#"
+[providers.local]
+kind = "openai"
+base_url = "http://127.0.0.1:8080/v1"
+
+[routes.smart]
+strategy = "fallback"
+targets = ["anthropic/claude-3-5-sonnet-latest", "openai/gpt-4o", "gemini/gemini-2.0-flash"]
+weights = [3, 1, 1]
+
+[router]
+connect_timeout_ms = 10000
+first_token_timeout_ms = 60000
+idle_timeout_ms = 30000
+max_retries = 2
+
+[prices."openai/gpt-4o"]
+input = 2.5
+output = 10.0
+
+[budget]
+monthly_usd = 20
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.providers["local"].get_ref().kind, Some(ProviderKind::OpenAi));
+        assert_eq!(c.routes["smart"].get_ref().targets.get_ref().len(), 3);
+        assert_eq!(c.router.idle_timeout_ms, 30000);
+        assert_eq!(c.budget.unwrap().monthly_usd, 20.0);
+    }
+
+    fn config_error(text: &str) -> (usize, String, String) {
+        match parse(text) {
+            Err(Error::Config { line, field, message, file, .. }) => {
+                assert_eq!(file, "/data/config.toml");
+                (line, field, message)
+            }
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let (line, field, msg) = config_error("[providers.local]\nkind = \"opneai\"\nbase_url = \"http://x/v1\"\n");
+        assert_eq!((line, field.as_str()), (2, "providers.local.kind"));
+        assert!(msg.contains("openai"), "{msg}");
+
+        let (line, field, _) = config_error("\n[providers.local]\nkind = \"openai\"\nbase_url = \"ftp://x\"\n");
+        assert_eq!((line, field.as_str()), (4, "providers.local.base_url"));
+
+        let (line, field, msg) = config_error("[providers.local]\nbase_url = \"http://x/v1\"\n");
+        assert_eq!(line, 1, "points at the table that lacks the field");
+        assert_eq!(field, "providers.local.kind");
+        assert!(msg.contains("missing `kind`"));
+
+        let (line, field, msg) = config_error("[providers.local]\nkind = \"openai\"\nbse_url = \"http://x\"\n");
+        assert_eq!((line, field.as_str()), (3, "providers.local.bse_url"));
+        assert!(msg.contains("unknown field"), "{msg}");
+
+        let (line, field, _) = config_error("[router]\nidle_timeout_ms = \"soon\"\n");
+        assert_eq!((line, field.as_str()), (2, "router.idle_timeout_ms"));
+
+        let (line, _, _) = config_error("[providers.local\nkind = 1\n");
+        assert_eq!(line, 1);
+
+        let (_, field, msg) = config_error("[routes.r]\ntargets = [\"a/b\", \"c/d\"]\nweights = [1]\n");
+        assert_eq!(field, "routes.r.weights");
+        assert!(msg.contains("1 weights for 2 targets"));
+    }
+
+    #[test]
+    fn data_dir_prefers_the_flag() {
+        assert_eq!(data_dir(Some(Path::new("/x"))), PathBuf::from("/x"));
+    }
+}

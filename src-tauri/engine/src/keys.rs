@@ -1,0 +1,146 @@
+//! Where a provider's API key comes from: the [`KeyLookup`] trait, and its environment and
+//! in-memory implementations.
+//!
+//! The OS keychain plugs in behind the same trait; this module never stores a key anywhere.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use crate::error::{Error, Result};
+use crate::sensitive::Sensitive;
+
+/// Where a key was found, shown to the user (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// An environment variable, by name.
+    Env(String),
+    /// The OS keychain.
+    Keychain,
+    /// Memory (tests, or a key given for one process).
+    Memory,
+}
+
+/// A key and where it came from.
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    /// The secret.
+    pub secret: Sensitive<String>,
+    /// Where it was found.
+    pub source: KeySource,
+}
+
+/// Finds the key for a provider id. `Ok(None)` means there is none (fine for local providers).
+pub trait KeyLookup: Send + Sync {
+    /// The key for `provider_id`, if any.
+    fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>>;
+}
+
+/// The environment variables that may hold `provider_id`'s key, in the order they are tried:
+/// `ROUNDTABLE_KEY_<ID>` first, then the provider's usual variable.
+pub fn env_var_names(provider_id: &str) -> Vec<String> {
+    let own: String = provider_id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect();
+    let mut names = vec![format!("ROUNDTABLE_KEY_{own}")];
+    let usual: &[&str] = match provider_id {
+        "openai" => &["OPENAI_API_KEY"],
+        "anthropic" => &["ANTHROPIC_API_KEY"],
+        "gemini" => &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+        "openrouter" => &["OPENROUTER_API_KEY"],
+        "mistral" => &["MISTRAL_API_KEY"],
+        "deepseek" => &["DEEPSEEK_API_KEY"],
+        "groq" => &["GROQ_API_KEY"],
+        "together" => &["TOGETHER_API_KEY"],
+        "fireworks" => &["FIREWORKS_API_KEY"],
+        "xai" => &["XAI_API_KEY"],
+        _ => &[],
+    };
+    names.extend(usual.iter().map(|s| s.to_string()));
+    names
+}
+
+/// Keys from this process's environment.
+#[derive(Debug, Default, Clone)]
+pub struct EnvKeys;
+
+impl KeyLookup for EnvKeys {
+    fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>> {
+        for name in env_var_names(provider_id) {
+            if let Ok(value) = std::env::var(&name) {
+                let value = value.trim().to_string();
+                if !value.is_empty() {
+                    return Ok(Some(ApiKey { secret: Sensitive::new(value), source: KeySource::Env(name) }));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Keys held in memory: for tests, and for a key given to one process.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryKeys {
+    keys: Arc<RwLock<HashMap<String, Sensitive<String>>>>,
+}
+
+impl MemoryKeys {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the key for a provider.
+    pub fn set(&self, provider_id: &str, key: &str) -> Result<()> {
+        self.keys
+            .write()
+            .map_err(|_| Error::KeyStore("memory store poisoned".into()))?
+            .insert(provider_id.to_string(), Sensitive::new(key.to_string()));
+        Ok(())
+    }
+}
+
+impl KeyLookup for MemoryKeys {
+    fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>> {
+        let keys = self.keys.read().map_err(|_| Error::KeyStore("memory store poisoned".into()))?;
+        Ok(keys
+            .get(provider_id)
+            .map(|secret| ApiKey { secret: secret.clone(), source: KeySource::Memory }))
+    }
+}
+
+/// Tries each lookup in turn (the keychain first, then the environment).
+pub struct ChainKeys(pub Vec<Box<dyn KeyLookup>>);
+
+impl KeyLookup for ChainKeys {
+    fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>> {
+        for lookup in &self.0 {
+            if let Some(key) = lookup.lookup(provider_id)? {
+                return Ok(Some(key));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_for_presets_and_custom_ids() {
+        assert_eq!(env_var_names("openai"), ["ROUNDTABLE_KEY_OPENAI", "OPENAI_API_KEY"]);
+        assert_eq!(env_var_names("my-local.llm"), ["ROUNDTABLE_KEY_MY_LOCAL_LLM"]);
+    }
+
+    #[test]
+    fn chain_takes_the_first_hit() {
+        let a = MemoryKeys::new();
+        let b = MemoryKeys::new();
+        b.set("x", "from-b").unwrap();
+        a.set("y", "from-a").unwrap();
+        let chain = ChainKeys(vec![Box::new(a), Box::new(b)]);
+        assert_eq!(chain.lookup("x").unwrap().unwrap().secret.expose(), "from-b");
+        assert_eq!(chain.lookup("y").unwrap().unwrap().secret.expose(), "from-a");
+        assert!(chain.lookup("z").unwrap().is_none());
+    }
+}

@@ -1,0 +1,26 @@
+//! Roundtable's engine: one interface to every model.
+//!
+//! It owns the provider adapters (OpenAI-compatible, Anthropic, Gemini, Ollama), stream parsing,
+//! errors, config and key lookup. It knows nothing of Tauri or of any UI: the desktop shell and
+//! the `roundtable` CLI are thin clients of [`Engine`].
+
+pub mod chat;
+pub mod config;
+mod engine;
+pub mod error;
+mod framing;
+pub mod keys;
+pub mod models;
+pub mod providers;
+pub mod sensitive;
+mod streaming;
+
+pub use chat::{ChatEvent, ChatRequest, ChatResponse, FinishReason, Message, ReasoningEffort, Role, StreamEnd, Usage};
+pub use config::Config;
+pub use engine::{Engine, Target};
+pub use error::{Error, ErrorClass, ProviderError, Result};
+pub use models::{ModelInfo, Pricing};
+pub use streaming::ChatStream;
+
+/// The engine's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,182 @@
+//! Builds Anthropic Messages requests — a long system prompt goes with `cache_control`, so later
+//! turns read it from the cache — reads whole answers and the models list.
+
+use std::collections::VecDeque;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::stream::{normalise, stop_reason, RawUsage};
+use crate::chat::{ChatEvent, ChatRequest, Role, StreamEnd};
+use crate::error::ProviderError;
+use crate::models::ModelInfo;
+use crate::providers::{errors, Provider, WireRequest};
+
+/// The API version every request names.
+pub(crate) const API_VERSION: &str = "2023-06-01";
+
+/// A system prompt at least this long (about 1,024 tokens, the smallest cacheable prefix) is
+/// marked for caching.
+pub(crate) const CACHE_MIN_CHARS: usize = 4096;
+
+/// Anthropic requires `max_tokens`; this is used when the request sets none.
+const DEFAULT_MAX_TOKENS: u32 = 8192;
+
+pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
+    let messages: Vec<Value> = req
+        .messages
+        .iter()
+        .map(|m| {
+            let role = match m.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            };
+            json!({"role": role, "content": m.text})
+        })
+        .collect();
+    let mut max_tokens = req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
+    let mut body = json!({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": stream});
+    if let Some(system) = &req.system {
+        body["system"] = if system.len() >= CACHE_MIN_CHARS {
+            json!([{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}])
+        } else {
+            json!(system)
+        };
+    }
+    if let Some(effort) = req.reasoning {
+        let budget = effort.budget_tokens();
+        // The thinking budget must be below max_tokens.
+        if max_tokens <= budget {
+            max_tokens = budget + 1024;
+            body["max_tokens"] = json!(max_tokens);
+        }
+        body["thinking"] = json!({"type": "enabled", "budget_tokens": budget});
+    } else if let Some(t) = req.temperature {
+        // Anthropic rejects a temperature together with thinking.
+        body["temperature"] = json!(t);
+    }
+    WireRequest { url: provider.url("/messages"), headers: headers(key), body: Some(body) }
+}
+
+fn headers(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
+    let mut h = vec![("anthropic-version", API_VERSION.to_string(), false)];
+    if let Some(k) = key {
+        h.push(("x-api-key", k.to_string(), true));
+    }
+    h
+}
+
+pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
+    let mut url = provider.url("/models");
+    url.set_query(Some("limit=1000"));
+    WireRequest { url, headers: headers(key), body: None }
+}
+
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<RawModel>,
+}
+
+#[derive(Deserialize)]
+struct RawModel {
+    id: String,
+    display_name: Option<String>,
+}
+
+pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+    let list: ModelList = serde_json::from_slice(body)
+        .map_err(|e| errors::malformed(&provider.id, &format!("unexpected model list ({e})")))?;
+    Ok(list
+        .data
+        .into_iter()
+        .map(|m| ModelInfo { id: format!("{}/{}", provider.id, m.id), name: m.display_name, context_length: None, pricing: None })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct Whole {
+    model: Option<String>,
+    #[serde(default)]
+    content: Vec<Block>,
+    stop_reason: Option<String>,
+    usage: Option<RawUsage>,
+}
+
+#[derive(Deserialize)]
+struct Block {
+    #[serde(rename = "type")]
+    kind: String,
+    text: Option<String>,
+    thinking: Option<String>,
+}
+
+/// Reads a whole (non-streamed) Messages answer.
+pub(crate) fn decode_whole(provider: &str, body: &[u8], out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+    let whole: Whole = serde_json::from_slice(body)
+        .map_err(|e| errors::bad_json(provider, &String::from_utf8_lossy(body), &e))?;
+    out.push_back(ChatEvent::Start { model: whole.model.clone() });
+    for block in whole.content {
+        match (block.kind.as_str(), block.text, block.thinking) {
+            ("text", Some(t), _) => out.push_back(ChatEvent::Delta(t)),
+            ("thinking", _, Some(t)) => out.push_back(ChatEvent::Reasoning(t)),
+            _ => {}
+        }
+    }
+    out.push_back(ChatEvent::End(StreamEnd {
+        usage: whole.usage.as_ref().map(|u| normalise(u, 0)),
+        finish: stop_reason(whole.stop_reason.as_deref().unwrap_or("end_turn")),
+        model: whole.model,
+        provider_cost_usd: None,
+    }));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Message, ReasoningEffort};
+    use crate::providers::preset;
+
+    #[test]
+    fn long_system_prompts_are_cached_short_ones_are_not() {
+        let p = preset("anthropic").unwrap();
+        let mut req = ChatRequest::new("hi");
+        req.system = Some("x".repeat(CACHE_MIN_CHARS));
+        let w = chat_request(&p, Some("k"), "claude-3-5-sonnet-latest", &req, true);
+        assert_eq!(w.url.as_str(), "https://api.anthropic.com/v1/messages");
+        let b = w.body.unwrap();
+        assert_eq!(b["system"][0]["cache_control"]["type"], "ephemeral");
+        assert_eq!(b["max_tokens"], DEFAULT_MAX_TOKENS);
+        req.system = Some("short".into());
+        let b = chat_request(&p, None, "m", &req, true).body.unwrap();
+        assert_eq!(b["system"], "short");
+        assert!(w.headers.iter().any(|(n, v, s)| *n == "x-api-key" && v == "k" && *s));
+    }
+
+    #[test]
+    fn thinking_budget_fits_under_max_tokens() {
+        let p = preset("anthropic").unwrap();
+        let req = ChatRequest {
+            messages: vec![Message::user("q"), Message::assistant("a"), Message::user("q2")],
+            max_tokens: Some(1000),
+            temperature: Some(0.3),
+            reasoning: Some(ReasoningEffort::Low),
+            ..Default::default()
+        };
+        let b = chat_request(&p, None, "m", &req, false).body.unwrap();
+        assert_eq!(b["thinking"]["budget_tokens"], 1024);
+        assert!(b["max_tokens"].as_u64().unwrap() > 1024);
+        assert!(b.get("temperature").is_none());
+        assert_eq!(b["messages"][1]["role"], "assistant");
+    }
+
+    #[test]
+    fn whole_answer_with_cache_usage() {
+        let body = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"OK."}],"stop_reason":"max_tokens","usage":{"input_tokens":9,"cache_creation_input_tokens":10,"cache_read_input_tokens":4202,"output_tokens":5}}"#;
+        let r = crate::providers::test_support::whole(crate::providers::ProviderKind::Anthropic, body).unwrap();
+        assert_eq!((r.text.as_str(), r.reasoning.as_str()), ("OK.", "hmm"));
+        let u = r.end.usage.unwrap();
+        assert_eq!((u.input_tokens, u.cache_read_tokens, u.cache_write_tokens, u.output_tokens), (4221, 4202, 10, 5));
+        assert_eq!(r.end.finish, crate::chat::FinishReason::Length);
+    }
+}

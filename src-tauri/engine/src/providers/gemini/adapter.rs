@@ -1,0 +1,134 @@
+//! Builds Gemini `generateContent` requests (the key goes in `x-goog-api-key`, never in the URL)
+//! and reads the models list.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::chat::{ChatRequest, Role};
+use crate::error::ProviderError;
+use crate::models::ModelInfo;
+use crate::providers::{errors, Provider, WireRequest};
+
+pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
+    let contents: Vec<Value> = req
+        .messages
+        .iter()
+        .map(|m| {
+            let role = match m.role {
+                Role::User => "user",
+                Role::Assistant => "model",
+            };
+            json!({"role": role, "parts": [{"text": m.text}]})
+        })
+        .collect();
+    let mut body = json!({"contents": contents});
+    if let Some(system) = &req.system {
+        body["systemInstruction"] = json!({"parts": [{"text": system}]});
+    }
+    let mut generation = serde_json::Map::new();
+    if let Some(t) = req.temperature {
+        generation.insert("temperature".into(), json!(t));
+    }
+    if let Some(n) = req.max_tokens {
+        generation.insert("maxOutputTokens".into(), json!(n));
+    }
+    if let Some(effort) = req.reasoning {
+        generation.insert("thinkingConfig".into(), json!({"includeThoughts": true, "thinkingBudget": effort.budget_tokens()}));
+    }
+    if !generation.is_empty() {
+        body["generationConfig"] = Value::Object(generation);
+    }
+    let mut url = if stream {
+        provider.url(&format!("/models/{model}:streamGenerateContent"))
+    } else {
+        provider.url(&format!("/models/{model}:generateContent"))
+    };
+    if stream {
+        url.set_query(Some("alt=sse"));
+    }
+    WireRequest { url, headers: auth(key), body: Some(body) }
+}
+
+fn auth(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
+    key.map(|k| vec![("x-goog-api-key", k.to_string(), true)]).unwrap_or_default()
+}
+
+pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
+    let mut url = provider.url("/models");
+    url.set_query(Some("pageSize=1000"));
+    WireRequest { url, headers: auth(key), body: None }
+}
+
+#[derive(Deserialize)]
+struct ModelList {
+    #[serde(default)]
+    models: Vec<RawModel>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawModel {
+    name: String,
+    display_name: Option<String>,
+    input_token_limit: Option<u64>,
+    #[serde(default)]
+    supported_generation_methods: Vec<String>,
+}
+
+pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+    let list: ModelList = serde_json::from_slice(body)
+        .map_err(|e| errors::malformed(&provider.id, &format!("unexpected model list ({e})")))?;
+    Ok(list
+        .models
+        .into_iter()
+        .filter(|m| m.supported_generation_methods.is_empty() || m.supported_generation_methods.iter().any(|g| g == "generateContent"))
+        .map(|m| ModelInfo {
+            id: format!("{}/{}", provider.id, m.name.trim_start_matches("models/")),
+            name: m.display_name,
+            context_length: m.input_token_limit,
+            pricing: None,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Message, ReasoningEffort};
+    use crate::providers::preset;
+
+    #[test]
+    fn request_shape_and_urls() {
+        let p = preset("gemini").unwrap();
+        let req = ChatRequest {
+            system: Some("sys".into()),
+            messages: vec![Message::user("a"), Message::assistant("b"), Message::user("c")],
+            temperature: Some(0.2),
+            max_tokens: Some(50),
+            reasoning: Some(ReasoningEffort::Medium),
+        };
+        let w = chat_request(&p, Some("AIza-fake"), "gemini-2.0-flash", &req, true);
+        assert_eq!(
+            w.url.as_str(),
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"
+        );
+        assert!(!w.url.as_str().contains("AIza"), "the key never goes in the URL");
+        let b = w.body.unwrap();
+        assert_eq!(b["contents"][1]["role"], "model");
+        assert_eq!(b["systemInstruction"]["parts"][0]["text"], "sys");
+        assert_eq!(b["generationConfig"]["maxOutputTokens"], 50);
+        assert_eq!(b["generationConfig"]["thinkingConfig"]["includeThoughts"], true);
+        let w = chat_request(&p, None, "gemini-2.0-flash", &ChatRequest::new("x"), false);
+        assert!(w.url.as_str().ends_with("/models/gemini-2.0-flash:generateContent"));
+    }
+
+    #[test]
+    fn models_keep_generators_only() {
+        let p = preset("gemini").unwrap();
+        let body = br#"{"models":[{"name":"models/gemini-2.0-flash","displayName":"Gemini 2.0 Flash","inputTokenLimit":1048576,"supportedGenerationMethods":["generateContent","countTokens"]},{"name":"models/embedding-001","supportedGenerationMethods":["embedContent"]}]}"#;
+        let m = parse_models(&p, body).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].id, "gemini/gemini-2.0-flash");
+        assert_eq!(m[0].context_length, Some(1_048_576));
+    }
+}

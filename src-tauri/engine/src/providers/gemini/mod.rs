@@ -1,0 +1,4 @@
+//! Google Gemini `generateContent` / `streamGenerateContent?alt=sse`.
+
+pub(crate) mod adapter;
+pub(crate) mod stream;

@@ -1,0 +1,201 @@
+//! Reads Gemini `GenerateContentResponse` frames: text parts, thought parts (`"thought": true`),
+//! the cumulative `usageMetadata` (the last one wins), `finishReason`, safety blocks and errors.
+//! The stream has no `[DONE]`: it ends when the connection closes after a `finishReason`.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use serde::Deserialize;
+
+use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
+use crate::error::{ErrorClass, ProviderError};
+use crate::providers::{errors, Decoder, Flow, ProviderKind};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Response<'a> {
+    #[serde(borrow, default)]
+    candidates: Vec<Candidate<'a>>,
+    usage_metadata: Option<RawUsage>,
+    model_version: Option<String>,
+    prompt_feedback: Option<PromptFeedback>,
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidate<'a> {
+    #[serde(borrow)]
+    content: Option<Content<'a>>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Content<'a> {
+    #[serde(borrow, default)]
+    parts: Vec<Part<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Part<'a> {
+    #[serde(borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(default)]
+    thought: bool,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+struct RawUsage {
+    #[serde(default)]
+    prompt_token_count: u64,
+    #[serde(default)]
+    candidates_token_count: u64,
+    #[serde(default)]
+    thoughts_token_count: u64,
+    #[serde(default)]
+    cached_content_token_count: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PromptFeedback {
+    block_reason: Option<String>,
+}
+
+fn finish_reason(s: &str) -> FinishReason {
+    match s {
+        "STOP" => FinishReason::Stop,
+        "MAX_TOKENS" => FinishReason::Length,
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => FinishReason::ContentFilter,
+        "MALFORMED_FUNCTION_CALL" | "UNEXPECTED_TOOL_CALL" => FinishReason::ToolCalls,
+        other => FinishReason::Other(other.to_ascii_lowercase()),
+    }
+}
+
+/// Gemini counts thoughts apart from the answer; ours are part of the output.
+fn normalise(u: &RawUsage) -> Usage {
+    Usage {
+        input_tokens: u.prompt_token_count,
+        output_tokens: u.candidates_token_count + u.thoughts_token_count,
+        cache_read_tokens: u.cached_content_token_count,
+        cache_write_tokens: 0,
+        reasoning_tokens: u.thoughts_token_count,
+    }
+}
+
+/// The Gemini decoder.
+pub(crate) struct GeminiDecoder {
+    provider: String,
+    started: bool,
+    model: Option<String>,
+    usage: Option<RawUsage>,
+    finish: Option<FinishReason>,
+}
+
+impl GeminiDecoder {
+    pub(crate) fn new(provider: String) -> Self {
+        GeminiDecoder { provider, started: false, model: None, usage: None, finish: None }
+    }
+}
+
+impl Decoder for GeminiDecoder {
+    fn frame(&mut self, _event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError> {
+        let r: Response = serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+        if let Some(err) = &r.error {
+            let wrapped = serde_json::json!({ "error": err });
+            return Err(errors::in_stream(ProviderKind::Gemini, &self.provider, &wrapped));
+        }
+        if let Some(reason) = r.prompt_feedback.as_ref().and_then(|f| f.block_reason.as_deref()) {
+            if r.candidates.is_empty() {
+                return Err(ProviderError::new(
+                    &self.provider,
+                    ErrorClass::ContentFiltered,
+                    format!("the prompt was blocked ({reason})"),
+                ));
+            }
+        }
+        if !self.started {
+            self.started = true;
+            self.model = r.model_version.clone();
+            out.push_back(ChatEvent::Start { model: self.model.clone() });
+        }
+        if let Some(c) = r.candidates.first() {
+            for part in c.content.iter().flat_map(|c| &c.parts) {
+                if let Some(t) = part.text.as_deref().filter(|t| !t.is_empty()) {
+                    out.push_back(if part.thought { ChatEvent::Reasoning(t.to_string()) } else { ChatEvent::Delta(t.to_string()) });
+                }
+            }
+            if let Some(f) = &c.finish_reason {
+                self.finish = Some(finish_reason(f));
+            }
+        }
+        if r.usage_metadata.is_some() {
+            self.usage = r.usage_metadata;
+        }
+        Ok(Flow::More)
+    }
+
+    fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+        match self.finish.take() {
+            Some(finish) => {
+                out.push_back(ChatEvent::End(StreamEnd {
+                    usage: self.usage.as_ref().map(normalise),
+                    finish,
+                    model: self.model.clone(),
+                    provider_cost_usd: None,
+                }));
+                Ok(())
+            }
+            None if self.started => Err(errors::malformed(&self.provider, "the stream ended before a finishReason (truncated)")),
+            None => Err(errors::malformed(&self.provider, "the answer held no Gemini response")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::chat::{ChatEvent, FinishReason};
+    use crate::error::ErrorClass;
+    use crate::providers::test_support::{decode_every_split, reasoning_of, text_of, whole};
+    use crate::providers::ProviderKind::Gemini;
+    use roundtable_fakes::fixtures;
+
+    #[test]
+    fn crlf_text_with_cumulative_usage() {
+        let (events, end) = decode_every_split(Gemini, fixtures::GEMINI_TEXT.as_bytes());
+        assert_eq!(events[0], ChatEvent::Start { model: Some("gemini-3-pro-preview".into()) });
+        assert_eq!(text_of(&events), "There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y");
+        let end = end.unwrap();
+        assert_eq!(end.finish, FinishReason::Stop);
+        let u = end.usage.unwrap();
+        assert_eq!((u.input_tokens, u.output_tokens, u.reasoning_tokens), (9, 23 + 185, 185));
+    }
+
+    #[test]
+    fn thoughts_are_reasoning() {
+        let (events, end) = decode_every_split(Gemini, fixtures::GEMINI_THINKING.as_bytes());
+        assert!(reasoning_of(&events).starts_with("**Defining Sky Color**"));
+        assert_eq!(text_of(&events), "The sky is blue because of Rayleigh scattering.");
+        assert!(end.is_ok());
+    }
+
+    #[test]
+    fn blocked_prompt_and_truncation() {
+        let (_, end) = decode_every_split(Gemini, b"data: {\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}\r\n\r\n");
+        assert_eq!(end.unwrap_err().class, ErrorClass::ContentFiltered);
+        let s = fixtures::GEMINI_TEXT;
+        let cut = &s[..s.find("thoughtSignature").unwrap() - 60];
+        let (_, end) = decode_every_split(Gemini, cut.as_bytes());
+        assert_eq!(end.unwrap_err().class, ErrorClass::MalformedStream);
+    }
+
+    #[test]
+    fn whole_answer() {
+        let body = br#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"cachedContentTokenCount":2},"modelVersion":"gemini-2.0-flash"}"#;
+        let r = whole(Gemini, body).unwrap();
+        assert_eq!(r.text, "Hi");
+        assert_eq!(r.end.finish, FinishReason::Length);
+        assert_eq!(r.end.usage.unwrap().cache_read_tokens, 2);
+    }
+}

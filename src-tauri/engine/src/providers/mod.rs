@@ -1,0 +1,363 @@
+//! Providers: the closed set of wire protocols, the built-in presets, and one folder per protocol
+//! (`adapter.rs` builds requests and reads whole answers and errors, `stream.rs` reads streams).
+//!
+//! A plain `match` on [`ProviderKind`] dispatches; nothing here picks between targets (the router
+//! does) or stores anything.
+
+pub mod anthropic;
+pub(crate) mod errors;
+pub mod gemini;
+pub(crate) mod hints;
+pub mod ollama;
+pub mod openai;
+mod presets;
+
+use std::collections::BTreeMap;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::chat::{ChatEvent, ChatRequest};
+use crate::config::Config;
+use crate::error::{Error, ProviderError, Result};
+use crate::models::ModelInfo;
+
+pub use presets::{preset, PRESET_IDS};
+
+/// The wire protocol a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum ProviderKind {
+    /// OpenAI chat completions (and every compatible service).
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// Anthropic Messages.
+    #[serde(rename = "anthropic")]
+    Anthropic,
+    /// Google Gemini `generateContent`.
+    #[serde(rename = "gemini")]
+    Gemini,
+    /// Ollama's native `/api/chat`.
+    #[serde(rename = "ollama")]
+    Ollama,
+}
+
+impl ProviderKind {
+    /// The config name (`openai`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::Anthropic => "anthropic",
+            ProviderKind::Gemini => "gemini",
+            ProviderKind::Ollama => "ollama",
+        }
+    }
+
+    /// How this protocol frames a stream.
+    pub(crate) fn framing(self) -> Framing {
+        match self {
+            ProviderKind::Ollama => Framing::Ndjson,
+            _ => Framing::Sse,
+        }
+    }
+}
+
+/// Stream framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Server-sent events.
+    Sse,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// Small differences between services that speak the same protocol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// OpenRouter: ask for usage accounting, read its cost and error chunks.
+    pub openrouter: bool,
+    /// OpenAI itself wants `max_completion_tokens` rather than `max_tokens`.
+    pub max_completion_tokens: bool,
+}
+
+/// A provider, resolved from its preset and the config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    /// Its id, the first segment of a model name.
+    pub id: String,
+    /// Its protocol.
+    pub kind: ProviderKind,
+    /// What the protocol's paths are appended to.
+    pub base_url: Url,
+    /// Extra headers on every request.
+    pub headers: Vec<(String, String)>,
+    /// Hidden when false.
+    pub enabled: bool,
+    /// Whether a request without a key is pointless (cloud services); local servers need none.
+    pub needs_key: bool,
+    /// Built in (not only from the config).
+    pub builtin: bool,
+    /// Service differences.
+    pub quirks: Quirks,
+}
+
+impl Provider {
+    /// `base_url` joined with a path that starts with `/`.
+    pub(crate) fn url(&self, path: &str) -> Url {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        // The base URL was checked when the provider was built, and `path` is ours.
+        Url::parse(&format!("{base}{path}")).unwrap_or_else(|_| self.base_url.clone())
+    }
+}
+
+/// Checks a base URL from the config: http or https, with a host.
+pub(crate) fn parse_base_url(text: &str) -> std::result::Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{text}` must start with http:// or https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`{text}` must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// Every provider: the presets, changed or extended by the config.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    providers: BTreeMap<String, Arc<Provider>>,
+}
+
+impl Registry {
+    /// Builds the registry from the presets and the config.
+    pub fn new(config: &Config) -> Result<Registry> {
+        let mut providers: BTreeMap<String, Provider> =
+            PRESET_IDS.iter().filter_map(|id| preset(id)).map(|p| (p.id.clone(), p)).collect();
+        for (id, spanned) in &config.providers {
+            let c = spanned.get_ref();
+            let mut p = match providers.remove(id) {
+                Some(p) => p,
+                None => {
+                    let kind = c.kind.ok_or_else(|| Error::InvalidModel {
+                        given: id.clone(),
+                        reason: "a custom provider needs a `kind`".into(),
+                    })?;
+                    Provider {
+                        id: id.clone(),
+                        kind,
+                        base_url: Url::parse("http://127.0.0.1/").expect("static URL"),
+                        headers: Vec::new(),
+                        enabled: true,
+                        needs_key: false,
+                        builtin: false,
+                        quirks: Quirks::default(),
+                    }
+                }
+            };
+            if let Some(kind) = c.kind {
+                p.kind = kind;
+            }
+            if let Some(url) = &c.base_url {
+                p.base_url = parse_base_url(url.get_ref()).map_err(|reason| Error::InvalidModel { given: id.clone(), reason })?;
+            } else if !p.builtin {
+                return Err(Error::InvalidModel { given: id.clone(), reason: "a custom provider needs a `base_url`".into() });
+            }
+            for (name, value) in &c.headers {
+                p.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                p.headers.push((name.clone(), value.clone()));
+            }
+            if let Some(enabled) = c.enabled {
+                p.enabled = enabled;
+            }
+            providers.insert(id.clone(), p);
+        }
+        Ok(Registry { providers: providers.into_iter().map(|(k, v)| (k, Arc::new(v))).collect() })
+    }
+
+    /// The provider with this id.
+    pub fn get(&self, id: &str) -> Option<&Arc<Provider>> {
+        self.providers.get(id)
+    }
+
+    /// Every provider, by id.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Provider>> {
+        self.providers.values()
+    }
+
+    /// Every provider id, sorted.
+    pub fn ids(&self) -> Vec<String> {
+        self.providers.keys().cloned().collect()
+    }
+}
+
+/// Turns a protocol's frames into [`ChatEvent`]s.
+pub(crate) trait Decoder: Send {
+    /// One SSE event (`event` name and joined `data`) or one NDJSON line (`event` is `None`).
+    fn frame(&mut self, event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError>;
+    /// The body ended; emit the end, or fail if the stream was cut short.
+    fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError>;
+}
+
+/// Whether a stream goes on after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// Keep reading.
+    More,
+    /// The protocol's end marker was seen; stop reading.
+    Done,
+}
+
+/// The decoder for a protocol.
+pub(crate) fn decoder(provider: &Provider) -> Box<dyn Decoder> {
+    let id = provider.id.clone();
+    match provider.kind {
+        ProviderKind::OpenAi => Box::new(openai::stream::OpenAiDecoder::new(id)),
+        ProviderKind::Anthropic => Box::new(anthropic::stream::AnthropicDecoder::new(id)),
+        ProviderKind::Gemini => Box::new(gemini::stream::GeminiDecoder::new(id)),
+        ProviderKind::Ollama => Box::new(ollama::stream::OllamaDecoder::new(id)),
+    }
+}
+
+/// An HTTP request, ready to send (the key already attached).
+pub(crate) struct WireRequest {
+    pub url: Url,
+    pub headers: Vec<(&'static str, String, bool)>,
+    pub body: Option<serde_json::Value>,
+}
+
+/// Builds the chat request for a provider.
+pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
+    match provider.kind {
+        ProviderKind::OpenAi => openai::adapter::chat_request(provider, key, model, req, stream),
+        ProviderKind::Anthropic => anthropic::adapter::chat_request(provider, key, model, req, stream),
+        ProviderKind::Gemini => gemini::adapter::chat_request(provider, key, model, req, stream),
+        ProviderKind::Ollama => ollama::adapter::chat_request(provider, key, model, req, stream),
+    }
+}
+
+/// Builds the model-list request for a provider.
+pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
+    match provider.kind {
+        ProviderKind::OpenAi => openai::adapter::models_request(provider, key),
+        ProviderKind::Anthropic => anthropic::adapter::models_request(provider, key),
+        ProviderKind::Gemini => gemini::adapter::models_request(provider, key),
+        ProviderKind::Ollama => ollama::adapter::models_request(provider),
+    }
+}
+
+/// Reads a model list.
+pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+    match provider.kind {
+        ProviderKind::OpenAi => openai::adapter::parse_models(provider, body),
+        ProviderKind::Anthropic => anthropic::adapter::parse_models(provider, body),
+        ProviderKind::Gemini => gemini::adapter::parse_models(provider, body),
+        ProviderKind::Ollama => ollama::adapter::parse_models(provider, body),
+    }
+}
+
+/// Reads a whole (non-streamed) answer into events, through the same decoders as streams.
+pub(crate) fn decode_whole(provider: &Provider, body: &[u8], out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+    match provider.kind {
+        ProviderKind::Anthropic => anthropic::adapter::decode_whole(&provider.id, body, out),
+        _ => {
+            let text = std::str::from_utf8(body).map_err(|_| errors::malformed(&provider.id, "the answer is not UTF-8 text"))?;
+            let mut d = decoder(provider);
+            match d.frame(None, text.trim(), out)? {
+                Flow::Done => Ok(()),
+                Flow::More => d.eof(out),
+            }
+        }
+    }
+}
+
+/// A short, header-free description of a transport error: its innermost cause.
+pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = crate::error::one_line(&cause.to_string(), 160);
+    if e.is_timeout() {
+        format!("timed out: {text}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Decoding helpers shared by the protocol tests.
+
+    use super::*;
+    use crate::chat::{ChatResponse, StreamEnd};
+
+    fn provider(kind: ProviderKind) -> Provider {
+        let mut p = preset(kind.as_str()).expect("a preset per kind");
+        p.id = "test".into();
+        p
+    }
+
+    fn decode(kind: ProviderKind, pieces: &[&[u8]]) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
+        let mut framer = crate::framing::Framer::new(kind.framing());
+        let mut decoder = decoder(&provider(kind));
+        let mut out = VecDeque::new();
+        let mut result = Ok(Flow::More);
+        for p in pieces {
+            let mut cb = |e: Option<&str>, d: &str| decoder.frame(e, d, &mut out);
+            result = framer.push(p, &mut cb);
+            if !matches!(result, Ok(Flow::More)) {
+                break;
+            }
+        }
+        if matches!(result, Ok(Flow::More)) {
+            let mut cb = |e: Option<&str>, d: &str| decoder.frame(e, d, &mut out);
+            result = framer.finish(&mut cb);
+            if matches!(result, Ok(Flow::More)) {
+                result = decoder.eof(&mut out).map(|_| Flow::Done);
+            }
+        }
+        let mut events: Vec<ChatEvent> = out.into_iter().collect();
+        let end = match (result, events.last()) {
+            (Err(e), _) => Err(e),
+            (Ok(_), Some(ChatEvent::End(_))) => match events.pop() {
+                Some(ChatEvent::End(end)) => Ok(end),
+                _ => unreachable!(),
+            },
+            (Ok(_), _) => panic!("a stream that did not fail must end with End"),
+        };
+        (events, end)
+    }
+
+    /// Decodes `input` in one read, at every split into two reads, and one byte per read;
+    /// asserts all agree and returns the events (without `End`) and the end or the error.
+    pub(crate) fn decode_every_split(kind: ProviderKind, input: &[u8]) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
+        let whole = decode(kind, &[input]);
+        for i in 0..=input.len() {
+            assert_eq!(decode(kind, &[&input[..i], &input[i..]]), whole, "split at byte {i}");
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(decode(kind, &bytes), whole, "one byte per read");
+        whole
+    }
+
+    /// Reads a whole answer.
+    pub(crate) fn whole(kind: ProviderKind, body: &[u8]) -> Result<ChatResponse, ProviderError> {
+        let mut out = VecDeque::new();
+        decode_whole(&provider(kind), body, &mut out)?;
+        Ok(ChatResponse::from_events(out).expect("an End"))
+    }
+
+    /// The answer text of some events.
+    pub(crate) fn text_of(events: &[ChatEvent]) -> String {
+        events.iter().filter_map(|e| if let ChatEvent::Delta(t) = e { Some(t.as_str()) } else { None }).collect()
+    }
+
+    /// The reasoning text of some events.
+    pub(crate) fn reasoning_of(events: &[ChatEvent]) -> String {
+        events.iter().filter_map(|e| if let ChatEvent::Reasoning(t) = e { Some(t.as_str()) } else { None }).collect()
+    }
+}

@@ -1,0 +1,138 @@
+//! Reads Ollama's NDJSON lines: `message.content`, `message.thinking`, the `done: true` line with
+//! its counts, and the bare `{"error": …}` line that can arrive mid-stream.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use serde::Deserialize;
+
+use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
+use crate::error::ProviderError;
+use crate::providers::{errors, Decoder, Flow, ProviderKind};
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    model: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    message: Option<Msg<'a>>,
+    #[serde(default)]
+    done: bool,
+    done_reason: Option<String>,
+    prompt_eval_count: Option<u64>,
+    prompt_eval_cached_count: Option<u64>,
+    eval_count: Option<u64>,
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Msg<'a> {
+    #[serde(borrow)]
+    content: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    thinking: Option<Cow<'a, str>>,
+}
+
+/// The `/api/chat` decoder.
+pub(crate) struct OllamaDecoder {
+    provider: String,
+    started: bool,
+    model: Option<String>,
+}
+
+impl OllamaDecoder {
+    pub(crate) fn new(provider: String) -> Self {
+        OllamaDecoder { provider, started: false, model: None }
+    }
+}
+
+impl Decoder for OllamaDecoder {
+    fn frame(&mut self, _event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError> {
+        let line: Line = serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+        if let Some(err) = &line.error {
+            let wrapped = serde_json::json!({ "error": err });
+            return Err(errors::in_stream(ProviderKind::Ollama, &self.provider, &wrapped));
+        }
+        if !self.started {
+            self.started = true;
+            self.model = line.model.as_deref().map(str::to_string);
+            out.push_back(ChatEvent::Start { model: self.model.clone() });
+        }
+        if let Some(m) = &line.message {
+            if let Some(t) = m.thinking.as_deref().filter(|t| !t.is_empty()) {
+                out.push_back(ChatEvent::Reasoning(t.to_string()));
+            }
+            if let Some(c) = m.content.as_deref().filter(|c| !c.is_empty()) {
+                out.push_back(ChatEvent::Delta(c.to_string()));
+            }
+        }
+        if !line.done {
+            return Ok(Flow::More);
+        }
+        let usage = (line.prompt_eval_count.is_some() || line.eval_count.is_some()).then(|| Usage {
+            input_tokens: line.prompt_eval_count.unwrap_or(0),
+            output_tokens: line.eval_count.unwrap_or(0),
+            cache_read_tokens: line.prompt_eval_cached_count.unwrap_or(0),
+            cache_write_tokens: 0,
+            reasoning_tokens: 0,
+        });
+        let finish = match line.done_reason.as_deref() {
+            None | Some("stop") => FinishReason::Stop,
+            Some("length") => FinishReason::Length,
+            Some(other) => FinishReason::Other(other.to_string()),
+        };
+        out.push_back(ChatEvent::End(StreamEnd { usage, finish, model: self.model.clone(), provider_cost_usd: None }));
+        Ok(Flow::Done)
+    }
+
+    fn eof(&mut self, _out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+        Err(errors::malformed(
+            &self.provider,
+            if self.started { "the stream ended before its done line (truncated)" } else { "the answer held no Ollama chat lines" },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::chat::{ChatEvent, FinishReason, Usage};
+    use crate::error::ErrorClass;
+    use crate::providers::test_support::{decode_every_split, reasoning_of, text_of, whole};
+    use crate::providers::ProviderKind::Ollama;
+    use roundtable_fakes::fixtures;
+
+    #[test]
+    fn cached_usage_capture() {
+        let (events, end) = decode_every_split(Ollama, fixtures::OLLAMA_CACHED.as_bytes());
+        assert_eq!(events[0], ChatEvent::Start { model: Some("llama3.2:3b".into()) });
+        assert_eq!(text_of(&events), "Hello!");
+        let end = end.unwrap();
+        assert_eq!(end.finish, FinishReason::Stop);
+        assert_eq!(end.usage.unwrap(), Usage { input_tokens: 28, output_tokens: 3, cache_read_tokens: 27, ..Default::default() });
+    }
+
+    #[test]
+    fn thinking_lines() {
+        let (events, end) = decode_every_split(Ollama, fixtures::OLLAMA_THINKING.as_bytes());
+        assert_eq!(reasoning_of(&events), "The sky is blue due to Rayleigh scattering. ");
+        assert_eq!(text_of(&events), "Rayleigh Let me check the weather.");
+        assert_eq!(end.unwrap().usage.unwrap().output_tokens, 40);
+    }
+
+    #[test]
+    fn error_line_mid_stream() {
+        let (events, end) = decode_every_split(Ollama, fixtures::OLLAMA_ERROR.as_bytes());
+        assert_eq!(text_of(&events), "I can");
+        let err = end.unwrap_err();
+        assert_eq!(err.class, ErrorClass::Upstream);
+        assert!(err.message.contains("an error was encountered while running the model"));
+    }
+
+    #[test]
+    fn whole_answer() {
+        let body = br#"{"model":"llama3.2","message":{"role":"assistant","content":"Hi there"},"done":true,"done_reason":"length","prompt_eval_count":5,"eval_count":2}"#;
+        let r = whole(Ollama, body).unwrap();
+        assert_eq!(r.text, "Hi there");
+        assert_eq!(r.end.finish, FinishReason::Length);
+    }
+}

@@ -1,0 +1,55 @@
+//! A wrapper for secrets: it prints as `<redacted>` and cannot be serialised.
+//!
+//! It owns only the redaction; where a key comes from is `keys.rs`'s business.
+
+use std::fmt;
+
+/// A secret value. `Debug` and `Display` print `<redacted>`; it implements no `Serialize`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sensitive<T>(T);
+
+impl<T> Sensitive<T> {
+    /// Wraps a secret.
+    pub fn new(value: T) -> Self {
+        Sensitive(value)
+    }
+    /// The secret itself: call only where it is sent to its own provider.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Sensitive<String> {
+    /// The last four characters, for telling keys apart in a list.
+    pub fn hint(&self) -> String {
+        let n = self.0.chars().count();
+        let tail: String = self.0.chars().skip(n.saturating_sub(4)).collect();
+        format!("…{tail}")
+    }
+}
+
+impl<T> fmt::Debug for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<T> fmt::Display for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_prints_the_secret() {
+        let s = Sensitive::new("sk-test-not-a-real-key-1234".to_string());
+        assert_eq!(format!("{s}"), "<redacted>");
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(&s)), "Some(<redacted>)");
+        assert_eq!(s.hint(), "…1234");
+    }
+}

@@ -1,0 +1,185 @@
+//! [`ChatStream`]: an HTTP body turned into [`ChatEvent`]s, with the first-token and idle
+//! timeouts enforced. Dropping it closes the upstream connection.
+//!
+//! It owns no protocol knowledge (the decoders do) and makes no retry decisions (the router does).
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::Stream;
+use std::future::Future;
+use tokio::time::{Instant, Sleep};
+
+use crate::chat::ChatEvent;
+use crate::error::{human_duration, Error, ErrorClass, ProviderError, Result};
+use crate::framing::Framer;
+use crate::providers::{Decoder, Flow};
+
+type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The timeouts that apply to a stream once its headers have arrived.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StreamTimeouts {
+    /// When the first content token must have arrived.
+    pub first_token_deadline: Instant,
+    /// The longest silence between two chunks.
+    pub idle: Duration,
+    /// The configured first-token timeout, for messages.
+    pub first_token: Duration,
+}
+
+/// A streamed answer: `Start`, then `Delta`/`Reasoning` pieces, then `End` — or an error, after
+/// which the stream ends.
+pub struct ChatStream {
+    body: Option<Body>,
+    framer: Framer,
+    decoder: Box<dyn Decoder>,
+    pending: VecDeque<ChatEvent>,
+    provider: String,
+    secret: Option<String>,
+    timeouts: StreamTimeouts,
+    timer: Pin<Box<Sleep>>,
+    last_chunk: Instant,
+    got_content: bool,
+    finished: bool,
+    /// An error to deliver once the events decoded before it are out.
+    deferred: Option<ProviderError>,
+}
+
+impl ChatStream {
+    pub(crate) fn new(
+        body: Body,
+        framer: Framer,
+        decoder: Box<dyn Decoder>,
+        provider: String,
+        secret: Option<String>,
+        timeouts: StreamTimeouts,
+    ) -> Self {
+        let now = Instant::now();
+        let mut s = ChatStream {
+            body: Some(body),
+            framer,
+            decoder,
+            pending: VecDeque::new(),
+            provider,
+            secret,
+            timeouts,
+            timer: Box::pin(tokio::time::sleep_until(now)),
+            last_chunk: now,
+            got_content: false,
+            finished: false,
+            deferred: None,
+        };
+        let deadline = s.deadline();
+        s.timer.as_mut().reset(deadline);
+        s
+    }
+
+    /// When the stream times out if nothing more arrives.
+    fn deadline(&self) -> Instant {
+        let idle = self.last_chunk + self.timeouts.idle;
+        if self.got_content {
+            idle
+        } else {
+            idle.min(self.timeouts.first_token_deadline)
+        }
+    }
+
+    /// Ends the stream with `err`, after the events already decoded.
+    fn fail(&mut self, err: ProviderError) {
+        self.finished = true;
+        self.body = None;
+        self.deferred = Some(match &self.secret {
+            Some(secret) => err.scrub(secret),
+            None => err,
+        });
+    }
+
+    fn timeout_error(&self) -> ProviderError {
+        let message = if self.got_content {
+            format!("the stream stalled: no data for {}", human_duration(self.timeouts.idle))
+        } else if Instant::now() >= self.timeouts.first_token_deadline {
+            format!("no answer within {} (first-token timeout)", human_duration(self.timeouts.first_token))
+        } else {
+            format!("no data for {} before the first token (idle timeout)", human_duration(self.timeouts.idle))
+        };
+        ProviderError::new(&self.provider, ErrorClass::Timeout, message)
+    }
+}
+
+impl Stream for ChatStream {
+    type Item = Result<ChatEvent>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(event) = this.pending.pop_front() {
+                if matches!(event, ChatEvent::Delta(_) | ChatEvent::Reasoning(_)) {
+                    this.got_content = true;
+                }
+                return Poll::Ready(Some(Ok(event)));
+            }
+            if let Some(err) = this.deferred.take() {
+                return Poll::Ready(Some(Err(Error::Provider(err))));
+            }
+            let Some(body) = this.body.as_mut().filter(|_| !this.finished) else {
+                return Poll::Ready(None);
+            };
+            match body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(bytes))) => {
+                    this.last_chunk = Instant::now();
+                    let (decoder, pending) = (&mut this.decoder, &mut this.pending);
+                    let mut on_frame = |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
+                    match this.framer.push(&bytes, &mut on_frame) {
+                        Ok(Flow::More) => {}
+                        // The protocol's end marker: stop reading, release the connection.
+                        Ok(Flow::Done) => {
+                            this.finished = true;
+                            this.body = None;
+                        }
+                        Err(e) => this.fail(e),
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    let what = if this.got_content || !this.pending.is_empty() {
+                        "the connection broke mid-stream"
+                    } else {
+                        "the connection broke before the answer"
+                    };
+                    let detail = crate::providers::describe_reqwest(&e);
+                    let err = ProviderError::new(&this.provider, ErrorClass::Network, format!("{what} ({detail})"));
+                    this.fail(err);
+                }
+                Poll::Ready(None) => {
+                    this.finished = true;
+                    this.body = None;
+                    let (decoder, pending) = (&mut this.decoder, &mut this.pending);
+                    let mut on_frame = |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
+                    let result = match this.framer.finish(&mut on_frame) {
+                        Ok(Flow::Done) => Ok(()),
+                        Ok(Flow::More) => this.decoder.eof(&mut this.pending),
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = result {
+                        this.fail(e);
+                    }
+                }
+                Poll::Pending => {
+                    let deadline = this.deadline();
+                    if this.timer.deadline() != deadline {
+                        this.timer.as_mut().reset(deadline);
+                    }
+                    if this.timer.as_mut().poll(cx).is_ready() {
+                        let err = this.timeout_error();
+                        this.fail(err);
+                        continue;
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Fake LLM providers for Roundtable's tests: real HTTP servers on `127.0.0.1:0` that replay the
+//! providers' wire formats (`wire-formats.md`) and inject faults. No network, no real keys.
+
+pub mod fixtures;
+pub mod server;
+pub mod wire;
+
+pub use server::{FakeServer, Reply, Request, Step};
+pub use wire::{Answer, Fault, Protocol, ALL, FAULTS};
