@@ -199,8 +199,21 @@ impl FakeServer {
         self.state.disconnects.load(Ordering::SeqCst)
     }
 
-    /// Waits up to `limit` for a client to go away mid-answer; true if one did.
-    pub fn wait_for_disconnect(&self, limit: Duration) -> bool {
+    /// Waits up to `limit` for a client to go away mid-answer; true if one did. (Async, so that
+    /// the client's own tasks on the same runtime keep running.)
+    pub async fn wait_for_disconnect(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
+            if self.disconnects() > 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.disconnects() > 0
+    }
+
+    /// [`FakeServer::wait_for_disconnect`] for sync tests (the client runs in another process).
+    pub fn wait_for_disconnect_blocking(&self, limit: Duration) -> bool {
         let deadline = std::time::Instant::now() + limit;
         while std::time::Instant::now() < deadline {
             if self.disconnects() > 0 {
