@@ -1,1 +1,74 @@
-fn main() {}
+//! `roundtable`: the command-line client of Roundtable's engine. It parses arguments, loads the
+//! config from the data dir, runs one command, and maps failures to one line and an exit status.
+
+mod args;
+mod chat;
+mod failure;
+mod models;
+mod output;
+
+use std::sync::Arc;
+
+use clap::Parser;
+use roundtable_engine::config::{data_dir, Config};
+use roundtable_engine::keys::EnvKeys;
+use roundtable_engine::Engine;
+
+use args::{Cli, Command};
+use failure::Failure;
+use output::Out;
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("roundtable: could not start: {e}");
+            std::process::exit(failure::EXIT_PROVIDER);
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    std::process::exit(code);
+}
+
+/// `ROUNDTABLE_LOG=debug` (an env-filter) turns on logs on stderr. Keys are never logged.
+fn init_logging() {
+    if let Ok(filter) = std::env::var("ROUNDTABLE_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
+async fn run(cli: Cli) -> i32 {
+    let json = match &cli.command {
+        Command::Chat(a) => a.json,
+        Command::Models(a) => a.json,
+    };
+    let mut out = Out::new(json);
+    let result = async {
+        let dir = data_dir(cli.data_dir.as_deref());
+        let config = Config::load(&dir)?;
+        let engine = Engine::new(config, Arc::new(EnvKeys))?;
+        match cli.command {
+            Command::Chat(args) => chat::run(&engine, args, &mut out).await,
+            Command::Models(args) => models::run(&engine, args, &mut out).await,
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => 0,
+        Err(failure) => {
+            if json && !matches!(failure, Failure::Output) {
+                let _ = out.event(&failure.event());
+            }
+            eprintln!("roundtable: {}", failure.line());
+            failure.exit_code()
+        }
+    }
+}

@@ -23,14 +23,30 @@ pub struct Message {
     pub text: String,
 }
 
+impl Role {
+    /// The role name the OpenAI, Anthropic and Ollama protocols use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
 impl Message {
     /// A user turn.
     pub fn user(text: impl Into<String>) -> Self {
-        Message { role: Role::User, text: text.into() }
+        Message {
+            role: Role::User,
+            text: text.into(),
+        }
     }
     /// An assistant turn.
     pub fn assistant(text: impl Into<String>) -> Self {
-        Message { role: Role::Assistant, text: text.into() }
+        Message {
+            role: Role::Assistant,
+            text: text.into(),
+        }
     }
 }
 
@@ -82,7 +98,10 @@ pub struct ChatRequest {
 impl ChatRequest {
     /// A one-message request.
     pub fn new(prompt: impl Into<String>) -> Self {
-        ChatRequest { messages: vec![Message::user(prompt)], ..Default::default() }
+        ChatRequest {
+            messages: vec![Message::user(prompt)],
+            ..Default::default()
+        }
     }
 }
 
@@ -192,6 +211,10 @@ impl ChatResponse {
                 ChatEvent::Start { .. } => {}
             }
         }
-        end.map(|end| ChatResponse { text, reasoning, end })
+        end.map(|end| ChatResponse {
+            text,
+            reasoning,
+            end,
+        })
     }
 }

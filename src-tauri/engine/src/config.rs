@@ -23,7 +23,9 @@ pub fn data_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(home) = std::env::var_os("ROUNDTABLE_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(home);
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("roundtable")
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("roundtable")
 }
 
 /// One `[providers.ID]` table: a custom provider, or changes to a built-in preset.
@@ -83,7 +85,12 @@ pub struct RouterConfig {
 
 impl Default for RouterConfig {
     fn default() -> Self {
-        RouterConfig { connect_timeout_ms: 10_000, first_token_timeout_ms: 60_000, idle_timeout_ms: 30_000, max_retries: 2 }
+        RouterConfig {
+            connect_timeout_ms: 10_000,
+            first_token_timeout_ms: 60_000,
+            idle_timeout_ms: 30_000,
+            max_retries: 2,
+        }
     }
 }
 
@@ -139,7 +146,10 @@ impl Config {
         match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, &path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(Error::Io { path: path.display().to_string(), source }),
+            Err(source) => Err(Error::Io {
+                path: path.display().to_string(),
+                source,
+            }),
         }
     }
 
@@ -159,7 +169,11 @@ impl Config {
         for (id, provider) in &self.providers {
             let field = format!("providers.{id}");
             if id.is_empty() || id.contains('/') || id.starts_with('@') {
-                return Err(err.at(provider.span(), Some(&field), "a provider id must be non-empty, without `/` or a leading `@`"));
+                return Err(err.at(
+                    provider.span(),
+                    Some(&field),
+                    "a provider id must be non-empty, without `/` or a leading `@`",
+                ));
             }
             let p = provider.get_ref();
             if p.kind.is_none() && crate::providers::preset(id).is_none() {
@@ -176,7 +190,11 @@ impl Config {
             }
             for name in p.headers.keys() {
                 if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                    return Err(err.at(provider.span(), Some(&format!("{field}.headers")), &format!("`{name}` is not a valid header name")));
+                    return Err(err.at(
+                        provider.span(),
+                        Some(&format!("{field}.headers")),
+                        &format!("`{name}` is not a valid header name"),
+                    ));
                 }
             }
         }
@@ -184,7 +202,11 @@ impl Config {
             let field = format!("routes.{name}");
             let r = route.get_ref();
             if r.targets.get_ref().is_empty() {
-                return Err(err.at(r.targets.span(), Some(&format!("{field}.targets")), "a route needs at least one target"));
+                return Err(err.at(
+                    r.targets.span(),
+                    Some(&format!("{field}.targets")),
+                    "a route needs at least one target",
+                ));
             }
             for target in r.targets.get_ref() {
                 if !target.starts_with('@') && !target.contains('/') {
@@ -200,7 +222,11 @@ impl Config {
                     return Err(err.at(
                         weights.span(),
                         Some(&format!("{field}.weights")),
-                        &format!("{} weights for {} targets; give one weight per target", weights.get_ref().len(), r.targets.get_ref().len()),
+                        &format!(
+                            "{} weights for {} targets; give one weight per target",
+                            weights.get_ref().len(),
+                            r.targets.get_ref().len()
+                        ),
                     ));
                 }
             }
@@ -225,7 +251,9 @@ impl<'a> ConfigErr<'a> {
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let field = field.map(str::to_string).unwrap_or_else(|| field_at(self.text, offset));
+        let field = field
+            .map(str::to_string)
+            .unwrap_or_else(|| field_at(self.text, offset));
         Error::Config {
             file: self.path.display().to_string(),
             line,
@@ -245,7 +273,13 @@ fn field_at(text: &str, offset: usize) -> String {
         let trimmed = line.trim();
         let is_header = trimmed.starts_with('[');
         if is_header {
-            table = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string();
+            table = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
         }
         if offset < end || end == text.len() {
             if is_header {
@@ -254,14 +288,24 @@ fn field_at(text: &str, offset: usize) -> String {
             let key = trimmed.split('=').next().unwrap_or("").trim();
             let key = if trimmed.contains('=') { key } else { "" };
             return match (table.is_empty(), key.is_empty()) {
-                (_, true) => if table.is_empty() { "(top level)".into() } else { table },
+                (_, true) => {
+                    if table.is_empty() {
+                        "(top level)".into()
+                    } else {
+                        table
+                    }
+                }
                 (true, false) => key.to_string(),
                 (false, false) => format!("{table}.{key}"),
             };
         }
         start = end;
     }
-    if table.is_empty() { "(top level)".into() } else { table }
+    if table.is_empty() {
+        "(top level)".into()
+    } else {
+        table
+    }
 }
 
 #[cfg(test)]
@@ -300,7 +344,10 @@ monthly_usd = 20
 "#,
         )
         .unwrap();
-        assert_eq!(c.providers["local"].get_ref().kind, Some(ProviderKind::OpenAi));
+        assert_eq!(
+            c.providers["local"].get_ref().kind,
+            Some(ProviderKind::OpenAi)
+        );
         assert_eq!(c.routes["smart"].get_ref().targets.get_ref().len(), 3);
         assert_eq!(c.router.idle_timeout_ms, 30000);
         assert_eq!(c.budget.unwrap().monthly_usd, 20.0);
@@ -308,7 +355,13 @@ monthly_usd = 20
 
     fn config_error(text: &str) -> (usize, String, String) {
         match parse(text) {
-            Err(Error::Config { line, field, message, file, .. }) => {
+            Err(Error::Config {
+                line,
+                field,
+                message,
+                file,
+                ..
+            }) => {
                 assert_eq!(file, "/data/config.toml");
                 (line, field, message)
             }
@@ -318,11 +371,13 @@ monthly_usd = 20
 
     #[test]
     fn errors_name_line_and_field() {
-        let (line, field, msg) = config_error("[providers.local]\nkind = \"opneai\"\nbase_url = \"http://x/v1\"\n");
+        let (line, field, msg) =
+            config_error("[providers.local]\nkind = \"opneai\"\nbase_url = \"http://x/v1\"\n");
         assert_eq!((line, field.as_str()), (2, "providers.local.kind"));
         assert!(msg.contains("openai"), "{msg}");
 
-        let (line, field, _) = config_error("\n[providers.local]\nkind = \"openai\"\nbase_url = \"ftp://x\"\n");
+        let (line, field, _) =
+            config_error("\n[providers.local]\nkind = \"openai\"\nbase_url = \"ftp://x\"\n");
         assert_eq!((line, field.as_str()), (4, "providers.local.base_url"));
 
         let (line, field, msg) = config_error("[providers.local]\nbase_url = \"http://x/v1\"\n");
@@ -330,7 +385,8 @@ monthly_usd = 20
         assert_eq!(field, "providers.local.kind");
         assert!(msg.contains("missing `kind`"));
 
-        let (line, field, msg) = config_error("[providers.local]\nkind = \"openai\"\nbse_url = \"http://x\"\n");
+        let (line, field, msg) =
+            config_error("[providers.local]\nkind = \"openai\"\nbse_url = \"http://x\"\n");
         assert_eq!((line, field.as_str()), (3, "providers.local.bse_url"));
         assert!(msg.contains("unknown field"), "{msg}");
 
@@ -340,7 +396,8 @@ monthly_usd = 20
         let (line, _, _) = config_error("[providers.local\nkind = 1\n");
         assert_eq!(line, 1);
 
-        let (_, field, msg) = config_error("[routes.r]\ntargets = [\"a/b\", \"c/d\"]\nweights = [1]\n");
+        let (_, field, msg) =
+            config_error("[routes.r]\ntargets = [\"a/b\", \"c/d\"]\nweights = [1]\n");
         assert_eq!(field, "routes.r.weights");
         assert!(msg.contains("1 weights for 2 targets"));
     }

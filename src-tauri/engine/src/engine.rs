@@ -57,7 +57,12 @@ impl Engine {
             .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::InvalidRequest(format!("could not set up the HTTP client: {e}")))?;
-        Ok(Engine { config, registry, keys, http })
+        Ok(Engine {
+            config,
+            registry,
+            keys,
+            http,
+        })
     }
 
     /// The config in force.
@@ -75,40 +80,67 @@ impl Engine {
         let name = name.trim();
         let known = || self.registry.ids();
         if name.is_empty() {
-            return Err(Error::InvalidModel { given: name.into(), reason: "the model name is empty; use provider/model, e.g. openai/gpt-4o".into() });
+            return Err(Error::InvalidModel {
+                given: name.into(),
+                reason: "the model name is empty; use provider/model, e.g. openai/gpt-4o".into(),
+            });
         }
         if let Some(route) = name.strip_prefix('@') {
             return Err(if self.config.routes.contains_key(route) {
-                Error::InvalidModel { given: name.into(), reason: "routes are run by the router; call it with this route".into() }
+                Error::InvalidModel {
+                    given: name.into(),
+                    reason: "routes are run by the router; call it with this route".into(),
+                }
             } else {
-                Error::UnknownRoute { name: route.into(), known: self.config.routes.keys().cloned().collect() }
+                Error::UnknownRoute {
+                    name: route.into(),
+                    known: self.config.routes.keys().cloned().collect(),
+                }
             });
         }
         let Some((provider_id, model)) = name.split_once('/') else {
             return Err(Error::InvalidModel {
                 given: name.into(),
-                reason: format!("name the provider first, as provider/{name}; providers: {}", known().join(", ")),
+                reason: format!(
+                    "name the provider first, as provider/{name}; providers: {}",
+                    known().join(", ")
+                ),
             });
         };
-        let provider = self.registry.get(provider_id).ok_or_else(|| Error::UnknownProvider {
-            given: provider_id.into(),
-            model: name.into(),
-            known: known(),
-        })?;
+        let provider = self
+            .registry
+            .get(provider_id)
+            .ok_or_else(|| Error::UnknownProvider {
+                given: provider_id.into(),
+                model: name.into(),
+                known: known(),
+            })?;
         if model.trim().is_empty() {
-            return Err(Error::InvalidModel { given: name.into(), reason: format!("no model after `{provider_id}/`") });
+            return Err(Error::InvalidModel {
+                given: name.into(),
+                reason: format!("no model after `{provider_id}/`"),
+            });
         }
         if !provider.enabled {
             return Err(Error::InvalidModel {
                 given: name.into(),
-                reason: format!("provider `{provider_id}` is disabled in {}", self.config_path()),
+                reason: format!(
+                    "provider `{provider_id}` is disabled in {}",
+                    self.config_path()
+                ),
             });
         }
-        Ok(Target { provider: provider.clone(), model: model.to_string() })
+        Ok(Target {
+            provider: provider.clone(),
+            model: model.to_string(),
+        })
     }
 
     fn config_path(&self) -> String {
-        self.config.path.as_ref().map_or_else(|| "config.toml".into(), |p| p.display().to_string())
+        self.config
+            .path
+            .as_ref()
+            .map_or_else(|| "config.toml".into(), |p| p.display().to_string())
     }
 
     /// The key for a provider; an error if it needs one and has none.
@@ -116,21 +148,32 @@ impl Engine {
         let key = self.keys.lookup(&provider.id)?;
         if key.is_none() && provider.needs_key {
             let vars = crate::keys::env_var_names(&provider.id).join(" or ");
-            return Err(ProviderError::new(&provider.id, ErrorClass::Auth, "no API key is set")
-                .with_hint(format!("set {vars} for this provider"))
-                .into());
+            return Err(
+                ProviderError::new(&provider.id, ErrorClass::Auth, "no API key is set")
+                    .with_hint(format!("set {vars} for this provider"))
+                    .into(),
+            );
         }
         Ok(key)
     }
 
     fn timeouts(&self) -> (Duration, Duration) {
         let r = &self.config.router;
-        (Duration::from_millis(r.first_token_timeout_ms), Duration::from_millis(r.idle_timeout_ms))
+        (
+            Duration::from_millis(r.first_token_timeout_ms),
+            Duration::from_millis(r.idle_timeout_ms),
+        )
     }
 
     /// Sends a request and waits for its headers until `deadline`; a non-2xx answer is read and
     /// classified.
-    async fn send(&self, provider: &Provider, key: Option<&ApiKey>, wire: WireRequest, deadline: Instant) -> Result<reqwest::Response> {
+    async fn send(
+        &self,
+        provider: &Provider,
+        key: Option<&ApiKey>,
+        wire: WireRequest,
+        deadline: Instant,
+    ) -> Result<reqwest::Response> {
         let secret = key.map(|k| k.secret.expose().as_str());
         let mut rb = match &wire.body {
             Some(body) => self.http.post(wire.url.clone()).json(body),
@@ -138,16 +181,31 @@ impl Engine {
         };
         for (name, value, sensitive) in &wire.headers {
             let mut v = HeaderValue::from_str(value).map_err(|_| {
-                ProviderError::new(&provider.id, ErrorClass::Auth, "the key holds characters that cannot be sent in a header")
+                ProviderError::new(
+                    &provider.id,
+                    ErrorClass::Auth,
+                    "the key holds characters that cannot be sent in a header",
+                )
             })?;
             v.set_sensitive(*sensitive);
             rb = rb.header(*name, v);
         }
         for (name, value) in &provider.headers {
-            let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) else {
-                return Err(ProviderError::new(&provider.id, ErrorClass::BadRequest, format!("the configured header `{name}` is invalid"))
-                    .with_hint(format!("fix providers.{}.headers in {}", provider.id, self.config_path()))
-                    .into());
+            let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) else {
+                return Err(ProviderError::new(
+                    &provider.id,
+                    ErrorClass::BadRequest,
+                    format!("the configured header `{name}` is invalid"),
+                )
+                .with_hint(format!(
+                    "fix providers.{}.headers in {}",
+                    provider.id,
+                    self.config_path()
+                ))
+                .into());
             };
             rb = rb.header(n, v);
         }
@@ -155,8 +213,17 @@ impl Engine {
         let started = Instant::now();
         let response = match tokio::time::timeout_at(deadline, rb.send()).await {
             Err(_) => {
-                let waited = human_duration(deadline.saturating_duration_since(started).max(Duration::from_millis(1)));
-                return Err(ProviderError::new(&provider.id, ErrorClass::Timeout, format!("no response within {waited}")).into());
+                let waited = human_duration(
+                    deadline
+                        .saturating_duration_since(started)
+                        .max(Duration::from_millis(1)),
+                );
+                return Err(ProviderError::new(
+                    &provider.id,
+                    ErrorClass::Timeout,
+                    format!("no response within {waited}"),
+                )
+                .into());
             }
             Ok(Err(e)) => return Err(network_error(provider, &e).into()),
             Ok(Ok(r)) => r,
@@ -169,7 +236,13 @@ impl Engine {
         let headers = response.headers().clone();
         let (_, idle) = self.timeouts();
         let body = read_capped(response, MAX_ERROR_BODY, idle).await;
-        let err = errors::from_response(provider.kind, &provider.id, status.as_u16(), &headers, &body);
+        let err = errors::from_response(
+            provider.kind,
+            &provider.id,
+            status.as_u16(),
+            &headers,
+            &body,
+        );
         let err = scrub(err, secret);
         Err(match (err.class, key) {
             (ErrorClass::Auth, Some(k)) => {
@@ -178,7 +251,10 @@ impl Engine {
                     KeySource::Keychain => "the key in the keychain".into(),
                     KeySource::Memory => "the key given".into(),
                 };
-                let hint = format!("{from} was rejected by `{}`; check or replace it", provider.id);
+                let hint = format!(
+                    "{from} was rejected by `{}`; check or replace it",
+                    provider.id
+                );
                 err.with_hint(hint).into()
             }
             _ => err.into(),
@@ -200,8 +276,19 @@ impl Engine {
             return Err(html_instead_of_stream(provider, &body).into());
         }
         let body = Box::pin(response.bytes_stream());
-        let timeouts = StreamTimeouts { first_token_deadline: deadline, idle, first_token };
-        Ok(ChatStream::new(body, Framer::new(provider.kind.framing()), providers::decoder(provider), provider.id.clone(), secret, timeouts))
+        let timeouts = StreamTimeouts {
+            first_token_deadline: deadline,
+            idle,
+            first_token,
+        };
+        Ok(ChatStream::new(
+            body,
+            Framer::new(provider.kind.framing()),
+            providers::decoder(provider),
+            provider.id.clone(),
+            secret,
+            timeouts,
+        ))
     }
 
     /// A whole answer from `target`, without streaming.
@@ -212,32 +299,43 @@ impl Engine {
         let (first_token, idle) = self.timeouts();
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
         let wire = providers::chat_request(provider, secret.as_deref(), &target.model, req, false);
-        let response = self.send(provider, key.as_ref(), wire, Instant::now() + first_token).await?;
+        let response = self
+            .send(provider, key.as_ref(), wire, Instant::now() + first_token)
+            .await?;
         let html = is_html(&response);
-        let body = read_all(provider, response, idle).await.map_err(|e| scrub(e, secret.as_deref()))?;
+        let body = read_all(provider, response, idle)
+            .await
+            .map_err(|e| scrub(e, secret.as_deref()))?;
         if html {
             return Err(html_instead_of_stream(provider, &body).into());
         }
         let mut events = VecDeque::new();
-        providers::decode_whole(provider, &body, &mut events).map_err(|e| scrub(e, secret.as_deref()))?;
+        providers::decode_whole(provider, &body, &mut events)
+            .map_err(|e| scrub(e, secret.as_deref()))?;
         ChatResponse::from_events(events)
             .ok_or_else(|| errors::malformed(&provider.id, "the answer had no end").into())
     }
 
     /// The models a provider offers, asked live.
     pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>> {
-        let provider = self.registry.get(provider_id).ok_or_else(|| Error::UnknownProvider {
-            given: provider_id.into(),
-            model: provider_id.into(),
-            known: self.registry.ids(),
-        })?;
+        let provider = self
+            .registry
+            .get(provider_id)
+            .ok_or_else(|| Error::UnknownProvider {
+                given: provider_id.into(),
+                model: provider_id.into(),
+                known: self.registry.ids(),
+            })?;
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
         let wire = providers::models_request(provider, secret.as_deref());
-        let response = self.send(provider, key.as_ref(), wire, Instant::now() + first_token).await?;
+        let response = self
+            .send(provider, key.as_ref(), wire, Instant::now() + first_token)
+            .await?;
         let body = read_all(provider, response, idle).await?;
-        let mut models = providers::parse_models(provider, &body).map_err(|e| scrub(e, secret.as_deref()))?;
+        let mut models =
+            providers::parse_models(provider, &body).map_err(|e| scrub(e, secret.as_deref()))?;
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(models)
     }
@@ -245,8 +343,12 @@ impl Engine {
 
 fn check_request(req: &ChatRequest) -> Result<()> {
     match req.messages.last() {
-        None => Err(Error::InvalidRequest("the conversation is empty: give a prompt".into())),
-        Some(m) if m.text.trim().is_empty() => Err(Error::InvalidRequest("the prompt is empty: give a message to send".into())),
+        None => Err(Error::InvalidRequest(
+            "the conversation is empty: give a prompt".into(),
+        )),
+        Some(m) if m.text.trim().is_empty() => Err(Error::InvalidRequest(
+            "the prompt is empty: give a message to send".into(),
+        )),
         Some(_) => Ok(()),
     }
 }
@@ -270,14 +372,25 @@ fn html_instead_of_stream(provider: &Provider, body: &[u8]) -> ProviderError {
     let mut e = errors::from_response(provider.kind, &provider.id, 502, &Default::default(), body);
     e.class = ErrorClass::MalformedStream;
     e.status = Some(200);
-    e.with_hint(format!("check the base_url of `{}` ({})", provider.id, provider.base_url))
+    e.with_hint(format!(
+        "check the base_url of `{}` ({})",
+        provider.id, provider.base_url
+    ))
 }
 
 /// A network failure, described without the request's headers.
 fn network_error(provider: &Provider, e: &reqwest::Error) -> ProviderError {
     let origin = provider.base_url.origin().ascii_serialization();
-    let what = if e.is_connect() { format!("could not connect to {origin}") } else { format!("the request to {origin} failed") };
-    ProviderError::new(&provider.id, ErrorClass::Network, format!("{what} ({})", providers::describe_reqwest(e)))
+    let what = if e.is_connect() {
+        format!("could not connect to {origin}")
+    } else {
+        format!("the request to {origin} failed")
+    };
+    ProviderError::new(
+        &provider.id,
+        ErrorClass::Network,
+        format!("{what} ({})", providers::describe_reqwest(e)),
+    )
 }
 
 /// Reads at most `cap` bytes of a body; a stall or failure ends the read with what came.
@@ -294,20 +407,31 @@ async fn read_capped(response: reqwest::Response, cap: usize, idle: Duration) ->
 }
 
 /// Reads a whole body with the idle timeout between chunks.
-async fn read_all(provider: &Provider, response: reqwest::Response, idle: Duration) -> Result<Vec<u8>, ProviderError> {
+async fn read_all(
+    provider: &Provider,
+    response: reqwest::Response,
+    idle: Duration,
+) -> Result<Vec<u8>, ProviderError> {
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
     loop {
         match tokio::time::timeout(idle, stream.next()).await {
             Err(_) => {
-                return Err(ProviderError::new(&provider.id, ErrorClass::Timeout, format!("the answer stalled: no data for {}", human_duration(idle))))
+                return Err(ProviderError::new(
+                    &provider.id,
+                    ErrorClass::Timeout,
+                    format!("the answer stalled: no data for {}", human_duration(idle)),
+                ))
             }
             Ok(None) => return Ok(body),
             Ok(Some(Err(e))) => {
                 return Err(ProviderError::new(
                     &provider.id,
                     ErrorClass::Network,
-                    format!("the connection broke while reading the answer ({})", providers::describe_reqwest(&e)),
+                    format!(
+                        "the connection broke while reading the answer ({})",
+                        providers::describe_reqwest(&e)
+                    ),
                 ))
             }
             Ok(Some(Ok(chunk))) => body.extend_from_slice(&chunk),

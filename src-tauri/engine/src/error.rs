@@ -75,7 +75,7 @@ impl ErrorClass {
     /// A short human label ("rate limited").
     fn label(self) -> &'static str {
         match self {
-            ErrorClass::Auth => "key rejected",
+            ErrorClass::Auth => "authentication failed",
             ErrorClass::RateLimited => "rate limited",
             ErrorClass::QuotaExceeded => "quota or credits used up",
             ErrorClass::Overloaded => "overloaded",
@@ -167,10 +167,17 @@ impl ProviderError {
 
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.provider, self.class.label())?;
+        write!(
+            f,
+            "{}: {} ({}",
+            self.provider,
+            self.class.label(),
+            self.class.as_str()
+        )?;
         if let Some(status) = self.status {
-            write!(f, " (HTTP {status})")?;
+            write!(f, ", HTTP {status}")?;
         }
+        f.write_str(")")?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
@@ -281,7 +288,11 @@ pub(crate) fn one_line(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max + 1));
     let mut last_space = false;
     for c in text.trim().chars() {
-        let c = if c.is_control() || c.is_whitespace() { ' ' } else { c };
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
         if c == ' ' && last_space {
             continue;
         }
@@ -328,13 +339,17 @@ mod tests {
             .with_status(429)
             .with_retry_after(Some(Duration::from_millis(1500)));
         let s = e.to_string();
-        assert!(s.starts_with("openai: rate limited (HTTP 429): slow down — wait 1.5s"), "{s}");
+        assert!(
+            s.starts_with("openai: rate limited (rate_limited, HTTP 429): slow down — wait 1.5s"),
+            "{s}"
+        );
         assert!(!s.contains('\n'));
     }
 
     #[test]
     fn scrub_removes_the_key() {
-        let e = ProviderError::new("x", ErrorClass::Auth, "bad key sk-fake-123456").scrub("sk-fake-123456");
+        let e = ProviderError::new("x", ErrorClass::Auth, "bad key sk-fake-123456")
+            .scrub("sk-fake-123456");
         assert!(!e.message.contains("sk-fake"));
     }
 

@@ -23,7 +23,15 @@ pub(crate) struct Framer {
 impl Framer {
     /// A framer for SSE or NDJSON.
     pub(crate) fn new(mode: Framing) -> Self {
-        Framer { mode, partial: Vec::new(), skip_lf: false, data: String::new(), has_data: false, event: None, done: false }
+        Framer {
+            mode,
+            partial: Vec::new(),
+            skip_lf: false,
+            data: String::new(),
+            has_data: false,
+            event: None,
+            done: false,
+        }
     }
 
     /// Feeds bytes; `on_frame(event, data)` is called for each complete frame. Stops early (and
@@ -79,7 +87,10 @@ impl Framer {
     }
 
     /// The body ended: a last line or event without its terminator is still delivered.
-    pub(crate) fn finish<E>(&mut self, on_frame: &mut impl FnMut(Option<&str>, &str) -> Result<Flow, E>) -> Result<Flow, E> {
+    pub(crate) fn finish<E>(
+        &mut self,
+        on_frame: &mut impl FnMut(Option<&str>, &str) -> Result<Flow, E>,
+    ) -> Result<Flow, E> {
         if self.done {
             return Ok(Flow::Done);
         }
@@ -98,7 +109,11 @@ impl Framer {
         Ok(flow)
     }
 
-    fn line<E>(&mut self, line: &[u8], on_frame: &mut impl FnMut(Option<&str>, &str) -> Result<Flow, E>) -> Result<Flow, E> {
+    fn line<E>(
+        &mut self,
+        line: &[u8],
+        on_frame: &mut impl FnMut(Option<&str>, &str) -> Result<Flow, E>,
+    ) -> Result<Flow, E> {
         let text = String::from_utf8_lossy(line);
         match self.mode {
             Framing::Ndjson => {
@@ -139,7 +154,10 @@ impl Framer {
         }
     }
 
-    fn dispatch<E>(&mut self, on_frame: &mut impl FnMut(Option<&str>, &str) -> Result<Flow, E>) -> Result<Flow, E> {
+    fn dispatch<E>(
+        &mut self,
+        on_frame: &mut impl FnMut(Option<&str>, &str) -> Result<Flow, E>,
+    ) -> Result<Flow, E> {
         let event = self.event.take();
         if !self.has_data {
             return Ok(Flow::More);
@@ -162,7 +180,11 @@ mod tests {
         let mut out = Vec::new();
         let mut cb = |e: Option<&str>, d: &str| -> Result<Flow, ()> {
             out.push((e.map(str::to_string), d.to_string()));
-            Ok(if d == "[DONE]" { Flow::Done } else { Flow::More })
+            Ok(if d == "[DONE]" {
+                Flow::Done
+            } else {
+                Flow::More
+            })
         };
         for p in pieces {
             if f.push(p, &mut cb).unwrap() == Flow::Done {
@@ -177,7 +199,11 @@ mod tests {
     fn same_at_every_split(mode: Framing, input: &[u8]) -> Frames {
         let whole = frames(mode, &[input]);
         for i in 0..=input.len() {
-            assert_eq!(frames(mode, &[&input[..i], &input[i..]]), whole, "split at byte {i}");
+            assert_eq!(
+                frames(mode, &[&input[..i], &input[i..]]),
+                whole,
+                "split at byte {i}"
+            );
         }
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(frames(mode, &bytes), whole, "one byte per read");
@@ -201,8 +227,14 @@ mod tests {
 
     #[test]
     fn sse_last_event_without_blank_line_is_delivered() {
-        assert_eq!(frames(Framing::Sse, &[b"data: {}\n"]), vec![(None, "{}".to_string())]);
-        assert_eq!(frames(Framing::Sse, &[b"data: {}"]), vec![(None, "{}".to_string())]);
+        assert_eq!(
+            frames(Framing::Sse, &[b"data: {}\n"]),
+            vec![(None, "{}".to_string())]
+        );
+        assert_eq!(
+            frames(Framing::Sse, &[b"data: {}"]),
+            vec![(None, "{}".to_string())]
+        );
         assert!(frames(Framing::Sse, &[b": only a comment\n\n"]).is_empty());
     }
 

@@ -40,7 +40,13 @@ pub trait KeyLookup: Send + Sync {
 pub fn env_var_names(provider_id: &str) -> Vec<String> {
     let own: String = provider_id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut names = vec![format!("ROUNDTABLE_KEY_{own}")];
     let usual: &[&str] = match provider_id {
@@ -70,7 +76,10 @@ impl KeyLookup for EnvKeys {
             if let Ok(value) = std::env::var(&name) {
                 let value = value.trim().to_string();
                 if !value.is_empty() {
-                    return Ok(Some(ApiKey { secret: Sensitive::new(value), source: KeySource::Env(name) }));
+                    return Ok(Some(ApiKey {
+                        secret: Sensitive::new(value),
+                        source: KeySource::Env(name),
+                    }));
                 }
             }
         }
@@ -101,10 +110,14 @@ impl MemoryKeys {
 
 impl KeyLookup for MemoryKeys {
     fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>> {
-        let keys = self.keys.read().map_err(|_| Error::KeyStore("memory store poisoned".into()))?;
-        Ok(keys
-            .get(provider_id)
-            .map(|secret| ApiKey { secret: secret.clone(), source: KeySource::Memory }))
+        let keys = self
+            .keys
+            .read()
+            .map_err(|_| Error::KeyStore("memory store poisoned".into()))?;
+        Ok(keys.get(provider_id).map(|secret| ApiKey {
+            secret: secret.clone(),
+            source: KeySource::Memory,
+        }))
     }
 }
 
@@ -128,8 +141,14 @@ mod tests {
 
     #[test]
     fn env_names_for_presets_and_custom_ids() {
-        assert_eq!(env_var_names("openai"), ["ROUNDTABLE_KEY_OPENAI", "OPENAI_API_KEY"]);
-        assert_eq!(env_var_names("my-local.llm"), ["ROUNDTABLE_KEY_MY_LOCAL_LLM"]);
+        assert_eq!(
+            env_var_names("openai"),
+            ["ROUNDTABLE_KEY_OPENAI", "OPENAI_API_KEY"]
+        );
+        assert_eq!(
+            env_var_names("my-local.llm"),
+            ["ROUNDTABLE_KEY_MY_LOCAL_LLM"]
+        );
     }
 
     #[test]
@@ -139,8 +158,14 @@ mod tests {
         b.set("x", "from-b").unwrap();
         a.set("y", "from-a").unwrap();
         let chain = ChainKeys(vec![Box::new(a), Box::new(b)]);
-        assert_eq!(chain.lookup("x").unwrap().unwrap().secret.expose(), "from-b");
-        assert_eq!(chain.lookup("y").unwrap().unwrap().secret.expose(), "from-a");
+        assert_eq!(
+            chain.lookup("x").unwrap().unwrap().secret.expose(),
+            "from-b"
+        );
+        assert_eq!(
+            chain.lookup("y").unwrap().unwrap().secret.expose(),
+            "from-a"
+        );
         assert!(chain.lookup("z").unwrap().is_none());
     }
 }

@@ -15,7 +15,10 @@ pub mod providers;
 pub mod sensitive;
 mod streaming;
 
-pub use chat::{ChatEvent, ChatRequest, ChatResponse, FinishReason, Message, ReasoningEffort, Role, StreamEnd, Usage};
+pub use chat::{
+    ChatEvent, ChatRequest, ChatResponse, FinishReason, Message, ReasoningEffort, Role, StreamEnd,
+    Usage,
+};
 pub use config::Config;
 pub use engine::{Engine, Target};
 pub use error::{Error, ErrorClass, ProviderError, Result};

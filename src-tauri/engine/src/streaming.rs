@@ -100,11 +100,20 @@ impl ChatStream {
 
     fn timeout_error(&self) -> ProviderError {
         let message = if self.got_content {
-            format!("the stream stalled: no data for {}", human_duration(self.timeouts.idle))
+            format!(
+                "the stream stalled: no data for {}",
+                human_duration(self.timeouts.idle)
+            )
         } else if Instant::now() >= self.timeouts.first_token_deadline {
-            format!("no answer within {} (first-token timeout)", human_duration(self.timeouts.first_token))
+            format!(
+                "no answer within {} (first-token timeout)",
+                human_duration(self.timeouts.first_token)
+            )
         } else {
-            format!("no data for {} before the first token (idle timeout)", human_duration(self.timeouts.idle))
+            format!(
+                "no data for {} before the first token (idle timeout)",
+                human_duration(self.timeouts.idle)
+            )
         };
         ProviderError::new(&self.provider, ErrorClass::Timeout, message)
     }
@@ -132,7 +141,8 @@ impl Stream for ChatStream {
                 Poll::Ready(Some(Ok(bytes))) => {
                     this.last_chunk = Instant::now();
                     let (decoder, pending) = (&mut this.decoder, &mut this.pending);
-                    let mut on_frame = |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
+                    let mut on_frame =
+                        |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
                     match this.framer.push(&bytes, &mut on_frame) {
                         Ok(Flow::More) => {}
                         // The protocol's end marker: stop reading, release the connection.
@@ -150,14 +160,19 @@ impl Stream for ChatStream {
                         "the connection broke before the answer"
                     };
                     let detail = crate::providers::describe_reqwest(&e);
-                    let err = ProviderError::new(&this.provider, ErrorClass::Network, format!("{what} ({detail})"));
+                    let err = ProviderError::new(
+                        &this.provider,
+                        ErrorClass::Network,
+                        format!("{what} ({detail})"),
+                    );
                     this.fail(err);
                 }
                 Poll::Ready(None) => {
                     this.finished = true;
                     this.body = None;
                     let (decoder, pending) = (&mut this.decoder, &mut this.pending);
-                    let mut on_frame = |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
+                    let mut on_frame =
+                        |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
                     let result = match this.framer.finish(&mut on_frame) {
                         Ok(Flow::Done) => Ok(()),
                         Ok(Flow::More) => this.decoder.eof(&mut this.pending),

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use roundtable_engine::keys::MemoryKeys;
-use roundtable_engine::{ChatEvent, ChatRequest, Config, Engine, Error, FinishReason, Message, ReasoningEffort, StreamEnd, Usage};
+use roundtable_engine::{
+    ChatEvent, ChatRequest, Config, Engine, Error, FinishReason, Message, ReasoningEffort,
+    StreamEnd, Usage,
+};
 use roundtable_fakes::{Answer, FakeServer, Protocol, Reply, Step, ALL, FAULTS};
 
 const FAKE_KEY: &str = "sk-test-FAKE-key-0000-not-real";
@@ -35,7 +38,11 @@ fn answer() -> Answer {
 fn request() -> ChatRequest {
     ChatRequest {
         system: Some("You are terse.".into()),
-        messages: vec![Message::user("first"), Message::assistant("reply"), Message::user("second")],
+        messages: vec![
+            Message::user("first"),
+            Message::assistant("reply"),
+            Message::user("second"),
+        ],
         temperature: Some(0.25),
         max_tokens: Some(333),
         reasoning: Some(ReasoningEffort::Low),
@@ -66,11 +73,29 @@ async fn collect(engine: &Engine, req: &ChatRequest) -> (Vec<ChatEvent>, Result<
 }
 
 fn text(events: &[ChatEvent]) -> String {
-    events.iter().filter_map(|e| if let ChatEvent::Delta(t) = e { Some(t.as_str()) } else { None }).collect()
+    events
+        .iter()
+        .filter_map(|e| {
+            if let ChatEvent::Delta(t) = e {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn reasoning(events: &[ChatEvent]) -> String {
-    events.iter().filter_map(|e| if let ChatEvent::Reasoning(t) = e { Some(t.as_str()) } else { None }).collect()
+    events
+        .iter()
+        .filter_map(|e| {
+            if let ChatEvent::Reasoning(t) = e {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -84,14 +109,30 @@ async fn conformance_streams_a_full_answer_on_every_protocol() {
         let engine = engine_for(protocol, &server, &keys);
         let (events, end) = collect(&engine, &request()).await;
         let end = end.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
-        assert_eq!(events[0], ChatEvent::Start { model: Some(a.model.clone()) }, "{protocol:?}");
+        assert_eq!(
+            events[0],
+            ChatEvent::Start {
+                model: Some(a.model.clone())
+            },
+            "{protocol:?}"
+        );
         assert_eq!(text(&events), "Hello, wörld 🎉", "{protocol:?}");
         assert_eq!(reasoning(&events), "Thinking hard.", "{protocol:?}");
         assert_eq!(end.finish, FinishReason::Stop, "{protocol:?}");
-        assert_eq!(end.model.as_deref(), Some("fake-model-2026"), "{protocol:?}");
+        assert_eq!(
+            end.model.as_deref(),
+            Some("fake-model-2026"),
+            "{protocol:?}"
+        );
         assert_eq!(
             end.usage,
-            Some(Usage { input_tokens: 120, output_tokens: 40, cache_read_tokens: 100, cache_write_tokens: 0, reasoning_tokens: if protocol == Protocol::Ollama { 0 } else { 30 } }),
+            Some(Usage {
+                input_tokens: 120,
+                output_tokens: 40,
+                cache_read_tokens: 100,
+                cache_write_tokens: 0,
+                reasoning_tokens: if protocol == Protocol::Ollama { 0 } else { 30 }
+            }),
             "{protocol:?}"
         );
 
@@ -103,12 +144,18 @@ async fn conformance_streams_a_full_answer_on_every_protocol() {
         let body = req.json();
         let body_text = body.to_string();
         for needle in ["You are terse.", "first", "reply", "second"] {
-            assert!(body_text.contains(needle), "{protocol:?} body lacks {needle}: {body_text}");
+            assert!(
+                body_text.contains(needle),
+                "{protocol:?} body lacks {needle}: {body_text}"
+            );
         }
         match protocol {
             Protocol::OpenAi => {
                 assert_eq!(req.path, "/v1/chat/completions");
-                assert_eq!(req.header("authorization"), Some(format!("Bearer {FAKE_KEY}").as_str()));
+                assert_eq!(
+                    req.header("authorization"),
+                    Some(format!("Bearer {FAKE_KEY}").as_str())
+                );
                 assert_eq!(body["stream_options"]["include_usage"], true);
                 assert_eq!(body["max_tokens"], 333);
                 assert_eq!(body["messages"][0]["role"], "system");
@@ -121,7 +168,10 @@ async fn conformance_streams_a_full_answer_on_every_protocol() {
                 assert_eq!(body["thinking"]["type"], "enabled");
             }
             Protocol::Gemini => {
-                assert_eq!(req.path, "/v1beta/models/fake-model:streamGenerateContent?alt=sse");
+                assert_eq!(
+                    req.path,
+                    "/v1beta/models/fake-model:streamGenerateContent?alt=sse"
+                );
                 assert_eq!(req.header("x-goog-api-key"), Some(FAKE_KEY));
                 assert_eq!(body["contents"][1]["role"], "model");
                 assert_eq!(body["generationConfig"]["maxOutputTokens"], 333);
@@ -151,12 +201,22 @@ async fn conformance_whole_answers_and_model_lists() {
         });
         let engine = engine_for(protocol, &server, &MemoryKeys::new());
         let target = engine.resolve("fake/fake-model").unwrap();
-        let r = engine.complete(&target, &request()).await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
+        let r = engine
+            .complete(&target, &request())
+            .await
+            .unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
         assert_eq!(r.text, "Hello, wörld 🎉", "{protocol:?}");
         assert_eq!(r.reasoning, "Thinking hard.", "{protocol:?}");
         let u = r.end.usage.unwrap();
-        assert_eq!((u.input_tokens, u.output_tokens, u.cache_read_tokens), (120, 40, 100), "{protocol:?}");
-        let listed = engine.list_models("fake").await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
+        assert_eq!(
+            (u.input_tokens, u.output_tokens, u.cache_read_tokens),
+            (120, 40, 100),
+            "{protocol:?}"
+        );
+        let listed = engine
+            .list_models("fake")
+            .await
+            .unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
         let ids: Vec<_> = listed.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["fake/m-one", "fake/m-two"], "{protocol:?}");
         let paths: Vec<_> = server.requests().iter().map(|r| r.path.clone()).collect();
@@ -187,14 +247,22 @@ async fn every_fault_on_every_protocol_is_classified_and_never_hangs() {
                 Err(Error::Provider(e)) => e,
                 other => panic!("{protocol:?} {fault:?}: expected a provider error, got {other:?}"),
             };
-            assert_eq!(err.class.as_str(), protocol.expected_class(fault), "{protocol:?} {fault:?}: {err}");
+            assert_eq!(
+                err.class.as_str(),
+                protocol.expected_class(fault),
+                "{protocol:?} {fault:?}: {err}"
+            );
             assert_eq!(err.provider, "fake");
             let line = err.to_string();
             assert!(line.starts_with("fake: "), "{line}");
             assert!(!line.contains('\n'), "one line: {line}");
             assert!(!err.hint.is_empty());
             if fault.mid_stream() {
-                assert_eq!(text(&events), "Partial ", "{protocol:?} {fault:?}: the partial answer is delivered before the error");
+                assert_eq!(
+                    text(&events),
+                    "Partial ",
+                    "{protocol:?} {fault:?}: the partial answer is delivered before the error"
+                );
             }
             tried += 1;
         }
@@ -209,13 +277,19 @@ async fn connection_refused_is_a_network_error() {
         l.local_addr().unwrap().port()
     };
     let config = Config::parse(
-        &format!("[providers.gone]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:{port}/v1\"\n"),
+        &format!(
+            "[providers.gone]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:{port}/v1\"\n"
+        ),
         Path::new("c.toml"),
     )
     .unwrap();
     let engine = Engine::new(config, Arc::new(MemoryKeys::new())).unwrap();
     let target = engine.resolve("gone/m").unwrap();
-    let err = engine.stream(&target, &ChatRequest::new("hi")).await.err().unwrap();
+    let err = engine
+        .stream(&target, &ChatRequest::new("hi"))
+        .await
+        .err()
+        .unwrap();
     let e = err.as_provider().unwrap();
     assert_eq!(e.class.as_str(), "network");
     assert!(e.message.contains(&format!("127.0.0.1:{port}")), "{e}");
@@ -229,7 +303,10 @@ async fn dropping_the_stream_closes_the_upstream_connection() {
         let server = FakeServer::always(reply);
         let engine = engine_for(protocol, &server, &MemoryKeys::new());
         let target = engine.resolve("fake/m").unwrap();
-        let mut stream = engine.stream(&target, &ChatRequest::new("hi")).await.unwrap();
+        let mut stream = engine
+            .stream(&target, &ChatRequest::new("hi"))
+            .await
+            .unwrap();
         let mut deltas = 0;
         while deltas < 2 {
             if let Some(Ok(ChatEvent::Delta(_))) = stream.next().await {
@@ -237,7 +314,10 @@ async fn dropping_the_stream_closes_the_upstream_connection() {
             }
         }
         drop(stream);
-        assert!(server.wait_for_disconnect(Duration::from_secs(5)).await, "{protocol:?}: the fake saw the client leave");
+        assert!(
+            server.wait_for_disconnect(Duration::from_secs(5)).await,
+            "{protocol:?}: the fake saw the client leave"
+        );
     }
 }
 
@@ -246,13 +326,21 @@ async fn keys_are_needed_by_cloud_presets_scrubbed_from_errors_and_bound_to_thei
     // A cloud preset without a key fails before sending anything.
     let engine = Engine::new(Config::default(), Arc::new(MemoryKeys::new())).unwrap();
     let target = engine.resolve("openai/gpt-4o").unwrap();
-    let e = engine.stream(&target, &ChatRequest::new("hi")).await.err().unwrap();
+    let e = engine
+        .stream(&target, &ChatRequest::new("hi"))
+        .await
+        .err()
+        .unwrap();
     let e = e.as_provider().unwrap();
     assert_eq!(e.class.as_str(), "auth");
     assert!(e.hint.contains("OPENAI_API_KEY"), "{e}");
 
     // A provider that echoes the key back in its error: the key is redacted.
-    let echo = Protocol::OpenAi.error(401, "invalid_api_key", &format!("Incorrect API key provided: {FAKE_KEY}"));
+    let echo = Protocol::OpenAi.error(
+        401,
+        "invalid_api_key",
+        &format!("Incorrect API key provided: {FAKE_KEY}"),
+    );
     let server = FakeServer::always(echo);
     let keys = MemoryKeys::new();
     keys.set("fake", FAKE_KEY).unwrap();
@@ -263,10 +351,16 @@ async fn keys_are_needed_by_cloud_presets_scrubbed_from_errors_and_bound_to_thei
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(FAKE_KEY), "{shown}");
     assert!(shown.contains("<redacted>"), "{shown}");
-    assert!(shown.contains("was rejected"), "says which key was rejected: {shown}");
+    assert!(
+        shown.contains("was rejected"),
+        "says which key was rejected: {shown}"
+    );
     // Only this provider's key went to this provider.
     let sent = server.requests();
-    assert_eq!(sent[0].header("authorization"), Some(format!("Bearer {FAKE_KEY}").as_str()));
+    assert_eq!(
+        sent[0].header("authorization"),
+        Some(format!("Bearer {FAKE_KEY}").as_str())
+    );
     assert!(!format!("{:?}", sent[0]).contains("OTHER"));
 }
 
@@ -285,7 +379,11 @@ async fn anthropic_long_system_prompts_are_cached() {
 
 #[tokio::test]
 async fn html_with_status_200_and_stream_split_everywhere() {
-    let server = FakeServer::always(Reply::body(200, "text/html", "<html><title>Captive portal</title></html>"));
+    let server = FakeServer::always(Reply::body(
+        200,
+        "text/html",
+        "<html><title>Captive portal</title></html>",
+    ));
     let engine = engine_for(Protocol::OpenAi, &server, &MemoryKeys::new());
     let (_, end) = collect(&engine, &ChatRequest::new("hi")).await;
     let err = end.unwrap_err();
@@ -310,7 +408,10 @@ async fn bad_input_gets_clear_errors() {
         r.err().map(|e| e.to_string()).unwrap_or_default()
     }
     let m = msg(engine.resolve("nope/model"));
-    assert!(m.contains("unknown provider `nope`") && m.contains("openai") && m.contains("ollama"), "{m}");
+    assert!(
+        m.contains("unknown provider `nope`") && m.contains("openai") && m.contains("ollama"),
+        "{m}"
+    );
     let m = msg(engine.resolve("gpt-4o"));
     assert!(m.contains("provider/gpt-4o"), "{m}");
     let m = msg(engine.resolve("openai/"));
@@ -318,12 +419,20 @@ async fn bad_input_gets_clear_errors() {
     let m = msg(engine.resolve("@smart"));
     assert!(m.contains("unknown route `@smart`"), "{m}");
     let target = engine.resolve("ollama/llama3.2").unwrap();
-    let m = msg(engine.stream(&target, &ChatRequest::new("   ")).await.map(|_| ()));
+    let m = msg(engine
+        .stream(&target, &ChatRequest::new("   "))
+        .await
+        .map(|_| ()));
     assert!(m.contains("prompt is empty"), "{m}");
 
     // A slow stream paced under the idle timeout is not cut.
     let a = Answer::new("m", &["a", "b", "c", "d"]);
-    let server = FakeServer::always(Protocol::Ollama.stream(&a).paced(Duration::from_millis(150)).then([Step::Sleep(Duration::from_millis(10))]));
+    let server = FakeServer::always(
+        Protocol::Ollama
+            .stream(&a)
+            .paced(Duration::from_millis(150))
+            .then([Step::Sleep(Duration::from_millis(10))]),
+    );
     let engine = engine_for(Protocol::Ollama, &server, &MemoryKeys::new());
     let (events, end) = collect(&engine, &ChatRequest::new("hi")).await;
     assert!(end.is_ok());

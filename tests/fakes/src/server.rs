@@ -29,7 +29,10 @@ pub struct Request {
 impl Request {
     /// The first header with this (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
     /// The body as JSON (`Null` if it is not).
     pub fn json(&self) -> serde_json::Value {
@@ -50,6 +53,8 @@ pub enum Step {
     Stall,
     /// Close the connection now, without the terminating chunk.
     Cut,
+    /// Record the instant this step is reached (benchmarks: when the first byte leaves).
+    Mark,
 }
 
 /// What the fake answers.
@@ -87,7 +92,10 @@ impl Reply {
         Reply::body(status, "application/json", value.to_string())
     }
     /// A chunked stream, one HTTP chunk per piece.
-    pub fn stream<S: Into<Vec<u8>>>(content_type: &str, pieces: impl IntoIterator<Item = S>) -> Reply {
+    pub fn stream<S: Into<Vec<u8>>>(
+        content_type: &str,
+        pieces: impl IntoIterator<Item = S>,
+    ) -> Reply {
         Reply::Http {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
@@ -131,6 +139,7 @@ struct State {
     requests: Mutex<Vec<Request>>,
     disconnects: AtomicUsize,
     changed: Notify,
+    marks: Mutex<Vec<std::time::Instant>>,
 }
 
 /// A running fake provider. Dropping it stops it.
@@ -149,18 +158,28 @@ impl FakeServer {
             requests: Mutex::new(Vec::new()),
             disconnects: AtomicUsize::new(0),
             changed: Notify::new(),
+            marks: Mutex::new(Vec::new()),
         });
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel();
         let st = state.clone();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
             rt.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
-                addr_tx.send(listener.local_addr().expect("local addr")).expect("send addr");
+                let listener = TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind 127.0.0.1:0");
+                addr_tx
+                    .send(listener.local_addr().expect("local addr"))
+                    .expect("send addr");
                 let accept = async {
                     loop {
-                        let Ok((socket, _)) = listener.accept().await else { continue };
+                        let Ok((socket, _)) = listener.accept().await else {
+                            continue;
+                        };
                         tokio::spawn(serve(socket, st.clone()));
                     }
                 };
@@ -171,7 +190,12 @@ impl FakeServer {
             });
         });
         let addr = addr_rx.recv().expect("the fake server started");
-        FakeServer { addr, state, stop: Some(stop_tx), thread: Some(thread) }
+        FakeServer {
+            addr,
+            state,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
     }
 
     /// Starts a fake that gives the same reply to every request.
@@ -191,7 +215,20 @@ impl FakeServer {
 
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Request> {
-        self.state.requests.lock().map(|r| r.clone()).unwrap_or_default()
+        self.state
+            .requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// The instants at which [`Step::Mark`] steps were reached, in order.
+    pub fn marks(&self) -> Vec<std::time::Instant> {
+        self.state
+            .marks
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
     /// How many times a client went away while the fake was still sending or waiting.
@@ -239,7 +276,9 @@ impl Drop for FakeServer {
 async fn serve(socket: TcpStream, state: Arc<State>) {
     let _ = socket.set_nodelay(true);
     let (mut read, mut write) = socket.into_split();
-    let Some(request) = read_request(&mut read).await else { return };
+    let Some(request) = read_request(&mut read).await else {
+        return;
+    };
     let reply = (state.handler)(&request);
     if let Ok(mut log) = state.requests.lock() {
         log.push(request);
@@ -251,7 +290,12 @@ async fn serve(socket: TcpStream, state: Arc<State>) {
             false
         }
         Reply::StallBeforeHeaders => wait_for_close(&mut read).await,
-        Reply::Http { status, headers, steps, chunked } => answer(&mut read, &mut write, status, &headers, &steps, chunked).await,
+        Reply::Http {
+            status,
+            headers,
+            steps,
+            chunked,
+        } => answer(&mut read, &mut write, status, &headers, &steps, chunked).await,
     };
     if left {
         state.disconnects.fetch_add(1, Ordering::SeqCst);
@@ -261,6 +305,7 @@ async fn serve(socket: TcpStream, state: Arc<State>) {
 
 /// Writes the answer; true if the client went away before it was done.
 async fn answer(
+    state: &State,
     read: &mut OwnedReadHalf,
     write: &mut OwnedWriteHalf,
     status: u16,
@@ -275,7 +320,10 @@ async fn answer(
     if chunked {
         head.push_str("transfer-encoding: chunked\r\n");
     } else {
-        let len: usize = steps.iter().map(|s| if let Step::Send(b) = s { b.len() } else { 0 }).sum();
+        let len: usize = steps
+            .iter()
+            .map(|s| if let Step::Send(b) = s { b.len() } else { 0 })
+            .sum();
         head.push_str(&format!("content-length: {len}\r\n"));
     }
     head.push_str("connection: close\r\n\r\n");
@@ -312,6 +360,11 @@ async fn answer(
             Step::Cut => {
                 let _ = write.shutdown().await;
                 return false;
+            }
+            Step::Mark => {
+                if let Ok(mut marks) = state.marks.lock() {
+                    marks.push(std::time::Instant::now());
+                }
             }
         }
     }
@@ -369,7 +422,11 @@ async fn read_request(read: &mut OwnedReadHalf) -> Option<Request> {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let len: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < len {
         let n = read.read(&mut chunk).await.ok()?;
@@ -379,7 +436,12 @@ async fn read_request(read: &mut OwnedReadHalf) -> Option<Request> {
         body.extend_from_slice(&chunk[..n]);
     }
     body.truncate(len);
-    Some(Request { method, path, headers, body })
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -21,7 +21,12 @@ pub enum Protocol {
 }
 
 /// Every protocol, for suites that run against each.
-pub const ALL: [Protocol; 4] = [Protocol::OpenAi, Protocol::Anthropic, Protocol::Gemini, Protocol::Ollama];
+pub const ALL: [Protocol; 4] = [
+    Protocol::OpenAi,
+    Protocol::Anthropic,
+    Protocol::Gemini,
+    Protocol::Ollama,
+];
 
 /// A scripted answer.
 #[derive(Debug, Clone)]
@@ -118,7 +123,14 @@ pub const FAULTS: [Fault; 15] = [
 impl Fault {
     /// Whether the fault comes after some text was streamed.
     pub fn mid_stream(self) -> bool {
-        matches!(self, Fault::ResetMidStream | Fault::StallMidStream | Fault::Truncated | Fault::GarbageJson | Fault::InStreamError)
+        matches!(
+            self,
+            Fault::ResetMidStream
+                | Fault::StallMidStream
+                | Fault::Truncated
+                | Fault::GarbageJson
+                | Fault::InStreamError
+        )
     }
 }
 
@@ -177,12 +189,17 @@ impl Protocol {
         match self {
             Protocol::OpenAi => {
                 let chunk = |delta: Value, finish: Value| {
-                    sse(&json!({"id":"chatcmpl-fake","object":"chat.completion.chunk","created":1770933892,"model":a.model,
-                        "choices":[{"index":0,"delta":delta,"logprobs":null,"finish_reason":finish}],"usage":null}))
+                    sse(
+                        &json!({"id":"chatcmpl-fake","object":"chat.completion.chunk","created":1770933892,"model":a.model,
+                        "choices":[{"index":0,"delta":delta,"logprobs":null,"finish_reason":finish}],"usage":null}),
+                    )
                 };
                 f.push(chunk(json!({"role":"assistant","content":""}), Value::Null));
                 for r in &a.reasoning {
-                    f.push(chunk(json!({"content":null,"reasoning_content":r}), Value::Null));
+                    f.push(chunk(
+                        json!({"content":null,"reasoning_content":r}),
+                        Value::Null,
+                    ));
                 }
                 for t in &a.text {
                     f.push(chunk(json!({"content":t}), Value::Null));
@@ -204,7 +221,10 @@ impl Protocol {
                     for r in &a.reasoning {
                         f.push(sse_named("content_block_delta", &json!({"type":"content_block_delta","index":index,"delta":{"type":"thinking_delta","thinking":r}})));
                     }
-                    f.push(sse_named("content_block_stop", &json!({"type":"content_block_stop","index":index})));
+                    f.push(sse_named(
+                        "content_block_stop",
+                        &json!({"type":"content_block_stop","index":index}),
+                    ));
                     index += 1;
                 }
                 f.push(sse_named("content_block_start", &json!({"type":"content_block_start","index":index,"content_block":{"type":"text","text":""}})));
@@ -213,7 +233,10 @@ impl Protocol {
                     f.push(sse_named("content_block_delta", &json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":t}})));
                     mark = if mark == 0 { f.len() } else { mark };
                 }
-                f.push(sse_named("content_block_stop", &json!({"type":"content_block_stop","index":index})));
+                f.push(sse_named(
+                    "content_block_stop",
+                    &json!({"type":"content_block_stop","index":index}),
+                ));
                 f.push(sse_named("message_delta", &json!({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
                     "usage":{"output_tokens":a.output,"output_tokens_details":{"thinking_tokens":a.reasoning_tokens}}})));
                 f.push(sse_named("message_stop", &json!({"type":"message_stop"})));
@@ -255,16 +278,24 @@ impl Protocol {
         let text = a.full_text();
         let reasoning = a.reasoning.concat();
         let body = match self {
-            Protocol::OpenAi => json!({"id":"chatcmpl-fake","object":"chat.completion","model":a.model,
+            Protocol::OpenAi => {
+                json!({"id":"chatcmpl-fake","object":"chat.completion","model":a.model,
                 "choices":[{"index":0,"message":{"role":"assistant","content":text,"reasoning_content":reasoning},"finish_reason":"stop"}],
-                "usage":{"prompt_tokens":a.input,"completion_tokens":a.output,"prompt_tokens_details":{"cached_tokens":a.cache_read},"completion_tokens_details":{"reasoning_tokens":a.reasoning_tokens}}}),
-            Protocol::Anthropic => json!({"id":"msg_fake","type":"message","role":"assistant","model":a.model,
+                "usage":{"prompt_tokens":a.input,"completion_tokens":a.output,"prompt_tokens_details":{"cached_tokens":a.cache_read},"completion_tokens_details":{"reasoning_tokens":a.reasoning_tokens}}})
+            }
+            Protocol::Anthropic => {
+                json!({"id":"msg_fake","type":"message","role":"assistant","model":a.model,
                 "content":[{"type":"thinking","thinking":reasoning,"signature":"x"},{"type":"text","text":text}],"stop_reason":"end_turn",
-                "usage":{"input_tokens":a.input - a.cache_read,"cache_read_input_tokens":a.cache_read,"cache_creation_input_tokens":0,"output_tokens":a.output,"output_tokens_details":{"thinking_tokens":a.reasoning_tokens}}}),
-            Protocol::Gemini => json!({"candidates":[{"content":{"parts":[{"text":reasoning,"thought":true},{"text":text}],"role":"model"},"finishReason":"STOP","index":0}],
-                "usageMetadata":{"promptTokenCount":a.input,"candidatesTokenCount":a.output - a.reasoning_tokens,"thoughtsTokenCount":a.reasoning_tokens,"cachedContentTokenCount":a.cache_read},"modelVersion":a.model}),
-            Protocol::Ollama => json!({"model":a.model,"created_at":"2026-09-25T20:37:48Z","message":{"role":"assistant","content":text,"thinking":reasoning},"done":true,"done_reason":"stop",
-                "prompt_eval_count":a.input,"prompt_eval_cached_count":a.cache_read,"eval_count":a.output}),
+                "usage":{"input_tokens":a.input - a.cache_read,"cache_read_input_tokens":a.cache_read,"cache_creation_input_tokens":0,"output_tokens":a.output,"output_tokens_details":{"thinking_tokens":a.reasoning_tokens}}})
+            }
+            Protocol::Gemini => {
+                json!({"candidates":[{"content":{"parts":[{"text":reasoning,"thought":true},{"text":text}],"role":"model"},"finishReason":"STOP","index":0}],
+                "usageMetadata":{"promptTokenCount":a.input,"candidatesTokenCount":a.output - a.reasoning_tokens,"thoughtsTokenCount":a.reasoning_tokens,"cachedContentTokenCount":a.cache_read},"modelVersion":a.model})
+            }
+            Protocol::Ollama => {
+                json!({"model":a.model,"created_at":"2026-09-25T20:37:48Z","message":{"role":"assistant","content":text,"thinking":reasoning},"done":true,"done_reason":"stop",
+                "prompt_eval_count":a.input,"prompt_eval_cached_count":a.cache_read,"eval_count":a.output})
+            }
         };
         Reply::json(200, &body)
     }
@@ -272,10 +303,18 @@ impl Protocol {
     /// A model list naming these models.
     pub fn models(self, ids: &[&str]) -> Reply {
         let body = match self {
-            Protocol::OpenAi => json!({"object":"list","data": ids.iter().map(|id| json!({"id":id,"object":"model","created":1,"owned_by":"fake"})).collect::<Vec<_>>()}),
-            Protocol::Anthropic => json!({"data": ids.iter().map(|id| json!({"type":"model","id":id,"display_name":id.to_uppercase(),"created_at":"2025-01-01T00:00:00Z"})).collect::<Vec<_>>(),"has_more":false}),
-            Protocol::Gemini => json!({"models": ids.iter().map(|id| json!({"name":format!("models/{id}"),"displayName":id,"inputTokenLimit":1048576,"supportedGenerationMethods":["generateContent"]})).collect::<Vec<_>>()}),
-            Protocol::Ollama => json!({"models": ids.iter().map(|id| json!({"name":id,"model":id,"size":1})).collect::<Vec<_>>()}),
+            Protocol::OpenAi => {
+                json!({"object":"list","data": ids.iter().map(|id| json!({"id":id,"object":"model","created":1,"owned_by":"fake"})).collect::<Vec<_>>()})
+            }
+            Protocol::Anthropic => {
+                json!({"data": ids.iter().map(|id| json!({"type":"model","id":id,"display_name":id.to_uppercase(),"created_at":"2025-01-01T00:00:00Z"})).collect::<Vec<_>>(),"has_more":false})
+            }
+            Protocol::Gemini => {
+                json!({"models": ids.iter().map(|id| json!({"name":format!("models/{id}"),"displayName":id,"inputTokenLimit":1048576,"supportedGenerationMethods":["generateContent"]})).collect::<Vec<_>>()})
+            }
+            Protocol::Ollama => {
+                json!({"models": ids.iter().map(|id| json!({"name":id,"model":id,"size":1})).collect::<Vec<_>>()})
+            }
         };
         Reply::json(200, &body)
     }
@@ -283,8 +322,12 @@ impl Protocol {
     /// The provider's error envelope for a status and message.
     pub fn error(self, status: u16, kind: &str, message: &str) -> Reply {
         let body = match self {
-            Protocol::OpenAi => json!({"error":{"message":message,"type":kind,"param":null,"code":kind}}),
-            Protocol::Anthropic => json!({"type":"error","error":{"type":kind,"message":message},"request_id":"req_fake"}),
+            Protocol::OpenAi => {
+                json!({"error":{"message":message,"type":kind,"param":null,"code":kind}})
+            }
+            Protocol::Anthropic => {
+                json!({"type":"error","error":{"type":kind,"message":message},"request_id":"req_fake"})
+            }
             Protocol::Gemini => json!({"error":{"code":status,"message":message,"status":kind}}),
             Protocol::Ollama => json!({"error":message}),
         };

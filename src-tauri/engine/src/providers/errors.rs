@@ -20,7 +20,10 @@ pub(crate) fn malformed(provider: &str, what: &str) -> ProviderError {
 /// A JSON frame that did not parse: names the frame's start so the user can see what came.
 pub(crate) fn bad_json(provider: &str, data: &str, err: &serde_json::Error) -> ProviderError {
     let excerpt = crate::error::one_line(data, 60);
-    malformed(provider, &format!("could not read a stream frame ({err}): `{excerpt}`"))
+    malformed(
+        provider,
+        &format!("could not read a stream frame ({err}): `{excerpt}`"),
+    )
 }
 
 /// The fields every provider's error envelope boils down to.
@@ -48,7 +51,11 @@ pub(crate) fn envelope(value: &Value) -> Envelope {
     }
     env.message = ["message", "detail", "error_message"]
         .iter()
-        .find_map(|k| err.get(k).and_then(Value::as_str).or_else(|| value.get(k).and_then(Value::as_str)))
+        .find_map(|k| {
+            err.get(k)
+                .and_then(Value::as_str)
+                .or_else(|| value.get(k).and_then(Value::as_str))
+        })
         .unwrap_or_default()
         .to_string();
     let mut push = |v: Option<&Value>| match v {
@@ -70,12 +77,20 @@ pub(crate) fn envelope(value: &Value) -> Envelope {
             if let Some(delay) = d.get("retryDelay").and_then(Value::as_str) {
                 env.retry_delay = hints::go_duration(delay);
             }
-            for v in d.get("violations").and_then(Value::as_array).into_iter().flatten() {
+            for v in d
+                .get("violations")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 push(v.get("quotaId"));
             }
         }
     }
-    env.status = err.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok());
+    env.status = err
+        .get("code")
+        .and_then(Value::as_u64)
+        .and_then(|c| u16::try_from(c).ok());
     env
 }
 
@@ -111,11 +126,19 @@ fn says_quota(env: &Envelope) -> bool {
 }
 
 /// The class of a failure from its status and envelope.
-pub(crate) fn classify(kind: ProviderKind, status: u16, env: &Envelope, has_retry_after: bool) -> ErrorClass {
+pub(crate) fn classify(
+    kind: ProviderKind,
+    status: u16,
+    env: &Envelope,
+    has_retry_after: bool,
+) -> ErrorClass {
     let msg = env.message.to_ascii_lowercase();
     match status {
         401 => ErrorClass::Auth,
-        403 if has_code(env, "moderation") || has_code(env, "flagged") || msg.contains("moderation") => {
+        403 if has_code(env, "moderation")
+            || has_code(env, "flagged")
+            || msg.contains("moderation") =>
+        {
             ErrorClass::ContentFiltered
         }
         403 => ErrorClass::Auth,
@@ -126,11 +149,17 @@ pub(crate) fn classify(kind: ProviderKind, status: u16, env: &Envelope, has_retr
         413 => ErrorClass::ContextLength,
         429 if says_quota(env) => ErrorClass::QuotaExceeded,
         429 => ErrorClass::RateLimited,
-        400 | 422 if has_code(env, "api_key_invalid") || msg.contains("api key not valid") => ErrorClass::Auth,
+        400 | 422 if has_code(env, "api_key_invalid") || msg.contains("api key not valid") => {
+            ErrorClass::Auth
+        }
         400 | 422 if says_context_too_long(env) => ErrorClass::ContextLength,
         400 | 422 if says_quota(env) => ErrorClass::QuotaExceeded,
-        400 | 422 if kind == ProviderKind::Ollama && msg.contains("not found") => ErrorClass::ModelNotFound,
-        500 if kind == ProviderKind::Ollama && msg.contains("not found") => ErrorClass::ModelNotFound,
+        400 | 422 if kind == ProviderKind::Ollama && msg.contains("not found") => {
+            ErrorClass::ModelNotFound
+        }
+        500 if kind == ProviderKind::Ollama && msg.contains("not found") => {
+            ErrorClass::ModelNotFound
+        }
         503 | 529 => ErrorClass::Overloaded,
         504 => ErrorClass::Timeout,
         500..=599 => ErrorClass::Upstream,
@@ -139,29 +168,51 @@ pub(crate) fn classify(kind: ProviderKind, status: u16, env: &Envelope, has_retr
 }
 
 /// A failed HTTP answer, classified.
-pub(crate) fn from_response(kind: ProviderKind, provider: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> ProviderError {
+pub(crate) fn from_response(
+    kind: ProviderKind,
+    provider: &str,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ProviderError {
     let text = String::from_utf8_lossy(body);
     let header_wait = hints::from_headers(headers, SystemTime::now());
-    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let looks_html = content_type.contains("html") || text.trim_start().starts_with('<');
     let (class, message, body_wait) = match serde_json::from_slice::<Value>(body) {
         Ok(json) if !looks_html => {
             let env = envelope(&json);
             let class = classify(kind, status, &env, header_wait.is_some());
-            let message = if env.message.is_empty() { format!("HTTP {status} with no message") } else { env.message.clone() };
-            let wait = env.retry_delay.or_else(|| hints::from_message(&env.message));
+            let message = if env.message.is_empty() {
+                format!("HTTP {status} with no message")
+            } else {
+                env.message.clone()
+            };
+            let wait = env
+                .retry_delay
+                .or_else(|| hints::from_message(&env.message));
             (class, message, wait)
         }
         _ if looks_html => {
             let class = classify(kind, status, &Envelope::default(), header_wait.is_some());
-            let title = html_title(&text).map(|t| format!(" (\"{t}\")")).unwrap_or_default();
+            let title = html_title(&text)
+                .map(|t| format!(" (\"{t}\")"))
+                .unwrap_or_default();
             let message = format!("received an HTML page{title} instead of an API answer — likely a proxy, CDN or wrong base_url");
             (class, message, None)
         }
         _ => {
             let class = classify(kind, status, &Envelope::default(), header_wait.is_some());
             let plain = crate::error::one_line(&text, 160);
-            let message = if plain.is_empty() { format!("HTTP {status} with an empty body") } else { plain };
+            let message = if plain.is_empty() {
+                format!("HTTP {status} with an empty body")
+            } else {
+                plain
+            };
             (class, message, None)
         }
     };
@@ -174,6 +225,11 @@ pub(crate) fn from_response(kind: ProviderKind, provider: &str, status: u16, hea
     err
 }
 
+/// An error reported inside a stream as an `error` member (OpenRouter, Gemini, Ollama).
+pub(crate) fn in_stream_member(kind: ProviderKind, provider: &str, error: &Value) -> ProviderError {
+    in_stream(kind, provider, &serde_json::json!({ "error": error }))
+}
+
 /// An error reported inside a stream (after HTTP 200).
 pub(crate) fn in_stream(kind: ProviderKind, provider: &str, value: &Value) -> ProviderError {
     let env = envelope(value);
@@ -184,13 +240,21 @@ pub(crate) fn in_stream(kind: ProviderKind, provider: &str, value: &Value) -> Pr
     });
     let class = match status {
         Some(s) => classify(kind, s, &env, false),
-        None if kind == ProviderKind::Ollama && env.message.to_ascii_lowercase().contains("not found") => {
+        None if kind == ProviderKind::Ollama
+            && env.message.to_ascii_lowercase().contains("not found") =>
+        {
             ErrorClass::ModelNotFound
         }
         None => ErrorClass::Upstream,
     };
-    let message = if env.message.is_empty() { "the provider reported an error mid-stream".into() } else { env.message.clone() };
-    let wait = env.retry_delay.or_else(|| hints::from_message(&env.message));
+    let message = if env.message.is_empty() {
+        "the provider reported an error mid-stream".into()
+    } else {
+        env.message.clone()
+    };
+    let wait = env
+        .retry_delay
+        .or_else(|| hints::from_message(&env.message));
     ProviderError::new(provider, class, format!("mid-stream: {message}")).with_retry_after(wait)
 }
 
@@ -231,24 +295,109 @@ mod tests {
         use ErrorClass::*;
         use ProviderKind::*;
         let cases: &[(ProviderKind, u16, &str, ErrorClass)] = &[
-            (OpenAi, 401, r#"{"error":{"message":"Incorrect API key provided: sk-....","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#, Auth),
-            (OpenAi, 429, r#"{"error":{"message":"Rate limit reached … Please try again in 1.146s.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}"#, RateLimited),
-            (OpenAi, 429, r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#, QuotaExceeded),
-            (OpenAi, 500, r#"{"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}"#, Upstream),
-            (OpenAi, 400, r#"{"error":{"message":"This model's maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}"#, ContextLength),
-            (OpenAi, 402, r#"{"error":{"code":402,"message":"This request would exceed your available credits"}}"#, QuotaExceeded),
-            (OpenAi, 403, r#"{"error":{"code":403,"message":"Input was flagged by moderation","metadata":{"reasons":["x"]}}}"#, ContentFiltered),
+            (
+                OpenAi,
+                401,
+                r#"{"error":{"message":"Incorrect API key provided: sk-....","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#,
+                Auth,
+            ),
+            (
+                OpenAi,
+                429,
+                r#"{"error":{"message":"Rate limit reached … Please try again in 1.146s.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}"#,
+                RateLimited,
+            ),
+            (
+                OpenAi,
+                429,
+                r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#,
+                QuotaExceeded,
+            ),
+            (
+                OpenAi,
+                500,
+                r#"{"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}"#,
+                Upstream,
+            ),
+            (
+                OpenAi,
+                400,
+                r#"{"error":{"message":"This model's maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
+                ContextLength,
+            ),
+            (
+                OpenAi,
+                402,
+                r#"{"error":{"code":402,"message":"This request would exceed your available credits"}}"#,
+                QuotaExceeded,
+            ),
+            (
+                OpenAi,
+                403,
+                r#"{"error":{"code":403,"message":"Input was flagged by moderation","metadata":{"reasons":["x"]}}}"#,
+                ContentFiltered,
+            ),
             (OpenAi, 400, r#"{"detail":"bad field"}"#, BadRequest),
-            (Anthropic, 400, r#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 205351 tokens > 200000 maximum"}}"#, ContextLength),
-            (Anthropic, 529, r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#, Overloaded),
-            (Anthropic, 401, r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#, Auth),
-            (Anthropic, 429, r#"{"type":"error","error":{"type":"rate_limit_error","message":"limit","details":{"error_code":"enforced_spend_limit_reached"}}}"#, QuotaExceeded),
-            (Gemini, 400, r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#, Auth),
-            (Gemini, 400, r#"{"error":{"code":400,"message":"Penalty is not enabled for models/gemini-2.5-flash","status":"INVALID_ARGUMENT"}}"#, BadRequest),
-            (Gemini, 429, r#"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}]}}"#, QuotaExceeded),
-            (Gemini, 503, r#"{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}"#, Overloaded),
-            (Ollama, 404, r#"{"error":"model 'llama3.2' not found"}"#, ModelNotFound),
-            (Ollama, 500, r#"{"error":"llama runner process has terminated"}"#, Upstream),
+            (
+                Anthropic,
+                400,
+                r#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 205351 tokens > 200000 maximum"}}"#,
+                ContextLength,
+            ),
+            (
+                Anthropic,
+                529,
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+                Overloaded,
+            ),
+            (
+                Anthropic,
+                401,
+                r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#,
+                Auth,
+            ),
+            (
+                Anthropic,
+                429,
+                r#"{"type":"error","error":{"type":"rate_limit_error","message":"limit","details":{"error_code":"enforced_spend_limit_reached"}}}"#,
+                QuotaExceeded,
+            ),
+            (
+                Gemini,
+                400,
+                r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#,
+                Auth,
+            ),
+            (
+                Gemini,
+                400,
+                r#"{"error":{"code":400,"message":"Penalty is not enabled for models/gemini-2.5-flash","status":"INVALID_ARGUMENT"}}"#,
+                BadRequest,
+            ),
+            (
+                Gemini,
+                429,
+                r#"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}]}}"#,
+                QuotaExceeded,
+            ),
+            (
+                Gemini,
+                503,
+                r#"{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}"#,
+                Overloaded,
+            ),
+            (
+                Ollama,
+                404,
+                r#"{"error":"model 'llama3.2' not found"}"#,
+                ModelNotFound,
+            ),
+            (
+                Ollama,
+                500,
+                r#"{"error":"llama runner process has terminated"}"#,
+                Upstream,
+            ),
         ];
         for (kind, status, body, class) in cases {
             let e = err(*kind, *status, body);
@@ -265,12 +414,22 @@ mod tests {
         assert_eq!(e.class, ErrorClass::RateLimited);
         assert_eq!(e.retry_after, Some(Duration::from_millis(34_400)));
 
-        let e = err(ProviderKind::OpenAi, 429, r#"{"error":{"message":"Please try again in 1.146s.","code":"rate_limit_exceeded"}}"#);
+        let e = err(
+            ProviderKind::OpenAi,
+            429,
+            r#"{"error":{"message":"Please try again in 1.146s.","code":"rate_limit_exceeded"}}"#,
+        );
         assert_eq!(e.retry_after, Some(Duration::from_millis(1146)));
 
         let mut h = HeaderMap::new();
         h.insert("retry-after", HeaderValue::from_static("3"));
-        let e = from_response(ProviderKind::Anthropic, "p", 429, &h, br#"{"type":"error","error":{"type":"rate_limit_error","message":"x"}}"#);
+        let e = from_response(
+            ProviderKind::Anthropic,
+            "p",
+            429,
+            &h,
+            br#"{"type":"error","error":{"type":"rate_limit_error","message":"x"}}"#,
+        );
         assert_eq!(e.retry_after, Some(Duration::from_secs(3)));
     }
 
@@ -281,7 +440,11 @@ mod tests {
         let page = "<html><head><title>502 Bad Gateway</title></head><body><h1>cloudflare</h1></body></html>";
         let e = from_response(ProviderKind::OpenAi, "p", 502, &h, page.as_bytes());
         assert_eq!(e.class, ErrorClass::Upstream);
-        assert!(e.message.contains("HTML page (\"502 Bad Gateway\")"), "{}", e.message);
+        assert!(
+            e.message.contains("HTML page (\"502 Bad Gateway\")"),
+            "{}",
+            e.message
+        );
         assert!(!e.message.contains("<h1>"));
 
         let e = err(ProviderKind::OpenAi, 500, "not json at all\nsecond line");
@@ -295,12 +458,23 @@ mod tests {
     #[test]
     fn in_stream_errors() {
         let or: Value = serde_json::from_str(r#"{"id":"gen","error":{"code":429,"message":"Rate limit exceeded","metadata":{"error_type":"rate_limit_exceeded"}},"choices":[]}"#).unwrap();
-        assert_eq!(in_stream(ProviderKind::OpenAi, "openrouter", &or).class, ErrorClass::RateLimited);
-        let an: Value = serde_json::from_str(r#"{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}"#).unwrap();
+        assert_eq!(
+            in_stream(ProviderKind::OpenAi, "openrouter", &or).class,
+            ErrorClass::RateLimited
+        );
+        let an: Value = serde_json::from_str(
+            r#"{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}"#,
+        )
+        .unwrap();
         let e = in_stream(ProviderKind::Anthropic, "anthropic", &an);
         assert_eq!(e.class, ErrorClass::Overloaded);
         assert!(e.message.contains("Overloaded"));
-        let ol: Value = serde_json::from_str(r#"{"error":"an error was encountered while running the model"}"#).unwrap();
-        assert_eq!(in_stream(ProviderKind::Ollama, "ollama", &ol).class, ErrorClass::Upstream);
+        let ol: Value =
+            serde_json::from_str(r#"{"error":"an error was encountered while running the model"}"#)
+                .unwrap();
+        assert_eq!(
+            in_stream(ProviderKind::Ollama, "ollama", &ol).class,
+            ErrorClass::Upstream
+        );
     }
 }

@@ -135,8 +135,11 @@ pub struct Registry {
 impl Registry {
     /// Builds the registry from the presets and the config.
     pub fn new(config: &Config) -> Result<Registry> {
-        let mut providers: BTreeMap<String, Provider> =
-            PRESET_IDS.iter().filter_map(|id| preset(id)).map(|p| (p.id.clone(), p)).collect();
+        let mut providers: BTreeMap<String, Provider> = PRESET_IDS
+            .iter()
+            .filter_map(|id| preset(id))
+            .map(|p| (p.id.clone(), p))
+            .collect();
         for (id, spanned) in &config.providers {
             let c = spanned.get_ref();
             let mut p = match providers.remove(id) {
@@ -162,9 +165,16 @@ impl Registry {
                 p.kind = kind;
             }
             if let Some(url) = &c.base_url {
-                p.base_url = parse_base_url(url.get_ref()).map_err(|reason| Error::InvalidModel { given: id.clone(), reason })?;
+                p.base_url =
+                    parse_base_url(url.get_ref()).map_err(|reason| Error::InvalidModel {
+                        given: id.clone(),
+                        reason,
+                    })?;
             } else if !p.builtin {
-                return Err(Error::InvalidModel { given: id.clone(), reason: "a custom provider needs a `base_url`".into() });
+                return Err(Error::InvalidModel {
+                    given: id.clone(),
+                    reason: "a custom provider needs a `base_url`".into(),
+                });
             }
             for (name, value) in &c.headers {
                 p.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
@@ -175,7 +185,12 @@ impl Registry {
             }
             providers.insert(id.clone(), p);
         }
-        Ok(Registry { providers: providers.into_iter().map(|(k, v)| (k, Arc::new(v))).collect() })
+        Ok(Registry {
+            providers: providers
+                .into_iter()
+                .map(|(k, v)| (k, Arc::new(v)))
+                .collect(),
+        })
     }
 
     /// The provider with this id.
@@ -197,7 +212,12 @@ impl Registry {
 /// Turns a protocol's frames into [`ChatEvent`]s.
 pub(crate) trait Decoder: Send {
     /// One SSE event (`event` name and joined `data`) or one NDJSON line (`event` is `None`).
-    fn frame(&mut self, event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError>;
+    fn frame(
+        &mut self,
+        event: Option<&str>,
+        data: &str,
+        out: &mut VecDeque<ChatEvent>,
+    ) -> Result<Flow, ProviderError>;
     /// The body ended; emit the end, or fail if the stream was cut short.
     fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError>;
 }
@@ -229,11 +249,38 @@ pub(crate) struct WireRequest {
     pub body: Option<serde_json::Value>,
 }
 
+/// A `Authorization: Bearer` header (OpenAI-compatible services, a proxy in front of Ollama).
+pub(crate) fn bearer(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
+    key.map(|k| vec![("authorization", format!("Bearer {k}"), true)])
+        .unwrap_or_default()
+}
+
+/// The `messages` list shared by OpenAI chat completions and Ollama: system first, then turns.
+pub(crate) fn role_messages(req: &ChatRequest) -> Vec<serde_json::Value> {
+    let system = req
+        .system
+        .iter()
+        .map(|s| serde_json::json!({"role": "system", "content": s}));
+    let turns = req
+        .messages
+        .iter()
+        .map(|m| serde_json::json!({"role": m.role.as_str(), "content": m.text}));
+    system.chain(turns).collect()
+}
+
 /// Builds the chat request for a provider.
-pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
+pub(crate) fn chat_request(
+    provider: &Provider,
+    key: Option<&str>,
+    model: &str,
+    req: &ChatRequest,
+    stream: bool,
+) -> WireRequest {
     match provider.kind {
         ProviderKind::OpenAi => openai::adapter::chat_request(provider, key, model, req, stream),
-        ProviderKind::Anthropic => anthropic::adapter::chat_request(provider, key, model, req, stream),
+        ProviderKind::Anthropic => {
+            anthropic::adapter::chat_request(provider, key, model, req, stream)
+        }
         ProviderKind::Gemini => gemini::adapter::chat_request(provider, key, model, req, stream),
         ProviderKind::Ollama => ollama::adapter::chat_request(provider, key, model, req, stream),
     }
@@ -250,7 +297,10 @@ pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequ
 }
 
 /// Reads a model list.
-pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+pub(crate) fn parse_models(
+    provider: &Provider,
+    body: &[u8],
+) -> Result<Vec<ModelInfo>, ProviderError> {
     match provider.kind {
         ProviderKind::OpenAi => openai::adapter::parse_models(provider, body),
         ProviderKind::Anthropic => anthropic::adapter::parse_models(provider, body),
@@ -260,11 +310,16 @@ pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<Model
 }
 
 /// Reads a whole (non-streamed) answer into events, through the same decoders as streams.
-pub(crate) fn decode_whole(provider: &Provider, body: &[u8], out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+pub(crate) fn decode_whole(
+    provider: &Provider,
+    body: &[u8],
+    out: &mut VecDeque<ChatEvent>,
+) -> Result<(), ProviderError> {
     match provider.kind {
         ProviderKind::Anthropic => anthropic::adapter::decode_whole(&provider.id, body, out),
         _ => {
-            let text = std::str::from_utf8(body).map_err(|_| errors::malformed(&provider.id, "the answer is not UTF-8 text"))?;
+            let text = std::str::from_utf8(body)
+                .map_err(|_| errors::malformed(&provider.id, "the answer is not UTF-8 text"))?;
             let mut d = decoder(provider);
             match d.frame(None, text.trim(), out)? {
                 Flow::Done => Ok(()),
@@ -301,7 +356,10 @@ pub(crate) mod test_support {
         p
     }
 
-    fn decode(kind: ProviderKind, pieces: &[&[u8]]) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
+    fn decode(
+        kind: ProviderKind,
+        pieces: &[&[u8]],
+    ) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
         let mut framer = crate::framing::Framer::new(kind.framing());
         let mut decoder = decoder(&provider(kind));
         let mut out = VecDeque::new();
@@ -334,10 +392,17 @@ pub(crate) mod test_support {
 
     /// Decodes `input` in one read, at every split into two reads, and one byte per read;
     /// asserts all agree and returns the events (without `End`) and the end or the error.
-    pub(crate) fn decode_every_split(kind: ProviderKind, input: &[u8]) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
+    pub(crate) fn decode_every_split(
+        kind: ProviderKind,
+        input: &[u8],
+    ) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
         let whole = decode(kind, &[input]);
         for i in 0..=input.len() {
-            assert_eq!(decode(kind, &[&input[..i], &input[i..]]), whole, "split at byte {i}");
+            assert_eq!(
+                decode(kind, &[&input[..i], &input[i..]]),
+                whole,
+                "split at byte {i}"
+            );
         }
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(decode(kind, &bytes), whole, "one byte per read");
@@ -353,11 +418,29 @@ pub(crate) mod test_support {
 
     /// The answer text of some events.
     pub(crate) fn text_of(events: &[ChatEvent]) -> String {
-        events.iter().filter_map(|e| if let ChatEvent::Delta(t) = e { Some(t.as_str()) } else { None }).collect()
+        events
+            .iter()
+            .filter_map(|e| {
+                if let ChatEvent::Delta(t) = e {
+                    Some(t.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     /// The reasoning text of some events.
     pub(crate) fn reasoning_of(events: &[ChatEvent]) -> String {
-        events.iter().filter_map(|e| if let ChatEvent::Reasoning(t) = e { Some(t.as_str()) } else { None }).collect()
+        events
+            .iter()
+            .filter_map(|e| {
+                if let ChatEvent::Reasoning(t) = e {
+                    Some(t.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 }

@@ -6,7 +6,17 @@ use super::{Provider, ProviderKind, Quirks};
 
 /// Every preset id, in listing order.
 pub const PRESET_IDS: &[&str] = &[
-    "openai", "anthropic", "gemini", "ollama", "openrouter", "mistral", "deepseek", "groq", "together", "fireworks", "xai",
+    "openai",
+    "anthropic",
+    "gemini",
+    "ollama",
+    "openrouter",
+    "mistral",
+    "deepseek",
+    "groq",
+    "together",
+    "fireworks",
+    "xai",
     "lmstudio",
 ];
 
@@ -14,15 +24,27 @@ pub const PRESET_IDS: &[&str] = &[
 pub fn preset(id: &str) -> Option<Provider> {
     let (kind, base, needs_key) = match id {
         "openai" => (ProviderKind::OpenAi, "https://api.openai.com/v1", true),
-        "anthropic" => (ProviderKind::Anthropic, "https://api.anthropic.com/v1", true),
-        "gemini" => (ProviderKind::Gemini, "https://generativelanguage.googleapis.com/v1beta", true),
+        "anthropic" => (
+            ProviderKind::Anthropic,
+            "https://api.anthropic.com/v1",
+            true,
+        ),
+        "gemini" => (
+            ProviderKind::Gemini,
+            "https://generativelanguage.googleapis.com/v1beta",
+            true,
+        ),
         "ollama" => (ProviderKind::Ollama, "http://127.0.0.1:11434", false),
         "openrouter" => (ProviderKind::OpenAi, "https://openrouter.ai/api/v1", true),
         "mistral" => (ProviderKind::OpenAi, "https://api.mistral.ai/v1", true),
         "deepseek" => (ProviderKind::OpenAi, "https://api.deepseek.com/v1", true),
         "groq" => (ProviderKind::OpenAi, "https://api.groq.com/openai/v1", true),
         "together" => (ProviderKind::OpenAi, "https://api.together.xyz/v1", true),
-        "fireworks" => (ProviderKind::OpenAi, "https://api.fireworks.ai/inference/v1", true),
+        "fireworks" => (
+            ProviderKind::OpenAi,
+            "https://api.fireworks.ai/inference/v1",
+            true,
+        ),
         "xai" => (ProviderKind::OpenAi, "https://api.x.ai/v1", true),
         "lmstudio" => (ProviderKind::OpenAi, "http://127.0.0.1:1234/v1", false),
         _ => return None,
@@ -30,7 +52,10 @@ pub fn preset(id: &str) -> Option<Provider> {
     let headers = if id == "openrouter" {
         // OpenRouter's app attribution headers.
         vec![
-            ("HTTP-Referer".to_string(), "https://github.com/roundtable-llm/roundtable".to_string()),
+            (
+                "HTTP-Referer".to_string(),
+                "https://github.com/roundtable-llm/roundtable".to_string(),
+            ),
             ("X-Title".to_string(), "Roundtable".to_string()),
         ]
     } else {
@@ -44,7 +69,10 @@ pub fn preset(id: &str) -> Option<Provider> {
         enabled: true,
         needs_key,
         builtin: true,
-        quirks: Quirks { openrouter: id == "openrouter", max_completion_tokens: id == "openai" },
+        quirks: Quirks {
+            openrouter: id == "openrouter",
+            max_completion_tokens: id == "openai",
+        },
     })
 }
 
@@ -60,6 +88,10 @@ mod tests {
             assert!(p.base_url.scheme().starts_with("http"));
         }
         assert!(preset("nope").is_none());
-        assert!(preset("openrouter").unwrap().headers.iter().any(|(n, _)| n == "X-Title"));
+        assert!(preset("openrouter")
+            .unwrap()
+            .headers
+            .iter()
+            .any(|(n, _)| n == "X-Title"));
     }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::stream::{normalise, stop_reason, RawUsage};
-use crate::chat::{ChatEvent, ChatRequest, Role, StreamEnd};
+use crate::chat::{ChatEvent, ChatRequest, StreamEnd};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
 use crate::providers::{errors, Provider, WireRequest};
@@ -22,20 +22,21 @@ pub(crate) const CACHE_MIN_CHARS: usize = 4096;
 /// Anthropic requires `max_tokens`; this is used when the request sets none.
 const DEFAULT_MAX_TOKENS: u32 = 8192;
 
-pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
+pub(crate) fn chat_request(
+    provider: &Provider,
+    key: Option<&str>,
+    model: &str,
+    req: &ChatRequest,
+    stream: bool,
+) -> WireRequest {
     let messages: Vec<Value> = req
         .messages
         .iter()
-        .map(|m| {
-            let role = match m.role {
-                Role::User => "user",
-                Role::Assistant => "assistant",
-            };
-            json!({"role": role, "content": m.text})
-        })
+        .map(|m| json!({"role": m.role.as_str(), "content": m.text}))
         .collect();
     let mut max_tokens = req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-    let mut body = json!({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": stream});
+    let mut body =
+        json!({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": stream});
     if let Some(system) = &req.system {
         body["system"] = if system.len() >= CACHE_MIN_CHARS {
             json!([{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}])
@@ -55,7 +56,11 @@ pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, 
         // Anthropic rejects a temperature together with thinking.
         body["temperature"] = json!(t);
     }
-    WireRequest { url: provider.url("/messages"), headers: headers(key), body: Some(body) }
+    WireRequest {
+        url: provider.url("/messages"),
+        headers: headers(key),
+        body: Some(body),
+    }
 }
 
 fn headers(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
@@ -69,7 +74,11 @@ fn headers(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
 pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
     let mut url = provider.url("/models");
     url.set_query(Some("limit=1000"));
-    WireRequest { url, headers: headers(key), body: None }
+    WireRequest {
+        url,
+        headers: headers(key),
+        body: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -83,13 +92,21 @@ struct RawModel {
     display_name: Option<String>,
 }
 
-pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+pub(crate) fn parse_models(
+    provider: &Provider,
+    body: &[u8],
+) -> Result<Vec<ModelInfo>, ProviderError> {
     let list: ModelList = serde_json::from_slice(body)
         .map_err(|e| errors::malformed(&provider.id, &format!("unexpected model list ({e})")))?;
     Ok(list
         .data
         .into_iter()
-        .map(|m| ModelInfo { id: format!("{}/{}", provider.id, m.id), name: m.display_name, context_length: None, pricing: None })
+        .map(|m| ModelInfo {
+            id: format!("{}/{}", provider.id, m.id),
+            name: m.display_name,
+            context_length: None,
+            pricing: None,
+        })
         .collect())
 }
 
@@ -111,10 +128,16 @@ struct Block {
 }
 
 /// Reads a whole (non-streamed) Messages answer.
-pub(crate) fn decode_whole(provider: &str, body: &[u8], out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+pub(crate) fn decode_whole(
+    provider: &str,
+    body: &[u8],
+    out: &mut VecDeque<ChatEvent>,
+) -> Result<(), ProviderError> {
     let whole: Whole = serde_json::from_slice(body)
         .map_err(|e| errors::bad_json(provider, &String::from_utf8_lossy(body), &e))?;
-    out.push_back(ChatEvent::Start { model: whole.model.clone() });
+    out.push_back(ChatEvent::Start {
+        model: whole.model.clone(),
+    });
     for block in whole.content {
         match (block.kind.as_str(), block.text, block.thinking) {
             ("text", Some(t), _) => out.push_back(ChatEvent::Delta(t)),
@@ -150,14 +173,21 @@ mod tests {
         req.system = Some("short".into());
         let b = chat_request(&p, None, "m", &req, true).body.unwrap();
         assert_eq!(b["system"], "short");
-        assert!(w.headers.iter().any(|(n, v, s)| *n == "x-api-key" && v == "k" && *s));
+        assert!(w
+            .headers
+            .iter()
+            .any(|(n, v, s)| *n == "x-api-key" && v == "k" && *s));
     }
 
     #[test]
     fn thinking_budget_fits_under_max_tokens() {
         let p = preset("anthropic").unwrap();
         let req = ChatRequest {
-            messages: vec![Message::user("q"), Message::assistant("a"), Message::user("q2")],
+            messages: vec![
+                Message::user("q"),
+                Message::assistant("a"),
+                Message::user("q2"),
+            ],
             max_tokens: Some(1000),
             temperature: Some(0.3),
             reasoning: Some(ReasoningEffort::Low),
@@ -173,10 +203,20 @@ mod tests {
     #[test]
     fn whole_answer_with_cache_usage() {
         let body = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"OK."}],"stop_reason":"max_tokens","usage":{"input_tokens":9,"cache_creation_input_tokens":10,"cache_read_input_tokens":4202,"output_tokens":5}}"#;
-        let r = crate::providers::test_support::whole(crate::providers::ProviderKind::Anthropic, body).unwrap();
+        let r =
+            crate::providers::test_support::whole(crate::providers::ProviderKind::Anthropic, body)
+                .unwrap();
         assert_eq!((r.text.as_str(), r.reasoning.as_str()), ("OK.", "hmm"));
         let u = r.end.usage.unwrap();
-        assert_eq!((u.input_tokens, u.cache_read_tokens, u.cache_write_tokens, u.output_tokens), (4221, 4202, 10, 5));
+        assert_eq!(
+            (
+                u.input_tokens,
+                u.cache_read_tokens,
+                u.cache_write_tokens,
+                u.output_tokens
+            ),
+            (4221, 4202, 10, 5)
+        );
         assert_eq!(r.end.finish, crate::chat::FinishReason::Length);
     }
 }

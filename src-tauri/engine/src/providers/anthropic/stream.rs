@@ -59,8 +59,12 @@ impl RawUsage {
     fn merge(&mut self, newer: &RawUsage) {
         self.input_tokens = newer.input_tokens.or(self.input_tokens);
         self.output_tokens = newer.output_tokens.or(self.output_tokens);
-        self.cache_creation_input_tokens = newer.cache_creation_input_tokens.or(self.cache_creation_input_tokens);
-        self.cache_read_input_tokens = newer.cache_read_input_tokens.or(self.cache_read_input_tokens);
+        self.cache_creation_input_tokens = newer
+            .cache_creation_input_tokens
+            .or(self.cache_creation_input_tokens);
+        self.cache_read_input_tokens = newer
+            .cache_read_input_tokens
+            .or(self.cache_read_input_tokens);
         self.output_tokens_details = newer.output_tokens_details.or(self.output_tokens_details);
     }
 }
@@ -74,7 +78,10 @@ pub(crate) fn normalise(u: &RawUsage, counted_thinking: u64) -> Usage {
         output_tokens: u.output_tokens.unwrap_or(0),
         cache_read_tokens: cache_read,
         cache_write_tokens: cache_write,
-        reasoning_tokens: u.output_tokens_details.and_then(|d| d.thinking_tokens).unwrap_or(counted_thinking),
+        reasoning_tokens: u
+            .output_tokens_details
+            .and_then(|d| d.thinking_tokens)
+            .unwrap_or(counted_thinking),
     }
 }
 
@@ -99,20 +106,37 @@ pub(crate) struct AnthropicDecoder {
 
 impl AnthropicDecoder {
     pub(crate) fn new(provider: String) -> Self {
-        AnthropicDecoder { provider, started: false, model: None, usage: None, stop: None }
+        AnthropicDecoder {
+            provider,
+            started: false,
+            model: None,
+            usage: None,
+            stop: None,
+        }
     }
 }
 
 impl Decoder for AnthropicDecoder {
-    fn frame(&mut self, _event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError> {
-        let ev: Event = serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+    fn frame(
+        &mut self,
+        _event: Option<&str>,
+        data: &str,
+        out: &mut VecDeque<ChatEvent>,
+    ) -> Result<Flow, ProviderError> {
+        let ev: Event =
+            serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
         match ev.kind.as_ref() {
             "message_start" => {
-                let message = ev.message.unwrap_or(MessageStart { model: None, usage: None });
+                let message = ev.message.unwrap_or(MessageStart {
+                    model: None,
+                    usage: None,
+                });
                 self.model = message.model;
                 self.usage = message.usage;
                 self.started = true;
-                out.push_back(ChatEvent::Start { model: self.model.clone() });
+                out.push_back(ChatEvent::Start {
+                    model: self.model.clone(),
+                });
             }
             "content_block_delta" => {
                 if let Some(d) = ev.delta {
@@ -150,9 +174,13 @@ impl Decoder for AnthropicDecoder {
                 return Ok(Flow::Done);
             }
             "error" => {
-                let value: serde_json::Value =
-                    serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
-                return Err(errors::in_stream(ProviderKind::Anthropic, &self.provider, &value));
+                let value: serde_json::Value = serde_json::from_str(data)
+                    .map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+                return Err(errors::in_stream(
+                    ProviderKind::Anthropic,
+                    &self.provider,
+                    &value,
+                ));
             }
             // ping, content_block_start/stop, and event types added later.
             _ => {}
@@ -163,7 +191,11 @@ impl Decoder for AnthropicDecoder {
     fn eof(&mut self, _out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
         Err(errors::malformed(
             &self.provider,
-            if self.started { "the stream ended before message_stop (truncated)" } else { "the answer held no Messages events" },
+            if self.started {
+                "the stream ended before message_stop (truncated)"
+            } else {
+                "the answer held no Messages events"
+            },
         ))
     }
 }
@@ -179,11 +211,23 @@ mod tests {
     #[test]
     fn basic_text() {
         let (events, end) = decode_every_split(Anthropic, fixtures::ANTHROPIC_BASIC.as_bytes());
-        assert_eq!(events[0], ChatEvent::Start { model: Some("claude-3-opus-latest".into()) });
+        assert_eq!(
+            events[0],
+            ChatEvent::Start {
+                model: Some("claude-3-opus-latest".into())
+            }
+        );
         assert_eq!(text_of(&events), "Hello there!");
         let end = end.unwrap();
         assert_eq!(end.finish, FinishReason::Stop);
-        assert_eq!(end.usage.unwrap(), Usage { input_tokens: 11, output_tokens: 6, ..Default::default() });
+        assert_eq!(
+            end.usage.unwrap(),
+            Usage {
+                input_tokens: 11,
+                output_tokens: 6,
+                ..Default::default()
+            }
+        );
     }
 
     #[test]
@@ -191,7 +235,16 @@ mod tests {
         let (events, end) = decode_every_split(Anthropic, fixtures::ANTHROPIC_CACHE.as_bytes());
         assert_eq!(text_of(&events), "OK.");
         let u = end.unwrap().usage.unwrap();
-        assert_eq!(u, Usage { input_tokens: 4211, output_tokens: 5, cache_read_tokens: 4202, cache_write_tokens: 0, reasoning_tokens: 0 });
+        assert_eq!(
+            u,
+            Usage {
+                input_tokens: 4211,
+                output_tokens: 5,
+                cache_read_tokens: 4202,
+                cache_write_tokens: 0,
+                reasoning_tokens: 0
+            }
+        );
     }
 
     #[test]

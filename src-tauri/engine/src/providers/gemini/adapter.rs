@@ -9,7 +9,13 @@ use crate::error::ProviderError;
 use crate::models::ModelInfo;
 use crate::providers::{errors, Provider, WireRequest};
 
-pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
+pub(crate) fn chat_request(
+    provider: &Provider,
+    key: Option<&str>,
+    model: &str,
+    req: &ChatRequest,
+    stream: bool,
+) -> WireRequest {
     let contents: Vec<Value> = req
         .messages
         .iter()
@@ -33,7 +39,10 @@ pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, 
         generation.insert("maxOutputTokens".into(), json!(n));
     }
     if let Some(effort) = req.reasoning {
-        generation.insert("thinkingConfig".into(), json!({"includeThoughts": true, "thinkingBudget": effort.budget_tokens()}));
+        generation.insert(
+            "thinkingConfig".into(),
+            json!({"includeThoughts": true, "thinkingBudget": effort.budget_tokens()}),
+        );
     }
     if !generation.is_empty() {
         body["generationConfig"] = Value::Object(generation);
@@ -46,17 +55,26 @@ pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, 
     if stream {
         url.set_query(Some("alt=sse"));
     }
-    WireRequest { url, headers: auth(key), body: Some(body) }
+    WireRequest {
+        url,
+        headers: auth(key),
+        body: Some(body),
+    }
 }
 
 fn auth(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
-    key.map(|k| vec![("x-goog-api-key", k.to_string(), true)]).unwrap_or_default()
+    key.map(|k| vec![("x-goog-api-key", k.to_string(), true)])
+        .unwrap_or_default()
 }
 
 pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
     let mut url = provider.url("/models");
     url.set_query(Some("pageSize=1000"));
-    WireRequest { url, headers: auth(key), body: None }
+    WireRequest {
+        url,
+        headers: auth(key),
+        body: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -75,13 +93,21 @@ struct RawModel {
     supported_generation_methods: Vec<String>,
 }
 
-pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+pub(crate) fn parse_models(
+    provider: &Provider,
+    body: &[u8],
+) -> Result<Vec<ModelInfo>, ProviderError> {
     let list: ModelList = serde_json::from_slice(body)
         .map_err(|e| errors::malformed(&provider.id, &format!("unexpected model list ({e})")))?;
     Ok(list
         .models
         .into_iter()
-        .filter(|m| m.supported_generation_methods.is_empty() || m.supported_generation_methods.iter().any(|g| g == "generateContent"))
+        .filter(|m| {
+            m.supported_generation_methods.is_empty()
+                || m.supported_generation_methods
+                    .iter()
+                    .any(|g| g == "generateContent")
+        })
         .map(|m| ModelInfo {
             id: format!("{}/{}", provider.id, m.name.trim_start_matches("models/")),
             name: m.display_name,
@@ -102,7 +128,11 @@ mod tests {
         let p = preset("gemini").unwrap();
         let req = ChatRequest {
             system: Some("sys".into()),
-            messages: vec![Message::user("a"), Message::assistant("b"), Message::user("c")],
+            messages: vec![
+                Message::user("a"),
+                Message::assistant("b"),
+                Message::user("c"),
+            ],
             temperature: Some(0.2),
             max_tokens: Some(50),
             reasoning: Some(ReasoningEffort::Medium),
@@ -112,14 +142,23 @@ mod tests {
             w.url.as_str(),
             "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"
         );
-        assert!(!w.url.as_str().contains("AIza"), "the key never goes in the URL");
+        assert!(
+            !w.url.as_str().contains("AIza"),
+            "the key never goes in the URL"
+        );
         let b = w.body.unwrap();
         assert_eq!(b["contents"][1]["role"], "model");
         assert_eq!(b["systemInstruction"]["parts"][0]["text"], "sys");
         assert_eq!(b["generationConfig"]["maxOutputTokens"], 50);
-        assert_eq!(b["generationConfig"]["thinkingConfig"]["includeThoughts"], true);
+        assert_eq!(
+            b["generationConfig"]["thinkingConfig"]["includeThoughts"],
+            true
+        );
         let w = chat_request(&p, None, "gemini-2.0-flash", &ChatRequest::new("x"), false);
-        assert!(w.url.as_str().ends_with("/models/gemini-2.0-flash:generateContent"));
+        assert!(w
+            .url
+            .as_str()
+            .ends_with("/models/gemini-2.0-flash:generateContent"));
     }
 
     #[test]

@@ -67,7 +67,9 @@ fn finish_reason(s: &str) -> FinishReason {
     match s {
         "STOP" => FinishReason::Stop,
         "MAX_TOKENS" => FinishReason::Length,
-        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => FinishReason::ContentFilter,
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
+            FinishReason::ContentFilter
+        }
         "MALFORMED_FUNCTION_CALL" | "UNEXPECTED_TOOL_CALL" => FinishReason::ToolCalls,
         other => FinishReason::Other(other.to_ascii_lowercase()),
     }
@@ -95,18 +97,37 @@ pub(crate) struct GeminiDecoder {
 
 impl GeminiDecoder {
     pub(crate) fn new(provider: String) -> Self {
-        GeminiDecoder { provider, started: false, model: None, usage: None, finish: None }
+        GeminiDecoder {
+            provider,
+            started: false,
+            model: None,
+            usage: None,
+            finish: None,
+        }
     }
 }
 
 impl Decoder for GeminiDecoder {
-    fn frame(&mut self, _event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError> {
-        let r: Response = serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+    fn frame(
+        &mut self,
+        _event: Option<&str>,
+        data: &str,
+        out: &mut VecDeque<ChatEvent>,
+    ) -> Result<Flow, ProviderError> {
+        let r: Response =
+            serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
         if let Some(err) = &r.error {
-            let wrapped = serde_json::json!({ "error": err });
-            return Err(errors::in_stream(ProviderKind::Gemini, &self.provider, &wrapped));
+            return Err(errors::in_stream_member(
+                ProviderKind::Gemini,
+                &self.provider,
+                err,
+            ));
         }
-        if let Some(reason) = r.prompt_feedback.as_ref().and_then(|f| f.block_reason.as_deref()) {
+        if let Some(reason) = r
+            .prompt_feedback
+            .as_ref()
+            .and_then(|f| f.block_reason.as_deref())
+        {
             if r.candidates.is_empty() {
                 return Err(ProviderError::new(
                     &self.provider,
@@ -118,12 +139,18 @@ impl Decoder for GeminiDecoder {
         if !self.started {
             self.started = true;
             self.model = r.model_version.clone();
-            out.push_back(ChatEvent::Start { model: self.model.clone() });
+            out.push_back(ChatEvent::Start {
+                model: self.model.clone(),
+            });
         }
         if let Some(c) = r.candidates.first() {
             for part in c.content.iter().flat_map(|c| &c.parts) {
                 if let Some(t) = part.text.as_deref().filter(|t| !t.is_empty()) {
-                    out.push_back(if part.thought { ChatEvent::Reasoning(t.to_string()) } else { ChatEvent::Delta(t.to_string()) });
+                    out.push_back(if part.thought {
+                        ChatEvent::Reasoning(t.to_string())
+                    } else {
+                        ChatEvent::Delta(t.to_string())
+                    });
                 }
             }
             if let Some(f) = &c.finish_reason {
@@ -147,8 +174,14 @@ impl Decoder for GeminiDecoder {
                 }));
                 Ok(())
             }
-            None if self.started => Err(errors::malformed(&self.provider, "the stream ended before a finishReason (truncated)")),
-            None => Err(errors::malformed(&self.provider, "the answer held no Gemini response")),
+            None if self.started => Err(errors::malformed(
+                &self.provider,
+                "the stream ended before a finishReason (truncated)",
+            )),
+            None => Err(errors::malformed(
+                &self.provider,
+                "the answer held no Gemini response",
+            )),
         }
     }
 }
@@ -164,25 +197,42 @@ mod tests {
     #[test]
     fn crlf_text_with_cumulative_usage() {
         let (events, end) = decode_every_split(Gemini, fixtures::GEMINI_TEXT.as_bytes());
-        assert_eq!(events[0], ChatEvent::Start { model: Some("gemini-3-pro-preview".into()) });
-        assert_eq!(text_of(&events), "There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y");
+        assert_eq!(
+            events[0],
+            ChatEvent::Start {
+                model: Some("gemini-3-pro-preview".into())
+            }
+        );
+        assert_eq!(
+            text_of(&events),
+            "There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y"
+        );
         let end = end.unwrap();
         assert_eq!(end.finish, FinishReason::Stop);
         let u = end.usage.unwrap();
-        assert_eq!((u.input_tokens, u.output_tokens, u.reasoning_tokens), (9, 23 + 185, 185));
+        assert_eq!(
+            (u.input_tokens, u.output_tokens, u.reasoning_tokens),
+            (9, 23 + 185, 185)
+        );
     }
 
     #[test]
     fn thoughts_are_reasoning() {
         let (events, end) = decode_every_split(Gemini, fixtures::GEMINI_THINKING.as_bytes());
         assert!(reasoning_of(&events).starts_with("**Defining Sky Color**"));
-        assert_eq!(text_of(&events), "The sky is blue because of Rayleigh scattering.");
+        assert_eq!(
+            text_of(&events),
+            "The sky is blue because of Rayleigh scattering."
+        );
         assert!(end.is_ok());
     }
 
     #[test]
     fn blocked_prompt_and_truncation() {
-        let (_, end) = decode_every_split(Gemini, b"data: {\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}\r\n\r\n");
+        let (_, end) = decode_every_split(
+            Gemini,
+            b"data: {\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}\r\n\r\n",
+        );
         assert_eq!(end.unwrap_err().class, ErrorClass::ContentFiltered);
         let s = fixtures::GEMINI_TEXT;
         let cut = &s[..s.find("thoughtSignature").unwrap() - 60];

@@ -4,23 +4,19 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::chat::{ChatRequest, Role};
+use crate::chat::ChatRequest;
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
-use crate::providers::{errors, Provider, WireRequest};
+use crate::providers::{bearer, errors, role_messages, Provider, WireRequest};
 
-pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
-    let mut messages = Vec::with_capacity(req.messages.len() + 1);
-    if let Some(system) = &req.system {
-        messages.push(json!({"role": "system", "content": system}));
-    }
-    for m in &req.messages {
-        let role = match m.role {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        };
-        messages.push(json!({"role": role, "content": m.text}));
-    }
+pub(crate) fn chat_request(
+    provider: &Provider,
+    key: Option<&str>,
+    model: &str,
+    req: &ChatRequest,
+    stream: bool,
+) -> WireRequest {
+    let messages = role_messages(req);
     let mut body = json!({"model": model, "messages": messages, "stream": stream});
     let mut options = serde_json::Map::new();
     if let Some(t) = req.temperature {
@@ -35,15 +31,19 @@ pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, 
     if req.reasoning.is_some() {
         body["think"] = json!(true);
     }
-    WireRequest { url: provider.url("/api/chat"), headers: auth(key), body: Some(body) }
-}
-
-fn auth(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
-    key.map(|k| vec![("authorization", format!("Bearer {k}"), true)]).unwrap_or_default()
+    WireRequest {
+        url: provider.url("/api/chat"),
+        headers: bearer(key),
+        body: Some(body),
+    }
 }
 
 pub(crate) fn models_request(provider: &Provider) -> WireRequest {
-    WireRequest { url: provider.url("/api/tags"), headers: Vec::new(), body: None }
+    WireRequest {
+        url: provider.url("/api/tags"),
+        headers: Vec::new(),
+        body: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -57,13 +57,21 @@ struct Tag {
     name: String,
 }
 
-pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
+pub(crate) fn parse_models(
+    provider: &Provider,
+    body: &[u8],
+) -> Result<Vec<ModelInfo>, ProviderError> {
     let tags: Tags = serde_json::from_slice(body)
         .map_err(|e| errors::malformed(&provider.id, &format!("unexpected model list ({e})")))?;
     Ok(tags
         .models
         .into_iter()
-        .map(|t| ModelInfo { id: format!("{}/{}", provider.id, t.name), name: None, context_length: None, pricing: None })
+        .map(|t| ModelInfo {
+            id: format!("{}/{}", provider.id, t.name),
+            name: None,
+            context_length: None,
+            pricing: None,
+        })
         .collect())
 }
 
@@ -90,7 +98,11 @@ mod tests {
     #[test]
     fn tags() {
         let p = preset("ollama").unwrap();
-        let m = parse_models(&p, br#"{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest","size":1}]}"#).unwrap();
+        let m = parse_models(
+            &p,
+            br#"{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest","size":1}]}"#,
+        )
+        .unwrap();
         assert_eq!(m[0].id, "ollama/llama3.2:latest");
     }
 }

@@ -42,21 +42,36 @@ pub(crate) struct OllamaDecoder {
 
 impl OllamaDecoder {
     pub(crate) fn new(provider: String) -> Self {
-        OllamaDecoder { provider, started: false, model: None }
+        OllamaDecoder {
+            provider,
+            started: false,
+            model: None,
+        }
     }
 }
 
 impl Decoder for OllamaDecoder {
-    fn frame(&mut self, _event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError> {
-        let line: Line = serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+    fn frame(
+        &mut self,
+        _event: Option<&str>,
+        data: &str,
+        out: &mut VecDeque<ChatEvent>,
+    ) -> Result<Flow, ProviderError> {
+        let line: Line =
+            serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
         if let Some(err) = &line.error {
-            let wrapped = serde_json::json!({ "error": err });
-            return Err(errors::in_stream(ProviderKind::Ollama, &self.provider, &wrapped));
+            return Err(errors::in_stream_member(
+                ProviderKind::Ollama,
+                &self.provider,
+                err,
+            ));
         }
         if !self.started {
             self.started = true;
             self.model = line.model.as_deref().map(str::to_string);
-            out.push_back(ChatEvent::Start { model: self.model.clone() });
+            out.push_back(ChatEvent::Start {
+                model: self.model.clone(),
+            });
         }
         if let Some(m) = &line.message {
             if let Some(t) = m.thinking.as_deref().filter(|t| !t.is_empty()) {
@@ -69,26 +84,36 @@ impl Decoder for OllamaDecoder {
         if !line.done {
             return Ok(Flow::More);
         }
-        let usage = (line.prompt_eval_count.is_some() || line.eval_count.is_some()).then(|| Usage {
-            input_tokens: line.prompt_eval_count.unwrap_or(0),
-            output_tokens: line.eval_count.unwrap_or(0),
-            cache_read_tokens: line.prompt_eval_cached_count.unwrap_or(0),
-            cache_write_tokens: 0,
-            reasoning_tokens: 0,
-        });
+        let usage =
+            (line.prompt_eval_count.is_some() || line.eval_count.is_some()).then(|| Usage {
+                input_tokens: line.prompt_eval_count.unwrap_or(0),
+                output_tokens: line.eval_count.unwrap_or(0),
+                cache_read_tokens: line.prompt_eval_cached_count.unwrap_or(0),
+                cache_write_tokens: 0,
+                reasoning_tokens: 0,
+            });
         let finish = match line.done_reason.as_deref() {
             None | Some("stop") => FinishReason::Stop,
             Some("length") => FinishReason::Length,
             Some(other) => FinishReason::Other(other.to_string()),
         };
-        out.push_back(ChatEvent::End(StreamEnd { usage, finish, model: self.model.clone(), provider_cost_usd: None }));
+        out.push_back(ChatEvent::End(StreamEnd {
+            usage,
+            finish,
+            model: self.model.clone(),
+            provider_cost_usd: None,
+        }));
         Ok(Flow::Done)
     }
 
     fn eof(&mut self, _out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
         Err(errors::malformed(
             &self.provider,
-            if self.started { "the stream ended before its done line (truncated)" } else { "the answer held no Ollama chat lines" },
+            if self.started {
+                "the stream ended before its done line (truncated)"
+            } else {
+                "the answer held no Ollama chat lines"
+            },
         ))
     }
 }
@@ -104,17 +129,33 @@ mod tests {
     #[test]
     fn cached_usage_capture() {
         let (events, end) = decode_every_split(Ollama, fixtures::OLLAMA_CACHED.as_bytes());
-        assert_eq!(events[0], ChatEvent::Start { model: Some("llama3.2:3b".into()) });
+        assert_eq!(
+            events[0],
+            ChatEvent::Start {
+                model: Some("llama3.2:3b".into())
+            }
+        );
         assert_eq!(text_of(&events), "Hello!");
         let end = end.unwrap();
         assert_eq!(end.finish, FinishReason::Stop);
-        assert_eq!(end.usage.unwrap(), Usage { input_tokens: 28, output_tokens: 3, cache_read_tokens: 27, ..Default::default() });
+        assert_eq!(
+            end.usage.unwrap(),
+            Usage {
+                input_tokens: 28,
+                output_tokens: 3,
+                cache_read_tokens: 27,
+                ..Default::default()
+            }
+        );
     }
 
     #[test]
     fn thinking_lines() {
         let (events, end) = decode_every_split(Ollama, fixtures::OLLAMA_THINKING.as_bytes());
-        assert_eq!(reasoning_of(&events), "The sky is blue due to Rayleigh scattering. ");
+        assert_eq!(
+            reasoning_of(&events),
+            "The sky is blue due to Rayleigh scattering. "
+        );
         assert_eq!(text_of(&events), "Rayleigh Let me check the weather.");
         assert_eq!(end.unwrap().usage.unwrap().output_tokens, 40);
     }
@@ -125,7 +166,9 @@ mod tests {
         assert_eq!(text_of(&events), "I can");
         let err = end.unwrap_err();
         assert_eq!(err.class, ErrorClass::Upstream);
-        assert!(err.message.contains("an error was encountered while running the model"));
+        assert!(err
+            .message
+            .contains("an error was encountered while running the model"));
     }
 
     #[test]

@@ -4,23 +4,19 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::chat::{ChatRequest, Role};
+use crate::chat::ChatRequest;
 use crate::error::ProviderError;
 use crate::models::{ModelInfo, Pricing};
-use crate::providers::{errors, Provider, WireRequest};
+use crate::providers::{bearer, errors, role_messages, Provider, WireRequest};
 
-pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, req: &ChatRequest, stream: bool) -> WireRequest {
-    let mut messages = Vec::with_capacity(req.messages.len() + 1);
-    if let Some(system) = &req.system {
-        messages.push(json!({"role": "system", "content": system}));
-    }
-    for m in &req.messages {
-        let role = match m.role {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        };
-        messages.push(json!({"role": role, "content": m.text}));
-    }
+pub(crate) fn chat_request(
+    provider: &Provider,
+    key: Option<&str>,
+    model: &str,
+    req: &ChatRequest,
+    stream: bool,
+) -> WireRequest {
+    let messages = role_messages(req);
     let mut body = json!({"model": model, "messages": messages, "stream": stream});
     if stream {
         body["stream_options"] = json!({"include_usage": true});
@@ -29,7 +25,11 @@ pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, 
         body["temperature"] = json!(t);
     }
     if let Some(n) = req.max_tokens {
-        let field = if provider.quirks.max_completion_tokens { "max_completion_tokens" } else { "max_tokens" };
+        let field = if provider.quirks.max_completion_tokens {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
         body[field] = json!(n);
     }
     if let Some(effort) = req.reasoning {
@@ -42,15 +42,19 @@ pub(crate) fn chat_request(provider: &Provider, key: Option<&str>, model: &str, 
     if provider.quirks.openrouter {
         body["usage"] = json!({"include": true});
     }
-    WireRequest { url: provider.url("/chat/completions"), headers: auth(key), body: Some(body) }
-}
-
-fn auth(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
-    key.map(|k| vec![("authorization", format!("Bearer {k}"), true)]).unwrap_or_default()
+    WireRequest {
+        url: provider.url("/chat/completions"),
+        headers: bearer(key),
+        body: Some(body),
+    }
 }
 
 pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
-    WireRequest { url: provider.url("/models"), headers: auth(key), body: None }
+    WireRequest {
+        url: provider.url("/models"),
+        headers: bearer(key),
+        body: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -76,9 +80,13 @@ fn per_million(v: &Option<String>) -> Option<f64> {
     (per_token >= 0.0).then(|| (per_token * 1e6 * 1e6).round() / 1e6)
 }
 
-pub(crate) fn parse_models(provider: &Provider, body: &[u8]) -> Result<Vec<ModelInfo>, ProviderError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| errors::malformed(&provider.id, &format!("the model list is not JSON ({e})")))?;
+pub(crate) fn parse_models(
+    provider: &Provider,
+    body: &[u8],
+) -> Result<Vec<ModelInfo>, ProviderError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        errors::malformed(&provider.id, &format!("the model list is not JSON ({e})"))
+    })?;
     // OpenAI: {"data": [...]}; Together and some servers: a bare array.
     let list = value.get("data").cloned().unwrap_or(value);
     let raw: Vec<RawModel> = serde_json::from_value(list)
@@ -112,7 +120,11 @@ mod tests {
         let p = preset("openai").unwrap();
         let req = ChatRequest {
             system: Some("be brief".into()),
-            messages: vec![Message::user("hi"), Message::assistant("hello"), Message::user("again")],
+            messages: vec![
+                Message::user("hi"),
+                Message::assistant("hello"),
+                Message::user("again"),
+            ],
             temperature: Some(0.5),
             max_tokens: Some(100),
             reasoning: None,
@@ -120,7 +132,10 @@ mod tests {
         let w = chat_request(&p, Some("sk-test"), "gpt-4o", &req, true);
         assert_eq!(w.url.as_str(), "https://api.openai.com/v1/chat/completions");
         let b = w.body.unwrap();
-        assert_eq!(b["messages"][0], json!({"role":"system","content":"be brief"}));
+        assert_eq!(
+            b["messages"][0],
+            json!({"role":"system","content":"be brief"})
+        );
         assert_eq!(b["messages"][2]["role"], "assistant");
         assert_eq!(b["stream_options"]["include_usage"], true);
         assert_eq!(b["max_completion_tokens"], 100);
@@ -135,7 +150,9 @@ mod tests {
         let mut req = ChatRequest::new("hi");
         req.reasoning = Some(ReasoningEffort::High);
         req.max_tokens = Some(7);
-        let b = chat_request(&p, None, "openai/gpt-4o", &req, false).body.unwrap();
+        let b = chat_request(&p, None, "openai/gpt-4o", &req, false)
+            .body
+            .unwrap();
         assert_eq!(b["usage"]["include"], true);
         assert_eq!(b["reasoning"]["effort"], "high");
         assert_eq!(b["max_tokens"], 7);
@@ -150,7 +167,15 @@ mod tests {
         assert_eq!(models[0].id, "openrouter/anthropic/claude-3.5-sonnet");
         assert_eq!(models[0].context_length, Some(200_000));
         let price = models[0].pricing.unwrap();
-        assert_eq!((price.input, price.output, price.cache_read, price.cache_write), (3.0, 15.0, Some(0.3), Some(3.75)));
+        assert_eq!(
+            (
+                price.input,
+                price.output,
+                price.cache_read,
+                price.cache_write
+            ),
+            (3.0, 15.0, Some(0.3), Some(3.75))
+        );
         assert!(models[1].pricing.is_none());
         assert!(parse_models(&p, b"<html>").is_err());
     }

@@ -87,7 +87,14 @@ pub(crate) struct OpenAiDecoder {
 
 impl OpenAiDecoder {
     pub(crate) fn new(provider: String) -> Self {
-        OpenAiDecoder { provider, started: false, model: None, finish: None, usage: None, cost: None }
+        OpenAiDecoder {
+            provider,
+            started: false,
+            model: None,
+            finish: None,
+            usage: None,
+            cost: None,
+        }
     }
 
     fn end(&mut self, out: &mut VecDeque<ChatEvent>) {
@@ -101,27 +108,44 @@ impl OpenAiDecoder {
 }
 
 impl Decoder for OpenAiDecoder {
-    fn frame(&mut self, _event: Option<&str>, data: &str, out: &mut VecDeque<ChatEvent>) -> Result<Flow, ProviderError> {
+    fn frame(
+        &mut self,
+        _event: Option<&str>,
+        data: &str,
+        out: &mut VecDeque<ChatEvent>,
+    ) -> Result<Flow, ProviderError> {
         if data == "[DONE]" {
             if self.finish.is_none() && self.usage.is_none() {
-                return Err(errors::malformed(&self.provider, "the stream ended ([DONE]) before any finish reason"));
+                return Err(errors::malformed(
+                    &self.provider,
+                    "the stream ended ([DONE]) before any finish reason",
+                ));
             }
             self.end(out);
             return Ok(Flow::Done);
         }
-        let chunk: Chunk = serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
+        let chunk: Chunk =
+            serde_json::from_str(data).map_err(|e| errors::bad_json(&self.provider, data, &e))?;
         if let Some(err) = &chunk.error {
-            let wrapped = serde_json::json!({ "error": err });
-            return Err(errors::in_stream(ProviderKind::OpenAi, &self.provider, &wrapped));
+            return Err(errors::in_stream_member(
+                ProviderKind::OpenAi,
+                &self.provider,
+                err,
+            ));
         }
         if !self.started {
             self.started = true;
             self.model = chunk.model.as_deref().map(str::to_string);
-            out.push_back(ChatEvent::Start { model: self.model.clone() });
+            out.push_back(ChatEvent::Start {
+                model: self.model.clone(),
+            });
         }
         if let Some(choice) = chunk.choices.as_ref().and_then(|c| c.first()) {
             if let Some(delta) = &choice.delta {
-                let reasoning = delta.reasoning_content.as_deref().or(delta.reasoning.as_deref());
+                let reasoning = delta
+                    .reasoning_content
+                    .as_deref()
+                    .or(delta.reasoning.as_deref());
                 if let Some(r) = reasoning.filter(|r| !r.is_empty()) {
                     out.push_back(ChatEvent::Reasoning(r.to_string()));
                 }
@@ -138,9 +162,16 @@ impl Decoder for OpenAiDecoder {
             self.usage = Some(Usage {
                 input_tokens: u.prompt_tokens,
                 output_tokens: u.completion_tokens,
-                cache_read_tokens: prompt.and_then(|d| d.cached_tokens).or(u.prompt_cache_hit_tokens).unwrap_or(0),
+                cache_read_tokens: prompt
+                    .and_then(|d| d.cached_tokens)
+                    .or(u.prompt_cache_hit_tokens)
+                    .unwrap_or(0),
                 cache_write_tokens: prompt.and_then(|d| d.cache_write_tokens).unwrap_or(0),
-                reasoning_tokens: u.completion_tokens_details.as_ref().and_then(|d| d.reasoning_tokens).unwrap_or(0),
+                reasoning_tokens: u
+                    .completion_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.reasoning_tokens)
+                    .unwrap_or(0),
             });
             self.cost = u.cost.or(self.cost);
         }
@@ -153,9 +184,15 @@ impl Decoder for OpenAiDecoder {
             self.end(out);
             Ok(())
         } else if self.started {
-            Err(errors::malformed(&self.provider, "the stream ended before the answer was complete (truncated)"))
+            Err(errors::malformed(
+                &self.provider,
+                "the stream ended before the answer was complete (truncated)",
+            ))
         } else {
-            Err(errors::malformed(&self.provider, "the answer held no chat-completion data"))
+            Err(errors::malformed(
+                &self.provider,
+                "the answer held no chat-completion data",
+            ))
         }
     }
 }
@@ -171,24 +208,51 @@ mod tests {
     #[test]
     fn openai_text_with_usage_chunk() {
         let (events, end) = decode_every_split(OpenAi, fixtures::OPENAI_TEXT.as_bytes());
-        assert_eq!(events[0], ChatEvent::Start { model: Some("gpt-4.1-nano-2025-04-14".into()) });
+        assert_eq!(
+            events[0],
+            ChatEvent::Start {
+                model: Some("gpt-4.1-nano-2025-04-14".into())
+            }
+        );
         assert_eq!(text_of(&events), "**Holiday Greetings**");
         let end = end.unwrap();
         assert_eq!(end.finish, FinishReason::Stop);
         assert_eq!(
             end.usage,
-            Some(Usage { input_tokens: 16, output_tokens: 300, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 })
+            Some(Usage {
+                input_tokens: 16,
+                output_tokens: 300,
+                cache_read_tokens: 0,
+                cache_write_tokens: 0,
+                reasoning_tokens: 0
+            })
         );
     }
 
     #[test]
     fn deepseek_reasoning_and_usage_on_the_finish_chunk() {
         let (events, end) = decode_every_split(OpenAi, fixtures::DEEPSEEK_REASONING.as_bytes());
-        let reasoning: String = events.iter().filter_map(|e| if let ChatEvent::Reasoning(r) = e { Some(r.as_str()) } else { None }).collect();
+        let reasoning: String = events
+            .iter()
+            .filter_map(|e| {
+                if let ChatEvent::Reasoning(r) = e {
+                    Some(r.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(reasoning, "We need to answer.");
         assert_eq!(text_of(&events), "Paris is in France.");
         let usage = end.unwrap().usage.unwrap();
-        assert_eq!((usage.input_tokens, usage.output_tokens, usage.reasoning_tokens), (97, 106, 88));
+        assert_eq!(
+            (
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.reasoning_tokens
+            ),
+            (97, 106, 88)
+        );
     }
 
     #[test]
@@ -199,7 +263,10 @@ mod tests {
         assert_eq!(end.model.as_deref(), Some("anthropic/claude-3.5-sonnet"));
         assert_eq!(end.provider_cost_usd, Some(0.95));
         let u = end.usage.unwrap();
-        assert_eq!((u.input_tokens, u.cache_write_tokens, u.output_tokens), (194, 100, 2));
+        assert_eq!(
+            (u.input_tokens, u.cache_write_tokens, u.output_tokens),
+            (194, 100, 2)
+        );
     }
 
     #[test]
@@ -219,7 +286,11 @@ mod tests {
         let (_, end) = decode_every_split(OpenAi, b"data: {\"choices\": [oops\n\n");
         let err = end.unwrap_err();
         assert_eq!(err.class, ErrorClass::MalformedStream);
-        assert!(err.message.contains("{\"choices\": [oops"), "{}", err.message);
+        assert!(
+            err.message.contains("{\"choices\": [oops"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

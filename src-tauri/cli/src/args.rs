@@ -1,0 +1,80 @@
+//! The command line's shape (clap). Parsing only; the commands live in their own modules.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// One interface to every model: chat, compare and manage models from the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "roundtable", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Where the config and database live [default: $ROUNDTABLE_HOME, else the platform's data dir].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send a prompt to a model and stream the answer.
+    Chat(ChatArgs),
+    /// List the models providers offer.
+    Models(ModelsArgs),
+}
+
+/// `roundtable chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The model, as provider/model (e.g. openai/gpt-4o, ollama/llama3.2).
+    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
+    pub models: Vec<String>,
+    /// A system prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Sampling temperature.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
+    /// The most tokens to generate.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// Ask a reasoning model to think, and how hard.
+    #[arg(long, value_enum, value_name = "EFFORT")]
+    pub reasoning: Option<Effort>,
+    /// Print the model's reasoning (to stderr) as it streams.
+    #[arg(long)]
+    pub show_reasoning: bool,
+    /// Wait for the whole answer instead of streaming it.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Print one JSON object per line (events delta, reasoning, done, error).
+    #[arg(long)]
+    pub json: bool,
+    /// The prompt; read from stdin when absent or `-`.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+}
+
+/// Reasoning effort.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Effort {
+    /// A small thinking budget.
+    Low,
+    /// A medium thinking budget.
+    Medium,
+    /// A large thinking budget.
+    High,
+}
+
+/// `roundtable models`.
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Only this provider.
+    #[arg(long, value_name = "ID")]
+    pub provider: Option<String>,
+    /// Print one JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,397 @@
+//! The real `roundtable` binary, pointed by `config.toml` at fake providers of each protocol:
+//! full answers with usage, every fault as one line with a non-zero exit and no hang, bad input.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use roundtable_fakes::{Answer, FakeServer, Protocol, Reply, ALL, FAULTS};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
+
+/// Runs the CLI with a data dir, killing it (and failing) if it runs longer than 20 s.
+fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.env_remove("ROUNDTABLE_HOME")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("ROUNDTABLE_KEY_FAKE");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the roundtable binary runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("roundtable {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn data_dir(protocol: Protocol, server: &FakeServer) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[providers.fake]\nkind = \"{}\"\nbase_url = \"{}\"\n\n[router]\nfirst_token_timeout_ms = 1200\nidle_timeout_ms = 300\n",
+        protocol.kind(),
+        protocol.base_url(&server.url())
+    );
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l} ({e})")))
+        .collect()
+}
+
+fn answer() -> Answer {
+    let mut a = Answer::new("fake-answerer-1", &["The ", "answer ", "is 42."]);
+    a.reasoning = vec!["Let me think.".into()];
+    a.input = 50;
+    a.cache_read = 20;
+    a.output = 30;
+    a.reasoning_tokens = 10;
+    a
+}
+
+#[test]
+fn streams_a_full_answer_with_usage_on_every_protocol() {
+    for protocol in ALL {
+        let server = FakeServer::always(protocol.stream(&answer()));
+        let dir = data_dir(protocol, &server);
+        let o = run(
+            dir.path(),
+            &["chat", "-m", "fake/some-model", "What is the answer?"],
+            None,
+        );
+        assert!(o.status.success(), "{protocol:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "The answer is 42.\n", "{protocol:?}");
+        assert_eq!(stderr(&o), "", "{protocol:?}");
+
+        let o = run(
+            dir.path(),
+            &[
+                "chat",
+                "-m",
+                "fake/some-model",
+                "--json",
+                "What is the answer?",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{protocol:?}: {}", stderr(&o));
+        let events = json_lines(&o);
+        let deltas: String = events
+            .iter()
+            .filter(|e| e["type"] == "delta")
+            .map(|e| e["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(deltas, "The answer is 42.");
+        let reasoning: Vec<_> = events.iter().filter(|e| e["type"] == "reasoning").collect();
+        assert_eq!(reasoning.len(), 1, "{protocol:?}");
+        assert_eq!(reasoning[0]["text"], "Let me think.");
+        let done = events.last().unwrap();
+        assert_eq!(done["type"], "done");
+        assert_eq!(done["model"], "fake/fake-answerer-1", "{protocol:?}");
+        assert_eq!(done["finish_reason"], "stop");
+        let u = &done["usage"];
+        assert_eq!(u["input_tokens"], 50, "{protocol:?}");
+        assert_eq!(u["output_tokens"], 30, "{protocol:?}");
+        assert_eq!(u["cache_read_tokens"], 20, "{protocol:?}");
+        assert_eq!(u["cache_write_tokens"], 0, "{protocol:?}");
+        let reasoning_tokens = if protocol == Protocol::Ollama { 0 } else { 10 };
+        assert_eq!(u["reasoning_tokens"], reasoning_tokens, "{protocol:?}");
+
+        let server_whole = FakeServer::always(protocol.whole(&answer()));
+        let dir_whole = data_dir(protocol, &server_whole);
+        let o = run(
+            dir_whole.path(),
+            &["chat", "-m", "fake/some-model", "--no-stream", "hi"],
+            None,
+        );
+        assert_eq!(
+            stdout(&o),
+            "The answer is 42.\n",
+            "{protocol:?} --no-stream: {}",
+            stderr(&o)
+        );
+        let o = run(
+            dir_whole.path(),
+            &[
+                "chat",
+                "-m",
+                "fake/some-model",
+                "--no-stream",
+                "--json",
+                "hi",
+            ],
+            None,
+        );
+        assert_eq!(
+            json_lines(&o).last().unwrap()["usage"]["input_tokens"],
+            50,
+            "{protocol:?}"
+        );
+    }
+}
+
+#[test]
+fn every_fault_is_one_line_naming_provider_and_class_with_a_nonzero_exit() {
+    let threads: Vec<_> = ALL
+        .into_iter()
+        .map(|protocol| {
+            std::thread::spawn(move || {
+                for fault in FAULTS {
+                    let a = Answer::new("m", &["Partial ", "answer"]);
+                    let server = FakeServer::always(protocol.fault(fault, &a));
+                    let dir = data_dir(protocol, &server);
+                    let class = protocol.expected_class(fault);
+
+                    let o = run(dir.path(), &["chat", "-m", "fake/m", "hi"], None);
+                    assert_eq!(o.status.code(), Some(1), "{protocol:?} {fault:?}");
+                    let err = stderr(&o);
+                    assert_eq!(
+                        err.lines().count(),
+                        1,
+                        "{protocol:?} {fault:?}: one line: {err}"
+                    );
+                    assert!(
+                        err.starts_with("roundtable: fake: "),
+                        "{protocol:?} {fault:?}: {err}"
+                    );
+                    assert!(
+                        err.contains(&format!("({class}")),
+                        "{protocol:?} {fault:?}: names {class}: {err}"
+                    );
+                    if fault.mid_stream() {
+                        assert_eq!(
+                            stdout(&o),
+                            "Partial \n",
+                            "{protocol:?} {fault:?}: the partial answer stays"
+                        );
+                    }
+
+                    let o = run(dir.path(), &["chat", "-m", "fake/m", "--json", "hi"], None);
+                    assert_eq!(o.status.code(), Some(1));
+                    let events = json_lines(&o);
+                    let last = events.last().unwrap();
+                    assert_eq!(last["type"], "error", "{protocol:?} {fault:?}");
+                    assert_eq!(last["provider"], "fake");
+                    assert_eq!(last["class"], class, "{protocol:?} {fault:?}: {last}");
+                    assert!(!last["message"].as_str().unwrap().is_empty());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("every protocol's faults pass");
+    }
+}
+
+#[test]
+fn the_documented_config_shape_and_models() {
+    for protocol in ALL {
+        let server = FakeServer::start(move |req| {
+            if req.method == "GET" {
+                protocol.models(&["alpha", "beta"])
+            } else {
+                protocol.stream(&answer())
+            }
+        });
+        let dir = data_dir(protocol, &server);
+        let o = run(
+            dir.path(),
+            &["models", "--provider", "fake", "--json"],
+            None,
+        );
+        assert!(o.status.success(), "{protocol:?}: {}", stderr(&o));
+        let ids: Vec<_> = json_lines(&o)
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["fake/alpha", "fake/beta"]);
+        let o = run(dir.path(), &["models"], None);
+        assert!(
+            stdout(&o).contains("fake/alpha"),
+            "{protocol:?}: {}",
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains("skipped (no key set): anthropic"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_exit_2() {
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let cases: &[(&[&str], Option<&str>, &str)] = &[
+        (&["chat", "-m", "fake/m", ""], None, "the prompt is empty"),
+        (
+            &["chat", "-m", "fake/m", "   \n"],
+            None,
+            "the prompt is empty",
+        ),
+        (&["chat", "-m", "fake/m"], Some(""), "the prompt is empty"),
+        (
+            &["chat", "-m", "nope/m", "hi"],
+            None,
+            "unknown provider `nope` in model `nope/m`; providers: anthropic",
+        ),
+        (
+            &["chat", "-m", "gpt-4o", "hi"],
+            None,
+            "name the provider first, as provider/gpt-4o",
+        ),
+        (
+            &["chat", "-m", "fake/", "hi"],
+            None,
+            "no model after `fake/`",
+        ),
+        (
+            &["chat", "-m", "@smart", "hi"],
+            None,
+            "unknown route `@smart`",
+        ),
+        (
+            &["chat", "-m", "fake/a", "-m", "fake/b", "hi"],
+            None,
+            "give one -m",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let o = run(d, args, *stdin);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(server.requests().is_empty(), "{args:?}: nothing was sent");
+    }
+    // The prompt on stdin.
+    let o = run(d, &["chat", "-m", "fake/m"], Some("from stdin\n"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(server.requests()[0]
+        .json()
+        .to_string()
+        .contains("from stdin"));
+
+    // A cloud preset with no key: an auth error before anything is sent, naming the variables.
+    let o = run(d, &["chat", "-m", "openai/gpt-4o", "hi"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("OPENAI_API_KEY"), "{}", stderr(&o));
+
+    // A model the provider does not know: its 404, named.
+    let nf = FakeServer::always(Protocol::Ollama.error(404, "", "model 'nope' not found"));
+    let dir = data_dir(Protocol::Ollama, &nf);
+    let o = run(dir.path(), &["chat", "-m", "fake/nope", "hi"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("model 'nope' not found") && stderr(&o).contains("model_not_found"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn config_errors_name_file_line_and_field() {
+    let cases = [
+        (
+            "[providers.local]\nkind = \"opneai\"\nbase_url = \"http://127.0.0.1:1/v1\"\n",
+            ":2:",
+            "providers.local.kind",
+        ),
+        (
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"not a url\"\n",
+            ":3:",
+            "providers.local.base_url",
+        ),
+        (
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"http://x/v1\"\ntimeout = 3\n",
+            ":4:",
+            "providers.local.timeout",
+        ),
+        (
+            "[router]\nidle_timeout_ms = -5\n",
+            ":2:",
+            "router.idle_timeout_ms",
+        ),
+        ("[providers.local\n", ":1:", "providers.local"),
+    ];
+    for (text, line, field) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let o = run(dir.path(), &["chat", "-m", "local/m", "hi"], None);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("{}{line}", path.display())),
+            "names file and line {line}: {err}"
+        );
+        assert!(err.contains(field), "names {field}: {err}");
+    }
+}
+
+#[test]
+fn a_key_from_the_environment_goes_to_its_provider_only() {
+    let server = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let dir = data_dir(Protocol::Anthropic, &server);
+    let o = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["chat", "-m", "fake/m", "hi"])
+        .env("ROUNDTABLE_KEY_FAKE", "sk-ant-test-FAKE-0000")
+        .env("ANTHROPIC_API_KEY", "sk-ant-test-OTHER-1111")
+        .env("ROUNDTABLE_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        server.requests()[0].header("x-api-key"),
+        Some("sk-ant-test-FAKE-0000")
+    );
+    assert!(
+        !stderr(&o).contains("FAKE-0000"),
+        "the key is not in trace logs"
+    );
+    assert!(!stdout(&o).contains("FAKE-0000"));
+
+    // And a reply that is a plain 200 JSON error from a misconfigured proxy is not a panic.
+    let odd = FakeServer::always(Reply::json(200, &serde_json::json!({"unexpected": true})));
+    let dir = data_dir(Protocol::OpenAi, &odd);
+    let o = run(dir.path(), &["chat", "-m", "fake/m", "hi"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("malformed_stream"), "{}", stderr(&o));
+}

@@ -1,0 +1,16 @@
+//! Roundtable's desktop shell: a Tauri window around the web UI in `ui/`. It holds no logic of
+//! its own: each command unpacks state, calls the engine and maps the error.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+fn main() {
+    let app = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = app {
+        eprintln!("roundtable: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}
