@@ -295,7 +295,12 @@ async fn serve(socket: TcpStream, state: Arc<State>) {
             headers,
             steps,
             chunked,
-        } => answer(&mut read, &mut write, status, &headers, &steps, chunked).await,
+        } => {
+            answer(
+                &state, &mut read, &mut write, status, &headers, &steps, chunked,
+            )
+            .await
+        }
     };
     if left {
         state.disconnects.fetch_add(1, Ordering::SeqCst);

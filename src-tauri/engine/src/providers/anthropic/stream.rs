@@ -165,12 +165,8 @@ impl Decoder for AnthropicDecoder {
                 }
             }
             "message_stop" => {
-                out.push_back(ChatEvent::End(StreamEnd {
-                    usage: self.usage.as_ref().map(|u| normalise(u, 0)),
-                    finish: self.stop.take().unwrap_or(FinishReason::Stop),
-                    model: self.model.clone(),
-                    provider_cost_usd: None,
-                }));
+                self.stop.get_or_insert(FinishReason::Stop);
+                self.eof(out)?;
                 return Ok(Flow::Done);
             }
             "error" => {
@@ -188,11 +184,22 @@ impl Decoder for AnthropicDecoder {
         Ok(Flow::More)
     }
 
-    fn eof(&mut self, _out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+    fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+        // A `message_delta` with a stop reason means the answer is whole even if the connection
+        // closed before `message_stop`.
+        if let Some(finish) = self.stop.take() {
+            out.push_back(ChatEvent::End(StreamEnd {
+                usage: self.usage.as_ref().map(|u| normalise(u, 0)),
+                finish,
+                model: self.model.clone(),
+                provider_cost_usd: None,
+            }));
+            return Ok(());
+        }
         Err(errors::malformed(
             &self.provider,
             if self.started {
-                "the stream ended before message_stop (truncated)"
+                "the stream ended before the answer was complete (truncated)"
             } else {
                 "the answer held no Messages events"
             },
@@ -272,5 +279,16 @@ mod tests {
         let err = end.unwrap_err();
         assert_eq!(err.class, ErrorClass::MalformedStream);
         assert!(err.message.contains("truncated"));
+    }
+
+    #[test]
+    fn a_stop_reason_without_message_stop_still_ends_the_answer() {
+        let s = fixtures::ANTHROPIC_BASIC;
+        let cut = &s[..s.find("event: message_stop").unwrap()];
+        let (events, end) = decode_every_split(Anthropic, cut.as_bytes());
+        assert_eq!(text_of(&events), "Hello there!");
+        let end = end.unwrap();
+        assert_eq!(end.finish, FinishReason::Stop);
+        assert_eq!(end.usage.unwrap().output_tokens, 6);
     }
 }
