@@ -46,7 +46,7 @@ mod tests {
 
     #[test]
     fn never_prints_the_secret() {
-        let s = Sensitive::new("sk-test-not-a-real-key-1234".to_string());
+        let s = Sensitive::new("sk-test-fake-1234".to_string());
         assert_eq!(format!("{s}"), "<redacted>");
         assert_eq!(format!("{s:?}"), "<redacted>");
         assert_eq!(format!("{:?}", Some(&s)), "Some(<redacted>)");

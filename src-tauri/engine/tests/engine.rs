@@ -13,7 +13,7 @@ use roundtable_engine::{
 };
 use roundtable_fakes::{Answer, FakeServer, Protocol, Reply, Step, ALL, FAULTS};
 
-const FAKE_KEY: &str = "sk-test-FAKE-key-0000-not-real";
+const FAKE_KEY: &str = "sk-test-FAKE-0000";
 
 fn engine_for(protocol: Protocol, server: &FakeServer, keys: &MemoryKeys) -> Engine {
     let text = format!(
