@@ -81,6 +81,14 @@ pub struct RouterConfig {
     pub idle_timeout_ms: u64,
     /// Retries of the same target on a transient error.
     pub max_retries: u32,
+    /// The first backoff before a retry; it doubles each time, with jitter.
+    pub backoff_base_ms: u64,
+    /// The longest wait before a retry; a longer Retry-After falls over to the next target instead.
+    pub backoff_cap_ms: u64,
+    /// Consecutive failures after which a target cools down (K).
+    pub cooldown_failures: u32,
+    /// How long a target is skipped once it cools down (longer if its Retry-After says so).
+    pub cooldown_ms: u64,
 }
 
 impl Default for RouterConfig {
@@ -90,6 +98,10 @@ impl Default for RouterConfig {
             first_token_timeout_ms: 60_000,
             idle_timeout_ms: 30_000,
             max_retries: 2,
+            backoff_base_ms: 250,
+            backoff_cap_ms: 10_000,
+            cooldown_failures: 3,
+            cooldown_ms: 30_000,
         }
     }
 }

@@ -12,6 +12,7 @@ mod framing;
 pub mod keys;
 pub mod models;
 pub mod providers;
+pub mod router;
 pub mod sensitive;
 mod streaming;
 
@@ -23,6 +24,7 @@ pub use config::Config;
 pub use engine::{Engine, Target};
 pub use error::{Error, ErrorClass, ProviderError, Result};
 pub use models::{ModelInfo, Pricing};
+pub use router::{Attempt, CompareStream, Outcome, Plan, RouteEvent, RoutedStream, Router};
 pub use streaming::ChatStream;
 
 /// The engine's version.

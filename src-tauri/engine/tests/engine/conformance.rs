@@ -1,4 +1,4 @@
-//! The engine against fake providers over real loopback HTTP: one conformance suite run against
+//! Conformance: the engine against fake providers over real loopback HTTP: one conformance suite run against
 //! each of the four protocols, every fault, cancellation, and key hygiene.
 
 use std::path::Path;

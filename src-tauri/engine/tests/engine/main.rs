@@ -1,0 +1,5 @@
+//! The engine's integration tests, one binary: protocol conformance and the router, against fake
+//! providers over real loopback HTTP.
+
+mod conformance;
+mod router;
