@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Send a prompt to a model and stream the answer.
     Chat(ChatArgs),
+    /// Send one prompt to several models at once and show their answers side by side.
+    Compare(CompareArgs),
     /// List the models providers offer.
     Models(ModelsArgs),
 }
@@ -28,7 +30,8 @@ pub enum Command {
 /// `roundtable chat`.
 #[derive(Debug, Args)]
 pub struct ChatArgs {
-    /// The model, as provider/model (e.g. openai/gpt-4o, ollama/llama3.2).
+    /// The model, as provider/model (e.g. openai/gpt-4o) or @route; give several for a fallback
+    /// chain, tried in order.
     #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
     pub models: Vec<String>,
     /// A system prompt.
@@ -50,6 +53,32 @@ pub struct ChatArgs {
     #[arg(long)]
     pub no_stream: bool,
     /// Print one JSON object per line (events delta, reasoning, done, error).
+    #[arg(long)]
+    pub json: bool,
+    /// The prompt; read from stdin when absent or `-`.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+}
+
+/// `roundtable compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// A column's model (provider/model or @route); give 2 to 8.
+    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
+    pub models: Vec<String>,
+    /// A system prompt, for every column.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Sampling temperature.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
+    /// The most tokens to generate.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// Ask reasoning models to think, and how hard.
+    #[arg(long, value_enum, value_name = "EFFORT")]
+    pub reasoning: Option<Effort>,
+    /// Print one JSON object per line, each with its `column` (0-based, in -m order).
     #[arg(long)]
     pub json: bool,
     /// The prompt; read from stdin when absent or `-`.

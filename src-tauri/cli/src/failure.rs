@@ -22,6 +22,15 @@ pub enum Failure {
     Interrupted,
     /// Writing the output failed (a closed pipe): nothing more to say.
     Output,
+    /// A routed answer failed, maybe after part of it was shown.
+    Routed {
+        /// What failed.
+        error: Error,
+        /// Whether part of the answer had been delivered.
+        partial: bool,
+    },
+    /// Some columns of a compare failed (each already reported as an event): one line each.
+    Columns(Vec<String>),
 }
 
 impl From<Error> for Failure {
@@ -38,7 +47,8 @@ impl Failure {
             Failure::Engine(Error::Io { .. } | Error::KeyStore(_)) => EXIT_PROVIDER,
             Failure::Engine(_) | Failure::Input(_) => EXIT_INPUT,
             Failure::Interrupted => EXIT_INTERRUPTED,
-            Failure::Output => EXIT_PROVIDER,
+            Failure::Output | Failure::Columns(_) => EXIT_PROVIDER,
+            Failure::Routed { error, .. } => Failure::Engine(clone_shallow(error)).exit_code(),
         }
     }
 
@@ -49,12 +59,25 @@ impl Failure {
             Failure::Input(m) => m.clone(),
             Failure::Interrupted => "interrupted".into(),
             Failure::Output => "could not write the output".into(),
+            Failure::Routed { error, .. } => error.to_string(),
+            Failure::Columns(lines) => lines.join("\nroundtable: "),
         }
+    }
+
+    /// Whether `--json` output still needs an `error` event for this failure.
+    pub fn needs_event(&self) -> bool {
+        !matches!(self, Failure::Output | Failure::Columns(_))
     }
 
     /// The `--json` error event.
     pub fn event(&self) -> serde_json::Value {
         match self {
+            Failure::Routed { error, partial } => {
+                crate::chat::with_partial(Failure::Engine(clone_shallow(error)).event(), *partial)
+            }
+            Failure::Columns(lines) => {
+                json!({"type": "error", "provider": null, "class": "compare", "message": lines.join("; ")})
+            }
             Failure::Engine(Error::Provider(p)) => json!({
                 "type": "error",
                 "provider": p.provider,
@@ -91,5 +114,13 @@ impl Failure {
                 json!({"type": "error", "provider": null, "class": "io", "message": "could not write the output"})
             }
         }
+    }
+}
+
+/// A copy of the parts of an error the CLI reports (engine errors are not `Clone`).
+fn clone_shallow(e: &Error) -> Error {
+    match e {
+        Error::Provider(p) => Error::Provider(p.clone()),
+        other => Error::InvalidRequest(other.to_string()),
     }
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod chat;
+mod compare;
 mod failure;
 mod models;
 mod output;
@@ -12,10 +13,9 @@ use std::sync::Arc;
 use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::keys::EnvKeys;
-use roundtable_engine::Engine;
+use roundtable_engine::{Engine, Router};
 
 use args::{Cli, Command};
-use failure::Failure;
 use output::Out;
 
 fn main() {
@@ -48,15 +48,18 @@ fn init_logging() {
 async fn run(cli: Cli) -> i32 {
     let json = match &cli.command {
         Command::Chat(a) => a.json,
+        Command::Compare(a) => a.json,
         Command::Models(a) => a.json,
     };
     let mut out = Out::new(json);
     let result = async {
         let dir = data_dir(cli.data_dir.as_deref());
         let config = Config::load(&dir)?;
-        let engine = Engine::new(config, Arc::new(EnvKeys))?;
+        let engine = Arc::new(Engine::new(config, Arc::new(EnvKeys))?);
+        let router = Router::new(engine.clone());
         match cli.command {
-            Command::Chat(args) => chat::run(&engine, args, &mut out).await,
+            Command::Chat(args) => chat::run(&router, args, &mut out).await,
+            Command::Compare(args) => compare::run(&router, args, &mut out).await,
             Command::Models(args) => models::run(&engine, args, &mut out).await,
         }
     }
@@ -64,7 +67,7 @@ async fn run(cli: Cli) -> i32 {
     match result {
         Ok(()) => 0,
         Err(failure) => {
-            if json && !matches!(failure, Failure::Output) {
+            if json && failure.needs_event() {
                 let _ = out.event(&failure.event());
             }
             eprintln!("roundtable: {}", failure.line());

@@ -1,10 +1,9 @@
-//! Writing answers: plain text as it streams, or one JSON event per line.
-//!
-//! Every write is flushed at once so a pipe sees tokens as they arrive.
+//! Writing answers: plain text as it streams, or one JSON event per line (with a `column` in a
+//! compare). Every write is flushed at once so a pipe sees tokens as they arrive.
 
 use std::io::Write;
 
-use roundtable_engine::{StreamEnd, Target, Usage};
+use roundtable_engine::{Attempt, StreamEnd, Target, Usage};
 use serde_json::{json, Value};
 
 use crate::failure::Failure;
@@ -32,6 +31,14 @@ impl Out {
         self.json
     }
 
+    /// Writes one JSON event line, tagged with its column in a compare.
+    pub fn event_in(&mut self, mut value: Value, column: Option<usize>) -> Result<(), Failure> {
+        if let (Some(col), Some(map)) = (column, value.as_object_mut()) {
+            map.insert("column".into(), json!(col));
+        }
+        self.event(&value)
+    }
+
     /// Writes one JSON event line.
     pub fn event(&mut self, value: &Value) -> Result<(), Failure> {
         let mut lock = self.stdout.lock();
@@ -40,11 +47,8 @@ impl Out {
             .map_err(|_| Failure::Output)
     }
 
-    /// Writes answer text as it comes.
-    pub fn text(&mut self, text: &str) -> Result<(), Failure> {
-        if self.json {
-            return self.event(&json!({"type": "delta", "text": text}));
-        }
+    /// Writes plain text to stdout as it comes.
+    pub fn raw(&mut self, text: &str) -> Result<(), Failure> {
         if text.is_empty() {
             return Ok(());
         }
@@ -54,6 +58,14 @@ impl Out {
             .map_err(|_| Failure::Output)?;
         self.at_line_start = text.ends_with('\n');
         Ok(())
+    }
+
+    /// Answer text: a `delta` event, or plain text.
+    pub fn text(&mut self, text: &str) -> Result<(), Failure> {
+        if self.json {
+            return self.event(&json!({"type": "delta", "text": text}));
+        }
+        self.raw(text)
     }
 
     /// Reasoning: a JSON event, or (when asked) stderr in plain mode.
@@ -71,28 +83,77 @@ impl Out {
     /// Ends the plain answer with a newline if it did not end with one.
     pub fn finish_line(&mut self) -> Result<(), Failure> {
         if !self.json && !self.at_line_start {
-            self.text("\n")?;
+            self.raw("\n")?;
         }
         Ok(())
     }
+}
 
-    /// The `done` event (JSON) or the end of the line (plain).
-    pub fn done(&mut self, target: &Target, end: &StreamEnd) -> Result<(), Failure> {
-        if !self.json {
-            return self.finish_line();
-        }
-        let answered = end.model.as_deref().unwrap_or(&target.model);
-        let usage = end.usage.unwrap_or_default();
-        self.event(&json!({
+/// The `attempt` event.
+pub fn attempt_json(a: &Attempt) -> Value {
+    json!({
+        "type": "attempt",
+        "target": a.target,
+        "outcome": a.outcome.as_str(),
+        "class": a.class.map(|c| c.as_str()),
+        "status": a.status,
+        "ms": a.ms,
+        "attempt": a.number,
+        "message": a.message,
+    })
+}
+
+/// What is known about an answer when it ends.
+pub struct Finished<'a> {
+    /// The target that answered.
+    pub target: &'a Target,
+    /// How it ended.
+    pub end: &'a StreamEnd,
+    /// Attempts made, the answering one included.
+    pub attempts: u32,
+    /// Milliseconds to the first token.
+    pub ttft_ms: Option<u64>,
+    /// Milliseconds from the request to the end.
+    pub total_ms: u64,
+}
+
+impl Finished<'_> {
+    /// `provider/model-that-answered`.
+    pub fn model(&self) -> String {
+        format!(
+            "{}/{}",
+            self.target.provider.id,
+            self.end.model.as_deref().unwrap_or(&self.target.model)
+        )
+    }
+
+    /// Output tokens per second after the first token, when usage was reported.
+    pub fn tokens_per_s(&self) -> Option<f64> {
+        let out = self.end.usage?.output_tokens as f64;
+        let streaming_ms = self
+            .total_ms
+            .saturating_sub(self.ttft_ms.unwrap_or(0))
+            .max(1) as f64;
+        Some(out * 1000.0 / streaming_ms)
+    }
+
+    /// The `done` event.
+    pub fn json(&self) -> Value {
+        let usage = self.end.usage.unwrap_or_default();
+        json!({
             "type": "done",
-            "model": format!("{}/{}", target.provider.id, answered),
-            "requested": target.to_string(),
-            "provider": target.provider.id,
-            "finish_reason": end.finish.as_str(),
+            "model": self.model(),
+            "requested": self.target.to_string(),
+            "provider": self.target.provider.id,
+            "finish_reason": self.end.finish.as_str(),
             "usage": usage_json(&usage),
-            "usage_reported": end.usage.is_some(),
-            "provider_cost_usd": end.provider_cost_usd,
-        }))
+            "usage_reported": self.end.usage.is_some(),
+            "provider_cost_usd": self.end.provider_cost_usd,
+            "attempts": self.attempts,
+            "ttft_ms": self.ttft_ms,
+            "duration_ms": self.total_ms,
+            "tokens_per_s": self.tokens_per_s().map(|v| (v * 10.0).round() / 10.0),
+        })
     }
 }
 

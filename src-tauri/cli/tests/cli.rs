@@ -48,7 +48,7 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 fn data_dir(protocol: Protocol, server: &FakeServer) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
-        "[providers.fake]\nkind = \"{}\"\nbase_url = \"{}\"\n\n[router]\nfirst_token_timeout_ms = 1200\nidle_timeout_ms = 300\n",
+        "[providers.fake]\nkind = \"{}\"\nbase_url = \"{}\"\n\n[router]\nfirst_token_timeout_ms = 600\nidle_timeout_ms = 300\nbackoff_base_ms = 10\n",
         protocol.kind(),
         protocol.base_url(&server.url())
     );
@@ -285,9 +285,19 @@ fn bad_input_gets_a_clear_error_and_exit_2() {
             "unknown route `@smart`",
         ),
         (
-            &["chat", "-m", "fake/a", "-m", "fake/b", "hi"],
+            &["chat", "-m", "fake/a", "-m", "nope/b", "hi"],
             None,
-            "give one -m",
+            "unknown provider `nope`",
+        ),
+        (
+            &["compare", "-m", "fake/a", "hi"],
+            None,
+            "compare takes 2 to 8 models",
+        ),
+        (
+            &["compare", "-m", "fake/a", "-m", "@nope", "hi"],
+            None,
+            "unknown route `@nope`",
         ),
     ];
     for (args, stdin, expected) in cases {
@@ -394,4 +404,160 @@ fn a_key_from_the_environment_goes_to_its_provider_only() {
     let o = run(dir.path(), &["chat", "-m", "fake/m", "hi"], None);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("malformed_stream"), "{}", stderr(&o));
+}
+
+/// A data dir with providers p0, p1, … at these fakes (small timeouts, fast backoff) plus `extra`.
+fn fleet_dir(providers: &[(Protocol, &FakeServer)], extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::new();
+    for (i, (protocol, server)) in providers.iter().enumerate() {
+        config.push_str(&format!(
+            "[providers.p{i}]\nkind = \"{}\"\nbase_url = \"{}\"\n\n",
+            protocol.kind(),
+            protocol.base_url(&server.url())
+        ));
+    }
+    config.push_str(extra);
+    config.push_str(
+        "\n[router]\nfirst_token_timeout_ms = 800\nidle_timeout_ms = 300\nbackoff_base_ms = 10\n",
+    );
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    dir
+}
+
+#[test]
+fn a_fallback_chain_reports_its_attempts_and_answers_from_the_healthy_target() {
+    let failing =
+        FakeServer::always(Protocol::OpenAi.fault(roundtable_fakes::Fault::ServerError, &answer()));
+    let healthy = FakeServer::always(Protocol::Gemini.stream(&answer()));
+    let dir = fleet_dir(
+        &[(Protocol::OpenAi, &failing), (Protocol::Gemini, &healthy)],
+        "[routes.smart]\ntargets = [\"p0/a\", \"p1/b\"]\n",
+    );
+    for names in [vec!["-m", "p0/a", "-m", "p1/b"], vec!["-m", "@smart"]] {
+        let mut args = vec!["chat"];
+        args.extend(&names);
+        args.extend(["--json", "hi"]);
+        let o = run(dir.path(), &args, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let events = json_lines(&o);
+        let attempts: Vec<_> = events.iter().filter(|e| e["type"] == "attempt").collect();
+        assert_eq!(
+            attempts.len(),
+            4,
+            "3 failed tries of p0, then p1: {attempts:?}"
+        );
+        for a in &attempts[..3] {
+            assert_eq!(
+                (
+                    a["target"].as_str(),
+                    a["outcome"].as_str(),
+                    a["class"].as_str(),
+                    a["status"].as_u64()
+                ),
+                (Some("p0/a"), Some("failed"), Some("upstream"), Some(500))
+            );
+            assert!(a["ms"].is_u64());
+        }
+        assert_eq!(
+            (
+                attempts[3]["target"].as_str(),
+                attempts[3]["outcome"].as_str()
+            ),
+            (Some("p1/b"), Some("ok"))
+        );
+        let done = events.last().unwrap();
+        assert_eq!(
+            done["model"], "p1/fake-answerer-1",
+            "done names the model that answered"
+        );
+        assert_eq!(done["attempts"], 4);
+    }
+    // Plain mode: the answer on stdout, and the fallback said on stderr (a second request to p0
+    // finds it cooling down: it is skipped).
+    let o = run(
+        dir.path(),
+        &["chat", "-m", "p0/a", "-m", "p1/b", "hi"],
+        None,
+    );
+    assert_eq!(stdout(&o), "The answer is 42.\n");
+    assert!(
+        stderr(&o).contains("answered by p1/fake-answerer-1 after p0/a (upstream)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn compare_streams_columns_and_one_broken_column_does_not_disturb_the_others() {
+    let a = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let broken =
+        FakeServer::always(Protocol::OpenAi.fault(roundtable_fakes::Fault::Auth, &answer()));
+    let c =
+        FakeServer::always(Protocol::Ollama.stream(&Answer::new("llama", &["Ollama ", "says hi"])));
+    let dir = fleet_dir(
+        &[
+            (Protocol::Anthropic, &a),
+            (Protocol::OpenAi, &broken),
+            (Protocol::Ollama, &c),
+        ],
+        "",
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "compare", "-m", "p0/x", "-m", "p1/y", "-m", "p2/z", "--json", "hi",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "a column failed");
+    let events = json_lines(&o);
+    assert!(
+        events.iter().all(|e| e["column"].is_u64()),
+        "every event has its column"
+    );
+    let text = |col: u64| -> String {
+        events
+            .iter()
+            .filter(|e| e["column"] == col && e["type"] == "delta")
+            .map(|e| e["text"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(text(0), "The answer is 42.");
+    assert_eq!(text(2), "Ollama says hi");
+    let done: Vec<_> = events
+        .iter()
+        .filter(|e| e["type"] == "done")
+        .map(|e| e["column"].as_u64().unwrap())
+        .collect();
+    assert_eq!(done.len(), 2);
+    assert!(done.contains(&0) && done.contains(&2));
+    let err = events.iter().find(|e| e["type"] == "error").unwrap();
+    assert_eq!(
+        (
+            err["column"].as_u64(),
+            err["class"].as_str(),
+            err["provider"].as_str()
+        ),
+        (Some(1), Some("auth"), Some("p1"))
+    );
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("column 1 (p1/y)"));
+
+    let o = run(
+        dir.path(),
+        &["compare", "-m", "p0/x", "-m", "p2/z", "hi"],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.contains("── [0] p0/fake-answerer-1") && s.contains("The answer is 42."),
+        "{s}"
+    );
+    assert!(
+        s.contains("── [1] p2/llama") && s.contains("Ollama says hi"),
+        "{s}"
+    );
+    assert!(s.contains("ms to first token"), "{s}");
 }
