@@ -65,33 +65,50 @@ impl Health {
 
     /// Waits until `target` may be tried, or says to skip it.
     pub(crate) async fn admit(self: &Arc<Self>, target: &str) -> Admission {
+        // The common case decides at once, without registering as a waiter.
+        if let Some(decided) = self.try_admit(target) {
+            return decided;
+        }
         loop {
             let notified = self.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            {
-                let mut states = self.lock();
-                let s = states.entry(target.to_string()).or_default();
-                let now = Instant::now();
-                match s.cooldown_until {
-                    Some(until) if now < until => return Admission::Skip(until - now),
-                    Some(_) if s.probing => return Admission::Skip(Duration::ZERO),
-                    Some(_) => {
-                        // The cooldown is over: one request probes before traffic returns.
-                        s.probing = true;
-                        s.in_flight += 1;
-                        return Admission::Go(self.guard(target, true));
-                    }
-                    None => {
-                        let limit = self.threshold.saturating_sub(s.failures).max(1);
-                        if s.proven || s.in_flight < limit {
-                            s.in_flight += 1;
-                            return Admission::Go(self.guard(target, false));
-                        }
-                    }
-                }
+            // Checked again after registering, so a change in between is not missed.
+            if let Some(decided) = self.try_admit(target) {
+                return decided;
             }
             notified.await;
+        }
+    }
+
+    /// Admits, skips, or says to wait (`None`) for an outcome of the attempts in flight.
+    fn try_admit(self: &Arc<Self>, target: &str) -> Option<Admission> {
+        let mut states = self.lock();
+        let s = match states.get_mut(target) {
+            Some(s) => s,
+            None => states.entry(target.to_string()).or_default(),
+        };
+        match s.cooldown_until {
+            Some(until) => {
+                let now = Instant::now();
+                if now < until {
+                    Some(Admission::Skip(until - now))
+                } else if s.probing {
+                    Some(Admission::Skip(Duration::ZERO))
+                } else {
+                    // The cooldown is over: one request probes before traffic returns.
+                    s.probing = true;
+                    s.in_flight += 1;
+                    Some(Admission::Go(self.guard(target, true)))
+                }
+            }
+            None => {
+                let limit = self.threshold.saturating_sub(s.failures).max(1);
+                (s.proven || s.in_flight < limit).then(|| {
+                    s.in_flight += 1;
+                    Admission::Go(self.guard(target, false))
+                })
+            }
         }
     }
 
@@ -137,7 +154,10 @@ impl Health {
     ) {
         {
             let mut states = self.lock();
-            let s = states.entry(target.to_string()).or_default();
+            let s = match states.get_mut(target) {
+                Some(s) => s,
+                None => states.entry(target.to_string()).or_default(),
+            };
             s.in_flight = s.in_flight.saturating_sub(1);
             if probe {
                 s.probing = false;

@@ -376,7 +376,7 @@ fn all_failed(tried: Vec<ProviderError>, skipped: Vec<(Target, Duration)>) -> Pr
 
 enum Phase {
     Connecting(BoxFuture<'static, Result<Connected>>),
-    Streaming(ChatStream),
+    Streaming(Box<ChatStream>),
     Done,
 }
 
@@ -430,7 +430,7 @@ impl Stream for RoutedStream {
                                 this.pending
                                     .extend(c.first.into_iter().map(|e| Ok(RouteEvent::Chat(e))));
                                 this.answered = Some(c.target);
-                                this.phase = Phase::Streaming(c.stream);
+                                this.phase = Phase::Streaming(Box::new(c.stream));
                             }
                             Err(e) => {
                                 this.pending.push_back(Err(e));

@@ -12,7 +12,7 @@ use roundtable_engine::keys::MemoryKeys;
 use roundtable_engine::{
     ChatEvent, ChatRequest, Config, Engine, Error, Outcome, RouteEvent, Router, StreamEnd,
 };
-use roundtable_fakes::{Answer, FakeServer, Fault, Protocol, Reply, Step, ALL, FAULTS};
+use roundtable_fakes::{Answer, FakeServer, Fault, Protocol, Reply, ALL, FAULTS};
 
 /// An engine with providers p0, p1, … at these fakes, small timeouts, K = 3.
 fn engine(providers: &[(Protocol, &FakeServer)], extra: &str) -> Arc<Engine> {
@@ -331,7 +331,6 @@ async fn balance_spreads_by_weight_and_latency_prefers_the_fastest() {
     let slow = FakeServer::always(
         Protocol::OpenAi
             .stream(&Answer::new("slow", &["s"]))
-            .then([])
             .paced(Duration::from_millis(60)),
     );
     let fast = FakeServer::always(Protocol::OpenAi.stream(&Answer::new("fast", &["f"])));
