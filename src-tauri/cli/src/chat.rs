@@ -64,7 +64,7 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
         let done = Finished {
             target,
             end: &answer.end,
-            attempts: 1,
+            attempts: &[],
             ttft_ms: None,
             total_ms,
         };
@@ -78,7 +78,6 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
     let mut stream = router.stream(&plan, &req);
     let mut buffered = String::new();
     let mut failures = Vec::new();
-    let mut attempts = 0;
     let mut ttft_ms = None;
     loop {
         let item = tokio::select! {
@@ -91,9 +90,6 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
         };
         match item {
             Some(Ok(RouteEvent::Attempt(a))) => {
-                if a.outcome != Outcome::Skipped {
-                    attempts += 1;
-                }
                 if a.outcome == Outcome::Ok {
                     ttft_ms = Some(a.ms);
                 } else {
@@ -127,7 +123,7 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
                 let done = Finished {
                     target,
                     end: &end,
-                    attempts,
+                    attempts: stream.attempts(),
                     ttft_ms,
                     total_ms: started.elapsed().as_millis() as u64,
                 };

@@ -19,7 +19,6 @@ const MAX_COLUMNS: usize = 8;
 #[derive(Default)]
 struct Column {
     text: String,
-    attempts: u32,
     ttft_ms: Option<u64>,
     failed: Vec<String>,
 }
@@ -61,9 +60,6 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
         let c = &mut columns[col];
         match item {
             Ok(RouteEvent::Attempt(a)) => {
-                if a.outcome != Outcome::Skipped {
-                    c.attempts += 1;
-                }
                 match a.outcome {
                     Outcome::Ok => c.ttft_ms = Some(a.ms),
                     _ => c.failed.push(format!(
@@ -95,7 +91,7 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
                 let done = Finished {
                     target,
                     end: &end,
-                    attempts: c.attempts,
+                    attempts: compare.attempts(col),
                     ttft_ms: c.ttft_ms,
                     total_ms: started.elapsed().as_millis() as u64,
                 };

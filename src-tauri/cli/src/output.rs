@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use roundtable_engine::{Attempt, StreamEnd, Target, Usage};
+use roundtable_engine::{Attempt, Outcome, StreamEnd, Target, Usage};
 use serde_json::{json, Value};
 
 use crate::failure::Failure;
@@ -109,8 +109,8 @@ pub struct Finished<'a> {
     pub target: &'a Target,
     /// How it ended.
     pub end: &'a StreamEnd,
-    /// Attempts made, the answering one included.
-    pub attempts: u32,
+    /// Every attempt, the answering one included (skips too).
+    pub attempts: &'a [Attempt],
     /// Milliseconds to the first token.
     pub ttft_ms: Option<u64>,
     /// Milliseconds from the request to the end.
@@ -149,7 +149,14 @@ impl Finished<'_> {
             "usage": usage_json(&usage),
             "usage_reported": self.end.usage.is_some(),
             "provider_cost_usd": self.end.provider_cost_usd,
-            "attempts": self.attempts,
+            "attempts": self.attempts.iter().filter(|a| a.outcome != Outcome::Skipped).count(),
+            "tried": self.attempts.iter().map(|a| json!({
+                "target": a.target,
+                "outcome": a.outcome.as_str(),
+                "class": a.class.map(|c| c.as_str()),
+                "status": a.status,
+                "ms": a.ms,
+            })).collect::<Vec<_>>(),
             "ttft_ms": self.ttft_ms,
             "duration_ms": self.total_ms,
             "tokens_per_s": self.tokens_per_s().map(|v| (v * 10.0).round() / 10.0),

@@ -472,9 +472,29 @@ fn a_fallback_chain_reports_its_attempts_and_answers_from_the_healthy_target() {
             "done names the model that answered"
         );
         assert_eq!(done["attempts"], 4);
+        let tried: Vec<_> = done["tried"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["target"].as_str().unwrap(),
+                    t["outcome"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tried,
+            [
+                ("p0/a", "failed"),
+                ("p0/a", "failed"),
+                ("p0/a", "failed"),
+                ("p1/b", "ok")
+            ],
+            "the final result lists every attempt"
+        );
     }
-    // Plain mode: the answer on stdout, and the fallback said on stderr (a second request to p0
-    // finds it cooling down: it is skipped).
+    // Plain mode: the answer on stdout, and the fallback said on stderr.
     let o = run(
         dir.path(),
         &["chat", "-m", "p0/a", "-m", "p1/b", "hi"],

@@ -46,6 +46,14 @@ impl CompareStream {
         self.columns.get(column).is_some_and(Option::is_some)
     }
 
+    /// A column's attempts so far.
+    pub fn attempts(&self, column: usize) -> &[super::Attempt] {
+        self.columns
+            .get(column)
+            .and_then(Option::as_ref)
+            .map_or(&[], |s| s.attempts())
+    }
+
     /// The target that answered in a column, once one has.
     pub fn answered(&self, column: usize) -> Option<&Target> {
         self.columns.get(column)?.as_ref()?.answered()

@@ -138,6 +138,7 @@ impl Router {
             pending: VecDeque::new(),
             answered: None,
             content: false,
+            attempts: Vec::new(),
         }
     }
 
@@ -388,9 +389,15 @@ pub struct RoutedStream {
     pending: VecDeque<Result<RouteEvent>>,
     answered: Option<Target>,
     content: bool,
+    attempts: Vec<Attempt>,
 }
 
 impl RoutedStream {
+    /// The attempts delivered so far (skips included), in order.
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.attempts
+    }
+
     /// The target that answered, once one has.
     pub fn answered(&self) -> Option<&Target> {
         self.answered.as_ref()
@@ -409,9 +416,15 @@ impl Stream for RoutedStream {
         let this = &mut *self;
         loop {
             if let Poll::Ready(Some(event)) = this.rx.poll_recv(cx) {
+                if let RouteEvent::Attempt(a) = &event {
+                    this.attempts.push(a.clone());
+                }
                 return Poll::Ready(Some(Ok(event)));
             }
             if let Some(item) = this.pending.pop_front() {
+                if let Ok(RouteEvent::Attempt(a)) = &item {
+                    this.attempts.push(a.clone());
+                }
                 if let Ok(RouteEvent::Chat(ChatEvent::Delta(_) | ChatEvent::Reasoning(_))) = &item {
                     this.content = true;
                 }
