@@ -25,6 +25,36 @@ pub enum Command {
     Compare(CompareArgs),
     /// List the models providers offer.
     Models(ModelsArgs),
+    /// Manage API keys in the OS keychain.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `roundtable keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Save a provider's key in the keychain (read from stdin, never from the command line),
+    /// bound to the provider's current address.
+    Set {
+        /// The provider id (openai, anthropic, a custom one from config.toml, …).
+        provider: String,
+    },
+    /// List the keys found: provider, source, last four characters, bound origin.
+    List {
+        /// Print one JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a provider's key from the keychain.
+    Rm {
+        /// The provider id.
+        provider: String,
+    },
+    /// Ask the provider's models endpoint whether the key is accepted.
+    Test {
+        /// The provider id.
+        provider: String,
+    },
 }
 
 /// `roundtable chat`.

@@ -5,6 +5,7 @@ mod args;
 mod chat;
 mod compare;
 mod failure;
+mod keys;
 mod models;
 mod output;
 
@@ -12,7 +13,8 @@ use std::sync::Arc;
 
 use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
-use roundtable_engine::keys::EnvKeys;
+use roundtable_engine::keys::{ChainKeys, EnvKeys};
+use roundtable_engine::vault::Vault;
 use roundtable_engine::{Engine, Router};
 
 use args::{Cli, Command};
@@ -50,17 +52,23 @@ async fn run(cli: Cli) -> i32 {
         Command::Chat(a) => a.json,
         Command::Compare(a) => a.json,
         Command::Models(a) => a.json,
+        Command::Keys(args::KeysCommand::List { json }) => *json,
+        Command::Keys(_) => false,
     };
     let mut out = Out::new(json);
     let result = async {
         let dir = data_dir(cli.data_dir.as_deref());
         let config = Config::load(&dir)?;
-        let engine = Arc::new(Engine::new(config, Arc::new(EnvKeys))?);
+        // Keys: the OS keychain first, then the environment (for one process).
+        let vault = Vault::os();
+        let keys = ChainKeys::new(vec![Box::new(vault.clone()), Box::new(EnvKeys)]);
+        let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
         let router = Router::new(engine.clone());
         match cli.command {
             Command::Chat(args) => chat::run(&router, args, &mut out).await,
             Command::Compare(args) => compare::run(&router, args, &mut out).await,
             Command::Models(args) => models::run(&engine, args, &mut out).await,
+            Command::Keys(command) => keys::run(&engine, &vault, command, &mut out).await,
         }
     }
     .await;

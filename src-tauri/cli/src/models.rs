@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use roundtable_engine::keys::{EnvKeys, KeyLookup};
 use roundtable_engine::providers::Provider;
 use roundtable_engine::{Engine, ModelInfo};
 use serde_json::json;
@@ -24,7 +23,7 @@ pub async fn run(engine: &Engine, args: ModelsArgs, out: &mut Out) -> Result<(),
     let mut skipped = Vec::new();
     let mut asked: Vec<Arc<Provider>> = Vec::new();
     for p in engine.registry().all().filter(|p| p.enabled) {
-        let has_key = EnvKeys.lookup(&p.id).ok().flatten().is_some();
+        let has_key = engine.has_key(&p.id);
         if p.needs_key && !has_key {
             skipped.push(p.id.clone());
         } else {

@@ -11,13 +11,22 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
 
-/// Runs the CLI with a data dir, killing it (and failing) if it runs longer than 20 s.
+/// No session bus at this address: the hermetic tests never read a real keychain.
+const NO_BUS: &str = "unix:path=/nonexistent/roundtable-test-bus";
+
+/// Runs the CLI with a data dir and no keychain, killing it (and failing) after 20 s.
 fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    run_with(dir, args, stdin, &[("DBUS_SESSION_BUS_ADDRESS", NO_BUS)])
+}
+
+/// Runs the CLI with extra environment variables (the keychain suite keeps the real bus).
+fn run_with(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(dir).args(args);
     cmd.env_remove("ROUNDTABLE_HOME")
         .env_remove("OPENAI_API_KEY")
         .env_remove("ROUNDTABLE_KEY_FAKE");
+    cmd.envs(env.iter().copied());
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -385,6 +394,7 @@ fn a_key_from_the_environment_goes_to_its_provider_only() {
         .env("ROUNDTABLE_KEY_FAKE", "sk-ant-test-FAKE-0000")
         .env("ANTHROPIC_API_KEY", "sk-ant-test-OTHER-1111")
         .env("ROUNDTABLE_LOG", "trace")
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -580,4 +590,328 @@ fn compare_streams_columns_and_one_broken_column_does_not_disturb_the_others() {
         "{s}"
     );
     assert!(s.contains("ms to first token"), "{s}");
+}
+
+#[test]
+fn without_a_keychain_keys_set_is_a_clear_error_and_environment_keys_still_work() {
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let o = run(
+        dir.path(),
+        &["keys", "set", "fake"],
+        Some("sk-test-nokc-1234\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("keychain is not available") && err.contains("ROUNDTABLE_KEY_"),
+        "{err}"
+    );
+    assert!(!err.contains("sk-test-nokc"), "{err}");
+    assert!(
+        !dir.path()
+            .read_dir()
+            .unwrap()
+            .any(|f| f.unwrap().file_name() != "config.toml"),
+        "no plaintext fallback file"
+    );
+
+    let o = run_with(
+        dir.path(),
+        &["chat", "-m", "fake/m", "hi"],
+        None,
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+            ("ROUNDTABLE_KEY_FAKE", "sk-test-env-5678"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some("Bearer sk-test-env-5678")
+    );
+
+    let o = run(dir.path(), &["chat", "-m", "openai/gpt-4o", "hi"], None);
+    let err = stderr(&o);
+    assert!(
+        err.contains("roundtable keys set openai") && err.contains("keychain is not available"),
+        "{err}"
+    );
+
+    let o = run(dir.path(), &["keys", "list"], None);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("keychain not read"), "{}", stderr(&o));
+    let o = run(dir.path(), &["keys", "set", "nope"], Some("k"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown provider `nope`"));
+}
+
+/// The real session bus, for the keychain suite (run inside `dbus-run-session` by .ci/run).
+fn real_bus() -> String {
+    std::env::var("DBUS_SESSION_BUS_ADDRESS")
+        .expect("run inside dbus-run-session with an unlocked gnome-keyring (see .ci/run)")
+}
+
+fn write_config(dir: &Path, providers: &[(&str, Protocol, &FakeServer)]) {
+    let mut config = String::new();
+    for (id, protocol, server) in providers {
+        config.push_str(&format!(
+            "[providers.{id}]\nkind = \"{}\"\nbase_url = \"{}\"\n\n",
+            protocol.kind(),
+            protocol.base_url(&server.url())
+        ));
+    }
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: .ci/run runs it inside dbus-run-session with gnome-keyring"]
+fn keychain_keys_set_then_chat_with_no_environment_then_rm() {
+    let bus = real_bus();
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.as_str())];
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &[("kcflow", Protocol::OpenAi, &server)]);
+    let d = dir.path();
+
+    let o = run_with(
+        d,
+        &["keys", "set", "kcflow"],
+        Some("sk-test-KCFLOW-1111\n"),
+        &env,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("…1111") && stdout(&o).contains(&server.url()),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("KCFLOW"), "the key is never echoed");
+
+    let o = run_with(d, &["keys", "list", "--json"], None, &env);
+    let listed = json_lines(&o);
+    let entry = listed
+        .iter()
+        .find(|e| e["provider"] == "kcflow")
+        .expect("listed");
+    assert_eq!(
+        (entry["source"].as_str(), entry["last4"].as_str()),
+        (Some("keychain"), Some("1111"))
+    );
+    assert_eq!(entry["origin"].as_str(), Some(server.url().as_str()));
+
+    let o = run_with(d, &["chat", "-m", "kcflow/m", "hi"], None, &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some("Bearer sk-test-KCFLOW-1111")
+    );
+
+    let o = run_with(d, &["keys", "rm", "kcflow"], None, &env);
+    assert!(
+        stdout(&o).contains("removed the key for kcflow"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_with(d, &["keys", "list", "--json"], None, &env);
+    assert!(
+        !json_lines(&o).iter().any(|e| e["provider"] == "kcflow"),
+        "gone from the keychain"
+    );
+    let o = run_with(d, &["chat", "-m", "kcflow/m", "hi"], None, &env);
+    assert!(o.status.success());
+    assert_eq!(
+        server.requests()[1].header("authorization"),
+        None,
+        "no key is sent once removed"
+    );
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: .ci/run runs it inside dbus-run-session with gnome-keyring"]
+fn keychain_key_is_bound_to_its_origin() {
+    let bus = real_bus();
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.as_str())];
+    let first = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let moved = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_config(d, &[("kcbind", Protocol::Anthropic, &first)]);
+    assert!(run_with(
+        d,
+        &["keys", "set", "kcbind"],
+        Some("sk-ant-test-BIND-2222"),
+        &env
+    )
+    .status
+    .success());
+    assert!(run_with(d, &["chat", "-m", "kcbind/m", "hi"], None, &env)
+        .status
+        .success());
+    assert_eq!(
+        first.requests()[0].header("x-api-key"),
+        Some("sk-ant-test-BIND-2222")
+    );
+
+    write_config(d, &[("kcbind", Protocol::Anthropic, &moved)]);
+    let o = run_with(d, &["chat", "-m", "kcbind/m", "hi"], None, &env);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("bound to {}", first.url()))
+            && err.contains("roundtable keys set kcbind"),
+        "{err}"
+    );
+    assert!(
+        moved.requests().is_empty(),
+        "the key was not sent to the new origin"
+    );
+
+    assert!(run_with(
+        d,
+        &["keys", "set", "kcbind"],
+        Some("sk-ant-test-BIND-2222"),
+        &env
+    )
+    .status
+    .success());
+    assert!(run_with(d, &["chat", "-m", "kcbind/m", "hi"], None, &env)
+        .status
+        .success());
+    assert_eq!(
+        moved.requests()[0].header("x-api-key"),
+        Some("sk-ant-test-BIND-2222")
+    );
+    run_with(d, &["keys", "rm", "kcbind"], None, &env);
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: .ci/run runs it inside dbus-run-session with gnome-keyring"]
+fn keychain_secret_hygiene_with_a_sentinel_key() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    const SENTINEL: &str = "sk-test-SENTINEL-7777";
+    let bus = real_bus();
+    let reject = Arc::new(AtomicBool::new(false));
+    let flag = reject.clone();
+    // Its own provider: answers, or rejects the key with a 401 that echoes it back.
+    let own = FakeServer::start(move |req| {
+        if flag.load(Ordering::SeqCst) {
+            let sent = req.header("authorization").unwrap_or("").to_string();
+            Protocol::OpenAi.error(
+                401,
+                "invalid_api_key",
+                &format!("Incorrect API key provided: {sent}"),
+            )
+        } else {
+            Protocol::OpenAi.stream(&answer())
+        }
+    });
+    let other = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_config(
+        d,
+        &[
+            ("hyg", Protocol::OpenAi, &own),
+            ("other", Protocol::Anthropic, &other),
+        ],
+    );
+    let mut outputs = Vec::new();
+    let mut go = |args: &[&str], stdin: Option<&str>, extra: &[(&str, &str)]| {
+        let mut env = vec![("DBUS_SESSION_BUS_ADDRESS", bus.as_str())];
+        env.extend_from_slice(extra);
+        let o = run_with(d, args, stdin, &env);
+        outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
+        o
+    };
+    assert!(go(&["keys", "set", "hyg"], Some(SENTINEL), &[])
+        .status
+        .success());
+    assert!(go(&["chat", "-m", "hyg/m", "hi"], None, &[])
+        .status
+        .success());
+    assert!(go(
+        &["chat", "-m", "hyg/m", "--json", "hi"],
+        None,
+        &[("ROUNDTABLE_LOG", "trace")]
+    )
+    .status
+    .success());
+    assert!(go(
+        &["compare", "-m", "hyg/m", "-m", "other/m", "--json", "hi"],
+        None,
+        &[]
+    )
+    .status
+    .success());
+    go(&["keys", "list"], None, &[]);
+    go(&["keys", "list", "--json"], None, &[]);
+    reject.store(true, Ordering::SeqCst);
+    let o = go(
+        &["chat", "-m", "hyg/m", "--json", "hi"],
+        None,
+        &[("ROUNDTABLE_LOG", "trace")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("<redacted>"),
+        "the echoed key is redacted: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        go(&["keys", "test", "hyg"], None, &[]).status.code(),
+        Some(1)
+    );
+    let config = std::fs::read_to_string(d.join("config.toml")).unwrap();
+    std::fs::write(
+        d.join("config.toml"),
+        format!("{config}\n[router]\nidle_timeout_ms = \"soon\"\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        go(&["chat", "-m", "hyg/m", "hi"], None, &[]).status.code(),
+        Some(2)
+    );
+    std::fs::write(d.join("config.toml"), &config).unwrap();
+    go(&["keys", "rm", "hyg"], None, &[]);
+
+    for (i, text) in outputs.iter().enumerate() {
+        assert!(!text.contains(SENTINEL), "run {i} printed the key: {text}");
+    }
+    for entry in walk(d) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(SENTINEL),
+            "{} holds the key",
+            entry.display()
+        );
+    }
+    assert!(
+        own.requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some(&format!("Bearer {SENTINEL}"))),
+        "sent to its own provider"
+    );
+    for r in other.requests() {
+        assert!(
+            !format!("{r:?}").contains(SENTINEL),
+            "another provider saw the key: {r:?}"
+        );
+    }
+}
+
+/// Every file under a directory.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

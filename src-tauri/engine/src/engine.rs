@@ -136,6 +136,11 @@ impl Engine {
         })
     }
 
+    /// Whether a key for this provider can be found (keychain or environment).
+    pub fn has_key(&self, provider_id: &str) -> bool {
+        self.keys.lookup(provider_id).ok().flatten().is_some()
+    }
+
     fn config_path(&self) -> String {
         self.config
             .path
@@ -143,14 +148,34 @@ impl Engine {
             .map_or_else(|| "config.toml".into(), |p| p.display().to_string())
     }
 
-    /// The key for a provider; an error if it needs one and has none.
+    /// The key for a provider: an error if it needs one and has none, or if its key is bound to
+    /// another origin than the one the provider now points to.
     fn key_for(&self, provider: &Provider) -> Result<Option<ApiKey>> {
         let key = self.keys.lookup(&provider.id)?;
+        if let Some(bound) = key.as_ref().and_then(|k| k.origin.as_deref()) {
+            let now = crate::vault::origin_of(provider);
+            if bound != now {
+                return Err(ProviderError::new(
+                    &provider.id,
+                    ErrorClass::Auth,
+                    format!("the key in the keychain is bound to {bound}, but `{}` now points to {now}; the key was not sent", provider.id),
+                )
+                .with_hint(format!("if {now} is right, confirm it by saving the key again: `roundtable keys set {}`", provider.id))
+                .into());
+            }
+        }
         if key.is_none() && provider.needs_key {
             let vars = crate::keys::env_var_names(&provider.id).join(" or ");
+            let mut hint = format!(
+                "add one with `roundtable keys set {}`, or set {vars}",
+                provider.id
+            );
+            if let Some(note) = self.keys.note() {
+                hint.push_str(&format!(" ({note})"));
+            }
             return Err(
                 ProviderError::new(&provider.id, ErrorClass::Auth, "no API key is set")
-                    .with_hint(format!("set {vars} for this provider"))
+                    .with_hint(hint)
                     .into(),
             );
         }

@@ -27,12 +27,20 @@ pub struct ApiKey {
     pub secret: Sensitive<String>,
     /// Where it was found.
     pub source: KeySource,
+    /// The origin (`scheme://host[:port]`) the key may be sent to; `None` for a key given for one
+    /// process (the environment), which goes to whatever its provider is configured as.
+    pub origin: Option<String>,
 }
 
 /// Finds the key for a provider id. `Ok(None)` means there is none (fine for local providers).
 pub trait KeyLookup: Send + Sync {
     /// The key for `provider_id`, if any.
     fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>>;
+
+    /// Why a source of keys could not be read, if one could not (for "no key" messages).
+    fn note(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The environment variables that may hold `provider_id`'s key, in the order they are tried:
@@ -79,6 +87,7 @@ impl KeyLookup for EnvKeys {
                     return Ok(Some(ApiKey {
                         secret: Sensitive::new(value),
                         source: KeySource::Env(name),
+                        origin: None,
                     }));
                 }
             }
@@ -117,21 +126,48 @@ impl KeyLookup for MemoryKeys {
         Ok(keys.get(provider_id).map(|secret| ApiKey {
             secret: secret.clone(),
             source: KeySource::Memory,
+            origin: None,
         }))
     }
 }
 
-/// Tries each lookup in turn (the keychain first, then the environment).
-pub struct ChainKeys(pub Vec<Box<dyn KeyLookup>>);
+/// Tries each lookup in turn (the keychain first, then the environment). A source that fails
+/// (no keychain on a server) is passed over, so local providers and environment keys still work;
+/// why it failed is kept for the "no key" message.
+pub struct ChainKeys {
+    sources: Vec<Box<dyn KeyLookup>>,
+    note: RwLock<Option<String>>,
+}
+
+impl ChainKeys {
+    /// Sources, in the order they are tried.
+    pub fn new(sources: Vec<Box<dyn KeyLookup>>) -> Self {
+        ChainKeys {
+            sources,
+            note: RwLock::new(None),
+        }
+    }
+}
 
 impl KeyLookup for ChainKeys {
     fn lookup(&self, provider_id: &str) -> Result<Option<ApiKey>> {
-        for lookup in &self.0 {
-            if let Some(key) = lookup.lookup(provider_id)? {
-                return Ok(Some(key));
+        for source in &self.sources {
+            match source.lookup(provider_id) {
+                Ok(Some(key)) => return Ok(Some(key)),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::debug!(provider = provider_id, "a key source failed: {e}");
+                    if let Ok(mut note) = self.note.write() {
+                        *note = Some(e.to_string());
+                    }
+                }
             }
         }
         Ok(None)
+    }
+
+    fn note(&self) -> Option<String> {
+        self.note.read().ok().and_then(|n| n.clone())
     }
 }
 
@@ -157,7 +193,7 @@ mod tests {
         let b = MemoryKeys::new();
         b.set("x", "from-b").unwrap();
         a.set("y", "from-a").unwrap();
-        let chain = ChainKeys(vec![Box::new(a), Box::new(b)]);
+        let chain = ChainKeys::new(vec![Box::new(a), Box::new(b)]);
         assert_eq!(
             chain.lookup("x").unwrap().unwrap().secret.expose(),
             "from-b"
@@ -167,5 +203,28 @@ mod tests {
             "from-a"
         );
         assert!(chain.lookup("z").unwrap().is_none());
+    }
+
+    struct Broken;
+    impl KeyLookup for Broken {
+        fn lookup(&self, _: &str) -> Result<Option<ApiKey>> {
+            Err(Error::KeyStore("no keychain here".into()))
+        }
+    }
+
+    #[test]
+    fn a_failing_source_is_passed_over_and_noted() {
+        let env = MemoryKeys::new();
+        env.set("x", "from-env").unwrap();
+        let chain = ChainKeys::new(vec![Box::new(Broken), Box::new(env)]);
+        assert_eq!(
+            chain.lookup("x").unwrap().unwrap().secret.expose(),
+            "from-env"
+        );
+        assert!(
+            chain.lookup("local").unwrap().is_none(),
+            "a provider without a key still works"
+        );
+        assert!(chain.note().unwrap().contains("no keychain here"));
     }
 }

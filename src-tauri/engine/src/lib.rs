@@ -15,6 +15,7 @@ pub mod providers;
 pub mod router;
 pub mod sensitive;
 mod streaming;
+pub mod vault;
 
 pub use chat::{
     ChatEvent, ChatRequest, ChatResponse, FinishReason, Message, ReasoningEffort, Role, StreamEnd,

@@ -438,3 +438,54 @@ async fn bad_input_gets_clear_errors() {
     assert!(end.is_ok());
     assert_eq!(text(&events), "abcd");
 }
+
+#[tokio::test]
+async fn a_keychain_key_goes_only_to_the_origin_it_was_saved_for() {
+    use roundtable_engine::vault::{MemoryStore, Vault};
+    let first = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let moved = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let vault = Vault::new(Arc::new(MemoryStore::new()));
+    let engine_at = |server: &FakeServer| {
+        let text = format!(
+            "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+            server.url()
+        );
+        Engine::new(
+            Config::parse(&text, Path::new("c.toml")).unwrap(),
+            Arc::new(vault.clone()),
+        )
+        .unwrap()
+    };
+    let engine = engine_at(&first);
+    let provider = engine.registry().get("fake").unwrap().clone();
+    vault.save(&provider, FAKE_KEY).unwrap();
+    let (_, end) = collect(&engine, &ChatRequest::new("hi")).await;
+    assert!(end.is_ok());
+    assert_eq!(
+        first.requests()[0].header("authorization"),
+        Some(format!("Bearer {FAKE_KEY}").as_str())
+    );
+
+    // The provider now points elsewhere: the key is not sent, and the error says why.
+    let engine = engine_at(&moved);
+    let (_, end) = collect(&engine, &ChatRequest::new("hi")).await;
+    let err = end.unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("bound to {}", first.url()))
+            && err.contains("roundtable keys set fake"),
+        "{err}"
+    );
+    assert!(!err.contains(FAKE_KEY));
+    assert!(
+        moved.requests().is_empty(),
+        "nothing was sent to the new origin"
+    );
+
+    // Saving it again confirms the new origin.
+    vault
+        .save(engine.registry().get("fake").unwrap(), FAKE_KEY)
+        .unwrap();
+    let (_, end) = collect(&engine, &ChatRequest::new("hi")).await;
+    assert!(end.is_ok());
+    assert_eq!(moved.requests().len(), 1);
+}
