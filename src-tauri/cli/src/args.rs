@@ -28,6 +28,92 @@ pub enum Command {
     /// Manage API keys in the OS keychain.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Browse, search and manage past conversations.
+    #[command(subcommand)]
+    History(HistoryCommand),
+    /// Spend and tokens from the local ledger.
+    Usage(UsageArgs),
+}
+
+/// `roundtable history …`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Conversations, newest first.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Print one JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A conversation with every message and branch.
+    Show {
+        /// The conversation id.
+        id: i64,
+        /// Print it as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search, newest first (or best match first with --ranked).
+    Search {
+        /// Words to look for.
+        #[arg(required = true)]
+        query: Vec<String>,
+        /// Best match first.
+        #[arg(long)]
+        ranked: bool,
+        /// How many hits.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Print one JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a conversation.
+    Rename {
+        /// The conversation id.
+        id: i64,
+        /// The new title.
+        #[arg(required = true)]
+        title: Vec<String>,
+    },
+    /// Delete a conversation (its spend stays in the ledger).
+    Rm {
+        /// The conversation id.
+        id: i64,
+    },
+}
+
+/// `roundtable usage`.
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// From this day (YYYY-MM-DD, UTC), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// To this day (YYYY-MM-DD, UTC), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// How to group.
+    #[arg(long, value_enum, default_value_t = By::Day)]
+    pub by: By,
+    /// One JSON object per line (with cost_usd).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// Usage grouping.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum By {
+    /// Calendar day.
+    Day,
+    /// Model that answered.
+    Model,
+    /// Provider.
+    Provider,
 }
 
 /// `roundtable keys …`.
@@ -79,6 +165,9 @@ pub struct ChatArgs {
     /// Print the model's reasoning (to stderr) as it streams.
     #[arg(long)]
     pub show_reasoning: bool,
+    /// Continue a conversation (its latest branch) instead of starting one.
+    #[arg(long, value_name = "ID")]
+    pub r#continue: Option<i64>,
     /// Wait for the whole answer instead of streaming it.
     #[arg(long)]
     pub no_stream: bool,

@@ -5,8 +5,10 @@ use std::io::{IsTerminal, Read};
 use std::time::Instant;
 
 use futures_util::StreamExt;
+use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::store::{title_from, LedgerRow, NewMessage, Recorder, Store};
 use roundtable_engine::{
-    ChatEvent, ChatRequest, Message, Outcome, ReasoningEffort, RouteEvent, Router,
+    Attempt, ChatEvent, ChatRequest, Message, Outcome, ReasoningEffort, Role, RouteEvent, Router,
 };
 use serde_json::json;
 
@@ -35,15 +37,59 @@ pub fn request(
     }
 }
 
-/// Runs `chat`.
-pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), Failure> {
+/// Runs `chat`: the user's message is committed before anything is sent; the answer is recorded
+/// as it streams, with every attempt in the ledger.
+pub async fn run(
+    router: &Router,
+    store: &Store,
+    prices: &PriceBook,
+    args: ChatArgs,
+    out: &mut Out,
+) -> Result<(), Failure> {
     let plan = router.plan(&args.models)?;
-    let req = request(
-        args.system,
-        read_prompt(args.prompt)?,
+    let prompt = read_prompt(args.prompt)?;
+    // Continue a conversation from its latest branch, or start one.
+    let (conversation, parent, history, system) = match args.r#continue {
+        Some(id) => {
+            let c = store.conversation(id)?;
+            let leaf = c.latest_leaf().map(|m| m.id);
+            let history = leaf.map(|l| c.turns_to(l)).unwrap_or_default();
+            (id, leaf, history, args.system.or(c.system.clone()))
+        }
+        None => {
+            let id =
+                store.create_conversation(&title_from(&prompt), args.system.as_deref(), "chat")?;
+            (id, None, Vec::new(), args.system)
+        }
+    };
+    let mut req = request(
+        system,
+        prompt.clone(),
         args.temperature,
         args.max_tokens,
         args.reasoning,
+    );
+    req.messages.splice(0..0, history);
+    let user = store.add_message(&NewMessage::complete(
+        conversation,
+        parent,
+        Role::User,
+        &prompt,
+    ))?;
+    let prompt_chars = req
+        .messages
+        .iter()
+        .map(|m| m.text.chars().count())
+        .sum::<usize>()
+        + req.system.as_ref().map_or(0, |s| s.chars().count());
+    let mut rec = Recorder::new(
+        store,
+        prices,
+        conversation,
+        user,
+        None,
+        plan.route.clone(),
+        prompt_chars,
     );
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -53,23 +99,46 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
     if args.no_stream && plan.targets.len() == 1 {
         let target = &plan.targets[0];
         let answer = tokio::select! {
-            r = router.engine().complete(target, &req) => r?,
-            _ = &mut ctrl_c => return Err(Failure::Interrupted),
+            r = router.engine().complete(target, &req) => r,
+            _ = &mut ctrl_c => {
+                rec.fail(None)?;
+                return Err(Failure::Interrupted);
+            }
         };
+        let answer = match answer {
+            Ok(a) => a,
+            Err(e) => {
+                rec.fail(Some(&e))?;
+                return Err(e.into());
+            }
+        };
+        let total_ms = started.elapsed().as_millis() as u64;
+        let attempt = Attempt {
+            target: target.to_string(),
+            number: 1,
+            outcome: Outcome::Ok,
+            class: None,
+            status: None,
+            ms: total_ms,
+            message: None,
+        };
+        rec.attempt(&attempt)?;
+        rec.reasoning(&answer.reasoning)?;
+        rec.delta(&answer.text)?;
+        let row = rec.finish(&answer.end, target)?;
         if !answer.reasoning.is_empty() {
             out.reasoning(&answer.reasoning, args.show_reasoning)?;
         }
         out.text(&answer.text)?;
-        let total_ms = started.elapsed().as_millis() as u64;
         let done = Finished {
             target,
             end: &answer.end,
-            attempts: &[],
+            attempts: std::slice::from_ref(&attempt),
             ttft_ms: None,
             total_ms,
         };
         return if out.is_json() {
-            out.event(&done.json())
+            out.event(&recorded(done.json(), conversation, &rec, &row))
         } else {
             out.finish_line()
         };
@@ -83,13 +152,15 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
         let item = tokio::select! {
             item = stream.next() => item,
             _ = &mut ctrl_c => {
-                // Dropping the stream closes the connection; what was printed stays.
+                // Dropping the stream closes the connection; what was printed and saved stays.
+                rec.fail(None)?;
                 out.finish_line()?;
                 return Err(Failure::Interrupted);
             }
         };
         match item {
             Some(Ok(RouteEvent::Attempt(a))) => {
+                rec.attempt(&a)?;
                 if a.outcome == Outcome::Ok {
                     ttft_ms = Some(a.ms);
                 } else {
@@ -103,14 +174,17 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
                     out.event(&attempt_json(&a))?;
                 }
             }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Delta(text))))
-                if args.no_stream && !out.is_json() =>
-            {
-                buffered.push_str(&text)
+            Some(Ok(RouteEvent::Chat(ChatEvent::Delta(text)))) => {
+                rec.delta(&text)?;
+                if args.no_stream && !out.is_json() {
+                    buffered.push_str(&text);
+                } else {
+                    out.text(&text)?;
+                }
             }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Delta(text)))) => out.text(&text)?,
             Some(Ok(RouteEvent::Chat(ChatEvent::Reasoning(text)))) => {
-                out.reasoning(&text, args.show_reasoning)?
+                rec.reasoning(&text)?;
+                out.reasoning(&text, args.show_reasoning)?;
             }
             Some(Ok(RouteEvent::Chat(ChatEvent::Start { .. }))) => {}
             Some(Ok(RouteEvent::Chat(ChatEvent::End(end)))) => {
@@ -120,6 +194,7 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
                         "the router ended an answer without a target".into(),
                     ));
                 };
+                let row = rec.finish(&end, target)?;
                 let done = Finished {
                     target,
                     end: &end,
@@ -128,7 +203,7 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
                     total_ms: started.elapsed().as_millis() as u64,
                 };
                 if out.is_json() {
-                    return out.event(&done.json());
+                    return out.event(&recorded(done.json(), conversation, &rec, &row));
                 }
                 out.finish_line()?;
                 if !failures.is_empty() {
@@ -142,17 +217,40 @@ pub async fn run(router: &Router, args: ChatArgs, out: &mut Out) -> Result<(), F
                 return Ok(());
             }
             Some(Err(e)) => {
+                rec.fail(Some(&e))?;
                 out.text(&buffered)?;
                 out.finish_line()?;
                 let partial = stream.has_content();
                 return Err(Failure::Routed { error: e, partial });
             }
             None => {
+                rec.fail(None)?;
                 out.finish_line()?;
                 return Err(Failure::Input("the stream ended without an answer".into()));
             }
         }
     }
+}
+
+/// Adds where the answer was recorded, and its cost, to the `done` event.
+pub fn recorded(
+    mut done: serde_json::Value,
+    conversation: i64,
+    rec: &Recorder<'_>,
+    row: &LedgerRow,
+) -> serde_json::Value {
+    if let Some(map) = done.as_object_mut() {
+        map.insert("conversation_id".into(), json!(conversation));
+        map.insert("message_id".into(), json!(rec.message_id()));
+        map.insert("request_id".into(), json!(rec.request_id()));
+        map.insert("cost_usd".into(), json!(row.cost_micros as f64 / 1e6));
+        map.insert("cost_micros".into(), json!(row.cost_micros));
+        map.insert(
+            "price_source".into(),
+            json!(row.price_source.map(|s| s.as_str())),
+        );
+    }
+    done
 }
 
 /// The prompt from the argument, or from stdin when it is absent or `-`.

@@ -5,11 +5,13 @@
 use std::time::Instant;
 
 use futures_util::StreamExt;
-use roundtable_engine::{ChatEvent, Outcome, RouteEvent, Router};
+use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::store::{title_from, NewMessage, Recorder, Store};
+use roundtable_engine::{ChatEvent, Outcome, Role, RouteEvent, Router};
 use serde_json::json;
 
 use crate::args::CompareArgs;
-use crate::chat::{read_prompt, request};
+use crate::chat::{read_prompt, recorded, request};
 use crate::failure::Failure;
 use crate::output::{attempt_json, Finished, Out};
 
@@ -23,8 +25,14 @@ struct Column {
     failed: Vec<String>,
 }
 
-/// Runs `compare`.
-pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<(), Failure> {
+/// Runs `compare`: one conversation, one user message, each column its own recorded branch.
+pub async fn run(
+    router: &Router,
+    store: &Store,
+    prices: &PriceBook,
+    args: CompareArgs,
+    out: &mut Out,
+) -> Result<(), Failure> {
     if !(2..=MAX_COLUMNS).contains(&args.models.len()) {
         return Err(Failure::Input(format!(
             "compare takes 2 to {MAX_COLUMNS} models (one -m each), {} given",
@@ -36,13 +44,39 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
         .iter()
         .map(|m| router.plan(std::slice::from_ref(m)))
         .collect::<Result<Vec<_>, _>>()?;
+    let prompt = read_prompt(args.prompt)?;
+    let conversation =
+        store.create_conversation(&title_from(&prompt), args.system.as_deref(), "compare")?;
+    let user = store.add_message(&NewMessage::complete(
+        conversation,
+        None,
+        Role::User,
+        &prompt,
+    ))?;
     let req = request(
         args.system,
-        read_prompt(args.prompt)?,
+        prompt.clone(),
         args.temperature,
         args.max_tokens,
         args.reasoning,
     );
+    let prompt_chars =
+        prompt.chars().count() + req.system.as_ref().map_or(0, |s| s.chars().count());
+    let mut recorders: Vec<Recorder<'_>> = plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Recorder::new(
+                store,
+                prices,
+                conversation,
+                user,
+                Some(i as i64),
+                p.route.clone(),
+                prompt_chars,
+            )
+        })
+        .collect();
     let mut compare = router.compare(&plans, &req);
     let mut columns: Vec<Column> = (0..plans.len()).map(|_| Column::default()).collect();
     let mut failures = Vec::new();
@@ -55,11 +89,20 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
                 Some(x) => x,
                 None => break,
             },
-            _ = &mut ctrl_c => return Err(Failure::Interrupted),
+            _ = &mut ctrl_c => {
+                for (i, rec) in recorders.iter_mut().enumerate() {
+                    if compare.is_running(i) {
+                        rec.fail(None)?;
+                    }
+                }
+                return Err(Failure::Interrupted);
+            }
         };
         let c = &mut columns[col];
+        let rec = &mut recorders[col];
         match item {
             Ok(RouteEvent::Attempt(a)) => {
+                rec.attempt(&a)?;
                 match a.outcome {
                     Outcome::Ok => c.ttft_ms = Some(a.ms),
                     _ => c.failed.push(format!(
@@ -73,12 +116,14 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
                 }
             }
             Ok(RouteEvent::Chat(ChatEvent::Delta(text))) => {
+                rec.delta(&text)?;
                 if out.is_json() {
                     out.event_in(json!({"type": "delta", "text": text}), Some(col))?;
                 }
                 c.text.push_str(&text);
             }
             Ok(RouteEvent::Chat(ChatEvent::Reasoning(text))) => {
+                rec.reasoning(&text)?;
                 if out.is_json() {
                     out.event_in(json!({"type": "reasoning", "text": text}), Some(col))?;
                 }
@@ -88,6 +133,7 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
                 let Some(target) = compare.answered(col) else {
                     continue;
                 };
+                let row = rec.finish(&end, target)?;
                 let done = Finished {
                     target,
                     end: &end,
@@ -96,7 +142,7 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
                     total_ms: started.elapsed().as_millis() as u64,
                 };
                 if out.is_json() {
-                    out.event_in(done.json(), Some(col))?;
+                    out.event_in(recorded(done.json(), conversation, rec, &row), Some(col))?;
                 } else {
                     let mut head = format!(
                         "── [{col}] {} · {} ms to first token",
@@ -116,6 +162,7 @@ pub async fn run(router: &Router, args: CompareArgs, out: &mut Out) -> Result<()
                 }
             }
             Err(error) => {
+                rec.fail(Some(&error))?;
                 let line = format!("column {col} ({}): {error}", args.models[col]);
                 if out.is_json() {
                     let partial = !c.text.is_empty();

@@ -5,15 +5,19 @@ mod args;
 mod chat;
 mod compare;
 mod failure;
+mod history;
 mod keys;
 mod models;
 mod output;
+mod usage;
 
 use std::sync::Arc;
 
 use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::keys::{ChainKeys, EnvKeys};
+use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::store::Store;
 use roundtable_engine::vault::Vault;
 use roundtable_engine::{Engine, Router};
 
@@ -54,6 +58,13 @@ async fn run(cli: Cli) -> i32 {
         Command::Models(a) => a.json,
         Command::Keys(args::KeysCommand::List { json }) => *json,
         Command::Keys(_) => false,
+        Command::History(
+            args::HistoryCommand::List { json, .. }
+            | args::HistoryCommand::Show { json, .. }
+            | args::HistoryCommand::Search { json, .. },
+        ) => *json,
+        Command::History(_) => false,
+        Command::Usage(a) => a.json,
     };
     let mut out = Out::new(json);
     let result = async {
@@ -64,9 +75,16 @@ async fn run(cli: Cli) -> i32 {
         let keys = ChainKeys::new(vec![Box::new(vault.clone()), Box::new(EnvKeys)]);
         let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
         let router = Router::new(engine.clone());
+        // History and the ledger: opened only by the commands that use them.
+        let store = || Store::open(&dir);
+        let prices = PriceBook::new(engine.config());
         match cli.command {
-            Command::Chat(args) => chat::run(&router, args, &mut out).await,
-            Command::Compare(args) => compare::run(&router, args, &mut out).await,
+            Command::Chat(args) => chat::run(&router, &store()?, &prices, args, &mut out).await,
+            Command::Compare(args) => {
+                compare::run(&router, &store()?, &prices, args, &mut out).await
+            }
+            Command::History(command) => history::run(&store()?, command, &mut out),
+            Command::Usage(args) => usage::run(&store()?, args, &mut out),
             Command::Models(args) => models::run(&engine, args, &mut out).await,
             Command::Keys(command) => keys::run(&engine, &vault, command, &mut out).await,
         }

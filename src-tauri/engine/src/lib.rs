@@ -11,9 +11,11 @@ pub mod error;
 mod framing;
 pub mod keys;
 pub mod models;
+pub mod pricing;
 pub mod providers;
 pub mod router;
 pub mod sensitive;
+pub mod store;
 mod streaming;
 pub mod vault;
 

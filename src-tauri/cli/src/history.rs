@@ -1,0 +1,134 @@
+//! `roundtable history`: list, show (every branch), search, rename and delete conversations.
+
+use roundtable_engine::store::{Conversation, Store};
+
+use crate::args::HistoryCommand;
+use crate::failure::Failure;
+use crate::output::Out;
+
+/// Runs a `history` command.
+pub fn run(store: &Store, command: HistoryCommand, out: &mut Out) -> Result<(), Failure> {
+    match command {
+        HistoryCommand::List { limit, .. } => {
+            for c in store.list_conversations(limit, 0)? {
+                if out.is_json() {
+                    out.event(&serde_json::to_value(&c).unwrap_or_default())?;
+                } else {
+                    out.raw(&format!(
+                        "{:>6}  {}  {:<7} {:>4} msgs  {}\n",
+                        c.id,
+                        day(c.updated_at),
+                        c.kind,
+                        c.messages,
+                        c.title
+                    ))?;
+                }
+            }
+            Ok(())
+        }
+        HistoryCommand::Show { id, .. } => {
+            let c = store.conversation(id)?;
+            if out.is_json() {
+                out.event(&serde_json::to_value(&c).unwrap_or_default())
+            } else {
+                show(&c, out)
+            }
+        }
+        HistoryCommand::Search {
+            query,
+            ranked,
+            limit,
+            ..
+        } => {
+            let hits = store.search(&query.join(" "), ranked, limit)?;
+            for h in hits {
+                if out.is_json() {
+                    out.event(&serde_json::to_value(&h).unwrap_or_default())?;
+                } else {
+                    out.raw(&format!(
+                        "{:>6}#{:<6} {}  {:<9} {} — {}\n",
+                        h.conversation_id,
+                        h.message_id,
+                        day(h.created_at),
+                        h.role,
+                        h.title,
+                        h.snippet
+                    ))?;
+                }
+            }
+            Ok(())
+        }
+        HistoryCommand::Rename { id, title } => {
+            store.rename_conversation(id, &title.join(" "))?;
+            out.raw(&format!("renamed conversation {id}\n"))
+        }
+        HistoryCommand::Rm { id } => {
+            store.delete_conversation(id)?;
+            out.raw(&format!("deleted conversation {id}\n"))
+        }
+    }
+}
+
+fn show(c: &Conversation, out: &mut Out) -> Result<(), Failure> {
+    out.raw(&format!(
+        "# {} (conversation {}, {})\n",
+        c.title, c.id, c.kind
+    ))?;
+    if let Some(system) = &c.system {
+        out.raw(&format!("system: {system}\n"))?;
+    }
+    for m in &c.messages {
+        let siblings = c
+            .messages
+            .iter()
+            .filter(|s| s.parent_id == m.parent_id && s.role == m.role)
+            .count();
+        let mut head = format!("\n[{}] {}", m.id, m.role);
+        if let Some(model) = &m.model {
+            head.push_str(&format!(" · {model}"));
+        }
+        if let Some(col) = m.column {
+            head.push_str(&format!(" · column {col}"));
+        }
+        if siblings > 1 {
+            head.push_str(&format!(
+                " · branch of {}",
+                m.parent_id.map_or("the start".into(), |p| format!("[{p}]"))
+            ));
+        }
+        if m.status != "complete" {
+            head.push_str(&format!(" · {}", m.status));
+        }
+        out.raw(&format!("{head}\n{}\n", m.text))?;
+        if let Some(e) = &m.error {
+            out.raw(&format!("(error: {e})\n"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD` of a unix-ms time (UTC).
+pub fn day(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Parses `YYYY-MM-DD` to unix ms at 00:00 UTC.
+pub fn parse_day(text: &str) -> Result<i64, Failure> {
+    let bad = || Failure::Input(format!("`{text}` is not a date: use YYYY-MM-DD"));
+    let mut parts = text.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (y, m, d): (i32, u8, u8) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
+    Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
+}

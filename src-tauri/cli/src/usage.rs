@@ -1,0 +1,99 @@
+//! `roundtable usage`: spend and tokens from the ledger, by day, model or provider, as a table,
+//! JSON lines (`cost_usd`) or CSV.
+
+use roundtable_engine::store::{Store, UsageBy};
+use serde_json::json;
+
+use crate::args::{By, UsageArgs};
+use crate::failure::Failure;
+use crate::history::parse_day;
+use crate::output::Out;
+
+/// Runs `usage`.
+pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure> {
+    let since = args
+        .since
+        .as_deref()
+        .map(parse_day)
+        .transpose()?
+        .unwrap_or(0);
+    // --until is inclusive of that day.
+    let until = args
+        .until
+        .as_deref()
+        .map(parse_day)
+        .transpose()?
+        .map_or(i64::MAX, |d| d + 86_400_000);
+    if since >= until {
+        return Err(Failure::Input(
+            "--since must be on or before --until".into(),
+        ));
+    }
+    let by = match args.by {
+        By::Day => UsageBy::Day,
+        By::Model => UsageBy::Model,
+        By::Provider => UsageBy::Provider,
+    };
+    let rows = store.usage(since, until, by)?;
+    let total: i64 = rows.iter().map(|r| r.cost_micros).sum();
+    if args.csv {
+        out.raw("key,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,estimated\n")?;
+        for r in &rows {
+            let key = if r.key.contains([',', '"']) {
+                format!("\"{}\"", r.key.replace('"', "\"\""))
+            } else {
+                r.key.clone()
+            };
+            out.raw(&format!(
+                "{key},{},{},{},{},{},{},{},{},{}\n",
+                r.requests,
+                r.errors,
+                r.input_tokens,
+                r.output_tokens,
+                r.cache_read_tokens,
+                r.cache_write_tokens,
+                r.reasoning_tokens,
+                usd(r.cost_micros),
+                r.estimated
+            ))?;
+        }
+        return Ok(());
+    }
+    for r in &rows {
+        if out.is_json() {
+            out.event(&json!({
+                "key": r.key,
+                "requests": r.requests,
+                "errors": r.errors,
+                "input_tokens": r.input_tokens,
+                "output_tokens": r.output_tokens,
+                "cache_read_tokens": r.cache_read_tokens,
+                "cache_write_tokens": r.cache_write_tokens,
+                "reasoning_tokens": r.reasoning_tokens,
+                "cost_micros": r.cost_micros,
+                "cost_usd": r.cost_micros as f64 / 1e6,
+                "estimated": r.estimated,
+            }))?;
+        } else {
+            out.raw(&format!(
+                "{:<40} {:>6} req {:>10} in {:>10} out   ${}\n",
+                r.key,
+                r.requests,
+                r.input_tokens,
+                r.output_tokens,
+                usd(r.cost_micros)
+            ))?;
+        }
+    }
+    if !out.is_json() {
+        out.raw(&format!("{:<40} total ${}\n", "", usd(total)))?;
+    }
+    Ok(())
+}
+
+/// Micro-dollars as dollars with six decimals, exactly.
+pub fn usd(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let m = micros.unsigned_abs();
+    format!("{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
+}

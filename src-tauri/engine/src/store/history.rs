@@ -1,0 +1,525 @@
+//! History: conversations and their message trees (a branch per edit or regeneration, a branch
+//! per compare column), full-text search, list, show, rename, delete.
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::{now_ms, Store};
+use crate::chat::{Message, Role};
+use crate::error::{Error, Result};
+
+/// A conversation in a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConversationSummary {
+    /// Its id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// `chat` or `compare`.
+    pub kind: String,
+    /// How many messages it holds (all branches).
+    pub messages: i64,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms of the last change.
+    pub updated_at: i64,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredMessage {
+    /// Its id.
+    pub id: i64,
+    /// The message it answers or follows (`None` for a first message).
+    pub parent_id: Option<i64>,
+    /// `user`, `assistant` or `system`.
+    pub role: String,
+    /// The text.
+    pub text: String,
+    /// The model's reasoning, if shown.
+    pub reasoning: String,
+    /// `provider/model` that answered (assistant messages).
+    pub model: Option<String>,
+    /// `complete`, `streaming`, `interrupted`, `error` or `cancelled`.
+    pub status: String,
+    /// What went wrong, for `error`.
+    pub error: Option<String>,
+    /// The compare column, for compare answers.
+    pub column: Option<i64>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// A conversation with all its messages (every branch), oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conversation {
+    /// Its id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// `chat` or `compare`.
+    pub kind: String,
+    /// The system prompt.
+    pub system: Option<String>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Every message.
+    pub messages: Vec<StoredMessage>,
+}
+
+impl Conversation {
+    /// The newest message that has no children: the end of the latest branch.
+    pub fn latest_leaf(&self) -> Option<&StoredMessage> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| !self.messages.iter().any(|c| c.parent_id == Some(m.id)))
+    }
+
+    /// The path from the first message to `leaf`, as turns for a request (finished text only).
+    pub fn turns_to(&self, leaf: i64) -> Vec<Message> {
+        let mut path = Vec::new();
+        let mut at = Some(leaf);
+        while let Some(id) = at {
+            let Some(m) = self.messages.iter().find(|m| m.id == id) else {
+                break;
+            };
+            path.push(m);
+            at = m.parent_id;
+        }
+        path.reverse();
+        path.into_iter()
+            .filter(|m| !m.text.is_empty())
+            .filter_map(|m| match m.role.as_str() {
+                "user" => Some(Message::user(m.text.clone())),
+                "assistant" => Some(Message::assistant(m.text.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A message to add.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMessage<'a> {
+    /// The conversation.
+    pub conversation: i64,
+    /// The message it follows.
+    pub parent: Option<i64>,
+    /// Who said it.
+    pub role: Role,
+    /// The text.
+    pub text: &'a str,
+    /// `complete`, `streaming`, …
+    pub status: &'a str,
+    /// `provider/model`, for answers.
+    pub model: Option<&'a str>,
+    /// The compare column.
+    pub column: Option<i64>,
+}
+
+impl<'a> NewMessage<'a> {
+    /// A finished message with no model or column.
+    pub fn complete(conversation: i64, parent: Option<i64>, role: Role, text: &'a str) -> Self {
+        NewMessage {
+            conversation,
+            parent,
+            role,
+            text,
+            status: "complete",
+            model: None,
+            column: None,
+        }
+    }
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The conversation.
+    pub conversation_id: i64,
+    /// Its title.
+    pub title: String,
+    /// The message.
+    pub message_id: i64,
+    /// Its role.
+    pub role: String,
+    /// The matching text around the match, terms in `[` `]`.
+    pub snippet: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+fn message(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    Ok(StoredMessage {
+        id: row.get(0)?,
+        parent_id: row.get(1)?,
+        role: row.get(2)?,
+        text: row.get(3)?,
+        reasoning: row.get(4)?,
+        model: row.get(5)?,
+        status: row.get(6)?,
+        error: row.get(7)?,
+        column: row.get(8)?,
+        created_at: row.get(9)?,
+    })
+}
+
+/// Turns what a person typed into an FTS5 query: each word a quoted term (so `"`, `*`, `OR`, `-`
+/// and friends are just text), all of them required.
+fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// A title from a first message: its first line, at most 60 characters.
+pub fn title_from(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("New conversation");
+    let mut title: String = line.chars().take(60).collect();
+    if line.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}
+
+impl Store {
+    /// A new conversation.
+    pub fn create_conversation(
+        &self,
+        title: &str,
+        system: Option<&str>,
+        kind: &str,
+    ) -> Result<i64> {
+        let now = now_ms();
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO conversations (title, system, kind, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![title, system, kind, now],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Adds a message; committed when this returns.
+    pub fn add_message(&self, m: &NewMessage<'_>) -> Result<i64> {
+        let NewMessage {
+            conversation,
+            parent,
+            role,
+            text,
+            status,
+            model,
+            column,
+        } = *m;
+        let now = now_ms();
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO messages (conversation_id, parent_id, role, text, status, model, column_index, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![conversation, parent, role.as_str(), text, status, model, column, now],
+        )
+        .map_err(|e| self.err(e))?;
+        let id = conn.last_insert_rowid();
+        conn.execute(
+            "UPDATE conversations SET updated_at = ?1 WHERE id = ?2",
+            params![now, conversation],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+
+    /// Saves a streaming message's text so far.
+    pub fn flush_message(&self, id: i64, text: &str, reasoning: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE messages SET text = ?1, reasoning = ?2, updated_at = ?3 WHERE id = ?4",
+                params![text, reasoning, now_ms(), id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Finalises a message: its text, status, model and error.
+    pub fn finish_message(
+        &self,
+        id: i64,
+        text: &str,
+        reasoning: &str,
+        status: &str,
+        model: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE messages SET text = ?1, reasoning = ?2, status = ?3, model = COALESCE(?4, model), error = ?5, updated_at = ?6 WHERE id = ?7",
+                params![text, reasoning, status, model, error, now_ms(), id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Conversations, newest first.
+    pub fn list_conversations(&self, limit: i64, offset: i64) -> Result<Vec<ConversationSummary>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT c.id, c.title, c.kind, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id), c.created_at, c.updated_at
+                 FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?1 OFFSET ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![limit, offset], |r| {
+                Ok(ConversationSummary {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    kind: r.get(2)?,
+                    messages: r.get(3)?,
+                    created_at: r.get(4)?,
+                    updated_at: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A conversation with all its messages; an error naming the id if there is none.
+    pub fn conversation(&self, id: i64) -> Result<Conversation> {
+        let conn = self.conn();
+        let head = conn
+            .query_row(
+                "SELECT id, title, kind, system, created_at FROM conversations WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Conversation {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        kind: r.get(2)?,
+                        system: r.get(3)?,
+                        created_at: r.get(4)?,
+                        messages: Vec::new(),
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let mut conversation = head.ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "no conversation {id}; `roundtable history list` shows them"
+            ))
+        })?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, parent_id, role, text, reasoning, model, status, error, column_index, created_at
+                 FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        conversation.messages = stmt
+            .query_map([id], message)
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(conversation)
+    }
+
+    /// Renames a conversation.
+    pub fn rename_conversation(&self, id: i64, title: &str) -> Result<()> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(Error::InvalidRequest("a title cannot be empty".into()));
+        }
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE conversations SET title = ?1, updated_at = ?2 WHERE id = ?3",
+                params![title, now_ms(), id],
+            )
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(Error::InvalidRequest(format!("no conversation {id}")));
+        }
+        Ok(())
+    }
+
+    /// Deletes a conversation and its messages (its ledger rows stay: spend is history too).
+    pub fn delete_conversation(&self, id: i64) -> Result<()> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM conversations WHERE id = ?1", [id])
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(Error::InvalidRequest(format!("no conversation {id}")));
+        }
+        Ok(())
+    }
+
+    /// Full-text search: newest first, or best match first when `ranked`.
+    pub fn search(&self, query: &str, ranked: bool, limit: i64) -> Result<Vec<SearchHit>> {
+        let Some(q) = fts_query(query) else {
+            return Err(Error::InvalidRequest(
+                "the search is empty: give words to look for".into(),
+            ));
+        };
+        let order = if ranked {
+            "bm25(messages_fts), m.created_at DESC"
+        } else {
+            "m.created_at DESC, m.id DESC"
+        };
+        let sql = format!(
+            "SELECT m.conversation_id, c.title, m.id, m.role, snippet(messages_fts, 0, '[', ']', '…', 12), m.created_at
+             FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+             WHERE messages_fts MATCH ?1 ORDER BY {order} LIMIT ?2"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![q, limit], |r| {
+                Ok(SearchHit {
+                    conversation_id: r.get(0)?,
+                    title: r.get(1)?,
+                    message_id: r.get(2)?,
+                    role: r.get(3)?,
+                    snippet: r.get(4)?,
+                    created_at: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn a_tree_with_branches_and_the_latest_path() {
+        let (_d, s) = store();
+        let c = s.create_conversation("t", Some("sys"), "chat").unwrap();
+        let u1 = s
+            .add_message(&NewMessage {
+                conversation: c,
+                parent: None,
+                role: Role::User,
+                text: "question",
+                status: "complete",
+                model: None,
+                column: None,
+            })
+            .unwrap();
+        let a1 = s
+            .add_message(&NewMessage {
+                conversation: c,
+                parent: Some(u1),
+                role: Role::Assistant,
+                text: "first answer",
+                status: "complete",
+                model: Some("p/m"),
+                column: None,
+            })
+            .unwrap();
+        let _a2 = s
+            .add_message(&NewMessage {
+                conversation: c,
+                parent: Some(u1),
+                role: Role::Assistant,
+                text: "regenerated",
+                status: "complete",
+                model: Some("p/m"),
+                column: None,
+            })
+            .unwrap();
+        let u2 = s
+            .add_message(&NewMessage {
+                conversation: c,
+                parent: Some(a1),
+                role: Role::User,
+                text: "follow-up",
+                status: "complete",
+                model: None,
+                column: None,
+            })
+            .unwrap();
+        let conv = s.conversation(c).unwrap();
+        assert_eq!(conv.messages.len(), 4);
+        assert_eq!(conv.latest_leaf().unwrap().id, u2);
+        let turns = conv.turns_to(u2);
+        assert_eq!(
+            turns.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+            ["question", "first answer", "follow-up"]
+        );
+        s.rename_conversation(c, "renamed").unwrap();
+        assert_eq!(s.list_conversations(10, 0).unwrap()[0].title, "renamed");
+        s.delete_conversation(c).unwrap();
+        assert!(s
+            .conversation(c)
+            .unwrap_err()
+            .to_string()
+            .contains("no conversation"));
+    }
+
+    #[test]
+    fn search_indexes_finished_text_only_and_treats_input_as_text() {
+        let (_d, s) = store();
+        let c = s.create_conversation("Rust talk", None, "chat").unwrap();
+        let m = s
+            .add_message(&NewMessage {
+                conversation: c,
+                parent: None,
+                role: Role::Assistant,
+                text: "",
+                status: "streaming",
+                model: None,
+                column: None,
+            })
+            .unwrap();
+        s.flush_message(m, "borrow checker in progress", "")
+            .unwrap();
+        assert!(
+            s.search("borrow", false, 10).unwrap().is_empty(),
+            "streaming text is not indexed yet"
+        );
+        s.finish_message(
+            m,
+            "the borrow checker explained",
+            "",
+            "complete",
+            Some("p/m"),
+            None,
+        )
+        .unwrap();
+        let hits = s.search("borrow checker", false, 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].snippet.contains("[borrow]"), "{}", hits[0].snippet);
+        for weird in ["\"unbalanced", "a OR", "-x*", "NEAR(", "borrow\""] {
+            assert!(s.search(weird, true, 10).is_ok(), "{weird}");
+        }
+        assert!(s.search("   ", false, 10).is_err());
+        s.finish_message(m, "now about lifetimes", "", "complete", None, None)
+            .unwrap();
+        assert!(
+            s.search("borrow", false, 10).unwrap().is_empty(),
+            "the old text left the index"
+        );
+    }
+
+    #[test]
+    fn titles() {
+        assert_eq!(title_from("\n  Hello there\nsecond"), "Hello there");
+        assert_eq!(title_from(&"x".repeat(70)).chars().count(), 61);
+    }
+}

@@ -1,0 +1,255 @@
+//! The spend ledger: one row per attempt with the provider's own usage, the cost in integer
+//! micro-dollars at the price in force then (stored with the row), and usage totals by day,
+//! model or provider.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::Store;
+use crate::error::Result;
+use crate::pricing::{Price, PriceSource};
+
+/// One attempt, as recorded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LedgerRow {
+    /// Groups the attempts of one request.
+    pub request_id: String,
+    /// The conversation, when the request was part of one.
+    pub conversation_id: Option<i64>,
+    /// The answer message, for the attempt that answered.
+    pub message_id: Option<i64>,
+    /// The provider id.
+    pub provider: String,
+    /// `provider/model` as requested.
+    pub model_requested: String,
+    /// `provider/model` that answered.
+    pub model_answered: Option<String>,
+    /// The route, when the request named one.
+    pub route: Option<String>,
+    /// 1-based attempt number within the request.
+    pub attempt: i64,
+    /// `ok`, `failed`, `streaming`, `interrupted`, `cancelled`, `error`.
+    pub outcome: String,
+    /// The error class of a failure.
+    pub error_class: Option<String>,
+    /// The HTTP status of a failure.
+    pub http_status: Option<i64>,
+    /// Unix ms.
+    pub started_at: i64,
+    /// Time to first token.
+    pub ttft_ms: Option<i64>,
+    /// Time to the end.
+    pub duration_ms: Option<i64>,
+    /// Tokens (normalised: input includes cache parts, output includes reasoning).
+    pub input_tokens: i64,
+    /// Output tokens.
+    pub output_tokens: i64,
+    /// Cache reads.
+    pub cache_read_tokens: i64,
+    /// Cache writes.
+    pub cache_write_tokens: i64,
+    /// Reasoning tokens.
+    pub reasoning_tokens: i64,
+    /// Cost in micro-dollars.
+    pub cost_micros: i64,
+    /// The price used.
+    pub price: Option<Price>,
+    /// Where the price came from.
+    pub price_source: Option<PriceSource>,
+    /// True when the figures are estimated (a stream that ended before its usage arrived).
+    pub estimated: bool,
+    /// The client (the gateway's `X-Title`), if any.
+    pub client: Option<String>,
+}
+
+/// A recorded attempt, briefly.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptRecord {
+    /// 1-based attempt number.
+    pub attempt: i64,
+    /// Its outcome.
+    pub outcome: String,
+    /// The failure's class.
+    pub error_class: Option<String>,
+    /// Cost in micro-dollars.
+    pub cost_micros: i64,
+    /// Whether the figures are estimated.
+    pub estimated: bool,
+}
+
+/// How usage is grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageBy {
+    /// Calendar day (UTC).
+    Day,
+    /// `provider/model` that answered (else requested).
+    Model,
+    /// Provider id.
+    Provider,
+}
+
+/// Totals for one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageRow {
+    /// The day (`YYYY-MM-DD`), model or provider.
+    pub key: String,
+    /// Attempts.
+    pub requests: i64,
+    /// Failed attempts.
+    pub errors: i64,
+    /// Input tokens.
+    pub input_tokens: i64,
+    /// Output tokens.
+    pub output_tokens: i64,
+    /// Cache reads.
+    pub cache_read_tokens: i64,
+    /// Cache writes.
+    pub cache_write_tokens: i64,
+    /// Reasoning tokens.
+    pub reasoning_tokens: i64,
+    /// Cost in micro-dollars.
+    pub cost_micros: i64,
+    /// Rows whose figures are estimated.
+    pub estimated: i64,
+}
+
+impl Store {
+    /// Records an attempt; returns its row id.
+    pub fn record_attempt(&self, r: &LedgerRow) -> Result<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO ledger (request_id, conversation_id, message_id, provider, model_requested, model_answered, route, attempt,
+                outcome, error_class, http_status, started_at, ttft_ms, duration_ms, input_tokens, output_tokens, cache_read_tokens,
+                cache_write_tokens, reasoning_tokens, cost_micros, price_input, price_output, price_cache_read, price_cache_write,
+                price_source, estimated, client)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            params![
+                r.request_id,
+                r.conversation_id,
+                r.message_id,
+                r.provider,
+                r.model_requested,
+                r.model_answered,
+                r.route,
+                r.attempt,
+                r.outcome,
+                r.error_class,
+                r.http_status,
+                r.started_at,
+                r.ttft_ms,
+                r.duration_ms,
+                r.input_tokens,
+                r.output_tokens,
+                r.cache_read_tokens,
+                r.cache_write_tokens,
+                r.reasoning_tokens,
+                r.cost_micros,
+                r.price.map(|p| p.input),
+                r.price.map(|p| p.output),
+                r.price.map(|p| p.cache_read),
+                r.price.map(|p| p.cache_write),
+                r.price_source.map(|s| s.as_str()),
+                r.estimated,
+                r.client,
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Rewrites an attempt's outcome, figures and cost (a streaming row as it goes and ends).
+    pub fn update_attempt(&self, id: i64, r: &LedgerRow) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE ledger SET message_id = ?1, model_answered = ?2, outcome = ?3, error_class = ?4, http_status = ?5, duration_ms = ?6,
+                    input_tokens = ?7, output_tokens = ?8, cache_read_tokens = ?9, cache_write_tokens = ?10, reasoning_tokens = ?11,
+                    cost_micros = ?12, price_input = ?13, price_output = ?14, price_cache_read = ?15, price_cache_write = ?16,
+                    price_source = ?17, estimated = ?18
+                 WHERE id = ?19",
+                params![
+                    r.message_id,
+                    r.model_answered,
+                    r.outcome,
+                    r.error_class,
+                    r.http_status,
+                    r.duration_ms,
+                    r.input_tokens,
+                    r.output_tokens,
+                    r.cache_read_tokens,
+                    r.cache_write_tokens,
+                    r.reasoning_tokens,
+                    r.cost_micros,
+                    r.price.map(|p| p.input),
+                    r.price.map(|p| p.output),
+                    r.price.map(|p| p.cache_read),
+                    r.price.map(|p| p.cache_write),
+                    r.price_source.map(|s| s.as_str()),
+                    r.estimated,
+                    id
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Usage totals in `[since, until)` (unix ms), grouped, biggest spend first (days in order).
+    pub fn usage(&self, since: i64, until: i64, by: UsageBy) -> Result<Vec<UsageRow>> {
+        let (key, order) = match by {
+            UsageBy::Day => (
+                "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
+                "key",
+            ),
+            UsageBy::Model => (
+                "COALESCE(model_answered, model_requested)",
+                "cost DESC, key",
+            ),
+            UsageBy::Provider => ("provider", "cost DESC, key"),
+        };
+        let sql = format!(
+            "SELECT {key} AS key, COUNT(*), SUM(outcome = 'failed'), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
+                    SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_micros) AS cost, SUM(estimated)
+             FROM ledger WHERE started_at >= ?1 AND started_at < ?2 GROUP BY key ORDER BY {order}"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since, until], |r| {
+                Ok(UsageRow {
+                    key: r.get(0)?,
+                    requests: r.get(1)?,
+                    errors: r.get(2)?,
+                    input_tokens: r.get(3)?,
+                    output_tokens: r.get(4)?,
+                    cache_read_tokens: r.get(5)?,
+                    cache_write_tokens: r.get(6)?,
+                    reasoning_tokens: r.get(7)?,
+                    cost_micros: r.get(8)?,
+                    estimated: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every ledger row of a request, in attempt order (for tests and the UI).
+    pub fn attempts_of(&self, request_id: &str) -> Result<Vec<AttemptRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT attempt, outcome, error_class, cost_micros, estimated FROM ledger WHERE request_id = ?1 ORDER BY attempt")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([request_id], |r| {
+                Ok(AttemptRecord {
+                    attempt: r.get(0)?,
+                    outcome: r.get(1)?,
+                    error_class: r.get(2)?,
+                    cost_micros: r.get(3)?,
+                    estimated: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+}

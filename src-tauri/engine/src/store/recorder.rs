@@ -1,0 +1,301 @@
+//! Records one routed request as it streams: a ledger row per attempt, the answer message from
+//! its first token, its text flushed at least every 500 ms or 2 KB, then finalised with the
+//! provider's usage and the cost at the price in force. A crash loses at most one flush interval;
+//! the next start marks what was left streaming as interrupted (with estimated figures).
+
+use std::time::{Duration, Instant};
+
+use super::{now_ms, LedgerRow, NewMessage, Store};
+use crate::chat::{Role, StreamEnd, Usage};
+use crate::engine::Target;
+use crate::error::{Error, Result};
+use crate::pricing::{PriceBook, PriceSource};
+use crate::router::{Attempt, Outcome};
+
+/// Flush the streaming text at least this often…
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
+/// …or when this many bytes are waiting.
+pub const FLUSH_BYTES: usize = 2048;
+
+/// A rough token count for figures a stream never reported (about four characters a token).
+fn estimate_tokens(chars: usize) -> i64 {
+    chars.div_ceil(4) as i64
+}
+
+/// Records one request (one compare column) into a store.
+pub struct Recorder<'a> {
+    store: &'a Store,
+    prices: &'a PriceBook,
+    request_id: String,
+    conversation_id: i64,
+    parent_id: i64,
+    column: Option<i64>,
+    route: Option<String>,
+    prompt_chars: usize,
+    message_id: Option<i64>,
+    text: String,
+    reasoning: String,
+    last_flush: Instant,
+    unflushed: usize,
+    answering: Option<(i64, LedgerRow)>,
+    last_target: Option<String>,
+    started: Instant,
+}
+
+impl<'a> Recorder<'a> {
+    /// Starts recording an answer to the user message `parent_id` (already committed).
+    pub fn new(
+        store: &'a Store,
+        prices: &'a PriceBook,
+        conversation_id: i64,
+        parent_id: i64,
+        column: Option<i64>,
+        route: Option<String>,
+        prompt_chars: usize,
+    ) -> Self {
+        Recorder {
+            store,
+            prices,
+            request_id: format!("{:016x}", fastrand::u64(..)),
+            conversation_id,
+            parent_id,
+            column,
+            route,
+            prompt_chars,
+            message_id: None,
+            text: String::new(),
+            reasoning: String::new(),
+            last_flush: Instant::now(),
+            unflushed: 0,
+            answering: None,
+            last_target: None,
+            started: Instant::now(),
+        }
+    }
+
+    /// The request id that groups this request's ledger rows.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// The answer message, once the first token has arrived.
+    pub fn message_id(&self) -> Option<i64> {
+        self.message_id
+    }
+
+    /// The (empty, streaming) answer message.
+    fn answer_message<'m>(&self, model: Option<&'m str>) -> NewMessage<'m> {
+        NewMessage {
+            conversation: self.conversation_id,
+            parent: Some(self.parent_id),
+            role: Role::Assistant,
+            text: "",
+            status: "streaming",
+            model,
+            column: self.column,
+        }
+    }
+
+    fn row(&self, a: &Attempt, outcome: &str) -> LedgerRow {
+        LedgerRow {
+            request_id: self.request_id.clone(),
+            conversation_id: Some(self.conversation_id),
+            provider: a.target.split('/').next().unwrap_or("").to_string(),
+            model_requested: a.target.clone(),
+            route: self.route.clone(),
+            attempt: i64::from(a.number),
+            outcome: outcome.into(),
+            error_class: a.class.map(|c| c.as_str().to_string()),
+            http_status: a.status.map(i64::from),
+            started_at: now_ms() - a.ms as i64,
+            ..Default::default()
+        }
+    }
+
+    /// An attempt ended: a failed one is a ledger row; the answering one opens the message.
+    pub fn attempt(&mut self, a: &Attempt) -> Result<()> {
+        self.last_target = Some(a.target.clone());
+        match a.outcome {
+            Outcome::Skipped => Ok(()),
+            Outcome::Failed => {
+                let mut row = self.row(a, "failed");
+                row.duration_ms = Some(a.ms as i64);
+                self.store.record_attempt(&row)?;
+                Ok(())
+            }
+            Outcome::Ok => {
+                let id = self
+                    .store
+                    .add_message(&self.answer_message(Some(&a.target)))?;
+                self.message_id = Some(id);
+                let mut row = self.row(a, "streaming");
+                row.message_id = Some(id);
+                row.ttft_ms = Some(a.ms as i64);
+                row.estimated = true;
+                let rid = self.store.record_attempt(&row)?;
+                self.answering = Some((rid, row));
+                self.last_flush = Instant::now();
+                Ok(())
+            }
+        }
+    }
+
+    /// A piece of the answer.
+    pub fn delta(&mut self, text: &str) -> Result<()> {
+        self.text.push_str(text);
+        self.unflushed += text.len();
+        self.maybe_flush()
+    }
+
+    /// A piece of reasoning.
+    pub fn reasoning(&mut self, text: &str) -> Result<()> {
+        self.reasoning.push_str(text);
+        self.unflushed += text.len();
+        self.maybe_flush()
+    }
+
+    fn maybe_flush(&mut self) -> Result<()> {
+        if self.unflushed >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_INTERVAL {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Saves the text so far and the estimated figures, so a crash keeps them.
+    pub fn flush(&mut self) -> Result<()> {
+        let Some(id) = self.message_id else {
+            return Ok(());
+        };
+        self.store.flush_message(id, &self.text, &self.reasoning)?;
+        if let Some((rid, mut row)) = self.answering.take() {
+            self.estimate(&mut row);
+            self.store.update_attempt(rid, &row)?;
+            self.answering = Some((rid, row));
+        }
+        self.unflushed = 0;
+        self.last_flush = Instant::now();
+        Ok(())
+    }
+
+    fn estimate(&self, row: &mut LedgerRow) {
+        let usage = Usage {
+            input_tokens: estimate_tokens(self.prompt_chars) as u64,
+            output_tokens: estimate_tokens(
+                self.text.chars().count() + self.reasoning.chars().count(),
+            ) as u64,
+            ..Default::default()
+        };
+        self.price_into(row, &usage, &row.model_requested.clone(), None);
+        row.estimated = true;
+        row.duration_ms = Some(self.started.elapsed().as_millis() as i64);
+    }
+
+    fn price_into(
+        &self,
+        row: &mut LedgerRow,
+        usage: &Usage,
+        model: &str,
+        provider_cost: Option<f64>,
+    ) {
+        row.input_tokens = usage.input_tokens as i64;
+        row.output_tokens = usage.output_tokens as i64;
+        row.cache_read_tokens = usage.cache_read_tokens as i64;
+        row.cache_write_tokens = usage.cache_write_tokens as i64;
+        row.reasoning_tokens = usage.reasoning_tokens as i64;
+        let (mut price, mut source) = self.prices.price(model);
+        if price.is_none() {
+            (price, source) = self.prices.price(&row.model_requested);
+        }
+        row.price = price;
+        match provider_cost {
+            // The provider's own figure is its bill.
+            Some(usd) => {
+                row.cost_micros = (usd * 1_000_000.0).round() as i64;
+                row.price_source = Some(PriceSource::Provider);
+            }
+            None => {
+                row.cost_micros = price.map_or(0, |p| p.cost(usage));
+                row.price_source = Some(source);
+            }
+        }
+    }
+
+    /// The answer ended well: final text, the provider's usage and the cost.
+    pub fn finish(&mut self, end: &StreamEnd, answered: &Target) -> Result<LedgerRow> {
+        let model = format!(
+            "{}/{}",
+            answered.provider.id,
+            end.model.as_deref().unwrap_or(&answered.model)
+        );
+        let Some(id) = self.message_id else {
+            return Err(Error::InvalidRequest(
+                "an answer ended before any attempt succeeded".into(),
+            ));
+        };
+        self.store.finish_message(
+            id,
+            &self.text,
+            &self.reasoning,
+            "complete",
+            Some(&model),
+            None,
+        )?;
+        let (rid, mut row) = self
+            .answering
+            .take()
+            .ok_or_else(|| Error::InvalidRequest("no answering attempt".into()))?;
+        row.outcome = "ok".into();
+        row.model_answered = Some(model.clone());
+        row.duration_ms = Some(self.started.elapsed().as_millis() as i64);
+        match end.usage {
+            Some(usage) => {
+                self.price_into(&mut row, &usage, &model, end.provider_cost_usd);
+                row.estimated = false;
+            }
+            None => self.estimate(&mut row),
+        }
+        self.store.update_attempt(rid, &row)?;
+        Ok(row)
+    }
+
+    /// The request failed, or was cancelled: the partial answer (or the error) stays, marked.
+    pub fn fail(&mut self, error: Option<&Error>) -> Result<()> {
+        let status = if error.is_some() {
+            "error"
+        } else {
+            "cancelled"
+        };
+        let message = error.map(|e| e.to_string());
+        match self.message_id {
+            Some(id) => {
+                self.store.finish_message(
+                    id,
+                    &self.text,
+                    &self.reasoning,
+                    status,
+                    None,
+                    message.as_deref(),
+                )?;
+                if let Some((rid, mut row)) = self.answering.take() {
+                    self.estimate(&mut row);
+                    row.outcome = status.into();
+                    if let Some(Error::Provider(p)) = error {
+                        row.error_class = Some(p.class.as_str().into());
+                        row.http_status = p.status.map(i64::from);
+                    }
+                    self.store.update_attempt(rid, &row)?;
+                }
+            }
+            None => {
+                // No answer at all: an error message keeps the failure in the conversation.
+                let id = self
+                    .store
+                    .add_message(&self.answer_message(self.last_target.as_deref()))?;
+                self.store
+                    .finish_message(id, "", "", status, None, message.as_deref())?;
+                self.message_id = Some(id);
+            }
+        }
+        Ok(())
+    }
+}
