@@ -915,3 +915,293 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// Runs with keys for the three direct providers in the environment (and no keychain).
+fn run_keys(dir: &Path, args: &[&str]) -> Output {
+    run_with(
+        dir,
+        args,
+        None,
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+            ("ROUNDTABLE_KEY_OPENAI", "sk-test-oa"),
+            ("ROUNDTABLE_KEY_ANTHROPIC", "sk-test-an"),
+            ("ROUNDTABLE_KEY_GEMINI", "test-ge"),
+        ],
+    )
+}
+
+#[test]
+fn usage_equals_the_hand_computed_cost_of_a_scripted_session() {
+    let mut oa = Answer::new("gpt-4o-2024-08-06", &["Paris."]);
+    (oa.input, oa.cache_read, oa.output) = (1000, 400, 200);
+    let mut an = Answer::new("claude-haiku-4-5-20251001", &["OK."]);
+    (an.input, an.cache_read, an.output) = (4211, 4202, 5);
+    let mut ge = Answer::new("gemini-2.5-flash", &["Three."]);
+    (ge.input, ge.output, ge.reasoning_tokens) = (9, 208, 185);
+    let openai = FakeServer::always(Protocol::OpenAi.stream(&oa));
+    let anthropic = FakeServer::always(Protocol::Anthropic.stream(&an));
+    let gemini = FakeServer::always(Protocol::Gemini.stream(&ge));
+    let down = FakeServer::always(Protocol::OpenAi.fault(roundtable_fakes::Fault::Auth, &oa));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("config.toml"),
+        format!(
+            "[providers.openai]\nbase_url = \"{}/v1\"\n[providers.anthropic]\nbase_url = \"{}/v1\"\n[providers.gemini]\nbase_url = \"{}/v1beta\"\n[providers.down]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+            openai.url(),
+            anthropic.url(),
+            gemini.url(),
+            down.url()
+        ),
+    )
+    .unwrap();
+    // Hand-computed (USD per million tokens from the built-in table):
+    // gpt-4o: 600 uncached × 2.50 + 400 cached × 1.25 + 200 out × 10.00 = 1500 + 500 + 2000 = 4000 µ$
+    // claude-haiku-4-5: 9 × 1.00 + 4202 cache reads × 0.10 + 5 × 5.00 = 9 + 420.2 + 25 = 454.2 → 454 µ$
+    // gemini-2.5-flash: 9 × 0.30 + 208 out (185 of them thoughts) × 2.50 = 2.7 + 520 = 522.7 → 523 µ$
+    let runs: [(&[&str], i64); 3] = [
+        (
+            &[
+                "chat",
+                "-m",
+                "down/x",
+                "-m",
+                "openai/gpt-4o",
+                "--json",
+                "capital?",
+            ],
+            4000,
+        ),
+        (
+            &["chat", "-m", "anthropic/claude-haiku-4-5", "--json", "ok?"],
+            454,
+        ),
+        (
+            &[
+                "chat",
+                "-m",
+                "gemini/gemini-2.5-flash",
+                "--json",
+                "how many?",
+            ],
+            523,
+        ),
+    ];
+    for (args, cost) in runs {
+        let o = run_keys(d, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let done = json_lines(&o).pop().unwrap();
+        assert_eq!(done["cost_micros"], cost, "{args:?}: {done}");
+        assert_eq!(done["price_source"], "builtin");
+    }
+    let o = run_keys(d, &["usage", "--by", "provider", "--json"]);
+    let rows = json_lines(&o);
+    let cost_of = |key: &str| {
+        rows.iter()
+            .find(|r| r["key"] == key)
+            .map(|r| r["cost_micros"].as_i64().unwrap())
+    };
+    assert_eq!(
+        (
+            cost_of("openai"),
+            cost_of("anthropic"),
+            cost_of("gemini"),
+            cost_of("down")
+        ),
+        (Some(4000), Some(454), Some(523), Some(0))
+    );
+    let down_row = rows.iter().find(|r| r["key"] == "down").unwrap();
+    assert_eq!(
+        (down_row["requests"].as_i64(), down_row["errors"].as_i64()),
+        (Some(1), Some(1)),
+        "the failed attempt is in the ledger"
+    );
+    let total: f64 = json_lines(&run_keys(d, &["usage", "--json"]))
+        .iter()
+        .map(|r| r["cost_usd"].as_f64().unwrap())
+        .sum();
+    assert!((total - 0.004977).abs() < 1e-9, "{total}");
+    let by_model = json_lines(&run_keys(d, &["usage", "--by", "model", "--json"]));
+    let gemini_row = by_model
+        .iter()
+        .find(|r| r["key"] == "gemini/gemini-2.5-flash")
+        .unwrap();
+    assert_eq!(
+        (
+            gemini_row["output_tokens"].as_i64(),
+            gemini_row["reasoning_tokens"].as_i64()
+        ),
+        (Some(208), Some(185))
+    );
+    let csv = stdout(&run_keys(d, &["usage", "--by", "provider", "--csv"]));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("openai,1,0,1000,200,400,0,0,0.004000,0")),
+        "{csv}"
+    );
+    let o = run_keys(d, &["usage", "--since", "2026-13-01"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a date"));
+}
+
+#[test]
+fn history_lists_shows_searches_and_continues_conversations() {
+    let server = FakeServer::start(|req| {
+        let turns = req.json()["messages"].as_array().map_or(0, Vec::len);
+        Protocol::OpenAi.stream(&Answer::new(
+            "m",
+            &[&format!("Answer to {turns} turns about zebras")],
+        ))
+    });
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let o = run(
+        d,
+        &["chat", "-m", "fake/m", "--json", "Tell me about zebras"],
+        None,
+    );
+    let first = json_lines(&o).pop().unwrap();
+    let conv = first["conversation_id"].as_i64().unwrap();
+    let o = run(
+        d,
+        &[
+            "chat",
+            "-m",
+            "fake/m",
+            "--continue",
+            &conv.to_string(),
+            "And their stripes?",
+        ],
+        None,
+    );
+    assert_eq!(
+        stdout(&o),
+        "Answer to 3 turns about zebras\n",
+        "the history was sent: {}",
+        stderr(&o)
+    );
+    let sent = server.requests()[1].json();
+    assert_eq!(sent["messages"][0]["content"], "Tell me about zebras");
+    assert_eq!(
+        sent["messages"][1]["content"],
+        "Answer to 1 turns about zebras"
+    );
+
+    let list = json_lines(&run(d, &["history", "list", "--json"], None));
+    assert_eq!(
+        (
+            list[0]["id"].as_i64(),
+            list[0]["title"].as_str(),
+            list[0]["messages"].as_i64()
+        ),
+        (Some(conv), Some("Tell me about zebras"), Some(4))
+    );
+    let shown = json_lines(&run(
+        d,
+        &["history", "show", &conv.to_string(), "--json"],
+        None,
+    ))
+    .pop()
+    .unwrap();
+    let messages = shown["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 4);
+    assert_eq!(
+        (
+            messages[1]["role"].as_str(),
+            messages[1]["status"].as_str(),
+            messages[1]["model"].as_str()
+        ),
+        (Some("assistant"), Some("complete"), Some("fake/m"))
+    );
+    assert_eq!(messages[2]["parent_id"], messages[1]["id"]);
+    let hits = json_lines(&run(d, &["history", "search", "stripes", "--json"], None));
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["conversation_id"].as_i64(), Some(conv));
+    assert!(hits[0]["snippet"].as_str().unwrap().contains("[stripes]"));
+    let o = run(d, &["history", "show", "999"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no conversation 999"));
+    assert!(run(
+        d,
+        &["history", "rename", &conv.to_string(), "Zebra", "facts"],
+        None
+    )
+    .status
+    .success());
+    assert_eq!(
+        json_lines(&run(d, &["history", "list", "--json"], None))[0]["title"],
+        "Zebra facts"
+    );
+    assert!(run(d, &["history", "rm", &conv.to_string()], None)
+        .status
+        .success());
+    assert!(json_lines(&run(d, &["history", "list", "--json"], None)).is_empty());
+}
+
+#[test]
+fn kill_9_at_random_moments_loses_at_most_a_flush_and_never_corrupts_the_file() {
+    use roundtable_engine::store::Store;
+    let pieces: Vec<String> = (0..150).map(|i| format!("word{i} ")).collect();
+    let full: String = pieces.concat();
+    let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    let server = FakeServer::always(
+        Protocol::OpenAi
+            .stream(&Answer::new("slow", &refs))
+            .paced(Duration::from_millis(15)),
+    );
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut with_text = 0;
+    for round in 0..20u32 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let wait = Duration::from_millis(150 + rng % 1900);
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(d)
+            .args(["chat", "-m", "fake/m", &format!("prompt number {round}")])
+            .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(wait);
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+
+        // The next start recovers: the file is whole, the prompt is there, the answer so far too.
+        let store = Store::open(d).unwrap();
+        assert!(
+            store.integrity_ok().unwrap(),
+            "round {round}: integrity_check"
+        );
+        let newest = store.list_conversations(1, 0).unwrap().pop().unwrap();
+        let c = store.conversation(newest.id).unwrap();
+        assert_eq!(
+            c.messages[0].text,
+            format!("prompt number {round}"),
+            "round {round}: the user's message survived"
+        );
+        if let Some(answer) = c.messages.get(1) {
+            assert!(
+                matches!(answer.status.as_str(), "interrupted" | "complete"),
+                "round {round}: {}",
+                answer.status
+            );
+            assert!(
+                full.starts_with(&answer.text),
+                "round {round}: the saved text is a prefix of the answer"
+            );
+            if answer.status == "interrupted" && !answer.text.is_empty() {
+                with_text += 1;
+            }
+        }
+    }
+    assert!(
+        with_text >= 10,
+        "most kills left a partial answer marked interrupted ({with_text} of 20)"
+    );
+}
