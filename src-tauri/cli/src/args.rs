@@ -83,6 +83,32 @@ pub enum HistoryCommand {
         /// The conversation id.
         id: i64,
     },
+    /// Write a conversation as Markdown (its latest branch) or JSON (every branch).
+    Export {
+        /// The conversation id.
+        id: i64,
+        /// md or json.
+        #[arg(long, value_enum)]
+        format: crate::export::Format,
+        /// Write to this file instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Import conversations exported from another app.
+    Import {
+        /// Where they come from.
+        #[arg(value_enum)]
+        from: ImportFrom,
+        /// The export file (ChatGPT: conversations.json).
+        file: std::path::PathBuf,
+    },
+}
+
+/// Import sources.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFrom {
+    /// ChatGPT's data export (conversations.json).
+    Chatgpt,
 }
 
 /// `roundtable usage`.
@@ -168,6 +194,9 @@ pub struct ChatArgs {
     /// Continue a conversation (its latest branch) instead of starting one.
     #[arg(long, value_name = "ID")]
     pub r#continue: Option<i64>,
+    /// Send even though this month's budget is spent.
+    #[arg(long)]
+    pub over_budget: bool,
     /// Wait for the whole answer instead of streaming it.
     #[arg(long)]
     pub no_stream: bool,
@@ -200,6 +229,9 @@ pub struct CompareArgs {
     /// Print one JSON object per line, each with its `column` (0-based, in -m order).
     #[arg(long)]
     pub json: bool,
+    /// Send even though this month's budget is spent.
+    #[arg(long)]
+    pub over_budget: bool,
     /// The prompt; read from stdin when absent or `-`.
     #[arg(value_name = "PROMPT")]
     pub prompt: Option<String>,

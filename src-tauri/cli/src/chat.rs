@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use roundtable_engine::pricing::PriceBook;
-use roundtable_engine::store::{title_from, LedgerRow, NewMessage, Recorder, Store};
+use roundtable_engine::store::{
+    now_ms, title_from, Budget, LedgerRow, NewMessage, Recorder, Store,
+};
 use roundtable_engine::{
     Attempt, ChatEvent, ChatRequest, Message, Outcome, ReasoningEffort, Role, RouteEvent, Router,
 };
@@ -15,6 +17,24 @@ use serde_json::json;
 use crate::args::{ChatArgs, Effort};
 use crate::failure::Failure;
 use crate::output::{attempt_json, Finished, Out};
+
+/// Checks this month's spend against `[budget]`: a warning on stderr from 80%, a refusal at 100%
+/// unless `over` is set.
+pub fn check_budget(router: &Router, store: &Store, over: bool) -> Result<(), Failure> {
+    let usd = |m: i64| crate::usage::usd(m);
+    match store.budget(router.engine().config(), now_ms())? {
+        Budget::Exceeded { spent, cap } if !over => Err(Failure::Budget(format!(
+            "this month's budget is spent (${} of ${}); raise [budget] monthly_usd, or add --over-budget to send anyway",
+            usd(spent),
+            usd(cap)
+        ))),
+        Budget::Exceeded { spent, cap } | Budget::Warning { spent, cap } => {
+            eprintln!("roundtable: budget: ${} of ${} spent this month ({:.0}%)", usd(spent), usd(cap), spent as f64 * 100.0 / cap.max(1) as f64);
+            Ok(())
+        }
+        Budget::Fine { .. } | Budget::Unset => Ok(()),
+    }
+}
 
 /// Builds the request from the shared options.
 pub fn request(
@@ -47,6 +67,7 @@ pub async fn run(
     out: &mut Out,
 ) -> Result<(), Failure> {
     let plan = router.plan(&args.models)?;
+    check_budget(router, store, args.over_budget)?;
     let prompt = read_prompt(args.prompt)?;
     // Continue a conversation from its latest branch, or start one.
     let (conversation, parent, history, system) = match args.r#continue {

@@ -44,6 +44,7 @@ pub async fn run(
         .iter()
         .map(|m| router.plan(std::slice::from_ref(m)))
         .collect::<Result<Vec<_>, _>>()?;
+    crate::chat::check_budget(router, store, args.over_budget)?;
     let prompt = read_prompt(args.prompt)?;
     let conversation =
         store.create_conversation(&title_from(&prompt), args.system.as_deref(), "compare")?;

@@ -29,6 +29,8 @@ pub enum Failure {
         /// Whether part of the answer had been delivered.
         partial: bool,
     },
+    /// The monthly budget is spent.
+    Budget(String),
     /// Some columns of a compare failed (each already reported as an event): one line each.
     Columns(Vec<String>),
 }
@@ -47,7 +49,7 @@ impl Failure {
             Failure::Engine(Error::Io { .. } | Error::KeyStore(_)) => EXIT_PROVIDER,
             Failure::Engine(_) | Failure::Input(_) => EXIT_INPUT,
             Failure::Interrupted => EXIT_INTERRUPTED,
-            Failure::Output | Failure::Columns(_) => EXIT_PROVIDER,
+            Failure::Output | Failure::Columns(_) | Failure::Budget(_) => EXIT_PROVIDER,
             Failure::Routed { error, .. } => Failure::Engine(clone_shallow(error)).exit_code(),
         }
     }
@@ -61,6 +63,7 @@ impl Failure {
             Failure::Output => "could not write the output".into(),
             Failure::Routed { error, .. } => error.to_string(),
             Failure::Columns(lines) => lines.join("\nroundtable: "),
+            Failure::Budget(m) => m.clone(),
         }
     }
 
@@ -103,6 +106,9 @@ impl Failure {
                     Error::Provider(_) => unreachable!("handled above"),
                 };
                 json!({"type": "error", "provider": provider, "class": class, "message": e.to_string()})
+            }
+            Failure::Budget(m) => {
+                json!({"type": "error", "provider": null, "class": "budget_exceeded", "message": m})
             }
             Failure::Input(m) => {
                 json!({"type": "error", "provider": null, "class": "invalid_request", "message": m})

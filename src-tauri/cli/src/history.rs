@@ -2,7 +2,7 @@
 
 use roundtable_engine::store::{Conversation, Store};
 
-use crate::args::HistoryCommand;
+use crate::args::{HistoryCommand, ImportFrom};
 use crate::failure::Failure;
 use crate::output::Out;
 
@@ -65,6 +65,21 @@ pub fn run(store: &Store, command: HistoryCommand, out: &mut Out) -> Result<(), 
         HistoryCommand::Rm { id } => {
             store.delete_conversation(id)?;
             out.raw(&format!("deleted conversation {id}\n"))
+        }
+        HistoryCommand::Export { id, format, output } => {
+            crate::export::run(store, id, format, output.as_deref(), out)
+        }
+        HistoryCommand::Import {
+            from: ImportFrom::Chatgpt,
+            file,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::Input(format!("could not read {}: {e}", file.display())))?;
+            let r = store.import_chatgpt(&text)?;
+            out.raw(&format!(
+                "imported {} conversations ({} messages) from {}; {} already imported; skipped {} unreadable conversations and {} messages\n",
+                r.conversations, r.messages, file.display(), r.already_imported, r.skipped_conversations, r.skipped_messages
+            ))
         }
     }
 }

@@ -4,6 +4,7 @@
 mod args;
 mod chat;
 mod compare;
+mod export;
 mod failure;
 mod history;
 mod keys;

@@ -11,23 +11,23 @@ use crate::output::Out;
 
 /// Runs `usage`.
 pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure> {
+    // Checked as dates; compared as YYYY-MM-DD days (inclusive).
     let since = args
         .since
         .as_deref()
-        .map(parse_day)
-        .transpose()?
-        .unwrap_or(0);
-    // --until is inclusive of that day.
+        .map(|d| parse_day(d).map(|_| d))
+        .transpose()?;
     let until = args
         .until
         .as_deref()
-        .map(parse_day)
-        .transpose()?
-        .map_or(i64::MAX, |d| d + 86_400_000);
-    if since >= until {
-        return Err(Failure::Input(
-            "--since must be on or before --until".into(),
-        ));
+        .map(|d| parse_day(d).map(|_| d))
+        .transpose()?;
+    if let (Some(a), Some(b)) = (since, until) {
+        if a > b {
+            return Err(Failure::Input(
+                "--since must be on or before --until".into(),
+            ));
+        }
     }
     let by = match args.by {
         By::Day => UsageBy::Day,

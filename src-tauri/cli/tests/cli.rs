@@ -1205,3 +1205,142 @@ fn kill_9_at_random_moments_loses_at_most_a_flush_and_never_corrupts_the_file() 
         "most kills left a partial answer marked interrupted ({with_text} of 20)"
     );
 }
+
+#[test]
+fn export_import_and_budget() {
+    let server =
+        FakeServer::always(Protocol::OpenAi.stream(&Answer::new("m", &["**Bold** answer"])));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let done = json_lines(&run(
+        d,
+        &[
+            "chat",
+            "-m",
+            "fake/m",
+            "--system",
+            "Be brief",
+            "--json",
+            "Question one",
+        ],
+        None,
+    ))
+    .pop()
+    .unwrap();
+    let id = done["conversation_id"].as_i64().unwrap().to_string();
+    let md = stdout(&run(d, &["history", "export", &id, "--format", "md"], None));
+    assert!(md.starts_with("# Question one\n"), "{md}");
+    assert!(
+        md.contains("> **System:** Be brief")
+            && md.contains("## You\n\nQuestion one")
+            && md.contains("## Assistant (fake/m)\n\n**Bold** answer"),
+        "{md}"
+    );
+    let file = d.join("out.json");
+    assert!(run(
+        d,
+        &[
+            "history",
+            "export",
+            &id,
+            "--format",
+            "json",
+            "-o",
+            file.to_str().unwrap()
+        ],
+        None
+    )
+    .status
+    .success());
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["messages"][1]["text"], "**Bold** answer");
+    assert_eq!(json["messages"][1]["parent_id"], json["messages"][0]["id"]);
+
+    // ChatGPT's export: imported with branches, skips counted, never twice.
+    let export = d.join("conversations.json");
+    std::fs::write(&export, roundtable_fakes::fixtures::CHATGPT_EXPORT).unwrap();
+    let o = run(
+        d,
+        &["history", "import", "chatgpt", export.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("imported 2 conversations (4 messages)")
+            && stdout(&o).contains("skipped 1 unreadable conversations and 1 messages"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        d,
+        &["history", "import", "chatgpt", export.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        stdout(&o).contains("imported 0 conversations (0 messages)")
+            && stdout(&o).contains("2 already imported"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        json_lines(&run(d, &["history", "search", "Porto", "--json"], None)).len(),
+        1
+    );
+    let o = run(
+        d,
+        &[
+            "history",
+            "import",
+            "chatgpt",
+            d.join("missing.json").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("could not read"));
+
+    // Budget: a warning from 80%, a refusal at 100% unless --over-budget.
+    let mut priced = Answer::new("gpt-4o", &["priced"]);
+    (priced.input, priced.output) = (1_000_000, 0); // 1M uncached input tokens of gpt-4o: $2.50
+    let paid = FakeServer::always(Protocol::OpenAi.stream(&priced));
+    let config = format!(
+        "[providers.openai]\nbase_url = \"{}/v1\"\n[budget]\nmonthly_usd = 3.0\n",
+        paid.url()
+    );
+    std::fs::write(d.join("config.toml"), config).unwrap();
+    let env = [
+        ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+        ("ROUNDTABLE_KEY_OPENAI", "sk-test-b"),
+    ];
+    let o = run_with(d, &["chat", "-m", "openai/gpt-4o", "spend"], None, &env);
+    assert!(
+        o.status.success() && stderr(&o).is_empty(),
+        "under 80%: {}",
+        stderr(&o)
+    );
+    let o = run_with(d, &["chat", "-m", "openai/gpt-4o", "spend"], None, &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("budget: $2.500000 of $3.000000 spent this month (83%)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_with(
+        d,
+        &["chat", "-m", "openai/gpt-4o", "--json", "spend"],
+        None,
+        &env,
+    );
+    assert_eq!(o.status.code(), Some(1), "refused at 100%");
+    assert_eq!(json_lines(&o).pop().unwrap()["class"], "budget_exceeded");
+    assert!(stderr(&o).contains("--over-budget"), "{}", stderr(&o));
+    assert_eq!(paid.requests().len(), 2, "nothing was sent when refused");
+    let o = run_with(
+        d,
+        &["chat", "-m", "openai/gpt-4o", "--over-budget", "spend"],
+        None,
+        &env,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(paid.requests().len(), 3);
+}

@@ -27,3 +27,7 @@ pub const OLLAMA_CACHED: &str = include_str!("../fixtures/ollama-cached.ndjson")
 pub const OLLAMA_THINKING: &str = include_str!("../fixtures/ollama-thinking.ndjson");
 /// Ollama: two lines, then a bare error line (§5c).
 pub const OLLAMA_ERROR: &str = include_str!("../fixtures/ollama-error.ndjson");
+/// A ChatGPT data export (`conversations.json`) written from the format's documentation: a hidden
+/// root, an empty system node, an edited user turn (two branches), answers with model slugs, an
+/// image part, a tool message, an unreadable conversation and an empty one.
+pub const CHATGPT_EXPORT: &str = include_str!("../fixtures/chatgpt-conversations.json");

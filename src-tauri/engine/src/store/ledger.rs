@@ -77,6 +77,21 @@ pub struct AttemptRecord {
     pub estimated: bool,
 }
 
+fn usage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
+    Ok(UsageRow {
+        key: r.get(0)?,
+        requests: r.get(1)?,
+        errors: r.get(2)?,
+        input_tokens: r.get(3)?,
+        output_tokens: r.get(4)?,
+        cache_read_tokens: r.get(5)?,
+        cache_write_tokens: r.get(6)?,
+        reasoning_tokens: r.get(7)?,
+        cost_micros: r.get(8)?,
+        estimated: r.get(9)?,
+    })
+}
+
 /// How usage is grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageBy {
@@ -192,41 +207,52 @@ impl Store {
         Ok(())
     }
 
-    /// Usage totals in `[since, until)` (unix ms), grouped, biggest spend first (days in order).
-    pub fn usage(&self, since: i64, until: i64, by: UsageBy) -> Result<Vec<UsageRow>> {
+    /// Usage totals for the days `since..=until` (`YYYY-MM-DD`, UTC; open ends when `None`),
+    /// grouped; biggest spend first (days in order). Read from the daily rollup.
+    pub fn usage(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+        by: UsageBy,
+    ) -> Result<Vec<UsageRow>> {
         let (key, order) = match by {
-            UsageBy::Day => (
-                "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
-                "key",
-            ),
-            UsageBy::Model => (
-                "COALESCE(model_answered, model_requested)",
-                "cost DESC, key",
-            ),
+            UsageBy::Day => ("day", "key"),
+            UsageBy::Model => ("model", "cost DESC, key"),
             UsageBy::Provider => ("provider", "cost DESC, key"),
         };
         let sql = format!(
-            "SELECT {key} AS key, COUNT(*), SUM(outcome = 'failed'), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
+            "SELECT {key} AS key, SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
                     SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_micros) AS cost, SUM(estimated)
-             FROM ledger WHERE started_at >= ?1 AND started_at < ?2 GROUP BY key ORDER BY {order}"
+             FROM ledger_daily WHERE day >= ?1 AND day <= ?2 AND requests > 0 GROUP BY key ORDER BY {order}"
         );
         let conn = self.conn();
-        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![since, until], |r| {
-                Ok(UsageRow {
-                    key: r.get(0)?,
-                    requests: r.get(1)?,
-                    errors: r.get(2)?,
-                    input_tokens: r.get(3)?,
-                    output_tokens: r.get(4)?,
-                    cache_read_tokens: r.get(5)?,
-                    cache_write_tokens: r.get(6)?,
-                    reasoning_tokens: r.get(7)?,
-                    cost_micros: r.get(8)?,
-                    estimated: r.get(9)?,
-                })
-            })
+            .query_map(
+                params![since.unwrap_or("0000-00-00"), until.unwrap_or("9999-99-99")],
+                usage_row,
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The dashboard's grid: totals per day and model for the days `since..=until`.
+    pub fn usage_by_day_and_model(
+        &self,
+        since: &str,
+        until: &str,
+    ) -> Result<Vec<(String, UsageRow)>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT model, SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
+                        SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_micros), SUM(estimated), day
+                 FROM ledger_daily WHERE day >= ?1 AND day <= ?2 AND requests > 0 GROUP BY day, model ORDER BY day, model",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since, until], |r| Ok((r.get(10)?, usage_row(r)?)))
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))

@@ -5,7 +5,9 @@
 //!
 //! All SQL lives here and in the sibling modules; callers see plain Rust types.
 
+mod budget;
 mod history;
+mod import;
 mod ledger;
 mod recorder;
 
@@ -17,9 +19,11 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 
+pub use budget::{month_start, Budget};
 pub use history::{
     title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage,
 };
+pub use import::ImportReport;
 pub use ledger::{AttemptRecord, LedgerRow, UsageBy, UsageRow};
 pub use recorder::Recorder;
 

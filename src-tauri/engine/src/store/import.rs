@@ -1,0 +1,237 @@
+//! Import of ChatGPT's official export (`conversations.json`): each conversation's `mapping`
+//! tree of nodes (`message.author.role`, `content.parts`, `create_time`), branches kept. What
+//! cannot be read is skipped and counted; a conversation already imported is not imported again.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{now_ms, Store};
+use crate::error::{Error, Result};
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Conversations imported.
+    pub conversations: usize,
+    /// Messages imported.
+    pub messages: usize,
+    /// Conversations already imported before (left alone).
+    pub already_imported: usize,
+    /// Conversations that could not be read.
+    pub skipped_conversations: usize,
+    /// Messages that could not be read (no text, an unknown role, a tool call…).
+    pub skipped_messages: usize,
+}
+
+fn ms(v: &Value) -> Option<i64> {
+    v.as_f64().map(|s| (s * 1000.0) as i64)
+}
+
+/// The text of a message's `content.parts` (strings only; images and the like are skipped).
+fn text_of(message: &Value) -> String {
+    let content = &message["content"];
+    let parts: Vec<&str> = content["parts"]
+        .as_array()
+        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !parts.is_empty() {
+        return parts.join("\n");
+    }
+    content["text"].as_str().unwrap_or("").to_string()
+}
+
+impl Store {
+    /// Imports ChatGPT's `conversations.json`.
+    pub fn import_chatgpt(&self, json: &str) -> Result<ImportReport> {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            Error::InvalidRequest(format!(
+                "this is not ChatGPT's conversations.json: not JSON ({e})"
+            ))
+        })?;
+        let Some(conversations) = value.as_array() else {
+            return Err(Error::InvalidRequest(
+                "this is not ChatGPT's conversations.json: expected a list of conversations".into(),
+            ));
+        };
+        let mut report = ImportReport::default();
+        for conv in conversations {
+            match self.import_one(conv, &mut report) {
+                Ok(true) => report.conversations += 1,
+                Ok(false) => report.already_imported += 1,
+                Err(_) => report.skipped_conversations += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    /// Imports one conversation in one transaction; false if it was imported before.
+    fn import_one(&self, conv: &Value, report: &mut ImportReport) -> Result<bool> {
+        let bad = || Error::InvalidRequest("unreadable conversation".into());
+        let external = conv["conversation_id"]
+            .as_str()
+            .or(conv["id"].as_str())
+            .ok_or_else(bad)?;
+        let mapping = conv["mapping"].as_object().ok_or_else(bad)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let known: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM conversations WHERE external_id = ?1",
+                [format!("chatgpt:{external}")],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if known.is_some() {
+            return Ok(false);
+        }
+        let created = ms(&conv["create_time"]).unwrap_or_else(now_ms);
+        let updated = ms(&conv["update_time"]).unwrap_or(created);
+        let title = conv["title"]
+            .as_str()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or("Imported conversation");
+        tx.execute(
+            "INSERT INTO conversations (title, kind, source, external_id, created_at, updated_at) VALUES (?1, 'chat', 'chatgpt', ?2, ?3, ?4)",
+            params![title, format!("chatgpt:{external}"), created, updated],
+        )
+        .map_err(|e| self.err(e))?;
+        let conversation = tx.last_insert_rowid();
+
+        // Walk the tree from its roots, parents before children; a skipped node's children hang
+        // from its nearest imported ancestor.
+        let roots: Vec<&String> = mapping
+            .iter()
+            .filter(|(_, n)| {
+                n["parent"]
+                    .as_str()
+                    .is_none_or(|p| !mapping.contains_key(p))
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let mut stack: Vec<(&str, Option<i64>)> = roots
+            .into_iter()
+            .rev()
+            .map(|k| (k.as_str(), None))
+            .collect();
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let (mut imported, mut skipped) = (0, 0);
+        while let Some((key, parent)) = stack.pop() {
+            if seen.insert(key, ()).is_some() {
+                continue;
+            }
+            let node = &mapping[key];
+            let mut here = parent;
+            if let Some(message) = node.get("message").filter(|m| m.is_object()) {
+                let role = message["author"]["role"].as_str().unwrap_or("");
+                let text = text_of(message);
+                let hidden = role == "system" && text.trim().is_empty();
+                match role {
+                    "user" | "assistant" if !text.trim().is_empty() => {
+                        let at = ms(&message["create_time"]).unwrap_or(created);
+                        let model = message["metadata"]["model_slug"]
+                            .as_str()
+                            .map(|s| format!("openai/{s}"));
+                        tx.execute(
+                            "INSERT INTO messages (conversation_id, parent_id, role, text, model, status, external_id, created_at, updated_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, 'complete', ?6, ?7, ?7)",
+                            params![conversation, parent, role, text, model, key, at],
+                        )
+                        .map_err(|e| self.err(e))?;
+                        here = Some(tx.last_insert_rowid());
+                        imported += 1;
+                    }
+                    // ChatGPT's empty hidden system node is structure, not a message.
+                    _ if hidden => {}
+                    _ => skipped += 1,
+                }
+            }
+            if let Some(children) = node["children"].as_array() {
+                for child in children.iter().rev().filter_map(Value::as_str) {
+                    if mapping.contains_key(child) {
+                        stack.push((child, here));
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        report.messages += imported;
+        report.skipped_messages += skipped;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_branches_skips_what_it_cannot_read_and_never_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let report = store
+            .import_chatgpt(roundtable_fakes::fixtures::CHATGPT_EXPORT)
+            .unwrap();
+        assert_eq!(
+            report,
+            ImportReport {
+                conversations: 2,
+                messages: 4,
+                already_imported: 0,
+                skipped_conversations: 1,
+                skipped_messages: 1
+            }
+        );
+        let list = store.list_conversations(10, 0).unwrap();
+        let lisbon = list.iter().find(|c| c.title == "Trip to Lisbon").unwrap();
+        let c = store.conversation(lisbon.id).unwrap();
+        let user_branches: Vec<_> = c.messages.iter().filter(|m| m.role == "user").collect();
+        assert_eq!(user_branches.len(), 2, "the edit is a branch");
+        assert!(
+            user_branches.iter().all(|m| m.parent_id.is_none()),
+            "both hang from the (hidden) start"
+        );
+        let porto = c
+            .messages
+            .iter()
+            .find(|m| m.text == "Ribeira and the port cellars.")
+            .unwrap();
+        assert_eq!(porto.model.as_deref(), Some("openai/gpt-4o"));
+        assert_eq!(
+            c.messages
+                .iter()
+                .find(|m| m.id == porto.parent_id.unwrap())
+                .unwrap()
+                .text,
+            "What about Porto?"
+        );
+        assert_eq!(c.created_at, 1_717_000_000_500);
+        assert_eq!(
+            store.search("Alfama", false, 5).unwrap().len(),
+            1,
+            "imported text is searchable"
+        );
+
+        let again = store
+            .import_chatgpt(roundtable_fakes::fixtures::CHATGPT_EXPORT)
+            .unwrap();
+        assert_eq!(
+            (again.conversations, again.already_imported, again.messages),
+            (0, 2, 0)
+        );
+        assert_eq!(store.list_conversations(10, 0).unwrap().len(), 2);
+        assert!(store
+            .import_chatgpt("{\"not\": \"a list\"}")
+            .unwrap_err()
+            .to_string()
+            .contains("expected a list"));
+        assert!(store
+            .import_chatgpt("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("not JSON"));
+    }
+}
