@@ -31,7 +31,10 @@ pub use recorder::Recorder;
 pub const DB_FILE: &str = "roundtable.db";
 
 /// The migrations, in order: (version, SQL).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_ledger_daily.sql")),
+];
 
 /// The history and ledger database.
 pub struct Store {
@@ -182,7 +185,7 @@ mod tests {
     fn opens_with_wal_foreign_keys_and_the_latest_schema() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.version().unwrap(), 1);
+        assert_eq!(store.version().unwrap(), 2);
         let conn = store.conn();
         let mode: String = conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -193,6 +196,35 @@ mod tests {
         assert_eq!((mode.as_str(), fk), ("wal", 1));
         drop(conn);
         assert!(store.integrity_ok().unwrap());
+    }
+
+    #[test]
+    fn migrates_a_first_version_database_with_data_after_backing_it_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            // A database as schema 1 left it, with a conversation and spend in it.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].1).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO conversations (id, title, created_at, updated_at) VALUES (1, 'old talk', 1, 1);
+                 INSERT INTO messages (conversation_id, role, text, created_at, updated_at) VALUES (1, 'user', 'kept through the migration', 1, 1);
+                 INSERT INTO ledger (request_id, provider, model_requested, attempt, outcome, started_at, input_tokens, cost_micros)
+                     VALUES ('r1', 'openai', 'openai/gpt-4o', 1, 'ok', 1767225600000, 10, 250),
+                            ('r2', 'openai', 'openai/gpt-4o', 1, 'failed', 1767225600000, 0, 0);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.version().unwrap(), 2);
+        let backups: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".v1-")).collect();
+        assert_eq!(backups.len(), 1, "a backup of the schema-1 file was made first");
+        assert_eq!(Store::open_file(&backups[0].path()).map(|b| b.integrity_ok().unwrap()).ok(), Some(true));
+        assert_eq!(store.conversation(1).unwrap().messages[0].text, "kept through the migration");
+        assert_eq!(store.search("migration", false, 5).unwrap().len(), 1);
+        let usage = store.usage(None, None, crate::store::UsageBy::Provider).unwrap();
+        assert_eq!((usage[0].requests, usage[0].errors, usage[0].cost_micros), (2, 1, 250), "old spend is in the rollup");
     }
 
     #[test]
