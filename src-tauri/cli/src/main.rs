@@ -23,6 +23,7 @@ use roundtable_engine::vault::Vault;
 use roundtable_engine::{Engine, Router};
 
 use args::{Cli, Command};
+use failure::Failure;
 use output::Out;
 
 fn main() {
@@ -78,15 +79,24 @@ async fn run(cli: Cli) -> i32 {
         let router = Router::new(engine.clone());
         // History and the ledger: opened only by the commands that use them.
         let store = || Store::open(&dir);
-        let prices = PriceBook::new(engine.config());
+        // Prices: overrides, then OpenRouter's catalog (saved by `models`), then the built-in table.
+        let prices = |store: &Store| -> Result<PriceBook, Failure> {
+            let catalog = store.catalog()?;
+            Ok(PriceBook::new(engine.config())
+                .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p))))
+        };
         match cli.command {
-            Command::Chat(args) => chat::run(&router, &store()?, &prices, args, &mut out).await,
+            Command::Chat(args) => {
+                let store = store()?;
+                chat::run(&router, &store, &prices(&store)?, args, &mut out).await
+            }
             Command::Compare(args) => {
-                compare::run(&router, &store()?, &prices, args, &mut out).await
+                let store = store()?;
+                compare::run(&router, &store, &prices(&store)?, args, &mut out).await
             }
             Command::History(command) => history::run(&store()?, command, &mut out),
             Command::Usage(args) => usage::run(&store()?, args, &mut out),
-            Command::Models(args) => models::run(&engine, args, &mut out).await,
+            Command::Models(args) => models::run(&engine, &dir, args, &mut out).await,
             Command::Keys(command) => keys::run(&engine, &vault, command, &mut out).await,
         }
     }

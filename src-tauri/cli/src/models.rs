@@ -7,6 +7,9 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use roundtable_engine::providers::Provider;
+use std::path::Path;
+
+use roundtable_engine::store::Store;
 use roundtable_engine::{Engine, ModelInfo};
 use serde_json::json;
 
@@ -14,10 +17,16 @@ use crate::args::ModelsArgs;
 use crate::failure::Failure;
 use crate::output::Out;
 
-/// Runs `models`.
-pub async fn run(engine: &Engine, args: ModelsArgs, out: &mut Out) -> Result<(), Failure> {
+/// Runs `models`. Listing OpenRouter saves its catalog's prices for the ledger.
+pub async fn run(
+    engine: &Engine,
+    data_dir: &Path,
+    args: ModelsArgs,
+    out: &mut Out,
+) -> Result<(), Failure> {
     if let Some(id) = &args.provider {
         let models = engine.list_models(id).await?;
+        save_prices(data_dir, id, &models);
         return print(out, &models);
     }
     let mut skipped = Vec::new();
@@ -31,9 +40,12 @@ pub async fn run(engine: &Engine, args: ModelsArgs, out: &mut Out) -> Result<(),
         }
     }
     let results = join_all(asked.iter().map(|p| engine.list_models(&p.id))).await;
-    for result in results {
+    for (p, result) in asked.iter().zip(results) {
         match result {
-            Ok(models) => print(out, &models)?,
+            Ok(models) => {
+                save_prices(data_dir, &p.id, &models);
+                print(out, &models)?
+            }
             Err(e) => eprintln!("roundtable: skipped {e}"),
         }
     }
@@ -41,6 +53,16 @@ pub async fn run(engine: &Engine, args: ModelsArgs, out: &mut Out) -> Result<(),
         eprintln!("roundtable: skipped (no key set): {}", skipped.join(", "));
     }
     Ok(())
+}
+
+/// OpenRouter's prices go into the store; a failure to save them is said, not fatal.
+fn save_prices(data_dir: &Path, provider: &str, models: &[ModelInfo]) {
+    if provider != "openrouter" || models.iter().all(|m| m.pricing.is_none()) {
+        return;
+    }
+    if let Err(e) = Store::open(data_dir).and_then(|s| s.save_catalog(models)) {
+        eprintln!("roundtable: could not save OpenRouter's prices: {e}");
+    }
 }
 
 fn print(out: &mut Out, models: &[ModelInfo]) -> Result<(), Failure> {

@@ -1344,3 +1344,75 @@ fn export_import_and_budget() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(paid.requests().len(), 3);
 }
+
+#[test]
+fn openrouter_catalog_prices_are_saved_by_models_and_used_by_the_ledger() {
+    let mut a = Answer::new("anthropic/claude-3.5-sonnet", &["Hi"]);
+    (a.input, a.output) = (2000, 100);
+    let stream = Protocol::OpenAi.stream(&a);
+    let catalog = Reply::json(
+        200,
+        &serde_json::json!({"data": [{"id": "anthropic/claude-3.5-sonnet", "name": "Claude 3.5 Sonnet", "context_length": 200000,
+            "pricing": {"prompt": "0.000003", "completion": "0.000015", "input_cache_read": "0.0000003", "input_cache_write": "0.00000375"}}]}),
+    );
+    let server = FakeServer::start(move |req| {
+        if req.method == "GET" {
+            catalog.clone()
+        } else {
+            stream.clone()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("config.toml"),
+        format!(
+            "[providers.openrouter]\nbase_url = \"{}/v1\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let env = [
+        ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+        ("ROUNDTABLE_KEY_OPENROUTER", "sk-or-test"),
+    ];
+    let o = run_with(
+        d,
+        &["models", "--provider", "openrouter", "--json"],
+        None,
+        &env,
+    );
+    let listed = json_lines(&o);
+    assert_eq!(listed[0]["pricing"]["input"], 3.0);
+    assert_eq!(listed[0]["context_length"], 200000);
+    let o = run_with(
+        d,
+        &[
+            "chat",
+            "-m",
+            "openrouter/anthropic/claude-3.5-sonnet",
+            "--json",
+            "hi",
+        ],
+        None,
+        &env,
+    );
+    let done = json_lines(&o).pop().unwrap();
+    // 2000 × $3/M + 100 × $15/M = 6000 + 1500 µ$.
+    assert_eq!(
+        (done["cost_micros"].as_i64(), done["price_source"].as_str()),
+        (Some(7500), Some("catalog")),
+        "{done}"
+    );
+    let sent = server
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(
+        sent.header("x-title"),
+        Some("Roundtable"),
+        "OpenRouter's attribution headers"
+    );
+    assert_eq!(sent.json()["usage"]["include"], true);
+}

@@ -367,15 +367,20 @@ impl Store {
                 "the search is empty: give words to look for".into(),
             ));
         };
-        let order = if ranked {
-            "bm25(messages_fts), m.created_at DESC"
+        // FTS5 walks its index in rowid order (messages are stored in time order) or by rank, so
+        // it stops after `limit` hits instead of sorting every match.
+        let (order, outer) = if ranked {
+            ("rank", "hits.r")
         } else {
-            "m.created_at DESC, m.id DESC"
+            ("rowid DESC", "hits.id DESC")
         };
         let sql = format!(
-            "SELECT m.conversation_id, c.title, m.id, m.role, snippet(messages_fts, 0, '[', ']', '…', 12), m.created_at
-             FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-             WHERE messages_fts MATCH ?1 ORDER BY {order} LIMIT ?2"
+            "WITH hits AS (
+                SELECT rowid AS id, rank AS r, snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
+                FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY {order} LIMIT ?2)
+             SELECT m.conversation_id, c.title, m.id, m.role, hits.snip, m.created_at
+             FROM hits JOIN messages m ON m.id = hits.id JOIN conversations c ON c.id = m.conversation_id
+             ORDER BY {outer}"
         );
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;

@@ -6,10 +6,12 @@
 //! All SQL lives here and in the sibling modules; callers see plain Rust types.
 
 mod budget;
+mod catalog;
 mod history;
 mod import;
 mod ledger;
 mod recorder;
+mod seed;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -25,7 +27,8 @@ pub use history::{
 };
 pub use import::ImportReport;
 pub use ledger::{AttemptRecord, LedgerRow, UsageBy, UsageRow};
-pub use recorder::Recorder;
+pub use recorder::{Recorder, FLUSH_BYTES, FLUSH_INTERVAL};
+pub use seed::SeedSpec;
 
 /// The database file's name in the data dir.
 pub const DB_FILE: &str = "roundtable.db";
@@ -218,13 +221,35 @@ mod tests {
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.version().unwrap(), 2);
-        let backups: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".v1-")).collect();
-        assert_eq!(backups.len(), 1, "a backup of the schema-1 file was made first");
-        assert_eq!(Store::open_file(&backups[0].path()).map(|b| b.integrity_ok().unwrap()).ok(), Some(true));
-        assert_eq!(store.conversation(1).unwrap().messages[0].text, "kept through the migration");
+        let backups: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".v1-"))
+            .collect();
+        assert_eq!(
+            backups.len(),
+            1,
+            "a backup of the schema-1 file was made first"
+        );
+        assert_eq!(
+            Store::open_file(&backups[0].path())
+                .map(|b| b.integrity_ok().unwrap())
+                .ok(),
+            Some(true)
+        );
+        assert_eq!(
+            store.conversation(1).unwrap().messages[0].text,
+            "kept through the migration"
+        );
         assert_eq!(store.search("migration", false, 5).unwrap().len(), 1);
-        let usage = store.usage(None, None, crate::store::UsageBy::Provider).unwrap();
-        assert_eq!((usage[0].requests, usage[0].errors, usage[0].cost_micros), (2, 1, 250), "old spend is in the rollup");
+        let usage = store
+            .usage(None, None, crate::store::UsageBy::Provider)
+            .unwrap();
+        assert_eq!(
+            (usage[0].requests, usage[0].errors, usage[0].cost_micros),
+            (2, 1, 250),
+            "old spend is in the rollup"
+        );
     }
 
     #[test]
