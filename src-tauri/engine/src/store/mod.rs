@@ -28,7 +28,7 @@ pub use history::{
 pub use import::ImportReport;
 pub use ledger::{AttemptRecord, LedgerRow, UsageBy, UsageRow};
 pub use recorder::{Recorder, FLUSH_BYTES, FLUSH_INTERVAL};
-pub use seed::SeedSpec;
+pub use seed::{seed_word, SeedSpec, VOCABULARY};
 
 /// The database file's name in the data dir.
 pub const DB_FILE: &str = "roundtable.db";

@@ -21,12 +21,32 @@ pub struct SeedSpec {
     pub seed: u64,
 }
 
-const WORDS: &[&str] = &[
-    "river", "lantern", "quantum", "harbor", "matrix", "violet", "engine", "summit", "pepper",
-    "cobalt", "meadow", "signal", "orbit", "canvas", "falcon", "ember", "glacier", "marble",
-    "nectar", "prism", "quartz", "saffron", "tundra", "velvet", "willow", "zephyr", "anchor",
-    "bramble", "cipher", "dune", "ferry", "garnet", "hollow", "ivory", "jasper", "kernel",
+/// Syllables of the synthetic vocabulary.
+const SYLLABLES: &[&str] = &[
+    "ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "pe", "dan", "or", "el", "ix", "bu", "quo",
+    "zen",
 ];
+
+/// The vocabulary's size; words are drawn with a Zipf-like (log-uniform) rank distribution, like
+/// natural text, so a few words are very common and most are rare.
+pub const VOCABULARY: usize = 20_000;
+
+/// The word of a rank (0 is the most common).
+pub fn seed_word(rank: usize) -> String {
+    let (mut n, mut w) = (rank + 1, String::new());
+    while n > 0 {
+        w.push_str(SYLLABLES[n % SYLLABLES.len()]);
+        n /= SYLLABLES.len();
+    }
+    w
+}
+
+fn zipf_rank(rng: &mut fastrand::Rng) -> usize {
+    ((VOCABULARY as f64).powf(rng.f64()) as usize)
+        .saturating_sub(1)
+        .min(VOCABULARY - 1)
+}
+
 const MODELS: &[&str] = &[
     "openai/gpt-4o",
     "openai/gpt-4o-mini",
@@ -65,8 +85,8 @@ impl Store {
                 let start = now - span + (made as i64 * span / spec.messages.max(1) as i64);
                 let title = format!(
                     "{} {}",
-                    WORDS[rng.usize(..WORDS.len())],
-                    WORDS[rng.usize(..WORDS.len())]
+                    seed_word(zipf_rank(&mut rng)),
+                    seed_word(zipf_rank(&mut rng))
                 );
                 conv.execute(params![title, start])
                     .map_err(|e| self.err(e))?;
@@ -76,8 +96,8 @@ impl Store {
                 }
                 let mut parent: Option<i64> = None;
                 for i in 0..per.min(spec.messages - made) {
-                    let words: Vec<&str> = (0..rng.usize(8..40))
-                        .map(|_| WORDS[rng.usize(..WORDS.len())])
+                    let words: Vec<String> = (0..rng.usize(8..40))
+                        .map(|_| seed_word(zipf_rank(&mut rng)))
                         .collect();
                     let (role, model) = if i % 2 == 0 {
                         ("user", None)
