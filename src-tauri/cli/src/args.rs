@@ -169,13 +169,9 @@ pub enum KeysCommand {
     },
 }
 
-/// `roundtable chat`.
+/// What every request takes, in `chat` and `compare` alike.
 #[derive(Debug, Args)]
-pub struct ChatArgs {
-    /// The model, as provider/model (e.g. openai/gpt-4o) or @route; give several for a fallback
-    /// chain, tried in order.
-    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
-    pub models: Vec<String>,
+pub struct RequestOpts {
     /// A system prompt.
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
@@ -188,24 +184,36 @@ pub struct ChatArgs {
     /// Ask a reasoning model to think, and how hard.
     #[arg(long, value_enum, value_name = "EFFORT")]
     pub reasoning: Option<Effort>,
+    /// Send even though this month's budget is spent.
+    #[arg(long)]
+    pub over_budget: bool,
+    /// The prompt; read from stdin when absent or `-`.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+}
+
+/// `roundtable chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The model, as provider/model (e.g. openai/gpt-4o) or @route; give several for a fallback
+    /// chain, tried in order.
+    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
+    pub models: Vec<String>,
     /// Print the model's reasoning (to stderr) as it streams.
     #[arg(long)]
     pub show_reasoning: bool,
     /// Continue a conversation (its latest branch) instead of starting one.
     #[arg(long, value_name = "ID")]
     pub r#continue: Option<i64>,
-    /// Send even though this month's budget is spent.
-    #[arg(long)]
-    pub over_budget: bool,
     /// Wait for the whole answer instead of streaming it.
     #[arg(long)]
     pub no_stream: bool,
     /// Print one JSON object per line (events delta, reasoning, done, error).
     #[arg(long)]
     pub json: bool,
-    /// The prompt; read from stdin when absent or `-`.
-    #[arg(value_name = "PROMPT")]
-    pub prompt: Option<String>,
+    /// The request.
+    #[command(flatten)]
+    pub opts: RequestOpts,
 }
 
 /// `roundtable compare`.
@@ -214,27 +222,12 @@ pub struct CompareArgs {
     /// A column's model (provider/model or @route); give 2 to 8.
     #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
     pub models: Vec<String>,
-    /// A system prompt, for every column.
-    #[arg(long, value_name = "TEXT")]
-    pub system: Option<String>,
-    /// Sampling temperature.
-    #[arg(long, value_name = "T")]
-    pub temperature: Option<f32>,
-    /// The most tokens to generate.
-    #[arg(long, value_name = "N")]
-    pub max_tokens: Option<u32>,
-    /// Ask reasoning models to think, and how hard.
-    #[arg(long, value_enum, value_name = "EFFORT")]
-    pub reasoning: Option<Effort>,
     /// Print one JSON object per line, each with its `column` (0-based, in -m order).
     #[arg(long)]
     pub json: bool,
-    /// Send even though this month's budget is spent.
-    #[arg(long)]
-    pub over_budget: bool,
-    /// The prompt; read from stdin when absent or `-`.
-    #[arg(value_name = "PROMPT")]
-    pub prompt: Option<String>,
+    /// The request, for every column.
+    #[command(flatten)]
+    pub opts: RequestOpts,
 }
 
 /// Reasoning effort.

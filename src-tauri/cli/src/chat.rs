@@ -14,7 +14,7 @@ use roundtable_engine::{
 };
 use serde_json::json;
 
-use crate::args::{ChatArgs, Effort};
+use crate::args::{ChatArgs, Effort, RequestOpts};
 use crate::failure::Failure;
 use crate::output::{attempt_json, Finished, Out};
 
@@ -36,20 +36,14 @@ pub fn check_budget(router: &Router, store: &Store, over: bool) -> Result<(), Fa
     }
 }
 
-/// Builds the request from the shared options.
-pub fn request(
-    system: Option<String>,
-    prompt: String,
-    temperature: Option<f32>,
-    max_tokens: Option<u32>,
-    reasoning: Option<Effort>,
-) -> ChatRequest {
+/// Builds the request from the shared options, with `system` in force and the prompt read.
+pub fn request(opts: &RequestOpts, system: Option<String>, prompt: String) -> ChatRequest {
     ChatRequest {
         system: system.filter(|s| !s.trim().is_empty()),
         messages: vec![Message::user(prompt)],
-        temperature,
-        max_tokens,
-        reasoning: reasoning.map(|e| match e {
+        temperature: opts.temperature,
+        max_tokens: opts.max_tokens,
+        reasoning: opts.reasoning.map(|e| match e {
             Effort::Low => ReasoningEffort::Low,
             Effort::Medium => ReasoningEffort::Medium,
             Effort::High => ReasoningEffort::High,
@@ -67,29 +61,31 @@ pub async fn run(
     out: &mut Out,
 ) -> Result<(), Failure> {
     let plan = router.plan(&args.models)?;
-    check_budget(router, store, args.over_budget)?;
-    let prompt = read_prompt(args.prompt)?;
+    check_budget(router, store, args.opts.over_budget)?;
+    let prompt = read_prompt(args.opts.prompt.clone())?;
     // Continue a conversation from its latest branch, or start one.
     let (conversation, parent, history, system) = match args.r#continue {
         Some(id) => {
             let c = store.conversation(id)?;
             let leaf = c.latest_leaf().map(|m| m.id);
             let history = leaf.map(|l| c.turns_to(l)).unwrap_or_default();
-            (id, leaf, history, args.system.or(c.system.clone()))
+            (
+                id,
+                leaf,
+                history,
+                args.opts.system.clone().or(c.system.clone()),
+            )
         }
         None => {
-            let id =
-                store.create_conversation(&title_from(&prompt), args.system.as_deref(), "chat")?;
-            (id, None, Vec::new(), args.system)
+            let id = store.create_conversation(
+                &title_from(&prompt),
+                args.opts.system.as_deref(),
+                "chat",
+            )?;
+            (id, None, Vec::new(), args.opts.system.clone())
         }
     };
-    let mut req = request(
-        system,
-        prompt.clone(),
-        args.temperature,
-        args.max_tokens,
-        args.reasoning,
-    );
+    let mut req = request(&args.opts, system, prompt.clone());
     req.messages.splice(0..0, history);
     let user = store.add_message(&NewMessage::complete(
         conversation,

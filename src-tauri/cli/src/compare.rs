@@ -44,23 +44,17 @@ pub async fn run(
         .iter()
         .map(|m| router.plan(std::slice::from_ref(m)))
         .collect::<Result<Vec<_>, _>>()?;
-    crate::chat::check_budget(router, store, args.over_budget)?;
-    let prompt = read_prompt(args.prompt)?;
+    crate::chat::check_budget(router, store, args.opts.over_budget)?;
+    let prompt = read_prompt(args.opts.prompt.clone())?;
     let conversation =
-        store.create_conversation(&title_from(&prompt), args.system.as_deref(), "compare")?;
+        store.create_conversation(&title_from(&prompt), args.opts.system.as_deref(), "compare")?;
     let user = store.add_message(&NewMessage::complete(
         conversation,
         None,
         Role::User,
         &prompt,
     ))?;
-    let req = request(
-        args.system,
-        prompt.clone(),
-        args.temperature,
-        args.max_tokens,
-        args.reasoning,
-    );
+    let req = request(&args.opts, args.opts.system.clone(), prompt.clone());
     let prompt_chars =
         prompt.chars().count() + req.system.as_ref().map_or(0, |s| s.chars().count());
     let mut recorders: Vec<Recorder<'_>> = plans

@@ -222,6 +222,36 @@ pub(crate) trait Decoder: Send {
     fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError>;
 }
 
+/// A stream's opening: the first frame emits `Start` once, with the model it names.
+#[derive(Debug, Default)]
+pub(crate) struct Opening {
+    started: bool,
+    model: Option<String>,
+}
+
+impl Opening {
+    /// Called on every frame; only the first emits `Start`.
+    pub(crate) fn see(&mut self, named: Option<&str>, out: &mut VecDeque<ChatEvent>) {
+        if !self.started {
+            self.started = true;
+            self.model = named.map(str::to_string);
+            out.push_back(ChatEvent::Start {
+                model: self.model.clone(),
+            });
+        }
+    }
+
+    /// Whether a frame has been seen.
+    pub(crate) fn started(&self) -> bool {
+        self.started
+    }
+
+    /// The model the first frame named.
+    pub(crate) fn model(&self) -> Option<String> {
+        self.model.clone()
+    }
+}
+
 /// Whether a stream goes on after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
 use crate::error::{ErrorClass, ProviderError};
-use crate::providers::{errors, Decoder, Flow, ProviderKind};
+use crate::providers::{errors, Decoder, Flow, Opening, ProviderKind};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,8 +89,7 @@ fn normalise(u: &RawUsage) -> Usage {
 /// The Gemini decoder.
 pub(crate) struct GeminiDecoder {
     provider: String,
-    started: bool,
-    model: Option<String>,
+    opening: Opening,
     usage: Option<RawUsage>,
     finish: Option<FinishReason>,
 }
@@ -99,8 +98,7 @@ impl GeminiDecoder {
     pub(crate) fn new(provider: String) -> Self {
         GeminiDecoder {
             provider,
-            started: false,
-            model: None,
+            opening: Opening::default(),
             usage: None,
             finish: None,
         }
@@ -136,13 +134,7 @@ impl Decoder for GeminiDecoder {
                 ));
             }
         }
-        if !self.started {
-            self.started = true;
-            self.model = r.model_version.clone();
-            out.push_back(ChatEvent::Start {
-                model: self.model.clone(),
-            });
-        }
+        self.opening.see(r.model_version.as_deref(), out);
         if let Some(c) = r.candidates.first() {
             for part in c.content.iter().flat_map(|c| &c.parts) {
                 if let Some(t) = part.text.as_deref().filter(|t| !t.is_empty()) {
@@ -169,12 +161,12 @@ impl Decoder for GeminiDecoder {
                 out.push_back(ChatEvent::End(StreamEnd {
                     usage: self.usage.as_ref().map(normalise),
                     finish,
-                    model: self.model.clone(),
+                    model: self.opening.model(),
                     provider_cost_usd: None,
                 }));
                 Ok(())
             }
-            None if self.started => Err(errors::malformed(
+            None if self.opening.started() => Err(errors::malformed(
                 &self.provider,
                 "the stream ended before a finishReason (truncated)",
             )),

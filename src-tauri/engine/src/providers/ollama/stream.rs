@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
 use crate::error::ProviderError;
-use crate::providers::{errors, Decoder, Flow, ProviderKind};
+use crate::providers::{errors, Decoder, Flow, Opening, ProviderKind};
 
 #[derive(Deserialize)]
 struct Line<'a> {
@@ -36,16 +36,14 @@ struct Msg<'a> {
 /// The `/api/chat` decoder.
 pub(crate) struct OllamaDecoder {
     provider: String,
-    started: bool,
-    model: Option<String>,
+    opening: Opening,
 }
 
 impl OllamaDecoder {
     pub(crate) fn new(provider: String) -> Self {
         OllamaDecoder {
             provider,
-            started: false,
-            model: None,
+            opening: Opening::default(),
         }
     }
 }
@@ -66,13 +64,7 @@ impl Decoder for OllamaDecoder {
                 err,
             ));
         }
-        if !self.started {
-            self.started = true;
-            self.model = line.model.as_deref().map(str::to_string);
-            out.push_back(ChatEvent::Start {
-                model: self.model.clone(),
-            });
-        }
+        self.opening.see(line.model.as_deref(), out);
         if let Some(m) = &line.message {
             if let Some(t) = m.thinking.as_deref().filter(|t| !t.is_empty()) {
                 out.push_back(ChatEvent::Reasoning(t.to_string()));
@@ -100,7 +92,7 @@ impl Decoder for OllamaDecoder {
         out.push_back(ChatEvent::End(StreamEnd {
             usage,
             finish,
-            model: self.model.clone(),
+            model: self.opening.model(),
             provider_cost_usd: None,
         }));
         Ok(Flow::Done)
@@ -109,7 +101,7 @@ impl Decoder for OllamaDecoder {
     fn eof(&mut self, _out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
         Err(errors::malformed(
             &self.provider,
-            if self.started {
+            if self.opening.started() {
                 "the stream ended before its done line (truncated)"
             } else {
                 "the answer held no Ollama chat lines"

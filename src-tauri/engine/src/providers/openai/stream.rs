@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
 use crate::error::ProviderError;
-use crate::providers::{errors, Decoder, Flow, ProviderKind};
+use crate::providers::{errors, Decoder, Flow, Opening, ProviderKind};
 
 #[derive(Deserialize)]
 struct Chunk<'a> {
@@ -78,8 +78,7 @@ fn finish_reason(s: &str) -> FinishReason {
 /// The chat-completions decoder.
 pub(crate) struct OpenAiDecoder {
     provider: String,
-    started: bool,
-    model: Option<String>,
+    opening: Opening,
     finish: Option<FinishReason>,
     usage: Option<Usage>,
     cost: Option<f64>,
@@ -89,8 +88,7 @@ impl OpenAiDecoder {
     pub(crate) fn new(provider: String) -> Self {
         OpenAiDecoder {
             provider,
-            started: false,
-            model: None,
+            opening: Opening::default(),
             finish: None,
             usage: None,
             cost: None,
@@ -101,7 +99,7 @@ impl OpenAiDecoder {
         out.push_back(ChatEvent::End(StreamEnd {
             usage: self.usage,
             finish: self.finish.take().unwrap_or(FinishReason::Stop),
-            model: self.model.clone(),
+            model: self.opening.model(),
             provider_cost_usd: self.cost,
         }));
     }
@@ -133,13 +131,7 @@ impl Decoder for OpenAiDecoder {
                 err,
             ));
         }
-        if !self.started {
-            self.started = true;
-            self.model = chunk.model.as_deref().map(str::to_string);
-            out.push_back(ChatEvent::Start {
-                model: self.model.clone(),
-            });
-        }
+        self.opening.see(chunk.model.as_deref(), out);
         if let Some(choice) = chunk.choices.as_ref().and_then(|c| c.first()) {
             if let Some(delta) = &choice.delta {
                 let reasoning = delta
@@ -183,7 +175,7 @@ impl Decoder for OpenAiDecoder {
         if self.finish.is_some() {
             self.end(out);
             Ok(())
-        } else if self.started {
+        } else if self.opening.started() {
             Err(errors::malformed(
                 &self.provider,
                 "the stream ended before the answer was complete (truncated)",
