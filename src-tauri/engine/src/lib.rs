@@ -10,6 +10,7 @@ mod engine;
 pub mod error;
 mod framing;
 pub mod keys;
+pub mod markdown;
 pub mod models;
 pub mod pricing;
 pub mod providers;

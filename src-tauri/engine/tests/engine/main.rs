@@ -2,4 +2,5 @@
 //! providers over real loopback HTTP.
 
 mod conformance;
+mod markdown;
 mod router;
