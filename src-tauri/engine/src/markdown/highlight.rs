@@ -467,48 +467,62 @@ fn find_close(b: &[u8], from: usize, delim: &[u8]) -> Option<usize> {
     None
 }
 
-/// Highlighted lines already seen, keyed by their text and starting state, so a streaming code
-/// block only lexes the line that changed.
+/// The lines of the code block highlighted last, with their starting states, so a streaming
+/// code block only lexes the line that changed.
 #[derive(Default)]
 pub struct LineCache {
-    lines: HashMap<(&'static str, State, String), (String, State)>,
+    lines: Vec<(State, String, String, State)>,
 }
 
-impl LineCache {
-    /// Highlights `code` (whole lines) into `out`, reusing cached lines.
-    pub fn code(&mut self, lang: &'static Lang, code: &str, out: &mut String) {
-        if self.lines.len() > 20_000 {
-            self.lines.clear();
-        }
-        let mut state = State::Normal;
-        for (n, text) in code.split('\n').enumerate() {
-            if n > 0 {
-                out.push('\n');
-            }
-            let key = (lang.id, state, text.to_string());
-            if let Some((html, end)) = self.lines.get(&key) {
-                out.push_str(html);
-                state = *end;
-                continue;
-            }
-            let mut html = String::new();
-            let end = line(lang, text, state, &mut html);
-            out.push_str(&html);
-            self.lines.insert(key, (html, end));
-            state = end;
-        }
-    }
-}
-
-/// Highlights `code` without a cache.
-pub fn code(lang: &Lang, code: &str, out: &mut String) {
+/// Highlights `code` (whole lines; plain escaped text without a language) into `out`, reusing
+/// the cache's lines when given. Returns where the last line's HTML starts in `out` and the
+/// lexer's state at that line's start, so the line can be extended without redoing the rest.
+pub fn code_lines(
+    lang: Option<&Lang>,
+    code: &str,
+    out: &mut String,
+    mut cache: Option<&mut LineCache>,
+) -> (usize, State) {
+    let Some(lang) = lang else {
+        let cut = code.rfind('\n').map_or(0, |p| p + 1);
+        escape_text(&code[..cut], out);
+        let at = out.len();
+        escape_text(&code[cut..], out);
+        return (at, State::Normal);
+    };
     let mut state = State::Normal;
+    let mut last = (out.len(), state);
     for (n, text) in code.split('\n').enumerate() {
         if n > 0 {
             out.push('\n');
         }
-        state = line(lang, text, state, out);
+        last = (out.len(), state);
+        if let Some(cache) = cache.as_deref_mut() {
+            match cache.lines.get(n) {
+                Some((s0, t, html, end)) if *s0 == state && t == text => {
+                    out.push_str(html);
+                    state = *end;
+                }
+                _ => {
+                    let from = out.len();
+                    let end = line(lang, text, state, out);
+                    cache.lines.truncate(n);
+                    cache
+                        .lines
+                        .push((state, text.to_string(), out[from..].to_string(), end));
+                    state = end;
+                }
+            }
+        } else {
+            state = line(lang, text, state, out);
+        }
     }
+    last
+}
+
+/// Highlights `code` without a cache.
+pub fn code(lang: &Lang, code: &str, out: &mut String) {
+    code_lines(Some(lang), code, out, None);
 }
 
 #[cfg(test)]
@@ -593,9 +607,11 @@ mod tests {
         let l = lang("rust").unwrap();
         let mut cache = LineCache::default();
         let mut a = String::new();
-        cache.code(l, src, &mut a);
+        code_lines(Some(l), src, &mut a, Some(&mut cache));
         let mut b = String::new();
-        cache.code(l, src, &mut b);
+        let (at, state) = code_lines(Some(l), src, &mut b, Some(&mut cache));
+        assert_eq!(state, State::Comment, "the state at the last line's start");
+        assert_eq!(&b[at..], "<span class=\"hl-com\">*/</span> <span class=\"hl-kw\">fn</span> <span class=\"hl-fn\">x</span>() {}");
         assert_eq!(a, b);
         assert_eq!(a, hl("rust", src));
     }

@@ -20,17 +20,18 @@ use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Parser, Tag};
 
-use super::highlight::LineCache;
+use super::escape::escape_text;
+use super::highlight::{self, Lang, LineCache, State};
 use super::writer::Writer;
 use super::{merge_text, normalize_label, options, sanitize};
 
 /// What one delta changed: drop the final blocks from `replace_from` on (usually none: it is the
 /// number of final blocks before the delta), append `blocks`, and show `tail` after them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Update {
+pub struct Update<'a> {
     pub replace_from: usize,
-    pub blocks: Vec<String>,
-    pub tail: String,
+    pub blocks: Vec<&'a str>,
+    pub tail: &'a str,
 }
 
 struct Final {
@@ -42,6 +43,73 @@ struct Final {
     uses: Vec<String>,
     /// Reference labels this block defined.
     defines: Vec<String>,
+}
+
+/// Where a delta that only extends the last line lands in the tail's HTML.
+enum Fast {
+    /// Plain text ends the tail, followed by `closing` bytes of end tags.
+    Text { closing: usize },
+    /// An open code block's last line ends the tail: its HTML starts at `line_at` and is
+    /// followed by `closing` bytes; it is highlighted again from `state`.
+    Code {
+        line_at: usize,
+        closing: usize,
+        lang: Option<&'static Lang>,
+        state: State,
+        line: String,
+        free: bool,
+    },
+}
+
+/// Punctuation that means nothing to Markdown in the middle of a line.
+const QUIET: &[char] = &['.', ',', ';', '?', '!', '\'', '"', '%', '/'];
+
+/// Whether appending `delta` to `text`, whose tail ends in plain text, only appends that text:
+/// the delta is words and quiet punctuation on the same line, not ending in a space (trailing
+/// spaces of a paragraph are dropped); the word it extends is plain too (no markup, entity or
+/// `www.` address forming); the line it is on already has a letter.
+fn plain_words_fit(text: &str, delta: &str) -> bool {
+    let quiet = |c: char| c.is_alphanumeric() || c == ' ' || QUIET.contains(&c);
+    if !delta.chars().all(quiet) || delta.ends_with(' ') {
+        return false;
+    }
+    let Some(prev) = text.chars().next_back() else {
+        return false;
+    };
+    if !(prev.is_alphanumeric() || QUIET.contains(&prev)) {
+        return false;
+    }
+    let word = text.rsplit(char::is_whitespace).next().unwrap_or("");
+    if !word.chars().all(quiet) {
+        return false;
+    }
+    let joined = [word, delta].concat().to_ascii_lowercase();
+    if joined.contains("www.") {
+        return false;
+    }
+    // A line is settled once it has a letter: what it is (list item, heading, underline,
+    // table row…) depends on how it starts, and until then a `1` may become `1. a`.
+    let line = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    line.contains(char::is_alphabetic)
+}
+
+/// Whether `delta` only extends an open code block: no fence character; and unless the fence
+/// is a top-level one at the start of its line, no line break and a line that already has text
+/// (so no indentation is left to strip).
+fn code_fits(free: bool, line: &str, delta: &str) -> bool {
+    if delta.contains(['\r', '`', '~']) || line.ends_with('\r') {
+        return false;
+    }
+    let has_text = |s: &str| s.contains(|c: char| !c.is_whitespace());
+    if !free {
+        return !delta.contains('\n') && has_text(line);
+    }
+    // An open fence drops a last line of only spaces.
+    let last = match delta.rfind('\n') {
+        Some(p) => &delta[p + 1..],
+        None => &[line, delta].concat(),
+    };
+    last.is_empty() || has_text(last)
 }
 
 struct TailDef {
@@ -59,8 +127,8 @@ pub struct MarkdownStream {
     blocks: Vec<Final>,
     defs: HashMap<String, (String, String, usize)>,
     tail: String,
-    /// The tail's HTML split where plain text appended to the source would go.
-    fast: Option<(String, String)>,
+    /// The tail's HTML split where text appended to the source would go.
+    fast: Option<Fast>,
     cache: LineCache,
     /// The earliest final block a rollback removed since the last update.
     last_rollback: Option<usize>,
@@ -95,7 +163,7 @@ impl MarkdownStream {
     }
 
     /// Adds a delta; returns what changed.
-    pub fn push(&mut self, delta: &str) -> Update {
+    pub fn push(&mut self, delta: &str) -> Update<'_> {
         let from = self.blocks.len();
         if !delta.is_empty() && !self.append_plain(delta) {
             self.text.push_str(delta);
@@ -105,7 +173,7 @@ impl MarkdownStream {
     }
 
     /// Ends the stream: the tail becomes a final block.
-    pub fn finish(&mut self) -> Update {
+    pub fn finish(&mut self) -> Update<'_> {
         let from = self.blocks.len();
         self.reparse();
         let from = from.min(self.rolled_back_to(from));
@@ -127,40 +195,64 @@ impl MarkdownStream {
         self.last_rollback.unwrap_or(from)
     }
 
-    fn update(&mut self, from: usize) -> Update {
+    fn update(&mut self, from: usize) -> Update<'_> {
         self.last_rollback = None;
         Update {
             replace_from: from,
-            blocks: self.blocks[from..].iter().map(|b| b.html.clone()).collect(),
-            tail: self.tail.clone(),
+            blocks: self.blocks[from..]
+                .iter()
+                .map(|b| b.html.as_str())
+                .collect(),
+            tail: &self.tail,
         }
     }
 
-    /// The fast path for plain words; false when it does not apply.
+    /// The fast paths; false when neither applies.
     fn append_plain(&mut self, delta: &str) -> bool {
-        let Some((before, closing)) = &mut self.fast else {
-            return false;
-        };
-        let inert =
-            |c: char| c.is_alphanumeric() || matches!(c, ' ' | ',' | ';' | '?' | '!' | '\'' | '"');
-        if !delta.chars().all(inert)
-            || !delta.chars().next_back().is_some_and(char::is_alphanumeric)
-        {
-            return false;
-        }
-        let last_word = self
-            .text
-            .rsplit(|c: char| c.is_whitespace())
-            .next()
-            .unwrap_or("");
-        if last_word.is_empty() || !last_word.chars().all(char::is_alphanumeric) {
-            return false;
+        match &mut self.fast {
+            Some(Fast::Text { closing })
+                if plain_words_fit(&self.text, delta)
+                    // A quote can end the title of a link definition being written.
+                    && !(delta.contains(['"', '\'']) && self.text[self.final_upto..].contains("]:")) =>
+            {
+                let tail = self.tail.split_off(self.tail.len() - *closing);
+                self.tail.push_str(delta);
+                self.tail.push_str(&tail);
+            }
+            Some(Fast::Code {
+                line_at,
+                closing,
+                lang,
+                state,
+                line,
+                free,
+            }) if code_fits(*free, line, delta) => {
+                let tail = self.tail.split_off(self.tail.len() - *closing);
+                self.tail.truncate(*line_at);
+                let joined = [line.as_str(), delta].concat();
+                let mut lines = joined.split('\n').peekable();
+                while let Some(text) = lines.next() {
+                    if lines.peek().is_none() {
+                        *line_at = self.tail.len();
+                        *line = text.to_string();
+                    }
+                    let next = match lang {
+                        Some(lang) => highlight::line(lang, text, *state, &mut self.tail),
+                        None => {
+                            escape_text(text, &mut self.tail);
+                            State::Normal
+                        }
+                    };
+                    if lines.peek().is_some() {
+                        *state = next;
+                        self.tail.push('\n');
+                    }
+                }
+                self.tail.push_str(&tail);
+            }
+            _ => return false,
         }
         self.text.push_str(delta);
-        before.push_str(delta);
-        self.tail.clear();
-        self.tail.push_str(before);
-        self.tail.push_str(closing);
         true
     }
 
@@ -326,8 +418,18 @@ impl MarkdownStream {
                 let mut w = Writer::new(src, Some(&mut self.cache));
                 w.run(&events[first..]);
                 if sanitize::conforms(&w.out) {
+                    let len = w.out.len();
                     if let Some(at) = w.text_end {
-                        self.fast = Some((w.out[..at].to_string(), w.out[at..].to_string()));
+                        self.fast = Some(Fast::Text { closing: len - at });
+                    } else if let Some(c) = w.code_end.take() {
+                        self.fast = Some(Fast::Code {
+                            line_at: c.start,
+                            closing: len - c.end,
+                            lang: c.lang,
+                            state: c.state,
+                            line: c.line,
+                            free: c.free,
+                        });
                     }
                     self.tail = w.out;
                 } else {

@@ -129,15 +129,15 @@ fn stream_updates_append_blocks_and_finish_flushes_the_tail() {
     let mut s = MarkdownStream::new();
     let u = s.push("# Title\n\nFirst para");
     assert_eq!(u.replace_from, 0);
-    assert_eq!(u.blocks, vec!["<h1>Title</h1>\n".to_string()]);
+    assert_eq!(u.blocks, vec!["<h1>Title</h1>\n"]);
     assert_eq!(u.tail, "<p>First para</p>\n");
     let u = s.push("graph.\n\n- item");
     assert_eq!(u.replace_from, 1);
-    assert_eq!(u.blocks, vec!["<p>First paragraph.</p>\n".to_string()]);
+    assert_eq!(u.blocks, vec!["<p>First paragraph.</p>\n"]);
     assert_eq!(u.tail, "<ul>\n<li>item</li>\n</ul>\n");
     let u = s.finish();
     assert_eq!(u.replace_from, 2);
-    assert_eq!(u.blocks, vec!["<ul>\n<li>item</li>\n</ul>\n".to_string()]);
+    assert_eq!(u.blocks, vec!["<ul>\n<li>item</li>\n</ul>\n"]);
     assert_eq!(u.tail, "");
     assert_eq!(s.html(), render(s.text()));
 }

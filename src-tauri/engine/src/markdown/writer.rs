@@ -8,7 +8,7 @@ use pulldown_cmark::{
 };
 
 use super::escape::{escape_attr, escape_text};
-use super::highlight::{self, Lang, LineCache};
+use super::highlight::{self, Lang, LineCache, State};
 use super::sanitize::safe_href;
 
 /// What a link or image start tag turned into, so its end tag closes the same thing.
@@ -21,6 +21,23 @@ struct Code {
     lang: Option<&'static Lang>,
     label: String,
     text: String,
+    /// Its text runs to the end of the source (an open fence being streamed).
+    at_end: bool,
+    /// A fence at the start of a top-level line: its lines are kept exactly, so text appended
+    /// to the source, line breaks included, is appended to the code.
+    free: bool,
+}
+
+/// The last line of an open code block that ends the source, as written.
+pub struct CodeEnd {
+    pub lang: Option<&'static Lang>,
+    /// Where the line's HTML starts and ends in `out`.
+    pub start: usize,
+    pub end: usize,
+    /// The lexer's state at the line's start, and the line's text.
+    pub state: State,
+    pub line: String,
+    pub free: bool,
 }
 
 struct Image {
@@ -48,6 +65,10 @@ pub struct Writer<'s, 'c> {
     /// Where plain text ending at the end of the source ended in `out`, while only end tags
     /// have followed it: text appended to the source lands right there.
     pub text_end: Option<usize>,
+    /// Likewise for a code block whose last line ends the source.
+    pub code_end: Option<CodeEnd>,
+    /// How many tags are open.
+    nesting: usize,
 }
 
 impl<'s, 'c> Writer<'s, 'c> {
@@ -66,6 +87,8 @@ impl<'s, 'c> Writer<'s, 'c> {
             in_head: false,
             body_open: false,
             text_end: None,
+            code_end: None,
+            nesting: 0,
         }
     }
 
@@ -77,6 +100,12 @@ impl<'s, 'c> Writer<'s, 'c> {
     }
 
     fn event(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let top = self.nesting == 0;
+        match event {
+            Event::Start(_) => self.nesting += 1,
+            Event::End(_) => self.nesting = self.nesting.saturating_sub(1),
+            _ => {}
+        }
         if self.skip > 0 {
             match event {
                 Event::Start(_) => self.skip += 1,
@@ -87,6 +116,7 @@ impl<'s, 'c> Writer<'s, 'c> {
         }
         if !matches!(event, Event::End(_)) {
             self.text_end = None;
+            self.code_end = None;
         }
         if let Some(img) = &mut self.image {
             match event {
@@ -101,11 +131,12 @@ impl<'s, 'c> Writer<'s, 'c> {
             return;
         }
         match event {
-            Event::Start(tag) => self.start(tag, range),
+            Event::Start(tag) => self.start(tag, range, top),
             Event::End(tag) => self.end(*tag),
             Event::Text(t) => {
                 if let Some(code) = &mut self.code {
                     code.text.push_str(t);
+                    code.at_end = range.end == self.src.len();
                 } else if self.anchor_depth > 0 {
                     escape_text(t, &mut self.out);
                 } else {
@@ -139,7 +170,7 @@ impl<'s, 'c> Writer<'s, 'c> {
         self.out.push_str(close);
     }
 
-    fn start(&mut self, tag: &Tag<'_>, range: &Range<usize>) {
+    fn start(&mut self, tag: &Tag<'_>, range: &Range<usize>, top: bool) {
         let out = &mut self.out;
         match tag {
             Tag::Paragraph => out.push_str("<p>"),
@@ -162,6 +193,9 @@ impl<'s, 'c> Writer<'s, 'c> {
                 Some(BlockQuoteKind::Caution) => "<blockquote class=\"callout-caution\">\n",
             }),
             Tag::CodeBlock(kind) => {
+                let free = top
+                    && matches!(kind, CodeBlockKind::Fenced(_))
+                    && (range.start == 0 || self.src[..range.start].ends_with('\n'));
                 let info = match kind {
                     CodeBlockKind::Fenced(info) => info.trim(),
                     CodeBlockKind::Indented => "",
@@ -177,6 +211,8 @@ impl<'s, 'c> Writer<'s, 'c> {
                     lang: highlight::lang(info),
                     label,
                     text: String::new(),
+                    at_end: false,
+                    free,
                 });
             }
             Tag::HtmlBlock => out.push_str("<pre class=\"raw-html\"><code>"),
@@ -318,15 +354,21 @@ impl<'s, 'c> Writer<'s, 'c> {
                         out.push_str("<pre><code class=\"language-");
                         out.push_str(lang.id);
                         out.push_str("\">");
-                        match &mut self.cache {
-                            Some(cache) => cache.code(lang, &code.text, out),
-                            None => highlight::code(lang, &code.text, out),
-                        }
                     }
-                    None => {
-                        out.push_str("<pre><code>");
-                        escape_text(&code.text, out);
-                    }
+                    None => out.push_str("<pre><code>"),
+                }
+                let (start, state) =
+                    highlight::code_lines(code.lang, &code.text, out, self.cache.as_deref_mut());
+                if code.at_end {
+                    let line = code.text.rsplit('\n').next().unwrap_or("").to_string();
+                    self.code_end = Some(CodeEnd {
+                        lang: code.lang,
+                        start,
+                        end: out.len(),
+                        state,
+                        line,
+                        free: code.free,
+                    });
                 }
                 out.push_str("</code></pre></div>\n");
             }

@@ -97,14 +97,14 @@ struct View {
 }
 
 impl View {
-    fn apply(&mut self, u: roundtable_engine::markdown::Update) {
+    fn apply(&mut self, u: roundtable_engine::markdown::Update<'_>) {
         assert!(
             u.replace_from <= self.blocks.len(),
             "replace_from past the end"
         );
         self.blocks.truncate(u.replace_from);
-        self.blocks.extend(u.blocks);
-        self.tail = u.tail;
+        self.blocks.extend(u.blocks.iter().map(|b| b.to_string()));
+        self.tail = u.tail.to_string();
     }
     fn html(&self) -> String {
         self.blocks.concat() + &self.tail
