@@ -83,11 +83,11 @@ pub enum HistoryCommand {
         /// The conversation id.
         id: i64,
     },
-    /// Write a conversation as Markdown (its latest branch) or JSON (every branch).
+    /// Write a conversation as Markdown or HTML (its latest branch) or JSON (every branch).
     Export {
         /// The conversation id.
         id: i64,
-        /// md or json.
+        /// md, json or html (one standalone page, no script).
         #[arg(long, value_enum)]
         format: crate::export::Format,
         /// Write to this file instead of stdout.

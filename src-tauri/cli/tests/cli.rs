@@ -1256,6 +1256,19 @@ fn export_import_and_budget() {
     assert_eq!(json["messages"][1]["text"], "**Bold** answer");
     assert_eq!(json["messages"][1]["parent_id"], json["messages"][0]["id"]);
 
+    // HTML: one standalone page, the answer rendered, no script and nothing that loads.
+    let html = stdout(&run(
+        d,
+        &["history", "export", &id, "--format", "html"],
+        None,
+    ));
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<strong>Bold</strong> answer"), "{html}");
+    assert!(html.contains("default-src 'none'"), "{html}");
+    let page = scraper::Html::parse_document(&html);
+    let script = scraper::Selector::parse("script, iframe, object, embed, img, link[rel]").unwrap();
+    assert_eq!(page.select(&script).count(), 0);
+
     // ChatGPT's export: imported with branches, skips counted, never twice.
     let export = d.join("conversations.json");
     std::fs::write(&export, roundtable_fakes::fixtures::CHATGPT_EXPORT).unwrap();
@@ -1415,4 +1428,71 @@ fn openrouter_catalog_prices_are_saved_by_models_and_used_by_the_ledger() {
         "OpenRouter's attribution headers"
     );
     assert_eq!(sent.json()["usage"]["include"], true);
+}
+
+#[test]
+fn html_export_of_a_hostile_answer_shows_it_as_text_and_runs_nothing() {
+    let hostile = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> ![t](https://tracker.example/p.gif)";
+    let server = FakeServer::always(Protocol::OpenAi.stream(&Answer::new("m", &[hostile])));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let done = json_lines(&run(
+        d,
+        &["chat", "-m", "fake/m", "--json", "Hi <b>there</b>"],
+        None,
+    ))
+    .pop()
+    .unwrap();
+    let id = done["conversation_id"].as_i64().unwrap().to_string();
+    let file = d.join("page.html");
+    let o = run(
+        d,
+        &[
+            "history",
+            "export",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&file).unwrap();
+    let page = scraper::Html::parse_document(&html);
+    for node in page.tree.nodes() {
+        if let scraper::Node::Element(el) = node.value() {
+            assert!(
+                !matches!(
+                    el.name(),
+                    "script" | "img" | "iframe" | "object" | "embed" | "svg" | "form" | "input"
+                ),
+                "<{}> in the export",
+                el.name()
+            );
+            for (attr, value) in el.attrs() {
+                assert!(!attr.starts_with("on") && attr != "src", "{attr}={value}");
+                if attr == "href" {
+                    assert!(
+                        value.starts_with("https://") || value.starts_with("http://"),
+                        "{value}"
+                    );
+                }
+            }
+        }
+    }
+    let text: String = page.root_element().text().collect();
+    assert!(
+        text.contains("<script>alert(1)</script>"),
+        "shown as text: {text}"
+    );
+    assert!(text.contains("[x](javascript:alert(1))"), "{text}");
+    assert!(text.contains("Hi <b>there</b>"), "{text}");
+    let tracker = scraper::Selector::parse("a.md-image").unwrap();
+    assert_eq!(
+        page.select(&tracker).next().map(|a| a.value().attr("href")),
+        Some(Some("https://tracker.example/p.gif")),
+        "a remote image is a link, not a fetch"
+    );
 }

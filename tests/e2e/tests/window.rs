@@ -79,24 +79,7 @@ async fn the_window_opens_and_shows_the_name_and_version_from_the_backend() {
     let home = tempfile_dir();
     let driver = Driver::start(&home.0);
 
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({"binary": app, "args": []}),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    // The driver takes a moment to listen; the session hangs forever if the app cannot start.
-    let client = tokio::time::timeout(Duration::from_secs(90), async {
-        loop {
-            let mut builder = ClientBuilder::rustls().expect("a TLS connector");
-            match builder.capabilities(caps.clone()).connect(&url).await {
-                Ok(c) => break c,
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        }
-    })
-    .await
-    .expect("a WebDriver session with the app within 90 s");
+    let client = session(&driver, json!({"binary": app, "args": []})).await;
 
     let version = client
         .wait()
@@ -143,9 +126,119 @@ async fn the_window_opens_and_shows_the_name_and_version_from_the_backend() {
     drop(home);
 }
 
+/// A WebDriver session through `driver` with a browser (the app, or MiniBrowser).
+async fn session(driver: &Driver, browser: serde_json::Value) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("webkitgtk:browserOptions".into(), browser);
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    // The driver takes a moment to listen; the session hangs forever if the browser cannot start.
+    tokio::time::timeout(Duration::from_secs(90), async {
+        loop {
+            let mut builder = ClientBuilder::rustls().expect("a TLS connector");
+            match builder.capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    })
+    .await
+    .expect("a WebDriver session within 90 s")
+}
+
+/// The HTML export of a conversation holding hostile Markdown, opened in a real browser
+/// (WebKitGTK's MiniBrowser, the engine of the app's web view): nothing runs, nothing loads,
+/// the hostile text is shown as text.
+#[tokio::test]
+async fn the_html_export_opens_in_a_browser_and_runs_no_script() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let browser = PathBuf::from("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser");
+    assert!(
+        browser.exists(),
+        "MiniBrowser ships with libwebkit2gtk-4.1 ({})",
+        browser.display()
+    );
+    let home = tempfile_dir();
+    let store = roundtable_engine::store::Store::open(&home.0).expect("a store");
+    let id = store
+        .create_conversation("Hostile <b>title</b>", None, "chat")
+        .expect("a conversation");
+    use roundtable_engine::store::NewMessage;
+    use roundtable_engine::Role;
+    let q = store
+        .add_message(&NewMessage::complete(
+            id,
+            None,
+            Role::User,
+            "Show me <script>window.pwned = 1</script>",
+        ))
+        .expect("a message");
+    let answer = "# Answer\n\n<script>window.pwned = 2</script>\n\n<img src=x onerror=\"window.pwned = 3\"> \
+        [click](javascript:window.pwned=4) ![pixel](https://tracker.invalid/p.gif)\n\n\
+        ```rust\nfn main() { println!(\"hi\"); }\n```\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n";
+    let mut m = NewMessage::complete(id, Some(q), Role::Assistant, answer);
+    m.model = Some("fake/model");
+    store.add_message(&m).expect("an answer");
+    let page = home.0.join("export.html");
+    std::fs::write(&page, store.conversation(id).expect("read back").to_html())
+        .expect("write the page");
+
+    let driver = Driver::start(&home.0);
+    let client = session(
+        &driver,
+        json!({"binary": browser, "args": ["--automation"]}),
+    )
+    .await;
+    client
+        .goto(&format!("file://{}", page.display()))
+        .await
+        .expect("open the page");
+    let h1 = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("section.assistant h1"))
+        .await
+        .expect("the rendered answer");
+    assert_eq!(h1.text().await.expect("text"), "Answer");
+    let checks = client
+        .execute(
+            "return [typeof window.pwned, document.scripts.length, document.images.length, \
+             document.querySelectorAll('[onerror],[onclick],[onload],iframe,object,embed').length, \
+             document.body.innerText]",
+            vec![],
+        )
+        .await
+        .expect("inspect the page");
+    assert_eq!(checks[0], json!("undefined"), "no script ran");
+    assert_eq!(checks[1], json!(0), "no script element");
+    assert_eq!(checks[2], json!(0), "no image element: nothing was fetched");
+    assert_eq!(checks[3], json!(0), "no handler or embedding element");
+    let text = checks[4].as_str().unwrap_or("");
+    assert!(
+        text.contains("<script>window.pwned = 2</script>"),
+        "the hostile HTML shown as text: {text}"
+    );
+    assert!(
+        text.contains("[click](javascript:window.pwned=4)"),
+        "{text}"
+    );
+    let _ = client
+        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
+        .await;
+    let png = client.screenshot().await.expect("a screenshot");
+    std::fs::write(artifacts().join("export.png"), png).expect("save the screenshot");
+    client.close().await.expect("close the session");
+    drop(driver);
+    drop(home);
+}
+
 /// A scratch data dir for the app, removed at the end.
 fn tempfile_dir() -> TempHome {
-    let dir = std::env::temp_dir().join(format!("roundtable-e2e-{}", std::process::id()));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("roundtable-e2e-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     TempHome(dir)
 }

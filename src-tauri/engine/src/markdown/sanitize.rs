@@ -84,11 +84,11 @@ pub static ALLOWED: LazyLock<Vec<Allowed>> = LazyLock::new(|| {
 /// The URL schemes a link may use.
 pub const SCHEMES: &[&str] = &["http", "https", "mailto"];
 
-static BY_TAG: LazyLock<HashMap<&'static str, &'static Allowed>> =
-    LazyLock::new(|| ALLOWED.iter().map(|a| (a.tag, a)).collect());
-
 fn allowed(tag: &str) -> Option<&'static Allowed> {
-    BY_TAG.get(tag).copied()
+    // Every allowed tag is short; a linear scan over ~30 entries beats hashing here.
+    ALLOWED
+        .iter()
+        .find(|a| a.tag.len() == tag.len() && a.tag == tag)
 }
 
 /// The scheme check on an `href` as written: `http://`, `https://` or `mailto:`, and nothing a

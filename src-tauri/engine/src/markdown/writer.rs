@@ -418,6 +418,11 @@ pub fn linkify(text: &str, out: &mut String) {
     let mut plain = 0;
     let mut i = 0;
     while i < b.len() {
+        // Only an ASCII `h` or `w` can start an address (and an ASCII byte is a char boundary).
+        if !matches!(b[i], b'h' | b'H' | b'w' | b'W') {
+            i += 1;
+            continue;
+        }
         let rest = &text[i..];
         let at_boundary =
             i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'(' | b'*' | b'_' | b'~');
@@ -432,7 +437,7 @@ pub fn linkify(text: &str, out: &mut String) {
                 .get(..7)
                 .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
         if !(at_boundary && (www || scheme)) {
-            i += rest.chars().next().map_or(1, char::len_utf8);
+            i += 1;
             continue;
         }
         let mut end = rest

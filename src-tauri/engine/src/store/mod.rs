@@ -7,6 +7,7 @@
 
 mod budget;
 mod catalog;
+mod export;
 mod history;
 mod import;
 mod ledger;

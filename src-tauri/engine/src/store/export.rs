@@ -1,0 +1,158 @@
+//! A conversation exported: Markdown (its latest branch, readable) or one standalone HTML page
+//! (the latest branch rendered by the Markdown renderer, inline CSS, no script, and a
+//! Content-Security-Policy that lets nothing load).
+
+use super::{Conversation, StoredMessage};
+use crate::markdown::{escape_text, render};
+
+/// The messages of the latest branch, oldest first.
+fn latest_branch(c: &Conversation) -> Vec<&StoredMessage> {
+    let mut path = Vec::new();
+    let mut at = c.latest_leaf().map(|m| m.id);
+    while let Some(id) = at {
+        let Some(m) = c.messages.iter().find(|m| m.id == id) else {
+            break;
+        };
+        path.push(m);
+        at = m.parent_id;
+    }
+    path.reverse();
+    path
+}
+
+/// Who wrote a message, as a heading says it.
+fn author(m: &StoredMessage) -> String {
+    match (m.role.as_str(), &m.model) {
+        ("assistant", Some(model)) => format!("Assistant ({model})"),
+        ("assistant", None) => "Assistant".into(),
+        ("user", _) => "You".into(),
+        (other, _) => other.to_string(),
+    }
+}
+
+impl Conversation {
+    /// The latest branch as Markdown.
+    pub fn to_markdown(&self) -> String {
+        markdown(self)
+    }
+
+    /// The latest branch as one standalone HTML page.
+    pub fn to_html(&self) -> String {
+        html(self)
+    }
+}
+
+fn markdown(c: &Conversation) -> String {
+    let mut md = format!("# {}\n\n", c.title);
+    if let Some(system) = &c.system {
+        md.push_str(&format!(
+            "> **System:** {}\n\n",
+            system.replace('\n', "\n> ")
+        ));
+    }
+    for m in latest_branch(c) {
+        let who = author(m);
+        let status = if m.status == "complete" {
+            String::new()
+        } else {
+            format!(" — *{}*", m.status)
+        };
+        md.push_str(&format!("## {who}{status}\n\n{}\n\n", m.text.trim_end()));
+        if let Some(e) = &m.error {
+            md.push_str(&format!("> Error: {e}\n\n"));
+        }
+    }
+    let branches = c.messages.len();
+    md.push_str(&format!(
+        "---\n*Exported from Roundtable: conversation {}, {branches} messages in all branches.*\n",
+        c.id
+    ));
+    md
+}
+
+/// The page's style: readable on screen and in print, light and dark.
+const STYLE: &str = "\
+:root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fff;--muted:#6e6e73;--line:#d2d2d7;--code:#f5f5f7;--you:#eef4ff}\
+@media (prefers-color-scheme:dark){:root{--fg:#f5f5f7;--bg:#1c1c1e;--muted:#a1a1a6;--line:#3a3a3c;--code:#2c2c2e;--you:#1f2a3d}}\
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif}\
+main{max-width:46rem;margin:0 auto;padding:2rem 1.25rem 4rem}\
+h1.title{font-size:1.6rem;margin:0 0 .25rem}.meta{color:var(--muted);margin:0 0 2rem;font-size:.9rem}\
+section.msg{border-top:1px solid var(--line);padding:1rem 0}section.msg.user .body{background:var(--you);border-radius:.6rem;padding:.1rem 1rem}\
+section.msg>header{font-weight:600;font-size:.9rem;color:var(--muted);margin-bottom:.4rem}\
+.error{color:#c0392b}.status{font-weight:400}\
+pre{background:var(--code);padding:.75rem 1rem;border-radius:.5rem;overflow-x:auto}code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace}\
+.code-block{margin:1rem 0}.code-lang{font-size:.75rem;color:var(--muted);margin-bottom:-.5rem;padding:0 .25rem}\
+table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:.3rem .6rem}.align-center{text-align:center}.align-right{text-align:right}\
+blockquote{margin:1rem 0;padding:0 1rem;border-left:3px solid var(--line);color:var(--muted)}\
+.math-inline,.math-display{font-family:ui-monospace,monospace}.math-display{display:block;text-align:center;margin:.5rem 0}\
+.footnote{font-size:.9rem;color:var(--muted)}.raw-html{white-space:pre-wrap}\
+.hl-kw{color:#a626a4}.hl-ty,.hl-tag{color:#c18401}.hl-str{color:#50a14f}.hl-com{color:#a0a1a7;font-style:italic}.hl-num,.hl-lit{color:#986801}\
+.hl-fn{color:#4078f2}.hl-attr,.hl-var{color:#e45649}.hl-ins{color:#50a14f}.hl-del{color:#e45649}.hl-meta{color:#4078f2}\
+details.reasoning{color:var(--muted);margin:.25rem 0 .5rem}a{color:#0a66c2}";
+
+/// The latest branch as one standalone HTML page: every text rendered by the engine's Markdown
+/// renderer (raw HTML shown as text, only http(s)/mailto links, images as links), no script,
+/// and a CSP that lets nothing load.
+fn html(c: &Conversation) -> String {
+    let esc = |s: &str| {
+        let mut out = String::new();
+        escape_text(s, &mut out);
+        out
+    };
+    let mut h =
+        String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    h.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        esc(&c.title)
+    ));
+    h.push_str(&format!("<h1 class=\"title\">{}</h1>\n", esc(&c.title)));
+    let when = time::OffsetDateTime::from_unix_timestamp(c.created_at / 1000)
+        .map(|t| format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default();
+    h.push_str(&format!(
+        "<p class=\"meta\">Exported from Roundtable · conversation {} · started {when} · {} messages in all branches</p>\n",
+        c.id,
+        c.messages.len()
+    ));
+    if let Some(system) = &c.system {
+        h.push_str(
+            "<section class=\"msg system\"><header>System prompt</header>\n<div class=\"body\">",
+        );
+        h.push_str(&render(system));
+        h.push_str("</div></section>\n");
+    }
+    for m in latest_branch(c) {
+        h.push_str(&format!(
+            "<section class=\"msg {}\"><header>{}",
+            if m.role == "user" {
+                "user"
+            } else {
+                "assistant"
+            },
+            esc(&author(m))
+        ));
+        if m.status != "complete" {
+            h.push_str(&format!(
+                " <span class=\"status\">— {}</span>",
+                esc(&m.status)
+            ));
+        }
+        h.push_str("</header>\n");
+        if !m.reasoning.trim().is_empty() {
+            h.push_str("<details class=\"reasoning\"><summary>Reasoning</summary>\n");
+            h.push_str(&render(&m.reasoning));
+            h.push_str("</details>\n");
+        }
+        h.push_str("<div class=\"body\">\n");
+        h.push_str(&render(&m.text));
+        h.push_str("</div>\n");
+        if let Some(e) = &m.error {
+            h.push_str(&format!("<p class=\"error\">Error: {}</p>\n", esc(e)));
+        }
+        h.push_str("</section>\n");
+    }
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
