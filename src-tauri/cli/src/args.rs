@@ -33,6 +33,25 @@ pub enum Command {
     History(HistoryCommand),
     /// Spend and tokens from the local ledger.
     Usage(UsageArgs),
+    /// Serve an OpenAI-compatible API on this machine (the router, your keys, the ledger).
+    Serve(ServeArgs),
+}
+
+/// `roundtable serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The port (0 picks a free one).
+    #[arg(long, default_value_t = roundtable_engine::gateway::DEFAULT_PORT)]
+    pub port: u16,
+    /// The address to listen on; anything but loopback needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Allow listening on a non-loopback address (other machines could then spend your keys).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Requests in flight at once per client.
+    #[arg(long, default_value_t = 16)]
+    pub per_client: usize,
 }
 
 /// `roundtable history …`.

@@ -10,6 +10,7 @@ mod history;
 mod keys;
 mod models;
 mod output;
+mod serve;
 mod usage;
 
 use std::sync::Arc;
@@ -29,10 +30,13 @@ use output::Out;
 fn main() {
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The gateway serves many clients at once; every other command is one request.
+    let mut builder = if matches!(cli.command, Command::Serve(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("roundtable: could not start: {e}");
@@ -67,6 +71,7 @@ async fn run(cli: Cli) -> i32 {
         ) => *json,
         Command::History(_) => false,
         Command::Usage(a) => a.json,
+        Command::Serve(_) => false,
     };
     let mut out = Out::new(json);
     let result = async {
@@ -98,6 +103,11 @@ async fn run(cli: Cli) -> i32 {
             Command::Usage(args) => usage::run(&store()?, args, &mut out),
             Command::Models(args) => models::run(&engine, &dir, args, &mut out).await,
             Command::Keys(command) => keys::run(&engine, &vault, command, &mut out).await,
+            Command::Serve(args) => {
+                let store = store()?;
+                let prices = prices(&store)?;
+                serve::run(router, store, prices, args).await
+            }
         }
     }
     .await;

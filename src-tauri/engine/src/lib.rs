@@ -9,6 +9,7 @@ pub mod config;
 mod engine;
 pub mod error;
 mod framing;
+pub mod gateway;
 pub mod keys;
 pub mod markdown;
 pub mod models;

@@ -246,7 +246,7 @@ async fn connect(
     let mut rng = fastrand::Rng::with_seed(jitter_seed);
     let mut number = 0;
     let mut tried: Vec<ProviderError> = Vec::new();
-    let mut skipped: Vec<(Target, Duration)> = Vec::new();
+    let mut skipped: Vec<(Target, Duration, Option<ErrorClass>)> = Vec::new();
     let emit = |a: Attempt| {
         let _ = events.send(RouteEvent::Attempt(a));
     };
@@ -272,7 +272,7 @@ async fn connect(
                             human_duration(left)
                         )),
                     });
-                    skipped.push((target.clone(), left));
+                    skipped.push((target.clone(), left, health.last_class(&name)));
                     continue 'targets;
                 }
                 // A retry of the last target honours its wait even if it is cooling down: there
@@ -338,11 +338,18 @@ async fn connect(
 }
 
 /// The error when no target answered: the last failure, naming every target tried.
-fn all_failed(tried: Vec<ProviderError>, skipped: Vec<(Target, Duration)>) -> ProviderError {
+fn all_failed(
+    tried: Vec<ProviderError>,
+    skipped: Vec<(Target, Duration, Option<ErrorClass>)>,
+) -> ProviderError {
     let summary: Vec<String> = tried
         .iter()
         .map(|e| format!("{} ({})", e.provider, e.class.as_str()))
-        .chain(skipped.iter().map(|(t, _)| format!("{t} (cooling down)")))
+        .chain(
+            skipped
+                .iter()
+                .map(|(t, _, _)| format!("{t} (cooling down)")),
+        )
         .collect();
     match tried.into_iter().last() {
         Some(last) if summary.len() == 1 => last,
@@ -355,13 +362,18 @@ fn all_failed(tried: Vec<ProviderError>, skipped: Vec<(Target, Duration)>) -> Pr
             last
         }
         None => {
-            let (target, left) = skipped
+            let (target, left, class) = skipped
                 .into_iter()
-                .min_by_key(|(_, left)| *left)
+                .min_by_key(|(_, left, _)| *left)
                 .expect("a plan has a target");
-            ProviderError::new(
+            // A target cooling down after a 429 is still rate limited, for as long as it said.
+            let class = match class {
+                Some(ErrorClass::RateLimited) => ErrorClass::RateLimited,
+                _ => ErrorClass::Overloaded,
+            };
+            let mut e = ProviderError::new(
                 &target.provider.id,
-                ErrorClass::Overloaded,
+                class,
                 format!(
                     "every target is cooling down after failures ({})",
                     summary.join(", ")
@@ -370,7 +382,9 @@ fn all_failed(tried: Vec<ProviderError>, skipped: Vec<(Target, Duration)>) -> Pr
             .with_hint(format!(
                 "try again in {}, or add another model with -m",
                 human_duration(left)
-            ))
+            ));
+            e.retry_after = Some(left);
+            e
         }
     }
 }

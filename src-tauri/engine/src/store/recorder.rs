@@ -27,8 +27,11 @@ pub struct Recorder<'a> {
     store: &'a Store,
     prices: &'a PriceBook,
     request_id: String,
-    conversation_id: i64,
-    parent_id: i64,
+    /// The conversation and the user message answered; `None` when only the ledger is kept
+    /// (the gateway's requests).
+    conversation_id: Option<i64>,
+    parent_id: Option<i64>,
+    client: Option<String>,
     column: Option<i64>,
     route: Option<String>,
     prompt_chars: usize,
@@ -57,8 +60,9 @@ impl<'a> Recorder<'a> {
             store,
             prices,
             request_id: format!("{:016x}", fastrand::u64(..)),
-            conversation_id,
-            parent_id,
+            conversation_id: Some(conversation_id),
+            parent_id: Some(parent_id),
+            client: None,
             column,
             route,
             prompt_chars,
@@ -71,6 +75,21 @@ impl<'a> Recorder<'a> {
             last_target: None,
             started: Instant::now(),
         }
+    }
+
+    /// Records only ledger rows, tagged with `client`: no conversation, no messages.
+    pub fn ledger_only(
+        store: &'a Store,
+        prices: &'a PriceBook,
+        route: Option<String>,
+        prompt_chars: usize,
+        client: &str,
+    ) -> Self {
+        let mut r = Recorder::new(store, prices, 0, 0, None, route, prompt_chars);
+        r.conversation_id = None;
+        r.parent_id = None;
+        r.client = Some(client.to_string());
+        r
     }
 
     /// The request id that groups this request's ledger rows.
@@ -86,8 +105,8 @@ impl<'a> Recorder<'a> {
     /// The (empty, streaming) answer message.
     fn answer_message<'m>(&self, model: Option<&'m str>) -> NewMessage<'m> {
         NewMessage {
-            conversation: self.conversation_id,
-            parent: Some(self.parent_id),
+            conversation: self.conversation_id.unwrap_or_default(),
+            parent: self.parent_id,
             role: Role::Assistant,
             text: "",
             status: "streaming",
@@ -99,7 +118,8 @@ impl<'a> Recorder<'a> {
     fn row(&self, a: &Attempt, outcome: &str) -> LedgerRow {
         LedgerRow {
             request_id: self.request_id.clone(),
-            conversation_id: Some(self.conversation_id),
+            conversation_id: self.conversation_id,
+            client: self.client.clone(),
             provider: a.target.split('/').next().unwrap_or("").to_string(),
             model_requested: a.target.clone(),
             route: self.route.clone(),
@@ -124,12 +144,14 @@ impl<'a> Recorder<'a> {
                 Ok(())
             }
             Outcome::Ok => {
-                let id = self
-                    .store
-                    .add_message(&self.answer_message(Some(&a.target)))?;
-                self.message_id = Some(id);
+                if self.conversation_id.is_some() {
+                    let id = self
+                        .store
+                        .add_message(&self.answer_message(Some(&a.target)))?;
+                    self.message_id = Some(id);
+                }
                 let mut row = self.row(a, "streaming");
-                row.message_id = Some(id);
+                row.message_id = self.message_id;
                 row.ttft_ms = Some(a.ms as i64);
                 row.estimated = true;
                 let rid = self.store.record_attempt(&row)?;
@@ -163,10 +185,9 @@ impl<'a> Recorder<'a> {
 
     /// Saves the text so far and the estimated figures, so a crash keeps them.
     pub fn flush(&mut self) -> Result<()> {
-        let Some(id) = self.message_id else {
-            return Ok(());
-        };
-        self.store.flush_message(id, &self.text, &self.reasoning)?;
+        if let Some(id) = self.message_id {
+            self.store.flush_message(id, &self.text, &self.reasoning)?;
+        }
         if let Some((rid, mut row)) = self.answering.take() {
             self.estimate(&mut row);
             self.store.update_attempt(rid, &row)?;
@@ -227,19 +248,21 @@ impl<'a> Recorder<'a> {
             answered.provider.id,
             end.model.as_deref().unwrap_or(&answered.model)
         );
-        let Some(id) = self.message_id else {
+        if self.answering.is_none() {
             return Err(Error::InvalidRequest(
                 "an answer ended before any attempt succeeded".into(),
             ));
-        };
-        self.store.finish_message(
-            id,
-            &self.text,
-            &self.reasoning,
-            "complete",
-            Some(&model),
-            None,
-        )?;
+        }
+        if let Some(id) = self.message_id {
+            self.store.finish_message(
+                id,
+                &self.text,
+                &self.reasoning,
+                "complete",
+                Some(&model),
+                None,
+            )?;
+        }
         let (rid, mut row) = self
             .answering
             .take()
@@ -266,16 +289,18 @@ impl<'a> Recorder<'a> {
             "cancelled"
         };
         let message = error.map(|e| e.to_string());
-        match self.message_id {
-            Some(id) => {
-                self.store.finish_message(
-                    id,
-                    &self.text,
-                    &self.reasoning,
-                    status,
-                    None,
-                    message.as_deref(),
-                )?;
+        match self.answering.is_some() {
+            true => {
+                if let Some(id) = self.message_id {
+                    self.store.finish_message(
+                        id,
+                        &self.text,
+                        &self.reasoning,
+                        status,
+                        None,
+                        message.as_deref(),
+                    )?;
+                }
                 if let Some((rid, mut row)) = self.answering.take() {
                     self.estimate(&mut row);
                     row.outcome = status.into();
@@ -286,7 +311,8 @@ impl<'a> Recorder<'a> {
                     self.store.update_attempt(rid, &row)?;
                 }
             }
-            None => {
+            false if self.conversation_id.is_none() => {}
+            false => {
                 // No answer at all: an error message keeps the failure in the conversation.
                 let id = self
                     .store

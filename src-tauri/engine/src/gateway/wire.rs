@@ -1,0 +1,266 @@
+//! OpenAI's chat-completions format as the gateway speaks it: the request it accepts, the
+//! response and stream chunks it writes, and its error envelope.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::chat::{ChatRequest, FinishReason, Message, ReasoningEffort, Role, Usage};
+use crate::error::{Error, ErrorClass};
+
+/// The request body of `POST /v1/chat/completions` (the fields the gateway uses; others are
+/// ignored as OpenAI-compatible servers do).
+#[derive(Debug, Deserialize)]
+pub struct CompletionRequest {
+    #[serde(default)]
+    pub model: Option<String>,
+    /// OpenRouter's fallback list.
+    #[serde(default)]
+    pub models: Option<Vec<String>>,
+    pub messages: Vec<InMessage>,
+    #[serde(default)]
+    pub stream: bool,
+    #[serde(default)]
+    pub temperature: Option<f32>,
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    #[serde(default)]
+    pub max_completion_tokens: Option<u32>,
+    #[serde(default)]
+    pub reasoning_effort: Option<String>,
+}
+
+/// One message of the request.
+#[derive(Debug, Deserialize)]
+pub struct InMessage {
+    pub role: String,
+    #[serde(default)]
+    pub content: Option<Content>,
+}
+
+/// A message's content: a string, or a list of parts.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Content {
+    Text(String),
+    Parts(Vec<Part>),
+}
+
+/// A content part; only text parts are taken.
+#[derive(Debug, Deserialize)]
+pub struct Part {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// An error to send back: status, OpenAI's envelope, and a Retry-After when known.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: u16,
+    pub kind: &'static str,
+    pub code: String,
+    pub message: String,
+    pub param: Option<&'static str>,
+    pub retry_after_s: Option<u64>,
+}
+
+impl ApiError {
+    /// A client error of the gateway's own (bad body, bad token…).
+    pub fn new(status: u16, kind: &'static str, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            kind,
+            code: code.to_string(),
+            message: message.into(),
+            param: None,
+            retry_after_s: None,
+        }
+    }
+
+    /// A bad request naming the field at fault.
+    pub fn invalid(param: &'static str, message: impl Into<String>) -> Self {
+        let mut e = ApiError::new(400, "invalid_request_error", "invalid_request", message);
+        e.param = Some(param);
+        e
+    }
+
+    /// OpenAI's error envelope.
+    pub fn body(&self) -> Value {
+        json!({"error": {
+            "message": self.message,
+            "type": self.kind,
+            "param": self.param,
+            "code": self.code,
+        }})
+    }
+}
+
+impl From<&Error> for ApiError {
+    fn from(e: &Error) -> Self {
+        match e {
+            Error::Provider(p) => {
+                // The client's request was fine; what the provider said decides the status. A
+                // rejected provider key is the gateway's problem, not the client's token: 502.
+                let status = match p.class {
+                    ErrorClass::RateLimited => 429,
+                    ErrorClass::QuotaExceeded => 402,
+                    ErrorClass::Overloaded => 503,
+                    ErrorClass::ContextLength
+                    | ErrorClass::BadRequest
+                    | ErrorClass::ContentFiltered => 400,
+                    ErrorClass::ModelNotFound => 404,
+                    ErrorClass::Timeout => 504,
+                    ErrorClass::Auth
+                    | ErrorClass::Upstream
+                    | ErrorClass::Network
+                    | ErrorClass::MalformedStream => 502,
+                };
+                let kind = match status {
+                    429 => "rate_limit_error",
+                    400 | 404 => "invalid_request_error",
+                    402 => "insufficient_quota",
+                    _ => "upstream_error",
+                };
+                ApiError {
+                    status,
+                    kind,
+                    code: p.class.as_str().to_string(),
+                    message: format!("{}: {} ({})", p.provider, p.message, p.hint),
+                    param: None,
+                    retry_after_s: p.retry_after.map(|d| d.as_millis().div_ceil(1000) as u64),
+                }
+            }
+            Error::UnknownProvider { .. } | Error::UnknownRoute { .. } => {
+                let mut a = ApiError::new(
+                    404,
+                    "invalid_request_error",
+                    "model_not_found",
+                    e.to_string(),
+                );
+                a.param = Some("model");
+                a
+            }
+            Error::InvalidModel { .. } => ApiError::invalid("model", e.to_string()),
+            Error::InvalidRequest(m) => ApiError::invalid("messages", m.clone()),
+            Error::KeyStore(_) | Error::Config { .. } | Error::Io { .. } => {
+                ApiError::new(500, "server_error", "gateway_error", e.to_string())
+            }
+        }
+    }
+}
+
+impl CompletionRequest {
+    /// The targets in order: `model`, then OpenRouter's `models` fallbacks.
+    pub fn targets(&self) -> Result<Vec<String>, ApiError> {
+        let mut names: Vec<String> = Vec::new();
+        for n in self.model.iter().chain(self.models.iter().flatten()) {
+            let n = n.trim();
+            if !n.is_empty() && !names.iter().any(|m| m == n) {
+                names.push(n.to_string());
+            }
+        }
+        if names.is_empty() {
+            return Err(ApiError::invalid(
+                "model",
+                "no model: give `model` as provider/model or @route (or OpenRouter's `models` list)",
+            ));
+        }
+        Ok(names)
+    }
+
+    /// The engine's request: system and developer messages become the system prompt.
+    pub fn to_chat(&self) -> Result<ChatRequest, ApiError> {
+        let mut system = Vec::new();
+        let mut messages = Vec::new();
+        for (i, m) in self.messages.iter().enumerate() {
+            let text = match &m.content {
+                None => String::new(),
+                Some(Content::Text(t)) => t.clone(),
+                Some(Content::Parts(parts)) => {
+                    let mut text = String::new();
+                    for p in parts {
+                        if p.kind != "text" {
+                            return Err(ApiError::invalid(
+                                "messages",
+                                format!("messages[{i}]: content part of type `{}` is not supported; only text", p.kind),
+                            ));
+                        }
+                        text.push_str(p.text.as_deref().unwrap_or(""));
+                    }
+                    text
+                }
+            };
+            match m.role.as_str() {
+                "system" | "developer" => system.push(text),
+                "user" => messages.push(Message { role: Role::User, text }),
+                "assistant" => messages.push(Message {
+                    role: Role::Assistant,
+                    text,
+                }),
+                other => {
+                    return Err(ApiError::invalid(
+                        "messages",
+                        format!("messages[{i}]: role `{other}` is not supported; use system, developer, user or assistant"),
+                    ))
+                }
+            }
+        }
+        if !messages.iter().any(|m| m.role == Role::User) {
+            return Err(ApiError::invalid("messages", "no user message"));
+        }
+        let reasoning = match self.reasoning_effort.as_deref() {
+            None => None,
+            Some("low" | "minimal") => Some(ReasoningEffort::Low),
+            Some("medium") => Some(ReasoningEffort::Medium),
+            Some("high") => Some(ReasoningEffort::High),
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "reasoning_effort",
+                    format!("reasoning_effort `{other}`: use low, medium or high"),
+                ))
+            }
+        };
+        Ok(ChatRequest {
+            system: (!system.is_empty()).then(|| system.join("\n\n")),
+            messages,
+            temperature: self.temperature,
+            max_tokens: self.max_completion_tokens.or(self.max_tokens),
+            reasoning,
+        })
+    }
+}
+
+/// OpenAI's name for a finish reason.
+pub fn finish_reason(f: &FinishReason) -> &str {
+    match f {
+        FinishReason::Stop => "stop",
+        FinishReason::Length => "length",
+        FinishReason::ToolCalls => "tool_calls",
+        FinishReason::ContentFilter => "content_filter",
+        FinishReason::Other(s) => s.as_str(),
+    }
+}
+
+/// OpenAI's usage object.
+pub fn usage(u: &Usage) -> Value {
+    json!({
+        "prompt_tokens": u.input_tokens,
+        "completion_tokens": u.output_tokens,
+        "total_tokens": u.input_tokens + u.output_tokens,
+        "prompt_tokens_details": {"cached_tokens": u.cache_read_tokens},
+        "completion_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
+    })
+}
+
+/// One `chat.completion.chunk`.
+pub fn chunk(id: &str, created: i64, model: &str, delta: Value, finish: Option<&str>) -> Value {
+    json!({
+        "id": id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "system_fingerprint": null,
+        "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
+    })
+}
