@@ -151,6 +151,11 @@ impl Gateway {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        // Small SSE writes go out at once: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, self.app())
             .with_graceful_shutdown(shutdown)
             .await
@@ -406,8 +411,27 @@ async fn start(
     ));
     match head_rx.await {
         Ok(Head::Stream) => {
+            // Chunks that are already waiting go out in one write.
             let body = futures_util::stream::unfold(rx, |mut rx| async move {
-                rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx))
+                let first = rx.recv().await?;
+                let mut more = Vec::new();
+                while more.len() < 64 * 1024 {
+                    match rx.try_recv() {
+                        Ok(b) => {
+                            if more.is_empty() {
+                                more.extend_from_slice(&first);
+                            }
+                            more.extend_from_slice(&b);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let out = if more.is_empty() {
+                    first
+                } else {
+                    Bytes::from(more)
+                };
+                Some((Ok::<_, Infallible>(out), rx))
             });
             Ok((
                 [
@@ -466,6 +490,7 @@ async fn answer(
     let mut model = String::new();
     let mut text = String::new();
     let mut reasoning = String::new();
+    let mut frame: Option<(String, String)> = None;
     loop {
         let item = {
             let gone = async {
@@ -507,7 +532,18 @@ async fn answer(
             Some(Ok(RouteEvent::Chat(ChatEvent::Delta(t)))) => {
                 let _ = rec.delta(&t);
                 if streaming {
-                    out.push(chunk(&id, created, &model, json!({"content": t}), None));
+                    // The hot path: the chunk's fixed parts are written once per answer.
+                    let (pre, post) =
+                        frame.get_or_insert_with(|| content_frame(&id, created, &model));
+                    let text = serde_json::to_string(&t).unwrap_or_default();
+                    let mut b = Vec::with_capacity(pre.len() + text.len() + post.len());
+                    b.extend_from_slice(pre.as_bytes());
+                    b.extend_from_slice(text.as_bytes());
+                    b.extend_from_slice(post.as_bytes());
+                    if tx.send(Bytes::from(b)).await.is_err() {
+                        let _ = rec.fail(None);
+                        return;
+                    }
                 } else {
                     text.push_str(&t);
                 }
@@ -599,6 +635,16 @@ async fn answer(
             }
         }
     }
+}
+
+/// The SSE frame of a content chunk, split around the content string.
+fn content_frame(id: &str, created: i64, model: &str) -> (String, String) {
+    let whole = chunk(id, created, model, json!({"content": "\u{0}"}), None).to_string();
+    let at = whole.find("\"\\u0000\"").unwrap_or(whole.len());
+    (
+        format!("data: {}", &whole[..at]),
+        format!("{}\n\n", &whole[at + 8..]),
+    )
 }
 
 /// Finishes the ledger row; the model that answered, as recorded.
