@@ -159,6 +159,8 @@ pub enum By {
     Model,
     /// Provider.
     Provider,
+    /// The gateway's client (`X-Title`, else `HTTP-Referer`); the app's and CLI's own: `(local)`.
+    Client,
 }
 
 /// `roundtable keys …`.

@@ -33,6 +33,7 @@ pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure>
         By::Day => UsageBy::Day,
         By::Model => UsageBy::Model,
         By::Provider => UsageBy::Provider,
+        By::Client => UsageBy::Client,
     };
     let rows = store.usage(since, until, by)?;
     let total: i64 = rows.iter().map(|r| r.cost_micros).sum();

@@ -212,6 +212,19 @@ fn the_openai_python_sdk_streams_falls_back_and_gets_mapped_errors() {
         rows.iter().any(|r| r.1 == "failed"),
         "the 429s are rows too: {rows:?}"
     );
+
+    // `usage --by client` shows the SDK's spend under its X-Title.
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(gw.dir.path())
+        .args(["usage", "--by", "client", "--json"])
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("\"sdk-check\""), "{text}");
+    assert!(!text.contains("(local)"), "{text}");
 }
 
 #[test]

@@ -101,6 +101,8 @@ pub enum UsageBy {
     Model,
     /// Provider id.
     Provider,
+    /// The gateway's client (`X-Title`…); the app's and the CLI's own requests are `(local)`.
+    Client,
 }
 
 /// Totals for one group.
@@ -219,6 +221,25 @@ impl Store {
             UsageBy::Day => ("day", "key"),
             UsageBy::Model => ("model", "cost DESC, key"),
             UsageBy::Provider => ("provider", "cost DESC, key"),
+            // The rollup has no client: read the ledger itself, with the rollup's sums.
+            UsageBy::Client => {
+                let sql = "SELECT COALESCE(client, '(local)') AS key, COUNT(*), SUM(outcome = 'failed'), SUM(input_tokens),
+                        SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens),
+                        SUM(cost_micros) AS cost, SUM(estimated)
+                 FROM ledger WHERE strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') BETWEEN ?1 AND ?2
+                 GROUP BY key ORDER BY cost DESC, key";
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+                let rows = stmt
+                    .query_map(
+                        params![since.unwrap_or("0000-00-00"), until.unwrap_or("9999-99-99")],
+                        usage_row,
+                    )
+                    .map_err(|e| self.err(e))?;
+                return rows
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(|e| self.err(e));
+            }
         };
         let sql = format!(
             "SELECT {key} AS key, SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
