@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use roundtable_fakes::{Answer, FakeServer, Protocol};
+use roundtable_fakes::{Answer, FakeServer, Protocol, FAULTS};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
@@ -70,6 +70,14 @@ impl Drop for Gateway {
 }
 
 fn start(servers: &[(&str, &FakeServer)], per_client: usize) -> Gateway {
+    start_with(
+        servers,
+        per_client,
+        "first_token_timeout_ms = 3000\nidle_timeout_ms = 3000",
+    )
+}
+
+fn start_with(servers: &[(&str, &FakeServer)], per_client: usize, timeouts: &str) -> Gateway {
     let dir = tempfile::tempdir().unwrap();
     let mut config = String::new();
     for (id, s) in servers {
@@ -81,7 +89,9 @@ fn start(servers: &[(&str, &FakeServer)], per_client: usize) -> Gateway {
     config.push_str(
         "[routes.smart]\nstrategy = \"fallback\"\ntargets = [\"limited/m\", \"healthy/m1\"]\n\n",
     );
-    config.push_str("[router]\nfirst_token_timeout_ms = 3000\nidle_timeout_ms = 3000\nbackoff_base_ms = 10\nmax_retries = 0\n");
+    config.push_str(&format!(
+        "[router]\n{timeouts}\nbackoff_base_ms = 10\nmax_retries = 0\n"
+    ));
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let mut child = Command::new(BIN)
         .arg("--data-dir")
@@ -133,7 +143,27 @@ fn http(port: u16, head: &str, body: &[u8]) -> (u16, String, String) {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status in {text:?}"));
-    (status, headers.to_lowercase(), body.to_string())
+    let headers = headers.to_lowercase();
+    let body = if headers.contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, headers, body)
+}
+
+/// The payload of a chunked body (`size\r\ndata\r\n`…).
+fn dechunk(mut raw: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = raw.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        raw = rest[n..].strip_prefix("\r\n").unwrap_or(&rest[n..]);
+    }
+    out
 }
 
 fn post(port: u16, extra_headers: &str, body: &str) -> (u16, String, String) {
@@ -557,4 +587,65 @@ fn the_token_is_made_once_and_kept_in_the_keychain() {
             );
         }
     }
+}
+
+/// Every provider fault, streamed and whole, through the gateway: before any text it is an HTTP
+/// error in OpenAI's envelope with the fault's class as `code`; after some text (streamed) the
+/// text arrives, then an error frame and `[DONE]`. Nothing hangs.
+#[test]
+fn every_provider_fault_maps_to_an_openai_error() {
+    let answer = Answer::new("m", &["Partial ", "answer ", "text"]);
+    let fakes: Vec<FakeServer> = FAULTS
+        .iter()
+        .map(|f| FakeServer::always(Protocol::OpenAi.fault(*f, &answer)))
+        .collect();
+    let names: Vec<String> = (0..fakes.len()).map(|i| format!("f{i}")).collect();
+    let servers: Vec<(&str, &FakeServer)> =
+        names.iter().map(String::as_str).zip(fakes.iter()).collect();
+    let gw = start_with(
+        &servers,
+        64,
+        "first_token_timeout_ms = 500\nidle_timeout_ms = 300",
+    );
+    let mut cases = 0;
+    for (i, fault) in FAULTS.iter().enumerate() {
+        let class = Protocol::OpenAi.expected_class(*fault);
+        for stream in [false, true] {
+            let body = format!(
+                r#"{{"model":"f{i}/m","stream":{stream},"messages":[{{"role":"user","content":"x"}}]}}"#
+            );
+            let started = Instant::now();
+            let (status, _, text) = post(gw.port, &auth(), &body);
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{fault:?} took too long"
+            );
+            if stream && fault.mid_stream() {
+                assert_eq!(status, 200, "{fault:?}: {text}");
+                assert!(
+                    text.contains("Partial "),
+                    "{fault:?}: the text before the fault: {text}"
+                );
+                let err = text
+                    .split("\n\n")
+                    .find(|f| f.starts_with("data: {\"error\""))
+                    .unwrap_or_else(|| panic!("{fault:?}: no error frame: {text}"));
+                let v: Value = serde_json::from_str(&err["data: ".len()..]).unwrap();
+                assert_eq!(v["error"]["code"], class, "{fault:?}: {v}");
+                assert!(
+                    text.trim_end().ends_with("data: [DONE]"),
+                    "{fault:?}: {text}"
+                );
+            } else {
+                assert!(status >= 400, "{fault:?} stream={stream}: {status} {text}");
+                assert_eq!(
+                    error_of(&text)["code"],
+                    class,
+                    "{fault:?} stream={stream}: {text}"
+                );
+            }
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 30);
 }
