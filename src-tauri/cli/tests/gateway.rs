@@ -223,6 +223,7 @@ fn the_openai_python_sdk_streams_falls_back_and_gets_mapped_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("sdk checks passed"), "{stdout}");
+    println!("{}", stdout.trim());
 
     // Every request is in the ledger, tagged with the SDK's X-Title.
     let rows = ledger(gw.dir.path());
