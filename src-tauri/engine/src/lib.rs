@@ -19,6 +19,7 @@ pub mod router;
 pub mod sensitive;
 pub mod store;
 mod streaming;
+pub mod turn;
 pub mod vault;
 
 pub use chat::{

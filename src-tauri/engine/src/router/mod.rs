@@ -30,7 +30,8 @@ use health::{Admission, Health};
 pub use plan::Plan;
 
 /// How an attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The target sent its first content token (or a complete empty answer).
     Ok,
@@ -52,7 +53,7 @@ impl Outcome {
 }
 
 /// One attempt at one target.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Attempt {
     /// `provider/model`.
     pub target: String,

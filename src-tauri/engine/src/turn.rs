@@ -1,0 +1,287 @@
+//! One turn of a conversation for an interactive client (the desktop app): the user's message
+//! committed before anything is sent, the answer routed, streamed and recorded as it arrives
+//! (history and ledger), and events for the client — until the answer ends, fails or the
+//! client cancels it. The partial answer survives every failure.
+
+use std::future::Future;
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use crate::chat::{ChatEvent, ChatRequest, Message, ReasoningEffort, Role, Usage};
+use crate::error::Result;
+use crate::pricing::PriceBook;
+use crate::router::{Attempt, Outcome, Plan, RouteEvent, Router};
+use crate::store::{title_from, NewMessage, Recorder, Store};
+use crate::Error;
+
+/// What the user asked.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TurnSpec {
+    /// Continue this conversation (its latest branch, or after `parent`), or start one.
+    pub conversation: Option<i64>,
+    /// Answer after this message instead of the latest one (an edit makes a branch).
+    pub parent: Option<i64>,
+    /// The user's message.
+    pub prompt: String,
+    /// A system prompt for a new conversation.
+    pub system: Option<String>,
+    /// `provider/model`, `@route`, or several as a fallback chain.
+    pub targets: Vec<String>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// The most tokens to generate.
+    pub max_tokens: Option<u32>,
+    /// Reasoning effort: low, medium or high.
+    pub reasoning: Option<String>,
+}
+
+/// A turn ready to run: the user's message is in the store.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// The conversation.
+    pub conversation_id: i64,
+    /// The user's message.
+    pub user_message_id: i64,
+    plan: Plan,
+    request: ChatRequest,
+}
+
+/// What happens while a turn runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum TurnEvent {
+    /// An attempt ended (a failure, a skip, or the one that answers).
+    Attempt(Attempt),
+    /// A piece of the answer.
+    Delta { text: String },
+    /// A piece of reasoning.
+    Reasoning { text: String },
+    /// The answer is complete and recorded.
+    #[serde(rename_all = "camelCase")]
+    Done {
+        message_id: Option<i64>,
+        /// `provider/model` that answered.
+        model: String,
+        /// The targets that failed before it, with their classes.
+        fell_over: Vec<String>,
+        usage: Option<Usage>,
+        cost_micros: i64,
+        ttft_ms: Option<u64>,
+        duration_ms: u64,
+    },
+    /// The answer failed; what arrived of it stays, marked.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        message: String,
+        provider: Option<String>,
+        class: Option<String>,
+        partial: bool,
+    },
+    /// The client stopped it; what arrived of it stays.
+    Cancelled,
+}
+
+impl Turn {
+    /// Checks the targets, then commits the user's message (in a new conversation if none).
+    pub fn prepare(router: &Router, store: &Store, spec: TurnSpec) -> Result<Turn> {
+        if spec.prompt.trim().is_empty() {
+            return Err(Error::InvalidRequest("the message is empty".into()));
+        }
+        let plan = router.plan(&spec.targets)?;
+        let reasoning = match spec.reasoning.as_deref() {
+            None | Some("") => None,
+            Some("low") => Some(ReasoningEffort::Low),
+            Some("medium") => Some(ReasoningEffort::Medium),
+            Some("high") => Some(ReasoningEffort::High),
+            Some(other) => {
+                return Err(Error::InvalidRequest(format!(
+                    "reasoning `{other}`: use low, medium or high"
+                )))
+            }
+        };
+        let (conversation_id, parent, history, system) = match spec.conversation {
+            Some(id) => {
+                let c = store.conversation(id)?;
+                let parent = spec.parent.or(c.latest_leaf().map(|m| m.id));
+                let history = parent.map(|p| c.turns_to(p)).unwrap_or_default();
+                (id, parent, history, c.system)
+            }
+            None => {
+                let id = store.create_conversation(
+                    &title_from(&spec.prompt),
+                    spec.system.as_deref(),
+                    "chat",
+                )?;
+                (id, None, Vec::new(), spec.system.clone())
+            }
+        };
+        let mut messages = history;
+        messages.push(Message::user(spec.prompt.clone()));
+        let user_message_id = store.add_message(&NewMessage::complete(
+            conversation_id,
+            parent,
+            Role::User,
+            &spec.prompt,
+        ))?;
+        Ok(Turn {
+            conversation_id,
+            user_message_id,
+            plan,
+            request: ChatRequest {
+                system: system.filter(|s| !s.trim().is_empty()),
+                messages,
+                temperature: spec.temperature,
+                max_tokens: spec.max_tokens,
+                reasoning,
+            },
+        })
+    }
+
+    /// Runs the turn until it ends or `cancel` resolves, recording it and telling `emit`.
+    pub async fn run(
+        &self,
+        router: &Router,
+        store: &Store,
+        prices: &PriceBook,
+        cancel: impl Future<Output = ()>,
+        mut emit: impl FnMut(TurnEvent),
+    ) {
+        let prompt_chars = self
+            .request
+            .messages
+            .iter()
+            .map(|m| m.text.chars().count())
+            .sum::<usize>()
+            + self.request.system.as_ref().map_or(0, |s| s.chars().count());
+        let mut rec = Recorder::new(
+            store,
+            prices,
+            self.conversation_id,
+            self.user_message_id,
+            None,
+            self.plan.route.clone(),
+            prompt_chars,
+        );
+        let started = Instant::now();
+        let mut stream = router.stream(&self.plan, &self.request);
+        let mut fell_over = Vec::new();
+        let mut ttft_ms = None;
+        tokio::pin!(cancel);
+        loop {
+            let item = tokio::select! {
+                item = stream.next() => item,
+                _ = &mut cancel => {
+                    // Dropping the stream closes the connection; the text so far stays.
+                    let _ = rec.fail(None);
+                    emit(TurnEvent::Cancelled);
+                    return;
+                }
+            };
+            let failed = |e: &Error, partial: bool| TurnEvent::Failed {
+                message: e.to_string(),
+                provider: e.as_provider().map(|p| p.provider.clone()),
+                class: e.as_provider().map(|p| p.class.as_str().to_string()),
+                partial,
+            };
+            match item {
+                Some(Ok(RouteEvent::Attempt(a))) => {
+                    if let Err(e) = rec.attempt(&a) {
+                        emit(failed(&e, false));
+                        return;
+                    }
+                    match a.outcome {
+                        Outcome::Ok => ttft_ms = Some(a.ms),
+                        _ => fell_over.push(format!(
+                            "{} ({})",
+                            a.target,
+                            a.class.map_or("cooling down", |c| c.as_str())
+                        )),
+                    }
+                    emit(TurnEvent::Attempt(a));
+                }
+                Some(Ok(RouteEvent::Chat(ChatEvent::Delta(text)))) => {
+                    let _ = rec.delta(&text);
+                    emit(TurnEvent::Delta { text });
+                }
+                Some(Ok(RouteEvent::Chat(ChatEvent::Reasoning(text)))) => {
+                    let _ = rec.reasoning(&text);
+                    emit(TurnEvent::Reasoning { text });
+                }
+                Some(Ok(RouteEvent::Chat(ChatEvent::Start { .. }))) => {}
+                Some(Ok(RouteEvent::Chat(ChatEvent::End(end)))) => {
+                    let Some(target) = stream.answered() else {
+                        return;
+                    };
+                    match rec.finish(&end, target) {
+                        Ok(row) => emit(TurnEvent::Done {
+                            message_id: rec.message_id(),
+                            model: row.model_answered.unwrap_or_else(|| target.to_string()),
+                            fell_over,
+                            usage: end.usage,
+                            cost_micros: row.cost_micros,
+                            ttft_ms,
+                            duration_ms: started.elapsed().as_millis() as u64,
+                        }),
+                        Err(e) => emit(failed(&e, true)),
+                    }
+                    return;
+                }
+                Some(Err(e)) => {
+                    let _ = rec.fail(Some(&e));
+                    emit(failed(&e, stream.has_content()));
+                    return;
+                }
+                None => {
+                    let e = Error::InvalidRequest("the answer ended without its end".into());
+                    let _ = rec.fail(Some(&e));
+                    emit(failed(&e, stream.has_content()));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::keys::MemoryKeys;
+    use crate::{Config, Engine};
+
+    #[test]
+    fn prepare_commits_the_message_and_refuses_empty_or_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let config = Config::parse(
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let router = Router::new(Arc::new(
+            Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+        ));
+        let spec = |prompt: &str, target: &str| TurnSpec {
+            prompt: prompt.into(),
+            targets: vec![target.into()],
+            ..Default::default()
+        };
+        assert!(Turn::prepare(&router, &store, spec("  ", "local/m")).is_err());
+        assert!(Turn::prepare(&router, &store, spec("hi", "nosuch/m")).is_err());
+        assert!(store.list_conversations(10, 0).unwrap().is_empty(), "nothing stored on refusal");
+        let t = Turn::prepare(&router, &store, spec("Hello there", "local/m")).unwrap();
+        let c = store.conversation(t.conversation_id).unwrap();
+        assert_eq!(c.title, "Hello there");
+        assert_eq!(c.messages[0].id, t.user_message_id);
+        // A second turn continues the latest branch.
+        let mut next = spec("And more", "local/m");
+        next.conversation = Some(t.conversation_id);
+        let t2 = Turn::prepare(&router, &store, next).unwrap();
+        let c = store.conversation(t2.conversation_id).unwrap();
+        assert_eq!(c.messages[1].parent_id, Some(t.user_message_id));
+    }
+}
