@@ -1,6 +1,23 @@
-//! The commands the web UI may call. Each is a few lines: read state, call the engine, map errors.
+//! The commands the web UI may call. Each is a few lines: read state, call the engine, map errors
+//! to one line of text. No key ever crosses here: the UI sees provider ids and masked hints only.
 
+use std::time::Duration;
+
+use roundtable_engine::store::{Conversation, ConversationSummary, SearchHit};
+use roundtable_engine::turn::{Turn, TurnSpec};
 use serde::Serialize;
+use serde_json::Value;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::state::AppState;
+use crate::views::{self, ModelView, StoredView};
+
+type Reply<T> = Result<T, String>;
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
 
 /// What the window shows about the app.
 #[derive(Debug, Serialize)]
@@ -22,4 +39,71 @@ pub fn app_info() -> AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         engine_version: roundtable_engine::VERSION,
     }
+}
+
+/// Conversations, newest first.
+#[tauri::command]
+pub fn conversations(
+    state: State<'_, AppState>,
+    limit: i64,
+    offset: i64,
+) -> Reply<Vec<ConversationSummary>> {
+    state
+        .ready()?
+        .store
+        .list_conversations(limit, offset)
+        .map_err(text)
+}
+
+/// One conversation, every branch, each message rendered by the engine's Markdown renderer.
+#[tauri::command]
+pub fn conversation(state: State<'_, AppState>, id: i64) -> Reply<StoredView> {
+    let c: Conversation = state.ready()?.store.conversation(id).map_err(text)?;
+    Ok(views::stored(c))
+}
+
+/// Full-text search over every message.
+#[tauri::command]
+pub fn search(state: State<'_, AppState>, query: String) -> Reply<Vec<SearchHit>> {
+    state.ready()?.store.search(&query, false, 50).map_err(text)
+}
+
+/// Renames a conversation.
+#[tauri::command]
+pub fn rename_conversation(state: State<'_, AppState>, id: i64, title: String) -> Reply<()> {
+    state
+        .ready()?
+        .store
+        .rename_conversation(id, &title)
+        .map_err(text)
+}
+
+/// Deletes a conversation (its spend stays in the ledger).
+#[tauri::command]
+pub fn delete_conversation(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.ready()?.store.delete_conversation(id).map_err(text)
+}
+
+/// Every enabled provider's models with prices and context, and the routes.
+#[tauri::command]
+pub async fn models(state: State<'_, AppState>) -> Reply<Vec<ModelView>> {
+    let ready = state.ready()?;
+    Ok(views::models(&ready, Duration::from_secs(8)).await)
+}
+
+/// Starts a turn; its events arrive on `events`. Returns the turn's id (for `cancel`) and where
+/// the user's message was saved.
+#[tauri::command]
+pub fn send(state: State<'_, AppState>, spec: TurnSpec, events: Channel<Value>) -> Reply<Value> {
+    let ready = state.ready()?;
+    let turn = Turn::prepare(&ready.router, &ready.store, spec).map_err(text)?;
+    let started = serde_json::json!({"conversationId": turn.conversation_id, "userMessageId": turn.user_message_id});
+    let id = crate::run::start(ready, turn, events);
+    Ok(serde_json::json!({"turn": id, "saved": started}))
+}
+
+/// Stops a turn; what arrived of the answer stays.
+#[tauri::command]
+pub fn cancel(state: State<'_, AppState>, turn: u64) -> Reply<bool> {
+    Ok(state.ready()?.cancel(turn))
 }

@@ -4,10 +4,25 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod run;
+mod state;
+mod stream;
+mod views;
 
 fn main() {
     let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .manage(state::AppState::load())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::conversations,
+            commands::conversation,
+            commands::search,
+            commands::rename_conversation,
+            commands::delete_conversation,
+            commands::models,
+            commands::send,
+            commands::cancel,
+        ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {
         eprintln!("roundtable: the window could not start: {e}");

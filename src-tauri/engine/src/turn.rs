@@ -155,7 +155,11 @@ impl Turn {
             .iter()
             .map(|m| m.text.chars().count())
             .sum::<usize>()
-            + self.request.system.as_ref().map_or(0, |s| s.chars().count());
+            + self
+                .request
+                .system
+                .as_ref()
+                .map_or(0, |s| s.chars().count());
         let mut rec = Recorder::new(
             store,
             prices,
@@ -272,7 +276,10 @@ mod tests {
         };
         assert!(Turn::prepare(&router, &store, spec("  ", "local/m")).is_err());
         assert!(Turn::prepare(&router, &store, spec("hi", "nosuch/m")).is_err());
-        assert!(store.list_conversations(10, 0).unwrap().is_empty(), "nothing stored on refusal");
+        assert!(
+            store.list_conversations(10, 0).unwrap().is_empty(),
+            "nothing stored on refusal"
+        );
         let t = Turn::prepare(&router, &store, spec("Hello there", "local/m")).unwrap();
         let c = store.conversation(t.conversation_id).unwrap();
         assert_eq!(c.title, "Hello there");

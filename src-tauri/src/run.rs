@@ -1,0 +1,29 @@
+//! Runs a turn on the async runtime, its events forwarded to the web view.
+
+use std::sync::Arc;
+
+use roundtable_engine::turn::Turn;
+use serde_json::Value;
+use tauri::ipc::Channel;
+
+use crate::state::Ready;
+
+/// Starts `turn`; returns its id.
+pub fn start(ready: Arc<Ready>, turn: Turn, events: Channel<Value>) -> u64 {
+    let (id, cancelled) = ready.track();
+    tauri::async_runtime::spawn(async move {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let run = turn.run(
+            &ready.router,
+            &ready.store,
+            &ready.prices,
+            cancelled,
+            move |e| {
+                let _ = tx.send(e);
+            },
+        );
+        tokio::join!(run, crate::stream::forward(rx, events));
+        ready.done(id);
+    });
+    id
+}

@@ -1,0 +1,87 @@
+//! The app's state: the engine, router, store and prices, opened once from the data dir the CLI
+//! uses too (`ROUNDTABLE_HOME` or the platform default), and the turns in flight.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use roundtable_engine::config::{data_dir, Config};
+use roundtable_engine::keys::{ChainKeys, EnvKeys};
+use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::store::Store;
+use roundtable_engine::vault::Vault;
+use roundtable_engine::{Engine, Router};
+use tokio::sync::oneshot;
+
+/// What the commands use.
+pub struct Ready {
+    pub router: Router,
+    pub store: Arc<Store>,
+    pub prices: Arc<PriceBook>,
+    running: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    next: AtomicU64,
+}
+
+/// The app's state: ready, or why it could not open (shown by the UI, never a crash).
+pub struct AppState(pub Result<Arc<Ready>, String>);
+
+impl AppState {
+    /// Opens the data dir.
+    pub fn load() -> AppState {
+        AppState(Ready::open().map(Arc::new).map_err(|e| e.to_string()))
+    }
+
+    /// The ready state, or the reason it is not.
+    pub fn ready(&self) -> Result<Arc<Ready>, String> {
+        self.0.clone()
+    }
+}
+
+impl Ready {
+    fn open() -> roundtable_engine::Result<Ready> {
+        let dir = data_dir(None);
+        let config = Config::load(&dir)?;
+        let keys = ChainKeys::new(vec![Box::new(Vault::os()), Box::new(EnvKeys)]);
+        let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
+        let store = Store::open(&dir)?;
+        let catalog = store.catalog()?;
+        let prices = PriceBook::new(engine.config())
+            .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p)));
+        Ok(Ready {
+            router: Router::new(engine),
+            store: Arc::new(store),
+            prices: Arc::new(prices),
+            running: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(1),
+        })
+    }
+
+    /// Registers a turn; its id and the future that resolves when it is cancelled.
+    pub fn track(&self) -> (u64, impl std::future::Future<Output = ()> + Send + 'static) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.lock().insert(id, tx);
+        (id, async move {
+            // Resolves on cancel; a dropped sender (the turn ended) never cancels.
+            if rx.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+
+    /// Cancels a turn; false if it is not running.
+    pub fn cancel(&self, id: u64) -> bool {
+        self.lock()
+            .remove(&id)
+            .is_some_and(|tx| tx.send(()).is_ok())
+    }
+
+    /// Forgets a finished turn.
+    pub fn done(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<()>>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,123 @@
+//! What the web view is sent: conversations with each message rendered by the engine, and the
+//! model list with prices and context lengths.
+
+use std::time::Duration;
+
+use roundtable_engine::markdown::render;
+use roundtable_engine::store::Conversation;
+use serde::Serialize;
+
+use crate::state::Ready;
+
+/// A conversation for the web view.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredView {
+    pub id: i64,
+    pub title: String,
+    pub system: Option<String>,
+    pub messages: Vec<MessageView>,
+}
+
+/// A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub role: String,
+    pub text: String,
+    pub html: String,
+    pub reasoning_html: String,
+    pub model: Option<String>,
+    pub status: String,
+    pub error: Option<String>,
+    pub created_at: i64,
+}
+
+/// Renders every message.
+pub fn stored(c: Conversation) -> StoredView {
+    StoredView {
+        id: c.id,
+        title: c.title,
+        system: c.system,
+        messages: c
+            .messages
+            .into_iter()
+            .map(|m| MessageView {
+                id: m.id,
+                parent_id: m.parent_id,
+                html: render(&m.text),
+                reasoning_html: if m.reasoning.is_empty() {
+                    String::new()
+                } else {
+                    render(&m.reasoning)
+                },
+                role: m.role,
+                text: m.text,
+                model: m.model,
+                status: m.status,
+                error: m.error,
+                created_at: m.created_at,
+            })
+            .collect(),
+    }
+}
+
+/// One entry of the model picker.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelView {
+    /// `provider/model` or `@route`.
+    pub id: String,
+    pub provider: String,
+    pub context_length: Option<u64>,
+    /// Dollars per million tokens, when known.
+    pub input_per_m: Option<f64>,
+    pub output_per_m: Option<f64>,
+}
+
+/// Every enabled provider's models (providers that answer within `limit`), then the routes.
+pub async fn models(ready: &Ready, limit: Duration) -> Vec<ModelView> {
+    let engine = ready.router.engine().clone();
+    let ids: Vec<String> = engine
+        .registry()
+        .all()
+        .filter(|p| p.enabled && (!p.needs_key || engine.has_key(&p.id)))
+        .map(|p| p.id.clone())
+        .collect();
+    let lists = futures_util::future::join_all(ids.iter().map(|id| {
+        let engine = engine.clone();
+        async move {
+            tokio::time::timeout(limit, engine.list_models(id))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map(|m| (id.clone(), m))
+        }
+    }))
+    .await;
+    let mut out = Vec::new();
+    for (provider, list) in lists.into_iter().flatten() {
+        for m in list {
+            let (price, _) = ready.prices.price(&m.id);
+            out.push(ModelView {
+                context_length: m.context_length,
+                input_per_m: price.map(|p| p.input as f64 / 1e6),
+                output_per_m: price.map(|p| p.output as f64 / 1e6),
+                id: m.id,
+                provider: provider.clone(),
+            });
+        }
+    }
+    for name in engine.config().routes.keys() {
+        out.push(ModelView {
+            id: format!("@{name}"),
+            provider: "routes".into(),
+            context_length: None,
+            input_per_m: None,
+            output_per_m: None,
+        });
+    }
+    out
+}

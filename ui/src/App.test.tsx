@@ -1,0 +1,157 @@
+import { render } from "solid-js/web";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import type { FullBackend } from "./backend";
+import type { StreamMsg, TurnSpec } from "./types";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+async function until(cond: () => boolean, what: string) {
+  for (let i = 0; i < 100; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A fake backend: records calls; `send` plays a scripted turn. */
+function fake(script: StreamMsg[]) {
+  const sent: TurnSpec[] = [];
+  const cancelled: number[] = [];
+  let emit: ((m: StreamMsg) => void) | null = null;
+  const backend: FullBackend = {
+    appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
+    conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, created_at: 1, updated_at: 2 }],
+    conversation: async (id) => ({
+      id, title: "Old chat", system: null, messages: [
+        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1 },
+        { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2 },
+      ],
+    }),
+    search: async () => [{ conversation_id: 7, title: "Old chat", message_id: 2, role: "assistant", snippet: "hi [there]", created_at: 2 }],
+    rename: async () => {},
+    remove: async () => {},
+    models: async () => [
+      { id: "a/m", provider: "a", contextLength: 128000, inputPerM: 2.5, outputPerM: 10, },
+      { id: "b/fast", provider: "b", contextLength: null, inputPerM: null, outputPerM: null },
+      { id: "@smart", provider: "routes", contextLength: null, inputPerM: null, outputPerM: null },
+    ],
+    send: async (spec, onEvent) => {
+      sent.push(spec);
+      emit = onEvent;
+      setTimeout(() => script.forEach((m) => onEvent(m)), 0);
+      return { turn: 42, saved: { conversationId: 9, userMessageId: 100 } };
+    },
+    cancel: async (turn) => { cancelled.push(turn); emit?.({ kind: "cancelled" }); return true; },
+  };
+  return { backend, sent, cancelled };
+}
+
+let dispose: (() => void) | null = null;
+afterEach(() => { dispose?.(); document.body.innerHTML = ""; localStorage.clear(); });
+
+function mount(backend: FullBackend) {
+  const root = document.createElement("div");
+  document.body.append(root);
+  dispose = render(() => <App backend={backend} />, root);
+  return root;
+}
+
+function type(root: HTMLElement, text: string, key: Partial<KeyboardEventInit> = {}) {
+  const box = root.querySelector("textarea")!;
+  box.value = text;
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, ...key }));
+}
+
+describe("App", () => {
+  it("lists conversations and opens one rendered by the engine", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".conversation") !== null, "the list");
+    (root.querySelector(".conversation") as HTMLElement).click();
+    await until(() => root.querySelector(".message.assistant strong") !== null, "the answer");
+    expect(root.querySelector("#app-version")!.textContent).toBe("version 0.1.0 · engine 0.1.0");
+  });
+
+  it("Enter sends, Shift+Enter does not; the answer streams and says who answered after a fallback", async () => {
+    const { backend, sent } = fake([
+      { kind: "attempt", target: "a/m", number: 1, outcome: "failed", class: "rate_limited", status: 429, ms: 5, message: null },
+      { kind: "attempt", target: "b/fast", number: 2, outcome: "ok", class: null, status: null, ms: 9, message: null },
+      { kind: "render", replaceFrom: 0, blocks: [], tail: "<p>Par</p>", reasoning: "" },
+      { kind: "render", replaceFrom: 0, blocks: ["<h2>Done</h2>"], tail: "<p>Partial answer</p>", reasoning: "" },
+      { kind: "done", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { input_tokens: 12, output_tokens: 34, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
+    ]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a default model");
+    type(root, "first line", { shiftKey: true });
+    await tick();
+    expect(sent).toHaveLength(0);
+    type(root, "Tell me");
+    await until(() => root.querySelector(".live .meta")?.textContent?.includes("answered by") ?? false, "the footer");
+    expect(sent[0]).toMatchObject({ prompt: "Tell me", targets: ["a/m"], conversation: null });
+    expect(root.querySelector(".live .answer")!.innerHTML).toContain("<h2>Done</h2>");
+    expect(root.querySelector(".live .tail")!.innerHTML).toBe("<p>Partial answer</p>");
+    const footer = root.querySelector(".live .meta")!.textContent!;
+    expect(footer).toContain("answered by b/fast after a/m (rate_limited) failed");
+    expect(footer).toContain("12 in · 34 out");
+    expect(footer).toContain("$0.0012");
+  });
+
+  it("Esc stops a streaming answer and keeps what arrived", async () => {
+    const { backend, cancelled } = fake([{ kind: "render", replaceFrom: 0, blocks: [], tail: "<p>half</p>", reasoning: "" }]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
+    type(root, "Go");
+    await until(() => root.querySelector(".stop") !== null, "the stop button");
+    await until(() => root.querySelector(".live .tail")!.innerHTML === "<p>half</p>", "the partial answer");
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    await until(() => cancelled.length === 1, "cancel");
+    expect(cancelled).toEqual([42]);
+    await until(() => root.querySelector(".live .meta")?.textContent?.includes("stopped") ?? false, "stopped");
+    expect(root.querySelector(".live .tail")!.innerHTML).toBe("<p>half</p>");
+  });
+
+  it("an error is shown inline with a retry", async () => {
+    const { backend, sent } = fake([{ kind: "failed", message: "a: rate limited (rate_limited, HTTP 429)", provider: "a", class: "rate_limited", partial: false }]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
+    type(root, "Hi");
+    await until(() => root.querySelector(".live .error") !== null, "the error");
+    expect(root.querySelector(".live .error")!.textContent).toContain("rate_limited");
+    (root.querySelector(".retry") as HTMLButtonElement).click();
+    await until(() => sent.length === 2, "the retry");
+  });
+
+  it("Ctrl+K opens a searchable model picker grouped by provider, with prices and routes", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "models");
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
+    await until(() => document.querySelector(".picker") !== null, "the picker");
+    const groups = [...document.querySelectorAll(".picker-group h3")].map((h) => h.textContent);
+    expect(groups).toEqual(["a", "b", "routes"]);
+    expect(document.querySelector(".picker-item .picker-meta")!.textContent).toBe("$2.50 / $10.00 per M · 128k ctx");
+    const filter = document.querySelector(".picker-filter") as HTMLInputElement;
+    filter.value = "smart";
+    filter.dispatchEvent(new Event("input", { bubbles: true }));
+    await tick();
+    expect([...document.querySelectorAll(".picker-id")].map((e) => e.textContent)).toEqual(["@smart"]);
+    (document.querySelector(".picker-item") as HTMLButtonElement).click();
+    await tick();
+    expect(root.querySelector(".model-button")!.textContent).toBe("@smart");
+  });
+
+  it("search shows hits and opens the conversation", async () => {
+    const search = vi.fn();
+    const { backend } = fake([]);
+    const b = { ...backend, search: async (q: string) => { search(q); return backend.search(q); } };
+    const root = mount(b);
+    const input = root.querySelector(".search") as HTMLInputElement;
+    input.value = "there";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    await until(() => root.querySelector(".hit") !== null, "a hit");
+    expect(search).toHaveBeenCalledWith("there");
+    (root.querySelector(".hit") as HTMLElement).click();
+    await until(() => root.querySelector(".message.assistant strong") !== null, "the conversation");
+  });
+});

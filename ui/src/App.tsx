@@ -1,0 +1,266 @@
+// The app: a sidebar of conversations with search, the chat, the composer and the model picker.
+
+import { createEffect, createResource, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import type { FullBackend } from "./backend";
+import { AnswerView } from "./answer";
+import { latestBranch } from "./branch";
+import type { ConversationSummary, MessageView, ModelView, SearchHit, StreamMsg } from "./types";
+
+interface Live {
+  turn: number | null;
+  prompt: string;
+  view: AnswerView;
+  status: string;
+  error: string | null;
+  footer: string | null;
+}
+
+export function App(props: { backend: FullBackend }) {
+  const b = props.backend;
+  const [info] = createResource(() => b.appInfo());
+  const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
+  const [models] = createResource(() => b.models());
+  const [current, setCurrent] = createSignal<number | null>(null);
+  const [messages, setMessages] = createSignal<MessageView[]>([]);
+  const [live, setLive] = createSignal<Live | null>(null);
+  const [model, setModel] = createSignal<string>(localStorage.getItem("roundtable.model") ?? "");
+  const [picker, setPicker] = createSignal(false);
+  const [query, setQuery] = createSignal("");
+  const [hits, setHits] = createSignal<SearchHit[] | null>(null);
+  const [draft, setDraft] = createSignal("");
+  const [problem, setProblem] = createSignal<string | null>(null);
+
+  createEffect(() => {
+    const all = models();
+    if (!model() && all && all.length > 0) setModel(all[0].id);
+  });
+  createEffect(() => localStorage.setItem("roundtable.model", model()));
+
+  async function open(id: number | null) {
+    setCurrent(id);
+    setLive(null);
+    setMessages(id === null ? [] : latestBranch((await b.conversation(id)).messages));
+  }
+
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  function onSearch(text: string) {
+    setQuery(text);
+    clearTimeout(searchTimer);
+    if (!text.trim()) return setHits(null);
+    searchTimer = setTimeout(async () => {
+      try { setHits(await b.search(text)); } catch (e) { setProblem(String(e)); }
+    }, 150);
+  }
+
+  async function send(text: string, conversation: number | null) {
+    const prompt = text.trim();
+    if (!prompt || live()?.status === "streaming") return;
+    if (!model()) return setProblem("Pick a model first (Ctrl+K).");
+    const view = new AnswerView();
+    const state: Live = { turn: null, prompt, view, status: "streaming", error: null, footer: null };
+    setLive({ ...state });
+    setDraft("");
+    const tried: string[] = [];
+    const onEvent = (msg: StreamMsg) => {
+      switch (msg.kind) {
+        case "render": view.apply(msg); break;
+        case "attempt":
+          if (msg.outcome !== "ok") tried.push(`${msg.target} (${msg.class ?? "cooling down"})`);
+          setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${msg.target} failed (${msg.class ?? "cooling down"}), trying the next…` });
+          break;
+        case "done": {
+          const tokens = msg.usage ? `${msg.usage.input_tokens} in · ${msg.usage.output_tokens} out` : "tokens unknown";
+          const cost = `$${(msg.costMicros / 1e6).toFixed(4)}`;
+          const after = msg.fellOver.length ? ` after ${msg.fellOver.join(", ")} failed` : "";
+          setLive((l) => l && { ...l, status: "done", footer: `answered by ${msg.model}${after} · ${tokens} · ${cost}` });
+          void refetchList();
+          break;
+        }
+        case "failed":
+          setLive((l) => l && { ...l, status: "failed", error: msg.message });
+          break;
+        case "cancelled":
+          setLive((l) => l && { ...l, status: "stopped", footer: "stopped — the partial answer is kept" });
+          break;
+      }
+    };
+    try {
+      const started = await b.send({ conversation, prompt, targets: [model()] }, onEvent);
+      setLive((l) => l && { ...l, turn: started.turn });
+      if (conversation === null) {
+        setCurrent(started.saved.conversationId);
+        void refetchList();
+      }
+    } catch (e) {
+      setLive((l) => l && { ...l, status: "failed", error: String(e) });
+    }
+  }
+
+  async function stop() {
+    const l = live();
+    if (l?.turn != null && l.status === "streaming") await b.cancel(l.turn);
+  }
+
+  function onKey(e: KeyboardEvent) {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+      e.preventDefault();
+      setPicker((p) => !p);
+    } else if (e.key === "Escape") {
+      if (picker()) setPicker(false);
+      else void stop();
+    }
+  }
+  onMount(() => document.addEventListener("keydown", onKey));
+  onCleanup(() => document.removeEventListener("keydown", onKey));
+
+  // Links in answers never navigate the web view.
+  function onClick(e: MouseEvent) {
+    const a = (e.target as HTMLElement).closest("a");
+    if (a) e.preventDefault();
+  }
+
+  return (
+    <div class="app" onClick={onClick}>
+      <aside class="sidebar">
+        <header class="brand">
+          <h1 id="app-name">{info()?.name ?? "Roundtable"}</h1>
+          <p id="app-version" classList={{ error: !!info.error }}>
+            {info.error ? `Could not reach the backend: ${info.error}` : info() ? `version ${info()!.version} · engine ${info()!.engineVersion}` : "…"}
+          </p>
+        </header>
+        <button class="new-chat" onClick={() => void open(null)}>New chat</button>
+        <input class="search" type="search" placeholder="Search all messages" value={query()}
+               onInput={(e) => onSearch(e.currentTarget.value)} aria-label="Search" />
+        <Show when={hits()} fallback={
+          <ul class="conversations">
+            <For each={list() ?? []}>{(c: ConversationSummary) => (
+              <ConversationItem c={c} active={current() === c.id} onOpen={() => void open(c.id)}
+                onRename={async (t) => { await b.rename(c.id, t); void refetchList(); }}
+                onDelete={async () => { await b.remove(c.id); if (current() === c.id) void open(null); void refetchList(); }} />
+            )}</For>
+          </ul>
+        }>
+          <ul class="hits">
+            <For each={hits()!}>{(h) => (
+              <li class="hit" onClick={() => { setHits(null); setQuery(""); void open(h.conversation_id); }}>
+                <div class="hit-title">{h.title}</div>
+                <div class="hit-snippet">{h.snippet}</div>
+              </li>
+            )}</For>
+          </ul>
+        </Show>
+      </aside>
+      <main class="chat">
+        <div class="topbar">
+          <button class="model-button" onClick={() => setPicker(true)} title="Pick a model (Ctrl+K)">
+            {model() || "Pick a model"}
+          </button>
+        </div>
+        <Show when={problem()}>
+          <div class="problem" role="alert">{problem()} <button onClick={() => setProblem(null)}>×</button></div>
+        </Show>
+        <section class="messages" aria-live="polite">
+          <For each={messages()}>{(m) => <Message m={m} />}</For>
+          <Show when={live()}>{(l) => (
+            <>
+              <article class="message user"><div class="text">{l().prompt}</div></article>
+              <article class={`message assistant live ${l().status}`}>
+                {l().view.root}
+                <Show when={l().error}>
+                  <div class="error" role="alert">
+                    {l().error}
+                    <button class="retry" onClick={() => void send(l().prompt, current())}>Retry</button>
+                  </div>
+                </Show>
+                <Show when={l().footer}><footer class="meta">{l().footer}</footer></Show>
+              </article>
+            </>
+          )}</Show>
+        </section>
+        <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(draft(), current()); }}>
+          <textarea placeholder="Message — Enter sends, Shift+Enter for a new line" value={draft()}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(draft(), current()); }
+            }} aria-label="Message" />
+          <Show when={live()?.status === "streaming"} fallback={<button type="submit" class="send">Send</button>}>
+            <button type="button" class="stop" onClick={() => void stop()}>Stop</button>
+          </Show>
+        </form>
+      </main>
+      <Show when={picker()}>
+        <ModelPicker models={models() ?? []} onPick={(id) => { setModel(id); setPicker(false); }} onClose={() => setPicker(false)} />
+      </Show>
+    </div>
+  );
+}
+
+function Message(props: { m: MessageView }) {
+  const m = props.m;
+  if (m.role === "user") return <article class="message user"><div class="text">{m.text}</div></article>;
+  return (
+    <article class={`message assistant ${m.status}`}>
+      <Show when={m.reasoningHtml}>
+        <details class="reasoning"><summary>Reasoning</summary><div class="markdown" innerHTML={m.reasoningHtml} /></details>
+      </Show>
+      <div class="markdown" innerHTML={m.html} />
+      <Show when={m.error}><div class="error">{m.error}</div></Show>
+      <footer class="meta">{m.model ?? ""}{m.status !== "complete" ? ` · ${m.status}` : ""}</footer>
+    </article>
+  );
+}
+
+function ConversationItem(props: {
+  c: ConversationSummary; active: boolean; onOpen: () => void; onRename: (t: string) => void; onDelete: () => void;
+}) {
+  const [editing, setEditing] = createSignal(false);
+  return (
+    <li classList={{ conversation: true, active: props.active }} onClick={() => props.onOpen()}>
+      <Show when={editing()} fallback={<span class="title" onDblClick={() => setEditing(true)}>{props.c.title}</span>}>
+        <input class="rename" value={props.c.title} ref={(el) => setTimeout(() => el.select())}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") { props.onRename(e.currentTarget.value); setEditing(false); }
+            if (e.key === "Escape") setEditing(false);
+          }} onBlur={() => setEditing(false)} />
+      </Show>
+      <button class="delete" title="Delete" onClick={(e) => { e.stopPropagation(); if (confirm(`Delete “${props.c.title}”?`)) props.onDelete(); }}>×</button>
+    </li>
+  );
+}
+
+function ModelPicker(props: { models: ModelView[]; onPick: (id: string) => void; onClose: () => void }) {
+  const [filter, setFilter] = createSignal("");
+  const groups = () => {
+    const f = filter().toLowerCase();
+    const by = new Map<string, ModelView[]>();
+    for (const m of props.models) {
+      if (f && !m.id.toLowerCase().includes(f)) continue;
+      by.set(m.provider, [...(by.get(m.provider) ?? []), m]);
+    }
+    return [...by.entries()];
+  };
+  const price = (m: ModelView) =>
+    m.inputPerM == null ? "" : `$${m.inputPerM.toFixed(2)} / $${(m.outputPerM ?? 0).toFixed(2)} per M`;
+  return (
+    <div class="overlay" onClick={() => props.onClose()}>
+      <div class="picker" onClick={(e) => e.stopPropagation()} role="dialog" aria-label="Pick a model">
+        <input class="picker-filter" placeholder="Search models and routes" value={filter()} ref={(el) => setTimeout(() => el.focus())}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+          onKeyDown={(e) => { if (e.key === "Enter") { const first = groups()[0]?.[1][0]; if (first) props.onPick(first.id); } }} />
+        <div class="picker-list">
+          <For each={groups()}>{([provider, ms]) => (
+            <section class="picker-group">
+              <h3>{provider}</h3>
+              <For each={ms}>{(m) => (
+                <button class="picker-item" onClick={() => props.onPick(m.id)}>
+                  <span class="picker-id">{m.id}</span>
+                  <span class="picker-meta">{price(m)}{m.contextLength ? ` · ${Math.round(m.contextLength / 1000)}k ctx` : ""}</span>
+                </button>
+              )}</For>
+            </section>
+          )}</For>
+        </div>
+      </div>
+    </div>
+  );
+}

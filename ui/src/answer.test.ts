@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { AnswerView } from "./answer";
+import { latestBranch } from "./branch";
+import type { MessageView } from "./types";
+
+const render = (replaceFrom: number, blocks: string[], tail: string, reasoning = "") =>
+  ({ kind: "render" as const, replaceFrom, blocks, tail, reasoning });
+
+describe("AnswerView", () => {
+  it("appends final blocks once and replaces only the tail", () => {
+    const v = new AnswerView();
+    v.apply(render(0, [], "<p>Hel</p>"));
+    v.apply(render(0, ["<h1>Title</h1>"], "<p>Hello</p>"));
+    const first = v.root.querySelector(".blocks > .block");
+    v.apply(render(1, [], "<p>Hello world</p>"));
+    expect(v.root.querySelector(".blocks > .block")).toBe(first);
+    expect(v.html()).toBe("<h1>Title</h1><p>Hello world</p>");
+  });
+
+  it("drops blocks from replaceFrom on (a late link definition)", () => {
+    const v = new AnswerView();
+    v.apply(render(0, ["<p>a</p>", "<p>b</p>"], ""));
+    v.apply(render(1, ["<p>B</p>"], "<p>c</p>"));
+    expect(v.html()).toBe("<p>a</p><p>B</p><p>c</p>");
+  });
+
+  it("shows reasoning as text in a collapsible section", () => {
+    const v = new AnswerView();
+    v.apply(render(0, [], "", "<b>thinking</b>"));
+    const details = v.root.querySelector("details.reasoning") as HTMLDetailsElement;
+    expect(details.hidden).toBe(false);
+    expect(details.querySelector("b")).toBeNull();
+    expect(details.textContent).toContain("<b>thinking</b>");
+  });
+});
+
+describe("latestBranch", () => {
+  const m = (id: number, parentId: number | null): MessageView => ({
+    id, parentId, role: id % 2 ? "user" : "assistant", text: `m${id}`, html: "", reasoningHtml: "",
+    model: null, status: "complete", error: null, createdAt: id,
+  });
+  it("follows the newest leaf back to the root", () => {
+    // 1 → 2 → 3 → 4, and an edit of 3: 1 → 2 → 5 → 6.
+    const all = [m(1, null), m(2, 1), m(3, 2), m(4, 3), m(5, 2), m(6, 5)];
+    expect(latestBranch(all).map((x) => x.id)).toEqual([1, 2, 5, 6]);
+    expect(latestBranch([])).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+// A streaming answer in the DOM: final blocks are appended once and never touched again; only
+// the open tail is replaced. The HTML comes from the engine's sanitising Markdown renderer.
+
+import type { StreamMsg } from "./types";
+
+export class AnswerView {
+  readonly root: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly tail: HTMLElement;
+  private readonly reasoning: HTMLDetailsElement;
+  private readonly reasoningText: HTMLElement;
+  private finals = 0;
+
+  constructor(doc: Document = document) {
+    this.root = doc.createElement("div");
+    this.root.className = "answer markdown";
+    this.reasoning = doc.createElement("details");
+    this.reasoning.className = "reasoning";
+    this.reasoning.hidden = true;
+    const summary = doc.createElement("summary");
+    summary.textContent = "Reasoning";
+    this.reasoningText = doc.createElement("div");
+    this.reasoningText.className = "reasoning-text";
+    this.reasoning.append(summary, this.reasoningText);
+    this.body = doc.createElement("div");
+    this.body.className = "blocks";
+    this.tail = doc.createElement("div");
+    this.tail.className = "tail";
+    this.root.append(this.reasoning, this.body, this.tail);
+  }
+
+  /** Applies one `render` message. */
+  apply(msg: Extract<StreamMsg, { kind: "render" }>): void {
+    while (this.finals > msg.replaceFrom) {
+      this.body.lastElementChild?.remove();
+      this.finals--;
+    }
+    for (const html of msg.blocks) {
+      const block = this.root.ownerDocument.createElement("div");
+      block.className = "block";
+      block.innerHTML = html;
+      this.body.append(block);
+      this.finals++;
+    }
+    this.tail.innerHTML = msg.tail;
+    if (msg.reasoning) {
+      this.reasoning.hidden = false;
+      this.reasoningText.append(msg.reasoning);
+    }
+  }
+
+  /** The answer's HTML so far (final blocks and tail). */
+  html(): string {
+    return Array.from(this.body.children, (b) => b.innerHTML).join("") + this.tail.innerHTML;
+  }
+}
