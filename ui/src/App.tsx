@@ -29,10 +29,12 @@ export function App(props: { backend: FullBackend }) {
   const [hits, setHits] = createSignal<SearchHit[] | null>(null);
   const [draft, setDraft] = createSignal("");
   const [problem, setProblem] = createSignal<string | null>(null);
+  let messagesEl: HTMLElement | undefined;
 
   createEffect(() => {
+    // The remembered model, if it is still offered; else the first.
     const all = models();
-    if (!model() && all && all.length > 0) setModel(all[0].id);
+    if (all && all.length > 0 && !all.some((m) => m.id === model())) setModel(all[0].id);
   });
   createEffect(() => localStorage.setItem("roundtable.model", model()));
 
@@ -56,6 +58,10 @@ export function App(props: { backend: FullBackend }) {
     const prompt = text.trim();
     if (!prompt || live()?.status === "streaming") return;
     if (!model()) return setProblem("Pick a model first (Ctrl+K).");
+    // The turn before this one (and anything else saved) joins the history shown above.
+    if (conversation !== null) {
+      try { setMessages(latestBranch((await b.conversation(conversation)).messages)); } catch { /* keep what is shown */ }
+    }
     const view = new AnswerView();
     const state: Live = { turn: null, prompt, view, status: "streaming", error: null, footer: null };
     setLive({ ...state });
@@ -63,7 +69,12 @@ export function App(props: { backend: FullBackend }) {
     const tried: string[] = [];
     const onEvent = (msg: StreamMsg) => {
       switch (msg.kind) {
-        case "render": view.apply(msg); break;
+        case "render": {
+          const near = messagesEl ? messagesEl.scrollHeight - messagesEl.scrollTop - messagesEl.clientHeight < 80 : false;
+          view.apply(msg);
+          if (near && messagesEl) messagesEl.scrollTop = messagesEl.scrollHeight;
+          break;
+        }
         case "attempt":
           if (msg.outcome !== "ok") tried.push(`${msg.target} (${msg.class ?? "cooling down"})`);
           setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${msg.target} failed (${msg.class ?? "cooling down"}), trying the next…` });
@@ -159,7 +170,7 @@ export function App(props: { backend: FullBackend }) {
         <Show when={problem()}>
           <div class="problem" role="alert">{problem()} <button onClick={() => setProblem(null)}>×</button></div>
         </Show>
-        <section class="messages" aria-live="polite">
+        <section class="messages" aria-live="polite" ref={messagesEl}>
           <For each={messages()}>{(m) => <Message m={m} />}</For>
           <Show when={live()}>{(l) => (
             <>

@@ -47,6 +47,10 @@ impl Driver {
             .arg(format!("--port={port}"))
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .env("ROUNDTABLE_HOME", home)
+            // The web view's storage too, so no run sees another's.
+            .env("XDG_DATA_HOME", home.join("xdg-data"))
+            .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+            .env("XDG_CONFIG_HOME", home.join("xdg-config"))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -249,4 +253,188 @@ impl Drop for TempHome {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Waits until `js` (a function body returning a boolean) holds in the page.
+async fn wait_js(client: &fantoccini::Client, js: &str, what: &str) {
+    for _ in 0..300 {
+        if client.execute(js, vec![]).await.ok() == Some(json!(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn screenshot(client: &fantoccini::Client, name: &str) {
+    let _ = client
+        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
+        .await;
+    let png = client.screenshot().await.expect("a screenshot");
+    std::fs::write(artifacts().join(name), png).expect("save the screenshot");
+}
+
+/// The real window against fake providers: a chat streams its answer (rendered by the engine's
+/// Markdown renderer, hostile parts as text), stop keeps the partial answer, and a fallback
+/// says who answered.
+#[tokio::test]
+async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
+    use roundtable_fakes::{Answer, FakeServer, Protocol};
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "build the app first ({} is missing)",
+        app.display()
+    );
+    let answer = Answer::new(
+        "m1",
+        &[
+            "# Streamed\n\n",
+            "Some **bold** text. ",
+            "<script>window.pwned=1</script> ",
+            "[x](javascript:window.pwned=2)",
+        ],
+    );
+    let good = FakeServer::start(move |req| {
+        if req.path.ends_with("/models") {
+            Protocol::OpenAi.models(&["m1"])
+        } else if req.json()["messages"].to_string().contains("slowly") {
+            let words: Vec<String> = (0..300).map(|i| format!("word{i} ")).collect();
+            let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+            Protocol::OpenAi
+                .stream(&Answer::new("m1", &refs))
+                .paced(Duration::from_millis(40))
+        } else {
+            Protocol::OpenAi
+                .stream(&answer)
+                .paced(Duration::from_millis(20))
+        }
+    });
+    let bad = FakeServer::always(Protocol::OpenAi.error(429, "rate_limit_exceeded", "slow down"));
+    let home = tempfile_dir();
+    std::fs::write(
+        home.0.join("config.toml"),
+        format!(
+            "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[providers.bad]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+             [routes.smart]\ntargets = [\"bad/m\", \"fake/m1\"]\n\n[router]\nmax_retries = 0\n",
+            good.url(),
+            bad.url()
+        ),
+    )
+    .expect("config");
+    let driver = Driver::start(&home.0);
+    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent === 'fake/m1'",
+        "the model list",
+    )
+    .await;
+
+    // A chat streams its answer.
+    let box_ = client
+        .find(Locator::Css("textarea"))
+        .await
+        .expect("the composer");
+    box_.send_keys("Hello there\u{E007}")
+        .await
+        .expect("type and Enter");
+    wait_js(&client, "return !!document.querySelector('.live .meta')?.textContent.includes('answered by fake/m1')", "the answer").await;
+    let checks = client
+        .execute(
+            "const a = document.querySelector('.live .answer'); return [a.querySelector('h1')?.textContent, \
+             a.querySelector('strong')?.textContent, document.querySelectorAll('.messages script').length, \
+             typeof window.pwned, a.textContent]",
+            vec![],
+        )
+        .await
+        .expect("inspect");
+    assert_eq!(checks[0], json!("Streamed"));
+    assert_eq!(checks[1], json!("bold"));
+    assert_eq!(checks[2], json!(0), "no script element");
+    assert_eq!(checks[3], json!("undefined"), "no script ran");
+    let text = checks[4].as_str().unwrap_or("");
+    assert!(
+        text.contains("<script>window.pwned=1</script>")
+            && text.contains("[x](javascript:window.pwned=2)"),
+        "{text}"
+    );
+    wait_js(
+        &client,
+        "return document.querySelectorAll('.conversation').length === 1",
+        "the sidebar lists it",
+    )
+    .await;
+    screenshot(&client, "chat.png").await;
+
+    // Stop mid-stream keeps the partial answer.
+    let box_ = client
+        .find(Locator::Css("textarea"))
+        .await
+        .expect("the composer");
+    box_.send_keys("Answer slowly\u{E007}").await.expect("send");
+    wait_js(
+        &client,
+        "return (document.querySelector('.live .tail')?.textContent || '').includes('word5')",
+        "some words",
+    )
+    .await;
+    box_.send_keys("\u{E00C}").await.expect("Esc");
+    wait_js(
+        &client,
+        "return !!document.querySelector('.live .meta')?.textContent.includes('stopped')",
+        "stopped",
+    )
+    .await;
+    let partial = client
+        .execute(
+            "return document.querySelector('.live .answer').textContent",
+            vec![],
+        )
+        .await
+        .expect("text");
+    let partial = partial.as_str().unwrap_or("");
+    assert!(
+        partial.contains("word5") && !partial.contains("word299"),
+        "{partial}"
+    );
+    screenshot(&client, "stopped.png").await;
+
+    // A fallback says who answered: pick @smart with Ctrl+K.
+    box_.send_keys("\u{E009}k\u{E000}").await.expect("Ctrl+K");
+    let filter = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".picker-filter"))
+        .await
+        .expect("the picker");
+    filter
+        .send_keys("smart\u{E007}")
+        .await
+        .expect("pick @smart");
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent === '@smart'",
+        "@smart picked",
+    )
+    .await;
+    let box_ = client
+        .find(Locator::Css("textarea"))
+        .await
+        .expect("the composer");
+    box_.send_keys("Once more\u{E007}").await.expect("send");
+    wait_js(
+        &client,
+        "return !!document.querySelector('.live .meta')?.textContent.includes('answered by fake/m1 after bad/m (rate_limited) failed')",
+        "the fallback footer",
+    )
+    .await;
+    screenshot(&client, "fallback.png").await;
+    client.close().await.expect("close the session");
+    drop(driver);
+    drop(home);
 }
