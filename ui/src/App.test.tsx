@@ -154,4 +154,38 @@ describe("App", () => {
     (root.querySelector(".hit") as HTMLElement).click();
     await until(() => root.querySelector(".message.assistant strong") !== null, "the conversation");
   });
+
+  it("edit sends a sibling of the edited message; arrows move between branches", async () => {
+    const { backend, sent } = fake([]);
+    const forked = {
+      ...backend,
+      conversation: async (id: number) => ({
+        id, title: "Forked", system: null, messages: [
+          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1 },
+          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2 },
+          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3 },
+          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4 },
+        ],
+      }),
+    };
+    const root = mount(forked);
+    await until(() => root.querySelector(".conversation") !== null, "the list");
+    (root.querySelector(".conversation") as HTMLElement).click();
+    await until(() => root.querySelector(".branch-index") !== null, "branch arrows");
+    expect(root.querySelector(".message.user .text")!.textContent).toBe("first, edited");
+    expect(root.querySelector(".branch-index")!.textContent).toBe("2/2");
+    (root.querySelector(".message.user .prev") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".message.user .text")!.textContent === "first", "the older branch");
+    expect(root.querySelector(".message.assistant .markdown")!.innerHTML).toBe("<p>one</p>");
+    // Edit the shown message: the composer takes its text; sending makes a sibling.
+    (root.querySelector(".message.user .edit") as HTMLButtonElement).click();
+    await tick();
+    expect(root.querySelector(".editing")).not.toBeNull();
+    expect((root.querySelector("textarea") as HTMLTextAreaElement).value).toBe("first");
+    type(root, "first, again");
+    await until(() => sent.length === 1, "the edit sent");
+    expect(sent[0]).toMatchObject({ conversation: 7, prompt: "first, again", editOf: 1, regenerate: null });
+    // Regenerate answers the same user message again.
+    await until(() => root.querySelector(".live") !== null, "the live turn");
+  });
 });

@@ -1,14 +1,17 @@
 // The app: a sidebar of conversations with search, the chat, the composer and the model picker.
 
-import { createEffect, createResource, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { FullBackend } from "./backend";
-import { AnswerView } from "./answer";
-import { latestBranch } from "./branch";
+import { AnswerView, decorate } from "./answer";
+import { pathTo, pathWith, pick, type Shown } from "./branch";
 import type { ConversationSummary, MessageView, ModelView, SearchHit, StreamMsg } from "./types";
 
 interface Live {
   turn: number | null;
-  prompt: string;
+  /** The user's message this answers, once saved. */
+  user: number | null;
+  /** Shown above the answer (not for a regeneration). */
+  prompt: string | null;
   view: AnswerView;
   status: string;
   error: string | null;
@@ -21,7 +24,16 @@ export function App(props: { backend: FullBackend }) {
   const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
   const [models] = createResource(() => b.models());
   const [current, setCurrent] = createSignal<number | null>(null);
-  const [messages, setMessages] = createSignal<MessageView[]>([]);
+  const [all, setAll] = createSignal<MessageView[]>([]);
+  const [picks, setPicks] = createSignal(new Map<string, number>());
+  // While an edit or a regeneration streams: the path ends at this message (or is empty).
+  const [cut, setCut] = createSignal<{ through: number | null } | null>(null);
+  const shown = createMemo<Shown[]>(() => {
+    const c = cut();
+    if (c) return c.through === null ? [] : pathTo(all(), c.through);
+    return pathWith(all(), picks());
+  });
+  const [editing, setEditing] = createSignal<number | null>(null);
   const [live, setLive] = createSignal<Live | null>(null);
   const [model, setModel] = createSignal<string>(localStorage.getItem("roundtable.model") ?? "");
   const [picker, setPicker] = createSignal(false);
@@ -41,7 +53,10 @@ export function App(props: { backend: FullBackend }) {
   async function open(id: number | null) {
     setCurrent(id);
     setLive(null);
-    setMessages(id === null ? [] : latestBranch((await b.conversation(id)).messages));
+    setCut(null);
+    setPicks(new Map());
+    setEditing(null);
+    setAll(id === null ? [] : (await b.conversation(id)).messages);
   }
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -54,16 +69,25 @@ export function App(props: { backend: FullBackend }) {
     }, 150);
   }
 
-  async function send(text: string, conversation: number | null) {
+  async function send(text: string, conversation: number | null, opts: { editOf?: number; regenerate?: number } = {}) {
     const prompt = text.trim();
-    if (!prompt || live()?.status === "streaming") return;
+    if ((!prompt && !opts.regenerate) || live()?.status === "streaming") return;
     if (!model()) return setProblem("Pick a model first (Ctrl+K).");
-    // The turn before this one (and anything else saved) joins the history shown above.
+    // What was saved so far (the turn before this one too) is shown above; an edit or a
+    // regeneration shows the path up to where the new branch starts.
     if (conversation !== null) {
-      try { setMessages(latestBranch((await b.conversation(conversation)).messages)); } catch { /* keep what is shown */ }
+      try { setAll((await b.conversation(conversation)).messages); } catch { /* keep what is shown */ }
     }
+    const edited = opts.editOf === undefined ? undefined : all().find((m) => m.id === opts.editOf);
+    if (edited) setCut({ through: edited.parentId });
+    else if (opts.regenerate !== undefined) setCut({ through: opts.regenerate });
+    else { setCut(null); setPicks(new Map()); }
+    setEditing(null);
     const view = new AnswerView();
-    const state: Live = { turn: null, prompt, view, status: "streaming", error: null, footer: null };
+    const state: Live = {
+      turn: null, user: opts.regenerate ?? null, prompt: opts.regenerate !== undefined ? null : prompt,
+      view, status: "streaming", error: null, footer: null,
+    };
     setLive({ ...state });
     setDraft("");
     const tried: string[] = [];
@@ -96,8 +120,11 @@ export function App(props: { backend: FullBackend }) {
       }
     };
     try {
-      const started = await b.send({ conversation, prompt, targets: [model()] }, onEvent);
-      setLive((l) => l && { ...l, turn: started.turn });
+      const started = await b.send(
+        { conversation, prompt, targets: [model()], editOf: opts.editOf ?? null, regenerate: opts.regenerate ?? null },
+        onEvent,
+      );
+      setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
       if (conversation === null) {
         setCurrent(started.saved.conversationId);
         void refetchList();
@@ -105,6 +132,11 @@ export function App(props: { backend: FullBackend }) {
     } catch (e) {
       setLive((l) => l && { ...l, status: "failed", error: String(e) });
     }
+  }
+
+  function submit() {
+    const edit = editing();
+    void send(draft(), current(), edit === null ? {} : { editOf: edit });
   }
 
   async function stop() {
@@ -118,6 +150,7 @@ export function App(props: { backend: FullBackend }) {
       setPicker((p) => !p);
     } else if (e.key === "Escape") {
       if (picker()) setPicker(false);
+      else if (editing() !== null) { setEditing(null); setDraft(""); }
       else void stop();
     }
   }
@@ -171,28 +204,47 @@ export function App(props: { backend: FullBackend }) {
           <div class="problem" role="alert">{problem()} <button onClick={() => setProblem(null)}>×</button></div>
         </Show>
         <section class="messages" aria-live="polite" ref={messagesEl}>
-          <For each={messages()}>{(m) => <Message m={m} />}</For>
+          <For each={shown()}>{(s) => (
+            <Message s={s} busy={live()?.status === "streaming"}
+              onPick={(m) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); }}
+              onEdit={(m) => { setEditing(m.id); setDraft(m.text); }}
+              onRegenerate={(m) => m.parentId !== null && void send("", current(), { regenerate: m.parentId })} />
+          )}</For>
           <Show when={live()}>{(l) => (
             <>
-              <article class="message user"><div class="text">{l().prompt}</div></article>
+              <Show when={l().prompt}>
+                <article class="message user"><div class="text">{l().prompt}</div>
+                  <Show when={l().user !== null && l().status !== "streaming"}>
+                    <div class="tools"><button class="edit" onClick={() => { setEditing(l().user); setDraft(l().prompt ?? ""); }}>Edit</button></div>
+                  </Show>
+                </article>
+              </Show>
               <article class={`message assistant live ${l().status}`}>
                 {l().view.root}
                 <Show when={l().error}>
                   <div class="error" role="alert">
                     {l().error}
-                    <button class="retry" onClick={() => void send(l().prompt, current())}>Retry</button>
+                    <button class="retry" onClick={() => l().user !== null
+                      ? void send("", current(), { regenerate: l().user! })
+                      : void send(l().prompt ?? "", current())}>Retry</button>
                   </div>
                 </Show>
                 <Show when={l().footer}><footer class="meta">{l().footer}</footer></Show>
+                <Show when={l().user !== null && l().status !== "streaming"}>
+                  <div class="tools"><button class="regenerate" onClick={() => void send("", current(), { regenerate: l().user! })}>Regenerate</button></div>
+                </Show>
               </article>
             </>
           )}</Show>
         </section>
-        <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(draft(), current()); }}>
+        <Show when={editing() !== null}>
+          <div class="editing">Editing a message: sending makes a new branch (Esc cancels)</div>
+        </Show>
+        <form class="composer" onSubmit={(e) => { e.preventDefault(); submit(); }}>
           <textarea placeholder="Message — Enter sends, Shift+Enter for a new line" value={draft()}
             onInput={(e) => setDraft(e.currentTarget.value)}
             onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(draft(), current()); }
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
             }} aria-label="Message" />
           <Show when={live()?.status === "streaming"} fallback={<button type="submit" class="send">Send</button>}>
             <button type="button" class="stop" onClick={() => void stop()}>Stop</button>
@@ -206,17 +258,37 @@ export function App(props: { backend: FullBackend }) {
   );
 }
 
-function Message(props: { m: MessageView }) {
-  const m = props.m;
-  if (m.role === "user") return <article class="message user"><div class="text">{m.text}</div></article>;
+function Message(props: {
+  s: Shown; busy: boolean; onPick: (m: MessageView) => void; onEdit: (m: MessageView) => void;
+  onRegenerate: (m: MessageView) => void;
+}) {
+  const m = props.s.m;
+  const arrows = () => props.s.siblings.length > 1 && (
+    <span class="branches">
+      <button class="prev" disabled={props.s.index === 0 || props.busy}
+        onClick={() => props.onPick(props.s.siblings[props.s.index - 1])} aria-label="Previous branch">‹</button>
+      <span class="branch-index">{props.s.index + 1}/{props.s.siblings.length}</span>
+      <button class="next" disabled={props.s.index === props.s.siblings.length - 1 || props.busy}
+        onClick={() => props.onPick(props.s.siblings[props.s.index + 1])} aria-label="Next branch">›</button>
+    </span>
+  );
+  if (m.role === "user") {
+    return (
+      <article class="message user" data-id={m.id}>
+        <div class="text">{m.text}</div>
+        <div class="tools">{arrows()}<button class="edit" disabled={props.busy} onClick={() => props.onEdit(m)}>Edit</button></div>
+      </article>
+    );
+  }
   return (
-    <article class={`message assistant ${m.status}`}>
+    <article class={`message assistant ${m.status}`} data-id={m.id}>
       <Show when={m.reasoningHtml}>
         <details class="reasoning"><summary>Reasoning</summary><div class="markdown" innerHTML={m.reasoningHtml} /></details>
       </Show>
-      <div class="markdown" innerHTML={m.html} />
+      <div class="markdown" innerHTML={m.html} ref={(el) => queueMicrotask(() => decorate(el))} />
       <Show when={m.error}><div class="error">{m.error}</div></Show>
       <footer class="meta">{m.model ?? ""}{m.status !== "complete" ? ` · ${m.status}` : ""}</footer>
+      <div class="tools">{arrows()}<button class="regenerate" disabled={props.busy} onClick={() => props.onRegenerate(m)}>Regenerate</button></div>
     </article>
   );
 }

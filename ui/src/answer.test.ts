@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AnswerView } from "./answer";
-import { latestBranch } from "./branch";
+import { latestBranch, pathTo, pathWith, pick } from "./branch";
 import type { MessageView } from "./types";
 
 const render = (replaceFrom: number, blocks: string[], tail: string, reasoning = "") =>
@@ -44,5 +44,27 @@ describe("latestBranch", () => {
     const all = [m(1, null), m(2, 1), m(3, 2), m(4, 3), m(5, 2), m(6, 5)];
     expect(latestBranch(all).map((x) => x.id)).toEqual([1, 2, 5, 6]);
     expect(latestBranch([])).toEqual([]);
+  });
+});
+
+describe("branches", () => {
+  const m = (id: number, parentId: number | null, role = "user"): MessageView => ({
+    id, parentId, role, text: `m${id}`, html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: id,
+  });
+  const all = [m(1, null), m(2, 1, "assistant"), m(3, 2), m(4, 3, "assistant"), m(5, 2), m(6, 5, "assistant"), m(7, 5, "assistant")];
+  it("shows the newest child at each fork, with its siblings", () => {
+    const p = pathWith(all, new Map());
+    expect(p.map((s) => s.m.id)).toEqual([1, 2, 5, 7]);
+    expect(p[2].siblings.map((s) => s.id)).toEqual([3, 5]);
+    expect(p[2].index).toBe(1);
+    expect(p[3].siblings.map((s) => s.id)).toEqual([6, 7]);
+  });
+  it("a pick switches the branch and its descendants follow", () => {
+    const picks = pick(new Map(), all[2]);
+    expect(pathWith(all, picks).map((s) => s.m.id)).toEqual([1, 2, 3, 4]);
+    expect(pathWith(all, pick(new Map(), all[5])).map((s) => s.m.id)).toEqual([1, 2, 5, 6]);
+  });
+  it("pathTo ends at a message", () => {
+    expect(pathTo(all, 5).map((s) => s.m.id)).toEqual([1, 2, 5]);
   });
 });

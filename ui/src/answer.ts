@@ -3,6 +3,22 @@
 
 import type { StreamMsg } from "./types";
 
+/** Adds a copy button to each code block under `el` that has none. */
+export function decorate(el: Element): void {
+  for (const block of Array.from(el.querySelectorAll(".code-block"))) {
+    if (block.querySelector(":scope > .copy")) continue;
+    const button = el.ownerDocument.createElement("button");
+    button.className = "copy";
+    button.type = "button";
+    button.textContent = "Copy";
+    button.addEventListener("click", () => {
+      const code = block.querySelector("pre code")?.textContent ?? "";
+      void navigator.clipboard?.writeText(code).then(() => { button.textContent = "Copied"; });
+    });
+    block.prepend(button);
+  }
+}
+
 export class AnswerView {
   readonly root: HTMLElement;
   private readonly body: HTMLElement;
@@ -39,6 +55,7 @@ export class AnswerView {
       const block = this.root.ownerDocument.createElement("div");
       block.className = "block";
       block.innerHTML = html;
+      decorate(block);
       this.body.append(block);
       this.finals++;
     }
@@ -49,8 +66,13 @@ export class AnswerView {
     }
   }
 
-  /** The answer's HTML so far (final blocks and tail). */
+  /** The answer's HTML so far (final blocks and tail), without the copy buttons. */
   html(): string {
-    return Array.from(this.body.children, (b) => b.innerHTML).join("") + this.tail.innerHTML;
+    const strip = (e: Element) => {
+      const c = e.cloneNode(true) as Element;
+      c.querySelectorAll(".copy").forEach((b) => b.remove());
+      return c.innerHTML;
+    };
+    return Array.from(this.body.children, strip).join("") + this.tail.innerHTML;
   }
 }

@@ -22,7 +22,13 @@ export interface ModelView {
   id: string; provider: string; contextLength: number | null; inputPerM: number | null; outputPerM: number | null;
 }
 
-export interface TurnSpec { conversation?: number | null; parent?: number | null; prompt: string; targets: string[] }
+export interface TurnSpec {
+  conversation?: number | null; parent?: number | null; prompt: string; targets: string[];
+  /** An edit: the new message is a sibling of this one. */
+  editOf?: number | null;
+  /** Answer this user message again. */
+  regenerate?: number | null;
+}
 
 export interface Attempt {
   target: string; number: number; outcome: "ok" | "failed" | "skipped"; class: string | null;

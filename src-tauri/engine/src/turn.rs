@@ -22,8 +22,13 @@ use crate::Error;
 pub struct TurnSpec {
     /// Continue this conversation (its latest branch, or after `parent`), or start one.
     pub conversation: Option<i64>,
-    /// Answer after this message instead of the latest one (an edit makes a branch).
+    /// Answer after this message instead of the latest one.
     pub parent: Option<i64>,
+    /// An edit: the new message becomes a sibling of this one (a new branch).
+    pub edit_of: Option<i64>,
+    /// Regenerate: answer this user message again (a sibling of its earlier answers); `prompt`
+    /// is then ignored.
+    pub regenerate: Option<i64>,
     /// The user's message.
     pub prompt: String,
     /// A system prompt for a new conversation.
@@ -87,25 +92,31 @@ pub enum TurnEvent {
 impl Turn {
     /// Checks the targets, then commits the user's message (in a new conversation if none).
     pub fn prepare(router: &Router, store: &Store, spec: TurnSpec) -> Result<Turn> {
+        if let Some(user) = spec.regenerate {
+            return Turn::again(router, store, &spec, user);
+        }
         if spec.prompt.trim().is_empty() {
             return Err(Error::InvalidRequest("the message is empty".into()));
         }
         let plan = router.plan(&spec.targets)?;
-        let reasoning = match spec.reasoning.as_deref() {
-            None | Some("") => None,
-            Some("low") => Some(ReasoningEffort::Low),
-            Some("medium") => Some(ReasoningEffort::Medium),
-            Some("high") => Some(ReasoningEffort::High),
-            Some(other) => {
-                return Err(Error::InvalidRequest(format!(
-                    "reasoning `{other}`: use low, medium or high"
-                )))
-            }
-        };
+        let reasoning = effort(spec.reasoning.as_deref())?;
         let (conversation_id, parent, history, system) = match spec.conversation {
             Some(id) => {
                 let c = store.conversation(id)?;
-                let parent = spec.parent.or(c.latest_leaf().map(|m| m.id));
+                let parent = match spec.edit_of {
+                    Some(edited) => {
+                        c.messages
+                            .iter()
+                            .find(|m| m.id == edited)
+                            .ok_or_else(|| {
+                                Error::InvalidRequest(format!(
+                                    "message {edited} is not in conversation {id}"
+                                ))
+                            })?
+                            .parent_id
+                    }
+                    None => spec.parent.or(c.latest_leaf().map(|m| m.id)),
+                };
                 let history = parent.map(|p| c.turns_to(p)).unwrap_or_default();
                 (id, parent, history, c.system)
             }
@@ -130,16 +141,63 @@ impl Turn {
             conversation_id,
             user_message_id,
             plan,
-            request: ChatRequest {
-                system: system.filter(|s| !s.trim().is_empty()),
-                messages,
-                temperature: spec.temperature,
-                max_tokens: spec.max_tokens,
-                reasoning,
-            },
+            request: request(&spec, system, messages, reasoning),
         })
     }
 
+    /// A new answer to an existing user message.
+    fn again(router: &Router, store: &Store, spec: &TurnSpec, user: i64) -> Result<Turn> {
+        let plan = router.plan(&spec.targets)?;
+        let reasoning = effort(spec.reasoning.as_deref())?;
+        let id = spec
+            .conversation
+            .ok_or_else(|| Error::InvalidRequest("regenerate needs the conversation".into()))?;
+        let c = store.conversation(id)?;
+        if !c.messages.iter().any(|m| m.id == user && m.role == "user") {
+            return Err(Error::InvalidRequest(format!(
+                "message {user} is not a user message of conversation {id}"
+            )));
+        }
+        let messages = c.turns_to(user);
+        Ok(Turn {
+            conversation_id: id,
+            user_message_id: user,
+            plan,
+            request: request(spec, c.system, messages, reasoning),
+        })
+    }
+}
+
+fn effort(name: Option<&str>) -> Result<Option<ReasoningEffort>> {
+    Ok(match name {
+        None | Some("") => None,
+        Some("low") => Some(ReasoningEffort::Low),
+        Some("medium") => Some(ReasoningEffort::Medium),
+        Some("high") => Some(ReasoningEffort::High),
+        Some(other) => {
+            return Err(Error::InvalidRequest(format!(
+                "reasoning `{other}`: use low, medium or high"
+            )))
+        }
+    })
+}
+
+fn request(
+    spec: &TurnSpec,
+    system: Option<String>,
+    messages: Vec<Message>,
+    reasoning: Option<ReasoningEffort>,
+) -> ChatRequest {
+    ChatRequest {
+        system: system.filter(|s| !s.trim().is_empty()),
+        messages,
+        temperature: spec.temperature,
+        max_tokens: spec.max_tokens,
+        reasoning,
+    }
+}
+
+impl Turn {
     /// Runs the turn until it ends or `cancel` resolves, recording it and telling `emit`.
     pub async fn run(
         &self,
@@ -290,5 +348,68 @@ mod tests {
         let t2 = Turn::prepare(&router, &store, next).unwrap();
         let c = store.conversation(t2.conversation_id).unwrap();
         assert_eq!(c.messages[1].parent_id, Some(t.user_message_id));
+
+        // An edit of the second message is its sibling, with the history before it.
+        let mut edit = spec("And less", "local/m");
+        edit.conversation = Some(t.conversation_id);
+        edit.edit_of = Some(t2.user_message_id);
+        let t3 = Turn::prepare(&router, &store, edit).unwrap();
+        let c = store.conversation(t.conversation_id).unwrap();
+        let m3 = c
+            .messages
+            .iter()
+            .find(|m| m.id == t3.user_message_id)
+            .unwrap();
+        assert_eq!(m3.parent_id, Some(t.user_message_id));
+        assert_eq!(
+            t3.request.messages.len(),
+            2,
+            "the first message, then the edit"
+        );
+        assert_eq!(t3.request.messages[1].text, "And less");
+        // An edit of the first message starts a new root.
+        let mut root = spec("Hello again", "local/m");
+        root.conversation = Some(t.conversation_id);
+        root.edit_of = Some(t.user_message_id);
+        let t4 = Turn::prepare(&router, &store, root).unwrap();
+        assert_eq!(t4.request.messages.len(), 1);
+
+        // Regenerate answers an existing user message again, adding no message.
+        let before = store
+            .conversation(t.conversation_id)
+            .unwrap()
+            .messages
+            .len();
+        let mut again = spec("", "local/m");
+        again.conversation = Some(t.conversation_id);
+        again.regenerate = Some(t3.user_message_id);
+        let t5 = Turn::prepare(&router, &store, again).unwrap();
+        assert_eq!(t5.user_message_id, t3.user_message_id);
+        assert_eq!(t5.request.messages.last().unwrap().text, "And less");
+        assert_eq!(
+            store
+                .conversation(t.conversation_id)
+                .unwrap()
+                .messages
+                .len(),
+            before
+        );
+        let mut bad = spec("", "local/m");
+        bad.conversation = Some(t.conversation_id);
+        bad.regenerate = Some(999);
+        assert!(Turn::prepare(&router, &store, bad).is_err());
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    #[test]
+    fn the_app_s_spec_deserialises() {
+        let s: super::TurnSpec = serde_json::from_str(
+            r#"{"conversation":7,"prompt":"x","targets":["a/m"],"editOf":1,"regenerate":null}"#,
+        )
+        .unwrap();
+        assert_eq!(s.edit_of, Some(1));
+        assert_eq!(s.conversation, Some(7));
     }
 }

@@ -251,7 +251,10 @@ struct TempHome(PathBuf);
 
 impl Drop for TempHome {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // Kept after a failure, for a look at its database.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
 
@@ -262,6 +265,17 @@ async fn wait_js(client: &fantoccini::Client, js: &str, what: &str) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dom = client
+        .execute(
+            "return document.querySelector('.messages')?.innerText ?? ''",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    let _ = std::fs::write(artifacts().join("timeout.txt"), dom.to_string());
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(artifacts().join("timeout.png"), png);
     }
     panic!("timed out waiting for {what}");
 }
@@ -434,6 +448,90 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
     )
     .await;
     screenshot(&client, "fallback.png").await;
+
+    // Edit makes a branch you can switch to: edit the first message, then move between branches.
+    let first_edit = client
+        .find(Locator::Css(".messages .message.user .edit"))
+        .await
+        .expect("the first message's Edit");
+    first_edit.click().await.expect("Edit");
+    let box_ = client
+        .find(Locator::Css("textarea"))
+        .await
+        .expect("the composer");
+    box_.clear().await.expect("clear");
+    box_.send_keys("Hello edited\u{E007}")
+        .await
+        .expect("send the edit");
+    wait_js(
+        &client,
+        "return document.querySelectorAll('.messages .message').length === 2 && \
+         document.querySelector('.message.user .text')?.textContent === 'Hello edited' && \
+         !!document.querySelector('.live .meta')?.textContent.includes('answered by')",
+        "the edit's answer, on a branch of its own",
+    )
+    .await;
+    client
+        .find(Locator::Css(".conversation"))
+        .await
+        .expect("the conversation")
+        .click()
+        .await
+        .expect("open it");
+    wait_js(
+        &client,
+        "return document.querySelector('.message.user .text')?.textContent === 'Hello edited' && document.querySelector('.branch-index')?.textContent === '2/2'",
+        "the new branch with arrows",
+    )
+    .await;
+    screenshot(&client, "branch.png").await;
+    client
+        .find(Locator::Css(".message.user .prev"))
+        .await
+        .expect("‹")
+        .click()
+        .await
+        .expect("previous branch");
+    wait_js(
+        &client,
+        "return document.querySelector('.message.user .text')?.textContent === 'Hello there' && document.querySelectorAll('.message.user').length === 3",
+        "the first branch, with its later turns",
+    )
+    .await;
+
+    // History search finds an old message.
+    client
+        .find(Locator::Css(".new-chat"))
+        .await
+        .expect("New chat")
+        .click()
+        .await
+        .expect("new chat");
+    let search = client
+        .find(Locator::Css(".search"))
+        .await
+        .expect("the search box");
+    search.send_keys("Streamed").await.expect("type a search");
+    wait_js(
+        &client,
+        "return !!document.querySelector('.hit')",
+        "a search hit",
+    )
+    .await;
+    screenshot(&client, "search.png").await;
+    client
+        .find(Locator::Css(".hit"))
+        .await
+        .expect("the hit")
+        .click()
+        .await
+        .expect("open the hit");
+    wait_js(
+        &client,
+        "return document.querySelectorAll('.messages .message').length >= 2",
+        "the conversation from search",
+    )
+    .await;
     client.close().await.expect("close the session");
     drop(driver);
     drop(home);
