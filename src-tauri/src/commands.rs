@@ -107,3 +107,14 @@ pub fn send(state: State<'_, AppState>, spec: TurnSpec, events: Channel<Value>) 
 pub fn cancel(state: State<'_, AppState>, turn: u64) -> Reply<bool> {
     Ok(state.ready()?.cancel(turn))
 }
+
+/// Opens a link from an answer in the OS's browser, never in the web view: only `http`, `https`
+/// and `mailto`, checked again here by the renderer's own rule.
+#[tauri::command]
+pub fn open_link(app: tauri::AppHandle, url: String) -> Reply<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let checked = roundtable_engine::markdown::safe_href(&url).ok_or_else(|| {
+        format!("refused to open `{url}`: only http, https and mailto links open")
+    })?;
+    app.opener().open_url(checked, None::<&str>).map_err(text)
+}

@@ -11,6 +11,7 @@ mod views;
 
 fn main() {
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -22,6 +23,7 @@ fn main() {
             commands::models,
             commands::send,
             commands::cancel,
+            commands::open_link,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {

@@ -17,6 +17,7 @@ async function until(cond: () => boolean, what: string) {
 function fake(script: StreamMsg[]) {
   const sent: TurnSpec[] = [];
   const cancelled: number[] = [];
+  const opened: string[] = [];
   let emit: ((m: StreamMsg) => void) | null = null;
   const backend: FullBackend = {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
@@ -42,8 +43,9 @@ function fake(script: StreamMsg[]) {
       return { turn: 42, saved: { conversationId: 9, userMessageId: 100 } };
     },
     cancel: async (turn) => { cancelled.push(turn); emit?.({ kind: "cancelled" }); return true; },
+    openLink: async (url) => { opened.push(url); },
   };
-  return { backend, sent, cancelled };
+  return { backend, sent, cancelled, opened };
 }
 
 let dispose: (() => void) | null = null;
@@ -187,5 +189,20 @@ describe("App", () => {
     expect(sent[0]).toMatchObject({ conversation: 7, prompt: "first, again", editOf: 1, regenerate: null });
     // Regenerate answers the same user message again.
     await until(() => root.querySelector(".live") !== null, "the live turn");
+  });
+
+  it("a link in an answer opens through the backend, never in the web view", async () => {
+    const { backend, opened } = fake([
+      { kind: "render", replaceFrom: 0, blocks: ['<p><a href="https://example.com/x">site</a> <a class="md-image" href="https://img.example/p.png">pic</a></p>'], tail: "", reasoning: "" },
+      { kind: "done", messageId: 1, model: "a/m", fellOver: [], usage: null, costMicros: 0, ttftMs: 1, durationMs: 2 },
+    ]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
+    type(root, "links");
+    await until(() => root.querySelector(".live a") !== null, "the link");
+    const click = new MouseEvent("click", { bubbles: true, cancelable: true });
+    root.querySelector(".live a")!.dispatchEvent(click);
+    expect(click.defaultPrevented).toBe(true);
+    expect(opened).toEqual(["https://example.com/x"]);
   });
 });

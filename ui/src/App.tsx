@@ -157,10 +157,16 @@ export function App(props: { backend: FullBackend }) {
   onMount(() => document.addEventListener("keydown", onKey));
   onCleanup(() => document.removeEventListener("keydown", onKey));
 
-  // Links in answers never navigate the web view.
+  // Links in answers never navigate the web view: the shell opens http(s) and mailto links in
+  // the OS's browser after checking the scheme again.
   function onClick(e: MouseEvent) {
     const a = (e.target as HTMLElement).closest("a");
-    if (a) e.preventDefault();
+    if (!a) return;
+    e.preventDefault();
+    const href = a.getAttribute("href");
+    if (href && /^(https?:\/\/|mailto:)/i.test(href)) {
+      b.openLink(href).catch((err) => setProblem(String(err)));
+    }
   }
 
   return (

@@ -18,6 +18,7 @@ export interface Backend {
   models?(): Promise<ModelView[]>;
   send?(spec: TurnSpec, onEvent: (msg: StreamMsg) => void): Promise<Started>;
   cancel?(turn: number): Promise<boolean>;
+  openLink?(url: string): Promise<void>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -38,4 +39,5 @@ export const tauriBackend: FullBackend = {
     return invoke<Started>("send", { spec, events });
   },
   cancel: (turn) => invoke("cancel", { turn }),
+  openLink: (url) => invoke("open_link", { url }),
 };
