@@ -11,7 +11,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::state::AppState;
-use crate::views::{self, ModelView, StoredView};
+use crate::views::{self, KeyView, ModelView, ProviderView, StoredView};
 
 type Reply<T> = Result<T, String>;
 
@@ -117,4 +117,44 @@ pub fn open_link(app: tauri::AppHandle, url: String) -> Reply<()> {
         format!("refused to open `{url}`: only http, https and mailto links open")
     })?;
     app.opener().open_url(checked, None::<&str>).map_err(text)
+}
+
+/// Providers with their keys' masked hints.
+#[tauri::command]
+pub fn providers(state: State<'_, AppState>) -> Reply<Vec<ProviderView>> {
+    Ok(views::providers(&*state.ready()?))
+}
+
+/// Saves a key in the keychain, bound to the provider's origin; answers with its hint only.
+#[tauri::command]
+pub fn set_key(state: State<'_, AppState>, provider: String, key: String) -> Reply<KeyView> {
+    let ready = state.ready()?;
+    let p = ready
+        .router
+        .engine()
+        .registry()
+        .get(&provider)
+        .ok_or_else(|| format!("unknown provider `{provider}`"))?;
+    let saved = ready.vault.save(p, &key).map_err(text)?;
+    Ok(KeyView {
+        source: "keychain",
+        hint: saved.secret.hint(),
+        origin: Some(saved.origin),
+    })
+}
+
+/// Removes a provider's key from the keychain.
+#[tauri::command]
+pub fn remove_key(state: State<'_, AppState>, provider: String) -> Reply<bool> {
+    state.ready()?.vault.remove(&provider).map_err(text)
+}
+
+/// Tests a provider: lists its models with the key in force. Answers how many it has.
+#[tauri::command]
+pub async fn test_provider(state: State<'_, AppState>, provider: String) -> Reply<usize> {
+    let engine = state.ready()?.router.engine().clone();
+    let list = tokio::time::timeout(Duration::from_secs(10), engine.list_models(&provider)).await;
+    list.map_err(|_| format!("{provider}: no answer within 10 s"))?
+        .map(|m| m.len())
+        .map_err(text)
 }

@@ -24,6 +24,10 @@ fn main() {
             commands::send,
             commands::cancel,
             commands::open_link,
+            commands::providers,
+            commands::set_key,
+            commands::remove_key,
+            commands::test_provider,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {

@@ -16,6 +16,8 @@ use tokio::sync::oneshot;
 /// What the commands use.
 pub struct Ready {
     pub router: Router,
+    /// The keychain the engine reads keys from (settings write here).
+    pub vault: Vault,
     pub store: Arc<Store>,
     pub prices: Arc<PriceBook>,
     running: Mutex<HashMap<u64, oneshot::Sender<()>>>,
@@ -41,7 +43,8 @@ impl Ready {
     fn open() -> roundtable_engine::Result<Ready> {
         let dir = data_dir(None);
         let config = Config::load(&dir)?;
-        let keys = ChainKeys::new(vec![Box::new(Vault::os()), Box::new(EnvKeys)]);
+        let vault = Vault::os();
+        let keys = ChainKeys::new(vec![Box::new(vault.clone()), Box::new(EnvKeys)]);
         let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
         let store = Store::open(&dir)?;
         let catalog = store.catalog()?;
@@ -49,6 +52,7 @@ impl Ready {
             .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p)));
         Ok(Ready {
             router: Router::new(engine),
+            vault,
             store: Arc::new(store),
             prices: Arc::new(prices),
             running: Mutex::new(HashMap::new()),

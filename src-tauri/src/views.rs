@@ -121,3 +121,69 @@ pub async fn models(ready: &Ready, limit: Duration) -> Vec<ModelView> {
     }
     out
 }
+
+/// A provider in settings: where it is, and whether a key is there — as a masked hint only.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderView {
+    pub id: String,
+    pub kind: String,
+    pub base_url: String,
+    pub enabled: bool,
+    pub needs_key: bool,
+    pub key: Option<KeyView>,
+    /// Why the keychain could not be read, if it could not.
+    pub keychain_error: Option<String>,
+}
+
+/// A key as the web view may see it: never the key, only its last four characters.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    /// `keychain` or `environment`.
+    pub source: &'static str,
+    pub hint: String,
+    /// The origin a keychain key is bound to.
+    pub origin: Option<String>,
+}
+
+/// Every provider with its key's hint.
+pub fn providers(ready: &Ready) -> Vec<ProviderView> {
+    use roundtable_engine::keys::{EnvKeys, KeyLookup};
+    ready
+        .router
+        .engine()
+        .registry()
+        .all()
+        .map(|p| {
+            let (key, keychain_error) = match ready.vault.load(&p.id) {
+                Ok(Some(k)) => (
+                    Some(KeyView {
+                        source: "keychain",
+                        hint: k.secret.hint(),
+                        origin: Some(k.origin),
+                    }),
+                    None,
+                ),
+                Ok(None) => (None, None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let key = key.or_else(|| {
+                EnvKeys.lookup(&p.id).ok().flatten().map(|k| KeyView {
+                    source: "environment",
+                    hint: k.secret.hint(),
+                    origin: None,
+                })
+            });
+            ProviderView {
+                id: p.id.clone(),
+                kind: p.kind.as_str().to_string(),
+                base_url: p.base_url.to_string(),
+                enabled: p.enabled,
+                needs_key: p.needs_key,
+                key,
+                keychain_error,
+            }
+        })
+        .collect()
+}

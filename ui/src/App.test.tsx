@@ -18,6 +18,7 @@ function fake(script: StreamMsg[]) {
   const sent: TurnSpec[] = [];
   const cancelled: number[] = [];
   const opened: string[] = [];
+  const keys: Record<string, string> = {};
   let emit: ((m: StreamMsg) => void) | null = null;
   const backend: FullBackend = {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
@@ -44,6 +45,13 @@ function fake(script: StreamMsg[]) {
     },
     cancel: async (turn) => { cancelled.push(turn); emit?.({ kind: "cancelled" }); return true; },
     openLink: async (url) => { opened.push(url); },
+    providers: async () => [
+      { id: "a", kind: "openai", baseUrl: "https://a.example/v1", enabled: true, needsKey: true,
+        key: keys.a ? { source: "keychain", hint: keys.a, origin: "https://a.example" } : null, keychainError: null },
+    ],
+    setKey: async (provider, key) => { keys[provider] = `…${key.slice(-4)}`; return { source: "keychain", hint: keys[provider], origin: "https://a.example" }; },
+    removeKey: async (provider) => { delete keys[provider]; return true; },
+    testProvider: async () => 3,
   };
   return { backend, sent, cancelled, opened };
 }
@@ -204,5 +212,23 @@ describe("App", () => {
     root.querySelector(".live a")!.dispatchEvent(click);
     expect(click.defaultPrevented).toBe(true);
     expect(opened).toEqual(["https://example.com/x"]);
+  });
+
+  it("settings saves a key and only ever shows its hint", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    (root.querySelector(".open-settings") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".provider .key-input") !== null, "the providers");
+    expect(root.querySelector(".provider .nokey")!.textContent).toBe("no key");
+    const input = root.querySelector(".provider .key-input") as HTMLInputElement;
+    const sentinel = "sentinel-key-3f9c2d";
+    input.value = sentinel;
+    (root.querySelector(".provider .save-key") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".provider .hint-text") !== null, "the hint");
+    expect(root.querySelector(".provider .hint-text")!.textContent).toContain("…9c2d");
+    expect(input.value).toBe("");
+    expect(document.documentElement.outerHTML).not.toContain(sentinel);
+    (root.querySelector(".provider .test") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".provider .status")!.textContent === "works: 3 models", "the test");
   });
 });

@@ -4,6 +4,7 @@ import { createEffect, createMemo, createResource, createSignal, For, onCleanup,
 import type { FullBackend } from "./backend";
 import { AnswerView, decorate } from "./answer";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
+import { Settings } from "./Settings";
 import type { ConversationSummary, MessageView, ModelView, SearchHit, StreamMsg } from "./types";
 
 interface Live {
@@ -22,7 +23,8 @@ export function App(props: { backend: FullBackend }) {
   const b = props.backend;
   const [info] = createResource(() => b.appInfo());
   const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
-  const [models] = createResource(() => b.models());
+  const [models, { refetch: refetchModels }] = createResource(() => b.models());
+  const [view, setView] = createSignal<"chat" | "settings">("chat");
   const [current, setCurrent] = createSignal<number | null>(null);
   const [all, setAll] = createSignal<MessageView[]>([]);
   const [picks, setPicks] = createSignal(new Map<string, number>());
@@ -178,13 +180,13 @@ export function App(props: { backend: FullBackend }) {
             {info.error ? `Could not reach the backend: ${info.error}` : info() ? `version ${info()!.version} · engine ${info()!.engineVersion}` : "…"}
           </p>
         </header>
-        <button class="new-chat" onClick={() => void open(null)}>New chat</button>
+        <button class="new-chat" onClick={() => { setView("chat"); void open(null); }}>New chat</button>
         <input class="search" type="search" placeholder="Search all messages" value={query()}
                onInput={(e) => onSearch(e.currentTarget.value)} aria-label="Search" />
         <Show when={hits()} fallback={
           <ul class="conversations">
             <For each={list() ?? []}>{(c: ConversationSummary) => (
-              <ConversationItem c={c} active={current() === c.id} onOpen={() => void open(c.id)}
+              <ConversationItem c={c} active={current() === c.id} onOpen={() => { setView("chat"); void open(c.id); }}
                 onRename={async (t) => { await b.rename(c.id, t); void refetchList(); }}
                 onDelete={async () => { await b.remove(c.id); if (current() === c.id) void open(null); void refetchList(); }} />
             )}</For>
@@ -199,8 +201,12 @@ export function App(props: { backend: FullBackend }) {
             )}</For>
           </ul>
         </Show>
+        <button class="open-settings" onClick={() => setView(view() === "settings" ? "chat" : "settings")}>Settings</button>
       </aside>
-      <main class="chat">
+      <Show when={view() === "settings"}>
+        <main class="settings-view"><Settings backend={b} onKeysChanged={() => void refetchModels()} /></main>
+      </Show>
+      <main class="chat" hidden={view() !== "chat"}>
         <div class="topbar">
           <button class="model-button" onClick={() => setPicker(true)} title="Pick a model (Ctrl+K)">
             {model() || "Pick a model"}

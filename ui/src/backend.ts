@@ -2,7 +2,7 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
-  AppInfo, ConversationSummary, ModelView, SearchHit, Started, StoredView, StreamMsg, TurnSpec,
+  AppInfo, ConversationSummary, KeyView, ModelView, ProviderView, SearchHit, Started, StoredView, StreamMsg, TurnSpec,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -19,25 +19,45 @@ export interface Backend {
   send?(spec: TurnSpec, onEvent: (msg: StreamMsg) => void): Promise<Started>;
   cancel?(turn: number): Promise<boolean>;
   openLink?(url: string): Promise<void>;
+  providers?(): Promise<ProviderView[]>;
+  /** Saves a key in the keychain; the answer carries its masked hint only. */
+  setKey?(provider: string, key: string): Promise<KeyView>;
+  removeKey?(provider: string): Promise<boolean>;
+  testProvider?(provider: string): Promise<number>;
 }
 
 /** A backend with every method (what the app itself needs). */
 export type FullBackend = Required<Backend>;
 
+// Everything the backend sends the web view passes here. With `roundtable.debug.ipc` set in
+// localStorage it is also kept in `window.__roundtableIpc`, so a test can check that no secret
+// ever crossed (the e2e suite's sentinel-key test).
+const ipcLog: string[] | null = globalThis.localStorage?.getItem("roundtable.debug.ipc") === "1" ? [] : null;
+if (ipcLog) (globalThis as unknown as { __roundtableIpc: string[] }).__roundtableIpc = ipcLog;
+const seen = <T>(value: T): T => {
+  ipcLog?.push(JSON.stringify(value ?? null));
+  return value;
+};
+const call = <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => invoke<T>(cmd, args).then(seen);
+
 /** The real backend: Tauri commands, a Channel per turn. */
 export const tauriBackend: FullBackend = {
-  appInfo: () => invoke<AppInfo>("app_info"),
-  conversations: (limit, offset) => invoke("conversations", { limit, offset }),
-  conversation: (id) => invoke("conversation", { id }),
-  search: (query) => invoke("search", { query }),
-  rename: (id, title) => invoke("rename_conversation", { id, title }),
-  remove: (id) => invoke("delete_conversation", { id }),
-  models: () => invoke("models"),
+  appInfo: () => call<AppInfo>("app_info"),
+  conversations: (limit, offset) => call("conversations", { limit, offset }),
+  conversation: (id) => call("conversation", { id }),
+  search: (query) => call("search", { query }),
+  rename: (id, title) => call("rename_conversation", { id, title }),
+  remove: (id) => call("delete_conversation", { id }),
+  models: () => call("models"),
   send: (spec, onEvent) => {
     const events = new Channel<StreamMsg>();
-    events.onmessage = onEvent;
-    return invoke<Started>("send", { spec, events });
+    events.onmessage = (msg) => onEvent(seen(msg));
+    return call<Started>("send", { spec, events });
   },
-  cancel: (turn) => invoke("cancel", { turn }),
-  openLink: (url) => invoke("open_link", { url }),
+  cancel: (turn) => call("cancel", { turn }),
+  openLink: (url) => call("open_link", { url }),
+  providers: () => call("providers"),
+  setKey: (provider, key) => call("set_key", { provider, key }),
+  removeKey: (provider) => call("remove_key", { provider }),
+  testProvider: (provider) => call("test_provider", { provider }),
 };

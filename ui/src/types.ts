@@ -49,3 +49,10 @@ export type StreamMsg =
   | { kind: "cancelled" };
 
 export interface Started { turn: number; saved: { conversationId: number; userMessageId: number } }
+
+export interface KeyView { source: "keychain" | "environment"; hint: string; origin: string | null }
+
+export interface ProviderView {
+  id: string; kind: string; baseUrl: string; enabled: boolean; needsKey: boolean;
+  key: KeyView | null; keychainError: string | null;
+}

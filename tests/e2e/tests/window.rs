@@ -536,3 +536,152 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
     drop(driver);
     drop(home);
 }
+
+/// Settings in the real window with a real Secret Service (gnome-keyring, started by .ci/run): a
+/// key added in settings goes to the keychain, works for the next chat, and is never shown — the
+/// sentinel key is in no DOM and in no IPC answer or channel message.
+#[tokio::test]
+async fn a_key_added_in_settings_works_and_is_never_shown() {
+    use roundtable_fakes::{Answer, FakeServer, Protocol};
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "build the app first ({} is missing)",
+        app.display()
+    );
+    const SENTINEL: &str = "sentinel-e2e-key-51c7d0";
+    let keyed = FakeServer::start(|req| {
+        if req.header("authorization") != Some(&format!("Bearer {SENTINEL}")) {
+            return Protocol::OpenAi.error(401, "invalid_api_key", "Incorrect API key provided");
+        }
+        if req.path.ends_with("/models") {
+            Protocol::OpenAi.models(&["m1"])
+        } else {
+            Protocol::OpenAi.stream(&Answer::new("m1", &["Keyed ", "answer."]))
+        }
+    });
+    let home = tempfile_dir();
+    std::fs::write(
+        home.0.join("config.toml"),
+        format!(
+            "[providers.keyed]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+            keyed.url()
+        ),
+    )
+    .expect("config");
+    let driver = Driver::start(&home.0);
+    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('.open-settings')",
+        "the app",
+    )
+    .await;
+    // Keep everything the backend sends the web view (ui/src/backend.ts logs it with this flag).
+    client
+        .execute(
+            "localStorage.setItem('roundtable.debug.ipc', '1'); location.reload(); return true",
+            vec![],
+        )
+        .await
+        .expect("turn the IPC log on");
+    wait_js(
+        &client,
+        "return Array.isArray(window.__roundtableIpc) && !!document.querySelector('.open-settings')",
+        "the app with its IPC log",
+    )
+    .await;
+    client
+        .find(Locator::Css(".open-settings"))
+        .await
+        .expect("Settings")
+        .click()
+        .await
+        .expect("open settings");
+    let input = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".provider[data-id='keyed'] .key-input"))
+        .await
+        .expect("the keyed provider's key field");
+    input.send_keys(SENTINEL).await.expect("type the key");
+    client
+        .find(Locator::Css(".provider[data-id='keyed'] .save-key"))
+        .await
+        .expect("Save")
+        .click()
+        .await
+        .expect("save");
+    wait_js(
+        &client,
+        "return (document.querySelector(\".provider[data-id='keyed'] .hint-text\")?.textContent || '').includes('…c7d0')",
+        "the saved key's hint",
+    )
+    .await;
+    screenshot(&client, "settings.png").await;
+    // The key works: pick the provider's model and chat.
+    client
+        .find(Locator::Css(".new-chat"))
+        .await
+        .expect("New chat")
+        .click()
+        .await
+        .expect("chat view");
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent === 'keyed/m1'",
+        "the keyed model",
+    )
+    .await;
+    let box_ = client
+        .find(Locator::Css("textarea"))
+        .await
+        .expect("the composer");
+    box_.send_keys("With my key\u{E007}").await.expect("send");
+    wait_js(&client, "return !!document.querySelector('.live .meta')?.textContent.includes('answered by keyed/m1')", "the keyed answer").await;
+    // The sentinel is nowhere the web view can see.
+    let leaks = client
+        .execute(
+            &format!(
+                "const s = '{SENTINEL}'; return [document.documentElement.outerHTML.includes(s), \
+                 [...document.querySelectorAll('input, textarea')].some(e => e.value.includes(s)), \
+                 window.__roundtableIpc.length, window.__roundtableIpc.some(m => m.includes(s)), JSON.stringify(localStorage).includes(s)]"
+            ),
+            vec![],
+        )
+        .await
+        .expect("look for the sentinel");
+    assert_eq!(leaks[0], json!(false), "the sentinel is in the DOM");
+    assert_eq!(leaks[1], json!(false), "the sentinel is in a field");
+    assert!(
+        leaks[2].as_u64().unwrap_or(0) >= 4,
+        "IPC was recorded: {leaks:?}"
+    );
+    assert_eq!(
+        leaks[3],
+        json!(false),
+        "the sentinel crossed IPC to the web view"
+    );
+    assert_eq!(leaks[4], json!(false), "the sentinel is in localStorage");
+    // Nor in any file of the data dir (it is in the keychain).
+    for entry in std::fs::read_dir(&home.0).expect("the data dir") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).expect("read");
+            assert!(
+                !bytes
+                    .windows(SENTINEL.len())
+                    .any(|w| w == SENTINEL.as_bytes()),
+                "{}",
+                path.display()
+            );
+        }
+    }
+    client.close().await.expect("close the session");
+    drop(driver);
+    drop(home);
+}
