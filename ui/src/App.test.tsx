@@ -1,6 +1,6 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { App } from "./App";
+import { App, WINDOW } from "./App";
 import type { FullBackend } from "./backend";
 import type { StreamMsg, TurnSpec } from "./types";
 
@@ -230,5 +230,44 @@ describe("App", () => {
     expect(document.documentElement.outerHTML).not.toContain(sentinel);
     (root.querySelector(".provider .test") as HTMLButtonElement).click();
     await until(() => root.querySelector(".provider .status")!.textContent === "works: 3 models", "the test");
+  });
+
+  it("first run: with no model, looks for a local server and points at Settings", async () => {
+    const { backend } = fake([]);
+    const b = { ...backend, models: async () => [], testProvider: async (id: string) => { if (id === "ollama") return 2; throw new Error("down"); } };
+    const root = mount(b);
+    await until(() => root.querySelector(".first-run .found li") !== null, "the local server");
+    expect(root.querySelector(".first-run .found")!.textContent).toBe("ollama: running, 2 models");
+    (root.querySelector(".to-settings") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".settings") !== null, "settings");
+  });
+
+  it("a long conversation keeps only a window of messages in the DOM", async () => {
+    const { backend } = fake([]);
+    const many = Array.from({ length: 1000 }, (_, i) => ({
+      id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
+      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i,
+    }));
+    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", system: null, messages: many }) });
+    await until(() => root.querySelector(".conversation") !== null, "the list");
+    (root.querySelector(".conversation") as HTMLElement).click();
+    await until(() => root.querySelectorAll(".messages .message").length === WINDOW, "a window of messages");
+    expect(root.querySelector(".messages .message:last-of-type")!.textContent).toContain("m1000");
+    (root.querySelector(".earlier") as HTMLButtonElement).click();
+    await until(() => root.querySelectorAll(".messages .message").length === 2 * WINDOW, "more");
+  });
+
+  it("the theme follows the choice", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    const select = root.querySelector(".theme") as HTMLSelectElement;
+    select.value = "dark";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await tick();
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    select.value = "system";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await tick();
+    expect(document.documentElement.dataset.theme).toBeUndefined();
   });
 });

@@ -7,6 +7,9 @@ import { pathTo, pathWith, pick, type Shown } from "./branch";
 import { Settings } from "./Settings";
 import type { ConversationSummary, MessageView, ModelView, SearchHit, StreamMsg } from "./types";
 
+/** How many messages of a conversation are in the DOM at first (and added per "earlier"). */
+export const WINDOW = 200;
+
 interface Live {
   turn: number | null;
   /** The user's message this answers, once saved. */
@@ -25,6 +28,14 @@ export function App(props: { backend: FullBackend }) {
   const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
   const [models, { refetch: refetchModels }] = createResource(() => b.models());
   const [view, setView] = createSignal<"chat" | "settings">("chat");
+  const [theme, setTheme] = createSignal<string>(localStorage.getItem("roundtable.theme") ?? "system");
+  createEffect(() => {
+    localStorage.setItem("roundtable.theme", theme());
+    if (theme() === "system") delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme();
+  });
+  // Long conversations: only the newest messages are in the DOM; earlier ones on request.
+  const [windowSize, setWindowSize] = createSignal(WINDOW);
   const [current, setCurrent] = createSignal<number | null>(null);
   const [all, setAll] = createSignal<MessageView[]>([]);
   const [picks, setPicks] = createSignal(new Map<string, number>());
@@ -58,6 +69,7 @@ export function App(props: { backend: FullBackend }) {
     setCut(null);
     setPicks(new Map());
     setEditing(null);
+    setWindowSize(WINDOW);
     setAll(id === null ? [] : (await b.conversation(id)).messages);
   }
 
@@ -201,7 +213,14 @@ export function App(props: { backend: FullBackend }) {
             )}</For>
           </ul>
         </Show>
-        <button class="open-settings" onClick={() => setView(view() === "settings" ? "chat" : "settings")}>Settings</button>
+        <div class="sidebar-foot">
+          <button class="open-settings" onClick={() => setView(view() === "settings" ? "chat" : "settings")}>Settings</button>
+          <select class="theme" aria-label="Theme" value={theme()} onChange={(e) => setTheme(e.currentTarget.value)}>
+            <option value="system">System theme</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select>
+        </div>
       </aside>
       <Show when={view() === "settings"}>
         <main class="settings-view"><Settings backend={b} onKeysChanged={() => void refetchModels()} /></main>
@@ -216,7 +235,15 @@ export function App(props: { backend: FullBackend }) {
           <div class="problem" role="alert">{problem()} <button onClick={() => setProblem(null)}>×</button></div>
         </Show>
         <section class="messages" aria-live="polite" ref={messagesEl}>
-          <For each={shown()}>{(s) => (
+          <Show when={shown().length > windowSize()}>
+            <button class="earlier" onClick={() => setWindowSize((n) => n + WINDOW)}>
+              Show earlier messages ({shown().length - windowSize()} more)
+            </button>
+          </Show>
+          <Show when={view() === "chat" && current() === null && !live() && models() && models()!.length === 0}>
+            <FirstRun backend={b} onSettings={() => setView("settings")} />
+          </Show>
+          <For each={shown().slice(-windowSize())}>{(s) => (
             <Message s={s} busy={live()?.status === "streaming"}
               onPick={(m) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); }}
               onEdit={(m) => { setEditing(m.id); setDraft(m.text); }}
@@ -302,6 +329,30 @@ function Message(props: {
       <footer class="meta">{m.model ?? ""}{m.status !== "complete" ? ` · ${m.status}` : ""}</footer>
       <div class="tools">{arrows()}<button class="regenerate" disabled={props.busy} onClick={() => props.onRegenerate(m)}>Regenerate</button></div>
     </article>
+  );
+}
+
+/** No model to talk to yet: look for a local server, and point at Settings for a key. */
+function FirstRun(props: { backend: FullBackend; onSettings: () => void }) {
+  const [found] = createResource(async () => {
+    const out: string[] = [];
+    for (const id of ["ollama", "lmstudio"]) {
+      try { out.push(`${id}: running, ${await props.backend.testProvider(id)} models`); } catch { /* not running */ }
+    }
+    return out;
+  });
+  return (
+    <section class="first-run">
+      <h2>Welcome to Roundtable</h2>
+      <p>No model is available yet. Roundtable talks to every provider directly with your own keys, kept in the OS keychain.</p>
+      <Show when={found.loading}><p class="muted">Looking for a local Ollama or LM Studio…</p></Show>
+      <Show when={found() && found()!.length > 0} fallback={
+        <Show when={!found.loading}><p class="muted">No local Ollama (port 11434) or LM Studio (port 1234) is running.</p></Show>
+      }>
+        <ul class="found"><For each={found()}>{(f) => <li>{f}</li>}</For></ul>
+      </Show>
+      <button class="to-settings" onClick={() => props.onSettings()}>Add an API key in Settings</button>
+    </section>
   );
 }
 
