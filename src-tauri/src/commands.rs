@@ -91,15 +91,35 @@ pub async fn models(state: State<'_, AppState>) -> Reply<Vec<ModelView>> {
     Ok(views::models(&ready, Duration::from_secs(8)).await)
 }
 
-/// Starts a turn; its events arrive on `events`. Returns the turn's id (for `cancel`) and where
-/// the user's message was saved.
+/// A started turn: its id (for `cancel`) and where the user's message was saved.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Started {
+    pub turn: u64,
+    pub saved: Saved,
+}
+
+/// Where the user's message was saved.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub conversation_id: i64,
+    pub user_message_id: i64,
+}
+
+/// Starts a turn; its events arrive on `events`.
 #[tauri::command]
-pub fn send(state: State<'_, AppState>, spec: TurnSpec, events: Channel<Value>) -> Reply<Value> {
+pub fn send(state: State<'_, AppState>, spec: TurnSpec, events: Channel<Value>) -> Reply<Started> {
     let ready = state.ready()?;
     let turn = Turn::prepare(&ready.router, &ready.store, spec).map_err(text)?;
-    let started = serde_json::json!({"conversationId": turn.conversation_id, "userMessageId": turn.user_message_id});
-    let id = crate::run::start(ready, turn, events);
-    Ok(serde_json::json!({"turn": id, "saved": started}))
+    let saved = Saved {
+        conversation_id: turn.conversation_id,
+        user_message_id: turn.user_message_id,
+    };
+    Ok(Started {
+        turn: crate::run::start(ready, turn, events),
+        saved,
+    })
 }
 
 /// Stops a turn; what arrived of the answer stays.

@@ -79,26 +79,10 @@ pub struct ModelView {
 
 /// Every enabled provider's models (providers that answer within `limit`), then the routes.
 pub async fn models(ready: &Ready, limit: Duration) -> Vec<ModelView> {
-    let engine = ready.router.engine().clone();
-    let ids: Vec<String> = engine
-        .registry()
-        .all()
-        .filter(|p| p.enabled && (!p.needs_key || engine.has_key(&p.id)))
-        .map(|p| p.id.clone())
-        .collect();
-    let lists = futures_util::future::join_all(ids.iter().map(|id| {
-        let engine = engine.clone();
-        async move {
-            tokio::time::timeout(limit, engine.list_models(id))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .map(|m| (id.clone(), m))
-        }
-    }))
-    .await;
+    let engine = ready.router.engine();
+    let lists = engine.reachable_models(limit).await;
     let mut out = Vec::new();
-    for (provider, list) in lists.into_iter().flatten() {
+    for (provider, list) in lists {
         for m in list {
             let (price, _) = ready.prices.price(&m.id);
             out.push(ModelView {

@@ -364,6 +364,21 @@ impl Engine {
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(models)
     }
+
+    /// The models of every enabled provider that has a key (or needs none), asked at once;
+    /// providers that fail or take longer than `limit` are left out.
+    pub async fn reachable_models(&self, limit: Duration) -> Vec<(String, Vec<ModelInfo>)> {
+        let usable = self
+            .registry
+            .all()
+            .filter(|p| p.enabled && (!p.needs_key || self.has_key(&p.id)));
+        let lists = futures_util::future::join_all(usable.map(|p| async move {
+            let list = tokio::time::timeout(limit, self.list_models(&p.id)).await;
+            list.ok().and_then(Result::ok).map(|m| (p.id.clone(), m))
+        }))
+        .await;
+        lists.into_iter().flatten().collect()
+    }
 }
 
 fn check_request(req: &ChatRequest) -> Result<()> {

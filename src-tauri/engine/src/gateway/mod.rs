@@ -294,26 +294,10 @@ async fn models(State(gw): State<Arc<Gateway>>, headers: HeaderMap) -> Response 
     if let Err(e) = gw.admit(&headers) {
         return e.into_response();
     }
-    let engine = gw.router.engine().clone();
-    let ids: Vec<String> = engine
-        .registry()
-        .all()
-        .filter(|p| p.enabled && (!p.needs_key || engine.has_key(&p.id)))
-        .map(|p| p.id.clone())
-        .collect();
-    let lists = futures_util::future::join_all(ids.iter().map(|id| {
-        let engine = engine.clone();
-        async move {
-            tokio::time::timeout(Duration::from_secs(10), engine.list_models(id))
-                .await
-                .ok()
-                .and_then(|r| r.ok())
-                .map(|models| (id.clone(), models))
-        }
-    }))
-    .await;
+    let engine = gw.router.engine();
+    let lists = engine.reachable_models(Duration::from_secs(10)).await;
     let mut data: Vec<Value> = Vec::new();
-    for (provider, list) in lists.into_iter().flatten() {
+    for (provider, list) in lists {
         for m in list {
             data.push(
                 json!({"id": m.id, "object": "model", "created": 0, "owned_by": provider,

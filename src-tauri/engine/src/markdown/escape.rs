@@ -3,31 +3,22 @@
 
 /// Escapes text content: `&`, `<`, `>` and the no-break space.
 pub fn escape_text(s: &str, out: &mut String) {
-    let mut last = 0;
-    for (i, c) in s.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '\u{a0}' => "&nbsp;",
-            '\r' if s[i + 1..].starts_with('\n') => "",
-            '\r' => "\n",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + c.len_utf8();
-    }
-    out.push_str(&s[last..]);
+    escape(s, out, false);
 }
 
 /// Escapes an attribute value in double quotes: `&`, `"` and the no-break space.
 pub fn escape_attr(s: &str, out: &mut String) {
+    escape(s, out, true);
+}
+
+fn escape(s: &str, out: &mut String, attr: bool) {
     let mut last = 0;
     for (i, c) in s.char_indices() {
         let rep = match c {
             '&' => "&amp;",
-            '"' => "&quot;",
+            '<' if !attr => "&lt;",
+            '>' if !attr => "&gt;",
+            '"' if attr => "&quot;",
             '\u{a0}' => "&nbsp;",
             '\r' if s[i + 1..].starts_with('\n') => "",
             '\r' => "\n",

@@ -83,8 +83,10 @@ fn plain_words_fit(text: &str, delta: &str) -> bool {
     if !word.chars().all(quiet) {
         return false;
     }
-    let joined = [word, delta].concat().to_ascii_lowercase();
-    if joined.contains("www.") {
+    // A `www.` address needs a dot; only then is the joined word looked at.
+    if (word.contains('.') || delta.contains('.'))
+        && [word, delta].concat().to_ascii_lowercase().contains("www.")
+    {
         return false;
     }
     // A line is settled once it has a letter: what it is (list item, heading, underline,

@@ -289,38 +289,32 @@ impl<'a> Recorder<'a> {
             "cancelled"
         };
         let message = error.map(|e| e.to_string());
-        match self.answering.is_some() {
-            true => {
-                if let Some(id) = self.message_id {
-                    self.store.finish_message(
-                        id,
-                        &self.text,
-                        &self.reasoning,
-                        status,
-                        None,
-                        message.as_deref(),
-                    )?;
-                }
-                if let Some((rid, mut row)) = self.answering.take() {
-                    self.estimate(&mut row);
-                    row.outcome = status.into();
-                    if let Some(Error::Provider(p)) = error {
-                        row.error_class = Some(p.class.as_str().into());
-                        row.http_status = p.status.map(i64::from);
-                    }
-                    self.store.update_attempt(rid, &row)?;
-                }
+        if let Some((rid, mut row)) = self.answering.take() {
+            if let Some(id) = self.message_id {
+                self.store.finish_message(
+                    id,
+                    &self.text,
+                    &self.reasoning,
+                    status,
+                    None,
+                    message.as_deref(),
+                )?;
             }
-            false if self.conversation_id.is_none() => {}
-            false => {
-                // No answer at all: an error message keeps the failure in the conversation.
-                let id = self
-                    .store
-                    .add_message(&self.answer_message(self.last_target.as_deref()))?;
-                self.store
-                    .finish_message(id, "", "", status, None, message.as_deref())?;
-                self.message_id = Some(id);
+            self.estimate(&mut row);
+            row.outcome = status.into();
+            if let Some(Error::Provider(p)) = error {
+                row.error_class = Some(p.class.as_str().into());
+                row.http_status = p.status.map(i64::from);
             }
+            self.store.update_attempt(rid, &row)?;
+        } else if self.conversation_id.is_some() {
+            // No answer at all: an error message keeps the failure in the conversation.
+            let id = self
+                .store
+                .add_message(&self.answer_message(self.last_target.as_deref()))?;
+            self.store
+                .finish_message(id, "", "", status, None, message.as_deref())?;
+            self.message_id = Some(id);
         }
         Ok(())
     }
