@@ -6,12 +6,13 @@ use std::time::Duration;
 use roundtable_engine::store::{Conversation, ConversationSummary, SearchHit};
 use roundtable_engine::turn::{Turn, TurnSpec};
 use serde::Serialize;
-use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::state::AppState;
-use crate::views::{self, KeyView, ModelView, ProviderView, StoredView};
+use crate::stream::StreamMsg;
+use crate::views::{self, KeySource, KeyView, ModelView, ProviderView, StoredView};
 
 type Reply<T> = Result<T, String>;
 
@@ -20,7 +21,7 @@ fn text(e: impl std::fmt::Display) -> String {
 }
 
 /// What the window shows about the app.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     /// The product name.
@@ -92,7 +93,7 @@ pub async fn models(state: State<'_, AppState>) -> Reply<Vec<ModelView>> {
 }
 
 /// A started turn: its id (for `cancel`) and where the user's message was saved.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Started {
     pub turn: u64,
@@ -100,7 +101,7 @@ pub struct Started {
 }
 
 /// Where the user's message was saved.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
     pub conversation_id: i64,
@@ -109,7 +110,11 @@ pub struct Saved {
 
 /// Starts a turn; its events arrive on `events`.
 #[tauri::command]
-pub fn send(state: State<'_, AppState>, spec: TurnSpec, events: Channel<Value>) -> Reply<Started> {
+pub fn send(
+    state: State<'_, AppState>,
+    spec: TurnSpec,
+    events: Channel<StreamMsg>,
+) -> Reply<Started> {
     let ready = state.ready()?;
     let turn = Turn::prepare(&ready.router, &ready.store, spec).map_err(text)?;
     let saved = Saved {
@@ -157,7 +162,7 @@ pub fn set_key(state: State<'_, AppState>, provider: String, key: String) -> Rep
         .ok_or_else(|| format!("unknown provider `{provider}`"))?;
     let saved = ready.vault.save(p, &key).map_err(text)?;
     Ok(KeyView {
-        source: "keychain",
+        source: KeySource::Keychain,
         hint: saved.secret.hint(),
         origin: Some(saved.origin),
     })

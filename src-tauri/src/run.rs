@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use roundtable_engine::turn::Turn;
-use serde_json::Value;
 use tauri::ipc::Channel;
 
 use crate::state::Ready;
+use crate::stream::StreamMsg;
 
 /// Starts `turn`; returns its id.
-pub fn start(ready: Arc<Ready>, turn: Turn, events: Channel<Value>) -> u64 {
+pub fn start(ready: Arc<Ready>, turn: Turn, events: Channel<StreamMsg>) -> u64 {
     let (id, cancelled) = ready.track();
     tauri::async_runtime::spawn(async move {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

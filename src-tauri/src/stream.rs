@@ -6,16 +6,45 @@ use std::time::Duration;
 
 use roundtable_engine::markdown::MarkdownStream;
 use roundtable_engine::turn::TurnEvent;
-use serde_json::{json, Value};
+use serde::Serialize;
 use tauri::ipc::Channel;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
+
+/// One message of a turn's channel: rendered answer, or one of the turn's other events.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(untagged)]
+pub enum StreamMsg {
+    /// What arrived of the answer since the last frame, rendered.
+    Render(Render),
+    /// An attempt, the end, a failure or a stop.
+    Event(TurnEvent),
+}
+
+/// The answer's rendered blocks: drop the shown final blocks from `replaceFrom` on, append
+/// `blocks`, and show `tail` as the open end. `reasoning` is reasoning text to append.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Render {
+    pub kind: RenderKind,
+    pub replace_from: u32,
+    pub blocks: Vec<String>,
+    pub tail: String,
+    pub reasoning: String,
+}
+
+/// The tag of a [`Render`] message.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RenderKind {
+    Render,
+}
 
 /// The longest a delta waits before it is shown.
 pub const FRAME: Duration = Duration::from_millis(16);
 
 /// Forwards `rx` to `channel` until the turn's last event.
-pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, channel: Channel<Value>) {
+pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, channel: Channel<StreamMsg>) {
     let mut md = MarkdownStream::new();
     let (mut text, mut reasoning) = (String::new(), String::new());
     let mut deadline: Option<Instant> = None;
@@ -44,7 +73,7 @@ pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, channel: Channel<Valu
                 let last = !matches!(other, TurnEvent::Attempt(_));
                 render(&mut md, &mut text, &mut reasoning, &channel, last);
                 deadline = None;
-                let _ = channel.send(serde_json::to_value(&other).unwrap_or(Value::Null));
+                let _ = channel.send(StreamMsg::Event(other));
                 if last {
                     return;
                 }
@@ -59,19 +88,19 @@ fn render(
     md: &mut MarkdownStream,
     text: &mut String,
     reasoning: &mut String,
-    channel: &Channel<Value>,
+    channel: &Channel<StreamMsg>,
     last: bool,
 ) {
     if text.is_empty() && reasoning.is_empty() && !last {
         return;
     }
     let send = |u: roundtable_engine::markdown::Update<'_>, reasoning: &str| {
-        let _ = channel.send(json!({
-            "kind": "render",
-            "replaceFrom": u.replace_from,
-            "blocks": u.blocks,
-            "tail": u.tail,
-            "reasoning": reasoning,
+        let _ = channel.send(StreamMsg::Render(Render {
+            kind: RenderKind::Render,
+            replace_from: u32::try_from(u.replace_from).unwrap_or(u32::MAX),
+            blocks: u.blocks.iter().map(|b| b.to_string()).collect(),
+            tail: u.tail.to_string(),
+            reasoning: reasoning.to_string(),
         }));
     };
     send(md.push(text), reasoning);

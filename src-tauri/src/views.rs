@@ -6,11 +6,12 @@ use std::time::Duration;
 use roundtable_engine::markdown::render;
 use roundtable_engine::store::Conversation;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::state::Ready;
 
 /// A conversation for the web view.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredView {
     pub id: i64,
@@ -20,7 +21,7 @@ pub struct StoredView {
 }
 
 /// A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageView {
     pub id: i64,
@@ -65,7 +66,7 @@ pub fn stored(c: Conversation) -> StoredView {
 }
 
 /// One entry of the model picker.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelView {
     /// `provider/model` or `@route`.
@@ -107,7 +108,7 @@ pub async fn models(ready: &Ready, limit: Duration) -> Vec<ModelView> {
 }
 
 /// A provider in settings: where it is, and whether a key is there — as a masked hint only.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderView {
     pub id: String,
@@ -121,14 +122,24 @@ pub struct ProviderView {
 }
 
 /// A key as the web view may see it: never the key, only its last four characters.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyView {
-    /// `keychain` or `environment`.
-    pub source: &'static str,
+    /// Where the key is kept.
+    pub source: KeySource,
     pub hint: String,
     /// The origin a keychain key is bound to.
     pub origin: Option<String>,
+}
+
+/// Where a key in force is kept.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KeySource {
+    /// The OS keychain (set from settings or `roundtable keys set`).
+    Keychain,
+    /// A `ROUNDTABLE_KEY_<ID>` variable of this process.
+    Environment,
 }
 
 /// Every provider with its key's hint.
@@ -143,7 +154,7 @@ pub fn providers(ready: &Ready) -> Vec<ProviderView> {
             let (key, keychain_error) = match ready.vault.load(&p.id) {
                 Ok(Some(k)) => (
                     Some(KeyView {
-                        source: "keychain",
+                        source: KeySource::Keychain,
                         hint: k.secret.hint(),
                         origin: Some(k.origin),
                     }),
@@ -154,7 +165,7 @@ pub fn providers(ready: &Ready) -> Vec<ProviderView> {
             };
             let key = key.or_else(|| {
                 EnvKeys.lookup(&p.id).ok().flatten().map(|k| KeyView {
-                    source: "environment",
+                    source: KeySource::Environment,
                     hint: k.secret.hint(),
                     origin: None,
                 })

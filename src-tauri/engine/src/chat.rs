@@ -113,7 +113,7 @@ impl ChatRequest {
 /// it spent thinking. (OpenAI's convention; Anthropic's uncached `input_tokens` and Gemini's
 /// separate `thoughtsTokenCount` are converted to it.) So the uncached input is
 /// `input_tokens - cache_read_tokens - cache_write_tokens`, and nothing is counted twice.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Usage {
     /// All prompt tokens, cached ones included.
     pub input_tokens: u64,

@@ -11,7 +11,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What kind of provider failure this is. Serialised in snake_case (`rate_limited`, …): scripts rely
 /// on these names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     /// The key was missing, rejected or lacks permission (401, 403, Gemini's `API_KEY_INVALID`).

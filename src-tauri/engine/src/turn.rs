@@ -17,8 +17,9 @@ use crate::store::{title_from, NewMessage, Recorder, Store};
 use crate::Error;
 
 /// What the user asked.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields = nullable)]
 pub struct TurnSpec {
     /// Continue this conversation (its latest branch, or after `parent`), or start one.
     pub conversation: Option<i64>,
@@ -55,7 +56,7 @@ pub struct Turn {
 }
 
 /// What happens while a turn runs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TurnEvent {
     /// An attempt ended (a failure, a skip, or the one that answers).

@@ -30,7 +30,7 @@ use health::{Admission, Health};
 pub use plan::Plan;
 
 /// How an attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The target sent its first content token (or a complete empty answer).
@@ -53,7 +53,7 @@ impl Outcome {
 }
 
 /// One attempt at one target.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct Attempt {
     /// `provider/model`.
     pub target: String,

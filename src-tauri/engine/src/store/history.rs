@@ -9,7 +9,7 @@ use crate::chat::{Message, Role};
 use crate::error::{Error, Result};
 
 /// A conversation in a list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ConversationSummary {
     /// Its id.
     pub id: i64,
@@ -134,7 +134,7 @@ impl<'a> NewMessage<'a> {
 }
 
 /// A search result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SearchHit {
     /// The conversation.
     pub conversation_id: i64,

@@ -1,0 +1,78 @@
+//! The TypeScript types of everything that crosses IPC, generated from the Rust types into
+//! `ui/src/ipc.ts` (committed). `cargo test` fails when that file and the Rust types drift;
+//! `UPDATE_IPC_TYPES=1 cargo test -p roundtable-app ipc_types` writes it again.
+
+#[cfg(test)]
+mod tests {
+    use roundtable_engine::error::ErrorClass;
+    use roundtable_engine::router::{Attempt, Outcome};
+    use roundtable_engine::store::{ConversationSummary, SearchHit};
+    use roundtable_engine::turn::{TurnEvent, TurnSpec};
+    use roundtable_engine::Usage;
+    use ts_rs::TS;
+
+    use crate::commands::{AppInfo, Saved, Started};
+    use crate::stream::{Render, RenderKind, StreamMsg};
+    use crate::views::{KeySource, KeyView, MessageView, ModelView, ProviderView, StoredView};
+
+    const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc.ts");
+
+    /// One `export type` per Rust type, with its doc comment. IDs, token counts and
+    /// micro-dollars stay far below 2^53, so 64-bit integers are plain numbers.
+    fn generate() -> String {
+        let cfg = ts_rs::Config::default().with_large_int("number");
+        let mut out = String::from(
+            "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit: run\n\
+             // `UPDATE_IPC_TYPES=1 cargo test -p roundtable-app ipc_types` after changing them.\n",
+        );
+        macro_rules! export {
+            ($($t:ty),* $(,)?) => {$(
+                out.push('\n');
+                if let Some(docs) = <$t>::docs() {
+                    out.push_str(&docs);
+                }
+                out.push_str("export ");
+                out.push_str(&<$t>::decl(&cfg));
+                out.push('\n');
+            )*};
+        }
+        export!(
+            AppInfo,
+            ConversationSummary,
+            SearchHit,
+            StoredView,
+            MessageView,
+            ModelView,
+            TurnSpec,
+            Started,
+            Saved,
+            StreamMsg,
+            Render,
+            RenderKind,
+            TurnEvent,
+            Attempt,
+            Outcome,
+            ErrorClass,
+            Usage,
+            ProviderView,
+            KeyView,
+            KeySource,
+        );
+        out
+    }
+
+    #[test]
+    fn ipc_types_match_the_ui() {
+        let fresh = generate();
+        if std::env::var_os("UPDATE_IPC_TYPES").is_some() {
+            std::fs::write(FILE, &fresh).expect("write ui/src/ipc.ts");
+            return;
+        }
+        let committed = std::fs::read_to_string(FILE).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/ipc.ts has drifted from the Rust types it is generated from; run \
+             `UPDATE_IPC_TYPES=1 cargo test -p roundtable-app ipc_types` and commit the result"
+        );
+    }
+}

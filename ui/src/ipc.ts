@@ -1,0 +1,288 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit: run
+// `UPDATE_IPC_TYPES=1 cargo test -p roundtable-app ipc_types` after changing them.
+
+/**
+ * What the window shows about the app.
+ */
+export type AppInfo = { 
+/**
+ * The product name.
+ */
+name: string, 
+/**
+ * The app's version.
+ */
+version: string, 
+/**
+ * The engine's version.
+ */
+engineVersion: string, };
+
+/**
+ * A conversation in a list.
+ */
+export type ConversationSummary = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * `chat` or `compare`.
+ */
+kind: string, 
+/**
+ * How many messages it holds (all branches).
+ */
+messages: number, 
+/**
+ * Unix ms.
+ */
+created_at: number, 
+/**
+ * Unix ms of the last change.
+ */
+updated_at: number, };
+
+/**
+ * A search result.
+ */
+export type SearchHit = { 
+/**
+ * The conversation.
+ */
+conversation_id: number, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The message.
+ */
+message_id: number, 
+/**
+ * Its role.
+ */
+role: string, 
+/**
+ * The matching text around the match, terms in `[` `]`.
+ */
+snippet: string, 
+/**
+ * Unix ms.
+ */
+created_at: number, };
+
+/**
+ * A conversation for the web view.
+ */
+export type StoredView = { id: number, title: string, system: string | null, messages: Array<MessageView>, };
+
+/**
+ * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
+ */
+export type MessageView = { id: number, parentId: number | null, role: string, text: string, html: string, reasoningHtml: string, model: string | null, status: string, error: string | null, createdAt: number, };
+
+/**
+ * One entry of the model picker.
+ */
+export type ModelView = { 
+/**
+ * `provider/model` or `@route`.
+ */
+id: string, provider: string, contextLength: number | null, 
+/**
+ * Dollars per million tokens, when known.
+ */
+inputPerM: number | null, outputPerM: number | null, };
+
+/**
+ * What the user asked.
+ */
+export type TurnSpec = { 
+/**
+ * Continue this conversation (its latest branch, or after `parent`), or start one.
+ */
+conversation?: number | null, 
+/**
+ * Answer after this message instead of the latest one.
+ */
+parent?: number | null, 
+/**
+ * An edit: the new message becomes a sibling of this one (a new branch).
+ */
+editOf?: number | null, 
+/**
+ * Regenerate: answer this user message again (a sibling of its earlier answers); `prompt`
+ * is then ignored.
+ */
+regenerate?: number | null, 
+/**
+ * The user's message.
+ */
+prompt: string, 
+/**
+ * A system prompt for a new conversation.
+ */
+system?: string | null, 
+/**
+ * `provider/model`, `@route`, or several as a fallback chain.
+ */
+targets: Array<string>, 
+/**
+ * Sampling temperature.
+ */
+temperature?: number | null, 
+/**
+ * The most tokens to generate.
+ */
+maxTokens?: number | null, 
+/**
+ * Reasoning effort: low, medium or high.
+ */
+reasoning?: string | null, };
+
+/**
+ * A started turn: its id (for `cancel`) and where the user's message was saved.
+ */
+export type Started = { turn: number, saved: Saved, };
+
+/**
+ * Where the user's message was saved.
+ */
+export type Saved = { conversationId: number, userMessageId: number, };
+
+/**
+ * One message of a turn's channel: rendered answer, or one of the turn's other events.
+ */
+export type StreamMsg = Render | TurnEvent;
+
+/**
+ * The answer's rendered blocks: drop the shown final blocks from `replaceFrom` on, append
+ * `blocks`, and show `tail` as the open end. `reasoning` is reasoning text to append.
+ */
+export type Render = { kind: RenderKind, replaceFrom: number, blocks: Array<string>, tail: string, reasoning: string, };
+
+/**
+ * The tag of a [`Render`] message.
+ */
+export type RenderKind = "render";
+
+/**
+ * What happens while a turn runs.
+ */
+export type TurnEvent = { "kind": "attempt" } & Attempt | { "kind": "delta", text: string, } | { "kind": "reasoning", text: string, } | { "kind": "done", messageId: number | null, 
+/**
+ * `provider/model` that answered.
+ */
+model: string, 
+/**
+ * The targets that failed before it, with their classes.
+ */
+fellOver: Array<string>, usage: Usage | null, costMicros: number, ttftMs: number | null, durationMs: number, } | { "kind": "failed", message: string, provider: string | null, class: string | null, partial: boolean, } | { "kind": "cancelled" };
+
+/**
+ * One attempt at one target.
+ */
+export type Attempt = { 
+/**
+ * `provider/model`.
+ */
+target: string, 
+/**
+ * 1-based, counting every attempt of the request (skips excluded).
+ */
+number: number, 
+/**
+ * How it ended.
+ */
+outcome: Outcome, 
+/**
+ * The failure's class.
+ */
+class: ErrorClass | null, 
+/**
+ * The failure's HTTP status.
+ */
+status: number | null, 
+/**
+ * Milliseconds to the first token, or to the failure.
+ */
+ms: number, 
+/**
+ * What happened, for failures and skips.
+ */
+message: string | null, };
+
+/**
+ * How an attempt ended.
+ */
+export type Outcome = "ok" | "failed" | "skipped";
+
+/**
+ * What kind of provider failure this is. Serialised in snake_case (`rate_limited`, …): scripts rely
+ * on these names.
+ */
+export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloaded" | "context_length" | "model_not_found" | "bad_request" | "content_filtered" | "upstream" | "network" | "timeout" | "malformed_stream";
+
+/**
+ * Token counts, normalised once for every provider.
+ *
+ * `input_tokens` is the **whole** prompt, cached parts included; `cache_read_tokens` and
+ * `cache_write_tokens` are the parts of it read from or written to the provider's cache.
+ * `output_tokens` is everything generated, reasoning included; `reasoning_tokens` is the part of
+ * it spent thinking. (OpenAI's convention; Anthropic's uncached `input_tokens` and Gemini's
+ * separate `thoughtsTokenCount` are converted to it.) So the uncached input is
+ * `input_tokens - cache_read_tokens - cache_write_tokens`, and nothing is counted twice.
+ */
+export type Usage = { 
+/**
+ * All prompt tokens, cached ones included.
+ */
+input_tokens: number, 
+/**
+ * All generated tokens, reasoning included.
+ */
+output_tokens: number, 
+/**
+ * Prompt tokens read from the cache.
+ */
+cache_read_tokens: number, 
+/**
+ * Prompt tokens written to the cache.
+ */
+cache_write_tokens: number, 
+/**
+ * Generated tokens spent reasoning.
+ */
+reasoning_tokens: number, };
+
+/**
+ * A provider in settings: where it is, and whether a key is there — as a masked hint only.
+ */
+export type ProviderView = { id: string, kind: string, baseUrl: string, enabled: boolean, needsKey: boolean, key: KeyView | null, 
+/**
+ * Why the keychain could not be read, if it could not.
+ */
+keychainError: string | null, };
+
+/**
+ * A key as the web view may see it: never the key, only its last four characters.
+ */
+export type KeyView = { 
+/**
+ * Where the key is kept.
+ */
+source: KeySource, hint: string, 
+/**
+ * The origin a keychain key is bound to.
+ */
+origin: string | null, };
+
+/**
+ * Where a key in force is kept.
+ */
+export type KeySource = "keychain" | "environment";
