@@ -44,7 +44,7 @@ pub struct ProviderConfig {
 }
 
 /// How a route picks among its targets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// In order, falling over on failure.

@@ -17,6 +17,7 @@ pub mod pricing;
 pub mod providers;
 pub mod router;
 pub mod sensitive;
+pub mod settings;
 pub mod store;
 mod streaming;
 pub mod turn;

@@ -4,3 +4,4 @@
 mod conformance;
 mod markdown;
 mod router;
+mod settings;

@@ -1,0 +1,372 @@
+//! The app's settings editors: what they show of `config.toml`, and edits written back to it.
+//!
+//! An edit changes only the keys it is about (comments, order and every other table stay as the
+//! user wrote them, through `toml_edit`), is checked exactly as the file is at start-up (the parser
+//! with its line-and-field errors, the provider registry, every route target naming a provider or
+//! route that exists), and only then replaces the file, atomically. A refused edit changes nothing.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml_edit::{value, Array, DocumentMut, Item, Table, Value};
+use ts_rs::TS;
+
+use crate::config::{Config, Strategy, CONFIG_FILE};
+use crate::error::{Error, Result};
+use crate::providers::Registry;
+use crate::store::Store;
+
+/// A named route as the editor shows and sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteSetting {
+    /// Used as `@name`.
+    pub name: String,
+    pub strategy: Strategy,
+    /// `provider/model` or `@route`, in order.
+    pub targets: Vec<String>,
+    /// One weight per target, for `balance`.
+    pub weights: Option<Vec<u32>>,
+}
+
+/// A price override, USD per million tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceSetting {
+    /// `provider/model`.
+    pub model: String,
+    pub input: f64,
+    pub output: f64,
+    pub cache_read: Option<f64>,
+    pub cache_write: Option<f64>,
+}
+
+/// The monthly budget and this calendar month's (UTC) spend against it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetSetting {
+    pub monthly_usd: Option<f64>,
+    pub spent_usd: f64,
+}
+
+/// What the settings editors show (never a key).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// Where the config file is.
+    pub config_path: String,
+    pub routes: Vec<RouteSetting>,
+    pub prices: Vec<PriceSetting>,
+    pub budget: BudgetSetting,
+}
+
+/// One change to the config.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Edit {
+    /// Turn a provider on or off and set its address (`None` or empty: a built-in's own).
+    #[serde(rename_all = "camelCase")]
+    Provider {
+        id: String,
+        enabled: bool,
+        base_url: Option<String>,
+    },
+    /// Add or replace a route; `previous` renames one.
+    #[serde(rename_all = "camelCase")]
+    Route {
+        route: RouteSetting,
+        previous: Option<String>,
+    },
+    /// Delete a route.
+    RemoveRoute { name: String },
+    /// Add or replace a price override.
+    Price { price: PriceSetting },
+    /// Delete a price override.
+    RemovePrice { model: String },
+    /// Set (`Some`) or clear the monthly budget.
+    #[serde(rename_all = "camelCase")]
+    Budget { monthly_usd: Option<f64> },
+}
+
+/// What the editors show: the config's routes, prices and budget, and this month's spend.
+pub fn view(config: &Config, data_dir: &Path, store: &Store) -> Result<SettingsView> {
+    let spent = store.spent_since(crate::store::month_start(crate::store::now_ms()))?;
+    Ok(SettingsView {
+        config_path: data_dir.join(CONFIG_FILE).display().to_string(),
+        routes: config
+            .routes
+            .iter()
+            .map(|(name, r)| {
+                let r = r.get_ref();
+                RouteSetting {
+                    name: name.clone(),
+                    strategy: r.strategy,
+                    targets: r.targets.get_ref().clone(),
+                    weights: r.weights.as_ref().map(|w| w.get_ref().clone()),
+                }
+            })
+            .collect(),
+        prices: config
+            .prices
+            .iter()
+            .map(|(model, p)| PriceSetting {
+                model: model.clone(),
+                input: p.input,
+                output: p.output,
+                cache_read: p.cache_read,
+                cache_write: p.cache_write,
+            })
+            .collect(),
+        budget: BudgetSetting {
+            monthly_usd: config.budget.as_ref().map(|b| b.monthly_usd),
+            spent_usd: spent as f64 / 1e6,
+        },
+    })
+}
+
+/// Applies `edit` to the data dir's `config.toml` and answers the config now in force. Nothing is
+/// written unless the edited file passes every check the app makes at start-up.
+pub fn apply(data_dir: &Path, edit: &Edit) -> Result<Config> {
+    let path = data_dir.join(CONFIG_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(io(&path, source)),
+    };
+    // A file that does not parse is reported as at start-up, with its line and field.
+    Config::parse(&text, &path)?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        Error::InvalidRequest(format!("{}: {}", path.display(), e.message()))
+    })?;
+    change(&mut doc, edit)?;
+    let edited = doc.to_string();
+    let config = Config::parse(&edited, &path)?;
+    check(&config)?;
+    write_atomically(data_dir, &path, &edited)?;
+    Ok(config)
+}
+
+fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
+    match edit {
+        Edit::Provider {
+            id,
+            enabled,
+            base_url,
+        } => {
+            let t = table(doc, "providers", id);
+            if *enabled {
+                t.remove("enabled");
+            } else {
+                set(t, "enabled", false.into());
+            }
+            match base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                Some(url) => set(t, "base_url", url.into()),
+                None => {
+                    t.remove("base_url");
+                }
+            }
+            prune(doc, "providers", id);
+        }
+        Edit::Route { route, previous } => {
+            let name = route.name.trim();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(invalid(format!(
+                    "route name `{name}`: use letters, digits, `-` and `_` only"
+                )));
+            }
+            if let Some(old) = previous.as_deref().filter(|old| *old != name) {
+                remove(doc, "routes", old);
+                rename_references(doc, old, name);
+            }
+            let t = table(doc, "routes", name);
+            t.clear();
+            t["strategy"] = value(strategy_name(route.strategy));
+            let targets: Array = route.targets.iter().map(|s| s.trim()).collect();
+            t["targets"] = value(targets);
+            if let Some(w) = &route.weights {
+                let weights: Array = w.iter().map(|&w| i64::from(w)).collect();
+                t["weights"] = value(weights);
+            }
+        }
+        Edit::RemoveRoute { name } => {
+            if !remove(doc, "routes", name) {
+                return Err(invalid(format!("there is no route `{name}`")));
+            }
+        }
+        Edit::Price { price } => {
+            let model = price.model.trim();
+            if !model.contains('/') || model.starts_with('/') || model.ends_with('/') {
+                return Err(invalid(format!(
+                    "price for `{model}`: name a model as provider/model"
+                )));
+            }
+            let fields = [
+                ("input", Some(price.input)),
+                ("output", Some(price.output)),
+                ("cache_read", price.cache_read),
+                ("cache_write", price.cache_write),
+            ];
+            let t = table(doc, "prices", model);
+            t.clear();
+            for (field, v) in fields {
+                let Some(v) = v else { continue };
+                if !v.is_finite() || v < 0.0 {
+                    return Err(invalid(format!(
+                        "prices.\"{model}\".{field}: {v} is not a price (USD per million tokens, 0 or more)"
+                    )));
+                }
+                t[field] = value(v);
+            }
+        }
+        Edit::RemovePrice { model } => {
+            if !remove(doc, "prices", model) {
+                return Err(invalid(format!("there is no price override for `{model}`")));
+            }
+        }
+        Edit::Budget { monthly_usd } => match monthly_usd {
+            Some(usd) if !usd.is_finite() || *usd <= 0.0 => {
+                return Err(invalid(format!(
+                    "budget.monthly_usd: {usd} is not a budget (USD, more than 0)"
+                )));
+            }
+            Some(usd) => {
+                let t = doc
+                    .entry("budget")
+                    .or_insert_with(|| Item::Table(Table::new()));
+                match t.as_table_mut() {
+                    Some(t) => set(t, "monthly_usd", (*usd).into()),
+                    None => *t = Item::Table(Table::from_iter([("monthly_usd", *usd)])),
+                }
+            }
+            None => {
+                doc.remove("budget");
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Checks what start-up would: the providers build, and every route target exists.
+fn check(config: &Config) -> Result<()> {
+    let registry = Registry::new(config)?;
+    for (name, route) in &config.routes {
+        for target in route.get_ref().targets.get_ref() {
+            let known = match target.strip_prefix('@') {
+                Some(other) => config.routes.contains_key(other) && other != name,
+                None => target
+                    .split_once('/')
+                    .is_some_and(|(p, m)| !m.is_empty() && registry.get(p).is_some()),
+            };
+            if !known {
+                return Err(invalid(format!(
+                    "routes.{name}.targets: `{target}` is not a provider/model of a known provider, nor another route"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `[outer.key]`, made (as a dotted header, without an empty `[outer]`) if missing.
+fn table<'d>(doc: &'d mut DocumentMut, outer: &str, key: &str) -> &'d mut Table {
+    let outer = doc.entry(outer).or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    if !outer.is_table() {
+        *outer = Item::Table(Table::new());
+    }
+    let inner = outer
+        .as_table_mut()
+        .expect("made a table above")
+        .entry(key)
+        .or_insert_with(|| Item::Table(Table::new()));
+    if !inner.is_table() {
+        *inner = Item::Table(Table::new());
+    }
+    inner.as_table_mut().expect("made a table above")
+}
+
+/// Makes other routes' `@old` targets say `@new`.
+fn rename_references(doc: &mut DocumentMut, old: &str, new: &str) {
+    let Some(routes) = doc.get_mut("routes").and_then(Item::as_table_like_mut) else {
+        return;
+    };
+    let (old, new) = (format!("@{old}"), format!("@{new}"));
+    for (_, route) in routes.iter_mut() {
+        let targets = route
+            .get_mut("targets")
+            .and_then(Item::as_value_mut)
+            .and_then(Value::as_array_mut);
+        for target in targets.into_iter().flat_map(|a| a.iter_mut()) {
+            if target.as_str() == Some(old.as_str()) {
+                let decor = target.decor().clone();
+                *target = new.as_str().into();
+                *target.decor_mut() = decor;
+            }
+        }
+    }
+}
+
+/// Sets `key`, keeping the comment and spacing around a value it replaces.
+fn set(t: &mut Table, key: &str, mut v: Value) {
+    if let Some(old) = t.get(key).and_then(Item::as_value) {
+        *v.decor_mut() = old.decor().clone();
+    }
+    t[key] = Item::Value(v);
+}
+
+/// Removes `[outer.key]`; false if it was not there.
+fn remove(doc: &mut DocumentMut, outer: &str, key: &str) -> bool {
+    doc.get_mut(outer)
+        .and_then(Item::as_table_like_mut)
+        .and_then(|t| t.remove(key))
+        .is_some()
+}
+
+/// Drops `[outer.key]` when it says nothing any more.
+fn prune(doc: &mut DocumentMut, outer: &str, key: &str) {
+    let empty = doc
+        .get(outer)
+        .and_then(|o| o.get(key))
+        .and_then(Item::as_table_like)
+        .is_some_and(|t| t.is_empty());
+    if empty {
+        remove(doc, outer, key);
+    }
+}
+
+fn strategy_name(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Fallback => "fallback",
+        Strategy::Balance => "balance",
+        Strategy::Latency => "latency",
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error::InvalidRequest(message)
+}
+
+fn io(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes beside the file, then renames over it: a crash leaves the old file or the new one.
+fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let tmp = dir.join(format!(".{CONFIG_FILE}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(path, e)
+    })
+}

@@ -1,0 +1,413 @@
+//! The settings editors' edits to a real `config.toml`: what they change, what they keep, and
+//! refusals that leave the file exactly as it was.
+
+use std::path::Path;
+
+use roundtable_engine::config::{Config, Strategy};
+use roundtable_engine::settings::{apply, view, Edit, PriceSetting, RouteSetting};
+use roundtable_engine::store::Store;
+
+const START: &str = r#"# My settings — keep this comment.
+[providers.local]
+kind = "openai"
+base_url = "http://127.0.0.1:9/v1" # my llama.cpp
+
+[routes.smart]
+strategy = "fallback"
+targets = ["openai/gpt-4o", "anthropic/claude-sonnet-4-5"]
+
+[router]
+max_retries = 1
+"#;
+
+fn dir_with(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), text).unwrap();
+    dir
+}
+
+fn file(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("config.toml")).unwrap()
+}
+
+fn route(name: &str, targets: &[&str]) -> RouteSetting {
+    RouteSetting {
+        name: name.into(),
+        strategy: Strategy::Fallback,
+        targets: targets.iter().map(|s| s.to_string()).collect(),
+        weights: None,
+    }
+}
+
+fn price(model: &str, input: f64, output: f64) -> PriceSetting {
+    PriceSetting {
+        model: model.into(),
+        input,
+        output,
+        cache_read: None,
+        cache_write: None,
+    }
+}
+
+#[test]
+fn edits_change_only_their_keys_and_keep_comments() {
+    let dir = dir_with(START);
+    let d = dir.path();
+    apply(
+        d,
+        &Edit::Route {
+            route: RouteSetting {
+                strategy: Strategy::Balance,
+                weights: Some(vec![3, 1]),
+                ..route("cheap", &["local/qwen", "@smart"])
+            },
+            previous: None,
+        },
+    )
+    .unwrap();
+    apply(
+        d,
+        &Edit::Price {
+            price: PriceSetting {
+                cache_read: Some(0.25),
+                ..price("openai/gpt-4o", 2.5, 10.0)
+            },
+        },
+    )
+    .unwrap();
+    apply(
+        d,
+        &Edit::Budget {
+            monthly_usd: Some(20.0),
+        },
+    )
+    .unwrap();
+    apply(
+        d,
+        &Edit::Provider {
+            id: "openai".into(),
+            enabled: false,
+            base_url: Some("https://proxy.example/v1".into()),
+        },
+    )
+    .unwrap();
+    let config = apply(
+        d,
+        &Edit::Provider {
+            id: "local".into(),
+            enabled: true,
+            base_url: Some("http://127.0.0.1:8080/v1".into()),
+        },
+    )
+    .unwrap();
+
+    let text = file(d);
+    assert!(
+        text.starts_with("# My settings — keep this comment.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# my llama.cpp"),
+        "a trailing comment stays: {text}"
+    );
+    assert!(text.contains("max_retries = 1"), "{text}");
+    assert!(
+        !text.contains("[providers]\n"),
+        "no empty parent table: {text}"
+    );
+    assert_eq!(
+        Config::parse(&text, &d.join("config.toml"))
+            .unwrap()
+            .router
+            .max_retries,
+        1
+    );
+
+    let cheap = config.routes["cheap"].get_ref();
+    assert_eq!(cheap.strategy, Strategy::Balance);
+    assert_eq!(cheap.targets.get_ref(), &["local/qwen", "@smart"]);
+    assert_eq!(cheap.weights.as_ref().unwrap().get_ref(), &[3, 1]);
+    assert_eq!(config.prices["openai/gpt-4o"].cache_read, Some(0.25));
+    assert_eq!(config.budget.as_ref().unwrap().monthly_usd, 20.0);
+    let openai = config.providers["openai"].get_ref();
+    assert_eq!(openai.enabled, Some(false));
+    assert_eq!(
+        openai.base_url.as_ref().unwrap().get_ref(),
+        "https://proxy.example/v1"
+    );
+    assert_eq!(
+        config.providers["local"]
+            .get_ref()
+            .base_url
+            .as_ref()
+            .unwrap()
+            .get_ref(),
+        "http://127.0.0.1:8080/v1"
+    );
+
+    // The view shows what the file says, with this month's spend (none yet).
+    let store = Store::open(d).unwrap();
+    let v = view(&config, d, &store).unwrap();
+    assert_eq!(v.routes.len(), 2);
+    assert_eq!(v.routes[0].name, "cheap");
+    assert_eq!(v.prices[0].model, "openai/gpt-4o");
+    assert_eq!(v.budget.monthly_usd, Some(20.0));
+    assert_eq!(v.budget.spent_usd, 0.0);
+
+    // Back to the built-in: enabled again and its own address; the table goes away.
+    apply(
+        d,
+        &Edit::Provider {
+            id: "openai".into(),
+            enabled: true,
+            base_url: None,
+        },
+    )
+    .unwrap();
+    // Rename, then remove; clear the budget and the price.
+    apply(
+        d,
+        &Edit::Route {
+            route: route("clever", &["openai/gpt-4o"]),
+            previous: Some("smart".into()),
+        },
+    )
+    .unwrap();
+    assert!(
+        file(d).contains(r#"targets = ["local/qwen", "@clever"]"#),
+        "a rename follows references: {}",
+        file(d)
+    );
+    let err = apply(
+        d,
+        &Edit::RemoveRoute {
+            name: "clever".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("routes.cheap.targets: `@clever`"),
+        "a route another uses is not removed: {err}"
+    );
+    apply(
+        d,
+        &Edit::RemoveRoute {
+            name: "cheap".into(),
+        },
+    )
+    .unwrap();
+    apply(d, &Edit::Budget { monthly_usd: None }).unwrap();
+    let config = apply(
+        d,
+        &Edit::RemovePrice {
+            model: "openai/gpt-4o".into(),
+        },
+    )
+    .unwrap();
+    let text = file(d);
+    assert!(!text.contains("providers.openai"), "{text}");
+    assert!(
+        !text.contains("[budget]") && !text.contains("[prices"),
+        "{text}"
+    );
+    assert_eq!(config.routes.keys().collect::<Vec<_>>(), ["clever"]);
+    assert!(config.prices.is_empty() && config.budget.is_none());
+    assert!(text.starts_with("# My settings"), "{text}");
+}
+
+#[test]
+fn a_missing_file_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = apply(
+        dir.path(),
+        &Edit::Budget {
+            monthly_usd: Some(5.0),
+        },
+    )
+    .unwrap();
+    assert_eq!(config.budget.unwrap().monthly_usd, 5.0);
+    assert!(file(dir.path()).contains("monthly_usd = 5"));
+}
+
+#[test]
+fn refused_edits_name_the_problem_and_change_nothing() {
+    let dir = dir_with(START);
+    let d = dir.path();
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Edit::Route {
+                route: route("r", &["nosuch/model"]),
+                previous: None,
+            },
+            "`nosuch/model` is not a provider/model of a known provider",
+        ),
+        (
+            Edit::Route {
+                route: route("r", &["@r"]),
+                previous: None,
+            },
+            "nor another route",
+        ),
+        (
+            Edit::Route {
+                route: route("r", &["@nosuch"]),
+                previous: None,
+            },
+            "`@nosuch`",
+        ),
+        (
+            Edit::Route {
+                route: route("r", &["openai"]),
+                previous: None,
+            },
+            "not of the form provider/model",
+        ),
+        (
+            Edit::Route {
+                route: route("r", &[]),
+                previous: None,
+            },
+            "at least one target",
+        ),
+        (
+            Edit::Route {
+                route: route("my route", &["openai/gpt-4o"]),
+                previous: None,
+            },
+            "route name `my route`",
+        ),
+        (
+            Edit::Route {
+                route: route("", &["openai/gpt-4o"]),
+                previous: None,
+            },
+            "route name ``",
+        ),
+        (
+            Edit::Route {
+                route: RouteSetting {
+                    weights: Some(vec![1]),
+                    ..route("r", &["openai/gpt-4o", "openai/gpt-4o-mini"])
+                },
+                previous: None,
+            },
+            "1 weights for 2 targets",
+        ),
+        (
+            Edit::RemoveRoute {
+                name: "nosuch".into(),
+            },
+            "there is no route `nosuch`",
+        ),
+        (
+            Edit::Price {
+                price: price("openai/gpt-4o", -1.0, 2.0),
+            },
+            "prices.\"openai/gpt-4o\".input: -1",
+        ),
+        (
+            Edit::Price {
+                price: price("openai/gpt-4o", 1.0, f64::NAN),
+            },
+            ".output: NaN is not a price",
+        ),
+        (
+            Edit::Price {
+                price: PriceSetting {
+                    cache_write: Some(f64::INFINITY),
+                    ..price("openai/gpt-4o", 1.0, 2.0)
+                },
+            },
+            ".cache_write: inf is not a price",
+        ),
+        (
+            Edit::Price {
+                price: price("gpt-4o", 1.0, 2.0),
+            },
+            "name a model as provider/model",
+        ),
+        (
+            Edit::RemovePrice {
+                model: "openai/nosuch".into(),
+            },
+            "no price override for `openai/nosuch`",
+        ),
+        (
+            Edit::Budget {
+                monthly_usd: Some(0.0),
+            },
+            "budget.monthly_usd: 0 is not a budget",
+        ),
+        (
+            Edit::Budget {
+                monthly_usd: Some(-3.0),
+            },
+            "-3 is not a budget",
+        ),
+        (
+            Edit::Provider {
+                id: "openai".into(),
+                enabled: true,
+                base_url: Some("ftp://example.com/v1".into()),
+            },
+            "providers.openai.base_url",
+        ),
+        (
+            Edit::Provider {
+                id: "openai".into(),
+                enabled: true,
+                base_url: Some("not a url".into()),
+            },
+            "providers.openai.base_url",
+        ),
+        (
+            Edit::Provider {
+                id: "local".into(),
+                enabled: true,
+                base_url: None,
+            },
+            "a custom provider needs a `base_url`",
+        ),
+        (
+            Edit::Provider {
+                id: "made-up".into(),
+                enabled: false,
+                base_url: None,
+            },
+            "missing `kind`",
+        ),
+    ];
+    let n = cases.len();
+    for (edit, expected) in cases {
+        let err = apply(d, &edit).expect_err(&format!("{edit:?} should be refused"));
+        let msg = err.to_string();
+        assert!(msg.contains(expected), "{edit:?}: {msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
+        assert_eq!(file(d), START, "{edit:?} left the file as it was");
+    }
+    assert_eq!(n, 20);
+    assert_eq!(
+        std::fs::read_dir(d).unwrap().count(),
+        1,
+        "no temporary file left behind"
+    );
+}
+
+#[test]
+fn a_broken_file_is_reported_not_overwritten() {
+    let broken = "[router]\nmax_retries = \"many\"\n";
+    let dir = dir_with(broken);
+    let err = apply(
+        dir.path(),
+        &Edit::Budget {
+            monthly_usd: Some(1.0),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("config.toml") && err.contains("router.max_retries"),
+        "{err}"
+    );
+    assert_eq!(file(dir.path()), broken);
+}
