@@ -4,8 +4,12 @@
 
 #[cfg(test)]
 mod tests {
+    use roundtable_engine::config::Strategy;
     use roundtable_engine::error::ErrorClass;
     use roundtable_engine::router::{Attempt, Outcome};
+    use roundtable_engine::settings::{
+        BudgetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
+    };
     use roundtable_engine::store::{ConversationSummary, SearchHit};
     use roundtable_engine::turn::{TurnEvent, TurnSpec};
     use roundtable_engine::Usage;
@@ -57,6 +61,12 @@ mod tests {
             ProviderView,
             KeyView,
             KeySource,
+            SettingsView,
+            RouteSetting,
+            Strategy,
+            PriceSetting,
+            BudgetSetting,
+            Edit,
         );
         out
     }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use roundtable_engine::settings::{self, Edit, SettingsView};
 use roundtable_engine::store::{Conversation, ConversationSummary, SearchHit};
 use roundtable_engine::turn::{Turn, TurnSpec};
 use serde::Serialize;
@@ -122,7 +123,7 @@ pub fn send(
         user_message_id: turn.user_message_id,
     };
     Ok(Started {
-        turn: crate::run::start(ready, turn, events),
+        turn: crate::run::start(ready, state.turns.clone(), turn, events),
         saved,
     })
 }
@@ -130,7 +131,7 @@ pub fn send(
 /// Stops a turn; what arrived of the answer stays.
 #[tauri::command]
 pub fn cancel(state: State<'_, AppState>, turn: u64) -> Reply<bool> {
-    Ok(state.ready()?.cancel(turn))
+    Ok(state.turns.cancel(turn))
 }
 
 /// Opens a link from an answer in the OS's browser, never in the web view: only `http`, `https`
@@ -182,4 +183,20 @@ pub async fn test_provider(state: State<'_, AppState>, provider: String) -> Repl
     list.map_err(|_| format!("{provider}: no answer within 10 s"))?
         .map(|m| m.len())
         .map_err(text)
+}
+
+/// What the routes, prices and budget editors show.
+#[tauri::command]
+pub fn settings(state: State<'_, AppState>) -> Reply<SettingsView> {
+    let ready = state.ready()?;
+    settings::view(ready.router.engine().config(), &ready.dir, &ready.store).map_err(text)
+}
+
+/// Writes one change to `config.toml` (checked first; a refused edit changes nothing) and puts
+/// the edited config in force.
+#[tauri::command]
+pub fn edit_settings(state: State<'_, AppState>, edit: Edit) -> Reply<SettingsView> {
+    let config = settings::apply(&state.ready()?.dir, &edit).map_err(text)?;
+    let ready = state.reload(config).map_err(text)?;
+    settings::view(ready.router.engine().config(), &ready.dir, &ready.store).map_err(text)
 }

@@ -29,6 +29,8 @@ fn main() {
             commands::set_key,
             commands::remove_key,
             commands::test_provider,
+            commands::settings,
+            commands::edit_settings,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use roundtable_engine::turn::Turn;
 use tauri::ipc::Channel;
 
-use crate::state::Ready;
+use crate::state::{Ready, Turns};
 use crate::stream::StreamMsg;
 
 /// Starts `turn`; returns its id.
-pub fn start(ready: Arc<Ready>, turn: Turn, events: Channel<StreamMsg>) -> u64 {
-    let (id, cancelled) = ready.track();
+pub fn start(ready: Arc<Ready>, turns: Arc<Turns>, turn: Turn, events: Channel<StreamMsg>) -> u64 {
+    let (id, cancelled) = turns.track();
     tauri::async_runtime::spawn(async move {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let run = turn.run(
@@ -23,7 +23,7 @@ pub fn start(ready: Arc<Ready>, turn: Turn, events: Channel<StreamMsg>) -> u64 {
             },
         );
         tokio::join!(run, crate::stream::forward(rx, events));
-        ready.done(id);
+        turns.done(id);
     });
     id
 }

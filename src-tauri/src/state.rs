@@ -1,9 +1,12 @@
 //! The app's state: the engine, router, store and prices, opened once from the data dir the CLI
-//! uses too (`ROUNDTABLE_HOME` or the platform default), and the turns in flight.
+//! uses too (`ROUNDTABLE_HOME` or the platform default), and the turns in flight. Settings edits
+//! swap in a new engine and router built from the edited config; the store stays open, and turns
+//! already running finish on the one they started with.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::keys::{ChainKeys, EnvKeys};
@@ -20,22 +23,44 @@ pub struct Ready {
     pub vault: Vault,
     pub store: Arc<Store>,
     pub prices: Arc<PriceBook>,
-    running: Mutex<HashMap<u64, oneshot::Sender<()>>>,
-    next: AtomicU64,
+    /// The data dir (config, database).
+    pub dir: PathBuf,
 }
 
 /// The app's state: ready, or why it could not open (shown by the UI, never a crash).
-pub struct AppState(pub Result<Arc<Ready>, String>);
+pub struct AppState {
+    ready: RwLock<Result<Arc<Ready>, String>>,
+    /// The turns in flight, across config reloads.
+    pub turns: Arc<Turns>,
+}
 
 impl AppState {
     /// Opens the data dir.
     pub fn load() -> AppState {
-        AppState(Ready::open().map(Arc::new).map_err(|e| e.to_string()))
+        AppState {
+            ready: RwLock::new(Ready::open().map(Arc::new).map_err(|e| e.to_string())),
+            turns: Arc::new(Turns::default()),
+        }
     }
 
     /// The ready state, or the reason it is not.
     pub fn ready(&self) -> Result<Arc<Ready>, String> {
-        self.0.clone()
+        self.ready.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Puts an engine built from `config` in force.
+    pub fn reload(&self, config: Config) -> roundtable_engine::Result<Arc<Ready>> {
+        let old = self
+            .ready()
+            .map_err(roundtable_engine::Error::InvalidRequest)?;
+        let fresh = Arc::new(Ready::build(
+            config,
+            old.vault.clone(),
+            old.store.clone(),
+            old.dir.clone(),
+        )?);
+        *self.ready.write().unwrap_or_else(|p| p.into_inner()) = Ok(fresh.clone());
+        Ok(fresh)
     }
 }
 
@@ -43,26 +68,42 @@ impl Ready {
     fn open() -> roundtable_engine::Result<Ready> {
         let dir = data_dir(None);
         let config = Config::load(&dir)?;
-        let vault = Vault::os();
+        let store = Arc::new(Store::open(&dir)?);
+        Ready::build(config, Vault::os(), store, dir)
+    }
+
+    fn build(
+        config: Config,
+        vault: Vault,
+        store: Arc<Store>,
+        dir: PathBuf,
+    ) -> roundtable_engine::Result<Ready> {
         let keys = ChainKeys::new(vec![Box::new(vault.clone()), Box::new(EnvKeys)]);
         let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
-        let store = Store::open(&dir)?;
         let catalog = store.catalog()?;
         let prices = PriceBook::new(engine.config())
             .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p)));
         Ok(Ready {
             router: Router::new(engine),
             vault,
-            store: Arc::new(store),
+            store,
             prices: Arc::new(prices),
-            running: Mutex::new(HashMap::new()),
-            next: AtomicU64::new(1),
+            dir,
         })
     }
+}
 
+/// The turns in flight, by id, each with the switch that cancels it.
+#[derive(Default)]
+pub struct Turns {
+    running: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    next: AtomicU64,
+}
+
+impl Turns {
     /// Registers a turn; its id and the future that resolves when it is cancelled.
     pub fn track(&self) -> (u64, impl std::future::Future<Output = ()> + Send + 'static) {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let (tx, rx) = oneshot::channel();
         self.lock().insert(id, tx);
         (id, async move {

@@ -52,6 +52,8 @@ function fake(script: StreamMsg[]) {
     setKey: async (provider, key) => { keys[provider] = `…${key.slice(-4)}`; return { source: "keychain", hint: keys[provider], origin: "https://a.example" }; },
     removeKey: async (provider) => { delete keys[provider]; return true; },
     testProvider: async () => 3,
+    settings: async () => ({ configPath: "/data/config.toml", routes: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 } }),
+    editSettings: async () => { throw new Error("not in this test"); },
   };
   return { backend, sent, cancelled, opened };
 }

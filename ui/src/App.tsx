@@ -223,7 +223,7 @@ export function App(props: { backend: FullBackend }) {
         </div>
       </aside>
       <Show when={view() === "settings"}>
-        <main class="settings-view"><Settings backend={b} onKeysChanged={() => void refetchModels()} /></main>
+        <main class="settings-view"><Settings backend={b} onChanged={() => void refetchModels()} theme={theme()} setTheme={setTheme} /></main>
       </Show>
       <main class="chat" hidden={view() !== "chat"}>
         <div class="topbar">

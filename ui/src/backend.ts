@@ -2,7 +2,8 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
-  AppInfo, ConversationSummary, KeyView, ModelView, ProviderView, SearchHit, Started, StoredView, StreamMsg, TurnSpec,
+  AppInfo, ConversationSummary, Edit, KeyView, ModelView, ProviderView, SearchHit, SettingsView, Started, StoredView,
+  StreamMsg, TurnSpec,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -24,6 +25,10 @@ export interface Backend {
   setKey?(provider: string, key: string): Promise<KeyView>;
   removeKey?(provider: string): Promise<boolean>;
   testProvider?(provider: string): Promise<number>;
+  /** Routes, price overrides and the budget (with this month's spend). */
+  settings?(): Promise<SettingsView>;
+  /** One change to config.toml; refused (with the reason) unless the edited file passes every check. */
+  editSettings?(edit: Edit): Promise<SettingsView>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -60,4 +65,6 @@ export const tauriBackend: FullBackend = {
   setKey: (provider, key) => call("set_key", { provider, key }),
   removeKey: (provider) => call("remove_key", { provider }),
   testProvider: (provider) => call("test_provider", { provider }),
+  settings: () => call("settings"),
+  editSettings: (edit) => call("edit_settings", { edit }),
 };

@@ -286,3 +286,53 @@ origin: string | null, };
  * Where a key in force is kept.
  */
 export type KeySource = "keychain" | "environment";
+
+/**
+ * What the settings editors show (never a key).
+ */
+export type SettingsView = { 
+/**
+ * Where the config file is.
+ */
+configPath: string, routes: Array<RouteSetting>, prices: Array<PriceSetting>, budget: BudgetSetting, };
+
+/**
+ * A named route as the editor shows and sends it.
+ */
+export type RouteSetting = { 
+/**
+ * Used as `@name`.
+ */
+name: string, strategy: Strategy, 
+/**
+ * `provider/model` or `@route`, in order.
+ */
+targets: Array<string>, 
+/**
+ * One weight per target, for `balance`.
+ */
+weights: Array<number> | null, };
+
+/**
+ * How a route picks among its targets.
+ */
+export type Strategy = "fallback" | "balance" | "latency";
+
+/**
+ * A price override, USD per million tokens.
+ */
+export type PriceSetting = { 
+/**
+ * `provider/model`.
+ */
+model: string, input: number, output: number, cacheRead: number | null, cacheWrite: number | null, };
+
+/**
+ * The monthly budget and this calendar month's (UTC) spend against it.
+ */
+export type BudgetSetting = { monthlyUsd: number | null, spentUsd: number, };
+
+/**
+ * One change to the config.
+ */
+export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, };

@@ -2,6 +2,7 @@
 // edit that file; `cargo test` fails when it drifts from Rust).
 
 export type {
-  AppInfo, Attempt, ConversationSummary, ErrorClass, KeySource, KeyView, MessageView, ModelView, Outcome,
+  AppInfo, Attempt, BudgetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
+  Strategy, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
 } from "./ipc";

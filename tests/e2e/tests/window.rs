@@ -685,3 +685,141 @@ async fn a_key_added_in_settings_works_and_is_never_shown() {
     drop(driver);
     drop(home);
 }
+
+/// The settings editors in the real window: a route, a price override and a budget are saved to
+/// `config.toml` (the user's comment kept), a refused route says why, and the edited config is in
+/// force at once — the new route answers through its fallback, costed at the new price.
+#[tokio::test]
+async fn settings_editors_change_the_config_in_force() {
+    use roundtable_fakes::{Answer, FakeServer, Protocol};
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "build the app first ({} is missing)",
+        app.display()
+    );
+    let fake = FakeServer::start(|req| {
+        if req.path.ends_with("/models") {
+            Protocol::OpenAi.models(&["m1", "m2"])
+        } else if req.json()["model"] == "m1" {
+            Protocol::OpenAi.error(429, "rate_limit_exceeded", "slow down")
+        } else {
+            Protocol::OpenAi.stream(&Answer::new("m2", &["Routed ", "answer."]))
+        }
+    });
+    let home = tempfile_dir();
+    let config = home.0.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "# mine — keep me\n[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[router]\nmax_retries = 0\n",
+            fake.url()
+        ),
+    )
+    .expect("config");
+    let driver = Driver::start(&home.0);
+    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('.open-settings')",
+        "the app",
+    )
+    .await;
+    let run = |js: &'static str| {
+        let client = client.clone();
+        async move { client.execute(js, vec![]).await.expect(js) }
+    };
+    run("document.querySelector('.open-settings').click(); return true").await;
+    wait_js(
+        &client,
+        "return !!document.querySelector(\".route[data-name='']\")",
+        "the routes editor",
+    )
+    .await;
+
+    // A route naming a provider that does not exist is refused, and says why.
+    run("const f = document.querySelector(\".route[data-name='']\"); \
+         f.querySelector('.route-name').value = 'pair'; f.querySelector('.route-targets').value = 'nosuch/m1'; \
+         f.querySelector('.save-route').click(); return true")
+    .await;
+    wait_js(&client, "return (document.querySelector(\".route[data-name=''] .status\")?.textContent || '').includes('`nosuch/m1` is not a provider/model')", "the refusal").await;
+    assert!(!std::fs::read_to_string(&config)
+        .expect("config")
+        .contains("pair"));
+
+    // Then the right route, a price override and a budget.
+    run("const f = document.querySelector(\".route[data-name='']\"); \
+         f.querySelector('.route-targets').value = 'fake/m1\\nfake/m2'; f.querySelector('.save-route').click(); return true")
+    .await;
+    wait_js(
+        &client,
+        "return !!document.querySelector(\".route[data-name='pair']\")",
+        "the saved route",
+    )
+    .await;
+    run("const r = document.querySelector(\".price[data-model='']\"); r.querySelector('.price-model').value = 'fake/m2'; \
+         r.querySelector('.price-input').value = '1000'; r.querySelector('.price-output').value = '2000'; \
+         r.querySelector('.save-price').click(); return true")
+    .await;
+    wait_js(
+        &client,
+        "return !!document.querySelector(\".price[data-model='fake/m2']\")",
+        "the saved price",
+    )
+    .await;
+    run("document.querySelector('.budget-input').value = '50'; document.querySelector('.save-budget').click(); return true").await;
+    wait_js(&client, "return (document.querySelector('.budget-progress')?.textContent || '').includes('of $50.00')", "the budget").await;
+    run("document.querySelector('.routes-editor').scrollIntoView(); return true").await;
+    screenshot(&client, "settings-editors.png").await;
+    let text = std::fs::read_to_string(&config).expect("config");
+    assert!(text.starts_with("# mine — keep me\n"), "{text}");
+    assert!(
+        text.contains("[routes.pair]") && text.contains("targets = [\"fake/m1\", \"fake/m2\"]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[prices.\"fake/m2\"]") && text.contains("output = 2000"),
+        "{text}"
+    );
+    assert!(text.contains("[budget]\nmonthly_usd = 50"), "{text}");
+
+    // In force at once: the route is in the picker and answers through its fallback, at the new price
+    // (12 input tokens at $1000/M and 2 output at $2000/M = $0.016; a loopback model is free otherwise).
+    run("document.querySelector('.new-chat').click(); return true").await;
+    run("document.querySelector('.model-button').click(); return true").await;
+    wait_js(
+        &client,
+        "return [...document.querySelectorAll('.picker-id')].some(e => e.textContent === '@pair')",
+        "the route in the picker",
+    )
+    .await;
+    run("[...document.querySelectorAll('.picker-item')].find(b => b.querySelector('.picker-id').textContent === '@pair').click(); return true").await;
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent === '@pair'",
+        "the route picked",
+    )
+    .await;
+    client
+        .find(Locator::Css("textarea"))
+        .await
+        .expect("the composer")
+        .send_keys("Through the route\u{E007}")
+        .await
+        .expect("send");
+    wait_js(&client, "return !!document.querySelector('.live .meta')?.textContent.includes('answered by fake/m2')", "the routed answer").await;
+    let meta = run("return document.querySelector('.live .meta').textContent").await;
+    let meta = meta.as_str().unwrap_or_default();
+    assert!(
+        meta.contains("after fake/m1") && meta.contains("$0.0160"),
+        "{meta}"
+    );
+    screenshot(&client, "settings-route-answer.png").await;
+    client.close().await.expect("close the session");
+    drop(driver);
+    drop(home);
+}
