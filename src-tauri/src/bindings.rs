@@ -10,7 +10,7 @@ mod tests {
     use roundtable_engine::settings::{
         BudgetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
-    use roundtable_engine::store::{ConversationSummary, SearchHit};
+    use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit};
     use roundtable_engine::turn::{TurnEvent, TurnSpec};
     use roundtable_engine::Usage;
     use ts_rs::TS;
@@ -46,6 +46,7 @@ mod tests {
             SearchHit,
             StoredView,
             MessageView,
+            AnswerFigures,
             ModelView,
             TurnSpec,
             Started,

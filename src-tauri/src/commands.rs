@@ -60,8 +60,10 @@ pub fn conversations(
 /// One conversation, every branch, each message rendered by the engine's Markdown renderer.
 #[tauri::command]
 pub fn conversation(state: State<'_, AppState>, id: i64) -> Reply<StoredView> {
-    let c: Conversation = state.ready()?.store.conversation(id).map_err(text)?;
-    Ok(views::stored(c))
+    let ready = state.ready()?;
+    let c: Conversation = ready.store.conversation(id).map_err(text)?;
+    let figures = ready.store.answer_figures(id).map_err(text)?;
+    Ok(views::stored(c, figures))
 }
 
 /// Full-text search over every message.

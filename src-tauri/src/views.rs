@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use roundtable_engine::markdown::render;
-use roundtable_engine::store::Conversation;
+use std::collections::HashMap;
+
+use roundtable_engine::store::{AnswerFigures, Conversation};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -34,10 +36,12 @@ pub struct MessageView {
     pub status: String,
     pub error: Option<String>,
     pub created_at: i64,
+    /// An answer's tokens, cost and fallbacks, from the ledger.
+    pub figures: Option<AnswerFigures>,
 }
 
-/// Renders every message.
-pub fn stored(c: Conversation) -> StoredView {
+/// Renders every message, each answer with its figures.
+pub fn stored(c: Conversation, mut figures: HashMap<i64, AnswerFigures>) -> StoredView {
     StoredView {
         id: c.id,
         title: c.title,
@@ -60,6 +64,7 @@ pub fn stored(c: Conversation) -> StoredView {
                 status: m.status,
                 error: m.error,
                 created_at: m.created_at,
+                figures: figures.remove(&m.id),
             })
             .collect(),
     }

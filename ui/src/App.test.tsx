@@ -25,8 +25,9 @@ function fake(script: StreamMsg[]) {
     conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, created_at: 1, updated_at: 2 }],
     conversation: async (id) => ({
       id, title: "Old chat", system: null, messages: [
-        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1 },
-        { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2 },
+        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null },
+        { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2,
+          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] } },
       ],
     }),
     search: async () => [{ conversation_id: 7, title: "Old chat", message_id: 2, role: "assistant", snippet: "hi [there]", created_at: 2 }],
@@ -83,6 +84,8 @@ describe("App", () => {
     (root.querySelector(".conversation") as HTMLElement).click();
     await until(() => root.querySelector(".message.assistant strong") !== null, "the answer");
     expect(root.querySelector("#app-version")!.textContent).toBe("version 0.1.0 · engine 0.1.0");
+    expect(root.querySelector(".message.assistant .meta")!.textContent)
+      .toBe("answered by a/m after b/fast failed · 12 in · 30 out · $0.0042 · first token 0.35 s");
   });
 
   it("Enter sends, Shift+Enter does not; the answer streams and says who answered after a fallback", async () => {
@@ -173,10 +176,10 @@ describe("App", () => {
       ...backend,
       conversation: async (id: number) => ({
         id, title: "Forked", system: null, messages: [
-          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1 },
-          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2 },
-          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3 },
-          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4 },
+          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null },
+          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null },
+          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null },
+          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4, figures: null },
         ],
       }),
     };
@@ -248,7 +251,7 @@ describe("App", () => {
     const { backend } = fake([]);
     const many = Array.from({ length: 1000 }, (_, i) => ({
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
-      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i,
+      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null,
     }));
     const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", system: null, messages: many }) });
     await until(() => root.querySelector(".conversation") !== null, "the list");

@@ -84,7 +84,29 @@ export type StoredView = { id: number, title: string, system: string | null, mes
 /**
  * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
  */
-export type MessageView = { id: number, parentId: number | null, role: string, text: string, html: string, reasoningHtml: string, model: string | null, status: string, error: string | null, createdAt: number, };
+export type MessageView = { id: number, parentId: number | null, role: string, text: string, html: string, reasoningHtml: string, model: string | null, status: string, error: string | null, createdAt: number, 
+/**
+ * An answer's tokens, cost and fallbacks, from the ledger.
+ */
+figures: AnswerFigures | null, };
+
+/**
+ * What one stored answer cost, from the ledger: the answering attempt's usage, with the cost of
+ * the attempts that failed before it added in.
+ */
+export type AnswerFigures = { inputTokens: number, outputTokens: number, reasoningTokens: number, 
+/**
+ * The whole request's cost, failed attempts included, micro-dollars.
+ */
+costMicros: number, ttftMs: number | null, durationMs: number | null, 
+/**
+ * Counted by us because the provider sent no usage (an interrupted answer, say).
+ */
+estimated: boolean, 
+/**
+ * The targets that failed before this one answered, in order.
+ */
+fellOver: Array<string>, };
 
 /**
  * One entry of the model picker.

@@ -9,6 +9,24 @@ use super::Store;
 use crate::error::Result;
 use crate::pricing::{Price, PriceSource};
 
+/// What one stored answer cost, from the ledger: the answering attempt's usage, with the cost of
+/// the attempts that failed before it added in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerFigures {
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub reasoning_tokens: i64,
+    /// The whole request's cost, failed attempts included, micro-dollars.
+    pub cost_micros: i64,
+    pub ttft_ms: Option<i64>,
+    pub duration_ms: Option<i64>,
+    /// Counted by us because the provider sent no usage (an interrupted answer, say).
+    pub estimated: bool,
+    /// The targets that failed before this one answered, in order.
+    pub fell_over: Vec<String>,
+}
+
 /// One attempt, as recorded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LedgerRow {
@@ -131,6 +149,49 @@ pub struct UsageRow {
 }
 
 impl Store {
+    /// Each answer's figures in a conversation, by message id.
+    pub fn answer_figures(
+        &self,
+        conversation_id: i64,
+    ) -> Result<std::collections::HashMap<i64, AnswerFigures>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT a.message_id, a.input_tokens, a.output_tokens, a.reasoning_tokens,
+                        a.cost_micros + COALESCE((SELECT SUM(f.cost_micros) FROM ledger f
+                                                  WHERE f.request_id = a.request_id AND f.id != a.id), 0),
+                        a.ttft_ms, a.duration_ms, a.estimated,
+                        (SELECT GROUP_CONCAT(model_requested, char(10)) FROM
+                           (SELECT f.model_requested FROM ledger f
+                            WHERE f.request_id = a.request_id AND f.outcome = 'failed' ORDER BY f.attempt))
+                 FROM ledger a
+                 WHERE a.conversation_id = ?1 AND a.message_id IS NOT NULL",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([conversation_id], |r| {
+                let failed: Option<String> = r.get(8)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    AnswerFigures {
+                        input_tokens: r.get(1)?,
+                        output_tokens: r.get(2)?,
+                        reasoning_tokens: r.get(3)?,
+                        cost_micros: r.get(4)?,
+                        ttft_ms: r.get(5)?,
+                        duration_ms: r.get(6)?,
+                        estimated: r.get::<_, i64>(7)? != 0,
+                        fell_over: failed
+                            .map(|f| f.split('\n').map(str::to_string).collect())
+                            .unwrap_or_default(),
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Records an attempt; returns its row id.
     pub fn record_attempt(&self, r: &LedgerRow) -> Result<i64> {
         let conn = self.conn();

@@ -27,7 +27,7 @@ pub use history::{
     title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage,
 };
 pub use import::ImportReport;
-pub use ledger::{AttemptRecord, LedgerRow, UsageBy, UsageRow};
+pub use ledger::{AnswerFigures, AttemptRecord, LedgerRow, UsageBy, UsageRow};
 pub use recorder::{Recorder, FLUSH_BYTES, FLUSH_INTERVAL};
 pub use seed::{seed_word, SeedSpec, VOCABULARY};
 
@@ -38,6 +38,7 @@ pub const DB_FILE: &str = "roundtable.db";
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_ledger_daily.sql")),
+    (3, include_str!("migrations/0003_ledger_by_answer.sql")),
 ];
 
 /// The history and ledger database.

@@ -5,3 +5,4 @@ mod conformance;
 mod markdown;
 mod router;
 mod settings;
+mod turn;
