@@ -1,6 +1,7 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { App, WINDOW } from "./App";
+import { App } from "./App";
+import { estimate } from "./virtual";
 import type { FullBackend } from "./backend";
 import type { StreamMsg, TurnSpec } from "./types";
 
@@ -247,19 +248,35 @@ describe("App", () => {
     await until(() => root.querySelector(".settings") !== null, "settings");
   });
 
-  it("a long conversation keeps only a window of messages in the DOM", async () => {
+  it("a long conversation is virtualised: only messages near the viewport are in the DOM", async () => {
     const { backend } = fake([]);
-    const many = Array.from({ length: 1000 }, (_, i) => ({
+    const many = Array.from({ length: 10000 }, (_, i) => ({
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
       html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null,
     }));
     const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", system: null, messages: many }) });
     await until(() => root.querySelector(".conversation") !== null, "the list");
+    const scroller = root.querySelector(".messages") as HTMLElement;
+    // jsdom does no layout: give the scroller a viewport, a height (every message at its estimate, as
+    // nothing is measured) and a scroll position.
+    const each = estimate("m10000");
+    let top = 0;
+    Object.defineProperty(scroller, "clientHeight", { configurable: true, get: () => 600 });
+    Object.defineProperty(scroller, "scrollHeight", { configurable: true, get: () => 10000 * each });
+    Object.defineProperty(scroller, "scrollTop", { configurable: true, get: () => top, set: (v: number) => { top = v; } });
     (root.querySelector(".conversation") as HTMLElement).click();
-    await until(() => root.querySelectorAll(".messages .message").length === WINDOW, "a window of messages");
-    expect(root.querySelector(".messages .message:last-of-type")!.textContent).toContain("m1000");
-    (root.querySelector(".earlier") as HTMLButtonElement).click();
-    await until(() => root.querySelectorAll(".messages .message").length === 2 * WINDOW, "more");
+    await until(() => root.querySelector(".messages .message:last-of-type")?.textContent?.includes("m10000") === true, "the newest");
+    const count = root.querySelectorAll(".messages .message").length;
+    expect(count).toBeGreaterThan(5);
+    expect(count).toBeLessThan(60);
+    const spacers = [...root.querySelectorAll<HTMLElement>(".messages .spacer")].map((e) => parseFloat(e.style.height));
+    expect(spacers[0]).toBeGreaterThan(9900 * each);
+    // Scroll to the middle: the messages there are shown, the newest gone.
+    top = 5000 * each;
+    scroller.dispatchEvent(new Event("scroll"));
+    await until(() => root.querySelector(".messages .message[data-id='5001']") !== null, "the middle");
+    expect(root.querySelector(".messages .message[data-id='10000']")).toBeNull();
+    expect(root.querySelectorAll(".messages .message").length).toBeLessThan(60);
   });
 
   it("the theme follows the choice", async () => {

@@ -6,10 +6,10 @@ import { AnswerView, decorate } from "./answer";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
 import { answerLine } from "./figures";
 import { Settings } from "./Settings";
+import { createVirtual, estimate } from "./virtual";
 import type { ConversationSummary, MessageView, ModelView, SearchHit, StreamMsg } from "./types";
 
 /** How many messages of a conversation are in the DOM at first (and added per "earlier"). */
-export const WINDOW = 200;
 
 interface Live {
   turn: number | null;
@@ -35,8 +35,6 @@ export function App(props: { backend: FullBackend }) {
     if (theme() === "system") delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme();
   });
-  // Long conversations: only the newest messages are in the DOM; earlier ones on request.
-  const [windowSize, setWindowSize] = createSignal(WINDOW);
   const [current, setCurrent] = createSignal<number | null>(null);
   const [all, setAll] = createSignal<MessageView[]>([]);
   const [picks, setPicks] = createSignal(new Map<string, number>());
@@ -56,6 +54,10 @@ export function App(props: { backend: FullBackend }) {
   const [draft, setDraft] = createSignal("");
   const [problem, setProblem] = createSignal<string | null>(null);
   let messagesEl: HTMLElement | undefined;
+  // Long conversations stay smooth: only the messages near the viewport are in the DOM.
+  const virt = createVirtual({
+    items: shown, key: (s) => s.m.id, guess: (s) => estimate(s.m.text), scroller: () => messagesEl,
+  });
 
   createEffect(() => {
     // The remembered model, if it is still offered; else the first.
@@ -70,8 +72,8 @@ export function App(props: { backend: FullBackend }) {
     setCut(null);
     setPicks(new Map());
     setEditing(null);
-    setWindowSize(WINDOW);
     setAll(id === null ? [] : (await b.conversation(id)).messages);
+    virt.toBottom();
   }
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -237,21 +239,18 @@ export function App(props: { backend: FullBackend }) {
         <Show when={problem()}>
           <div class="problem" role="alert">{problem()} <button onClick={() => setProblem(null)}>×</button></div>
         </Show>
-        <section class="messages" aria-live="polite" ref={messagesEl}>
-          <Show when={shown().length > windowSize()}>
-            <button class="earlier" onClick={() => setWindowSize((n) => n + WINDOW)}>
-              Show earlier messages ({shown().length - windowSize()} more)
-            </button>
-          </Show>
+        <section class="messages" aria-live="polite" ref={messagesEl} onScroll={virt.onScroll}>
+          <div class="spacer" style={{ height: `${virt.before()}px` }} />
           <Show when={view() === "chat" && current() === null && !live() && models() && models()!.length === 0}>
             <FirstRun backend={b} onSettings={() => setView("settings")} />
           </Show>
-          <For each={shown().slice(-windowSize())}>{(s) => (
-            <Message s={s} busy={live()?.status === "streaming"}
+          <For each={virt.slice()}>{(s) => (
+            <Message s={s} busy={live()?.status === "streaming"} measure={virt.measure}
               onPick={(m) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); }}
               onEdit={(m) => { setEditing(m.id); setDraft(m.text); }}
               onRegenerate={(m) => m.parentId !== null && void send("", current(), { regenerate: m.parentId })} />
           )}</For>
+          <div class="spacer" style={{ height: `${virt.after()}px` }} />
           <Show when={live()}>{(l) => (
             <>
               <Show when={l().prompt}>
@@ -301,7 +300,7 @@ export function App(props: { backend: FullBackend }) {
 }
 
 function Message(props: {
-  s: Shown; busy: boolean; onPick: (m: MessageView) => void; onEdit: (m: MessageView) => void;
+  s: Shown; busy: boolean; measure: (el: HTMLElement, key: number) => void; onPick: (m: MessageView) => void; onEdit: (m: MessageView) => void;
   onRegenerate: (m: MessageView) => void;
 }) {
   const m = props.s.m;
@@ -316,14 +315,14 @@ function Message(props: {
   );
   if (m.role === "user") {
     return (
-      <article class="message user" data-id={m.id}>
+      <article class="message user" data-id={m.id} ref={(el) => props.measure(el, m.id)}>
         <div class="text">{m.text}</div>
         <div class="tools">{arrows()}<button class="edit" disabled={props.busy} onClick={() => props.onEdit(m)}>Edit</button></div>
       </article>
     );
   }
   return (
-    <article class={`message assistant ${m.status}`} data-id={m.id}>
+    <article class={`message assistant ${m.status}`} data-id={m.id} ref={(el) => props.measure(el, m.id)}>
       <Show when={m.reasoningHtml}>
         <details class="reasoning"><summary>Reasoning</summary><div class="markdown" innerHTML={m.reasoningHtml} /></details>
       </Show>

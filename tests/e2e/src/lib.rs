@@ -1,1 +1,143 @@
-//! End-to-end tests only: see `tests/`.
+//! What the end-to-end tests and the window benchmark share: WebKitWebDriver started with a
+//! scratch data dir, a WebDriver session on the app (or MiniBrowser), and waits and screenshots.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::ClientBuilder;
+use serde_json::json;
+
+/// The app binary: `ROUNDTABLE_APP`, else the debug build beside this target dir.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("ROUNDTABLE_APP") {
+        return PathBuf::from(path);
+    }
+    // target/debug/deps/window-… → target/debug/roundtable-app
+    let exe = std::env::current_exe().expect("the test's own path");
+    exe.parent()
+        .and_then(|d| d.parent())
+        .expect("target/debug")
+        .join("roundtable-app")
+}
+
+/// Where screenshots and logs go (`tests/e2e/artifacts`, not committed).
+pub fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
+
+/// WebKitWebDriver, stopped (SIGTERM via kill) when dropped.
+pub struct Driver {
+    child: Child,
+    /// Where it listens.
+    pub port: u16,
+}
+
+impl Driver {
+    /// Starts the driver; the app it launches inherits `home` as its data dir.
+    pub fn start(home: &std::path::Path) -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let log = std::fs::File::create(artifacts().join("webdriver.log")).expect("driver log");
+        let child = Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("ROUNDTABLE_HOME", home)
+            // The web view's storage too, so no run sees another's.
+            .env("XDG_DATA_HOME", home.join("xdg-data"))
+            .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+            .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("WebKitWebDriver runs (package webkit2gtk-driver)");
+        Driver { child, port }
+    }
+
+    /// The driver's process id (the app it starts is its child).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+/// A WebDriver session through `driver` with a browser (the app, or MiniBrowser).
+pub async fn session(driver: &Driver, browser: serde_json::Value) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("webkitgtk:browserOptions".into(), browser);
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    // The driver takes a moment to listen; the session hangs forever if the browser cannot start.
+    tokio::time::timeout(Duration::from_secs(90), async {
+        loop {
+            let mut builder = ClientBuilder::rustls().expect("a TLS connector");
+            match builder.capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    })
+    .await
+    .expect("a WebDriver session within 90 s")
+}
+/// A scratch data dir for the app, removed at the end.
+pub fn tempfile_dir() -> TempHome {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("roundtable-e2e-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    TempHome(dir)
+}
+
+pub struct TempHome(pub PathBuf);
+
+impl Drop for TempHome {
+    fn drop(&mut self) {
+        // Kept after a failure, for a look at its database.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Waits until `js` (a function body returning a boolean) holds in the page.
+pub async fn wait_js(client: &fantoccini::Client, js: &str, what: &str) {
+    for _ in 0..300 {
+        if client.execute(js, vec![]).await.ok() == Some(json!(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dom = client
+        .execute(
+            "return document.querySelector('.messages')?.innerText ?? ''",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    let _ = std::fs::write(artifacts().join("timeout.txt"), dom.to_string());
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(artifacts().join("timeout.png"), png);
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Saves a screenshot of the window, two frames after the last DOM change, as `artifacts/NAME`.
+pub async fn screenshot(client: &fantoccini::Client, name: &str) {
+    let _ = client
+        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
+        .await;
+    let png = client.screenshot().await.expect("a screenshot");
+    std::fs::write(artifacts().join(name), png).expect("save the screenshot");
+}

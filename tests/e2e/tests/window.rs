@@ -3,70 +3,12 @@
 //! Run through `.ci/run` (it builds the app, and wraps this in `xvfb-run` and `dbus-run-session`).
 //! `ROUNDTABLE_APP` names the app binary; by default it sits beside this test's target dir.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
+use roundtable_e2e::{app_binary, artifacts, screenshot, session, tempfile_dir, wait_js, Driver};
 use serde_json::json;
-
-fn app_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("ROUNDTABLE_APP") {
-        return PathBuf::from(path);
-    }
-    // target/debug/deps/window-… → target/debug/roundtable-app
-    let exe = std::env::current_exe().expect("the test's own path");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target/debug")
-        .join("roundtable-app")
-}
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
-    std::fs::create_dir_all(&dir).expect("artifacts dir");
-    dir
-}
-
-/// WebKitWebDriver, stopped (SIGTERM via kill) when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    /// Starts the driver; the app it launches inherits `home` as its data dir.
-    fn start(home: &std::path::Path) -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let log = std::fs::File::create(artifacts().join("webdriver.log")).expect("driver log");
-        let child = Command::new("WebKitWebDriver")
-            .arg(format!("--port={port}"))
-            .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .env("ROUNDTABLE_HOME", home)
-            // The web view's storage too, so no run sees another's.
-            .env("XDG_DATA_HOME", home.join("xdg-data"))
-            .env("XDG_CACHE_HOME", home.join("xdg-cache"))
-            .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("WebKitWebDriver runs (package webkit2gtk-driver)");
-        Driver { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn the_window_opens_and_shows_the_name_and_version_from_the_backend() {
@@ -128,25 +70,6 @@ async fn the_window_opens_and_shows_the_name_and_version_from_the_backend() {
     client.close().await.expect("close the session");
     drop(driver);
     drop(home);
-}
-
-/// A WebDriver session through `driver` with a browser (the app, or MiniBrowser).
-async fn session(driver: &Driver, browser: serde_json::Value) -> fantoccini::Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert("webkitgtk:browserOptions".into(), browser);
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    // The driver takes a moment to listen; the session hangs forever if the browser cannot start.
-    tokio::time::timeout(Duration::from_secs(90), async {
-        loop {
-            let mut builder = ClientBuilder::rustls().expect("a TLS connector");
-            match builder.capabilities(caps.clone()).connect(&url).await {
-                Ok(c) => break c,
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        }
-    })
-    .await
-    .expect("a WebDriver session within 90 s")
 }
 
 /// The HTML export of a conversation holding hostile Markdown, opened in a real browser
@@ -236,56 +159,6 @@ async fn the_html_export_opens_in_a_browser_and_runs_no_script() {
     client.close().await.expect("close the session");
     drop(driver);
     drop(home);
-}
-
-/// A scratch data dir for the app, removed at the end.
-fn tempfile_dir() -> TempHome {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("roundtable-e2e-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    TempHome(dir)
-}
-
-struct TempHome(PathBuf);
-
-impl Drop for TempHome {
-    fn drop(&mut self) {
-        // Kept after a failure, for a look at its database.
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-/// Waits until `js` (a function body returning a boolean) holds in the page.
-async fn wait_js(client: &fantoccini::Client, js: &str, what: &str) {
-    for _ in 0..300 {
-        if client.execute(js, vec![]).await.ok() == Some(json!(true)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let dom = client
-        .execute(
-            "return document.querySelector('.messages')?.innerText ?? ''",
-            vec![],
-        )
-        .await
-        .unwrap_or_default();
-    let _ = std::fs::write(artifacts().join("timeout.txt"), dom.to_string());
-    if let Ok(png) = client.screenshot().await {
-        let _ = std::fs::write(artifacts().join("timeout.png"), png);
-    }
-    panic!("timed out waiting for {what}");
-}
-
-async fn screenshot(client: &fantoccini::Client, name: &str) {
-    let _ = client
-        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
-        .await;
-    let png = client.screenshot().await.expect("a screenshot");
-    std::fs::write(artifacts().join(name), png).expect("save the screenshot");
 }
 
 /// The real window against fake providers: a chat streams its answer (rendered by the engine's
@@ -819,6 +692,117 @@ async fn settings_editors_change_the_config_in_force() {
         "{meta}"
     );
     screenshot(&client, "settings-route-answer.png").await;
+    client.close().await.expect("close the session");
+    drop(driver);
+    drop(home);
+}
+
+/// A conversation of 10,000 messages in the real window: it opens at the newest, scrolls to the
+/// oldest, and only the messages near the viewport are ever in the DOM.
+#[tokio::test]
+async fn a_ten_thousand_message_conversation_is_virtualised() {
+    use roundtable_engine::store::{SeedSpec, Store};
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "build the app first ({} is missing)",
+        app.display()
+    );
+    let home = tempfile_dir();
+    let first = {
+        let store = Store::open(&home.0).expect("the store");
+        store
+            .seed(SeedSpec {
+                ledger_rows: 0,
+                messages: 10_000,
+                messages_per_conversation: 10_000,
+                days: 1,
+                seed: 7,
+            })
+            .expect("seed")
+    };
+    let ids = Store::open(&home.0)
+        .expect("the store")
+        .conversation(first)
+        .expect("the conversation")
+        .messages;
+    let (oldest, newest) = (ids[0].id, ids[ids.len() - 1].id);
+    let driver = Driver::start(&home.0);
+    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('.conversation')",
+        "the conversation list",
+    )
+    .await;
+    client
+        .execute(
+            "document.querySelector('.conversation').click(); return true",
+            vec![],
+        )
+        .await
+        .expect("open it");
+    wait_js(
+        &client,
+        &format!("return !!document.querySelector(\".message[data-id='{newest}']\")"),
+        "the newest message",
+    )
+    .await;
+    let count = "return document.querySelectorAll('.messages .message').length";
+    let near_bottom = client
+        .execute(
+            "const m = document.querySelector('.messages'); return m.scrollHeight - m.scrollTop - m.clientHeight",
+            vec![],
+        )
+        .await
+        .expect("scroll position");
+    assert!(
+        near_bottom.as_f64().unwrap_or(1e9) < 80.0,
+        "opens at the newest: {near_bottom}"
+    );
+    let shown = client.execute(count, vec![]).await.expect("count");
+    assert!(
+        (3..120).contains(&shown.as_u64().unwrap_or(0)),
+        "{shown} messages in the DOM"
+    );
+    screenshot(&client, "long-newest.png").await;
+    // Scroll to the top in steps, as a wheel would; the oldest message comes into view.
+    client
+        .execute_async(
+            "const done = arguments[0]; const m = document.querySelector('.messages'); \
+             const step = () => { m.scrollTop = Math.max(0, m.scrollTop - 40000); \
+               if (m.scrollTop > 0) requestAnimationFrame(step); else requestAnimationFrame(() => done()); }; step();",
+            vec![],
+        )
+        .await
+        .expect("scroll up");
+    wait_js(
+        &client,
+        &format!("document.querySelector('.messages').scrollTop = 0; return !!document.querySelector(\".message[data-id='{oldest}']\")"),
+        "the oldest message",
+    )
+    .await;
+    let shown = client.execute(count, vec![]).await.expect("count");
+    assert!(
+        (3..120).contains(&shown.as_u64().unwrap_or(0)),
+        "{shown} messages in the DOM at the top"
+    );
+    assert_eq!(
+        client
+            .execute(
+                &format!("return !!document.querySelector(\".message[data-id='{newest}']\")"),
+                vec![]
+            )
+            .await
+            .expect("newest"),
+        json!(false),
+        "the newest left the DOM"
+    );
+    screenshot(&client, "long-oldest.png").await;
     client.close().await.expect("close the session");
     drop(driver);
     drop(home);
