@@ -2,7 +2,7 @@
 //! scratch data dir, a WebDriver session on the app (or MiniBrowser), and waits and screenshots.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -140,4 +140,38 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) {
         .await;
     let png = client.screenshot().await.expect("a screenshot");
     std::fs::write(artifacts().join(name), png).expect("save the screenshot");
+}
+
+/// The app (`app_binary`) in a new WebDriver session, with `home` as its data dir.
+pub async fn launch(home: &Path) -> (Driver, fantoccini::Client) {
+    let driver = Driver::start(home);
+    let client = session(&driver, json!({"binary": app_binary(), "args": []})).await;
+    (driver, client)
+}
+
+/// A scratch data dir whose `config.toml` is `config`.
+pub fn home_with_config(config: &str) -> TempHome {
+    let home = tempfile_dir();
+    std::fs::write(home.0.join("config.toml"), config).expect("write config.toml");
+    home
+}
+
+/// A scratch data dir holding one conversation of `n` messages; answers it and the ids of its
+/// oldest and newest messages.
+pub fn home_with_long_conversation(n: usize) -> (TempHome, i64, i64) {
+    use roundtable_engine::store::{SeedSpec, Store};
+    let home = tempfile_dir();
+    let store = Store::open(&home.0).expect("the store");
+    let id = store
+        .seed(SeedSpec {
+            ledger_rows: 0,
+            messages: n,
+            messages_per_conversation: n,
+            days: 1,
+            seed: 7,
+        })
+        .expect("seed");
+    let messages = store.conversation(id).expect("the conversation").messages;
+    let (oldest, newest) = (messages[0].id, messages[messages.len() - 1].id);
+    (home, oldest, newest)
 }

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fantoccini::Locator;
-use roundtable_e2e::{app_binary, artifacts, screenshot, session, tempfile_dir, wait_js, Driver};
+use roundtable_e2e::{
+    app_binary, artifacts, home_with_config, home_with_long_conversation, launch, screenshot,
+    session, tempfile_dir, wait_js, Driver,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -202,19 +205,13 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
         }
     });
     let bad = FakeServer::always(Protocol::OpenAi.error(429, "rate_limit_exceeded", "slow down"));
-    let home = tempfile_dir();
-    std::fs::write(
-        home.0.join("config.toml"),
-        format!(
-            "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[providers.bad]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
-             [routes.smart]\ntargets = [\"bad/m\", \"fake/m1\"]\n\n[router]\nmax_retries = 0\n",
-            good.url(),
-            bad.url()
-        ),
-    )
-    .expect("config");
-    let driver = Driver::start(&home.0);
-    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    let home = home_with_config(&format!(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[providers.bad]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+         [routes.smart]\ntargets = [\"bad/m\", \"fake/m1\"]\n\n[router]\nmax_retries = 0\n",
+        good.url(),
+        bad.url()
+    ));
+    let (driver, client) = launch(&home.0).await;
     wait_js(
         &client,
         "return document.querySelector('.model-button')?.textContent === 'fake/m1'",
@@ -437,17 +434,11 @@ async fn a_key_added_in_settings_works_and_is_never_shown() {
             Protocol::OpenAi.stream(&Answer::new("m1", &["Keyed ", "answer."]))
         }
     });
-    let home = tempfile_dir();
-    std::fs::write(
-        home.0.join("config.toml"),
-        format!(
-            "[providers.keyed]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
-            keyed.url()
-        ),
-    )
-    .expect("config");
-    let driver = Driver::start(&home.0);
-    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    let home = home_with_config(&format!(
+        "[providers.keyed]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+        keyed.url()
+    ));
+    let (driver, client) = launch(&home.0).await;
     wait_js(
         &client,
         "return !!document.querySelector('.open-settings')",
@@ -584,18 +575,12 @@ async fn settings_editors_change_the_config_in_force() {
             Protocol::OpenAi.stream(&Answer::new("m2", &["Routed ", "answer."]))
         }
     });
-    let home = tempfile_dir();
+    let home = home_with_config(&format!(
+        "# mine — keep me\n[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[router]\nmax_retries = 0\n",
+        fake.url()
+    ));
     let config = home.0.join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "# mine — keep me\n[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[router]\nmax_retries = 0\n",
-            fake.url()
-        ),
-    )
-    .expect("config");
-    let driver = Driver::start(&home.0);
-    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    let (driver, client) = launch(&home.0).await;
     wait_js(
         &client,
         "return !!document.querySelector('.open-settings')",
@@ -701,7 +686,6 @@ async fn settings_editors_change_the_config_in_force() {
 /// oldest, and only the messages near the viewport are ever in the DOM.
 #[tokio::test]
 async fn a_ten_thousand_message_conversation_is_virtualised() {
-    use roundtable_engine::store::{SeedSpec, Store};
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "run under xvfb-run (see .ci/run): no DISPLAY"
@@ -712,27 +696,8 @@ async fn a_ten_thousand_message_conversation_is_virtualised() {
         "build the app first ({} is missing)",
         app.display()
     );
-    let home = tempfile_dir();
-    let first = {
-        let store = Store::open(&home.0).expect("the store");
-        store
-            .seed(SeedSpec {
-                ledger_rows: 0,
-                messages: 10_000,
-                messages_per_conversation: 10_000,
-                days: 1,
-                seed: 7,
-            })
-            .expect("seed")
-    };
-    let ids = Store::open(&home.0)
-        .expect("the store")
-        .conversation(first)
-        .expect("the conversation")
-        .messages;
-    let (oldest, newest) = (ids[0].id, ids[ids.len() - 1].id);
-    let driver = Driver::start(&home.0);
-    let client = session(&driver, json!({"binary": app, "args": []})).await;
+    let (home, oldest, newest) = home_with_long_conversation(10_000);
+    let (driver, client) = launch(&home.0).await;
     wait_js(
         &client,
         "return !!document.querySelector('.conversation')",
