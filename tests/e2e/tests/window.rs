@@ -681,7 +681,9 @@ async fn settings_editors_change_the_config_in_force() {
     run("document.querySelector('.new-chat').click(); return true").await;
     run("document.querySelector('.conversation').click(); return true").await;
     wait_js(&client, "return !!document.querySelector('.message.assistant:not(.live) .meta')?.textContent.includes('$0.0160')", "the stored answer's figures").await;
-    let stored = run("return document.querySelector('.message.assistant:not(.live) .meta').textContent").await;
+    let stored =
+        run("return document.querySelector('.message.assistant:not(.live) .meta').textContent")
+            .await;
     let stored = stored.as_str().unwrap_or_default();
     assert!(
         stored.starts_with("answered by fake/m2 after fake/m1 failed · 12 in · 2 out · $0.0160"),
