@@ -5,6 +5,7 @@
 //! the `roundtable` CLI are thin clients of [`Engine`].
 
 pub mod chat;
+pub mod compare;
 pub mod config;
 mod engine;
 pub mod error;

@@ -42,6 +42,8 @@ pub struct TurnSpec {
     pub max_tokens: Option<u32>,
     /// Reasoning effort: low, medium or high.
     pub reasoning: Option<String>,
+    /// Send even though this month's budget is spent.
+    pub over_budget: Option<bool>,
 }
 
 /// A turn ready to run: the user's message is in the store.
@@ -51,8 +53,10 @@ pub struct Turn {
     pub conversation_id: i64,
     /// The user's message.
     pub user_message_id: i64,
-    plan: Plan,
-    request: ChatRequest,
+    /// The compare column this turn answers in.
+    pub column: Option<i64>,
+    pub(crate) plan: Plan,
+    pub(crate) request: ChatRequest,
 }
 
 /// What happens while a turn runs.
@@ -100,6 +104,7 @@ impl Turn {
             return Err(Error::InvalidRequest("the message is empty".into()));
         }
         let plan = router.plan(&spec.targets)?;
+        check_budget(router, store, spec.over_budget)?;
         let reasoning = effort(spec.reasoning.as_deref())?;
         let (conversation_id, parent, history, system) = match spec.conversation {
             Some(id) => {
@@ -141,6 +146,7 @@ impl Turn {
         Ok(Turn {
             conversation_id,
             user_message_id,
+            column: None,
             plan,
             request: request(&spec, system, messages, reasoning),
         })
@@ -149,6 +155,7 @@ impl Turn {
     /// A new answer to an existing user message.
     fn again(router: &Router, store: &Store, spec: &TurnSpec, user: i64) -> Result<Turn> {
         let plan = router.plan(&spec.targets)?;
+        check_budget(router, store, spec.over_budget)?;
         let reasoning = effort(spec.reasoning.as_deref())?;
         let id = spec
             .conversation
@@ -163,13 +170,29 @@ impl Turn {
         Ok(Turn {
             conversation_id: id,
             user_message_id: user,
+            column: None,
             plan,
             request: request(spec, c.system, messages, reasoning),
         })
     }
 }
 
-fn effort(name: Option<&str>) -> Result<Option<ReasoningEffort>> {
+/// Refuses when this month's budget is spent, unless the user said to send anyway.
+pub(crate) fn check_budget(router: &Router, store: &Store, over: Option<bool>) -> Result<()> {
+    if over == Some(true) {
+        return Ok(());
+    }
+    match store.budget(router.engine().config(), crate::store::now_ms())? {
+        crate::store::Budget::Exceeded { spent, cap } => Err(Error::InvalidRequest(format!(
+            "this month's budget is spent (${:.2} of ${:.2}): raise it in Settings, or send anyway",
+            spent as f64 / 1e6,
+            cap as f64 / 1e6
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn effort(name: Option<&str>) -> Result<Option<ReasoningEffort>> {
     Ok(match name {
         None | Some("") => None,
         Some("low") => Some(ReasoningEffort::Low),
@@ -183,7 +206,7 @@ fn effort(name: Option<&str>) -> Result<Option<ReasoningEffort>> {
     })
 }
 
-fn request(
+pub(crate) fn request(
     spec: &TurnSpec,
     system: Option<String>,
     messages: Vec<Message>,
@@ -224,7 +247,7 @@ impl Turn {
             prices,
             self.conversation_id,
             self.user_message_id,
-            None,
+            self.column,
             self.plan.route.clone(),
             prompt_chars,
         );
@@ -399,6 +422,30 @@ mod tests {
         bad.conversation = Some(t.conversation_id);
         bad.regenerate = Some(999);
         assert!(Turn::prepare(&router, &store, bad).is_err());
+    }
+
+    #[test]
+    fn a_spent_budget_refuses_unless_told_to_send_anyway() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let config = Config::parse(
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n\n[budget]\nmonthly_usd = 0.0000001\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let router = Router::new(Arc::new(
+            Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+        ));
+        let mut spec = TurnSpec {
+            prompt: "hi".into(),
+            targets: vec!["local/m".into()],
+            ..Default::default()
+        };
+        let err = Turn::prepare(&router, &store, spec.clone()).unwrap_err();
+        assert!(err.to_string().contains("budget is spent"), "{err}");
+        assert!(store.list_conversations(10, 0).unwrap().is_empty());
+        spec.over_budget = Some(true);
+        assert!(Turn::prepare(&router, &store, spec).is_ok());
     }
 }
 
