@@ -12,6 +12,7 @@ pub mod error;
 mod framing;
 pub mod gateway;
 pub mod keys;
+pub mod leaderboard;
 pub mod markdown;
 pub mod models;
 pub mod pricing;

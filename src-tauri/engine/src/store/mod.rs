@@ -13,6 +13,7 @@ mod import;
 mod ledger;
 mod recorder;
 mod seed;
+mod votes;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -30,6 +31,7 @@ pub use import::ImportReport;
 pub use ledger::{AnswerFigures, AttemptRecord, LedgerRow, UsageBy, UsageRow};
 pub use recorder::{Recorder, FLUSH_BYTES, FLUSH_INTERVAL};
 pub use seed::{seed_word, SeedSpec, VOCABULARY};
+pub use votes::{Verdict, VoteRecord};
 
 /// The database file's name in the data dir.
 pub const DB_FILE: &str = "roundtable.db";
@@ -39,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_ledger_daily.sql")),
     (3, include_str!("migrations/0003_ledger_by_answer.sql")),
+    (4, include_str!("migrations/0004_votes.sql")),
 ];
 
 /// The history and ledger database.

@@ -1,0 +1,266 @@
+//! Votes on compare answers: which answer won (or a tie, or all bad), stored with the model that
+//! gave each answer — read from the answer itself, not from the client — so the leaderboard is
+//! exactly what was judged.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Store;
+use crate::error::{Error, Result};
+
+/// What a vote says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// One answer is best.
+    Winner,
+    /// They are as good as each other.
+    Tie,
+    /// All of them are bad (counted as a tie between them, as the public arenas do).
+    Bad,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Winner => "winner",
+            Verdict::Tie => "tie",
+            Verdict::Bad => "bad",
+        }
+    }
+
+    fn parse(s: &str) -> Verdict {
+        match s {
+            "winner" => Verdict::Winner,
+            "tie" => Verdict::Tie,
+            _ => Verdict::Bad,
+        }
+    }
+}
+
+/// A vote as the leaderboard reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteRecord {
+    pub verdict: Verdict,
+    /// The models judged, in column order.
+    pub models: Vec<String>,
+    /// The index in `models` of the winner.
+    pub winner: Option<usize>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Records a vote on `answers` (message ids of one compare's answers to the same question);
+    /// answers the models judged, in that order (for the reveal).
+    pub fn vote(
+        &self,
+        conversation_id: i64,
+        answers: &[i64],
+        verdict: Verdict,
+        winner: Option<i64>,
+    ) -> Result<Vec<String>> {
+        let bad = |m: String| Err(Error::InvalidRequest(m));
+        if answers.len() < 2 {
+            return bad(format!(
+                "a vote needs at least two answers, {} given",
+                answers.len()
+            ));
+        }
+        match (verdict, winner) {
+            (Verdict::Winner, None) => return bad("say which answer won".into()),
+            (Verdict::Winner, Some(w)) if !answers.contains(&w) => {
+                return bad(format!("the winner {w} is not one of the answers judged"))
+            }
+            (Verdict::Tie | Verdict::Bad, Some(_)) => {
+                return bad(format!(
+                    "a {} has no winner",
+                    if verdict == Verdict::Tie {
+                        "tie"
+                    } else {
+                        "vote of all bad"
+                    }
+                ))
+            }
+            _ => {}
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let mut models = Vec::with_capacity(answers.len());
+        for &id in answers {
+            let row: Option<(i64, String, Option<String>, Option<i64>)> = tx
+                .query_row(
+                    "SELECT conversation_id, role, model, column_index FROM messages WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            let model = match row {
+                Some((c, role, Some(model), Some(_)))
+                    if c == conversation_id && role == "assistant" =>
+                {
+                    model
+                }
+                _ => {
+                    return bad(format!(
+                        "message {id} is not an answer in compare {conversation_id}"
+                    ))
+                }
+            };
+            let voted: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM vote_answers WHERE message_id = ?1)",
+                    [id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            if voted {
+                return bad(format!("answer {id} has already been voted on"));
+            }
+            models.push(model);
+        }
+        tx.execute(
+            "INSERT INTO votes (conversation_id, verdict, created_at) VALUES (?1, ?2, ?3)",
+            params![conversation_id, verdict.as_str(), super::now_ms()],
+        )
+        .map_err(|e| self.err(e))?;
+        let vote = tx.last_insert_rowid();
+        for (&id, model) in answers.iter().zip(&models) {
+            tx.execute(
+                "INSERT INTO vote_answers (vote_id, message_id, model, won) VALUES (?1, ?2, ?3, ?4)",
+                params![vote, id, model, winner == Some(id)],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(models)
+    }
+
+    /// Votes cast from `since` to before `until` (unix ms), oldest first.
+    pub fn votes(&self, since: i64, until: i64) -> Result<Vec<VoteRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT v.id, v.verdict, v.created_at, a.model, a.won FROM votes v
+                 JOIN vote_answers a ON a.vote_id = v.id
+                 WHERE v.created_at >= ?1 AND v.created_at < ?2 ORDER BY v.id, a.rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since, until], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<(i64, VoteRecord)> = Vec::new();
+        for row in rows {
+            let (id, verdict, created_at, model, won) = row.map_err(|e| self.err(e))?;
+            if out.last().is_none_or(|(last, _)| *last != id) {
+                out.push((
+                    id,
+                    VoteRecord {
+                        verdict: Verdict::parse(&verdict),
+                        models: Vec::new(),
+                        winner: None,
+                        created_at,
+                    },
+                ));
+            }
+            let v = &mut out.last_mut().expect("pushed above").1;
+            if won {
+                v.winner = Some(v.models.len());
+            }
+            v.models.push(model);
+        }
+        Ok(out.into_iter().map(|(_, v)| v).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::Role;
+    use crate::store::NewMessage;
+
+    #[test]
+    fn a_vote_records_the_answering_models_and_refuses_bad_ballots() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let c = store.create_conversation("q", None, "compare").unwrap();
+        let user = store
+            .add_message(&NewMessage::complete(c, None, Role::User, "q"))
+            .unwrap();
+        let answer = |i: i64, model: &str| {
+            store
+                .add_message(&NewMessage {
+                    model: Some(model),
+                    column: Some(i),
+                    ..NewMessage::complete(c, Some(user), Role::Assistant, "a")
+                })
+                .unwrap()
+        };
+        let (a, b, x) = (answer(0, "p/a"), answer(1, "p/b"), answer(2, "p/x"));
+        let other = store.create_conversation("o", None, "compare").unwrap();
+        let bad: Vec<(Vec<i64>, Verdict, Option<i64>, &str)> = vec![
+            (vec![a], Verdict::Tie, None, "at least two answers, 1 given"),
+            (vec![a, b], Verdict::Winner, None, "say which answer won"),
+            (
+                vec![a, b],
+                Verdict::Winner,
+                Some(x),
+                "not one of the answers",
+            ),
+            (vec![a, b], Verdict::Tie, Some(a), "a tie has no winner"),
+            (vec![a, b], Verdict::Bad, Some(a), "all bad has no winner"),
+            (
+                vec![a, user],
+                Verdict::Tie,
+                None,
+                "is not an answer in compare",
+            ),
+            (
+                vec![a, 9999],
+                Verdict::Tie,
+                None,
+                "message 9999 is not an answer",
+            ),
+        ];
+        for (answers, verdict, winner, why) in bad {
+            let err = store.vote(c, &answers, verdict, winner).unwrap_err();
+            assert!(err.to_string().contains(why), "{err}");
+        }
+        let err = store.vote(other, &[a, b], Verdict::Tie, None).unwrap_err();
+        assert!(
+            err.to_string().contains("not an answer in compare"),
+            "{err}"
+        );
+        assert!(
+            store.votes(0, i64::MAX).unwrap().is_empty(),
+            "nothing stored"
+        );
+
+        let models = store.vote(c, &[a, b, x], Verdict::Winner, Some(b)).unwrap();
+        assert_eq!(models, ["p/a", "p/b", "p/x"]);
+        let err = store.vote(c, &[a, b], Verdict::Tie, None).unwrap_err();
+        assert!(err.to_string().contains("already been voted on"), "{err}");
+        let votes = store.votes(0, i64::MAX).unwrap();
+        assert_eq!(votes.len(), 1);
+        assert_eq!(votes[0].models, ["p/a", "p/b", "p/x"]);
+        assert_eq!(votes[0].winner, Some(1));
+        assert_eq!(votes[0].verdict, Verdict::Winner);
+        assert!(
+            store.votes(0, 1).unwrap().is_empty(),
+            "the date filter applies"
+        );
+        // The vote outlives its conversation.
+        store.delete_conversation(c).unwrap();
+        assert_eq!(store.votes(0, i64::MAX).unwrap().len(), 1);
+    }
+}
