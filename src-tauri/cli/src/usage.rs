@@ -92,9 +92,5 @@ pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure>
     Ok(())
 }
 
-/// Micro-dollars as dollars with six decimals, exactly.
-pub fn usd(micros: i64) -> String {
-    let sign = if micros < 0 { "-" } else { "" };
-    let m = micros.unsigned_abs();
-    format!("{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
-}
+/// Micro-dollars as dollars with six decimals, exactly (the dashboard prints the same).
+pub use roundtable_engine::dashboard::usd;

@@ -7,6 +7,7 @@
 pub mod chat;
 pub mod compare;
 pub mod config;
+pub mod dashboard;
 mod engine;
 pub mod error;
 mod framing;

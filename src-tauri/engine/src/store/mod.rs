@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_ledger_daily.sql")),
     (3, include_str!("migrations/0003_ledger_by_answer.sql")),
     (4, include_str!("migrations/0004_votes.sql")),
+    (5, include_str!("migrations/0005_ledger_latency.sql")),
 ];
 
 /// The history and ledger database.
@@ -193,7 +194,7 @@ mod tests {
     fn opens_with_wal_foreign_keys_and_the_latest_schema() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.version().unwrap(), 2);
+        assert_eq!(store.version().unwrap(), MIGRATIONS.len() as i64);
         let conn = store.conn();
         let mode: String = conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -218,14 +219,14 @@ mod tests {
             conn.execute_batch(
                 "INSERT INTO conversations (id, title, created_at, updated_at) VALUES (1, 'old talk', 1, 1);
                  INSERT INTO messages (conversation_id, role, text, created_at, updated_at) VALUES (1, 'user', 'kept through the migration', 1, 1);
-                 INSERT INTO ledger (request_id, provider, model_requested, attempt, outcome, started_at, input_tokens, cost_micros)
-                     VALUES ('r1', 'openai', 'openai/gpt-4o', 1, 'ok', 1767225600000, 10, 250),
-                            ('r2', 'openai', 'openai/gpt-4o', 1, 'failed', 1767225600000, 0, 0);",
+                 INSERT INTO ledger (request_id, provider, model_requested, attempt, outcome, started_at, input_tokens, cost_micros, ttft_ms)
+                     VALUES ('r1', 'openai', 'openai/gpt-4o', 2, 'ok', 1767225600000, 10, 250, 1234),
+                            ('r2', 'openai', 'openai/gpt-4o', 1, 'failed', 1767225600000, 0, 0, NULL);",
             )
             .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.version().unwrap(), 2);
+        assert_eq!(store.version().unwrap(), MIGRATIONS.len() as i64);
         let backups: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok())
@@ -254,6 +255,13 @@ mod tests {
             (usage[0].requests, usage[0].errors, usage[0].cost_micros),
             (2, 1, 250),
             "old spend is in the rollup"
+        );
+        let latency = store.latency("2026-01-01", "2026-01-01").unwrap();
+        let l = &latency["openai/gpt-4o"];
+        assert_eq!(
+            (l.percentile(0.5), l.late),
+            (Some(1200), 1),
+            "old first-token times are in the latency rollup"
         );
     }
 

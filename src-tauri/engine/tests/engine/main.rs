@@ -2,6 +2,7 @@
 //! providers over real loopback HTTP.
 
 mod conformance;
+mod dashboard;
 mod markdown;
 mod router;
 mod settings;

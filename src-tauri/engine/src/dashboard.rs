@@ -1,0 +1,286 @@
+//! The usage dashboard: for a range of days (UTC, inclusive), spend per day by provider, a table
+//! per model (spend, tokens, requests, error rate, p50/p95 time to first token, answers that came
+//! after a failed attempt), spend per gateway client, and the budget — all from the ledger's
+//! rollups, with the same queries as `roundtable usage`, so the figures are the CLI's.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::store::{Store, UsageBy, UsageRow};
+
+/// Spend on one day for one provider.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DaySpend {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub provider: String,
+    pub cost_micros: i64,
+}
+
+/// One row of a usage table (per model, provider or client).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageLine {
+    pub key: String,
+    /// Attempts, failed ones included.
+    pub requests: i64,
+    /// Failed attempts.
+    pub errors: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cache_read_tokens: i64,
+    pub reasoning_tokens: i64,
+    pub cost_micros: i64,
+    /// Rows whose figures we estimated (no usage from the provider).
+    pub estimated: i64,
+    /// Time to first token, ms (to 10 ms under 1 s, 100 ms under 10 s).
+    pub ttft_p50: Option<i64>,
+    pub ttft_p95: Option<i64>,
+    /// Answers that came after a failed attempt (a retry or a fallover).
+    pub after_failure: i64,
+}
+
+/// The month's budget and spend.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetProgress {
+    pub cap_micros: i64,
+    pub spent_micros: i64,
+}
+
+/// Everything the dashboard shows for a range.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub since: String,
+    pub until: String,
+    pub total_micros: i64,
+    pub days: Vec<DaySpend>,
+    pub models: Vec<UsageLine>,
+    pub providers: Vec<UsageLine>,
+    pub clients: Vec<UsageLine>,
+    /// This calendar month's, whatever the range.
+    pub budget: Option<BudgetProgress>,
+}
+
+/// Checks a `YYYY-MM-DD` day (zero-padded, a real date); `what` names the field in the error.
+pub fn parse_day(what: &str, day: &str) -> Result<()> {
+    let bad = || Error::InvalidRequest(format!("{what}: `{day}` is not a date (YYYY-MM-DD)"));
+    let b = day.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err(bad());
+    }
+    let (y, m, d) = (&day[..4], &day[5..7], &day[8..]);
+    let month = m
+        .parse::<u8>()
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or_else(bad)?;
+    let (y, d) = (
+        y.parse::<i32>().map_err(|_| bad())?,
+        d.parse::<u8>().map_err(|_| bad())?,
+    );
+    time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
+    Ok(())
+}
+
+/// The dashboard for the days `since..=until`.
+pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Result<Dashboard> {
+    parse_day("from", since)?;
+    parse_day("to", until)?;
+    if since > until {
+        return Err(Error::InvalidRequest(format!(
+            "the range starts ({since}) after it ends ({until})"
+        )));
+    }
+    let latency = store.latency(since, until)?;
+    let line = |r: UsageRow, with_latency: bool| {
+        let (p50, p95, late) = if with_latency {
+            latency.get(&r.key).map_or((None, None, 0), |l| {
+                (l.percentile(0.5), l.percentile(0.95), l.late)
+            })
+        } else {
+            (None, None, 0)
+        };
+        UsageLine {
+            key: r.key,
+            requests: r.requests,
+            errors: r.errors,
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            cache_read_tokens: r.cache_read_tokens,
+            reasoning_tokens: r.reasoning_tokens,
+            cost_micros: r.cost_micros,
+            estimated: r.estimated,
+            ttft_p50: p50,
+            ttft_p95: p95,
+            after_failure: late,
+        }
+    };
+    let models: Vec<UsageLine> = store
+        .usage(Some(since), Some(until), UsageBy::Model)?
+        .into_iter()
+        .map(|r| line(r, true))
+        .collect();
+    let providers = store
+        .usage(Some(since), Some(until), UsageBy::Provider)?
+        .into_iter()
+        .map(|r| line(r, false))
+        .collect();
+    let clients = store
+        .usage(Some(since), Some(until), UsageBy::Client)?
+        .into_iter()
+        .map(|r| line(r, false))
+        .collect();
+    let budget = match store.budget(config, crate::store::now_ms())? {
+        crate::store::Budget::Unset => None,
+        crate::store::Budget::Fine { spent, cap }
+        | crate::store::Budget::Warning { spent, cap }
+        | crate::store::Budget::Exceeded { spent, cap } => Some(BudgetProgress {
+            cap_micros: cap,
+            spent_micros: spent,
+        }),
+    };
+    Ok(Dashboard {
+        since: since.into(),
+        until: until.into(),
+        total_micros: models.iter().map(|m| m.cost_micros).sum(),
+        days: store.spend_by_day_and_provider(since, until)?,
+        models,
+        providers,
+        clients,
+        budget,
+    })
+}
+
+/// A model's first-token times as a histogram.
+#[derive(Debug, Default)]
+pub(crate) struct Latency {
+    /// (bucket's lower edge in ms, count), ascending.
+    buckets: Vec<(i64, i64)>,
+    /// Answers after a failed attempt.
+    pub(crate) late: i64,
+}
+
+impl Latency {
+    pub(crate) fn percentile(&self, p: f64) -> Option<i64> {
+        let total: i64 = self.buckets.iter().map(|b| b.1).sum();
+        if total <= 0 {
+            return None;
+        }
+        let rank = ((total as f64) * p).ceil().max(1.0) as i64;
+        let mut seen = 0;
+        for &(edge, n) in &self.buckets {
+            seen += n;
+            if seen >= rank {
+                return Some(edge);
+            }
+        }
+        self.buckets.last().map(|b| b.0)
+    }
+}
+
+impl Store {
+    /// Spend per day and provider for the days `since..=until`.
+    pub fn spend_by_day_and_provider(&self, since: &str, until: &str) -> Result<Vec<DaySpend>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT day, provider, SUM(cost_micros) FROM ledger_daily
+                 WHERE day >= ?1 AND day <= ?2 AND requests > 0 GROUP BY day, provider ORDER BY day, provider",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since, until], |r| {
+                Ok(DaySpend {
+                    day: r.get(0)?,
+                    provider: r.get(1)?,
+                    cost_micros: r.get(2)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// First-token histograms per model for the days `since..=until`.
+    pub(crate) fn latency(&self, since: &str, until: &str) -> Result<BTreeMap<String, Latency>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT model, bucket, SUM(n), SUM(late) FROM ledger_latency
+                 WHERE day >= ?1 AND day <= ?2 GROUP BY model, bucket ORDER BY model, bucket",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since, until], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out: BTreeMap<String, Latency> = BTreeMap::new();
+        for row in rows {
+            let (model, bucket, n, late) = row.map_err(|e| self.err(e))?;
+            let l = out.entry(model).or_default();
+            if n > 0 {
+                l.buckets.push((bucket, n));
+            }
+            l.late += late;
+        }
+        Ok(out)
+    }
+}
+
+/// The dashboard's model table as CSV (what `usage --by model --csv` writes, with the latency and
+/// fallback columns added).
+pub fn to_csv(d: &Dashboard) -> String {
+    let mut out = String::from(
+        "model,requests,errors,input_tokens,output_tokens,cache_read_tokens,reasoning_tokens,cost_usd,estimated,ttft_p50_ms,ttft_p95_ms,after_failure\n",
+    );
+    let opt = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
+    for m in &d.models {
+        let key = if m.key.contains([',', '"', '\n']) {
+            format!("\"{}\"", m.key.replace('"', "\"\""))
+        } else {
+            m.key.clone()
+        };
+        out.push_str(&format!(
+            "{key},{},{},{},{},{},{},{},{},{},{},{}\n",
+            m.requests,
+            m.errors,
+            m.input_tokens,
+            m.output_tokens,
+            m.cache_read_tokens,
+            m.reasoning_tokens,
+            usd(m.cost_micros),
+            m.estimated,
+            opt(m.ttft_p50),
+            opt(m.ttft_p95),
+            m.after_failure
+        ));
+    }
+    out
+}
+
+/// Micro-dollars as dollars with six decimals, exactly (as `roundtable usage` prints them).
+pub fn usd(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let m = micros.unsigned_abs();
+    format!("{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
+}
