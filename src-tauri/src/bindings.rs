@@ -4,17 +4,21 @@
 
 #[cfg(test)]
 mod tests {
+    use roundtable_engine::compare::{ColumnSpec, CompareSpec};
     use roundtable_engine::config::Strategy;
+    use roundtable_engine::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
     use roundtable_engine::error::ErrorClass;
+    use roundtable_engine::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
     use roundtable_engine::settings::{
         BudgetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
-    use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit};
+    use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
     use roundtable_engine::turn::{TurnEvent, TurnSpec};
     use roundtable_engine::Usage;
     use ts_rs::TS;
 
+    use crate::arena::{ColumnMsg, CompareStarted};
     use crate::commands::{AppInfo, Saved, Started};
     use crate::stream::{Render, RenderKind, StreamMsg};
     use crate::views::{KeySource, KeyView, MessageView, ModelView, ProviderView, StoredView};
@@ -68,6 +72,17 @@ mod tests {
             PriceSetting,
             BudgetSetting,
             Edit,
+            CompareSpec,
+            ColumnSpec,
+            CompareStarted,
+            ColumnMsg,
+            Verdict,
+            Leaderboard,
+            Rating,
+            Dashboard,
+            DaySpend,
+            UsageLine,
+            BudgetProgress,
         );
         out
     }

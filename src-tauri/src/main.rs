@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod arena;
 mod bindings;
 mod commands;
 mod run;
@@ -31,6 +32,12 @@ fn main() {
             commands::test_provider,
             commands::settings,
             commands::edit_settings,
+            arena::compare,
+            arena::vote,
+            arena::leaderboard,
+            arena::continue_compare,
+            arena::dashboard,
+            arena::export_usage_csv,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {

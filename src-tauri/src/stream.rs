@@ -7,7 +7,6 @@ use std::time::Duration;
 use roundtable_engine::markdown::MarkdownStream;
 use roundtable_engine::turn::TurnEvent;
 use serde::Serialize;
-use tauri::ipc::Channel;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
@@ -43,8 +42,8 @@ pub enum RenderKind {
 /// The longest a delta waits before it is shown.
 pub const FRAME: Duration = Duration::from_millis(16);
 
-/// Forwards `rx` to `channel` until the turn's last event.
-pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, channel: Channel<StreamMsg>) {
+/// Forwards `rx` to `send` until the turn's last event.
+pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, send: impl Fn(StreamMsg)) {
     let mut md = MarkdownStream::new();
     let (mut text, mut reasoning) = (String::new(), String::new());
     let mut deadline: Option<Instant> = None;
@@ -53,7 +52,7 @@ pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, channel: Channel<Stre
             Some(at) => tokio::select! {
                 e = rx.recv() => e,
                 _ = tokio::time::sleep_until(at) => {
-                    render(&mut md, &mut text, &mut reasoning, &channel, false);
+                    render(&mut md, &mut text, &mut reasoning, &send, false);
                     deadline = None;
                     continue;
                 }
@@ -71,9 +70,9 @@ pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, channel: Channel<Stre
             }
             Some(other) => {
                 let last = !matches!(other, TurnEvent::Attempt(_));
-                render(&mut md, &mut text, &mut reasoning, &channel, last);
+                render(&mut md, &mut text, &mut reasoning, &send, last);
                 deadline = None;
-                let _ = channel.send(StreamMsg::Event(other));
+                send(StreamMsg::Event(other));
                 if last {
                     return;
                 }
@@ -88,14 +87,14 @@ fn render(
     md: &mut MarkdownStream,
     text: &mut String,
     reasoning: &mut String,
-    channel: &Channel<StreamMsg>,
+    out: &impl Fn(StreamMsg),
     last: bool,
 ) {
     if text.is_empty() && reasoning.is_empty() && !last {
         return;
     }
     let send = |u: roundtable_engine::markdown::Update<'_>, reasoning: &str| {
-        let _ = channel.send(StreamMsg::Render(Render {
+        out(StreamMsg::Render(Render {
             kind: RenderKind::Render,
             replace_from: u32::try_from(u.replace_from).unwrap_or(u32::MAX),
             blocks: u.blocks.iter().map(|b| b.to_string()).collect(),

@@ -165,7 +165,11 @@ maxTokens?: number | null,
 /**
  * Reasoning effort: low, medium or high.
  */
-reasoning?: string | null, };
+reasoning?: string | null, 
+/**
+ * Send even though this month's budget is spent.
+ */
+overBudget?: boolean | null, };
 
 /**
  * A started turn: its id (for `cancel`) and where the user's message was saved.
@@ -358,3 +362,118 @@ export type BudgetSetting = { monthlyUsd: number | null, spentUsd: number, };
  * One change to the config.
  */
 export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, };
+
+/**
+ * What the user asked of every column.
+ */
+export type CompareSpec = { 
+/**
+ * A follow-up in this compare; a new compare when missing.
+ */
+conversation?: number | null, prompt: string, 
+/**
+ * A system prompt for a new compare.
+ */
+system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, reasoning?: string | null, 
+/**
+ * Send even though this month's budget is spent.
+ */
+overBudget?: boolean | null, };
+
+/**
+ * One column of a compare turn.
+ */
+export type ColumnSpec = { 
+/**
+ * `provider/model`, `@route`, or several as a fallback chain.
+ */
+targets: Array<string>, 
+/**
+ * A follow-up: the column's last message (its answer, or its unanswered question).
+ */
+after?: number | null, };
+
+/**
+ * A started compare: the conversation, and per column its turn (for `cancel`) and question.
+ */
+export type CompareStarted = { conversationId: number, turns: Array<number>, userMessageIds: Array<number>, };
+
+/**
+ * One message of a compare's channel: a column's stream message.
+ */
+export type ColumnMsg = { column: number, msg: StreamMsg, };
+
+/**
+ * What a vote says.
+ */
+export type Verdict = "winner" | "tie" | "bad";
+
+/**
+ * The board, best first.
+ */
+export type Leaderboard = { votes: number, rows: Array<Rating>, };
+
+/**
+ * One model's place.
+ */
+export type Rating = { model: string, 
+/**
+ * 1000 is the reference; 400 points is 10:1 odds.
+ */
+rating: number, 
+/**
+ * The 95% interval's ends.
+ */
+low: number, high: number, 
+/**
+ * Votes it was judged in.
+ */
+votes: number, wins: number, ties: number, losses: number, };
+
+/**
+ * Everything the dashboard shows for a range.
+ */
+export type Dashboard = { since: string, until: string, totalMicros: number, days: Array<DaySpend>, models: Array<UsageLine>, providers: Array<UsageLine>, clients: Array<UsageLine>, 
+/**
+ * This calendar month's, whatever the range.
+ */
+budget: BudgetProgress | null, };
+
+/**
+ * Spend on one day for one provider.
+ */
+export type DaySpend = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+day: string, provider: string, costMicros: number, };
+
+/**
+ * One row of a usage table (per model, provider or client).
+ */
+export type UsageLine = { key: string, 
+/**
+ * Attempts, failed ones included.
+ */
+requests: number, 
+/**
+ * Failed attempts.
+ */
+errors: number, inputTokens: number, outputTokens: number, cacheReadTokens: number, reasoningTokens: number, costMicros: number, 
+/**
+ * Rows whose figures we estimated (no usage from the provider).
+ */
+estimated: number, 
+/**
+ * Time to first token, ms (to 10 ms under 1 s, 100 ms under 10 s).
+ */
+ttftP50: number | null, ttftP95: number | null, 
+/**
+ * Answers that came after a failed attempt (a retry or a fallover).
+ */
+afterFailure: number, };
+
+/**
+ * The month's budget and spend.
+ */
+export type BudgetProgress = { capMicros: number, spentMicros: number, };

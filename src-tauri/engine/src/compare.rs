@@ -316,5 +316,20 @@ mod tests {
             7,
             "nothing added"
         );
+
+        // "Continue with this one": column B's thread becomes a chat of its own.
+        let chat = store.fork_thread(id, questions[1].id).unwrap();
+        let forked = store.conversation(chat).unwrap();
+        assert_eq!(forked.kind, "chat");
+        let texts: Vec<&str> = forked.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["Which is best?", "B says", "Why?"]);
+        assert!(forked.messages.iter().all(|m| m.column.is_none()));
+        assert_eq!(forked.messages[2].parent_id, Some(forked.messages[1].id));
+        assert_eq!(
+            store.conversation(id).unwrap().messages.len(),
+            7,
+            "the compare stays"
+        );
+        assert!(store.fork_thread(id, 99_999).is_err());
     }
 }

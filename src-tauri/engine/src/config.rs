@@ -28,6 +28,11 @@ pub fn data_dir(flag: Option<&Path>) -> PathBuf {
         .join("roundtable")
 }
 
+/// Where exports go: the user's Downloads folder, if the platform has one.
+pub fn download_dir() -> Option<PathBuf> {
+    dirs::download_dir().filter(|d| d.is_dir())
+}
+
 /// One `[providers.ID]` table: a custom provider, or changes to a built-in preset.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -69,8 +69,9 @@ pub struct Dashboard {
     pub budget: Option<BudgetProgress>,
 }
 
-/// Checks a `YYYY-MM-DD` day (zero-padded, a real date); `what` names the field in the error.
-pub fn parse_day(what: &str, day: &str) -> Result<()> {
+/// A `YYYY-MM-DD` day (zero-padded, a real date) as unix ms at its start (UTC); `what` names the
+/// field in the error.
+pub fn day_start(what: &str, day: &str) -> Result<i64> {
     let bad = || Error::InvalidRequest(format!("{what}: `{day}` is not a date (YYYY-MM-DD)"));
     let b = day.as_bytes();
     let shape = b.len() == 10
@@ -92,14 +93,14 @@ pub fn parse_day(what: &str, day: &str) -> Result<()> {
         y.parse::<i32>().map_err(|_| bad())?,
         d.parse::<u8>().map_err(|_| bad())?,
     );
-    time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
-    Ok(())
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
+    Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
 /// The dashboard for the days `since..=until`.
 pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Result<Dashboard> {
-    parse_day("from", since)?;
-    parse_day("to", until)?;
+    day_start("from", since)?;
+    day_start("to", until)?;
     if since > until {
         return Err(Error::InvalidRequest(format!(
             "the range starts ({since}) after it ends ({until})"

@@ -235,6 +235,46 @@ impl Store {
         Ok(id)
     }
 
+    /// "Continue with this one": a new chat holding the thread from the first message to `leaf`
+    /// (a compare column's last answer), copied with its models and reasoning, in one transaction.
+    /// The compare stays as it was.
+    pub fn fork_thread(&self, conversation: i64, leaf: i64) -> Result<i64> {
+        let c = self.conversation(conversation)?;
+        let mut path = Vec::new();
+        let mut at = Some(leaf);
+        while let Some(id) = at {
+            let m = c.messages.iter().find(|m| m.id == id).ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "message {id} is not in conversation {conversation}"
+                ))
+            })?;
+            path.push(m);
+            at = m.parent_id;
+        }
+        path.reverse();
+        let now = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT INTO conversations (title, system, kind, created_at, updated_at) VALUES (?1, ?2, 'chat', ?3, ?3)",
+            params![c.title, c.system, now],
+        )
+        .map_err(|e| self.err(e))?;
+        let id = tx.last_insert_rowid();
+        let mut parent: Option<i64> = None;
+        for m in path {
+            tx.execute(
+                "INSERT INTO messages (conversation_id, parent_id, role, text, reasoning, status, model, error, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                params![id, parent, m.role, m.text, m.reasoning, m.status, m.model, m.error, now],
+            )
+            .map_err(|e| self.err(e))?;
+            parent = Some(tx.last_insert_rowid());
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+
     /// Saves a streaming message's text so far.
     pub fn flush_message(&self, id: i64, text: &str, reasoning: &str) -> Result<()> {
         self.conn()

@@ -1,0 +1,140 @@
+//! The commands of the compare view, the votes, the leaderboard and the usage dashboard; each a
+//! few lines over the engine.
+
+use roundtable_engine::compare::{self, CompareSpec};
+use roundtable_engine::dashboard::{self, Dashboard};
+use roundtable_engine::leaderboard::{leaderboard as board, Leaderboard};
+use roundtable_engine::store::Verdict;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::state::AppState;
+use crate::stream::StreamMsg;
+
+type Reply<T> = Result<T, String>;
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// A started compare: the conversation, and per column its turn (for `cancel`) and question.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompareStarted {
+    pub conversation_id: i64,
+    pub turns: Vec<u64>,
+    pub user_message_ids: Vec<i64>,
+}
+
+/// One message of a compare's channel: a column's stream message.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnMsg {
+    pub column: u32,
+    pub msg: StreamMsg,
+}
+
+/// Starts every column of a compare; each column's events (coalesced per column, one render a
+/// frame at most) arrive on `events`, tagged with the column.
+#[tauri::command]
+pub fn compare(
+    state: State<'_, AppState>,
+    spec: CompareSpec,
+    events: Channel<ColumnMsg>,
+) -> Reply<CompareStarted> {
+    let ready = state.ready()?;
+    let prepared = compare::prepare(&ready.router, &ready.store, spec).map_err(text)?;
+    let user_message_ids = prepared.turns.iter().map(|t| t.user_message_id).collect();
+    let turns = prepared
+        .turns
+        .into_iter()
+        .enumerate()
+        .map(|(i, turn)| {
+            let events = events.clone();
+            let column = i as u32;
+            crate::run::start_with(ready.clone(), state.turns.clone(), turn, move |msg| {
+                let _ = events.send(ColumnMsg { column, msg });
+            })
+        })
+        .collect();
+    Ok(CompareStarted {
+        conversation_id: prepared.conversation_id,
+        turns,
+        user_message_ids,
+    })
+}
+
+/// Records a vote on a compare's answers; answers the models judged, in order (the reveal).
+#[tauri::command]
+pub fn vote(
+    state: State<'_, AppState>,
+    conversation: i64,
+    answers: Vec<i64>,
+    verdict: Verdict,
+    winner: Option<i64>,
+) -> Reply<Vec<String>> {
+    let store = &state.ready()?.store;
+    store
+        .vote(conversation, &answers, verdict, winner)
+        .map_err(text)
+}
+
+/// The leaderboard of votes cast on the days `since..=until` (open ends when missing).
+#[tauri::command]
+pub fn leaderboard(
+    state: State<'_, AppState>,
+    since: Option<String>,
+    until: Option<String>,
+) -> Reply<Leaderboard> {
+    let (from, to) = (
+        day_ms("from", since.as_deref(), 0)?,
+        day_ms("to", until.as_deref(), i64::MAX)?,
+    );
+    let votes = state.ready()?.store.votes(from, to).map_err(text)?;
+    Ok(board(&votes))
+}
+
+/// `YYYY-MM-DD` as unix ms at its start (`to`: at the next day's start), or `open`.
+fn day_ms(what: &str, day: Option<&str>, open: i64) -> Reply<i64> {
+    let Some(day) = day.filter(|d| !d.is_empty()) else {
+        return Ok(open);
+    };
+    let start = dashboard::day_start(what, day).map_err(text)?;
+    Ok(if what == "to" {
+        start + 86_400_000
+    } else {
+        start
+    })
+}
+
+/// "Continue with this one": a new chat with a compare column's thread up to `leaf`.
+#[tauri::command]
+pub fn continue_compare(state: State<'_, AppState>, conversation: i64, leaf: i64) -> Reply<i64> {
+    state
+        .ready()?
+        .store
+        .fork_thread(conversation, leaf)
+        .map_err(text)
+}
+
+/// The usage dashboard for the days `since..=until`.
+#[tauri::command]
+pub fn dashboard(state: State<'_, AppState>, since: String, until: String) -> Reply<Dashboard> {
+    let ready = state.ready()?;
+    dashboard::dashboard(&ready.store, ready.router.engine().config(), &since, &until).map_err(text)
+}
+
+/// Writes the dashboard's model table as CSV into the Downloads folder (else the data dir);
+/// answers the file's path.
+#[tauri::command]
+pub fn export_usage_csv(state: State<'_, AppState>, since: String, until: String) -> Reply<String> {
+    let ready = state.ready()?;
+    let d = dashboard::dashboard(&ready.store, ready.router.engine().config(), &since, &until)
+        .map_err(text)?;
+    let dir = roundtable_engine::config::download_dir().unwrap_or_else(|| ready.dir.clone());
+    let path = dir.join(format!("roundtable-usage-{since}-to-{until}.csv"));
+    std::fs::write(&path, dashboard::to_csv(&d)).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.display().to_string())
+}
