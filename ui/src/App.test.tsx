@@ -56,6 +56,12 @@ function fake(script: StreamMsg[]) {
     testProvider: async () => 3,
     settings: async () => ({ configPath: "/data/config.toml", routes: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 } }),
     editSettings: async () => { throw new Error("not in this test"); },
+    compare: async () => { throw new Error("not in this test"); },
+    vote: async () => { throw new Error("not in this test"); },
+    leaderboard: async () => ({ votes: 0, rows: [] }),
+    continueCompare: async () => { throw new Error("not in this test"); },
+    dashboard: async (since, until) => ({ since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budget: null }),
+    exportUsageCsv: async () => "/tmp/x.csv",
   };
   return { backend, sent, cancelled, opened };
 }
@@ -71,7 +77,7 @@ function mount(backend: FullBackend) {
 }
 
 function type(root: HTMLElement, text: string, key: Partial<KeyboardEventInit> = {}) {
-  const box = root.querySelector("textarea")!;
+  const box = root.querySelector(".chat textarea") as HTMLTextAreaElement;
   box.value = text;
   box.dispatchEvent(new Event("input", { bubbles: true }));
   box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, ...key }));

@@ -5,7 +5,10 @@ import type { FullBackend } from "./backend";
 import { AnswerView, decorate } from "./answer";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
 import { answerLine } from "./figures";
+import { Compare } from "./Compare";
+import { LeaderboardView } from "./Leaderboard";
 import { Settings } from "./Settings";
+import { UsageView } from "./Usage";
 import { createVirtual, estimate } from "./virtual";
 import type { ConversationSummary, MessageView, ModelView, SearchHit, StreamMsg } from "./types";
 
@@ -28,7 +31,7 @@ export function App(props: { backend: FullBackend }) {
   const [info] = createResource(() => b.appInfo());
   const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
   const [models, { refetch: refetchModels }] = createResource(() => b.models());
-  const [view, setView] = createSignal<"chat" | "settings">("chat");
+  const [view, setView] = createSignal<"chat" | "settings" | "compare" | "leaderboard" | "usage">("chat");
   const [theme, setTheme] = createSignal<string>(localStorage.getItem("roundtable.theme") ?? "system");
   createEffect(() => {
     localStorage.setItem("roundtable.theme", theme());
@@ -198,6 +201,11 @@ export function App(props: { backend: FullBackend }) {
           </p>
         </header>
         <button class="new-chat" onClick={() => { setView("chat"); void open(null); }}>New chat</button>
+        <nav class="views">
+          <button class="to-compare" classList={{ active: view() === "compare" }} onClick={() => setView("compare")}>Compare</button>
+          <button class="to-leaderboard" classList={{ active: view() === "leaderboard" }} onClick={() => setView("leaderboard")}>Leaderboard</button>
+          <button class="to-usage" classList={{ active: view() === "usage" }} onClick={() => setView("usage")}>Usage</button>
+        </nav>
         <input class="search" type="search" placeholder="Search all messages" value={query()}
                onInput={(e) => onSearch(e.currentTarget.value)} aria-label="Search" />
         <Show when={hits()} fallback={
@@ -227,6 +235,12 @@ export function App(props: { backend: FullBackend }) {
           </select>
         </div>
       </aside>
+      <Show when={view() === "leaderboard"}>
+        <main class="leaderboard-view"><LeaderboardView backend={b} /></main>
+      </Show>
+      <Show when={view() === "usage"}>
+        <main class="usage-view"><UsageView backend={b} /></main>
+      </Show>
       <Show when={view() === "settings"}>
         <main class="settings-view"><Settings backend={b} onChanged={() => void refetchModels()} theme={theme()} setTheme={setTheme} /></main>
       </Show>
@@ -291,6 +305,11 @@ export function App(props: { backend: FullBackend }) {
             <button type="button" class="stop" onClick={() => void stop()}>Stop</button>
           </Show>
         </form>
+      </main>
+      {/* Kept mounted: a compare streams on while another view is shown. */}
+      <main class="compare-view" hidden={view() !== "compare"}>
+        <Compare backend={b} models={models() ?? []}
+          onContinue={(id) => { setView("chat"); void refetchList(); void open(id); }} />
       </main>
       <Show when={picker()}>
         <ModelPicker models={models() ?? []} onPick={(id) => { setModel(id); setPicker(false); }} onClose={() => setPicker(false)} />

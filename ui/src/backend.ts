@@ -2,8 +2,8 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
-  AppInfo, ConversationSummary, Edit, KeyView, ModelView, ProviderView, SearchHit, SettingsView, Started, StoredView,
-  StreamMsg, TurnSpec,
+  AppInfo, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard, ModelView,
+  ProviderView, SearchHit, SettingsView, Started, StoredView, StreamMsg, TurnSpec, Verdict,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -29,6 +29,16 @@ export interface Backend {
   settings?(): Promise<SettingsView>;
   /** One change to config.toml; refused (with the reason) unless the edited file passes every check. */
   editSettings?(edit: Edit): Promise<SettingsView>;
+  /** Starts every column of a compare; each column's stream messages arrive tagged with the column. */
+  compare?(spec: CompareSpec, onMsg: (msg: ColumnMsg) => void): Promise<CompareStarted>;
+  /** Records a vote; answers the models judged, in order (the reveal). */
+  vote?(conversation: number, answers: number[], verdict: Verdict, winner: number | null): Promise<string[]>;
+  leaderboard?(since: string | null, until: string | null): Promise<Leaderboard>;
+  /** A compare column's thread as a new chat; answers its id. */
+  continueCompare?(conversation: number, leaf: number): Promise<number>;
+  dashboard?(since: string, until: string): Promise<Dashboard>;
+  /** Writes the model table as CSV; answers the file's path. */
+  exportUsageCsv?(since: string, until: string): Promise<string>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -67,4 +77,14 @@ export const tauriBackend: FullBackend = {
   testProvider: (provider) => call("test_provider", { provider }),
   settings: () => call("settings"),
   editSettings: (edit) => call("edit_settings", { edit }),
+  compare: (spec, onMsg) => {
+    const events = new Channel<ColumnMsg>();
+    events.onmessage = (msg) => onMsg(seen(msg));
+    return call<CompareStarted>("compare", { spec, events });
+  },
+  vote: (conversation, answers, verdict, winner) => call("vote", { conversation, answers, verdict, winner }),
+  leaderboard: (since, until) => call("leaderboard", { since, until }),
+  continueCompare: (conversation, leaf) => call("continue_compare", { conversation, leaf }),
+  dashboard: (since, until) => call("dashboard", { since, until }),
+  exportUsageCsv: (since, until) => call("export_usage_csv", { since, until }),
 };

@@ -3,6 +3,7 @@
 
 export type {
   AppInfo, Attempt, BudgetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
-  Strategy, KeySource, KeyView, MessageView, ModelView, Outcome,
+  Strategy, ColumnMsg, ColumnSpec, CompareSpec, CompareStarted, Verdict, Leaderboard, Rating, Dashboard, DaySpend,
+  UsageLine, BudgetProgress, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
 } from "./ipc";

@@ -1,0 +1,155 @@
+import { render } from "solid-js/web";
+import { afterEach, describe, expect, it } from "vitest";
+import type { FullBackend } from "./backend";
+import { Compare } from "./Compare";
+import { shuffle, stats } from "./compareLogic";
+import type { ColumnMsg, CompareSpec, StreamMsg } from "./types";
+
+async function until(cond: () => boolean, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const render1 = (html: string): StreamMsg => ({ kind: "render", replaceFrom: 0, blocks: [html], tail: "", reasoning: "" });
+const done = (model: string, messageId: number): StreamMsg => ({
+  kind: "done", messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
+  usage: { input_tokens: 10, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+});
+
+/** A fake backend: column i's script is played when a compare starts. */
+function fake(scripts: (targets: string[], column: number) => StreamMsg[]) {
+  const specs: CompareSpec[] = [];
+  const cancelled: number[] = [];
+  const votes: unknown[][] = [];
+  let emit: ((m: ColumnMsg) => void) | null = null;
+  let conv = 0;
+  const backend = {
+    compare: async (spec: CompareSpec, onMsg: (m: ColumnMsg) => void) => {
+      specs.push(structuredClone(spec));
+      emit = onMsg;
+      conv = 5;
+      setTimeout(() => spec.columns.forEach((c, i) => scripts(c.targets, i).forEach((msg) => onMsg({ column: i, msg }))), 0);
+      return { conversationId: conv, turns: spec.columns.map((_, i) => 100 + i), userMessageIds: spec.columns.map((_, i) => 10 + specs.length * 10 + i) };
+    },
+    cancel: async (turn: number) => { cancelled.push(turn); emit?.({ column: turn - 100, msg: { kind: "cancelled" } }); return true; },
+    vote: async (...args: unknown[]) => { votes.push(args); return ["x/one", "x/two", "x/three"]; },
+    continueCompare: async () => 77,
+  } as unknown as FullBackend;
+  return { backend, specs, cancelled, votes };
+}
+
+const models = ["x/one", "x/two", "x/three"].map((id) => ({ id, provider: "x", contextLength: null, inputPerM: null, outputPerM: null }));
+let dispose: (() => void) | null = null;
+afterEach(() => { dispose?.(); document.body.innerHTML = ""; localStorage.clear(); });
+
+function mount(backend: FullBackend, continued: number[] = []) {
+  const root = document.createElement("div");
+  document.body.append(root);
+  dispose = render(() => <Compare backend={backend} models={models} onContinue={(id) => continued.push(id)} />, root);
+  return root;
+}
+const pick = (root: HTMLElement, i: number, id: string) => {
+  const s = root.querySelectorAll<HTMLSelectElement>(".slot")[i];
+  s.value = id;
+  s.dispatchEvent(new Event("change", { bubbles: true }));
+};
+const ask = (root: HTMLElement, text: string) => {
+  const t = root.querySelector<HTMLTextAreaElement>(".compare-input")!;
+  t.value = text;
+  t.dispatchEvent(new Event("input", { bubbles: true }));
+  t.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+};
+
+describe("Compare", () => {
+  it("streams every column; a failing column says why and the others carry on; follow-ups keep each thread", async () => {
+    const { backend, specs } = fake((targets, i) => i === 1
+      ? [{ kind: "failed", message: "x: rate limited (429)", provider: "x", class: "rate_limited", partial: false }]
+      : [render1(`<p>answer ${targets[0]}</p>`), done(targets[0], 50 + i)]);
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    pick(root, 2, "x/three");
+    ask(root, "Which is best?");
+    await until(() => root.querySelectorAll(".column-status.done").length === 2, "two answers");
+    expect(specs[0]).toMatchObject({ conversation: null, prompt: "Which is best?",
+      columns: [{ targets: ["x/one"], after: null }, { targets: ["x/two"], after: null }, { targets: ["x/three"], after: null }] });
+    const cols = root.querySelectorAll(".column");
+    expect(cols[0].textContent).toContain("answer x/one");
+    expect(cols[1].querySelector(".error")!.textContent).toBe("x: rate limited (429)");
+    expect(cols[2].querySelector(".meta")!.textContent).toBe("answered by x/three · first token 0.20 s · 50.0 tok/s · 10 in · 50 out · $0.0012");
+    ask(root, "Why?");
+    await until(() => specs.length === 2, "the follow-up");
+    // Each column continues after its own last message: its answer, or its unanswered question.
+    expect(specs[1].conversation).toBe(5);
+    expect(specs[1].columns.map((c) => c.after)).toEqual([50, 21, 52]);
+  });
+
+  it("stop ends one column only", async () => {
+    const { backend, cancelled } = fake((_, i) => (i === 0 ? [render1("<p>slow…</p>")] : [render1("<p>fast</p>"), done("x/two", 60)]));
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "Go");
+    await until(() => root.querySelector(".column[data-column='1'] .column-status.done") !== null, "column B done");
+    root.querySelector<HTMLButtonElement>(".column[data-column='0'] .stop-column")!.click();
+    await until(() => root.querySelector(".column[data-column='0'] .column-status.stopped") !== null, "column A stopped");
+    expect(cancelled).toEqual([100]);
+    expect(root.querySelector(".column[data-column='0']")!.textContent).toContain("slow…");
+  });
+
+  it("blind mode hides names until the vote, which is saved and reveals them; a column can become a chat", async () => {
+    const { backend, specs, votes } = fake((targets, i) => [render1(`<p>text ${i}</p>`), done(targets[0], 70 + i)]);
+    const continued: number[] = [];
+    const root = mount(backend, continued);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    pick(root, 2, "x/three");
+    const blind = root.querySelector<HTMLInputElement>(".blind")!;
+    blind.checked = true;
+    blind.dispatchEvent(new Event("change", { bubbles: true }));
+    ask(root, "Judge these");
+    await until(() => root.querySelector(".vote-bar") !== null, "the vote bar");
+    const heads = [...root.querySelectorAll(".column-name")].map((e) => e.textContent);
+    expect(heads).toEqual(["Model A", "Model B", "Model C"]);
+    expect(root.textContent).not.toMatch(/x\/(one|two|three)/);
+    expect(root.querySelector(".continue")).toBeNull();
+    expect(specs[0].columns.map((c) => c.targets[0]).sort()).toEqual(["x/one", "x/three", "x/two"]);
+    root.querySelector<HTMLButtonElement>(".vote-winner[data-column='1']")!.click();
+    await until(() => root.querySelector(".voted") !== null, "the reveal");
+    expect(votes[0]).toEqual([5, [70, 71, 72], "winner", 71]);
+    const shown = [...root.querySelectorAll(".column-name")].map((e) => e.textContent);
+    expect(shown).toEqual(specs[0].columns.map((c) => c.targets[0]));
+    expect(root.querySelector(".voted")!.textContent).toContain("B won");
+    root.querySelector<HTMLButtonElement>(".column[data-column='2'] .continue")!.click();
+    await until(() => continued.length === 1, "continue");
+    expect(continued).toEqual([77]);
+  });
+
+  it("needs two models; saved sets come back", async () => {
+    const { backend, specs } = fake(() => []);
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    ask(root, "Alone?");
+    await until(() => root.querySelector(".problem") !== null, "the refusal");
+    expect(root.querySelector(".problem")!.textContent).toContain("at least two models");
+    expect(specs.length).toBe(0);
+    pick(root, 1, "x/three");
+    window.prompt = () => "pair";
+    root.querySelector<HTMLButtonElement>(".save-set")!.click();
+    expect(JSON.parse(localStorage.getItem("roundtable.compareSets")!)).toEqual({ pair: ["x/one", "x/three"] });
+  });
+
+  it("the shuffle is a permutation and the figures line reads the provider's usage", () => {
+    let seed = 1;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const items = [1, 2, 3, 4, 5, 6, 7, 8];
+    const out = shuffle(items, random);
+    expect([...out].sort()).toEqual(items);
+    expect(out).not.toEqual(items);
+    const d = done("p/m", 1) as Extract<StreamMsg, { kind: "done" }>;
+    expect(stats({ ...d, usage: null })).toBe("answered by p/m · first token 0.20 s · tokens unknown · $0.0012");
+  });
+});

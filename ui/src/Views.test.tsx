@@ -1,0 +1,91 @@
+import { render } from "solid-js/web";
+import { afterEach, describe, expect, it } from "vitest";
+import type { FullBackend } from "./backend";
+import { LeaderboardView } from "./Leaderboard";
+import type { Dashboard } from "./types";
+import { daysOf, stacks, usd, UsageView } from "./Usage";
+
+async function until(cond: () => boolean, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+let dispose: (() => void) | null = null;
+afterEach(() => { dispose?.(); document.body.innerHTML = ""; });
+function mount(view: () => unknown) {
+  const root = document.createElement("div");
+  document.body.append(root);
+  dispose = render(view as () => Element, root);
+  return root;
+}
+
+const line = (key: string, cost: number) => ({
+  key, requests: 4, errors: 1, inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, reasoningTokens: 0, costMicros: cost,
+  estimated: 0, ttftP50: 250, ttftP95: 900, afterFailure: 1,
+});
+const board: Dashboard = {
+  since: "2026-03-01", until: "2026-03-03", totalMicros: 1_234_567,
+  days: [{ day: "2026-03-01", provider: "a", costMicros: 1_000_000 }, { day: "2026-03-03", provider: "b", costMicros: 234_567 }],
+  models: [line("a/m", 1_000_000), line("b/m", 234_567)], providers: [], clients: [line("(local)", 1_234_567)],
+  budget: { capMicros: 1_500_000, spentMicros: 1_234_567 },
+};
+
+describe("Usage dashboard", () => {
+  it("shows the engine's figures exactly as the CLI prints them, for the chosen range", async () => {
+    const asked: string[][] = [];
+    const backend = {
+      dashboard: async (since: string, until: string) => { asked.push([since, until]); return board; },
+      exportUsageCsv: async () => "/home/u/Downloads/roundtable-usage.csv",
+    } as unknown as FullBackend;
+    const root = mount(() => <UsageView backend={backend} />);
+    await until(() => root.querySelector(".model-row") !== null, "the table");
+    expect(root.querySelector(".total-usd")!.textContent).toBe("$1.234567");
+    const rows = [...root.querySelectorAll(".model-row")].map((r) => [r.querySelector("td")!.textContent, r.querySelector(".cost")!.textContent, r.querySelector(".errors")!.textContent]);
+    expect(rows).toEqual([["a/m", "1.000000", "25.0%"], ["b/m", "0.234567", "25.0%"]]);
+    expect(root.querySelector(".budget-progress")!.classList.contains("warn")).toBe(true);
+    const since = root.querySelector<HTMLInputElement>(".usage-since")!;
+    since.value = "2026-01-01";
+    since.dispatchEvent(new Event("change", { bubbles: true }));
+    await until(() => asked.length === 2, "a new range");
+    expect(asked[1][0]).toBe("2026-01-01");
+    root.querySelector<HTMLButtonElement>(".export-csv")!.click();
+    await until(() => root.querySelector(".usage .status")!.textContent !== "", "the export");
+    expect(root.querySelector(".usage .status")!.textContent).toBe("saved /home/u/Downloads/roundtable-usage.csv");
+  });
+
+  it("stacks spend per day by provider over every day of the range", () => {
+    expect(daysOf("2026-02-27", "2026-03-02")).toEqual(["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]);
+    const s = stacks(board);
+    expect(s.days).toEqual(["2026-03-01", "2026-03-02", "2026-03-03"]);
+    expect(s.series).toEqual([{ provider: "a", values: [1, 0, 0] }, { provider: "b", values: [0, 0, 0.234567] }]);
+    expect([usd(0), usd(5), usd(-1_500_000), usd(12_345_678_901)]).toEqual(["0.000000", "0.000005", "-1.500000", "12345.678901"]);
+  });
+});
+
+describe("Leaderboard", () => {
+  it("lists ratings with intervals and counts, filtered by date", async () => {
+    const asked: (string | null)[][] = [];
+    const backend = {
+      leaderboard: async (since: string | null, until: string | null) => {
+        asked.push([since, until]);
+        return { votes: 3, rows: [
+          { model: "a/m", rating: 1123.4, low: 1001.2, high: 1300.9, votes: 3, wins: 2, ties: 1, losses: 0 },
+          { model: "b/m", rating: 876.6, low: 700, high: 999, votes: 3, wins: 0, ties: 1, losses: 2 },
+        ] };
+      },
+    } as unknown as FullBackend;
+    const root = mount(() => <LeaderboardView backend={backend} />);
+    await until(() => root.querySelector(".rating") !== null, "the board");
+    expect(asked[0]).toEqual([null, null]);
+    const first = root.querySelector(".rating")!;
+    expect([first.querySelector(".model")!.textContent, first.querySelector(".score")!.textContent, first.querySelector(".interval")!.textContent])
+      .toEqual(["a/m", "1123", "1001–1301"]);
+    const since = root.querySelector<HTMLInputElement>(".lb-since")!;
+    since.value = "2026-03-01";
+    since.dispatchEvent(new Event("change", { bubbles: true }));
+    await until(() => asked.length === 2, "the filter");
+    expect(asked[1]).toEqual(["2026-03-01", null]);
+  });
+});

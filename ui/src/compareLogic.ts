@@ -1,0 +1,34 @@
+// The compare view's small pure pieces: column names, the blind shuffle and the line of figures
+// under a column (from the `done` event: the provider's usage as the engine recorded it).
+
+import type { TurnEvent } from "./types";
+
+/** A, B, C…: a column's name. */
+export const column = (i: number): string => String.fromCharCode(65 + (i % 26));
+
+/** A shuffled copy (Fisher–Yates), so in blind mode a column's place says nothing of its model. */
+export function shuffle<T>(items: readonly T[], random: () => number = Math.random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+type Done = Extract<TurnEvent, { kind: "done" }>;
+
+/** Who answered, time to first token, tokens per second while generating, tokens and cost. */
+export function stats(d: Done): string {
+  const parts = [`answered by ${d.model}`];
+  if (d.ttftMs !== null) parts.push(`first token ${(d.ttftMs / 1000).toFixed(2)} s`);
+  if (d.usage) {
+    const generating = (d.durationMs - (d.ttftMs ?? 0)) / 1000;
+    if (generating > 0 && d.usage.output_tokens > 0) parts.push(`${(d.usage.output_tokens / generating).toFixed(1)} tok/s`);
+    parts.push(`${d.usage.input_tokens} in · ${d.usage.output_tokens} out`);
+  } else {
+    parts.push("tokens unknown");
+  }
+  parts.push(`$${(d.costMicros / 1e6).toFixed(4)}`);
+  return parts.join(" · ");
+}
