@@ -232,7 +232,7 @@ export function Compare(props: { backend: FullBackend; models: ModelView[]; onCo
                   <footer class="meta">
                     <Show when={cell.ttftMs !== null && cell.status === "streaming"}>first token {((cell.ttftMs ?? 0) / 1000).toFixed(2)} s · </Show>
                     <Show when={cell.status === "done"}>{blind() && !revealed() ? cell.line.replace(/^answered by [^·]*· /, "") : cell.line}</Show>
-                    <Show when={cell.tried.length && (!blind() || revealed())}> (after {cell.tried.join(", ")} failed)</Show>
+                    <Show when={cell.tried.length && cell.status === "done" && (!blind() || revealed())}> (after {cell.tried.join(", ")} failed)</Show>
                     <Show when={cell.status === "stopped"}>stopped — the partial answer is kept</Show>
                   </footer>
                 </div>

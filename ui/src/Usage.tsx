@@ -107,7 +107,7 @@ export function UsageView(props: { backend: FullBackend }) {
           <thead><tr><th>Model</th><th>Spend (USD)</th><th>Requests</th><th>Input</th><th>Output</th><th>First token p50</th><th>p95</th><th>Errors</th><th>After a failure</th></tr></thead>
           <tbody><For each={d().models}>{(m) => (
             <tr class="model-row" data-model={m.key}>
-              <td>{m.key}</td><td class="cost">{usd(m.costMicros)}{m.estimated ? " ≈" : ""}</td><td class="requests">{m.requests}</td>
+              <td>{m.key}</td><td class="cost"><span class="usd">{usd(m.costMicros)}</span><Show when={m.estimated}><span class="est" title="partly estimated: a provider sent no usage">{" ≈"}</span></Show></td><td class="requests">{m.requests}</td>
               <td class="input">{m.inputTokens}</td><td class="output">{m.outputTokens}</td><td>{ms(m.ttftP50)}</td><td>{ms(m.ttftP95)}</td>
               <td class="errors">{rate(m)}</td><td class="late">{m.afterFailure}</td>
             </tr>

@@ -784,3 +784,283 @@ async fn a_ten_thousand_message_conversation_is_virtualised() {
     drop(driver);
     drop(home);
 }
+
+/// Picks `targets` in the compare view's slots (through the select elements, as a user would).
+async fn pick_columns(client: &fantoccini::Client, targets: &[&str]) {
+    for (i, t) in targets.iter().enumerate() {
+        let js = format!(
+            "const s = document.querySelectorAll('.compare .slot')[{i}]; s.value = '{t}'; \
+             s.dispatchEvent(new Event('change', {{bubbles: true}})); return s.value === '{t}'"
+        );
+        wait_js(client, &js, "a compare slot").await;
+    }
+    // Slots remembered from an earlier compare beyond these are removed.
+    let n = targets.len();
+    let js = format!(
+        "const extra = [...document.querySelectorAll('.compare .slot')].slice({n}).filter(s => s.value);          if (extra.length) {{ extra[0].value = ''; extra[0].dispatchEvent(new Event('change', {{bubbles: true}})); }}          return [...document.querySelectorAll('.compare .slot')].filter(s => s.value).length === {n}"
+    );
+    wait_js(client, &js, "only these slots").await;
+}
+
+/// Types into the compare composer and sends.
+async fn ask_all(client: &fantoccini::Client, text: &str) {
+    client
+        .find(Locator::Css(".compare-input"))
+        .await
+        .expect("the compare composer")
+        .send_keys(&format!("{text}\u{E007}"))
+        .await
+        .expect("send");
+}
+
+/// Compare, votes, the leaderboard and the dashboard in the real window against fake providers:
+/// a 3-column compare where one column falls over and another errors while the rest answer; a
+/// column stopped alone; a blind vote, then the reveal; the leaderboard moving with votes; the
+/// dashboard showing exactly what `roundtable usage` prints for the same day.
+#[tokio::test]
+async fn compare_votes_leaderboard_and_dashboard_in_the_real_window() {
+    use roundtable_fakes::{Answer, FakeServer, Protocol};
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "build the app first ({} is missing)",
+        app.display()
+    );
+    let cli = app.with_file_name("roundtable");
+    assert!(
+        cli.exists(),
+        "build the CLI first ({} is missing)",
+        cli.display()
+    );
+    let good = FakeServer::start(|req| {
+        let model = req.json()["model"].as_str().unwrap_or("").to_string();
+        match model.as_str() {
+            "slow" => {
+                let words: Vec<String> = (0..400).map(|i| format!("slow{i} ")).collect();
+                let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+                Protocol::OpenAi
+                    .stream(&Answer::new("slow", &refs))
+                    .paced(Duration::from_millis(30))
+            }
+            _ if req.path.ends_with("/models") => Protocol::OpenAi.models(&["m1", "m2", "slow"]),
+            m => Protocol::OpenAi
+                .stream(&Answer::new(m, &["Answer ", "from ", m, "."]))
+                .paced(Duration::from_millis(15)),
+        }
+    });
+    let busy = FakeServer::always(Protocol::OpenAi.error(429, "rate_limit_exceeded", "slow down"));
+    let broken = FakeServer::start(|req| {
+        if req.path.ends_with("/models") {
+            Protocol::OpenAi.models(&["m"])
+        } else {
+            Protocol::OpenAi.error(400, "invalid_request_error", "this model cannot")
+        }
+    });
+    let home = home_with_config(&format!(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[providers.busy]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+         [providers.broken]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[routes.fallback]\ntargets = [\"busy/m\", \"fake/m1\"]\n\n\
+         [prices.\"fake/m1\"]\ninput = 1000\noutput = 3000\n\n[prices.\"fake/m2\"]\ninput = 500\noutput = 1500\n\n[router]\nmax_retries = 0\n",
+        good.url(),
+        busy.url(),
+        broken.url()
+    ));
+    let (driver, client) = launch(&home.0).await;
+    let run = |js: String| {
+        let client = client.clone();
+        async move { client.execute(&js, vec![]).await.expect("script") }
+    };
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent?.length > 0",
+        "the app",
+    )
+    .await;
+    run("document.querySelector('.to-compare').click(); return true".into()).await;
+    wait_js(&client, "return [...document.querySelectorAll('.compare .slot option')].some(o => o.value === '@fallback')", "the models in the compare view").await;
+
+    // 1. Three columns: A falls over from busy/m to fake/m1, B errors, C answers.
+    pick_columns(&client, &["@fallback", "broken/m", "fake/m2"]).await;
+    ask_all(&client, "Compare yourselves").await;
+    wait_js(&client, "return document.querySelectorAll('.column-status.done').length === 2 && !!document.querySelector('.column-status.failed')", "two answers and a failure").await;
+    let cols =
+        run("return [...document.querySelectorAll('.column')].map(c => c.innerText)".into()).await;
+    let cols: Vec<String> = serde_json::from_value(cols).expect("column texts");
+    assert!(
+        cols[0].contains("Answer from m1.")
+            && cols[0].contains("answered by fake/m1")
+            && cols[0].contains("after busy/m"),
+        "{}",
+        cols[0]
+    );
+    assert!(
+        cols[1].contains("broken") && cols[1].contains("this model cannot"),
+        "{}",
+        cols[1]
+    );
+    assert!(
+        cols[2].contains("Answer from m2.") && cols[2].contains("12 in · 4 out · $0.0120"),
+        "{}",
+        cols[2]
+    );
+    screenshot(&client, "compare.png").await;
+
+    // 2. A new compare; one column is stopped, the other carries on.
+    run("document.querySelector('.new-compare').click(); return true".into()).await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('.compare .slot')",
+        "a new compare",
+    )
+    .await;
+    pick_columns(&client, &["fake/slow", "fake/m1"]).await;
+    ask_all(&client, "Race").await;
+    wait_js(&client, "return (document.querySelector(\".column[data-column='0']\")?.innerText || '').includes('slow20')", "the slow column streaming").await;
+    run(
+        "document.querySelector(\".column[data-column='0'] .stop-column\").click(); return true"
+            .into(),
+    )
+    .await;
+    wait_js(&client, "return !!document.querySelector(\".column[data-column='0'] .column-status.stopped\") && !!document.querySelector(\".column[data-column='1'] .column-status.done\")", "one stopped, one done").await;
+    let stopped =
+        run("return document.querySelector(\".column[data-column='0']\").innerText".into()).await;
+    assert!(
+        stopped.as_str().unwrap_or_default().contains("slow20"),
+        "the partial answer stays: {stopped}"
+    );
+    screenshot(&client, "compare-stop.png").await;
+
+    // 3. Blind: names hidden until the vote; the vote is saved and reveals them.
+    let mut ratings = Vec::new();
+    for (round, pick) in [(0, "0"), (1, "1"), (2, "1")] {
+        run("document.querySelector('.new-compare').click(); return true".into()).await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('.compare .slot')",
+            "a new compare",
+        )
+        .await;
+        pick_columns(&client, &["fake/m1", "fake/m2"]).await;
+        run("const b = document.querySelector('.compare .blind'); if (!b.checked) b.click(); return b.checked".into()).await;
+        ask_all(&client, &format!("Blind round {round}")).await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('.vote-winner')",
+            "the vote bar",
+        )
+        .await;
+        let heads = run("return [...document.querySelectorAll('.column-name')].map(e => e.textContent).join('|')".into()).await;
+        assert_eq!(heads, json!("Model A|Model B"), "blind names");
+        let names_hidden = run(
+            "return !document.querySelector('.compare .columns').innerText.includes('fake/m')"
+                .into(),
+        )
+        .await;
+        assert_eq!(names_hidden, json!(true), "no model name before the vote");
+        if round == 0 {
+            screenshot(&client, "blind.png").await;
+        }
+        run(format!(
+            "document.querySelector(\".vote-winner[data-column='{pick}']\").click(); return true"
+        ))
+        .await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('.voted')",
+            "the reveal",
+        )
+        .await;
+        let revealed = run("return [...document.querySelectorAll('.column-name')].map(e => e.textContent).sort().join('|')".into()).await;
+        assert_eq!(
+            revealed,
+            json!("fake/m1|fake/m2"),
+            "names revealed after the vote"
+        );
+        if round == 0 {
+            screenshot(&client, "blind-revealed.png").await;
+        }
+        // The leaderboard after each vote.
+        run("document.querySelector('.to-leaderboard').click(); return true".into()).await;
+        wait_js(&client, &format!("return (document.querySelector('.leaderboard .total')?.textContent || '') === '{} votes'", round + 1), "the leaderboard").await;
+        let board = run("return [...document.querySelectorAll('.rating')].map(r => r.dataset.model + '=' + r.querySelector('.score').textContent).join('|')".into()).await;
+        ratings.push(board.as_str().unwrap_or_default().to_string());
+        if round == 2 {
+            screenshot(&client, "leaderboard.png").await;
+        }
+        run("document.querySelector('.to-compare').click(); return true".into()).await;
+    }
+    assert_eq!(ratings.len(), 3);
+    assert_ne!(
+        ratings[0], ratings[1],
+        "a vote moved the board: {ratings:?}"
+    );
+    assert_ne!(
+        ratings[1], ratings[2],
+        "a vote moved the board: {ratings:?}"
+    );
+
+    // 4. The dashboard shows exactly what the CLI prints for today.
+    let today = run("return new Date().toISOString().slice(0, 10)".into()).await;
+    let today = today.as_str().unwrap_or_default().to_string();
+    let out = std::process::Command::new(&cli)
+        .args([
+            "usage", "--since", &today, "--until", &today, "--by", "model", "--json",
+        ])
+        .env("ROUNDTABLE_HOME", &home.0)
+        .output()
+        .expect("roundtable usage");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli_rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(cli_rows.len() >= 3, "{cli_rows:?}");
+    run("document.querySelector('.to-usage').click(); return true".into()).await;
+    wait_js(
+        &client,
+        "return document.querySelectorAll('.model-row').length > 0",
+        "the dashboard",
+    )
+    .await;
+    let shown = run("return [...document.querySelectorAll('.model-row')].map(r => [r.dataset.model, r.querySelector('.cost .usd').textContent, Number(r.querySelector('.requests').textContent)])".into()).await;
+    let shown: Vec<(String, String, i64)> = serde_json::from_value(shown).expect("rows");
+    let expected: Vec<(String, String, i64)> = cli_rows
+        .iter()
+        .map(|r| {
+            let micros = r["cost_micros"].as_i64().unwrap_or(0);
+            (
+                r["key"].as_str().unwrap_or_default().to_string(),
+                format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000),
+                r["requests"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(shown, expected, "the dashboard's table is the CLI's");
+    let total: i64 = cli_rows
+        .iter()
+        .map(|r| r["cost_micros"].as_i64().unwrap_or(0))
+        .sum();
+    let shown_total = run("return document.querySelector('.total-usd').textContent".into()).await;
+    assert_eq!(
+        shown_total,
+        json!(format!("${}.{:06}", total / 1_000_000, total % 1_000_000))
+    );
+    assert!(total > 0, "priced answers were recorded");
+    wait_js(
+        &client,
+        "const c = document.querySelector('.spend-chart'); return !!c && c.width > 0",
+        "the chart",
+    )
+    .await;
+    screenshot(&client, "usage.png").await;
+    client.close().await.expect("close the session");
+    drop(driver);
+    drop(home);
+}
