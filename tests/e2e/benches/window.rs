@@ -12,8 +12,8 @@
 use std::time::{Duration, Instant};
 
 use roundtable_e2e::{
-    app_binary, artifacts, home_with_config, home_with_long_conversation, launch, session,
-    tempfile_dir, Driver,
+    app_binary, artifacts, home_with_config, home_with_long_conversation, launch, median, poll,
+    session, tempfile_dir, Driver,
 };
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 use serde_json::{json, Value};
@@ -418,18 +418,6 @@ async fn long_conversation(n: usize) -> Long {
     }
 }
 
-/// Waits (10 ms polls, up to 60 s) until `js` returns true.
-async fn poll(client: &fantoccini::Client, js: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if client.execute(js, vec![]).await.ok() == Some(json!(true)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("window bench: timed out waiting for {js}");
-}
-
 async fn wait_listening(port: u16) {
     for _ in 0..500 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -440,12 +428,6 @@ async fn wait_listening(port: u16) {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn list(v: &[f64]) -> String {

@@ -175,3 +175,23 @@ pub fn home_with_long_conversation(n: usize) -> (TempHome, i64, i64) {
     let (oldest, newest) = (messages[0].id, messages[messages.len() - 1].id);
     (home, oldest, newest)
 }
+
+/// Waits (10 ms polls, up to 60 s) until `js` returns true; for benchmarks, where `wait_js`'s
+/// 100 ms polls are too coarse.
+pub async fn poll(client: &fantoccini::Client, js: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if client.execute(js, vec![]).await.ok() == Some(json!(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {js}");
+}
+
+/// The median (the upper one of an even count); NaN for none.
+pub fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
+}

@@ -302,7 +302,16 @@ impl Protocol {
 
     /// A model list naming these models.
     pub fn models(self, ids: &[&str]) -> Reply {
-        let body = match self {
+        Reply::json(200, &self.models_json(ids))
+    }
+
+    /// The body of the models endpoint (for a server of one's own).
+    pub fn models_body(self, ids: &[&str]) -> String {
+        self.models_json(ids).to_string()
+    }
+
+    fn models_json(self, ids: &[&str]) -> Value {
+        match self {
             Protocol::OpenAi => {
                 json!({"object":"list","data": ids.iter().map(|id| json!({"id":id,"object":"model","created":1,"owned_by":"fake"})).collect::<Vec<_>>()})
             }
@@ -315,8 +324,7 @@ impl Protocol {
             Protocol::Ollama => {
                 json!({"models": ids.iter().map(|id| json!({"name":id,"model":id,"size":1})).collect::<Vec<_>>()})
             }
-        };
-        Reply::json(200, &body)
+        }
     }
 
     /// The provider's error envelope for a status and message.
