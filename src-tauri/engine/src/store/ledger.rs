@@ -280,25 +280,16 @@ impl Store {
     ) -> Result<Vec<UsageRow>> {
         let sums = "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens),
                     SUM(reasoning_tokens), SUM(cost_micros) AS cost, SUM(estimated)";
-        let sql = match by {
-            // The rollup has no client: read the ledger itself, with the rollup's sums.
-            UsageBy::Client => format!(
-                "SELECT COALESCE(client, '(local)') AS key, COUNT(*), SUM(outcome = 'failed'), {sums}
-                 FROM ledger WHERE strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') BETWEEN ?1 AND ?2
-                 GROUP BY key ORDER BY cost DESC, key"
-            ),
-            _ => {
-                let (key, order) = match by {
-                    UsageBy::Day => ("day", "key"),
-                    UsageBy::Model => ("model", "cost DESC, key"),
-                    _ => ("provider", "cost DESC, key"),
-                };
-                format!(
-                    "SELECT {key} AS key, SUM(requests), SUM(errors), {sums}
-                     FROM ledger_daily WHERE day >= ?1 AND day <= ?2 AND requests > 0 GROUP BY key ORDER BY {order}"
-                )
-            }
+        let (key, order) = match by {
+            UsageBy::Day => ("day", "key"),
+            UsageBy::Model => ("model", "cost DESC, key"),
+            UsageBy::Provider => ("provider", "cost DESC, key"),
+            UsageBy::Client => ("client", "cost DESC, key"),
         };
+        let sql = format!(
+            "SELECT {key} AS key, SUM(requests), SUM(errors), {sums}
+             FROM ledger_daily WHERE day >= ?1 AND day <= ?2 AND requests > 0 GROUP BY key ORDER BY {order}"
+        );
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt

@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_ledger_by_answer.sql")),
     (4, include_str!("migrations/0004_votes.sql")),
     (5, include_str!("migrations/0005_ledger_latency.sql")),
+    (6, include_str!("migrations/0006_ledger_daily_client.sql")),
 ];
 
 /// The history and ledger database.
