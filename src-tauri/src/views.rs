@@ -18,6 +18,8 @@ use crate::state::Ready;
 pub struct StoredView {
     pub id: i64,
     pub title: String,
+    /// `chat` or `compare`.
+    pub kind: String,
     pub system: Option<String>,
     pub messages: Vec<MessageView>,
 }
@@ -38,6 +40,8 @@ pub struct MessageView {
     pub created_at: i64,
     /// An answer's tokens, cost and fallbacks, from the ledger.
     pub figures: Option<AnswerFigures>,
+    /// The compare column, in a compare.
+    pub column: Option<i64>,
 }
 
 /// Renders every message, each answer with its figures.
@@ -45,6 +49,7 @@ pub fn stored(c: Conversation, mut figures: HashMap<i64, AnswerFigures>) -> Stor
     StoredView {
         id: c.id,
         title: c.title,
+        kind: c.kind,
         system: c.system,
         messages: c
             .messages
@@ -65,6 +70,7 @@ pub fn stored(c: Conversation, mut figures: HashMap<i64, AnswerFigures>) -> Stor
                 error: m.error,
                 created_at: m.created_at,
                 figures: figures.remove(&m.id),
+                column: m.column,
             })
             .collect(),
     }

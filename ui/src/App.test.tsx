@@ -25,10 +25,10 @@ function fake(script: StreamMsg[]) {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
     conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, created_at: 1, updated_at: 2 }],
     conversation: async (id) => ({
-      id, title: "Old chat", system: null, messages: [
-        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null },
+      id, title: "Old chat", kind: "chat", system: null, messages: [
+        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
         { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2,
-          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] } },
+          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] }, column: null },
       ],
     }),
     search: async () => [{ conversation_id: 7, title: "Old chat", message_id: 2, role: "assistant", snippet: "hi [there]", created_at: 2 }],
@@ -182,11 +182,11 @@ describe("App", () => {
     const forked = {
       ...backend,
       conversation: async (id: number) => ({
-        id, title: "Forked", system: null, messages: [
-          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null },
-          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null },
-          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null },
-          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4, figures: null },
+        id, title: "Forked", kind: "chat", system: null, messages: [
+          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
+          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null },
+          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null, column: null },
+          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4, figures: null, column: null },
         ],
       }),
     };
@@ -258,9 +258,9 @@ describe("App", () => {
     const { backend } = fake([]);
     const many = Array.from({ length: 10000 }, (_, i) => ({
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
-      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null,
+      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null,
     }));
-    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", system: null, messages: many }) });
+    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", kind: "chat", system: null, messages: many }) });
     await until(() => root.querySelector(".conversation") !== null, "the list");
     const scroller = root.querySelector(".messages") as HTMLElement;
     // jsdom does no layout: give the scroller a viewport, a height (every message at its estimate, as

@@ -31,6 +31,8 @@ export function App(props: { backend: FullBackend }) {
   const [info] = createResource(() => b.appInfo());
   const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
   const [models, { refetch: refetchModels }] = createResource(() => b.models());
+  // A stored compare to show in the compare view.
+  const [compareOpen, setCompareOpen] = createSignal<number | null>(null, { equals: false });
   const [view, setView] = createSignal<"chat" | "settings" | "compare" | "leaderboard" | "usage">("chat");
   const [theme, setTheme] = createSignal<string>(localStorage.getItem("roundtable.theme") ?? "system");
   createEffect(() => {
@@ -211,7 +213,9 @@ export function App(props: { backend: FullBackend }) {
         <Show when={hits()} fallback={
           <ul class="conversations">
             <For each={list() ?? []}>{(c: ConversationSummary) => (
-              <ConversationItem c={c} active={current() === c.id} onOpen={() => { setView("chat"); void open(c.id); }}
+              <ConversationItem c={c} active={current() === c.id} onOpen={() => {
+                if (c.kind === "compare") { setView("compare"); setCompareOpen(c.id); } else { setView("chat"); void open(c.id); }
+              }}
                 onRename={async (t) => { await b.rename(c.id, t); void refetchList(); }}
                 onDelete={async () => { await b.remove(c.id); if (current() === c.id) void open(null); void refetchList(); }} />
             )}</For>
@@ -308,7 +312,7 @@ export function App(props: { backend: FullBackend }) {
       </main>
       {/* Kept mounted: a compare streams on while another view is shown. */}
       <main class="compare-view" hidden={view() !== "compare"}>
-        <Compare backend={b} models={models() ?? []}
+        <Compare backend={b} models={models() ?? []} open={compareOpen()} onSaved={() => void refetchList()}
           onContinue={(id) => { setView("chat"); void refetchList(); void open(id); }} />
       </main>
       <Show when={picker()}>

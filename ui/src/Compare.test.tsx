@@ -2,8 +2,8 @@ import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FullBackend } from "./backend";
 import { Compare } from "./Compare";
-import { shuffle, stats } from "./compareLogic";
-import type { ColumnMsg, CompareSpec, StreamMsg } from "./types";
+import { shuffle, stats, threads } from "./compareLogic";
+import type { ColumnMsg, CompareSpec, MessageView, StreamMsg } from "./types";
 
 async function until(cond: () => boolean, what: string) {
   for (let i = 0; i < 200; i++) {
@@ -151,5 +151,40 @@ describe("Compare", () => {
     expect(out).not.toEqual(items);
     const d = done("p/m", 1) as Extract<StreamMsg, { kind: "done" }>;
     expect(stats({ ...d, usage: null })).toBe("answered by p/m · first token 0.20 s · tokens unknown · $0.0012");
+  });
+
+  it("a stored compare reopens with each column's thread, and a follow-up continues each", async () => {
+    const msg = (id: number, parentId: number | null, role: string, text: string, column: number | null, model: string | null = null): MessageView => ({
+      id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id,
+      figures: model ? { inputTokens: 5, outputTokens: 7, reasoningTokens: 0, costMicros: 300, ttftMs: 100, durationMs: 400, estimated: false, fellOver: [] } : null,
+      column,
+    });
+    const messages = [
+      msg(1, null, "user", "First?", null),
+      msg(2, 1, "assistant", "A1", 0, "x/one"),
+      // Column B failed on the first question, then was asked again.
+      msg(4, 2, "user", "Then?", 0),
+      msg(5, 1, "user", "Then?", 1),
+      msg(6, 4, "assistant", "A2", 0, "x/one"),
+      msg(7, 5, "assistant", "B2", 1, "x/two"),
+    ];
+    const cols = threads(messages);
+    expect(cols.map((c) => c.map((x) => [x.question.text, x.answer?.text ?? null]))).toEqual([
+      [["First?", "A1"], ["Then?", "A2"]],
+      [["First?", null], ["Then?", "B2"]],
+    ]);
+    const { backend, specs } = fake((targets) => [done(targets[0], 90)]);
+    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({ id, title: "t", kind: "compare", system: null, messages });
+    const root = document.createElement("div");
+    document.body.append(root);
+    dispose = render(() => <Compare backend={backend} models={models} onContinue={() => {}} open={12} />, root);
+    await until(() => root.querySelectorAll(".column").length === 2, "the stored columns");
+    expect([...root.querySelectorAll(".column-name")].map((e) => e.textContent)).toEqual(["x/one", "x/two"]);
+    expect(root.querySelector(".column[data-column='1']")!.textContent).toContain("no answer");
+    expect(root.querySelector(".column[data-column='1']")!.textContent).toContain("B2");
+    expect(root.querySelector(".column[data-column='0'] .cell:last-child .meta")!.textContent).toContain("5 in · 7 out · $0.0003");
+    ask(root, "And now?");
+    await until(() => specs.length === 1, "the follow-up");
+    expect(specs[0]).toMatchObject({ conversation: 12, columns: [{ targets: ["x/one"], after: 6 }, { targets: ["x/two"], after: 7 }] });
   });
 });

@@ -4,11 +4,12 @@
 // to every column, each keeping its own thread. Blind mode shuffles the columns and calls them
 // A, B, C… until the vote; the vote is saved and the names revealed.
 
-import { createMemo, createSignal, For, Index, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, Index, on, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import { AnswerView } from "./answer";
 import type { FullBackend } from "./backend";
-import { column as columnName, shuffle, stats } from "./compareLogic";
+import { column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
+import { answerLine } from "./figures";
 import type { ColumnMsg, ModelView, Verdict } from "./types";
 
 export const MAX_COLUMNS = 8;
@@ -31,7 +32,13 @@ interface Cell {
 }
 interface Column { targets: string[]; cells: Cell[] }
 
-export function Compare(props: { backend: FullBackend; models: ModelView[]; onContinue: (conversation: number) => void }) {
+export function Compare(props: {
+  backend: FullBackend; models: ModelView[]; onContinue: (conversation: number) => void;
+  /** A stored compare to show (from the sidebar). */
+  open?: number | null;
+  /** A compare was saved (the sidebar lists it). */
+  onSaved?: () => void;
+}) {
   const b = props.backend;
   const sets = (): Record<string, string[]> => JSON.parse(localStorage.getItem(SETS_KEY) ?? "{}");
   const [picked, setPicked] = createSignal<string[]>(JSON.parse(localStorage.getItem("roundtable.compareLast") ?? "[]"));
@@ -126,6 +133,7 @@ export function Compare(props: { backend: FullBackend; models: ModelView[]; onCo
         columns: targets.map((t, i) => ({ targets: t, after: first ? null : after[i] })),
       }, onMsg);
       setConversation(started.conversationId);
+      props.onSaved?.();
       setColumns(produce((cs: Column[]) => cs.forEach((c, i) => {
         const cell = c.cells[c.cells.length - 1];
         cell.turn = started.turns[i];
@@ -163,6 +171,38 @@ export function Compare(props: { backend: FullBackend; models: ModelView[]; onCo
     setVoted(null);
     setRevealed(true);
   }
+
+  /** A stored compare, reopened: each column's thread, ready for follow-ups. */
+  async function load(id: number) {
+    try {
+      const c = await b.conversation(id);
+      const cols = threads(c.messages);
+      const cell = ({ question, answer }: StoredCell): Cell => {
+        const view = new AnswerView();
+        if (answer) view.apply({ kind: "render", replaceFrom: 0, blocks: [answer.html], tail: "", reasoning: "" });
+        const f = answer?.figures;
+        return {
+          question: question.text, view, turn: null, userId: question.id, messageId: answer?.id ?? null,
+          status: !answer ? "failed" : answer.status === "complete" ? "done" : answer.status === "error" ? "failed" : "stopped",
+          model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], errorClass: null,
+          error: answer ? answer.error : "no answer",
+          line: f ? answerLine({ model: answer!.model, fellOver: f.fellOver, input: f.inputTokens, output: f.outputTokens,
+            reasoning: f.reasoningTokens, costMicros: f.costMicros, ttftMs: f.ttftMs, estimated: f.estimated }) : "",
+        };
+      };
+      setBlind(false);
+      setRevealed(true);
+      setVoted(null);
+      setConversation(id);
+      setColumns(cols.map((cells) => ({
+        targets: [cells.map((x) => x.answer?.model).filter((m): m is string => !!m).at(-1) ?? "?"],
+        cells: cells.map(cell),
+      })));
+    } catch (e) {
+      setProblem(String(e));
+    }
+  }
+  createEffect(on(() => props.open, (id) => { if (id != null) void load(id); }));
 
   let bodies: HTMLElement[] = [];
   let syncing = false;

@@ -79,7 +79,11 @@ created_at: number, };
 /**
  * A conversation for the web view.
  */
-export type StoredView = { id: number, title: string, system: string | null, messages: Array<MessageView>, };
+export type StoredView = { id: number, title: string, 
+/**
+ * `chat` or `compare`.
+ */
+kind: string, system: string | null, messages: Array<MessageView>, };
 
 /**
  * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
@@ -88,7 +92,11 @@ export type MessageView = { id: number, parentId: number | null, role: string, t
 /**
  * An answer's tokens, cost and fallbacks, from the ledger.
  */
-figures: AnswerFigures | null, };
+figures: AnswerFigures | null, 
+/**
+ * The compare column, in a compare.
+ */
+column: number | null, };
 
 /**
  * What one stored answer cost, from the ledger: the answering attempt's usage, with the cost of

@@ -1002,6 +1002,14 @@ async fn compare_votes_leaderboard_and_dashboard_in_the_real_window() {
         "a vote moved the board: {ratings:?}"
     );
 
+    // A stored compare reopens from the sidebar in the compare view, each column with its thread.
+    run("document.querySelector('.new-chat').click(); return true".into()).await;
+    wait_js(&client, "return (document.querySelector('.conversation')?.textContent || '').includes('Blind round 2')", "the compare in the sidebar").await;
+    run("document.querySelector('.conversation').click(); return true".into()).await;
+    wait_js(&client, "return !document.querySelector('.compare-view').hidden && document.querySelectorAll('.column').length === 2 \
+        && [...document.querySelectorAll('.column .question')].every(q => q.textContent === 'Blind round 2') \
+        && document.querySelector('.compare .columns').innerText.includes('Answer from m1.')", "the reopened compare").await;
+
     // 4. The dashboard shows exactly what the CLI prints for today.
     let today = run("return new Date().toISOString().slice(0, 10)".into()).await;
     let today = today.as_str().unwrap_or_default().to_string();
