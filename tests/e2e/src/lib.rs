@@ -22,6 +22,21 @@ pub fn app_binary() -> PathBuf {
         .join("roundtable-app")
 }
 
+/// The app binary, after checking that there is a display (`xvfb-run`) and that it is built.
+pub fn require_app() -> PathBuf {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under xvfb-run (see .ci/run): no DISPLAY"
+    );
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "build the app first: cargo build -p roundtable-app ({} is missing)",
+        app.display()
+    );
+    app
+}
+
 /// Where screenshots and logs go (`tests/e2e/artifacts`, not committed).
 pub fn artifacts() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");

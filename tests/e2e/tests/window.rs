@@ -8,23 +8,14 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use roundtable_e2e::{
-    app_binary, artifacts, home_with_config, home_with_long_conversation, launch, screenshot,
+    artifacts, home_with_config, home_with_long_conversation, launch, require_app, screenshot,
     session, tempfile_dir, wait_js, Driver,
 };
 use serde_json::json;
 
 #[tokio::test]
 async fn the_window_opens_and_shows_the_name_and_version_from_the_backend() {
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "run under xvfb-run (see .ci/run): no DISPLAY"
-    );
-    let app = app_binary();
-    assert!(
-        app.exists(),
-        "build the app first: cargo build -p roundtable-app ({} is missing)",
-        app.display()
-    );
+    let app = require_app();
     let home = tempfile_dir();
     let driver = Driver::start(&home.0);
 
@@ -170,16 +161,7 @@ async fn the_html_export_opens_in_a_browser_and_runs_no_script() {
 #[tokio::test]
 async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
     use roundtable_fakes::{Answer, FakeServer, Protocol};
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "run under xvfb-run (see .ci/run): no DISPLAY"
-    );
-    let app = app_binary();
-    assert!(
-        app.exists(),
-        "build the app first ({} is missing)",
-        app.display()
-    );
+    require_app();
     let answer = Answer::new(
         "m1",
         &[
@@ -413,16 +395,7 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
 #[tokio::test]
 async fn a_key_added_in_settings_works_and_is_never_shown() {
     use roundtable_fakes::{Answer, FakeServer, Protocol};
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "run under xvfb-run (see .ci/run): no DISPLAY"
-    );
-    let app = app_binary();
-    assert!(
-        app.exists(),
-        "build the app first ({} is missing)",
-        app.display()
-    );
+    require_app();
     const SENTINEL: &str = "sentinel-e2e-key-51c7d0";
     let keyed = FakeServer::start(|req| {
         if req.header("authorization") != Some(&format!("Bearer {SENTINEL}")) {
@@ -556,16 +529,7 @@ async fn a_key_added_in_settings_works_and_is_never_shown() {
 #[tokio::test]
 async fn settings_editors_change_the_config_in_force() {
     use roundtable_fakes::{Answer, FakeServer, Protocol};
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "run under xvfb-run (see .ci/run): no DISPLAY"
-    );
-    let app = app_binary();
-    assert!(
-        app.exists(),
-        "build the app first ({} is missing)",
-        app.display()
-    );
+    require_app();
     let fake = FakeServer::start(|req| {
         if req.path.ends_with("/models") {
             Protocol::OpenAi.models(&["m1", "m2"])
@@ -698,16 +662,7 @@ async fn settings_editors_change_the_config_in_force() {
 /// oldest, and only the messages near the viewport are ever in the DOM.
 #[tokio::test]
 async fn a_ten_thousand_message_conversation_is_virtualised() {
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "run under xvfb-run (see .ci/run): no DISPLAY"
-    );
-    let app = app_binary();
-    assert!(
-        app.exists(),
-        "build the app first ({} is missing)",
-        app.display()
-    );
+    require_app();
     let (home, oldest, newest) = home_with_long_conversation(10_000);
     let (driver, client) = launch(&home.0).await;
     wait_js(
@@ -820,16 +775,7 @@ async fn ask_all(client: &fantoccini::Client, text: &str) {
 #[tokio::test]
 async fn compare_votes_leaderboard_and_dashboard_in_the_real_window() {
     use roundtable_fakes::{Answer, FakeServer, Protocol};
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "run under xvfb-run (see .ci/run): no DISPLAY"
-    );
-    let app = app_binary();
-    assert!(
-        app.exists(),
-        "build the app first ({} is missing)",
-        app.display()
-    );
+    let app = require_app();
     let cli = app.with_file_name("roundtable");
     assert!(
         cli.exists(),
