@@ -1,7 +1,38 @@
 //! Tauri's build step, pointed at the `tauri.conf.json` at the repository root (the user's layout).
+//!
+//! The app's commands get permissions of their own (`allow-<command>`), so the web view may call
+//! only those its capability (`capabilities/default.json`) lists — not every command by default.
+
+/// Every command the shell registers (`src/main.rs`); each must be allowed in the capability.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "conversations",
+    "conversation",
+    "search",
+    "rename_conversation",
+    "delete_conversation",
+    "models",
+    "send",
+    "cancel",
+    "open_link",
+    "providers",
+    "set_key",
+    "remove_key",
+    "test_provider",
+    "settings",
+    "edit_settings",
+    "compare",
+    "vote",
+    "leaderboard",
+    "continue_compare",
+    "dashboard",
+    "export_usage_csv",
+];
 
 fn main() {
-    let attributes = tauri_build::Attributes::new().config_path("../tauri.conf.json");
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {e:#}");
     }

@@ -53,6 +53,28 @@ async fn the_window_opens_and_shows_the_name_and_version_from_the_backend() {
         .expect("text");
     assert_eq!(name, "Roundtable");
     assert_eq!(client.title().await.expect("title"), "Roundtable");
+    // The web view may call only the app's own commands: the opener plugin (registered for
+    // open_link's Rust side) and the core window commands are refused when called from the page.
+    for (cmd, args) in [
+        ("plugin:opener|open_url", "{url: 'https://example.com/'}"),
+        ("plugin:window|close", "{}"),
+    ] {
+        let refused = client
+            .execute_async(
+                &format!(
+                    "const done = arguments[0]; window.__TAURI_INTERNALS__.invoke('{cmd}', {args}) \
+                     .then(() => done('allowed'), e => done(String(e)));"
+                ),
+                vec![],
+            )
+            .await
+            .expect("invoke");
+        let refused = refused.as_str().unwrap_or_default().to_string();
+        assert!(
+            refused != "allowed" && refused.contains("not allowed"),
+            "{cmd}: {refused}"
+        );
+    }
 
     // Two frames later the screen shows the new DOM; save a screenshot for people to look at.
     let _ = client
