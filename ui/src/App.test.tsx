@@ -45,7 +45,7 @@ function fake(script: StreamMsg[]) {
       setTimeout(() => script.forEach((m) => onEvent(m)), 0);
       return { turn: 42, saved: { conversationId: 9, userMessageId: 100 } };
     },
-    cancel: async (turn) => { cancelled.push(turn); emit?.({ kind: "cancelled" }); return true; },
+    cancel: async (turn) => { cancelled.push(turn); emit?.({ kind: "cancelled", messageId: null }); return true; },
     openLink: async (url) => { opened.push(url); },
     providers: async () => [
       { id: "a", kind: "openai", baseUrl: "https://a.example/v1", enabled: true, needsKey: true,
@@ -134,7 +134,7 @@ describe("App", () => {
   });
 
   it("an error is shown inline with a retry", async () => {
-    const { backend, sent } = fake([{ kind: "failed", message: "a: rate limited (rate_limited, HTTP 429)", provider: "a", class: "rate_limited", partial: false }]);
+    const { backend, sent } = fake([{ kind: "failed", message: "a: rate limited (rate_limited, HTTP 429)", provider: "a", class: "rate_limited", partial: false, messageId: null }]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
     type(root, "Hi");

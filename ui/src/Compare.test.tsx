@@ -34,7 +34,7 @@ function fake(scripts: (targets: string[], column: number) => StreamMsg[]) {
       setTimeout(() => spec.columns.forEach((c, i) => scripts(c.targets, i).forEach((msg) => onMsg({ column: i, msg }))), 0);
       return { conversationId: conv, turns: spec.columns.map((_, i) => 100 + i), userMessageIds: spec.columns.map((_, i) => 10 + specs.length * 10 + i) };
     },
-    cancel: async (turn: number) => { cancelled.push(turn); emit?.({ column: turn - 100, msg: { kind: "cancelled" } }); return true; },
+    cancel: async (turn: number) => { cancelled.push(turn); emit?.({ column: turn - 100, msg: { kind: "cancelled", messageId: 300 + turn } }); return true; },
     vote: async (...args: unknown[]) => { votes.push(args); return ["x/one", "x/two", "x/three"]; },
     continueCompare: async () => 77,
   } as unknown as FullBackend;
@@ -66,7 +66,7 @@ const ask = (root: HTMLElement, text: string) => {
 describe("Compare", () => {
   it("streams every column; a failing column says why and the others carry on; follow-ups keep each thread", async () => {
     const { backend, specs } = fake((targets, i) => i === 1
-      ? [{ kind: "failed", message: "x: rate limited (429)", provider: "x", class: "rate_limited", partial: false }]
+      ? [{ kind: "failed", message: "x: rate limited (429)", provider: "x", class: "rate_limited", partial: false, messageId: null } as StreamMsg]
       : [render1(`<p>answer ${targets[0]}</p>`), done(targets[0], 50 + i)]);
     const root = mount(backend);
     pick(root, 0, "x/one");
@@ -88,7 +88,7 @@ describe("Compare", () => {
   });
 
   it("stop ends one column only", async () => {
-    const { backend, cancelled } = fake((_, i) => (i === 0 ? [render1("<p>slow…</p>")] : [render1("<p>fast</p>"), done("x/two", 60)]));
+    const { backend, cancelled, specs } = fake((_, i) => (i === 0 ? [render1("<p>slow…</p>")] : [render1("<p>fast</p>"), done("x/two", 60)]));
     const root = mount(backend);
     pick(root, 0, "x/one");
     pick(root, 1, "x/two");
@@ -98,6 +98,10 @@ describe("Compare", () => {
     await until(() => root.querySelector(".column[data-column='0'] .column-status.stopped") !== null, "column A stopped");
     expect(cancelled).toEqual([100]);
     expect(root.querySelector(".column[data-column='0']")!.textContent).toContain("slow…");
+    // A follow-up continues the stopped column after its partial answer.
+    ask(root, "Go on");
+    await until(() => specs.length === 2, "the follow-up");
+    expect(specs[1].columns.map((c) => c.after)).toEqual([400, 60]);
   });
 
   it("blind mode hides names until the vote, which is saved and reveals them; a column can become a chat", async () => {

@@ -93,11 +93,13 @@ export function Compare(props: {
           break;
         case "failed":
           cell.status = "failed";
+          cell.messageId = msg.messageId;
           cell.error = msg.message;
           cell.errorClass = msg.class;
           break;
         case "cancelled":
           cell.status = "stopped";
+          cell.messageId = msg.messageId;
           break;
       }
     }));

@@ -216,7 +216,11 @@ model: string,
 /**
  * The targets that failed before it, with their classes.
  */
-fellOver: Array<string>, usage: Usage | null, costMicros: number, ttftMs: number | null, durationMs: number, } | { "kind": "failed", message: string, provider: string | null, class: string | null, partial: boolean, } | { "kind": "cancelled" };
+fellOver: Array<string>, usage: Usage | null, costMicros: number, ttftMs: number | null, durationMs: number, } | { "kind": "failed", message: string, provider: string | null, class: string | null, partial: boolean, 
+/**
+ * The answer message holding what arrived, if anything did.
+ */
+messageId: number | null, } | { "kind": "cancelled", messageId: number | null, };
 
 /**
  * One attempt at one target.

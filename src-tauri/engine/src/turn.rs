@@ -89,9 +89,12 @@ pub enum TurnEvent {
         provider: Option<String>,
         class: Option<String>,
         partial: bool,
+        /// The answer message holding what arrived, if anything did.
+        message_id: Option<i64>,
     },
-    /// The client stopped it; what arrived of it stays.
-    Cancelled,
+    /// The client stopped it; what arrived of it stays (in `message_id`, if anything arrived).
+    #[serde(rename_all = "camelCase")]
+    Cancelled { message_id: Option<i64> },
 }
 
 impl Turn {
@@ -262,20 +265,23 @@ impl Turn {
                 _ = &mut cancel => {
                     // Dropping the stream closes the connection; the text so far stays.
                     let _ = rec.fail(None);
-                    emit(TurnEvent::Cancelled);
+                    emit(TurnEvent::Cancelled {
+                        message_id: rec.message_id(),
+                    });
                     return;
                 }
             };
-            let failed = |e: &Error, partial: bool| TurnEvent::Failed {
+            let failed = |e: &Error, partial: bool, message_id: Option<i64>| TurnEvent::Failed {
                 message: e.to_string(),
                 provider: e.as_provider().map(|p| p.provider.clone()),
                 class: e.as_provider().map(|p| p.class.as_str().to_string()),
                 partial,
+                message_id,
             };
             match item {
                 Some(Ok(RouteEvent::Attempt(a))) => {
                     if let Err(e) = rec.attempt(&a) {
-                        emit(failed(&e, false));
+                        emit(failed(&e, false, rec.message_id()));
                         return;
                     }
                     match a.outcome {
@@ -311,19 +317,19 @@ impl Turn {
                             ttft_ms,
                             duration_ms: started.elapsed().as_millis() as u64,
                         }),
-                        Err(e) => emit(failed(&e, true)),
+                        Err(e) => emit(failed(&e, true, rec.message_id())),
                     }
                     return;
                 }
                 Some(Err(e)) => {
                     let _ = rec.fail(Some(&e));
-                    emit(failed(&e, stream.has_content()));
+                    emit(failed(&e, stream.has_content(), rec.message_id()));
                     return;
                 }
                 None => {
                     let e = Error::InvalidRequest("the answer ended without its end".into());
                     let _ = rec.fail(Some(&e));
-                    emit(failed(&e, stream.has_content()));
+                    emit(failed(&e, stream.has_content(), rec.message_id()));
                     return;
                 }
             }

@@ -73,3 +73,57 @@ async fn a_stored_answer_carries_its_tokens_cost_and_fallbacks() {
     let c = store.conversation(turn.conversation_id).unwrap();
     assert_eq!(c.messages[1].text, "Second time lucky.");
 }
+
+#[tokio::test]
+async fn a_stopped_answer_names_its_message_which_keeps_the_partial_text() {
+    let words: Vec<String> = (0..200).map(|i| format!("w{i} ")).collect();
+    let slow = FakeServer::start(move |_| {
+        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+        Protocol::OpenAi
+            .stream(&Answer::new("m", &refs))
+            .paced(std::time::Duration::from_millis(10))
+    });
+    let config = Config::parse(
+        &format!(
+            "[providers.slow]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+            slow.url()
+        ),
+        Path::new("config.toml"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let prices = PriceBook::new(&config);
+    let router = Router::new(Arc::new(
+        Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+    ));
+    let spec = TurnSpec {
+        prompt: "Go".into(),
+        targets: vec!["slow/m".into()],
+        ..Default::default()
+    };
+    let turn = Turn::prepare(&router, &store, spec).unwrap();
+    let mut events = Vec::new();
+    turn.run(
+        &router,
+        &store,
+        &prices,
+        tokio::time::sleep(std::time::Duration::from_millis(400)),
+        |e| events.push(e),
+    )
+    .await;
+    let Some(TurnEvent::Cancelled {
+        message_id: Some(id),
+    }) = events.last().cloned()
+    else {
+        panic!("no cancelled event with a message: {:?}", events.last());
+    };
+    let c = store.conversation(turn.conversation_id).unwrap();
+    let answer = c.messages.iter().find(|m| m.id == id).unwrap();
+    assert_eq!(answer.status, "cancelled");
+    assert!(
+        answer.text.starts_with("w0 w1 ") && !answer.text.contains("w199"),
+        "{}",
+        answer.text
+    );
+}
