@@ -144,6 +144,27 @@ describe("App", () => {
     await until(() => sent.length === 2, "the retry");
   });
 
+  it("a spent budget refuses with a way to send anyway", async () => {
+    const { backend } = fake([]);
+    const specs: TurnSpec[] = [];
+    const root = mount({
+      ...backend,
+      send: async (spec, onEvent) => {
+        specs.push(spec);
+        if (!spec.overBudget) throw "this month's budget is spent ($20.00 of $20.00): raise it in Settings, or send anyway";
+        return backend.send(spec, onEvent);
+      },
+    });
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
+    type(root, "Over budget?");
+    await until(() => root.querySelector(".live .send-anyway") !== null, "the refusal");
+    expect(root.querySelector(".live .error")!.textContent).toContain("budget is spent");
+    (root.querySelector(".live .send-anyway") as HTMLButtonElement).click();
+    await until(() => specs.length === 2, "sent anyway");
+    expect(specs[1]).toMatchObject({ prompt: "Over budget?", overBudget: true });
+    expect(specs[0].overBudget).toBeNull();
+  });
+
   it("Ctrl+K opens a searchable model picker grouped by provider, with prices and routes", async () => {
     const { backend } = fake([]);
     const root = mount(backend);

@@ -91,7 +91,9 @@ export function App(props: { backend: FullBackend }) {
     }, 150);
   }
 
-  async function send(text: string, conversation: number | null, opts: { editOf?: number; regenerate?: number } = {}) {
+  async function send(
+    text: string, conversation: number | null, opts: { editOf?: number; regenerate?: number; overBudget?: boolean } = {},
+  ) {
     const prompt = text.trim();
     if ((!prompt && !opts.regenerate) || live()?.status === "streaming") return;
     if (!model()) return setProblem("Pick a model first (Ctrl+K).");
@@ -145,7 +147,10 @@ export function App(props: { backend: FullBackend }) {
     };
     try {
       const started = await b.send(
-        { conversation, prompt, targets: [model()], editOf: opts.editOf ?? null, regenerate: opts.regenerate ?? null },
+        {
+          conversation, prompt, targets: [model()], editOf: opts.editOf ?? null, regenerate: opts.regenerate ?? null,
+          overBudget: opts.overBudget ?? null,
+        },
         onEvent,
       );
       setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
@@ -286,6 +291,11 @@ export function App(props: { backend: FullBackend }) {
                     <button class="retry" onClick={() => l().user !== null
                       ? void send("", current(), { regenerate: l().user! })
                       : void send(l().prompt ?? "", current())}>Retry</button>
+                    <Show when={l().error?.includes("budget is spent")}>
+                      <button class="send-anyway" onClick={() => l().user !== null
+                        ? void send("", current(), { regenerate: l().user!, overBudget: true })
+                        : void send(l().prompt ?? "", current(), { overBudget: true })}>Send anyway</button>
+                    </Show>
                   </div>
                 </Show>
                 <Show when={l().footer}><footer class="meta">{l().footer}</footer></Show>

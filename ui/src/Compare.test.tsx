@@ -132,6 +132,24 @@ describe("Compare", () => {
     expect(continued).toEqual([77]);
   });
 
+  it("a spent budget refuses the compare with a way to send anyway", async () => {
+    const { backend, specs } = fake((targets) => [done(targets[0], 1)]);
+    const real = backend.compare;
+    backend.compare = async (spec, onMsg) => {
+      if (!spec.overBudget) throw "this month's budget is spent ($5.00 of $5.00): raise it in Settings, or send anyway";
+      return real(spec, onMsg);
+    };
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "Over?");
+    await until(() => root.querySelector(".compare .send-anyway") !== null, "the refusal");
+    expect(root.querySelectorAll(".column").length).toBe(0);
+    root.querySelector<HTMLButtonElement>(".compare .send-anyway")!.click();
+    await until(() => specs.length === 1, "sent anyway");
+    expect(specs[0]).toMatchObject({ prompt: "Over?", overBudget: true });
+  });
+
   it("needs two models; saved sets come back", async () => {
     const { backend, specs } = fake(() => []);
     const root = mount(backend);

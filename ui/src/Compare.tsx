@@ -105,7 +105,7 @@ export function Compare(props: {
     }));
   }
 
-  async function send() {
+  async function send(overBudget = false) {
     const prompt = draft().trim();
     if (!prompt || busy()) return;
     setProblem(null);
@@ -131,7 +131,7 @@ export function Compare(props: {
       setVoted(null);
       setDraft("");
       const started = await b.compare({
-        conversation: conversation(), prompt,
+        conversation: conversation(), prompt, overBudget: overBudget || null,
         columns: targets.map((t, i) => ({ targets: t, after: first ? null : after[i] })),
       }, onMsg);
       setConversation(started.conversationId);
@@ -252,7 +252,14 @@ export function Compare(props: {
         </Show>
         <label class="sync"><input type="checkbox" checked={sync()} onChange={(e) => setSync(e.currentTarget.checked)} /> Synced scrolling</label>
       </div>
-      <Show when={problem()}><div class="problem" role="alert">{problem()} <button onClick={() => setProblem(null)}>×</button></div></Show>
+      <Show when={problem()}>
+        <div class="problem" role="alert">{problem()}
+          <Show when={problem()?.includes("budget is spent")}>
+            {" "}<button class="send-anyway" onClick={() => { setProblem(null); void send(true); }}>Send anyway</button>
+          </Show>
+          {" "}<button onClick={() => setProblem(null)}>×</button>
+        </div>
+      </Show>
       <div class="columns" style={{ "grid-template-columns": `repeat(${Math.max(columns.length, 1)}, minmax(14rem, 1fr))` }}>
         <For each={columns}>{(col, i) => (
           <div class="column" data-column={i()}>
