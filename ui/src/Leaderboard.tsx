@@ -12,7 +12,8 @@ export function LeaderboardView(props: { backend: FullBackend }) {
     <section class="leaderboard">
       <h2>Leaderboard of your votes</h2>
       <p class="hint">Ratings from your compare votes (Bradley–Terry, on an Elo-like scale where 1000 is the reference
-        and 400 points are 10:1 odds), with a 95% interval from resampling the votes. Few votes, wide intervals.</p>
+        and 400 points are 10:1 odds), with a 95% interval (the wider of the fit's standard error and resampling the votes).
+        Few votes, wide intervals.</p>
       <div class="range">
         <label>From <input type="date" class="lb-since" value={since()} onChange={(e) => setSince(e.currentTarget.value)} /></label>
         <label>To <input type="date" class="lb-until" value={until()} onChange={(e) => setUntil(e.currentTarget.value)} /></label>

@@ -6,8 +6,10 @@
 //! way for every pair. Strengths are fitted by the minorise–maximise iteration (Hunter, 2004) with a
 //! weak prior — one virtual tie against a fixed reference of rating 1000 — so a model that has
 //! only won (or only lost) still gets a finite rating that moves with the evidence. The interval
-//! comes from 200 bootstrap resamples of the votes (fixed seed: the same votes give the same
-//! board).
+//! is the wider of two: ±1.96 standard errors from the fit's curvature (the Fisher information of
+//! the model's strength — wide with few votes, whichever way they went) and the 2.5–97.5% range of
+//! 200 bootstrap resamples of the votes (which catches disagreement between votes; fixed seed, so
+//! the same votes give the same board).
 
 use std::collections::BTreeMap;
 
@@ -58,7 +60,7 @@ pub fn leaderboard(votes: &[VoteRecord]) -> Leaderboard {
         .map(|(i, m)| (m.as_str(), i))
         .collect();
     let all: Vec<usize> = (0..votes.len()).collect();
-    let point = fit(votes, &all, &index, models.len());
+    let (point, se) = fit_with_error(votes, &all, &index, models.len());
     let mut rng = fastrand::Rng::with_seed(7);
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); models.len()];
     for _ in 0..RESAMPLES {
@@ -99,8 +101,8 @@ pub fn leaderboard(votes: &[VoteRecord]) -> Leaderboard {
             Rating {
                 model: model.clone(),
                 rating: point[i],
-                low: q(0.025).min(point[i]),
-                high: q(0.975).max(point[i]),
+                low: q(0.025).min(point[i] - 1.96 * se[i]),
+                high: q(0.975).max(point[i] + 1.96 * se[i]),
                 votes: votes_in,
                 wins,
                 ties,
@@ -132,6 +134,16 @@ fn seen_in(
 
 /// Ratings of every model from the votes at `pick` (a model in none of them stays at 1000).
 fn fit(votes: &[VoteRecord], pick: &[usize], index: &BTreeMap<&str, usize>, n: usize) -> Vec<f64> {
+    fit_with_error(votes, pick, index, n).0
+}
+
+/// Ratings, and each rating's standard error from the Fisher information of its strength.
+fn fit_with_error(
+    votes: &[VoteRecord],
+    pick: &[usize],
+    index: &BTreeMap<&str, usize>,
+    n: usize,
+) -> (Vec<f64>, Vec<f64>) {
     // wins[i] (ties as halves) and games[i][j].
     let mut wins = vec![0.5; n]; // the prior's half win against the reference
     let mut games = vec![vec![0.0f64; n]; n];
@@ -182,7 +194,20 @@ fn fit(votes: &[VoteRecord], pick: &[usize], index: &BTreeMap<&str, usize>, n: u
             break;
         }
     }
-    p.iter().map(|s| 1000.0 + 400.0 * s.log10()).collect()
+    // Information about log-strength: p_i p_j / (p_i + p_j)^2 per game (the prior's game included);
+    // on the rating scale the standard error is (400 / ln 10) / sqrt(information).
+    let se = (0..n)
+        .map(|i| {
+            let mut info = p[i] / (p[i] + 1.0).powi(2);
+            for j in 0..n {
+                if games[i][j] > 0.0 {
+                    info += games[i][j] * p[i] * p[j] / (p[i] + p[j]).powi(2);
+                }
+            }
+            400.0 / std::f64::consts::LN_10 / info.sqrt()
+        })
+        .collect();
+    (p.iter().map(|s| 1000.0 + 400.0 * s.log10()).collect(), se)
 }
 
 #[cfg(test)]
@@ -232,7 +257,14 @@ mod tests {
         let many = leaderboard(&vec![win(&["a", "b"], 0); 30]);
         let width = |b: &Leaderboard| b.rows[0].high - b.rows[0].low;
         assert!(many.rows[0].rating > few.rows[0].rating);
-        // With one pair always going the same way the interval is the point; mixed results widen it.
+        // Votes that all went one way still leave doubt, less with more of them.
+        assert!(width(&few) > 100.0, "{few:?}");
+        assert!(
+            width(&many) < width(&few),
+            "{} vs {}",
+            width(&many),
+            width(&few)
+        );
         let mut mixed = vec![win(&["a", "b"], 0); 20];
         mixed.extend(vec![win(&["a", "b"], 1); 10]);
         let mixed_board = leaderboard(&mixed);
