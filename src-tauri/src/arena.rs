@@ -10,14 +10,9 @@ use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::{text, Reply};
 use crate::state::AppState;
 use crate::stream::StreamMsg;
-
-type Reply<T> = Result<T, String>;
-
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
 
 /// A started compare: the conversation, and per column its turn (for `cancel`) and question.
 #[derive(Debug, Serialize, TS)]
@@ -88,25 +83,16 @@ pub fn leaderboard(
     since: Option<String>,
     until: Option<String>,
 ) -> Reply<Leaderboard> {
-    let (from, to) = (
-        day_ms("from", since.as_deref(), 0)?,
-        day_ms("to", until.as_deref(), i64::MAX)?,
-    );
+    // From the start of `since` to the end of `until` (UTC); open ends when missing.
+    let start = |what: &str, day: Option<String>| {
+        day.filter(|d| !d.is_empty())
+            .map(|d| dashboard::day_start(what, &d).map_err(text))
+            .transpose()
+    };
+    let from = start("from", since)?.unwrap_or(0);
+    let to = start("to", until)?.map_or(i64::MAX, |t| t + 86_400_000);
     let votes = state.ready()?.store.votes(from, to).map_err(text)?;
     Ok(board(&votes))
-}
-
-/// `YYYY-MM-DD` as unix ms at its start (`to`: at the next day's start), or `open`.
-fn day_ms(what: &str, day: Option<&str>, open: i64) -> Reply<i64> {
-    let Some(day) = day.filter(|d| !d.is_empty()) else {
-        return Ok(open);
-    };
-    let start = dashboard::day_start(what, day).map_err(text)?;
-    Ok(if what == "to" {
-        start + 86_400_000
-    } else {
-        start
-    })
 }
 
 /// "Continue with this one": a new chat with a compare column's thread up to `leaf`.

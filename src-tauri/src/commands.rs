@@ -15,9 +15,11 @@ use crate::state::AppState;
 use crate::stream::StreamMsg;
 use crate::views::{self, KeySource, KeyView, ModelView, ProviderView, StoredView};
 
-type Reply<T> = Result<T, String>;
+/// A command's answer: the value, or one line of text for the UI.
+pub type Reply<T> = Result<T, String>;
 
-fn text(e: impl std::fmt::Display) -> String {
+/// An error as that line.
+pub fn text(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 

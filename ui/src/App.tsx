@@ -4,7 +4,7 @@ import { createEffect, createMemo, createResource, createSignal, For, onCleanup,
 import type { FullBackend } from "./backend";
 import { AnswerView, decorate } from "./answer";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
-import { answerLine } from "./figures";
+import { answerLine, fromDone, fromStored } from "./figures";
 import { Compare } from "./Compare";
 import { LeaderboardView } from "./Leaderboard";
 import { Settings } from "./Settings";
@@ -128,11 +128,7 @@ export function App(props: { backend: FullBackend }) {
           setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${msg.target} failed (${msg.class ?? "cooling down"}), trying the next…` });
           break;
         case "done": {
-          const footer = answerLine({
-            model: msg.model, fellOver: msg.fellOver, input: msg.usage?.input_tokens ?? null,
-            output: msg.usage?.output_tokens ?? null, reasoning: msg.usage?.reasoning_tokens ?? 0,
-            costMicros: msg.costMicros, ttftMs: msg.ttftMs, estimated: !msg.usage,
-          });
+          const footer = answerLine(fromDone(msg));
           setLive((l) => l && { ...l, status: "done", footer });
           void refetchList();
           break;
@@ -361,13 +357,7 @@ function Message(props: {
       </Show>
       <div class="markdown" innerHTML={m.html} ref={(el) => queueMicrotask(() => decorate(el))} />
       <Show when={m.error}><div class="error">{m.error}</div></Show>
-      <footer class="meta">{m.figures
-        ? answerLine({
-          model: m.model, fellOver: m.figures.fellOver, input: m.figures.inputTokens, output: m.figures.outputTokens,
-          reasoning: m.figures.reasoningTokens, costMicros: m.figures.costMicros, ttftMs: m.figures.ttftMs,
-          estimated: m.figures.estimated,
-        })
-        : m.model ?? ""}{m.status !== "complete" ? ` · ${m.status}` : ""}</footer>
+      <footer class="meta">{m.figures ? answerLine(fromStored(m)!) : m.model ?? ""}{m.status !== "complete" ? ` · ${m.status}` : ""}</footer>
       <div class="tools">{arrows()}<button class="regenerate" disabled={props.busy} onClick={() => props.onRegenerate(m)}>Regenerate</button></div>
     </article>
   );

@@ -9,7 +9,7 @@ import { createStore, produce } from "solid-js/store";
 import { AnswerView } from "./answer";
 import type { FullBackend } from "./backend";
 import { column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
-import { answerLine } from "./figures";
+import { answerLine, fromStored } from "./figures";
 import type { ColumnMsg, ModelView, Verdict } from "./types";
 
 export const MAX_COLUMNS = 8;
@@ -182,14 +182,13 @@ export function Compare(props: {
       const cell = ({ question, answer }: StoredCell): Cell => {
         const view = new AnswerView();
         if (answer) view.apply({ kind: "render", replaceFrom: 0, blocks: [answer.html], tail: "", reasoning: "" });
-        const f = answer?.figures;
+        const f = answer && fromStored(answer);
         return {
           question: question.text, view, turn: null, userId: question.id, messageId: answer?.id ?? null,
           status: !answer ? "failed" : answer.status === "complete" ? "done" : answer.status === "error" ? "failed" : "stopped",
           model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], errorClass: null,
           error: answer ? answer.error : "no answer",
-          line: f ? answerLine({ model: answer!.model, fellOver: f.fellOver, input: f.inputTokens, output: f.outputTokens,
-            reasoning: f.reasoningTokens, costMicros: f.costMicros, ttftMs: f.ttftMs, estimated: f.estimated }) : "",
+          line: f ? answerLine(f) : "",
         };
       };
       setBlind(false);

@@ -22,7 +22,7 @@ function mount(view: () => unknown) {
 }
 
 const line = (key: string, cost: number) => ({
-  key, requests: 4, errors: 1, inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, reasoningTokens: 0, costMicros: cost,
+  key, requests: 4, errors: 1, inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicros: cost,
   estimated: 0, ttftP50: 250, ttftP95: 900, afterFailure: 1,
 });
 const board: Dashboard = {

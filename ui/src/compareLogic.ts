@@ -1,6 +1,7 @@
 // The compare view's small pure pieces: column names, the blind shuffle and the line of figures
 // under a column (from the `done` event: the provider's usage as the engine recorded it).
 
+import { fromDone } from "./figures";
 import type { MessageView, TurnEvent } from "./types";
 
 /** A, B, C…: a column's name. */
@@ -20,19 +21,19 @@ type Done = Extract<TurnEvent, { kind: "done" }>;
 
 /** Who answered, time to first token, tokens per second while generating, tokens and cost. */
 export function stats(d: Done): string {
-  const parts = [`answered by ${d.model}`];
-  if (d.ttftMs !== null) parts.push(`first token ${(d.ttftMs / 1000).toFixed(2)} s`);
-  if (d.usage) {
-    const generating = (d.durationMs - (d.ttftMs ?? 0)) / 1000;
-    if (generating > 0 && d.usage.output_tokens > 0) parts.push(`${(d.usage.output_tokens / generating).toFixed(1)} tok/s`);
-    parts.push(`${d.usage.input_tokens} in · ${d.usage.output_tokens} out`);
+  const f = fromDone(d);
+  const parts = [`answered by ${f.model}`];
+  if (f.ttftMs !== null) parts.push(`first token ${(f.ttftMs / 1000).toFixed(2)} s`);
+  if (f.input !== null && f.output !== null) {
+    const generating = (d.durationMs - (f.ttftMs ?? 0)) / 1000;
+    if (generating > 0 && f.output > 0) parts.push(`${(f.output / generating).toFixed(1)} tok/s`);
+    parts.push(`${f.input} in · ${f.output} out`);
   } else {
     parts.push("tokens unknown");
   }
-  parts.push(`$${(d.costMicros / 1e6).toFixed(4)}`);
+  parts.push(`$${(f.costMicros / 1e6).toFixed(4)}`);
   return parts.join(" · ");
 }
-
 
 /** One question of a stored compare column, and that column's answer to it (if any). */
 export interface StoredCell { question: MessageView; answer: MessageView | null }

@@ -1,6 +1,8 @@
 // One line under an answer: who answered (and who failed before), tokens, cost, time to first
 // token. The same words for a live answer (from its `done` event) and a stored one (from the ledger).
 
+import type { MessageView, TurnEvent } from "./types";
+
 export interface Figures {
   model: string | null; fellOver: string[]; input: number | null; output: number | null; reasoning: number;
   costMicros: number; ttftMs: number | null; estimated: boolean;
@@ -13,4 +15,21 @@ export function answerLine(f: Figures): string {
   parts.push(`${f.estimated ? "≈ " : ""}$${(f.costMicros / 1e6).toFixed(4)}`);
   if (f.ttftMs !== null) parts.push(`first token ${(f.ttftMs / 1000).toFixed(2)} s`);
   return parts.join(" · ");
+}
+
+/** The figures of a live answer's `done` event (the provider's usage; estimated when it sent none). */
+export function fromDone(d: Extract<TurnEvent, { kind: "done" }>): Figures {
+  return {
+    model: d.model, fellOver: d.fellOver, input: d.usage?.input_tokens ?? null, output: d.usage?.output_tokens ?? null,
+    reasoning: d.usage?.reasoning_tokens ?? 0, costMicros: d.costMicros, ttftMs: d.ttftMs, estimated: !d.usage,
+  };
+}
+
+/** The figures of a stored answer, from the ledger; null when it has none. */
+export function fromStored(m: MessageView): Figures | null {
+  const f = m.figures;
+  return f && {
+    model: m.model, fellOver: f.fellOver, input: f.inputTokens, output: f.outputTokens, reasoning: f.reasoningTokens,
+    costMicros: f.costMicros, ttftMs: f.ttftMs, estimated: f.estimated,
+  };
 }

@@ -461,21 +461,10 @@ export type DaySpend = {
 day: string, provider: string, costMicros: number, };
 
 /**
- * One row of a usage table (per model, provider or client).
+ * One row of a usage table (per model, provider or client): the `usage` totals, and for models
+ * the first-token percentiles and the answers after a failure.
  */
-export type UsageLine = { key: string, 
-/**
- * Attempts, failed ones included.
- */
-requests: number, 
-/**
- * Failed attempts.
- */
-errors: number, inputTokens: number, outputTokens: number, cacheReadTokens: number, reasoningTokens: number, costMicros: number, 
-/**
- * Rows whose figures we estimated (no usage from the provider).
- */
-estimated: number, 
+export type UsageLine = { 
 /**
  * Time to first token, ms (to 10 ms under 1 s, 100 ms under 10 s).
  */
@@ -483,7 +472,47 @@ ttftP50: number | null, ttftP95: number | null,
 /**
  * Answers that came after a failed attempt (a retry or a fallover).
  */
-afterFailure: number, };
+afterFailure: number, 
+/**
+ * The day (`YYYY-MM-DD`), model or provider.
+ */
+key: string, 
+/**
+ * Attempts.
+ */
+requests: number, 
+/**
+ * Failed attempts.
+ */
+errors: number, 
+/**
+ * Input tokens.
+ */
+inputTokens: number, 
+/**
+ * Output tokens.
+ */
+outputTokens: number, 
+/**
+ * Cache reads.
+ */
+cacheReadTokens: number, 
+/**
+ * Cache writes.
+ */
+cacheWriteTokens: number, 
+/**
+ * Reasoning tokens.
+ */
+reasoningTokens: number, 
+/**
+ * Cost in micro-dollars.
+ */
+costMicros: number, 
+/**
+ * Rows whose figures are estimated.
+ */
+estimated: number, };
 
 /**
  * The month's budget and spend.

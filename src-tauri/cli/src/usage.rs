@@ -1,6 +1,7 @@
 //! `roundtable usage`: spend and tokens from the ledger, by day, model or provider, as a table,
 //! JSON lines (`cost_usd`) or CSV.
 
+use roundtable_engine::dashboard::csv_field;
 use roundtable_engine::store::{Store, UsageBy};
 use serde_json::json;
 
@@ -40,13 +41,9 @@ pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure>
     if args.csv {
         out.raw("key,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,estimated\n")?;
         for r in &rows {
-            let key = if r.key.contains([',', '"']) {
-                format!("\"{}\"", r.key.replace('"', "\"\""))
-            } else {
-                r.key.clone()
-            };
             out.raw(&format!(
-                "{key},{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{}\n",
+                csv_field(&r.key),
                 r.requests,
                 r.errors,
                 r.input_tokens,

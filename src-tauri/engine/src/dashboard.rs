@@ -23,22 +23,13 @@ pub struct DaySpend {
     pub cost_micros: i64,
 }
 
-/// One row of a usage table (per model, provider or client).
+/// One row of a usage table (per model, provider or client): the `usage` totals, and for models
+/// the first-token percentiles and the answers after a failure.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageLine {
-    pub key: String,
-    /// Attempts, failed ones included.
-    pub requests: i64,
-    /// Failed attempts.
-    pub errors: i64,
-    pub input_tokens: i64,
-    pub output_tokens: i64,
-    pub cache_read_tokens: i64,
-    pub reasoning_tokens: i64,
-    pub cost_micros: i64,
-    /// Rows whose figures we estimated (no usage from the provider).
-    pub estimated: i64,
+    #[serde(flatten)]
+    pub usage: UsageRow,
     /// Time to first token, ms (to 10 ms under 1 s, 100 ms under 10 s).
     pub ttft_p50: Option<i64>,
     pub ttft_p95: Option<i64>,
@@ -107,27 +98,13 @@ pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Re
         )));
     }
     let latency = store.latency(since, until)?;
-    let line = |r: UsageRow, with_latency: bool| {
-        let (p50, p95, late) = if with_latency {
-            latency.get(&r.key).map_or((None, None, 0), |l| {
-                (l.percentile(0.5), l.percentile(0.95), l.late)
-            })
-        } else {
-            (None, None, 0)
-        };
+    let line = |usage: UsageRow, with_latency: bool| {
+        let l = with_latency.then(|| latency.get(&usage.key)).flatten();
         UsageLine {
-            key: r.key,
-            requests: r.requests,
-            errors: r.errors,
-            input_tokens: r.input_tokens,
-            output_tokens: r.output_tokens,
-            cache_read_tokens: r.cache_read_tokens,
-            reasoning_tokens: r.reasoning_tokens,
-            cost_micros: r.cost_micros,
-            estimated: r.estimated,
-            ttft_p50: p50,
-            ttft_p95: p95,
-            after_failure: late,
+            ttft_p50: l.and_then(|l| l.percentile(0.5)),
+            ttft_p95: l.and_then(|l| l.percentile(0.95)),
+            after_failure: l.map_or(0, |l| l.late),
+            usage,
         }
     };
     let models: Vec<UsageLine> = store
@@ -157,7 +134,7 @@ pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Re
     Ok(Dashboard {
         since: since.into(),
         until: until.into(),
-        total_micros: models.iter().map(|m| m.cost_micros).sum(),
+        total_micros: models.iter().map(|m| m.usage.cost_micros).sum(),
         days: store.spend_by_day_and_provider(since, until)?,
         models,
         providers,
@@ -255,14 +232,11 @@ pub fn to_csv(d: &Dashboard) -> String {
         "model,requests,errors,input_tokens,output_tokens,cache_read_tokens,reasoning_tokens,cost_usd,estimated,ttft_p50_ms,ttft_p95_ms,after_failure\n",
     );
     let opt = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
-    for m in &d.models {
-        let key = if m.key.contains([',', '"', '\n']) {
-            format!("\"{}\"", m.key.replace('"', "\"\""))
-        } else {
-            m.key.clone()
-        };
+    for line in &d.models {
+        let m = &line.usage;
         out.push_str(&format!(
-            "{key},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&m.key),
             m.requests,
             m.errors,
             m.input_tokens,
@@ -271,12 +245,21 @@ pub fn to_csv(d: &Dashboard) -> String {
             m.reasoning_tokens,
             usd(m.cost_micros),
             m.estimated,
-            opt(m.ttft_p50),
-            opt(m.ttft_p95),
-            m.after_failure
+            opt(line.ttft_p50),
+            opt(line.ttft_p95),
+            line.after_failure
         ));
     }
     out
+}
+
+/// A CSV field: quoted (with quotes doubled) when it holds a comma, a quote or a line break.
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
 }
 
 /// Micro-dollars as dollars with six decimals, exactly (as `roundtable usage` prints them).

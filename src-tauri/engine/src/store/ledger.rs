@@ -124,7 +124,8 @@ pub enum UsageBy {
 }
 
 /// Totals for one group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub struct UsageRow {
     /// The day (`YYYY-MM-DD`), model or provider.
     pub key: String,

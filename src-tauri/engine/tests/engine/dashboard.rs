@@ -72,7 +72,8 @@ fn the_dashboard_matches_usage_and_keeps_latency_right() {
         .usage(Some("2026-03-01"), Some("2026-03-03"), UsageBy::Model)
         .unwrap();
     assert_eq!(d.models.len(), usage.len());
-    for (m, u) in d.models.iter().zip(&usage) {
+    for (line, u) in d.models.iter().zip(&usage) {
+        let m = &line.usage;
         assert_eq!(
             (
                 &m.key,
@@ -93,13 +94,13 @@ fn the_dashboard_matches_usage_and_keeps_latency_right() {
         );
     }
     assert_eq!(d.total_micros, 100 * 1_000 + 3 * 7_000 + 500);
-    let a = d.models.iter().find(|m| m.key == "a/fast").unwrap();
-    assert_eq!((a.requests, a.errors), (101, 0));
+    let a = d.models.iter().find(|m| m.usage.key == "a/fast").unwrap();
+    assert_eq!((a.usage.requests, a.usage.errors), (101, 0));
     // 101 first tokens: 10…1000 ms and one 10 ms; p50 is the 51st = 500 ms, p95 the 96th = 950 ms.
     assert_eq!((a.ttft_p50, a.ttft_p95), (Some(500), Some(950)));
-    let b = d.models.iter().find(|m| m.key == "b/slow").unwrap();
+    let b = d.models.iter().find(|m| m.usage.key == "b/slow").unwrap();
     assert_eq!(
-        (b.requests, b.errors),
+        (b.usage.requests, b.usage.errors),
         (6, 3),
         "the update did not count twice"
     );
@@ -124,7 +125,7 @@ fn the_dashboard_matches_usage_and_keeps_latency_right() {
     let clients: Vec<(&str, i64)> = d
         .clients
         .iter()
-        .map(|c| (c.key.as_str(), c.cost_micros))
+        .map(|c| (c.usage.key.as_str(), c.usage.cost_micros))
         .collect();
     assert_eq!(clients, [("(local)", 121_000), ("my-script", 500)]);
     assert!(d.budget.is_none());

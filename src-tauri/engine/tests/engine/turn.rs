@@ -12,28 +12,44 @@ use roundtable_engine::turn::{Turn, TurnEvent, TurnSpec};
 use roundtable_engine::{Config, Engine, Router};
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 
+/// A store in a scratch dir, and the router and prices of `config`.
+struct Setup {
+    _dir: tempfile::TempDir,
+    store: Store,
+    prices: PriceBook,
+    router: Router,
+}
+
+fn setup(config: &str) -> Setup {
+    let config = Config::parse(config, Path::new("config.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    Setup {
+        store: Store::open(dir.path()).unwrap(),
+        prices: PriceBook::new(&config),
+        router: Router::new(Arc::new(
+            Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+        )),
+        _dir: dir,
+    }
+}
+
 #[tokio::test]
 async fn a_stored_answer_carries_its_tokens_cost_and_fallbacks() {
     let busy = FakeServer::always(Protocol::OpenAi.error(429, "rate_limit_exceeded", "slow down"));
     let good = FakeServer::start(|_| {
         Protocol::OpenAi.stream(&Answer::new("m", &["Second ", "time ", "lucky."]))
     });
-    let config = Config::parse(
-        &format!(
-            "[providers.busy]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
-             [providers.good]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
-             [prices.\"good/m\"]\ninput = 1000\noutput = 2000\n\n[router]\nmax_retries = 0\n",
-            busy.url(),
-            good.url()
-        ),
-        Path::new("config.toml"),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let prices = PriceBook::new(&config);
-    let router = Router::new(Arc::new(
-        Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+    let Setup {
+        _dir: _kept,
+        store,
+        prices,
+        router,
+    } = setup(&format!(
+        "[providers.busy]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+         [providers.good]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+         [prices.\"good/m\"]\ninput = 1000\noutput = 2000\n\n[router]\nmax_retries = 0\n",
+        busy.url(),
+        good.url()
     ));
     let spec = TurnSpec {
         prompt: "Try both".into(),
@@ -83,19 +99,14 @@ async fn a_stopped_answer_names_its_message_which_keeps_the_partial_text() {
             .stream(&Answer::new("m", &refs))
             .paced(std::time::Duration::from_millis(10))
     });
-    let config = Config::parse(
-        &format!(
-            "[providers.slow]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
-            slow.url()
-        ),
-        Path::new("config.toml"),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let prices = PriceBook::new(&config);
-    let router = Router::new(Arc::new(
-        Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+    let Setup {
+        _dir: _kept,
+        store,
+        prices,
+        router,
+    } = setup(&format!(
+        "[providers.slow]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+        slow.url()
     ));
     let spec = TurnSpec {
         prompt: "Go".into(),
