@@ -264,7 +264,7 @@ export type Outcome = "ok" | "failed" | "skipped";
  * What kind of provider failure this is. Serialised in snake_case (`rate_limited`, …): scripts rely
  * on these names.
  */
-export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloaded" | "context_length" | "model_not_found" | "bad_request" | "content_filtered" | "upstream" | "network" | "timeout" | "malformed_stream";
+export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloaded" | "context_length" | "model_not_found" | "bad_request" | "content_filtered" | "upstream" | "network" | "timeout" | "malformed_stream" | "redirected";
 
 /**
  * Token counts, normalised once for every provider.

@@ -1496,3 +1496,38 @@ fn html_export_of_a_hostile_answer_shows_it_as_text_and_runs_nothing() {
         "a remote image is a link, not a fetch"
     );
 }
+
+// ---- Hardening: redirects (issue 14, point 1) ----
+
+#[test]
+fn a_redirect_to_another_host_is_an_error_and_nothing_reaches_that_host() {
+    for protocol in ALL {
+        let elsewhere = FakeServer::always(protocol.stream(&Answer::new("evil", &["pwned"])));
+        let to = elsewhere.url();
+        let server = FakeServer::start(move |req| {
+            Reply::body(307, "text/plain", "").with_header("location", &format!("{to}{}", req.path))
+        });
+        let dir = data_dir(protocol, &server);
+        let o = run_with(
+            dir.path(),
+            &["chat", "-m", "fake/m", "a private prompt"],
+            None,
+            &[
+                ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+                ("ROUNDTABLE_KEY_FAKE", "sk-test-FAKE-redirect-0000"),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{protocol:?}: {}", stderr(&o));
+        assert!(!stdout(&o).contains("pwned"), "{protocol:?}");
+        let err = stderr(&o);
+        assert!(err.contains("redirected"), "{protocol:?}: {err}");
+        assert!(err.contains("307"), "{protocol:?}: {err}");
+        let host = format!("127.0.0.1:{}", elsewhere.addr().port());
+        assert!(err.contains(&host), "{protocol:?}: names the host: {err}");
+        assert!(
+            elsewhere.requests().is_empty(),
+            "{protocol:?}: nothing sent there"
+        );
+        assert!(!err.contains("sk-test-FAKE"), "{protocol:?}");
+    }
+}

@@ -82,8 +82,15 @@ pub struct RouterConfig {
     pub connect_timeout_ms: u64,
     /// Longest wait from sending a request to its first content token.
     pub first_token_timeout_ms: u64,
-    /// Longest silence between two chunks of a stream.
+    /// Longest wait between two pieces of content once an answer has begun (keep-alive
+    /// comments and pings do not count as content).
     pub idle_timeout_ms: u64,
+    /// Longest a whole answer may take, from sending the request to its last byte.
+    pub answer_timeout_ms: u64,
+    /// The most bytes of one stream line or event (an SSE event's data, an NDJSON line).
+    pub max_event_bytes: u64,
+    /// The most bytes of one answer's body (a stream, a whole answer, a model list).
+    pub max_answer_bytes: u64,
     /// Retries of the same target on a transient error.
     pub max_retries: u32,
     /// The first backoff before a retry; it doubles each time, with jitter.
@@ -102,6 +109,9 @@ impl Default for RouterConfig {
             connect_timeout_ms: 10_000,
             first_token_timeout_ms: 60_000,
             idle_timeout_ms: 30_000,
+            answer_timeout_ms: 30 * 60_000,
+            max_event_bytes: 16 << 20,
+            max_answer_bytes: 64 << 20,
             max_retries: 2,
             backoff_base_ms: 250,
             backoff_cap_ms: 10_000,

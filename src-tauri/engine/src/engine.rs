@@ -54,6 +54,10 @@ impl Engine {
         let registry = Registry::new(&config)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_millis(config.router.connect_timeout_ms))
+            // A redirect is never followed: reqwest strips `Authorization` on a cross-origin
+            // hop but not `x-api-key`, `x-goog-api-key` or a config's extra headers, and the
+            // prompt would go along in any case. A 3xx is an error of its own class instead.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::InvalidRequest(format!("could not set up the HTTP client: {e}")))?;
@@ -190,6 +194,17 @@ impl Engine {
         )
     }
 
+    /// The limits on one answer's body, counted from `sent`.
+    fn limits(&self, sent: Instant) -> BodyLimits {
+        let r = &self.config.router;
+        BodyLimits {
+            max_bytes: usize::try_from(r.max_answer_bytes).unwrap_or(usize::MAX),
+            max_event: usize::try_from(r.max_event_bytes).unwrap_or(usize::MAX),
+            deadline: sent + Duration::from_millis(r.answer_timeout_ms),
+            answer_timeout: Duration::from_millis(r.answer_timeout_ms),
+        }
+    }
+
     /// Sends a request and waits for its headers until `deadline`; a non-2xx answer is read and
     /// classified.
     async fn send(
@@ -200,6 +215,7 @@ impl Engine {
         deadline: Instant,
     ) -> Result<reqwest::Response> {
         let secret = key.map(|k| k.secret.expose().as_str());
+        check_origin(provider, key, &wire.url)?;
         let mut rb = match &wire.body {
             Some(body) => self.http.post(wire.url.clone()).json(body),
             None => self.http.get(wire.url.clone()),
@@ -258,6 +274,9 @@ impl Engine {
         if status.is_success() {
             return Ok(response);
         }
+        if status.is_redirection() {
+            return Err(redirect_error(provider, &response).into());
+        }
         let headers = response.headers().clone();
         let (_, idle) = self.timeouts();
         let body = read_capped(response, MAX_ERROR_BODY, idle).await;
@@ -268,7 +287,7 @@ impl Engine {
             &headers,
             &body,
         );
-        let err = scrub(err, secret);
+        let err = err.seal(secret);
         Err(match (err.class, key) {
             (ErrorClass::Auth, Some(k)) => {
                 let from = match &k.source {
@@ -292,27 +311,33 @@ impl Engine {
         let provider = &target.provider;
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
-        let deadline = Instant::now() + first_token;
+        let sent = Instant::now();
+        let limits = self.limits(sent);
+        let deadline = (sent + first_token).min(limits.deadline);
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
         let wire = providers::chat_request(provider, secret.as_deref(), &target.model, req, true);
         let response = self.send(provider, key.as_ref(), wire, deadline).await?;
         if is_html(&response) {
             let body = read_capped(response, MAX_ERROR_BODY, idle).await;
-            return Err(html_instead_of_stream(provider, &body).into());
+            let err = html_instead_of_stream(provider, &body).seal(secret.as_deref());
+            return Err(err.into());
         }
         let body = Box::pin(response.bytes_stream());
         let timeouts = StreamTimeouts {
             first_token_deadline: deadline,
             idle,
             first_token,
+            answer_deadline: limits.deadline,
+            answer_timeout: limits.answer_timeout,
         };
         Ok(ChatStream::new(
             body,
-            Framer::new(provider.kind.framing()),
+            Framer::new(provider.kind.framing(), limits.max_event),
             providers::decoder(provider),
             provider.id.clone(),
             secret,
             timeouts,
+            limits.max_bytes,
         ))
     }
 
@@ -323,22 +348,29 @@ impl Engine {
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
+        let sealed = |e: ProviderError| Error::from(e.seal(secret.as_deref()));
         let wire = providers::chat_request(provider, secret.as_deref(), &target.model, req, false);
+        let sent = Instant::now();
+        let limits = self.limits(sent);
         let response = self
-            .send(provider, key.as_ref(), wire, Instant::now() + first_token)
+            .send(
+                provider,
+                key.as_ref(),
+                wire,
+                (sent + first_token).min(limits.deadline),
+            )
             .await?;
         let html = is_html(&response);
-        let body = read_all(provider, response, idle)
+        let body = read_all(provider, response, idle, &limits)
             .await
-            .map_err(|e| scrub(e, secret.as_deref()))?;
+            .map_err(sealed)?;
         if html {
-            return Err(html_instead_of_stream(provider, &body).into());
+            return Err(sealed(html_instead_of_stream(provider, &body)));
         }
         let mut events = VecDeque::new();
-        providers::decode_whole(provider, &body, &mut events)
-            .map_err(|e| scrub(e, secret.as_deref()))?;
+        providers::decode_whole(provider, &body, &mut events).map_err(sealed)?;
         ChatResponse::from_events(events)
-            .ok_or_else(|| errors::malformed(&provider.id, "the answer had no end").into())
+            .ok_or_else(|| sealed(errors::malformed(&provider.id, "the answer had no end")))
     }
 
     /// The models a provider offers, asked live.
@@ -354,13 +386,22 @@ impl Engine {
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
+        let sealed = |e: ProviderError| Error::from(e.seal(secret.as_deref()));
         let wire = providers::models_request(provider, secret.as_deref());
+        let sent = Instant::now();
+        let limits = self.limits(sent);
         let response = self
-            .send(provider, key.as_ref(), wire, Instant::now() + first_token)
+            .send(
+                provider,
+                key.as_ref(),
+                wire,
+                (sent + first_token).min(limits.deadline),
+            )
             .await?;
-        let body = read_all(provider, response, idle).await?;
-        let mut models =
-            providers::parse_models(provider, &body).map_err(|e| scrub(e, secret.as_deref()))?;
+        let body = read_all(provider, response, idle, &limits)
+            .await
+            .map_err(sealed)?;
+        let mut models = providers::parse_models(provider, &body).map_err(sealed)?;
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(models)
     }
@@ -393,11 +434,59 @@ fn check_request(req: &ChatRequest) -> Result<()> {
     }
 }
 
-fn scrub(err: ProviderError, secret: Option<&str>) -> ProviderError {
-    match secret {
-        Some(s) => err.scrub(s),
-        None => err,
+/// Limits on one answer's body.
+struct BodyLimits {
+    /// The most bytes read.
+    max_bytes: usize,
+    /// The most bytes of one stream line or event.
+    max_event: usize,
+    /// When the whole answer must have arrived.
+    deadline: Instant,
+    /// The configured answer timeout, for messages.
+    answer_timeout: Duration,
+}
+
+/// The request about to be sent goes to the provider's own origin, and a key bound to an origin
+/// goes only there. Checked on the URL actually sent, not only on the configured `base_url`.
+fn check_origin(provider: &Provider, key: Option<&ApiKey>, url: &url::Url) -> Result<()> {
+    let sending_to = url.origin().ascii_serialization();
+    let own = crate::vault::origin_of(provider);
+    let bound = key.and_then(|k| k.origin.as_deref()).unwrap_or(&own);
+    if sending_to != own || sending_to != bound {
+        return Err(ProviderError::new(
+            &provider.id,
+            ErrorClass::Auth,
+            format!("a request for `{}` would have gone to {sending_to}, not to {bound}; nothing was sent", provider.id),
+        )
+        .into());
     }
+    Ok(())
+}
+
+/// A 3xx answer: named with its status and the host it pointed to, never followed.
+fn redirect_error(provider: &Provider, response: &reqwest::Response) -> ProviderError {
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Only the host is named: a Location may carry a path or a query the user need not see.
+    let to = response
+        .url()
+        .join(location)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+        .unwrap_or_else(|| "an address it did not give".to_string());
+    ProviderError::new(
+        &provider.id,
+        ErrorClass::Redirected,
+        format!(
+            "the provider answered HTTP {status}, a redirect to {to}; it was not followed, so neither the key nor the prompt went there"
+        ),
+    )
+    .with_status(status)
 }
 
 fn is_html(response: &reqwest::Response) -> bool {
@@ -446,16 +535,29 @@ async fn read_capped(response: reqwest::Response, cap: usize, idle: Duration) ->
     body
 }
 
-/// Reads a whole body with the idle timeout between chunks.
+/// Reads a whole body with the idle timeout between chunks, the answer's deadline and its size
+/// cap.
 async fn read_all(
     provider: &Provider,
     response: reqwest::Response,
     idle: Duration,
+    limits: &BodyLimits,
 ) -> Result<Vec<u8>, ProviderError> {
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
     loop {
-        match tokio::time::timeout(idle, stream.next()).await {
+        let wait = (Instant::now() + idle).min(limits.deadline);
+        match tokio::time::timeout_at(wait, stream.next()).await {
+            Err(_) if Instant::now() >= limits.deadline => {
+                return Err(ProviderError::new(
+                    &provider.id,
+                    ErrorClass::Timeout,
+                    format!(
+                        "the answer took longer than {} (answer_timeout_ms in [router])",
+                        human_duration(limits.answer_timeout)
+                    ),
+                ))
+            }
             Err(_) => {
                 return Err(ProviderError::new(
                     &provider.id,
@@ -474,7 +576,25 @@ async fn read_all(
                     ),
                 ))
             }
-            Ok(Some(Ok(chunk))) => body.extend_from_slice(&chunk),
+            Ok(Some(Ok(chunk))) => {
+                if body.len() + chunk.len() > limits.max_bytes {
+                    return Err(too_large(&provider.id, limits.max_bytes));
+                }
+                body.extend_from_slice(&chunk);
+            }
         }
     }
+}
+
+/// An answer over `max_answer_bytes`.
+pub(crate) fn too_large(provider: &str, cap: usize) -> ProviderError {
+    ProviderError::new(
+        provider,
+        ErrorClass::MalformedStream,
+        format!(
+            "the answer is larger than {} (max_answer_bytes in [router]); the rest was not read",
+            crate::error::human_bytes(cap)
+        ),
+    )
+    .with_hint("raise max_answer_bytes in [router] of config.toml if such answers are expected")
 }

@@ -39,6 +39,9 @@ pub enum ErrorClass {
     Timeout,
     /// The provider sent data that is not its protocol, or the stream ended early.
     MalformedStream,
+    /// The provider answered with a redirect (3xx). It is never followed: a key and a prompt go
+    /// only to the provider's own address.
+    Redirected,
 }
 
 impl ErrorClass {
@@ -57,6 +60,7 @@ impl ErrorClass {
             ErrorClass::Network => "network",
             ErrorClass::Timeout => "timeout",
             ErrorClass::MalformedStream => "malformed_stream",
+            ErrorClass::Redirected => "redirected",
         }
     }
 
@@ -88,6 +92,7 @@ impl ErrorClass {
             ErrorClass::Network => "network error",
             ErrorClass::Timeout => "timed out",
             ErrorClass::MalformedStream => "unreadable response",
+            ErrorClass::Redirected => "redirected elsewhere",
         }
     }
 }
@@ -122,7 +127,9 @@ impl ProviderError {
             provider: provider.to_string(),
             class,
             status: None,
-            message: one_line(&message.into(), 300),
+            // Folded but not yet cut: [`ProviderError::seal`] scrubs the key first, then cuts,
+            // so a cut can never leave a piece of a key at the end.
+            message: one_line(&message.into(), RAW_MESSAGE_CHARS),
             retry_after: None,
             hint: default_hint(provider, class),
         }
@@ -157,11 +164,15 @@ impl ProviderError {
         self.class.is_retryable()
     }
 
-    /// Removes every occurrence of `secret` from the message (a provider may echo a key back).
-    pub(crate) fn scrub(mut self, secret: &str) -> Self {
-        if secret.len() >= 4 && self.message.contains(secret) {
-            self.message = self.message.replace(secret, "<redacted>");
+    /// Makes the error fit to leave the engine: removes the key from the message (a provider may
+    /// echo it back, whole or in part), then cuts the message to [`MESSAGE_CHARS`]. Scrubbing
+    /// comes first so that no cut can keep a prefix of the key.
+    pub(crate) fn seal(mut self, secret: Option<&str>) -> Self {
+        if let Some(secret) = secret {
+            self.message = scrub(&self.message, secret);
+            self.hint = scrub(&self.hint, secret);
         }
+        self.message = one_line(&self.message, MESSAGE_CHARS);
         self
     }
 }
@@ -281,7 +292,55 @@ fn default_hint(provider: &str, class: ErrorClass) -> String {
         ErrorClass::Network => format!("check that `{provider}` is reachable at its base_url"),
         ErrorClass::Timeout => "the provider stopped answering; try again or raise the [router] timeouts".into(),
         ErrorClass::MalformedStream => "the provider sent data Roundtable could not read; try again".into(),
+        ErrorClass::Redirected => format!("redirects are not followed; set the provider's final address as the base_url of `{provider}` if you trust it"),
     }
+}
+
+/// The longest message an error carries out of the engine, in characters.
+pub const MESSAGE_CHARS: usize = 300;
+/// The longest message kept before [`ProviderError::seal`] (upstream text, still to be scrubbed).
+const RAW_MESSAGE_CHARS: usize = 4096;
+/// Any run of this many characters of a key is redacted, wherever it appears.
+const KEY_RUN: usize = 8;
+
+/// `text` with every occurrence of `secret` replaced by `<redacted>`, and with every run of
+/// [`KEY_RUN`] or more bytes that also appears in `secret` (a key cut short, or quoted in part)
+/// replaced as well. A key shorter than that is replaced wherever it appears whole.
+pub(crate) fn scrub(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    let (hay, key) = (text.as_bytes(), secret.as_bytes());
+    let mut hidden = vec![false; hay.len()];
+    let window = KEY_RUN.min(key.len());
+    let mut seen = std::collections::HashSet::new();
+    for start in 0..=key.len() - window {
+        let piece = &key[start..start + window];
+        if !seen.insert(piece) {
+            continue;
+        }
+        for at in memchr::memmem::find_iter(hay, piece) {
+            hidden[at..at + window].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    if !hidden.contains(&true) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_run = false;
+    for (i, c) in text.char_indices() {
+        // A character is hidden if any of its bytes is (a key may hold non-ASCII).
+        if hidden[i..i + c.len_utf8()].contains(&true) {
+            if !in_run {
+                out.push_str("<redacted>");
+            }
+            in_run = true;
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    out
 }
 
 /// Folds a message onto one line and cuts it to `max` characters.
@@ -305,6 +364,15 @@ pub(crate) fn one_line(text: &str, max: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// "512 bytes", "64 KiB", "16 MiB".
+pub(crate) fn human_bytes(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// "1.5s", "34s", "2m5s".
@@ -350,8 +418,43 @@ mod tests {
     #[test]
     fn scrub_removes_the_key() {
         let e = ProviderError::new("x", ErrorClass::Auth, "bad key sk-fake-123456")
-            .scrub("sk-fake-123456");
+            .seal(Some("sk-fake-123456"));
         assert!(!e.message.contains("sk-fake"));
+        assert_eq!(e.message, "bad key <redacted>");
+    }
+
+    #[test]
+    fn a_key_at_the_cut_leaves_no_prefix() {
+        let key = "sk-test-FAKE-0123456789abcdefghijklmnop";
+        for pad in 240..300 {
+            let body = format!("{} invalid key: {key} more text after it", "x".repeat(pad));
+            let e = ProviderError::new("p", ErrorClass::Auth, body).seal(Some(key));
+            assert!(e.message.chars().count() <= MESSAGE_CHARS + 1, "{pad}");
+            // Nothing of the key is left: not even its first characters before the cut.
+            assert!(!e.message.contains("sk-t"), "pad {pad}: {}", e.message);
+            for run in 0..=key.len() - 8 {
+                assert!(!e.message.contains(&key[run..run + 8]), "pad {pad}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_a_key_are_redacted() {
+        let key = "sk-test-FAKE-0123456789abcdef";
+        let text = "first part sk-test-FAKE-01 and last part 456789abcdef and a short 89ab";
+        let out = scrub(text, key);
+        assert_eq!(
+            out,
+            "first part <redacted> and last part <redacted> and a short 89ab"
+        );
+        // A short key is still scrubbed whole, and its hint never shows it.
+        assert_eq!(scrub("key abc rejected", "abc"), "key <redacted> rejected");
+        assert_eq!(scrub("nothing here", "sk-test-FAKE-0123"), "nothing here");
+        // Non-ASCII keys are cut on character boundaries.
+        assert_eq!(
+            scrub("é=ключ-ключ-ключ!", "ключ-ключ-ключ"),
+            "é=<redacted>!"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! It follows the SSE rules of `wire-formats.md` §0 — comments, CRLF / LF / CR line ends,
 //! multi-line `data:`, events split across reads at any byte, unknown fields ignored — and knows
-//! nothing of JSON or of any provider.
+//! nothing of JSON or of any provider. A line or an event longer than its cap stops the framer
+//! (see [`Framer::overflowed`]) instead of growing without end.
 
 use crate::providers::{Flow, Framing};
 
@@ -18,11 +19,15 @@ pub(crate) struct Framer {
     has_data: bool,
     event: Option<String>,
     done: bool,
+    /// The most bytes of one line, and of one event's data.
+    max: usize,
+    /// A line or an event went over `max`: the framer stopped there.
+    overflowed: bool,
 }
 
 impl Framer {
-    /// A framer for SSE or NDJSON.
-    pub(crate) fn new(mode: Framing) -> Self {
+    /// A framer for SSE or NDJSON whose lines and events hold at most `max` bytes.
+    pub(crate) fn new(mode: Framing, max: usize) -> Self {
         Framer {
             mode,
             partial: Vec::new(),
@@ -31,7 +36,28 @@ impl Framer {
             has_data: false,
             event: None,
             done: false,
+            max,
+            overflowed: false,
         }
+    }
+
+    /// Whether the framer stopped because a line or an event was longer than its cap.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// The most bytes of one line or event.
+    pub(crate) fn cap(&self) -> usize {
+        self.max
+    }
+
+    /// Stops the framer at an over-long line or event.
+    fn overflow(&mut self) -> Flow {
+        self.overflowed = true;
+        self.done = true;
+        self.partial = Vec::new();
+        self.data = String::new();
+        Flow::Done
     }
 
     /// Feeds bytes; `on_frame(event, data)` is called for each complete frame. Stops early (and
@@ -52,9 +78,15 @@ impl Framer {
         }
         while !bytes.is_empty() {
             let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) else {
+                if self.partial.len() + bytes.len() > self.max {
+                    return Ok(self.overflow());
+                }
                 self.partial.extend_from_slice(bytes);
                 break;
             };
+            if self.partial.len() + end > self.max {
+                return Ok(self.overflow());
+            }
             let after = if bytes[end] == b'\r' {
                 match bytes.get(end + 1) {
                     Some(b'\n') => end + 2,
@@ -140,6 +172,9 @@ impl Framer {
                 };
                 match field {
                     "data" => {
+                        if self.data.len() + value.len() + 1 > self.max {
+                            return Ok(self.overflow());
+                        }
                         if self.has_data {
                             self.data.push('\n');
                         }
@@ -176,7 +211,7 @@ mod tests {
     type Frames = Vec<(Option<String>, String)>;
 
     fn frames(mode: Framing, pieces: &[&[u8]]) -> Frames {
-        let mut f = Framer::new(mode);
+        let mut f = Framer::new(mode, usize::MAX);
         let mut out = Vec::new();
         let mut cb = |e: Option<&str>, d: &str| -> Result<Flow, ()> {
             out.push((e.map(str::to_string), d.to_string()));
@@ -251,6 +286,47 @@ mod tests {
         let input = "data: {\"t\":\"héllo → 世界 🎉\"}\n\n".as_bytes();
         let got = same_at_every_split(Framing::Sse, input);
         assert_eq!(got[0].1, "{\"t\":\"héllo → 世界 🎉\"}");
+    }
+
+    /// Feeds `pieces` to a framer capped at `max`: the frames, and whether it overflowed.
+    fn capped(mode: Framing, max: usize, pieces: &[&[u8]]) -> (Frames, bool) {
+        let mut f = Framer::new(mode, max);
+        let mut out = Vec::new();
+        let mut cb = |e: Option<&str>, d: &str| -> Result<Flow, ()> {
+            out.push((e.map(str::to_string), d.to_string()));
+            Ok(Flow::More)
+        };
+        for p in pieces {
+            if f.push(p, &mut cb).unwrap() == Flow::Done {
+                break;
+            }
+        }
+        if !f.overflowed() {
+            f.finish(&mut cb).unwrap();
+        }
+        (out, f.overflowed())
+    }
+
+    #[test]
+    fn a_line_or_event_over_the_cap_stops_the_framer() {
+        // A line with no end, fed in pieces: it stops at the cap instead of growing.
+        let piece = vec![b'x'; 1000];
+        let mut pieces: Vec<&[u8]> = vec![b"data: {\"a\":1}\n\ndata: "];
+        pieces.extend(std::iter::repeat_n(&piece[..], 100));
+        let (got, over) = capped(Framing::Sse, 10_000, &pieces);
+        assert!(over);
+        assert_eq!(got, vec![(None, "{\"a\":1}".to_string())]);
+        // One long line in one read.
+        let long = format!("data: {}\n\n", "y".repeat(20_000));
+        assert!(capped(Framing::Sse, 10_000, &[long.as_bytes()]).1);
+        // Many short data lines that make one long event.
+        let many = "data: zzzzzzzzz\n".repeat(2_000);
+        assert!(capped(Framing::Sse, 10_000, &[many.as_bytes()]).1);
+        // NDJSON too; and anything under the cap passes.
+        let nd = format!("{{\"a\":\"{}\"}}\n", "q".repeat(20_000));
+        assert!(capped(Framing::Ndjson, 10_000, &[nd.as_bytes()]).1);
+        let (got, over) = capped(Framing::Ndjson, 30_000, &[nd.as_bytes()]);
+        assert!(!over && got.len() == 1);
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! [`ChatStream`]: an HTTP body turned into [`ChatEvent`]s, with the first-token and idle
-//! timeouts enforced. Dropping it closes the upstream connection.
+//! [`ChatStream`]: an HTTP body turned into [`ChatEvent`]s, with the first-token, idle and
+//! whole-answer deadlines and the size caps enforced. Dropping it closes the upstream connection.
+//!
+//! Once content has begun, only content resets the idle timer: a server that sends one token and
+//! then only keep-alive comments or pings times out like a silent one.
 //!
 //! It owns no protocol knowledge (the decoders do) and makes no retry decisions (the router does).
 
@@ -14,7 +17,7 @@ use std::future::Future;
 use tokio::time::{Instant, Sleep};
 
 use crate::chat::ChatEvent;
-use crate::error::{human_duration, Error, ErrorClass, ProviderError, Result};
+use crate::error::{human_bytes, human_duration, Error, ErrorClass, ProviderError, Result};
 use crate::framing::Framer;
 use crate::providers::{Decoder, Flow};
 
@@ -25,10 +28,15 @@ type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 pub(crate) struct StreamTimeouts {
     /// When the first content token must have arrived.
     pub first_token_deadline: Instant,
-    /// The longest silence between two chunks.
+    /// The longest silence between two chunks before the first content, and between two pieces
+    /// of content after it.
     pub idle: Duration,
     /// The configured first-token timeout, for messages.
     pub first_token: Duration,
+    /// When the whole answer must have arrived.
+    pub answer_deadline: Instant,
+    /// The configured answer timeout, for messages.
+    pub answer_timeout: Duration,
 }
 
 /// A streamed answer: `Start`, then `Delta`/`Reasoning` pieces, then `End` — or an error, after
@@ -42,7 +50,13 @@ pub struct ChatStream {
     secret: Option<String>,
     timeouts: StreamTimeouts,
     timer: Pin<Box<Sleep>>,
+    /// When the last bytes arrived (what keeps a stream alive before its first content).
     last_chunk: Instant,
+    /// When the decoder last produced content; `None` before the first.
+    last_content: Option<Instant>,
+    /// Bytes read so far, and the most that may be.
+    read: usize,
+    max_bytes: usize,
     got_content: bool,
     finished: bool,
     /// An error to deliver once the events decoded before it are out.
@@ -57,6 +71,7 @@ impl ChatStream {
         provider: String,
         secret: Option<String>,
         timeouts: StreamTimeouts,
+        max_bytes: usize,
     ) -> Self {
         let now = Instant::now();
         let mut s = ChatStream {
@@ -69,6 +84,9 @@ impl ChatStream {
             timeouts,
             timer: Box::pin(tokio::time::sleep_until(now)),
             last_chunk: now,
+            last_content: None,
+            read: 0,
+            max_bytes,
             got_content: false,
             finished: false,
             deferred: None,
@@ -80,11 +98,12 @@ impl ChatStream {
 
     /// When the stream times out if nothing more arrives.
     fn deadline(&self) -> Instant {
-        let idle = self.last_chunk + self.timeouts.idle;
-        if self.got_content {
-            idle
-        } else {
-            idle.min(self.timeouts.first_token_deadline)
+        let t = &self.timeouts;
+        match self.last_content {
+            Some(at) => (at + t.idle).min(t.answer_deadline),
+            None => (self.last_chunk + t.idle)
+                .min(t.first_token_deadline)
+                .min(t.answer_deadline),
         }
     }
 
@@ -92,16 +111,19 @@ impl ChatStream {
     fn fail(&mut self, err: ProviderError) {
         self.finished = true;
         self.body = None;
-        self.deferred = Some(match &self.secret {
-            Some(secret) => err.scrub(secret),
-            None => err,
-        });
+        self.deferred = Some(err.seal(self.secret.as_deref()));
     }
 
     fn timeout_error(&self) -> ProviderError {
-        let message = if self.got_content {
+        let now = Instant::now();
+        let message = if now >= self.timeouts.answer_deadline {
             format!(
-                "the stream stalled: no data for {}",
+                "the answer took longer than {} (answer_timeout_ms in [router])",
+                human_duration(self.timeouts.answer_timeout)
+            )
+        } else if self.last_content.is_some() {
+            format!(
+                "the stream stalled: no content for {} (keep-alives do not count)",
                 human_duration(self.timeouts.idle)
             )
         } else if Instant::now() >= self.timeouts.first_token_deadline {
@@ -117,6 +139,14 @@ impl ChatStream {
         };
         ProviderError::new(&self.provider, ErrorClass::Timeout, message)
     }
+}
+
+/// Whether an event is content (what resets the idle timer once an answer has begun).
+fn is_content(event: &ChatEvent) -> bool {
+    matches!(
+        event,
+        ChatEvent::Delta(_) | ChatEvent::Reasoning(_) | ChatEvent::End(_)
+    )
 }
 
 impl Stream for ChatStream {
@@ -139,12 +169,35 @@ impl Stream for ChatStream {
             };
             match body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(bytes))) => {
-                    this.last_chunk = Instant::now();
+                    let now = Instant::now();
+                    this.last_chunk = now;
+                    this.read = this.read.saturating_add(bytes.len());
+                    if this.read > this.max_bytes {
+                        let err = crate::engine::too_large(&this.provider, this.max_bytes);
+                        this.fail(err);
+                        continue;
+                    }
+                    let before = this.pending.len();
                     let (decoder, pending) = (&mut this.decoder, &mut this.pending);
                     let mut on_frame =
                         |event: Option<&str>, data: &str| decoder.frame(event, data, pending);
-                    match this.framer.push(&bytes, &mut on_frame) {
+                    let pushed = this.framer.push(&bytes, &mut on_frame);
+                    if this.pending.range(before..).any(is_content) {
+                        this.last_content = Some(now);
+                    }
+                    match pushed {
                         Ok(Flow::More) => {}
+                        Ok(Flow::Done) if this.framer.overflowed() => {
+                            let err = ProviderError::new(
+                                &this.provider,
+                                ErrorClass::MalformedStream,
+                                format!(
+                                    "a stream event is larger than {} (max_event_bytes in [router]); the stream was stopped there",
+                                    human_bytes(this.framer.cap())
+                                ),
+                            );
+                            this.fail(err);
+                        }
                         // The protocol's end marker: stop reading, release the connection.
                         Ok(Flow::Done) => {
                             this.finished = true;

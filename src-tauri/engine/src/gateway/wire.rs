@@ -114,7 +114,8 @@ impl From<&Error> for ApiError {
                     ErrorClass::Auth
                     | ErrorClass::Upstream
                     | ErrorClass::Network
-                    | ErrorClass::MalformedStream => 502,
+                    | ErrorClass::MalformedStream
+                    | ErrorClass::Redirected => 502,
                 };
                 let kind = match status {
                     429 => "rate_limit_error",

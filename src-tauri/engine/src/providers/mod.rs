@@ -111,6 +111,20 @@ impl Provider {
     }
 }
 
+/// `text` percent-encoded as one URL path segment: every byte but RFC 3986's unreserved
+/// characters is escaped, so `/`, `?`, `#` and `%` cannot change the URL's shape.
+pub(crate) fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Checks a base URL from the config: http or https, with a host.
 pub(crate) fn parse_base_url(text: &str) -> std::result::Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;

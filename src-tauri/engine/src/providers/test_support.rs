@@ -13,7 +13,7 @@ fn decode(
     kind: ProviderKind,
     pieces: &[&[u8]],
 ) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
-    let mut framer = crate::framing::Framer::new(kind.framing());
+    let mut framer = crate::framing::Framer::new(kind.framing(), usize::MAX);
     let mut decoder = decoder(&provider(kind));
     let mut out = VecDeque::new();
     let mut result = Ok(Flow::More);

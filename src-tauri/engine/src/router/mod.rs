@@ -175,7 +175,8 @@ fn decide(
         | ErrorClass::ModelNotFound
         | ErrorClass::QuotaExceeded
         | ErrorClass::ContextLength
-        | ErrorClass::ContentFiltered => Decision::NextTarget,
+        | ErrorClass::ContentFiltered
+        | ErrorClass::Redirected => Decision::NextTarget,
         ErrorClass::RateLimited
         | ErrorClass::Overloaded
         | ErrorClass::Upstream

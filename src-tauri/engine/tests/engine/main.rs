@@ -3,6 +3,7 @@
 
 mod conformance;
 mod dashboard;
+mod limits;
 mod markdown;
 mod router;
 mod settings;

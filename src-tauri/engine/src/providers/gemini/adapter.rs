@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::chat::{ChatRequest, Role};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
-use crate::providers::{errors, Provider, WireRequest};
+use crate::providers::{self, errors, Provider, WireRequest};
 
 pub(crate) fn chat_request(
     provider: &Provider,
@@ -47,11 +47,16 @@ pub(crate) fn chat_request(
     if !generation.is_empty() {
         body["generationConfig"] = Value::Object(generation);
     }
-    let mut url = if stream {
-        provider.url(&format!("/models/{model}:streamGenerateContent"))
+    // The model name is one path segment, whatever it holds: a `/`, `..` or `?` in it is
+    // percent-encoded, so a name can never choose another path (a leading `models/`, as the
+    // model list names them, is dropped first).
+    let segment = providers::path_segment(model.strip_prefix("models/").unwrap_or(model));
+    let method = if stream {
+        "streamGenerateContent"
     } else {
-        provider.url(&format!("/models/{model}:generateContent"))
+        "generateContent"
     };
+    let mut url = provider.url(&format!("/models/{segment}:{method}"));
     if stream {
         url.set_query(Some("alt=sse"));
     }
@@ -159,6 +164,31 @@ mod tests {
             .url
             .as_str()
             .ends_with("/models/gemini-2.0-flash:generateContent"));
+    }
+
+    #[test]
+    fn a_model_name_is_one_path_segment() {
+        let p = preset("gemini").unwrap();
+        let req = ChatRequest::new("x");
+        let w = chat_request(&p, None, "../../admin/delete?x=", &req, true);
+        assert_eq!(
+            w.url.as_str(),
+            "https://generativelanguage.googleapis.com/v1beta/models/..%2F..%2Fadmin%2Fdelete%3Fx%3D:streamGenerateContent?alt=sse"
+        );
+        assert_eq!(w.url.path_segments().unwrap().count(), 3);
+        let w = chat_request(&p, None, "models/gemini-1.5-pro", &req, false);
+        assert!(w
+            .url
+            .as_str()
+            .ends_with("/v1beta/models/gemini-1.5-pro:generateContent"));
+        let w = chat_request(&p, None, "a b#c%2e", &req, false);
+        assert!(
+            w.url
+                .as_str()
+                .ends_with("/models/a%20b%23c%252e:generateContent"),
+            "{}",
+            w.url
+        );
     }
 
     #[test]
