@@ -1,7 +1,7 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { estimate } from "./virtual";
+import { estimate } from "./shared/virtual";
 import type { FullBackend } from "./backend";
 import type { StreamMsg, TurnSpec } from "./types";
 

@@ -1,6 +1,7 @@
 // The one module through which the UI reaches the Rust backend. Tests swap in a fake backend.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { ipcDebug } from "./shared/storage";
 import type {
   AppInfo, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard, ModelView,
   ProviderView, SearchHit, SettingsView, Started, StoredView, StreamMsg, TurnSpec, Verdict,
@@ -47,7 +48,7 @@ export type FullBackend = Required<Backend>;
 // Everything the backend sends the web view passes here. With `roundtable.debug.ipc` set in
 // localStorage it is also kept in `window.__roundtableIpc`, so a test can check that no secret
 // ever crossed (the e2e suite's sentinel-key test).
-const ipcLog: string[] | null = globalThis.localStorage?.getItem("roundtable.debug.ipc") === "1" ? [] : null;
+const ipcLog: string[] | null = ipcDebug() ? [] : null;
 if (ipcLog) (globalThis as unknown as { __roundtableIpc: string[] }).__roundtableIpc = ipcLog;
 const seen = <T>(value: T): T => {
   ipcLog?.push(JSON.stringify(value ?? null));

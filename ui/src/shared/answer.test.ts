@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AnswerView } from "./answer";
-import { latestBranch, pathTo, pathWith, pick } from "./branch";
-import type { MessageView } from "./types";
+import { latestBranch, pathTo, pathWith, pick } from "../chat/branch";
+import type { MessageView } from "../types";
 
 const render = (replaceFrom: number, blocks: string[], tail: string, reasoning = "") =>
   ({ kind: "render" as const, replaceFrom, blocks, tail, reasoning });

@@ -1,8 +1,8 @@
 // The compare view's small pure pieces: column names, the blind shuffle and the line of figures
 // under a column (from the `done` event: the provider's usage as the engine recorded it).
 
-import { fromDone } from "./figures";
-import type { MessageView, TurnEvent } from "./types";
+import { fromDone } from "../shared/figures";
+import type { MessageView, TurnEvent } from "../types";
 
 /** A, B, C…: a column's name. */
 export const column = (i: number): string => String.fromCharCode(65 + (i % 26));

@@ -1,7 +1,7 @@
 // Branches: a conversation is a tree of messages (edits and regenerations are siblings). The
 // view shows one path from a root to a leaf: at each fork the picked child, else the newest.
 
-import type { MessageView } from "./types";
+import type { MessageView } from "../types";
 
 /** A message on the shown path, with its siblings (itself included, oldest first). */
 export interface Shown { m: MessageView; siblings: MessageView[]; index: number }

@@ -1,8 +1,8 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FullBackend } from "./backend";
+import type { FullBackend } from "../backend";
 import { Settings } from "./Settings";
-import type { Edit, SettingsView } from "./types";
+import type { Edit, SettingsView } from "../types";
 
 async function until(cond: () => boolean, what: string) {
   for (let i = 0; i < 100; i++) {

@@ -1,7 +1,7 @@
 // A streaming answer in the DOM: final blocks are appended once and never touched again; only
 // the open tail is replaced. The HTML comes from the engine's sanitising Markdown renderer.
 
-import type { StreamMsg } from "./types";
+import type { StreamMsg } from "../types";
 
 /** Adds a copy button to each code block under `el` that has none. */
 export function decorate(el: Element): void {

@@ -1,7 +1,7 @@
 // One line under an answer: who answered (and who failed before), tokens, cost, time to first
 // token. The same words for a live answer (from its `done` event) and a stored one (from the ledger).
 
-import type { MessageView, TurnEvent } from "./types";
+import type { MessageView, TurnEvent } from "../types";
 
 export interface Figures {
   model: string | null; fellOver: string[]; input: number | null; output: number | null; reasoning: number;

@@ -6,14 +6,14 @@
 
 import { createEffect, createMemo, createSignal, For, Index, on, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
-import { AnswerView } from "./answer";
-import type { FullBackend } from "./backend";
+import { AnswerView } from "../shared/answer";
+import type { FullBackend } from "../backend";
 import { column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
-import { answerLine, fromStored } from "./figures";
-import type { ColumnMsg, ModelView, Verdict } from "./types";
+import { answerLine, fromStored } from "../shared/figures";
+import { load as loadKept, save } from "../shared/storage";
+import type { ColumnMsg, ModelView, Verdict } from "../types";
 
 export const MAX_COLUMNS = 8;
-const SETS_KEY = "roundtable.compareSets";
 
 interface Cell {
   question: string;
@@ -40,8 +40,8 @@ export function Compare(props: {
   onSaved?: () => void;
 }) {
   const b = props.backend;
-  const sets = (): Record<string, string[]> => JSON.parse(localStorage.getItem(SETS_KEY) ?? "{}");
-  const [picked, setPicked] = createSignal<string[]>(JSON.parse(localStorage.getItem("roundtable.compareLast") ?? "[]"));
+  const sets = () => loadKept("compareSets");
+  const [picked, setPicked] = createSignal<string[]>(loadKept("compareLast"));
   const [blind, setBlind] = createSignal(false);
   const [sync, setSync] = createSignal(true);
   const [draft, setDraft] = createSignal("");
@@ -60,7 +60,7 @@ export function Compare(props: {
     const next = [...picked()];
     if (id) next[i] = id; else next.splice(i, 1);
     setPicked(next.filter(Boolean));
-    localStorage.setItem("roundtable.compareLast", JSON.stringify(picked()));
+    save("compareLast", picked());
   }
 
   function saveSet() {
@@ -68,7 +68,7 @@ export function Compare(props: {
     if (!name) return;
     const all = sets();
     all[name] = picked();
-    localStorage.setItem(SETS_KEY, JSON.stringify(all));
+    save("compareSets", all);
     setSavedSets(Object.keys(all));
   }
 
@@ -266,7 +266,7 @@ export function Compare(props: {
               <span class="column-name">{label(i())}</span>
               <span class={`column-status ${col.cells.at(-1)?.status ?? ""}`}>{col.cells.at(-1)?.status}</span>
               <Show when={col.cells.at(-1)?.status === "streaming" || col.cells.at(-1)?.status === "waiting"}>
-                <button class="stop-column" onClick={() => { const t = col.cells.at(-1)?.turn; if (t != null) void b.cancel(t); }}>Stop</button>
+                <button class="stop-column" onClick={() => { const t = col.cells.at(-1)?.turn; if (t != null) b.cancel(t).catch((e) => setProblem(String(e))); }}>Stop</button>
               </Show>
             </header>
             <div class="column-body" ref={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}>

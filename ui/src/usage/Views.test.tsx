@@ -1,8 +1,8 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FullBackend } from "./backend";
-import { LeaderboardView } from "./Leaderboard";
-import type { Dashboard } from "./types";
+import type { FullBackend } from "../backend";
+import { LeaderboardView } from "../compare/Leaderboard";
+import type { Dashboard } from "../types";
 import { daysOf, stacks, usd, UsageView } from "./Usage";
 
 async function until(cond: () => boolean, what: string) {

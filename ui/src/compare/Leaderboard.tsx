@@ -2,7 +2,7 @@
 // counts, computed by the engine; filtered by date.
 
 import { createResource, createSignal, For, Show } from "solid-js";
-import type { FullBackend } from "./backend";
+import type { FullBackend } from "../backend";
 
 export function LeaderboardView(props: { backend: FullBackend }) {
   const [since, setSince] = createSignal("");

@@ -5,8 +5,8 @@
 
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { createEffect, createResource, createSignal, For, onCleanup, Show } from "solid-js";
-import type { FullBackend } from "./backend";
-import type { Dashboard, UsageLine } from "./types";
+import type { FullBackend } from "../backend";
+import type { Dashboard, UsageLine } from "../types";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 

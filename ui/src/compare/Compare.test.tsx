@@ -1,9 +1,9 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FullBackend } from "./backend";
+import type { FullBackend } from "../backend";
 import { Compare } from "./Compare";
 import { shuffle, stats, threads } from "./compareLogic";
-import type { ColumnMsg, CompareSpec, MessageView, StreamMsg } from "./types";
+import type { ColumnMsg, CompareSpec, MessageView, StreamMsg } from "../types";
 
 async function until(cond: () => boolean, what: string) {
   for (let i = 0; i < 200; i++) {

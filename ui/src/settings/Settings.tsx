@@ -4,8 +4,8 @@
 // config.toml that the backend checks before writing; a refused edit shows why and changes nothing.
 
 import { createResource, createSignal, Index, Show } from "solid-js";
-import type { FullBackend } from "./backend";
-import type { Edit, PriceSetting, ProviderView, RouteSetting, SettingsView, Strategy } from "./types";
+import type { FullBackend } from "../backend";
+import type { Edit, PriceSetting, ProviderView, RouteSetting, SettingsView, Strategy } from "../types";
 
 export function Settings(props: {
   backend: FullBackend; onChanged: () => void; theme: string; setTheme: (t: string) => void;

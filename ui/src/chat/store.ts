@@ -1,0 +1,173 @@
+// The chat's state and actions: the open conversation and its message tree, the branch shown, the
+// answer streaming now, the draft and the model. The sidebar and the chat view both read it; only
+// these actions change it.
+
+import { createEffect, createMemo, createSignal, type Accessor } from "solid-js";
+import type { FullBackend } from "../backend";
+import { AnswerView } from "../shared/answer";
+import { answerLine, fromDone } from "../shared/figures";
+import { guard, report, tell } from "../shared/problems";
+import { load, save } from "../shared/storage";
+import { createVirtual, estimate } from "../shared/virtual";
+import type { MessageView, ModelView, StreamMsg } from "../types";
+import { pathTo, pathWith, pick, type Shown } from "./branch";
+
+/** The answer streaming now (or the last one, until another conversation is opened). */
+export interface Live {
+  turn: number | null;
+  /** The user's message this answers, once saved. */
+  user: number | null;
+  /** Shown above the answer (not for a regeneration). */
+  prompt: string | null;
+  view: AnswerView;
+  status: "streaming" | "done" | "failed" | "stopped";
+  error: string | null;
+  /** The failure is a spent budget: "Send anyway" is offered. */
+  overBudget: boolean;
+  footer: string | null;
+}
+
+export interface SendOptions { editOf?: number; regenerate?: number; overBudget?: boolean }
+
+export type ChatStore = ReturnType<typeof createChat>;
+
+export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] | undefined>; onListChanged: () => void }) {
+  const [current, setCurrent] = createSignal<number | null>(null);
+  const [all, setAll] = createSignal<MessageView[]>([]);
+  const [picks, setPicks] = createSignal(new Map<string, number>());
+  // While an edit or a regeneration streams: the path ends at this message (or is empty).
+  const [cut, setCut] = createSignal<{ through: number | null } | null>(null);
+  const shown = createMemo<Shown[]>(() => {
+    const c = cut();
+    if (c) return c.through === null ? [] : pathTo(all(), c.through);
+    return pathWith(all(), picks());
+  });
+  const [editing, setEditing] = createSignal<number | null>(null);
+  const [live, setLive] = createSignal<Live | null>(null);
+  const [model, setModel] = createSignal<string>(load("model"));
+  const [picker, setPicker] = createSignal(false);
+  const [draft, setDraft] = createSignal("");
+  let scroller: HTMLElement | undefined;
+  // Long conversations stay smooth: only the messages near the viewport are in the DOM.
+  const virt = createVirtual({
+    items: shown, key: (s) => s.m.id, guess: (s) => estimate(s.m.text), scroller: () => scroller,
+  });
+
+  createEffect(() => {
+    // The remembered model, if it is still offered; else the first.
+    const offered = opts.models();
+    if (offered && offered.length > 0 && !offered.some((m) => m.id === model())) setModel(offered[0].id);
+  });
+  createEffect(() => save("model", model()));
+
+  async function open(id: number | null) {
+    setCurrent(id);
+    setLive(null);
+    setCut(null);
+    setPicks(new Map());
+    setEditing(null);
+    setAll(id === null ? [] : (await b.conversation(id)).messages);
+    virt.toBottom();
+  }
+
+  function nearBottom(): boolean {
+    return scroller ? scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80 : false;
+  }
+
+  async function send(text: string, conversation: number | null, o: SendOptions = {}) {
+    const prompt = text.trim();
+    if ((!prompt && !o.regenerate) || live()?.status === "streaming") return;
+    if (!model()) return tell("Pick a model first (Ctrl+K).");
+    // What was saved so far (the turn before this one too) is shown above; an edit or a
+    // regeneration shows the path up to where the new branch starts.
+    if (conversation !== null) {
+      try { setAll((await b.conversation(conversation)).messages); } catch { /* keep what is shown */ }
+    }
+    const edited = o.editOf === undefined ? undefined : all().find((m) => m.id === o.editOf);
+    if (edited) setCut({ through: edited.parentId });
+    else if (o.regenerate !== undefined) setCut({ through: o.regenerate });
+    else { setCut(null); setPicks(new Map()); }
+    setEditing(null);
+    const view = new AnswerView();
+    setLive({
+      turn: null, user: o.regenerate ?? null, prompt: o.regenerate !== undefined ? null : prompt,
+      view, status: "streaming", error: null, overBudget: false, footer: null,
+    });
+    setDraft("");
+    const onEvent = (msg: StreamMsg) => {
+      switch (msg.kind) {
+        case "render": {
+          const near = nearBottom();
+          view.apply(msg);
+          if (near && scroller) scroller.scrollTop = scroller.scrollHeight;
+          break;
+        }
+        case "attempt":
+          setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${msg.target} failed (${msg.class ?? "cooling down"}), trying the next…` });
+          break;
+        case "done":
+          setLive((l) => l && { ...l, status: "done", footer: answerLine(fromDone(msg)) });
+          opts.onListChanged();
+          break;
+        case "failed":
+          setLive((l) => l && { ...l, status: "failed", error: msg.message });
+          break;
+        case "cancelled":
+          setLive((l) => l && { ...l, status: "stopped", footer: "stopped — the partial answer is kept" });
+          break;
+      }
+    };
+    try {
+      const started = await b.send(
+        {
+          conversation, prompt, targets: [model()], editOf: o.editOf ?? null, regenerate: o.regenerate ?? null,
+          overBudget: o.overBudget ?? null,
+        },
+        onEvent,
+      );
+      setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
+      if (conversation === null) {
+        setCurrent(started.saved.conversationId);
+        opts.onListChanged();
+      }
+    } catch (e) {
+      // The message is the backend's own; a spent budget is told apart by it until the backend
+      // sends typed errors (the answer-pipeline issue).
+      const error = String(e);
+      setLive((l) => l && { ...l, status: "failed", error, overBudget: error.includes("budget is spent") });
+    }
+  }
+
+  /** Sends the draft (as an edit when one is being edited). */
+  function submit() {
+    const edit = editing();
+    guard(send(draft(), current(), edit === null ? {} : { editOf: edit }));
+  }
+
+  /** Sends again: a regeneration of what `l` answered, or its prompt once more. */
+  function retry(l: Live, overBudget = false) {
+    guard(l.user !== null
+      ? send("", current(), { regenerate: l.user, overBudget })
+      : send(l.prompt ?? "", current(), { overBudget }));
+  }
+
+  async function stop() {
+    const l = live();
+    if (l?.turn != null && l.status === "streaming") await b.cancel(l.turn);
+  }
+
+  return {
+    current, all, shown, editing, live, model, picker, draft, virt,
+    setModel, setPicker, setDraft,
+    bindScroller: (el: HTMLElement) => { scroller = el; },
+    open: (id: number | null) => guard(open(id)),
+    send: (text: string, conversation: number | null, o?: SendOptions) => guard(send(text, conversation, o)),
+    submit, retry,
+    stop: () => guard(stop()),
+    /** Shows another branch at `m`. */
+    pick: (m: MessageView) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); },
+    edit: (id: number | null, text: string) => { setEditing(id); setDraft(text); },
+    cancelEdit: () => { setEditing(null); setDraft(""); },
+    report,
+  };
+}

@@ -1,0 +1,38 @@
+// Failures the user must see: every rejected promise the UI starts ends here (never silently in
+// the console). A view shows `problem()`; `guard` wraps a promise started from an event handler.
+
+import { createSignal } from "solid-js";
+
+const [problem, setProblem] = createSignal<string | null>(null);
+
+export { problem };
+
+/** The words of a failure, whatever was thrown. */
+export function describe(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === "string") return e;
+  if (e && typeof e === "object" && "message" in e && typeof (e as { message: unknown }).message === "string") {
+    return (e as { message: string }).message;
+  }
+  return String(e);
+}
+
+/** Shows a failure. */
+export function report(e: unknown): void {
+  setProblem(describe(e));
+}
+
+/** Shows a message that is not a thrown error (e.g. "Pick a model first"). */
+export function tell(text: string): void {
+  setProblem(text);
+}
+
+/** Hides the shown failure. */
+export function dismiss(): void {
+  setProblem(null);
+}
+
+/** Runs a promise for its effect; a rejection is shown, never lost. */
+export function guard(p: Promise<unknown>): void {
+  p.catch(report);
+}
