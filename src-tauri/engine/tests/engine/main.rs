@@ -3,6 +3,7 @@
 
 mod conformance;
 mod dashboard;
+mod hardening;
 mod markdown;
 mod router;
 mod settings;
