@@ -1704,3 +1704,78 @@ fn a_short_key_s_hint_shows_none_of_it_and_plain_http_keys_are_warned_about() {
         "loopback http is fine: {err}"
     );
 }
+
+/// With a real Secret Service: a token an older version filed among the provider keys is moved
+/// to the gateway's own service by `serve` and shown as before; `keys set` warns about a key that
+/// would travel over plain http to another machine.
+#[test]
+#[ignore = "needs a real Secret Service: .ci/run runs it inside dbus-run-session with gnome-keyring"]
+fn keychain_the_old_gateway_token_moves_apart_and_plain_http_keys_are_warned_about() {
+    use std::io::{BufRead, BufReader};
+
+    use roundtable_engine::gateway::TOKEN_ACCOUNT;
+    use roundtable_engine::vault::{OsKeychain, SecretStore, SERVICE, TOKEN_SERVICE};
+
+    let bus = real_bus();
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.as_str())];
+    let keys = OsKeychain::new(SERVICE);
+    let tokens = OsKeychain::new(TOKEN_SERVICE);
+    // Another suite's token (the gateway tests) is put back afterwards.
+    let kept = tokens.get(TOKEN_ACCOUNT).unwrap();
+    tokens.delete(TOKEN_ACCOUNT).unwrap();
+    const OLD: &str = "rtg_old-FAKE-token-0001";
+    keys.set(TOKEN_ACCOUNT, OLD).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "").unwrap();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--port", "0"])
+        .env_remove("ROUNDTABLE_GATEWAY_TOKEN")
+        .envs(env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _addr = lines.next().unwrap().unwrap();
+    let line = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let moved = (
+        tokens.get(TOKEN_ACCOUNT).unwrap(),
+        keys.get(TOKEN_ACCOUNT).unwrap(),
+    );
+    tokens.delete(TOKEN_ACCOUNT).unwrap();
+    if let Some(t) = kept {
+        tokens.set(TOKEN_ACCOUNT, &t).unwrap();
+    }
+    assert_eq!(line, format!("token (from the keychain): {OLD}"));
+    assert_eq!(moved, (Some(OLD.to_string()), None), "moved, not copied");
+
+    let d = dir.path();
+    std::fs::write(
+        d.join("config.toml"),
+        "[providers.lan]\nkind = \"openai\"\nbase_url = \"http://192.0.2.7:8080/v1\"\n",
+    )
+    .unwrap();
+    let o = run_with(
+        d,
+        &["keys", "set", "lan"],
+        Some("sk-test-FAKE-lan-9876\n"),
+        &env,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("warning: the key for lan is sent over plain http to http://192.0.2.7:8080"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_with(d, &["keys", "list"], None, &env);
+    assert!(stderr(&o).contains("plain http"), "{}", stderr(&o));
+    assert!(run_with(d, &["keys", "rm", "lan"], None, &env)
+        .status
+        .success());
+}
