@@ -173,10 +173,15 @@ pub fn set_key(state: State<'_, AppState>, provider: String, key: String) -> Rep
     })
 }
 
-/// Removes a provider's key from the keychain.
+/// Removes a configured provider's key from the keychain (nothing else filed there).
 #[tauri::command]
 pub fn remove_key(state: State<'_, AppState>, provider: String) -> Reply<bool> {
-    state.ready()?.vault.remove(&provider).map_err(text)
+    let ready = state.ready()?;
+    let known = ready.router.engine().registry().get(&provider).is_some();
+    if !known {
+        return Err(format!("unknown provider `{provider}`"));
+    }
+    ready.vault.remove(&provider).map_err(text)
 }
 
 /// Tests a provider: lists its models with the key in force. Answers how many it has.

@@ -6,6 +6,7 @@
 mod arena;
 mod bindings;
 mod commands;
+mod navigation;
 mod run;
 mod state;
 mod stream;
@@ -13,6 +14,7 @@ mod views;
 
 fn main() {
     let app = tauri::Builder::default()
+        .plugin(navigation::guard())
         .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
         .invoke_handler(tauri::generate_handler![

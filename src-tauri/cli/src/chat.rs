@@ -225,11 +225,11 @@ pub async fn run(
                 out.finish_line()?;
                 if !failures.is_empty() {
                     // A fallback is never silent.
-                    eprintln!(
-                        "roundtable: answered by {} after {} failed",
+                    crate::output::note(&format!(
+                        "answered by {} after {} failed",
                         done.model(),
                         failures.join(", ")
-                    );
+                    ));
                 }
                 return Ok(());
             }

@@ -40,6 +40,6 @@ pub fn run(
     match file {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Failure::Input(format!("could not write {}: {e}", path.display()))),
-        None => out.raw(&text),
+        None => out.file_text(&text),
     }
 }

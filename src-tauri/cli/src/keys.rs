@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Read};
 
 use roundtable_engine::keys::{EnvKeys, KeyLookup, KeySource};
-use roundtable_engine::vault::Vault;
+use roundtable_engine::vault::{self, Vault};
 use roundtable_engine::{Engine, Error, ErrorClass};
 use serde_json::json;
 
@@ -28,10 +28,16 @@ pub async fn run(
     }
 }
 
+/// A configured provider by id; a reserved name or an unknown id is refused.
 fn provider<'a>(
     engine: &'a Engine,
     id: &str,
 ) -> Result<&'a roundtable_engine::providers::Provider, Failure> {
+    if vault::is_reserved(id) {
+        return Err(Failure::Input(format!(
+            "`{id}` is reserved by Roundtable (it is not a provider); its keys cannot be set or removed here"
+        )));
+    }
     engine
         .registry()
         .get(id)
@@ -62,7 +68,18 @@ fn set(engine: &Engine, vault: &Vault, id: &str, out: &mut Out) -> Result<(), Fa
         "saved the key for {id} ({}) in the keychain, bound to {}\n",
         saved.secret.hint(),
         saved.origin
-    ))
+    ))?;
+    warn_if_clear(id, &saved.origin);
+    Ok(())
+}
+
+/// Warns when a key goes to its provider over unencrypted HTTP off this machine.
+fn warn_if_clear(id: &str, origin: &str) {
+    if vault::sent_in_clear(origin) {
+        crate::output::note(&format!(
+            "warning: the key for {id} is sent over plain http to {origin}, readable on the network; use https, or a loopback address"
+        ));
+    }
 }
 
 fn list(engine: &Engine, vault: &Vault, out: &mut Out) -> Result<(), Failure> {
@@ -88,6 +105,9 @@ fn list(engine: &Engine, vault: &Vault, out: &mut Out) -> Result<(), Failure> {
             (None, None) => continue,
         };
         found += 1;
+        // A key from the environment goes wherever its provider points now.
+        let goes_to = origin.clone().unwrap_or_else(|| vault::origin_of(p));
+        warn_if_clear(&p.id, &goes_to);
         if out.is_json() {
             out.event(&json!({"provider": p.id, "source": source, "last4": hint.trim_start_matches('…'), "origin": origin, "env_var": var}))?;
         } else {
@@ -99,7 +119,7 @@ fn list(engine: &Engine, vault: &Vault, out: &mut Out) -> Result<(), Failure> {
         }
     }
     if let Some(note) = note {
-        eprintln!("roundtable: keychain not read: {note}");
+        crate::output::note(&format!("keychain not read: {note}"));
     }
     if found == 0 && !out.is_json() {
         eprintln!("roundtable: no keys found; add one with `roundtable keys set PROVIDER`");

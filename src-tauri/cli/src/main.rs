@@ -117,7 +117,7 @@ async fn run(cli: Cli) -> i32 {
             if json && failure.needs_event() {
                 let _ = out.event(&failure.event());
             }
-            eprintln!("roundtable: {}", failure.line());
+            output::note(&failure.line());
             failure.exit_code()
         }
     }

@@ -46,7 +46,7 @@ pub async fn run(
                 save_prices(data_dir, &p.id, &models);
                 print(out, &models)?
             }
-            Err(e) => eprintln!("roundtable: skipped {e}"),
+            Err(e) => crate::output::note(&format!("skipped {e}")),
         }
     }
     if !skipped.is_empty() {
@@ -61,7 +61,7 @@ fn save_prices(data_dir: &Path, provider: &str, models: &[ModelInfo]) {
         return;
     }
     if let Err(e) = Store::open(data_dir).and_then(|s| s.save_catalog(models)) {
-        eprintln!("roundtable: could not save OpenRouter's prices: {e}");
+        crate::output::note(&format!("could not save OpenRouter's prices: {e}"));
     }
 }
 

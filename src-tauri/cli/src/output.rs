@@ -1,7 +1,14 @@
 //! Writing answers: plain text as it streams, or one JSON event per line (with a `column` in a
 //! compare). Every write is flushed at once so a pipe sees tokens as they arrive.
+//!
+//! Plain output is always made safe for a terminal, whether stdout is one or not: text from a
+//! provider (answers, reasoning, model names, error messages) could carry escape sequences that
+//! move the cursor, rewrite the title, set the clipboard (OSC 52) or hide a link (OSC 8), so every
+//! control character but newline and tab is shown as a visible symbol instead ([`visible`]).
+//! JSON output is unchanged: JSON escapes control characters itself.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 
 use roundtable_engine::{Attempt, Outcome, StreamEnd, Target, Usage};
 use serde_json::{json, Value};
@@ -47,8 +54,22 @@ impl Out {
             .map_err(|_| Failure::Output)
     }
 
-    /// Writes plain text to stdout as it comes.
+    /// Writes plain text to stdout as it comes, control characters made visible.
     pub fn raw(&mut self, text: &str) -> Result<(), Failure> {
+        self.write(&visible(text))
+    }
+
+    /// Writes a file's text as it is when stdout is not a terminal (`history export > file` keeps
+    /// the bytes), made visible when it is.
+    pub fn file_text(&mut self, text: &str) -> Result<(), Failure> {
+        if self.stdout.is_terminal() {
+            self.raw(text)
+        } else {
+            self.write(text)
+        }
+    }
+
+    fn write(&mut self, text: &str) -> Result<(), Failure> {
         if text.is_empty() {
             return Ok(());
         }
@@ -75,7 +96,9 @@ impl Out {
         }
         if show {
             let mut err = std::io::stderr().lock();
-            let _ = err.write_all(text.as_bytes()).and_then(|_| err.flush());
+            let _ = err
+                .write_all(visible(text).as_bytes())
+                .and_then(|_| err.flush());
         }
         Ok(())
     }
@@ -87,6 +110,37 @@ impl Out {
         }
         Ok(())
     }
+}
+
+/// Writes `roundtable: <line>` to stderr, control characters made visible (error messages and
+/// model names can come from a provider).
+pub fn note(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "roundtable: {}", visible(line)).and_then(|_| err.flush());
+}
+
+/// `text` safe to print at a terminal: newline and tab kept, carriage returns dropped (they
+/// would let a line overwrite itself), every other control character (C0, DEL, and C1
+/// U+0080–U+009F, which some terminals read as ESC sequences) shown as a visible symbol: C0 as
+/// its Unicode control picture (ESC is `␛`), DEL as `␡`, C1 as `<U+009B>`.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\r' => {}
+            c if !unsafe_char(c) => shown.push(c),
+            '\u{7f}' => shown.push('\u{2421}'),
+            c if (c as u32) < 0x20 => {
+                shown.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))
+            }
+            c => shown.push_str(&format!("<U+{:04X}>", c as u32)),
+        }
+    }
+    Cow::Owned(shown)
 }
 
 /// The `attempt` event.
@@ -172,4 +226,25 @@ fn usage_json(u: &Usage) -> Value {
         "cache_write_tokens": u.cache_write_tokens,
         "reasoning_tokens": u.reasoning_tokens,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(visible("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(visible("\x1b[2J\x07x\x08"), "\u{241b}[2J\u{2407}x\u{2408}");
+        assert_eq!(visible("done\rfake"), "donefake");
+        assert_eq!(
+            visible("\u{9b}31m\u{9d}52;c;eA==\u{9c}\u{7f}"),
+            "<U+009B>31m<U+009D>52;c;eA==<U+009C>\u{2421}"
+        );
+        assert_eq!(
+            visible("\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\"),
+            "\u{241b}]8;;http://evil\u{241b}\\click\u{241b}]8;;\u{241b}\\"
+        );
+        assert_eq!(visible("café ✓"), "café ✓", "other text is untouched");
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use roundtable_engine::gateway::{self, Gateway, Limits, TokenSource};
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::store::Store;
-use roundtable_engine::vault::{OsKeychain, SERVICE};
+use roundtable_engine::vault;
 use roundtable_engine::Router;
 
 use crate::args::ServeArgs;
@@ -29,7 +29,7 @@ pub async fn run(
     if args.per_client == 0 {
         return Err(Failure::Input("--per-client must be at least 1".into()));
     }
-    let (token, source) = gateway::token(&OsKeychain::new(SERVICE)).map_err(|e| {
+    let (token, source) = gateway::token(&vault::token_store()).map_err(|e| {
         Failure::Input(format!(
             "{e}. For this process alone, set {} instead",
             gateway::TOKEN_ENV

@@ -202,6 +202,13 @@ impl Config {
                     "a provider id must be non-empty, without `/` or a leading `@`",
                 ));
             }
+            if crate::vault::is_reserved(id) {
+                return Err(err.at(
+                    provider.span(),
+                    Some(&field),
+                    &format!("`{id}` is reserved by Roundtable (its gateway token); give the provider another id"),
+                ));
+            }
             let p = provider.get_ref();
             if p.kind.is_none() && crate::providers::preset(id).is_none() {
                 return Err(err.at(

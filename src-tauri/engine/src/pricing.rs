@@ -220,15 +220,25 @@ impl PriceBook {
 
     /// The price of `provider/model` and where it came from.
     pub fn price(&self, model: &str) -> (Option<Price>, PriceSource) {
-        if let Some(p) = longest_prefix(&self.overrides, model) {
+        self.price_of(&[model])
+    }
+
+    /// The price of an answer known by several names, in order: the model that answered (as the
+    /// provider reported it), then the model requested (the route's target). Each source is asked
+    /// about every name before the next source: a person's override for any name wins over the
+    /// catalog, the free-local rule and the built-in table. (A local server may name its answer
+    /// after its model file; the override the person wrote for the requested name still holds.)
+    pub fn price_of(&self, models: &[&str]) -> (Option<Price>, PriceSource) {
+        if let Some(p) = models
+            .iter()
+            .find_map(|m| longest_prefix(&self.overrides, m))
+        {
             return (Some(p), PriceSource::Override);
         }
-        if let Some(p) = self.catalog.get(model) {
+        if let Some(p) = models.iter().find_map(|m| self.catalog.get(*m)) {
             return (Some(*p), PriceSource::Catalog);
         }
-        let provider = model.split('/').next().unwrap_or("");
-        if LOCAL_PROVIDERS.contains(&provider) || self.local_providers.iter().any(|l| l == provider)
-        {
+        if models.iter().any(|m| self.is_local(m)) {
             return (
                 Some(Price {
                     input: 0,
@@ -239,15 +249,25 @@ impl PriceBook {
                 PriceSource::Local,
             );
         }
-        let builtin = BUILTIN
-            .iter()
-            .filter(|(key, ..)| matches_model(key, model))
-            .max_by_key(|(key, ..)| key.len())
-            .map(|&(_, i, o, r, w)| Price::usd(i, o, r, w));
+        let builtin = models.iter().find_map(|model| {
+            BUILTIN
+                .iter()
+                .filter(|(key, ..)| matches_model(key, model))
+                .max_by_key(|(key, ..)| key.len())
+                .map(|&(_, i, o, r, w)| Price::usd(i, o, r, w))
+        });
         match builtin {
             Some(p) => (Some(p), PriceSource::Builtin),
             None => (None, PriceSource::Unknown),
         }
+    }
+}
+
+impl PriceBook {
+    /// Whether `provider/model` runs on the user's machine.
+    fn is_local(&self, model: &str) -> bool {
+        let provider = model.split('/').next().unwrap_or("");
+        LOCAL_PROVIDERS.contains(&provider) || self.local_providers.iter().any(|l| l == provider)
     }
 }
 
@@ -374,5 +394,30 @@ mod tests {
             PriceSource::Local,
             "a loopback provider is local"
         );
+    }
+
+    #[test]
+    fn an_override_for_the_requested_model_wins_when_another_model_answers() {
+        let config = Config::parse(
+            "[providers.llo]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:8080/v1\"\n[prices.\"llo/smollm\"]\ninput = 1.0\noutput = 2.0\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        let book = PriceBook::new(&config);
+        let answered = "llo//models/SmolLM2-135M-Instruct-Q8_0.gguf";
+        assert_eq!(
+            book.price(answered).1,
+            PriceSource::Local,
+            "alone, it is local"
+        );
+        let (p, s) = book.price_of(&[answered, "llo/smollm"]);
+        assert_eq!((p.unwrap().output, s), (2_000_000, PriceSource::Override));
+        let (_, s) = book.price_of(&["llo/other-file", "llo/other"]);
+        assert_eq!(s, PriceSource::Local, "no override: still free");
+        // The answering name first: a dated answer gets its table price, not the alias's.
+        let (p, s) = book.price_of(&["openai/gpt-4o-mini-2024-07-18", "openai/gpt-4o"]);
+        assert_eq!((p.unwrap().input, s), (150_000, PriceSource::Builtin));
+        let (p, _) = book.price_of(&["openai/unknown-alias", "openai/gpt-4o"]);
+        assert_eq!(p.unwrap().input, 2_500_000, "then the requested name");
     }
 }

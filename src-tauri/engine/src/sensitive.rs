@@ -19,10 +19,17 @@ impl<T> Sensitive<T> {
     }
 }
 
+/// The shortest key whose hint shows its last four characters.
+pub const HINT_MIN_CHARS: usize = 12;
+
 impl Sensitive<String> {
-    /// The last four characters, for telling keys apart in a list.
+    /// The last four characters, for telling keys apart in a list; for a key shorter than
+    /// [`HINT_MIN_CHARS`] just `…`, since four characters would be much of it (or all of it).
     pub fn hint(&self) -> String {
         let n = self.0.chars().count();
+        if n < HINT_MIN_CHARS {
+            return "…".into();
+        }
         let tail: String = self.0.chars().skip(n.saturating_sub(4)).collect();
         format!("…{tail}")
     }
@@ -51,5 +58,13 @@ mod tests {
         assert_eq!(format!("{s:?}"), "<redacted>");
         assert_eq!(format!("{:?}", Some(&s)), "Some(<redacted>)");
         assert_eq!(s.hint(), "…1234");
+    }
+
+    #[test]
+    fn a_short_key_has_no_revealing_hint() {
+        for short in ["abc", "abcd", "sk-1234", "sk-test-abc"] {
+            assert_eq!(Sensitive::new(short.to_string()).hint(), "…", "{short}");
+        }
+        assert_eq!(Sensitive::new("sk-test-abcd".to_string()).hint(), "…abcd");
     }
 }

@@ -2,6 +2,11 @@
 //! Credential Manager, through the `keyring` crate), one entry per provider id under the service
 //! `roundtable`, each bound to the origin (scheme, host, port) its provider had when it was saved.
 //!
+//! The gateway's token is not a provider key: it is filed under its own service,
+//! [`TOKEN_SERVICE`], so no provider id can read, overwrite or delete it; a token an older version
+//! filed among the keys is moved there ([`token_store`]). The account names the token used to
+//! have are [`RESERVED`] and refused as provider ids.
+//!
 //! There is no plaintext fallback: without a keychain the vault fails with a message that says
 //! how to start one or use an environment variable. Reading keys for a request is `keys.rs`'s
 //! [`KeyLookup`]; the vault is one implementation of it.
@@ -10,12 +15,69 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::error::{Error, Result};
+/// The account the gateway token is filed under (in [`TOKEN_SERVICE`]; older versions filed it
+/// in [`SERVICE`], among the provider keys).
+use crate::gateway::TOKEN_ACCOUNT;
 use crate::keys::{ApiKey, KeyLookup, KeySource};
 use crate::providers::Provider;
 use crate::sensitive::Sensitive;
 
 /// The keychain service name every entry is filed under.
 pub const SERVICE: &str = "roundtable";
+
+/// The keychain service the gateway's token is filed under, apart from the provider keys.
+pub const TOKEN_SERVICE: &str = "roundtable-gateway";
+
+/// Names no provider may have: keychain accounts that are not provider keys.
+pub const RESERVED: &[&str] = &[TOKEN_ACCOUNT];
+
+/// Whether `id` is a name no provider may have.
+pub fn is_reserved(id: &str) -> bool {
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(id.trim()))
+}
+
+/// Refuses a reserved name as a provider id.
+fn check_id(provider_id: &str) -> Result<()> {
+    if is_reserved(provider_id) {
+        return Err(Error::InvalidRequest(format!(
+            "`{provider_id}` is reserved by Roundtable (it is not a provider); give the provider another id"
+        )));
+    }
+    Ok(())
+}
+
+/// The store the gateway token lives in ([`TOKEN_SERVICE`] in the OS keychain), after moving a
+/// token an older version filed among the provider keys.
+pub fn token_store() -> OsKeychain {
+    let store = OsKeychain::new(TOKEN_SERVICE);
+    if let Err(e) = migrate_token(&OsKeychain::new(SERVICE), &store) {
+        // Not fatal: without a keychain the token comes from the environment, or reading it
+        // fails with a message that says what to do.
+        tracing::debug!("the gateway token was not migrated: {e}");
+    }
+    store
+}
+
+/// Moves the gateway token from `keys` (where older versions filed it, under
+/// [`TOKEN_ACCOUNT`]) to `tokens`, unless `tokens` has one already. A provider-key record found
+/// there (a provider once named `gateway-token`) is not a token and stays where it is. True if
+/// a token moved.
+pub fn migrate_token(keys: &dyn SecretStore, tokens: &dyn SecretStore) -> Result<bool> {
+    if tokens.get(TOKEN_ACCOUNT)?.is_some() {
+        return Ok(false);
+    }
+    let Some(old) = keys.get(TOKEN_ACCOUNT)? else {
+        return Ok(false);
+    };
+    let is_key_record = serde_json::from_str::<serde_json::Value>(&old)
+        .is_ok_and(|v| v.get("key").is_some() && v.get("origin").is_some());
+    if is_key_record || old.trim().is_empty() {
+        return Ok(false);
+    }
+    tokens.set(TOKEN_ACCOUNT, &old)?;
+    keys.delete(TOKEN_ACCOUNT)?;
+    Ok(true)
+}
 
 /// Where secrets are kept: the OS keychain, or memory in tests.
 pub trait SecretStore: Send + Sync {
@@ -139,6 +201,26 @@ pub fn origin_of(provider: &Provider) -> String {
     provider.base_url.origin().ascii_serialization()
 }
 
+/// Whether a key bound to `origin` travels unencrypted over a network: plain `http://` to an
+/// address that is not this machine's loopback (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn sent_in_clear(origin: &str) -> bool {
+    let Ok(url) = url::Url::parse(origin) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d != "localhost" && !d.ends_with(".localhost")
+        }
+        None => true,
+    }
+}
+
 /// Keys in a secret store, bound to origins.
 #[derive(Clone)]
 pub struct Vault {
@@ -158,6 +240,7 @@ impl Vault {
 
     /// Saves `key` for `provider`, bound to its current origin.
     pub fn save(&self, provider: &Provider, key: &str) -> Result<StoredKey> {
+        check_id(&provider.id)?;
         let key = key.trim();
         if key.is_empty() {
             return Err(Error::InvalidRequest(format!(
@@ -183,6 +266,9 @@ impl Vault {
 
     /// The key saved for a provider id.
     pub fn load(&self, provider_id: &str) -> Result<Option<StoredKey>> {
+        if is_reserved(provider_id) {
+            return Ok(None);
+        }
         let Some(record) = self.store.get(provider_id)? else {
             return Ok(None);
         };
@@ -199,6 +285,7 @@ impl Vault {
 
     /// Removes a provider's key; false if there was none.
     pub fn remove(&self, provider_id: &str) -> Result<bool> {
+        check_id(provider_id)?;
         self.store.delete(provider_id)
     }
 }
@@ -271,5 +358,82 @@ mod tests {
         let mut p = preset("ollama").unwrap();
         p.base_url = url::Url::parse("http://127.0.0.1:8080/v1").unwrap();
         assert_eq!(v.save(&p, "k").unwrap().origin, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn reserved_names_are_no_provider_s() {
+        let (v, store) = vault();
+        let mut p = preset("openai").unwrap();
+        p.id = "gateway-token".into();
+        store.set(TOKEN_ACCOUNT, "rtg_old-token").unwrap();
+        let e = v
+            .save(&p, "sk-test-FAKE-overwrite")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("reserved"), "{e}");
+        assert!(v
+            .remove("Gateway-Token")
+            .unwrap_err()
+            .to_string()
+            .contains("reserved"));
+        assert!(v.load("gateway-token").unwrap().is_none());
+        assert_eq!(
+            store.get(TOKEN_ACCOUNT).unwrap().as_deref(),
+            Some("rtg_old-token")
+        );
+    }
+
+    #[test]
+    fn an_old_token_moves_to_its_own_store_once() {
+        let keys = MemoryStore::new();
+        let tokens = MemoryStore::new();
+        assert!(!migrate_token(&keys, &tokens).unwrap(), "nothing to move");
+        keys.set(TOKEN_ACCOUNT, "rtg_0123").unwrap();
+        keys.set("openai", "{\"v\":1}").unwrap();
+        assert!(migrate_token(&keys, &tokens).unwrap());
+        assert_eq!(
+            tokens.get(TOKEN_ACCOUNT).unwrap().as_deref(),
+            Some("rtg_0123")
+        );
+        assert!(
+            keys.get(TOKEN_ACCOUNT).unwrap().is_none(),
+            "moved, not copied"
+        );
+        assert!(keys.get("openai").unwrap().is_some(), "keys stay");
+        // A newer token is never replaced by an older one.
+        keys.set(TOKEN_ACCOUNT, "rtg_stale").unwrap();
+        assert!(!migrate_token(&keys, &tokens).unwrap());
+        assert_eq!(
+            tokens.get(TOKEN_ACCOUNT).unwrap().as_deref(),
+            Some("rtg_0123")
+        );
+        // A provider key once saved under that name is not a token.
+        let fresh = MemoryStore::new();
+        let record = r#"{"v":1,"key":"sk-test-FAKE","origin":"https://x"}"#;
+        keys.set(TOKEN_ACCOUNT, record).unwrap();
+        assert!(!migrate_token(&keys, &fresh).unwrap());
+        assert!(fresh.get(TOKEN_ACCOUNT).unwrap().is_none());
+    }
+
+    #[test]
+    fn plain_http_off_this_machine_is_in_the_clear() {
+        for clear in [
+            "http://192.168.1.20:8080",
+            "http://llm.example.com",
+            "http://[fe80::1]:80",
+            "http://localhost.evil.com",
+        ] {
+            assert!(sent_in_clear(clear), "{clear}");
+        }
+        for fine in [
+            "https://api.openai.com",
+            "http://127.0.0.1:11434",
+            "http://127.8.0.1",
+            "http://[::1]:8080",
+            "http://localhost:1234",
+            "http://LOCALHOST.",
+        ] {
+            assert!(!sent_in_clear(fine), "{fine}");
+        }
     }
 }

@@ -223,10 +223,7 @@ impl<'a> Recorder<'a> {
         row.cache_read_tokens = usage.cache_read_tokens as i64;
         row.cache_write_tokens = usage.cache_write_tokens as i64;
         row.reasoning_tokens = usage.reasoning_tokens as i64;
-        let (mut price, mut source) = self.prices.price(model);
-        if price.is_none() {
-            (price, source) = self.prices.price(&row.model_requested);
-        }
+        let (price, source) = self.prices.price_of(&[model, &row.model_requested]);
         row.price = price;
         match provider_cost {
             // The provider's own figure is its bill.

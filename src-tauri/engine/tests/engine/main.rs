@@ -3,6 +3,7 @@
 
 mod conformance;
 mod dashboard;
+mod hardening;
 mod limits;
 mod markdown;
 mod router;
