@@ -1496,3 +1496,82 @@ fn html_export_of_a_hostile_answer_shows_it_as_text_and_runs_nothing() {
         "a remote image is a link, not a fetch"
     );
 }
+
+// ---- Recording and files on disk (issue 14: appends, timer flush, owned recovery, permissions) ----
+
+/// A child's I/O counters, read from `/proc/<pid>/io` once it has exited but before it is reaped
+/// (a zombie keeps its totals): `wchar` is every byte it passed to write(2) and friends.
+fn wchar_at_exit(child: &mut std::process::Child, limit: Duration) -> u64 {
+    let pid = child.id();
+    let deadline = Instant::now() + limit;
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let state = stat.rsplit_once(") ").unwrap().1.chars().next().unwrap();
+        if state == 'Z' {
+            break;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the child did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap();
+    let wchar = io
+        .lines()
+        .find_map(|l| l.strip_prefix("wchar: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    child.wait().unwrap();
+    wchar
+}
+
+#[test]
+fn a_4_mib_answer_is_recorded_with_writes_linear_in_its_size() {
+    use roundtable_engine::store::Store;
+    // 4 MiB in 4,096 pieces of 1 KiB, as fast as the fake can send them.
+    let pieces: Vec<String> = (0..4096)
+        .map(|i| format!("{:>1023}\n", format!("line {i}")))
+        .collect();
+    let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    let answer = Answer::new("big", &refs);
+    let full = answer.full_text();
+    assert_eq!(full.len(), 4 << 20);
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["chat", "-m", "fake/m", "Say a lot"])
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let wchar = wchar_at_exit(&mut child, Duration::from_secs(300));
+    let took = started.elapsed();
+    let printed = std::fs::metadata(out.path()).unwrap().len()
+        + std::fs::metadata(err.path()).unwrap().len();
+    // What the process wrote besides its terminal output: the database, its WAL and journal.
+    let to_disk = wchar - printed;
+    eprintln!(
+        "4 MiB answer: {took:?}, wchar {wchar} bytes, printed {printed}, to the database {to_disk} ({:.2}x the answer)",
+        to_disk as f64 / full.len() as f64
+    );
+    assert!(printed >= full.len() as u64, "the answer was printed");
+    let store = Store::open(dir.path()).unwrap();
+    let newest = store.list_conversations(1, 0).unwrap().pop().unwrap();
+    let c = store.conversation(newest.id).unwrap();
+    assert_eq!(c.messages[1].status, "complete");
+    assert!(c.messages[1].text == full, "the whole answer is stored");
+    assert!(
+        to_disk < 8 * full.len() as u64,
+        "bytes written to the database ({to_disk}) stay a small multiple of the answer ({})",
+        full.len()
+    );
+}
