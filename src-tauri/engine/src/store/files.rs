@@ -112,7 +112,10 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         private_file(&file).unwrap();
         assert_eq!(
-            (mode(&file), std::fs::read_to_string(&file).unwrap().as_str()),
+            (
+                mode(&file),
+                std::fs::read_to_string(&file).unwrap().as_str()
+            ),
             (0o600, "kept"),
             "an existing file is tightened, not truncated"
         );

@@ -105,9 +105,7 @@ impl Store {
                      UNION SELECT writer FROM ledger WHERE outcome = 'streaming'",
                 )
                 .map_err(|e| self.err(e))?;
-            let rows = stmt
-                .query_map([], |r| r.get(0))
-                .map_err(|e| self.err(e))?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
             rows.collect::<rusqlite::Result<_>>()
                 .map_err(|e| self.err(e))?
         };

@@ -3,6 +3,7 @@
 
 mod conformance;
 mod dashboard;
+mod files;
 mod markdown;
 mod router;
 mod settings;
