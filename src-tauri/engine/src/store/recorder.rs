@@ -341,3 +341,35 @@ impl<'a> Recorder<'a> {
         Ok(())
     }
 }
+
+impl Drop for Recorder<'_> {
+    /// Dropped mid-answer (its loop gave up without `finish` or `fail`): the answer is saved and
+    /// marked interrupted now, as recovery would after a crash, rather than left streaming while
+    /// this process (the app) keeps running.
+    fn drop(&mut self) {
+        let Some((rid, mut row)) = self.answering.take() else {
+            return;
+        };
+        if let Some(f) = self.flusher.take() {
+            f.stop();
+        }
+        if let Some(id) = self.message_id {
+            let saved = self.store.finish_message(
+                id,
+                &self.text,
+                &self.reasoning,
+                "interrupted",
+                None,
+                None,
+            );
+            if let Err(e) = saved {
+                tracing::warn!(message = id, "saving an abandoned answer: {e}");
+            }
+        }
+        self.estimate(&mut row);
+        row.outcome = "interrupted".into();
+        if let Err(e) = self.store.update_attempt(rid, &row) {
+            tracing::warn!(ledger = rid, "saving an abandoned answer's figures: {e}");
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod conformance;
 mod dashboard;
 mod files;
 mod markdown;
+mod recording;
 mod router;
 mod settings;
 mod turn;
