@@ -1813,3 +1813,259 @@ fn keychain_the_old_gateway_token_moves_apart_and_plain_http_keys_are_warned_abo
         .status
         .success());
 }
+
+// ---- Recording and files on disk (issue 14: appends, timer flush, owned recovery, permissions) ----
+
+/// A child's I/O counters, read from `/proc/<pid>/io` once it has exited but before it is reaped
+/// (a zombie keeps its totals): `wchar` is every byte it passed to write(2) and friends.
+fn wchar_at_exit(child: &mut std::process::Child, limit: Duration) -> u64 {
+    let pid = child.id();
+    let deadline = Instant::now() + limit;
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let state = stat.rsplit_once(") ").unwrap().1.chars().next().unwrap();
+        if state == 'Z' {
+            break;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the child did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap();
+    let wchar = io
+        .lines()
+        .find_map(|l| l.strip_prefix("wchar: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    child.wait().unwrap();
+    wchar
+}
+
+#[test]
+fn a_4_mib_answer_is_recorded_with_writes_linear_in_its_size() {
+    use roundtable_engine::store::Store;
+    // 4 MiB in 4,096 pieces of 1 KiB, as fast as the fake can send them.
+    let pieces: Vec<String> = (0..4096)
+        .map(|i| format!("{:>1023}\n", format!("line {i}")))
+        .collect();
+    let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    let answer = Answer::new("big", &refs);
+    let full = answer.full_text();
+    assert_eq!(full.len(), 4 << 20);
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["chat", "-m", "fake/m", "Say a lot"])
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let wchar = wchar_at_exit(&mut child, Duration::from_secs(300));
+    let took = started.elapsed();
+    let printed =
+        std::fs::metadata(out.path()).unwrap().len() + std::fs::metadata(err.path()).unwrap().len();
+    // What the process wrote besides its terminal output: the database, its WAL and journal.
+    let to_disk = wchar - printed;
+    eprintln!(
+        "4 MiB answer: {took:?}, wchar {wchar} bytes, printed {printed}, to the database {to_disk} ({:.2}x the answer)",
+        to_disk as f64 / full.len() as f64
+    );
+    assert!(printed >= full.len() as u64, "the answer was printed");
+    let store = Store::open(dir.path()).unwrap();
+    let newest = store.list_conversations(1, 0).unwrap().pop().unwrap();
+    let c = store.conversation(newest.id).unwrap();
+    assert_eq!(c.messages[1].status, "complete");
+    assert!(c.messages[1].text == full, "the whole answer is stored");
+    assert!(
+        to_disk < 8 * full.len() as u64,
+        "bytes written to the database ({to_disk}) stay a small multiple of the answer ({})",
+        full.len()
+    );
+}
+
+/// A chat whose provider sends `shown` and then stalls (the router told to wait a minute), the
+/// CLI running until the text is on its stdout; the caller kills it.
+fn stalled_chat(shown: &[&str]) -> (tempfile::TempDir, FakeServer, std::process::Child) {
+    use std::io::Read;
+    let answer = Answer::new("stalls", shown);
+    let frames = Protocol::OpenAi.stream_frames(&answer);
+    // The role frame and the text frames; no end, no usage: then silence.
+    let server = FakeServer::always(
+        Reply::stream("text/event-stream", frames[..=shown.len()].to_vec())
+            .then([roundtable_fakes::Step::Stall]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}\"\n\n[router]\nfirst_token_timeout_ms = 10000\nidle_timeout_ms = 60000\n",
+            Protocol::OpenAi.base_url(&server.url())
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["chat", "-m", "fake/m", "Start, then stall"])
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (at most 20 s) until all of the text has been printed.
+    let mut out = child.stdout.take().unwrap();
+    let want = shown.concat();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            let _ = tx.send(String::from_utf8_lossy(&seen).into_owned());
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(seen) if seen.contains(&want) => break,
+            Ok(_) => {}
+            Err(_) => {
+                child.kill().unwrap();
+                panic!("the stalled chat never printed {want:?}");
+            }
+        }
+    }
+    (dir, server, child)
+}
+
+/// The newest conversation's answer: (status, text), read without recovering anything.
+fn raw_answer(dir: &Path) -> (String, String) {
+    let conn = rusqlite::Connection::open_with_flags(
+        dir.join("roundtable.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut status: (String, String) = conn
+        .query_row(
+            "SELECT status, text FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // While it streams, the saved text is in pieces after messages.text.
+    let pieces: String = conn
+        .query_row(
+            "SELECT COALESCE(group_concat(text, ''), '') FROM (SELECT text FROM message_pieces ORDER BY id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_default(); // (no such table before schema 7)
+    status.1.push_str(&pieces);
+    status
+}
+
+#[test]
+fn text_shown_before_a_stall_is_saved_and_survives_kill_9() {
+    use roundtable_engine::store::Store;
+    let shown = ["Printed before ", "the provider went quiet."];
+    let (dir, _server, mut child) = stalled_chat(&shown);
+    // Well past the 500 ms flush deadline, with no more text arriving.
+    std::thread::sleep(Duration::from_millis(1500));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let newest = store.list_conversations(1, 0).unwrap().pop().unwrap();
+    let c = store.conversation(newest.id).unwrap();
+    let answer = &c.messages[1];
+    assert_eq!(
+        (answer.status.as_str(), answer.text.as_str()),
+        ("interrupted", shown.concat().as_str()),
+        "what was shown was stored within the flush interval, stall or not"
+    );
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
+fn another_process_opening_the_database_leaves_a_live_answer_streaming() {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = ["Still ", "being written."];
+    let (dir, _server, mut child) = stalled_chat(&shown);
+    std::thread::sleep(Duration::from_millis(800));
+    let d = dir.path();
+
+    // Another process opens the database (and would recover) while the answer streams.
+    let o = run(d, &["history", "list"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        raw_answer(d),
+        ("streaming".to_string(), shown.concat()),
+        "a live writer's answer is not marked interrupted"
+    );
+    let o = run(d, &["history", "search", "anything"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(raw_answer(d).0, "streaming");
+
+    // Owner-only files while the chat runs: the dir, the database, its WAL and shared memory.
+    let mode = |name: &str| {
+        std::fs::metadata(d.join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(""), 0o700, "the data dir");
+    for f in ["roundtable.db", "roundtable.db-wal", "roundtable.db-shm"] {
+        assert_eq!(mode(f), 0o600, "{f}");
+    }
+
+    // Once its writer is gone, the next open recovers it.
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let o = run(d, &["history", "list"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        raw_answer(d),
+        ("interrupted".to_string(), shown.concat()),
+        "a dead writer's answer is recovered with its text"
+    );
+}
+
+#[test]
+fn an_old_world_readable_data_dir_and_database_are_made_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let set = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    // As an older Roundtable left them.
+    set(d, 0o755).unwrap();
+    let o = run(d, &["chat", "-m", "fake/m", "hello"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    set(&d.join("roundtable.db"), 0o644).unwrap();
+    set(d, 0o755).unwrap();
+    let o = run(d, &["history", "list"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(d), 0o700);
+    assert_eq!(mode(&d.join("roundtable.db")), 0o600);
+    // A fresh data dir is created owner-only, parents included.
+    let fresh = d.join("new/nested");
+    let o = run(&fresh, &["history", "list"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(mode(&fresh), 0o700);
+    assert_eq!(mode(&fresh.join("roundtable.db")), 0o600);
+}

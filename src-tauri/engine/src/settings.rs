@@ -3,9 +3,12 @@
 //! An edit changes only the keys it is about (comments, order and every other table stay as the
 //! user wrote them, through `toml_edit`), is checked exactly as the file is at start-up (the parser
 //! with its line-and-field errors, the provider registry, every route target naming a provider or
-//! route that exists), and only then replaces the file, atomically. A refused edit changes nothing.
+//! route that exists), and only then replaces the file, atomically and durably (file and directory
+//! synced), keeping its mode (a new file is 0600) and, for a symlink, writing to its target. A
+//! refused or failed edit changes nothing and leaves no temporary file.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use toml_edit::{value, Array, DocumentMut, Item, Table, Value};
@@ -14,7 +17,7 @@ use ts_rs::TS;
 use crate::config::{Config, Strategy, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::providers::Registry;
-use crate::store::Store;
+use crate::store::{files, Store};
 
 /// A named route as the editor shows and sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -360,13 +363,66 @@ fn io(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Writes beside the file, then renames over it: a crash leaves the old file or the new one.
+/// The file a config path names: itself, or where its symlinks lead (a dangling link's target
+/// is created).
+fn resolve(path: &Path) -> Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let next = std::fs::read_link(&at).map_err(|e| io(&at, e))?;
+                at = match at.parent() {
+                    Some(parent) => parent.join(next),
+                    None => next,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(invalid(format!(
+        "{} is a chain of too many symlinks",
+        path.display()
+    )))
+}
+
+/// Writes beside the file (beside its target, when it is a symlink, which stays one), syncs,
+/// then renames over it and syncs the directory: a crash leaves the old file or the new one. The
+/// file keeps its mode (a new one is 0600); a failed write leaves no temporary file behind.
 fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let tmp = dir.join(format!(".{CONFIG_FILE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text).map_err(|e| io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
+    if !dir.exists() {
+        files::private_dir(dir)?;
+    }
+    let target = resolve(path)?;
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map_or_else(|| CONFIG_FILE.into(), |n| n.to_string_lossy());
+    let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let written = write_new(&tmp, text, mode)
+        .and_then(|()| std::fs::rename(&tmp, &target).map_err(|e| io(&target, e)));
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        io(path, e)
-    })
+        return Err(e);
+    }
+    files::sync_dir(parent)
+}
+
+/// Creates `tmp` with `text`, the old file's permissions (0600 for a new one), synced to disk.
+fn write_new(tmp: &Path, text: &str, mode: Option<std::fs::Permissions>) -> Result<()> {
+    let mut options = std::fs::File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, files::FILE_MODE);
+    let mut file = options.open(tmp).map_err(|e| io(tmp, e))?;
+    if let Some(mode) = mode {
+        // Exactly the old mode (creation's was narrowed by the umask).
+        file.set_permissions(mode).map_err(|e| io(tmp, e))?;
+    }
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io(tmp, e))
 }

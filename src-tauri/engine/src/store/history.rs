@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::writer::{self, WHOLE_REASONING, WHOLE_TEXT};
 use super::{now_ms, Store};
 use crate::chat::{Message, Role};
 use crate::error::{Error, Result};
@@ -221,9 +222,9 @@ impl Store {
         let now = now_ms();
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO messages (conversation_id, parent_id, role, text, status, model, column_index, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![conversation, parent, role.as_str(), text, status, model, column, now],
+            "INSERT INTO messages (conversation_id, parent_id, role, text, status, model, column_index, created_at, updated_at, writer)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, CASE WHEN ?5 = 'streaming' THEN ?9 END)",
+            params![conversation, parent, role.as_str(), text, status, model, column, now, writer::me()],
         )
         .map_err(|e| self.err(e))?;
         let id = conn.last_insert_rowid();
@@ -275,18 +276,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Saves a streaming message's text so far.
-    pub fn flush_message(&self, id: i64, text: &str, reasoning: &str) -> Result<()> {
-        self.conn()
-            .execute(
-                "UPDATE messages SET text = ?1, reasoning = ?2, updated_at = ?3 WHERE id = ?4",
-                params![text, reasoning, now_ms(), id],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    /// Finalises a message: its text, status, model and error.
+    /// Finalises a message: its whole text (which replaces the pieces saved while it streamed),
+    /// status, model and error, in one transaction.
     pub fn finish_message(
         &self,
         id: i64,
@@ -296,13 +287,16 @@ impl Store {
         model: Option<&str>,
         error: Option<&str>,
     ) -> Result<()> {
-        self.conn()
-            .execute(
-                "UPDATE messages SET text = ?1, reasoning = ?2, status = ?3, model = COALESCE(?4, model), error = ?5, updated_at = ?6 WHERE id = ?7",
-                params![text, reasoning, status, model, error, now_ms(), id],
-            )
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "UPDATE messages SET text = ?1, reasoning = ?2, status = ?3, model = COALESCE(?4, model), error = ?5, updated_at = ?6 WHERE id = ?7",
+            params![text, reasoning, status, model, error, now_ms(), id],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM message_pieces WHERE message_id = ?1", [id])
             .map_err(|e| self.err(e))?;
-        Ok(())
+        tx.commit().map_err(|e| self.err(e))
     }
 
     /// Conversations, newest first.
@@ -357,8 +351,8 @@ impl Store {
         })?;
         let mut stmt = conn
             .prepare(
-                "SELECT id, parent_id, role, text, reasoning, model, status, error, column_index, created_at
-                 FROM messages WHERE conversation_id = ?1 ORDER BY id",
+                &format!("SELECT m.id, m.parent_id, m.role, {WHOLE_TEXT}, {WHOLE_REASONING}, m.model, m.status, m.error, m.column_index, m.created_at
+                 FROM messages m WHERE m.conversation_id = ?1 ORDER BY m.id"),
             )
             .map_err(|e| self.err(e))?;
         conversation.messages = stmt
@@ -532,8 +526,14 @@ mod tests {
                 column: None,
             })
             .unwrap();
-        s.flush_message(m, "borrow checker in progress", "")
-            .unwrap();
+        for piece in ["borrow checker ", "in progress"] {
+            super::writer::append_piece(&s.conn(), m, piece, "").unwrap();
+        }
+        assert_eq!(
+            s.conversation(c).unwrap().messages[0].text,
+            "borrow checker in progress",
+            "a streaming message reads as its saved pieces in order"
+        );
         assert!(
             s.search("borrow", false, 10).unwrap().is_empty(),
             "streaming text is not indexed yet"
@@ -549,6 +549,11 @@ mod tests {
         .unwrap();
         let hits = s.search("borrow checker", false, 10).unwrap();
         assert_eq!(hits.len(), 1);
+        assert_eq!(
+            s.conversation(c).unwrap().messages[0].text,
+            "the borrow checker explained",
+            "finishing replaced the pieces with the whole text"
+        );
         assert!(hits[0].snippet.contains("[borrow]"), "{}", hits[0].snippet);
         for weird in ["\"unbalanced", "a OR", "-x*", "NEAR(", "borrow\""] {
             assert!(s.search(weird, true, 10).is_ok(), "{weird}");

@@ -1,22 +1,26 @@
 //! The store: one SQLite file in the data dir holding history and the spend ledger. Numbered
 //! migrations embedded at compile time (never edited once released), WAL, foreign keys and a busy
 //! timeout on every connection, a backup copy before migrating an existing file, and recovery of
-//! answers left streaming by a crash.
+//! answers left streaming by a writer that is gone (a crash), never another process's live one.
+//! The data dir is owner-only (0700), the database, its WAL and backups 0600 (see `files`).
 //!
 //! All SQL lives here and in the sibling modules; callers see plain Rust types.
 
 mod budget;
 mod catalog;
 mod export;
+pub mod files;
+mod flusher;
 mod history;
 mod import;
 mod ledger;
 mod recorder;
 mod seed;
 mod votes;
+mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
@@ -44,12 +48,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_votes.sql")),
     (5, include_str!("migrations/0005_ledger_latency.sql")),
     (6, include_str!("migrations/0006_ledger_daily_client.sql")),
+    (7, include_str!("migrations/0007_message_pieces.sql")),
+    (8, include_str!("migrations/0008_writers.sql")),
 ];
 
 /// The history and ledger database.
 pub struct Store {
     path: PathBuf,
-    conn: Mutex<Connection>,
+    /// Shared with the timer that saves a streaming answer's text (see `flusher`).
+    conn: Arc<Mutex<Connection>>,
 }
 
 /// Now, in unix milliseconds.
@@ -76,24 +83,27 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
-    /// Opens (creating or migrating) the database in `data_dir`, and marks answers a crash left
-    /// streaming as interrupted.
+    /// Opens (creating or migrating) the database in `data_dir`, made owner-only, and marks
+    /// answers whose writer is gone (a crash) as interrupted.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
-            path: data_dir.display().to_string(),
-            source,
-        })?;
+        files::private_dir(data_dir)?;
         Store::open_file(&data_dir.join(DB_FILE))
     }
 
-    /// Opens a database file.
+    /// Opens a database file (created 0600, so SQLite's `-wal` and `-shm` are too).
     pub fn open_file(path: &Path) -> Result<Store> {
-        let existed = path.exists();
+        let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        files::private_file(path)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            files::tighten(Path::new(&side))?;
+        }
         let conn = Connection::open(path).map_err(|e| db_error(path, e))?;
         configure(&conn).map_err(|e| db_error(path, e))?;
         let store = Store {
             path: path.to_path_buf(),
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
         };
         store.migrate(existed)?;
         store.recover()?;
@@ -108,6 +118,11 @@ impl Store {
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite's own state consistent.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The connection, for the timer that saves streaming text.
+    pub(crate) fn shared_conn(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
     }
 
     pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
@@ -158,23 +173,12 @@ impl Store {
             now_ms()
         );
         let target = self.path.with_file_name(name);
+        // VACUUM INTO accepts an empty file: create it owner-only first.
+        files::private_file(&target)?;
         self.conn()
             .execute("VACUUM INTO ?1", [target.display().to_string()])
             .map_err(|e| self.err(e))?;
         Ok(target)
-    }
-
-    /// Answers a crash left streaming are interrupted; their ledger rows keep estimated figures.
-    fn recover(&self) -> Result<()> {
-        let conn = self.conn();
-        conn.execute("UPDATE messages SET status = 'interrupted', updated_at = ?1 WHERE status = 'streaming'", [now_ms()])
-            .map_err(|e| self.err(e))?;
-        conn.execute(
-            "UPDATE ledger SET outcome = 'interrupted', estimated = 1 WHERE outcome = 'streaming'",
-            [],
-        )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// `PRAGMA integrity_check` says ok.

@@ -1,10 +1,14 @@
 //! Records one routed request as it streams: a ledger row per attempt, the answer message from
-//! its first token, its text flushed at least every 500 ms or 2 KB, then finalised with the
-//! provider's usage and the cost at the price in force. A crash loses at most one flush interval;
-//! the next start marks what was left streaming as interrupted (with estimated figures).
+//! its first token, its text appended (never rewritten) at least every 500 ms — by a timer, so a
+//! stalled stream is saved too — or every 16 KB, then finalised once with the whole text, the
+//! provider's usage and the cost at the price in force. Work and bytes written are linear in the
+//! answer: pieces are appended, the token estimate is a running count, the ledger's estimated
+//! figures are refreshed at most every 500 ms. A crash loses at most one flush interval; the next
+//! open marks what its dead writer left streaming as interrupted (with estimated figures).
 
 use std::time::{Duration, Instant};
 
+use super::flusher::Flusher;
 use super::{now_ms, LedgerRow, NewMessage, Store};
 use crate::chat::{Role, StreamEnd, Usage};
 use crate::engine::Target;
@@ -14,8 +18,9 @@ use crate::router::{Attempt, Outcome};
 
 /// Flush the streaming text at least this often…
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
-/// …or when this many bytes are waiting.
-pub const FLUSH_BYTES: usize = 2048;
+/// …or when this many bytes are waiting (one appended piece; 16 KB keeps the pages written per
+/// byte low, where 2 KB pieces cost a 4 KB page each).
+pub const FLUSH_BYTES: usize = 16 * 1024;
 
 /// A rough token count for figures a stream never reported (about four characters a token).
 fn estimate_tokens(chars: usize) -> i64 {
@@ -36,10 +41,15 @@ pub struct Recorder<'a> {
     route: Option<String>,
     prompt_chars: usize,
     message_id: Option<i64>,
+    /// The whole answer so far, written once when it ends.
     text: String,
     reasoning: String,
+    /// Running character count of text and reasoning, for the estimate.
+    chars: usize,
+    /// The unsaved tail and its timer, while the message streams.
+    flusher: Option<Flusher>,
+    /// When the ledger row's estimated figures were last saved.
     last_flush: Instant,
-    unflushed: usize,
     answering: Option<(i64, LedgerRow)>,
     last_target: Option<String>,
     started: Instant,
@@ -69,8 +79,9 @@ impl<'a> Recorder<'a> {
             message_id: None,
             text: String::new(),
             reasoning: String::new(),
+            chars: 0,
+            flusher: None,
             last_flush: Instant::now(),
-            unflushed: 0,
             answering: None,
             last_target: None,
             started: Instant::now(),
@@ -149,12 +160,14 @@ impl<'a> Recorder<'a> {
                         .store
                         .add_message(&self.answer_message(Some(&a.target)))?;
                     self.message_id = Some(id);
+                    self.flusher = Some(Flusher::start(self.store.shared_conn(), id));
                 }
                 let mut row = self.row(a, "streaming");
                 row.message_id = self.message_id;
                 row.ttft_ms = Some(a.ms as i64);
                 row.estimated = true;
                 let rid = self.store.record_attempt(&row)?;
+                self.store.own_attempt(rid)?;
                 self.answering = Some((rid, row));
                 self.last_flush = Instant::now();
                 Ok(())
@@ -165,19 +178,26 @@ impl<'a> Recorder<'a> {
     /// A piece of the answer.
     pub fn delta(&mut self, text: &str) -> Result<()> {
         self.text.push_str(text);
-        self.unflushed += text.len();
+        self.chars += text.chars().count();
+        if let Some(f) = &self.flusher {
+            f.push(text, "").map_err(|e| self.store.err(e))?;
+        }
         self.maybe_flush()
     }
 
     /// A piece of reasoning.
     pub fn reasoning(&mut self, text: &str) -> Result<()> {
         self.reasoning.push_str(text);
-        self.unflushed += text.len();
+        self.chars += text.chars().count();
+        if let Some(f) = &self.flusher {
+            f.push("", text).map_err(|e| self.store.err(e))?;
+        }
         self.maybe_flush()
     }
 
+    /// The text saves itself (the flusher); the ledger's estimate is refreshed every interval.
     fn maybe_flush(&mut self) -> Result<()> {
-        if self.unflushed >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_INTERVAL {
+        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
             self.flush()?;
         }
         Ok(())
@@ -185,15 +205,14 @@ impl<'a> Recorder<'a> {
 
     /// Saves the text so far and the estimated figures, so a crash keeps them.
     pub fn flush(&mut self) -> Result<()> {
-        if let Some(id) = self.message_id {
-            self.store.flush_message(id, &self.text, &self.reasoning)?;
+        if let Some(f) = &self.flusher {
+            f.flush().map_err(|e| self.store.err(e))?;
         }
         if let Some((rid, mut row)) = self.answering.take() {
             self.estimate(&mut row);
             self.store.update_attempt(rid, &row)?;
             self.answering = Some((rid, row));
         }
-        self.unflushed = 0;
         self.last_flush = Instant::now();
         Ok(())
     }
@@ -201,9 +220,7 @@ impl<'a> Recorder<'a> {
     fn estimate(&self, row: &mut LedgerRow) {
         let usage = Usage {
             input_tokens: estimate_tokens(self.prompt_chars) as u64,
-            output_tokens: estimate_tokens(
-                self.text.chars().count() + self.reasoning.chars().count(),
-            ) as u64,
+            output_tokens: estimate_tokens(self.chars) as u64,
             ..Default::default()
         };
         self.price_into(row, &usage, &row.model_requested.clone(), None);
@@ -250,6 +267,9 @@ impl<'a> Recorder<'a> {
                 "an answer ended before any attempt succeeded".into(),
             ));
         }
+        if let Some(f) = self.flusher.take() {
+            f.stop();
+        }
         if let Some(id) = self.message_id {
             self.store.finish_message(
                 id,
@@ -286,6 +306,9 @@ impl<'a> Recorder<'a> {
             "cancelled"
         };
         let message = error.map(|e| e.to_string());
+        if let Some(f) = self.flusher.take() {
+            f.stop();
+        }
         if let Some((rid, mut row)) = self.answering.take() {
             if let Some(id) = self.message_id {
                 self.store.finish_message(
@@ -314,5 +337,37 @@ impl<'a> Recorder<'a> {
             self.message_id = Some(id);
         }
         Ok(())
+    }
+}
+
+impl Drop for Recorder<'_> {
+    /// Dropped mid-answer (its loop gave up without `finish` or `fail`): the answer is saved and
+    /// marked interrupted now, as recovery would after a crash, rather than left streaming while
+    /// this process (the app) keeps running.
+    fn drop(&mut self) {
+        let Some((rid, mut row)) = self.answering.take() else {
+            return;
+        };
+        if let Some(f) = self.flusher.take() {
+            f.stop();
+        }
+        if let Some(id) = self.message_id {
+            let saved = self.store.finish_message(
+                id,
+                &self.text,
+                &self.reasoning,
+                "interrupted",
+                None,
+                None,
+            );
+            if let Err(e) = saved {
+                tracing::warn!(message = id, "saving an abandoned answer: {e}");
+            }
+        }
+        self.estimate(&mut row);
+        row.outcome = "interrupted".into();
+        if let Err(e) = self.store.update_attempt(rid, &row) {
+            tracing::warn!(ledger = rid, "saving an abandoned answer's figures: {e}");
+        }
     }
 }

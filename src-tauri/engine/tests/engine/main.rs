@@ -3,9 +3,11 @@
 
 mod conformance;
 mod dashboard;
+mod files;
 mod hardening;
 mod limits;
 mod markdown;
+mod recording;
 mod router;
 mod settings;
 mod turn;
