@@ -1,0 +1,116 @@
+//! The gateway's accept loop: HTTP/1.1 over hyper with a deadline for each request head, a cap
+//! on the head's size, and a cap on open connections (`axum::serve` has neither).
+//!
+//! Over the cap, a connection is answered 503 with `Retry-After` (one non-blocking write, nothing
+//! read) and closed at once, so a flood of idle or half-sent connections cannot use up the
+//! process's file descriptors. An idle keep-alive connection is under the same head deadline, so
+//! a held connection frees its place within it.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+use super::{ApiError, Gateway};
+
+/// The largest request head (request line and headers); a bigger one is answered 431.
+pub const HEAD_BYTES: usize = 64 * 1024;
+/// How long a stopping gateway waits for the requests in flight.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// What a connection over the cap is told before it is closed.
+fn busy() -> Vec<u8> {
+    let body = ApiError::new(
+        503,
+        "server_error",
+        "too_many_connections",
+        "the gateway has the most connections it keeps open; retry shortly",
+    )
+    .body()
+    .to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Serves `gw` on `listener` until `shutdown` resolves, then waits up to 5 s for the requests in
+/// flight.
+pub(super) async fn serve(
+    gw: &Arc<Gateway>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = gw.app();
+    let busy = busy();
+    let open = Arc::new(Semaphore::new(gw.limits.connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(gw.limits.header_read)
+        .max_buf_size(HEAD_BYTES);
+    tokio::pin!(shutdown);
+    loop {
+        let tcp = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    // Out of file descriptors (or the like): wait rather than spin.
+                    if !is_connection_error(&e) {
+                        tracing::warn!("gateway: accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Ok(place) = open.clone().try_acquire_owned() else {
+            refuse(tcp, &busy);
+            continue;
+        };
+        // Small SSE writes go out at once: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
+        let _ = tcp.set_nodelay(true);
+        let conn = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(place);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    Ok(())
+}
+
+/// Tells a connection over the cap to come back later, without reading it, and closes it.
+fn refuse(tcp: TcpStream, busy: &[u8]) {
+    let _ = tcp.try_write(busy);
+}
+
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_busy_answer_is_well_formed() {
+        let busy = super::busy();
+        let text = std::str::from_utf8(&busy).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("Content-Length: {}", body.len())));
+        serde_json::from_str::<serde_json::Value>(body).unwrap();
+    }
+}
