@@ -798,10 +798,20 @@ fn half_sent_heads_are_closed_and_connections_over_the_cap_get_503_at_once() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(500));
-    // Over the cap: a 503 with Retry-After, then the end, at once (nothing sent by the client).
+    // Over the cap: a 503 with Retry-After, then the end, at once; an authenticated request
+    // is not read but can read its answer.
+    let chat = r#"{"model":"healthy/m1","messages":[{"role":"user","content":"hi"}]}"#;
     for _ in 0..5 {
         let mut s = TcpStream::connect(("127.0.0.1", p)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = s.write_all(
+            format!(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\n{}Content-Length: {}\r\n\r\n{chat}",
+                auth(),
+                chat.len()
+            )
+            .as_bytes(),
+        );
         let mut out = Vec::new();
         s.read_to_end(&mut out)
             .expect("the server answers and closes at once");

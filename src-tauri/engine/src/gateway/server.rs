@@ -1,9 +1,11 @@
 //! The gateway's accept loop: HTTP/1.1 over hyper with a deadline for each request head, a cap
 //! on the head's size, and a cap on open connections (`axum::serve` has neither).
 //!
-//! Over the cap, a connection is answered 503 with `Retry-After` (one non-blocking write, nothing
-//! read) and closed at once, so a flood of idle or half-sent connections cannot use up the
-//! process's file descriptors. An idle keep-alive connection is under the same head deadline, so
+//! Over the cap, a connection is answered 503 with `Retry-After` and closed, so a flood of idle or
+//! half-sent connections cannot use up the process's file descriptors. So that the client can
+//! read the 503 (a close with its request unread would reset the connection), up to 64 refused
+//! connections at a time have their request drained for at most a second; beyond those, the 503
+//! is written once and the connection dropped at once. An idle keep-alive connection is under the same head deadline, so
 //! a held connection frees its place within it.
 
 use std::future::Future;
@@ -20,6 +22,10 @@ use super::{ApiError, Gateway};
 
 /// The largest request head (request line and headers); a bigger one is answered 431.
 pub const HEAD_BYTES: usize = 64 * 1024;
+/// Refused connections drained at once, and for how long, and how much of each.
+const REFUSING: usize = 64;
+const REFUSE_FOR: Duration = Duration::from_secs(1);
+const REFUSE_DRAIN: usize = 64 * 1024;
 /// How long a stopping gateway waits for the requests in flight.
 const DRAIN: Duration = Duration::from_secs(5);
 
@@ -48,7 +54,8 @@ pub(super) async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = gw.app();
-    let busy = busy();
+    let busy: Arc<[u8]> = busy().into();
+    let refusing = Arc::new(Semaphore::new(REFUSING));
     let open = Arc::new(Semaphore::new(gw.limits.connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -72,7 +79,18 @@ pub(super) async fn serve(
             _ = &mut shutdown => break,
         };
         let Ok(place) = open.clone().try_acquire_owned() else {
-            refuse(tcp, &busy);
+            match refusing.clone().try_acquire_owned() {
+                Ok(p) => {
+                    let busy = busy.clone();
+                    tokio::spawn(async move {
+                        refuse(tcp, &busy).await;
+                        drop(p);
+                    });
+                }
+                Err(_) => {
+                    let _ = tcp.try_write(&busy);
+                }
+            }
             continue;
         };
         // Small SSE writes go out at once: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
@@ -89,9 +107,23 @@ pub(super) async fn serve(
     Ok(())
 }
 
-/// Tells a connection over the cap to come back later, without reading it, and closes it.
-fn refuse(tcp: TcpStream, busy: &[u8]) {
-    let _ = tcp.try_write(busy);
+/// Tells a connection over the cap to come back later and closes it, reading (and dropping) a
+/// little of its request first so the close does not reset the answer away.
+async fn refuse(mut tcp: TcpStream, busy: &[u8]) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _ = tokio::time::timeout(REFUSE_FOR, async {
+        tcp.write_all(busy).await?;
+        tcp.shutdown().await?;
+        let (mut sink, mut read) = ([0u8; 4096], 0);
+        while read < REFUSE_DRAIN {
+            match tcp.read(&mut sink).await? {
+                0 => break,
+                n => read += n,
+            }
+        }
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
 }
 
 fn is_connection_error(e: &std::io::Error) -> bool {
