@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -22,6 +22,9 @@ use crate::Error;
 fn sse(v: &Value) -> Bytes {
     Bytes::from(format!("data: {v}\n\n"))
 }
+
+/// The most bytes of content chunks gathered into one piece for the client.
+const COALESCE_BYTES: usize = 16 * 1024;
 
 /// What one request asks, and its place in the gateway.
 pub(super) struct Job {
@@ -127,8 +130,12 @@ pub(super) async fn answer(
     let mut text = String::new();
     let mut reasoning = String::new();
     let mut frame: Option<(String, String)> = None;
+    // An item read while coalescing deltas, to handle next.
+    let mut ready = None;
     loop {
-        let item = {
+        let item = if let Some(next) = ready.take() {
+            Ok(next)
+        } else {
             let gone = async {
                 match head.as_mut() {
                     Some(h) => h.closed().await,
@@ -168,14 +175,32 @@ pub(super) async fn answer(
             Some(Ok(RouteEvent::Chat(ChatEvent::Delta(t)))) => {
                 let _ = rec.delta(&t);
                 if streaming {
-                    // The hot path: the chunk's fixed parts are written once per answer.
+                    // The hot path: the chunk's fixed parts are written once per answer, and the
+                    // deltas already read (an upstream read often carries several) go out in one
+                    // piece, so one socket write carries them all rather than one each.
                     let (pre, post) =
                         frame.get_or_insert_with(|| content_frame(&id, created, &model));
-                    let text = serde_json::to_string(&t).unwrap_or_default();
-                    let mut b = Vec::with_capacity(pre.len() + text.len() + post.len());
-                    b.extend_from_slice(pre.as_bytes());
-                    b.extend_from_slice(text.as_bytes());
-                    b.extend_from_slice(post.as_bytes());
+                    let mut b = Vec::with_capacity(256);
+                    let mut t = t;
+                    loop {
+                        b.extend_from_slice(pre.as_bytes());
+                        let _ = serde_json::to_writer(&mut b, &t);
+                        b.extend_from_slice(post.as_bytes());
+                        if b.len() >= COALESCE_BYTES {
+                            break;
+                        }
+                        match routed.next().now_or_never() {
+                            Some(Some(Ok(RouteEvent::Chat(ChatEvent::Delta(more))))) => {
+                                let _ = rec.delta(&more);
+                                t = more;
+                            }
+                            Some(other) => {
+                                ready = Some(other);
+                                break;
+                            }
+                            None => break,
+                        }
+                    }
                     if let Err(why) = send(&tx, Bytes::from(b), deadline).await {
                         return stop(why, &mut rec, None, &tx, limit);
                     }
