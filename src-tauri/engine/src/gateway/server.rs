@@ -61,6 +61,7 @@ pub(super) async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(gw.limits.header_read)
+        .max_header_size(HEAD_BYTES)
         .max_buf_size(HEAD_BYTES);
     tokio::pin!(shutdown);
     loop {

@@ -53,14 +53,16 @@ async fn serve(fake: &FakeServer, limits: Limits) -> (Arc<Gateway>, u16, tempfil
     (gw, port, dir)
 }
 
-/// A raw exchange on a blocking socket (off the runtime): everything the server sent.
+/// A raw exchange on a blocking socket (off the runtime): everything the server sent before it
+/// closed the connection (a read timeout of ours fails the test).
 async fn exchange(port: u16, request: String) -> String {
     tokio::task::spawn_blocking(move || {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         s.write_all(request.as_bytes()).unwrap();
         let mut out = Vec::new();
-        let _ = s.read_to_end(&mut out);
+        s.read_to_end(&mut out)
+            .unwrap_or_else(|e| panic!("the server did not close the connection: {e}"));
         String::from_utf8_lossy(&out).into_owned()
     })
     .await
@@ -124,4 +126,29 @@ async fn a_body_that_does_not_arrive_in_time_is_refused_with_408() {
     let out = exchange(port, head).await;
     assert!(out.starts_with("HTTP/1.1 408"), "{out}");
     assert!(out.contains("request_timeout"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_are_capped_in_size_and_time_and_idle_connections_are_closed() {
+    let fake = slow();
+    let limits = Limits {
+        header_read: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let (_gw, port, _dir) = serve(&fake, limits).await;
+    // A head over 64 KiB: 431.
+    let big = format!(
+        "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Pad: {}\r\n\r\n",
+        "p".repeat(super::HEAD_BYTES + 1024)
+    );
+    let out = exchange(port, big).await;
+    assert!(out.starts_with("HTTP/1.1 431"), "{out}");
+    // A keep-alive connection that answered once and then idles, and one that never finishes
+    // its head: both are closed by the server after the header read timeout.
+    let idle = format!("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    let half = format!("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    for (request, answered) in [(idle, true), (half, false)] {
+        let out = exchange(port, request).await;
+        assert_eq!(out.starts_with("HTTP/1.1 401"), answered, "{out}");
+    }
 }
