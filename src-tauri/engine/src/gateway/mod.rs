@@ -218,9 +218,11 @@ async fn not_found() -> ApiError {
 
 /// `GET /v1/models`.
 async fn models(State(gw): State<Arc<Gateway>>, headers: HeaderMap) -> Response {
-    if let Err(e) = gw.admit(&headers) {
-        return e.into_response();
-    }
+    // Listing asks every provider, so it takes a slot like a chat does.
+    let _slot = match gw.admit(&headers).and_then(|client| gw.slots.take(&client)) {
+        Ok(slot) => slot,
+        Err(e) => return e.into_response(),
+    };
     let engine = gw.router.engine();
     let lists = engine.reachable_models(Duration::from_secs(10)).await;
     let mut data: Vec<Value> = Vec::new();
