@@ -101,8 +101,10 @@ fn main() {
         let engine = Arc::new(Engine::new(config, Arc::new(MemoryKeys::new())).expect("engine"));
         let dir = tempfile::tempdir().expect("a temp dir");
         let store = Arc::new(Store::open(dir.path()).expect("a store"));
+        // Room for every stream at once (the default global cap is 64, this bench's top load).
         let limits = Limits {
             per_client: 1024,
+            in_flight: 1024,
             ..Limits::default()
         };
         let gw = Gateway::new(

@@ -49,9 +49,16 @@ pub struct ServeArgs {
     /// Allow listening on a non-loopback address (other machines could then spend your keys).
     #[arg(long)]
     pub allow_remote: bool,
-    /// Requests in flight at once per client.
+    /// Requests in flight at once per client label (X-Title, else HTTP-Referer); clients pick
+    /// their label, so --max-in-flight is the cap.
     #[arg(long, default_value_t = 16)]
     pub per_client: usize,
+    /// Requests in flight at once, all clients together (503 beyond).
+    #[arg(long, default_value_t = 64)]
+    pub max_in_flight: usize,
+    /// Connections open at once (more are answered 503 and closed).
+    #[arg(long, default_value_t = 256)]
+    pub max_connections: usize,
 }
 
 /// `roundtable history …`.

@@ -26,8 +26,14 @@ pub async fn run(
             args.host
         )));
     }
-    if args.per_client == 0 {
-        return Err(Failure::Input("--per-client must be at least 1".into()));
+    for (flag, n) in [
+        ("--per-client", args.per_client),
+        ("--max-in-flight", args.max_in_flight),
+        ("--max-connections", args.max_connections),
+    ] {
+        if n == 0 {
+            return Err(Failure::Input(format!("{flag} must be at least 1")));
+        }
     }
     let (token, source) = gateway::token(&vault::token_store()).map_err(|e| {
         Failure::Input(format!(
@@ -66,6 +72,8 @@ pub async fn run(
     let _ = stdout.flush();
     let limits = Limits {
         per_client: args.per_client,
+        in_flight: args.max_in_flight,
+        connections: args.max_connections,
         ..Limits::default()
     };
     let gw = Gateway::new(

@@ -11,7 +11,11 @@ use std::time::{Duration, Instant};
 use roundtable_fakes::{Answer, FakeServer, Protocol, FAULTS};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
+/// The binary under test; `ROUNDTABLE_BIN` picks another build of it (with a target dir shared by
+/// several worktrees, `target/debug/roundtable` is whichever was built last).
+static BIN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    std::env::var("ROUNDTABLE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_roundtable").into())
+});
 const NO_BUS: &str = "unix:path=/nonexistent/roundtable-test-bus";
 const TOKEN: &str = "test-gateway-token";
 const EXPECTED: &str = "The answer is 42.";
@@ -78,6 +82,15 @@ fn start(servers: &[(&str, &FakeServer)], per_client: usize) -> Gateway {
 }
 
 fn start_with(servers: &[(&str, &FakeServer)], per_client: usize, timeouts: &str) -> Gateway {
+    start_with_flags(servers, per_client, timeouts, &[])
+}
+
+fn start_with_flags(
+    servers: &[(&str, &FakeServer)],
+    per_client: usize,
+    timeouts: &str,
+    flags: &[&str],
+) -> Gateway {
     let dir = tempfile::tempdir().unwrap();
     let mut config = String::new();
     for (id, s) in servers {
@@ -93,7 +106,7 @@ fn start_with(servers: &[(&str, &FakeServer)], per_client: usize, timeouts: &str
         "[router]\n{timeouts}\nbackoff_base_ms = 10\nmax_retries = 0\n"
     ));
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(&*BIN)
         .arg("--data-dir")
         .arg(dir.path())
         .args([
@@ -103,6 +116,7 @@ fn start_with(servers: &[(&str, &FakeServer)], per_client: usize, timeouts: &str
             "--per-client",
             &per_client.to_string(),
         ])
+        .args(flags)
         .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .env("ROUNDTABLE_GATEWAY_TOKEN", TOKEN)
         .env_remove("ROUNDTABLE_HOME")
@@ -245,7 +259,7 @@ fn the_openai_python_sdk_streams_falls_back_and_gets_mapped_errors() {
     );
 
     // `usage --by client` shows the SDK's spend under its X-Title.
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .arg("--data-dir")
         .arg(gw.dir.path())
         .args(["usage", "--by", "client", "--json"])
@@ -496,7 +510,7 @@ fn a_client_that_disconnects_mid_stream_cancels_upstream_and_the_ledger_says_so(
 #[test]
 fn serve_refuses_a_non_loopback_address_without_the_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .arg("--data-dir")
         .arg(dir.path())
         .args(["serve", "--host", "0.0.0.0", "--port", "0"])
@@ -511,7 +525,7 @@ fn serve_refuses_a_non_loopback_address_without_the_flag() {
         "{err}"
     );
     // Without a keychain or the variable, serve says how to give a token.
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .arg("--data-dir")
         .arg(dir.path())
         .args(["serve", "--port", "0"])
@@ -532,7 +546,7 @@ fn the_token_is_made_once_and_kept_in_the_keychain() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.toml"), "").unwrap();
     let token_of = || {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(&*BIN)
             .arg("--data-dir")
             .arg(dir.path())
             .args(["serve", "--port", "0"])
@@ -649,4 +663,346 @@ fn every_provider_fault_maps_to_an_openai_error() {
         }
     }
     assert_eq!(cases, 30);
+}
+
+/// `serve` started with extra flags (limits) in front of `servers`.
+fn start_flags(servers: &[(&str, &FakeServer)], flags: &[&str]) -> Gateway {
+    start_with_flags(
+        servers,
+        16,
+        "first_token_timeout_ms = 3000\nidle_timeout_ms = 3000",
+        flags,
+    )
+}
+
+/// A field of the process's /proc status, in MB (`VmRSS`, `VmHWM`).
+fn vm_mb(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"));
+    let kb: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kb / 1024.0
+}
+
+/// Offers a 4 MiB body after `head` and reads what comes back: (the status line's code, if any,
+/// and whether the server closed the connection within 10 s).
+fn offer_4_mib(port: u16, head: &str) -> (Option<u16>, bool) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(head.as_bytes());
+    let piece = vec![b'x'; 64 * 1024];
+    for _ in 0..64 {
+        if s.write_all(&piece).is_err() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    let closed = match s.read_to_end(&mut out) {
+        Ok(_) => true,
+        Err(e) => {
+            e.kind() != std::io::ErrorKind::WouldBlock && e.kind() != std::io::ErrorKind::TimedOut
+        }
+    };
+    let code = String::from_utf8_lossy(&out)
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok());
+    (code, closed)
+}
+
+/// Point 2 of issue 14: Host, Origin and token are checked from the head, before any byte of
+/// the body is read. 100 connections each offering a 4 MiB body without the token (foreign
+/// Host, web page, no token) are refused and closed, and the server's peak memory barely moves
+/// (before: every body was read first, +383 MB).
+#[test]
+fn pre_auth_floods_are_refused_from_the_head_and_memory_stays_bounded() {
+    let h = healthy();
+    let gw = start(&[("healthy", &h)], 16);
+    let p = gw.port;
+    let pid = gw.child.id();
+    // Warm up: one answered request, so the baseline includes the runtime's working set.
+    let (status, _, _) = post(
+        p,
+        &auth(),
+        r#"{"model":"healthy/m1","messages":[{"role":"user","content":"hi"}]}"#,
+    );
+    assert_eq!(status, 200);
+    let before = vm_mb(pid, "VmRSS").max(vm_mb(pid, "VmHWM"));
+    let heads = [
+        format!("POST /v1/chat/completions HTTP/1.1\r\nHost: evil.example\r\n{}Content-Length: 4194304\r\n\r\n", auth()),
+        format!("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nOrigin: https://evil.example\r\n{}Content-Length: 4194304\r\n\r\n", auth()),
+        format!("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nContent-Length: 4194304\r\n\r\n"),
+    ];
+    let threads: Vec<_> = (0..100)
+        .map(|i| {
+            let head = heads[i % heads.len()].clone();
+            std::thread::spawn(move || offer_4_mib(p, &head))
+        })
+        .collect();
+    let results: Vec<(Option<u16>, bool)> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let peak = vm_mb(pid, "VmHWM");
+    println!("100 pre-auth connections x 4 MiB: VmHWM {before:.1} -> {peak:.1} MB");
+    assert!(
+        results.iter().all(|r| r.1),
+        "every connection is closed by the server: {results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r.0.is_none_or(|c| c == 401 || c == 403)),
+        "refused (or reset before the answer was read): {results:?}"
+    );
+    assert!(
+        results.iter().filter(|r| r.0.is_some()).count() > 0,
+        "some refusals are read: {results:?}"
+    );
+    assert!(
+        peak - before < 64.0,
+        "peak memory grew {:.1} MB under 100 pre-auth 4 MiB bodies",
+        peak - before
+    );
+    // The gateway still answers.
+    let (status, _, _) = post(
+        p,
+        &auth(),
+        r#"{"model":"healthy/m1","messages":[{"role":"user","content":"hi"}]}"#,
+    );
+    assert_eq!(status, 200);
+    assert!(
+        ledger(gw.dir.path()).len() == 2,
+        "the refused requests left no rows"
+    );
+}
+
+/// Point 2: half-sent request heads are closed after the header read timeout (10 s), and
+/// connections over `--max-connections` are answered 503 at once (before: 3,000 half-sent heads
+/// stayed open 45 s and more; nothing capped them).
+#[test]
+fn half_sent_heads_are_closed_and_connections_over_the_cap_get_503_at_once() {
+    let h = healthy();
+    let gw = start_flags(&[("healthy", &h)], &["--max-connections", "40"]);
+    let p = gw.port;
+    let opened = Instant::now();
+    let mut loris: Vec<TcpStream> = (0..40)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", p)).unwrap();
+            s.write_all(
+                format!("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\n").as_bytes(),
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // Over the cap: a 503 with Retry-After, then the end, at once; an authenticated request
+    // is not read but can read its answer.
+    let chat = r#"{"model":"healthy/m1","messages":[{"role":"user","content":"hi"}]}"#;
+    for _ in 0..5 {
+        let mut s = TcpStream::connect(("127.0.0.1", p)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = s.write_all(
+            format!(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\n{}Content-Length: {}\r\n\r\n{chat}",
+                auth(),
+                chat.len()
+            )
+            .as_bytes(),
+        );
+        let mut out = Vec::new();
+        s.read_to_end(&mut out)
+            .expect("the server answers and closes at once");
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+        assert!(
+            text.contains("Retry-After: 1") && text.contains("too_many_connections"),
+            "{text}"
+        );
+    }
+    // The held heads are closed by the server once the header read timeout passes.
+    for s in &mut loris {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut out = Vec::new();
+        let r = s.read_to_end(&mut out);
+        assert!(
+            r.is_ok()
+                || r.as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            "closed by the server, not by our read timeout: {r:?} after {:?}",
+            opened.elapsed()
+        );
+    }
+    let closed_after = opened.elapsed();
+    println!("40 half-sent heads closed after {closed_after:?}");
+    assert!(
+        closed_after >= Duration::from_secs(9),
+        "not before the timeout: {closed_after:?}"
+    );
+    drop(loris);
+    // Places are free again: an authenticated request is answered.
+    let (status, _, body) = post(
+        p,
+        &auth(),
+        r#"{"model":"healthy/m1","messages":[{"role":"user","content":"hi"}]}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Point 7: labels are the client's to pick, so a global cap stands beside the per-label one:
+/// eight streams with eight different `X-Title`s pass `--per-client 2` but not
+/// `--max-in-flight 4` (before: all eight ran).
+#[test]
+fn eight_labels_cannot_pass_the_global_in_flight_cap() {
+    let s = slow();
+    let gw = start_with_flags(
+        &[("slow", &s)],
+        2,
+        "first_token_timeout_ms = 3000\nidle_timeout_ms = 3000",
+        &["--max-in-flight", "4"],
+    );
+    let p = gw.port;
+    let mut streams = Vec::new();
+    let mut refused = Vec::new();
+    for i in 0..8 {
+        let (code, mut r) = open_slow_stream(p, &format!("tool-{i}"));
+        if code == 200 {
+            streams.push(r);
+        } else {
+            let mut rest = String::new();
+            let _ = r.read_to_string(&mut rest);
+            assert!(rest.to_lowercase().contains("retry-after: 1"), "{rest}");
+            assert!(rest.contains("gateway_busy"), "{rest}");
+            refused.push(code);
+        }
+    }
+    assert_eq!((streams.len(), refused), (4, vec![503; 4]));
+    // Below the global cap, one label still gets no more than its two.
+    drop(streams.split_off(1));
+    std::thread::sleep(Duration::from_millis(500));
+    let (code, _second) = open_slow_stream(p, "tool-0");
+    assert_eq!(code, 200);
+    let (code, _) = open_slow_stream(p, "tool-0");
+    assert_eq!(code, 429, "tool-0 has two in flight");
+    let (code, _) = open_slow_stream(p, "tool-9");
+    assert_eq!(code, 200, "another label has room");
+}
+
+/// Starts a streamed request to the slow fake labelled `label`: its status and the reader.
+fn open_slow_stream(port: u16, label: &str) -> (u16, BufReader<TcpStream>) {
+    let body = r#"{"model":"slow/slow","stream":true,"messages":[{"role":"user","content":"go"}]}"#;
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{}X-Title: {label}\r\nContent-Length: {}\r\n\r\n{body}",
+        auth(),
+        body.len()
+    );
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    conn.write_all(head.as_bytes()).unwrap();
+    let mut r = BufReader::new(conn);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    let code = line
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, r)
+}
+
+/// Point 7: a model name over 256 bytes is refused with a 400 naming the limit, before anything
+/// is sent or stored (before: 2 MB names went upstream and into the ledger, 6 MB of database per
+/// request).
+#[test]
+fn over_long_model_names_are_refused_with_400_and_stored_nowhere() {
+    let h = healthy();
+    let gw = start(&[("healthy", &h)], 16);
+    let p = gw.port;
+    let pid = gw.child.id();
+    let db = gw.dir.path().join("roundtable.db");
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let wal = gw.dir.path().join("roundtable.db-wal");
+    let (status, _, _) = post(
+        p,
+        &auth(),
+        r#"{"model":"healthy/m1","messages":[{"role":"user","content":"hi"}]}"#,
+    );
+    assert_eq!(status, 200);
+    let (db0, rss0) = (size(&db) + size(&wal), vm_mb(pid, "VmRSS"));
+    let name_257 = format!("healthy/{}", "m".repeat(249));
+    assert_eq!(name_257.len(), 257);
+    let exactly_256 = &name_257[..256];
+    for (model, stream) in [(name_257.as_str(), false), (name_257.as_str(), true)] {
+        let (status, _, body) = post(
+            p,
+            &auth(),
+            &format!(
+                r#"{{"model":"{model}","stream":{stream},"messages":[{{"role":"user","content":"x"}}]}}"#
+            ),
+        );
+        assert_eq!(status, 400, "{body}");
+        let e = error_of(&body);
+        assert_eq!(e["param"], "model", "{body}");
+        assert!(
+            e["message"].as_str().unwrap().contains("at most 256 bytes"),
+            "{body}"
+        );
+    }
+    // 256 bytes is a name like any other (the fake answers whatever the model).
+    let (status, _, body) = post(
+        p,
+        &auth(),
+        &format!(r#"{{"model":"{exactly_256}","messages":[{{"role":"user","content":"x"}}]}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    // In the fallback list and in a route name too.
+    for extra in [
+        format!(r#""models":["{name_257}"]"#),
+        format!(r#""models":["@{}"]"#, "r".repeat(300)),
+    ] {
+        let (status, _, body) = post(
+            p,
+            &auth(),
+            &format!(
+                r#"{{"model":"healthy/m1",{extra},"messages":[{{"role":"user","content":"x"}}]}}"#
+            ),
+        );
+        assert_eq!(status, 400, "{body}");
+    }
+    let (status, _, body) = post(
+        p,
+        &auth(),
+        &format!(
+            r#"{{"model":"@{}","messages":[{{"role":"user","content":"x"}}]}}"#,
+            "r".repeat(300)
+        ),
+    );
+    assert_eq!(status, 400, "{body}");
+    // Twenty 2 MB names: refused, and neither the database nor the process grows.
+    let huge = format!(
+        r#"{{"model":"healthy/{}","messages":[{{"role":"user","content":"x"}}]}}"#,
+        "m".repeat(2 << 20)
+    );
+    for _ in 0..20 {
+        let (status, _, body) = post(p, &auth(), &huge);
+        assert_eq!(status, 400, "{}", &body[..body.len().min(300)]);
+        assert!(
+            body.len() < 1000,
+            "the error does not echo the name: {} bytes",
+            body.len()
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (db1, rss1) = (size(&db) + size(&wal), vm_mb(pid, "VmRSS"));
+    println!("20 x 2 MB model names: db+wal {db0} -> {db1} bytes, RSS {rss0:.1} -> {rss1:.1} MB");
+    assert!(
+        db1 < db0 + 256 * 1024,
+        "the database grew from {db0} to {db1} bytes"
+    );
+    assert!(rss1 - rss0 < 64.0, "RSS grew {:.1} MB", rss1 - rss0);
+    let rows = ledger(gw.dir.path());
+    assert_eq!(rows.len(), 2, "only the two answered requests: {rows:?}");
 }

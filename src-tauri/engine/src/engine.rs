@@ -81,6 +81,7 @@ impl Engine {
 
     /// Resolves `provider/model` to a target.
     pub fn resolve(&self, name: &str) -> Result<Target> {
+        check_model_name(name)?;
         let name = name.trim();
         let known = || self.registry.ids();
         if name.is_empty() {
@@ -420,6 +421,27 @@ impl Engine {
         .await;
         lists.into_iter().flatten().collect()
     }
+}
+
+/// The longest model name (`provider/model` or `@route`) accepted, in bytes.
+pub(crate) const MODEL_NAME_BYTES: usize = 256;
+
+/// Refuses a model name over [`MODEL_NAME_BYTES`]; the error shows its start only.
+pub(crate) fn check_model_name(name: &str) -> Result<()> {
+    if name.len() <= MODEL_NAME_BYTES {
+        return Ok(());
+    }
+    let mut cut = 40;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Err(Error::InvalidModel {
+        given: format!("{}…", &name[..cut]),
+        reason: format!(
+            "the name is {} bytes; model names are at most {MODEL_NAME_BYTES} bytes",
+            name.len()
+        ),
+    })
 }
 
 fn check_request(req: &ChatRequest) -> Result<()> {

@@ -12,37 +12,47 @@
 //! Access: a bearer token (kept in the keychain, or `ROUNDTABLE_GATEWAY_TOKEN` for one process);
 //! loopback only unless asked; the `Host` header must be loopback too (no DNS rebinding); a
 //! request carrying an `Origin` header (a web page) is refused and no CORS header is ever sent;
-//! a body size limit and a per-client concurrency limit. No endpoint touches a file.
+//! all three are checked from the request head, before any byte of the body is read.
+//!
+//! Limits ([`Limits`]): a deadline and a size cap on each request head, a cap on open
+//! connections, a cap on requests in flight for all clients together and a smaller one per client
+//! label, a body size cap with its own deadline, and a deadline on the whole request. No endpoint
+//! touches a file.
 //! Each request lands in the ledger tagged with its client (`X-Title`, else `HTTP-Referer`,
 //! else `gateway`); a client that disconnects mid-stream cancels the upstream request and its
 //! ledger row says `cancelled`.
 
+mod access;
+mod answer;
+mod server;
+#[cfg(test)]
+mod tests;
 mod wire;
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
-use crate::chat::{ChatEvent, ChatRequest};
 use crate::pricing::PriceBook;
-use crate::router::{Outcome, Plan, RouteEvent, Router};
-use crate::store::{now_ms, Budget, Recorder, Store};
+use crate::router::Router;
+use crate::store::{now_ms, Budget, Store};
 use crate::vault::SecretStore;
 use crate::{Error, Result};
 
+use access::Slots;
+pub use server::HEAD_BYTES;
 pub use wire::ApiError;
-use wire::{chunk, finish_reason, usage, CompletionRequest};
+use wire::CompletionRequest;
 
 /// The environment variable that sets the token for one process.
 pub const TOKEN_ENV: &str = "ROUNDTABLE_GATEWAY_TOKEN";
@@ -84,13 +94,24 @@ pub fn token(keychain: &dyn SecretStore) -> Result<(String, TokenSource)> {
     Ok((t, TokenSource::Generated))
 }
 
-/// Limits on what one client may ask.
+/// The gateway's limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// The largest request body.
     pub body_bytes: usize,
-    /// Requests in flight at once per client.
+    /// Requests in flight at once per client label (`X-Title`, else `HTTP-Referer`, else
+    /// `gateway`). The label is the client's to pick, so this is courtesy; `in_flight` is the cap.
     pub per_client: usize,
+    /// Requests in flight at once, all clients together.
+    pub in_flight: usize,
+    /// Connections open at once; more are answered 503 and closed.
+    pub connections: usize,
+    /// How long a connection may take to send a request head (an idle keep-alive connection too).
+    pub header_read: Duration,
+    /// How long a body may take to arrive.
+    pub body_read: Duration,
+    /// How long a request may take in all, body to last chunk.
+    pub request: Duration,
 }
 
 impl Default for Limits {
@@ -98,6 +119,11 @@ impl Default for Limits {
         Limits {
             body_bytes: 4 * 1024 * 1024,
             per_client: 16,
+            in_flight: 64,
+            connections: 256,
+            header_read: Duration::from_secs(10),
+            body_read: Duration::from_secs(30),
+            request: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -111,7 +137,7 @@ pub struct Gateway {
     /// Bound to a loopback address: the `Host` header must be loopback too.
     loopback: bool,
     limits: Limits,
-    clients: Mutex<HashMap<String, Arc<Semaphore>>>,
+    slots: Arc<Slots>,
 }
 
 impl Gateway {
@@ -130,8 +156,8 @@ impl Gateway {
             prices,
             token,
             loopback,
+            slots: Slots::new(limits.in_flight, limits.per_client),
             limits,
-            clients: Mutex::new(HashMap::new()),
         })
     }
 
@@ -141,127 +167,28 @@ impl Gateway {
             .route("/v1/chat/completions", post(completions))
             .route("/v1/models", get(models))
             .fallback(not_found)
-            .layer(DefaultBodyLimit::max(self.limits.body_bytes))
             .with_state(self.clone())
     }
 
-    /// Serves on `listener` until `shutdown` resolves.
+    /// Serves on `listener` until `shutdown` resolves, then waits up to 5 s for the requests in
+    /// flight.
     pub async fn serve(
         self: &Arc<Self>,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        use axum::serve::ListenerExt;
-        // Small SSE writes go out at once: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, self.app())
-            .with_graceful_shutdown(shutdown)
-            .await
+        server::serve(self, listener, shutdown).await
     }
 
-    /// Checks who is asking: no web page, a loopback `Host`, the right token. Returns the client.
+    /// Checks who is asking, from the head alone. Returns the client's label.
     fn admit(&self, headers: &HeaderMap) -> std::result::Result<String, ApiError> {
-        if headers.contains_key(header::ORIGIN) {
-            return Err(ApiError::new(
-                403,
-                "permission_error",
-                "origin_refused",
-                "requests from web pages are refused: the gateway is for programs on this machine and sends no CORS headers",
-            ));
-        }
-        if self.loopback {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("");
-            let name = host.rsplit_once(':').map_or(host, |(h, p)| {
-                if p.bytes().all(|b| b.is_ascii_digit()) {
-                    h
-                } else {
-                    host
-                }
-            });
-            if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
-                return Err(ApiError::new(
-                    403,
-                    "permission_error",
-                    "host_refused",
-                    format!("Host `{host}` is refused: use http://127.0.0.1 (the gateway answers loopback names only)"),
-                ));
-            }
-        }
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim);
-        match given {
-            None => {
-                return Err(ApiError::new(
-                    401,
-                    "invalid_request_error",
-                    "missing_api_key",
-                    "no bearer token: send `Authorization: Bearer <token>` (shown by `roundtable serve`)",
-                ))
-            }
-            Some(t) if !same(t.as_bytes(), self.token.as_bytes()) => {
-                return Err(ApiError::new(
-                    401,
-                    "invalid_request_error",
-                    "invalid_api_key",
-                    "the bearer token is wrong: use the one `roundtable serve` shows",
-                ))
-            }
-            Some(_) => {}
-        }
-        let named = |h: header::HeaderName| {
-            headers
-                .get(h)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| {
-                    v.trim()
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(100)
-                        .collect::<String>()
-                })
-                .filter(|v| !v.is_empty())
-        };
-        Ok(named(header::HeaderName::from_static("x-title"))
-            .or_else(|| named(header::REFERER))
-            .unwrap_or_else(|| "gateway".into()))
+        access::admit(headers, &self.token, self.loopback)
     }
 
-    /// A slot for one more request of `client`.
-    fn permit(&self, client: &str) -> std::result::Result<OwnedSemaphorePermit, ApiError> {
-        let sem = {
-            let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-            clients
-                .entry(client.to_string())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_client)))
-                .clone()
-        };
-        sem.try_acquire_owned().map_err(|_| {
-            let mut e = ApiError::new(
-                429,
-                "rate_limit_error",
-                "too_many_concurrent_requests",
-                format!(
-                    "client `{client}` has {} requests in flight, the most the gateway allows at once",
-                    self.limits.per_client
-                ),
-            );
-            e.retry_after_s = Some(1);
-            e
-        })
+    /// The client labels with a request in flight (the label table's size).
+    pub fn labels_in_flight(&self) -> usize {
+        self.slots.labels()
     }
-}
-
-/// Compares without stopping at the first difference.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl IntoResponse for ApiError {
@@ -291,9 +218,11 @@ async fn not_found() -> ApiError {
 
 /// `GET /v1/models`.
 async fn models(State(gw): State<Arc<Gateway>>, headers: HeaderMap) -> Response {
-    if let Err(e) = gw.admit(&headers) {
-        return e.into_response();
-    }
+    // Listing asks every provider, so it takes a slot like a chat does.
+    let _slot = match gw.admit(&headers).and_then(|client| gw.slots.take(&client)) {
+        Ok(slot) => slot,
+        Err(e) => return e.into_response(),
+    };
     let engine = gw.router.engine();
     let lists = engine.reachable_models(Duration::from_secs(10)).await;
     let mut data: Vec<Value> = Vec::new();
@@ -322,38 +251,26 @@ enum Head {
 }
 
 /// `POST /v1/chat/completions`.
-async fn completions(
-    State(gw): State<Arc<Gateway>>,
-    headers: HeaderMap,
-    body: std::result::Result<Bytes, BytesRejection>,
-) -> Response {
-    match start(&gw, &headers, body).await {
+async fn completions(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
+    match start(&gw, request).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
-async fn start(
-    gw: &Arc<Gateway>,
-    headers: &HeaderMap,
-    body: std::result::Result<Bytes, BytesRejection>,
-) -> std::result::Result<Response, ApiError> {
-    let client = gw.admit(headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                413,
-                "invalid_request_error",
-                "request_too_large",
-                format!(
-                    "the body is over the gateway's limit of {} bytes",
-                    gw.limits.body_bytes
-                ),
-            )
-        } else {
-            ApiError::invalid("body", format!("could not read the body: {e}"))
-        }
-    })?;
+/// Checks the head, takes a slot, and only then reads the body (capped, with a deadline).
+async fn start(gw: &Arc<Gateway>, request: Request) -> std::result::Result<Response, ApiError> {
+    let deadline = Instant::now() + gw.limits.request;
+    let (parts, body) = request.into_parts();
+    let client = gw.admit(&parts.headers)?;
+    let slot = gw.slots.take(&client)?;
+    let body = read_body(
+        body,
+        &parts.headers,
+        gw.limits.body_bytes,
+        deadline.min(Instant::now() + gw.limits.body_read),
+    )
+    .await?;
     let req: CompletionRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::invalid(
             "body",
@@ -379,17 +296,19 @@ async fn start(
         Err(e) => return Err(ApiError::from(&e)),
         Ok(_) => {}
     }
-    let permit = gw.permit(&client)?;
     let (head_tx, head_rx) = oneshot::channel();
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let stream = req.stream;
-    tokio::spawn(answer(
+    tokio::spawn(answer::answer(
         gw.clone(),
-        plan,
-        chat,
-        stream,
-        client,
-        permit,
+        answer::Job {
+            plan,
+            chat,
+            streaming: stream,
+            client,
+            deadline,
+            _slot: slot,
+        },
         head_tx,
         tx,
     ));
@@ -437,206 +356,54 @@ async fn start(
     }
 }
 
-fn sse(v: &Value) -> Bytes {
-    Bytes::from(format!("data: {v}\n\n"))
-}
-
-/// Runs one request through the router, recording it, and feeds the handler: the head, then
-/// (streaming) the chunks. Ends as soon as the client is gone, which drops the upstream stream.
-#[allow(clippy::too_many_arguments)]
-async fn answer(
-    gw: Arc<Gateway>,
-    plan: Plan,
-    chat: ChatRequest,
-    streaming: bool,
-    client: String,
-    _permit: OwnedSemaphorePermit,
-    head_tx: oneshot::Sender<Head>,
-    tx: mpsc::Sender<Bytes>,
-) {
-    let prompt_chars = chat
-        .messages
-        .iter()
-        .map(|m| m.text.chars().count())
-        .sum::<usize>()
-        + chat.system.as_ref().map_or(0, |s| s.chars().count());
-    let mut rec = Recorder::ledger_only(
-        &gw.store,
-        &gw.prices,
-        plan.route.clone(),
-        prompt_chars,
-        &client,
-    );
-    let id = format!("chatcmpl-{}", rec.request_id());
-    let created = now_ms() / 1000;
-    let mut routed = gw.router.stream(&plan, &chat);
-    let mut head = Some(head_tx);
-    let mut model = String::new();
-    let mut text = String::new();
-    let mut reasoning = String::new();
-    let mut frame: Option<(String, String)> = None;
+/// Reads a body of at most `cap` bytes by `deadline`: 413 over the cap (at once when
+/// `Content-Length` says so), 408 past the deadline.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    cap: usize,
+    deadline: Instant,
+) -> std::result::Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            413,
+            "invalid_request_error",
+            "request_too_large",
+            format!("the body is over the gateway's limit of {cap} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut data = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    let mut stream = body.into_data_stream();
     loop {
-        let item = {
-            let gone = async {
-                match head.as_mut() {
-                    Some(h) => h.closed().await,
-                    None => tx.closed().await,
-                }
-            };
-            tokio::select! {
-                item = routed.next() => Some(item),
-                _ = gone => None,
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Err(_) => {
+                return Err(ApiError::new(
+                    408,
+                    "invalid_request_error",
+                    "request_timeout",
+                    "the body did not arrive in time: send it at once after the head",
+                ))
             }
-        };
-        let Some(item) = item else {
-            // The client went away: dropping `routed` closes the upstream connection.
-            let _ = rec.fail(None);
-            return;
-        };
-        let mut out: Vec<Value> = Vec::new();
-        match item {
-            Some(Ok(RouteEvent::Attempt(a))) => {
-                let _ = rec.attempt(&a);
-                if a.outcome == Outcome::Ok {
-                    model = a.target.clone();
-                    if streaming {
-                        if let Some(h) = head.take() {
-                            let _ = h.send(Head::Stream);
-                        }
-                        out.push(chunk(
-                            &id,
-                            created,
-                            &model,
-                            json!({"role": "assistant", "content": ""}),
-                            None,
-                        ));
-                    }
-                }
+            Ok(None) => return Ok(Bytes::from(data)),
+            Ok(Some(Err(e))) => {
+                return Err(ApiError::invalid(
+                    "body",
+                    format!("could not read the body: {e}"),
+                ))
             }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Delta(t)))) => {
-                let _ = rec.delta(&t);
-                if streaming {
-                    // The hot path: the chunk's fixed parts are written once per answer.
-                    let (pre, post) =
-                        frame.get_or_insert_with(|| content_frame(&id, created, &model));
-                    let text = serde_json::to_string(&t).unwrap_or_default();
-                    let mut b = Vec::with_capacity(pre.len() + text.len() + post.len());
-                    b.extend_from_slice(pre.as_bytes());
-                    b.extend_from_slice(text.as_bytes());
-                    b.extend_from_slice(post.as_bytes());
-                    if tx.send(Bytes::from(b)).await.is_err() {
-                        let _ = rec.fail(None);
-                        return;
-                    }
-                } else {
-                    text.push_str(&t);
+            Ok(Some(Ok(piece))) => {
+                if data.len() + piece.len() > cap {
+                    return Err(too_large());
                 }
-            }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Reasoning(t)))) => {
-                let _ = rec.reasoning(&t);
-                if streaming {
-                    out.push(chunk(&id, created, &model, json!({"reasoning": t}), None));
-                } else {
-                    reasoning.push_str(&t);
-                }
-            }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Start { .. }))) => {}
-            Some(Ok(RouteEvent::Chat(ChatEvent::End(end)))) => {
-                let target = plan.targets.iter().find(|t| t.to_string() == model);
-                let answered = match (target, rec_finish(&mut rec, &end, target)) {
-                    (_, Some(m)) => m,
-                    _ => model.clone(),
-                };
-                let finish = finish_reason(&end.finish).to_string();
-                let usage = end.usage.as_ref().map(usage).unwrap_or(Value::Null);
-                if streaming {
-                    let mut last = chunk(&id, created, &answered, json!({}), Some(&finish));
-                    let mut tail = chunk(&id, created, &answered, json!({}), None);
-                    tail["choices"] = json!([]);
-                    tail["usage"] = usage;
-                    if let Some(cost) = end.provider_cost_usd {
-                        last["provider_cost_usd"] = json!(cost);
-                    }
-                    for v in [last, tail] {
-                        if tx.send(sse(&v)).await.is_err() {
-                            return;
-                        }
-                    }
-                    let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
-                } else if let Some(h) = head.take() {
-                    let mut message =
-                        json!({"role": "assistant", "content": text, "refusal": null});
-                    if !reasoning.is_empty() {
-                        message["reasoning"] = json!(reasoning);
-                    }
-                    let _ = h.send(Head::Whole(json!({
-                        "id": id,
-                        "object": "chat.completion",
-                        "created": created,
-                        "model": answered,
-                        "system_fingerprint": null,
-                        "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": finish}],
-                        "usage": usage,
-                    })));
-                }
-                return;
-            }
-            Some(Err(e)) => {
-                let _ = rec.fail(Some(&e));
-                let api = ApiError::from(&e);
-                match head.take() {
-                    Some(h) => {
-                        let _ = h.send(Head::Error(api));
-                    }
-                    None => {
-                        // Mid-stream: an error chunk, as OpenRouter sends, then the end.
-                        let mut v = api.body();
-                        v["error"]["partial"] = json!(true);
-                        let _ = tx.send(sse(&v)).await;
-                        let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
-                    }
-                }
-                return;
-            }
-            None => {
-                let e = Error::InvalidRequest("the answer ended without its end".into());
-                let _ = rec.fail(Some(&e));
-                if let Some(h) = head.take() {
-                    let _ = h.send(Head::Error(ApiError::new(
-                        502,
-                        "upstream_error",
-                        "malformed_stream",
-                        e.to_string(),
-                    )));
-                }
-                return;
-            }
-        }
-        for v in out {
-            if tx.send(sse(&v)).await.is_err() {
-                let _ = rec.fail(None);
-                return;
+                data.extend_from_slice(&piece);
             }
         }
     }
-}
-
-/// The SSE frame of a content chunk, split around the content string.
-fn content_frame(id: &str, created: i64, model: &str) -> (String, String) {
-    let whole = chunk(id, created, model, json!({"content": "\u{0}"}), None).to_string();
-    let at = whole.find("\"\\u0000\"").unwrap_or(whole.len());
-    (
-        format!("data: {}", &whole[..at]),
-        format!("{}\n\n", &whole[at + 8..]),
-    )
-}
-
-/// Finishes the ledger row; the model that answered, as recorded.
-fn rec_finish(
-    rec: &mut Recorder<'_>,
-    end: &crate::chat::StreamEnd,
-    target: Option<&crate::Target>,
-) -> Option<String> {
-    let row = rec.finish(end, target?).ok()?;
-    row.model_answered
 }

@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 use crate::chat::{ChatRequest, FinishReason, Message, ReasoningEffort, Role, Usage};
 use crate::error::{Error, ErrorClass};
 
+/// The most targets one request may name (`model` and `models` together).
+pub const MAX_TARGETS: usize = 16;
+
 /// The request body of `POST /v1/chat/completions` (the fields the gateway uses; others are
 /// ignored as OpenAI-compatible servers do).
 #[derive(Debug, Deserialize)]
@@ -158,6 +161,12 @@ impl CompletionRequest {
         for n in self.model.iter().chain(self.models.iter().flatten()) {
             let n = n.trim();
             if !n.is_empty() && !names.iter().any(|m| m == n) {
+                if names.len() == MAX_TARGETS {
+                    return Err(ApiError::invalid(
+                        "models",
+                        format!("more than {MAX_TARGETS} models named; the gateway tries at most {MAX_TARGETS} (`model` and the `models` fallbacks together)"),
+                    ));
+                }
                 names.push(n.to_string());
             }
         }

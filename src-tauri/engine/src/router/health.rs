@@ -5,6 +5,10 @@
 //! or never used): at most `K - failures` attempts are in flight to it at once, and the rest wait
 //! for their outcome. So a burst of requests sends at most K to a target that turns out to be
 //! failing before its cooldown engages. A target that is answering has no limit.
+//!
+//! Target names come from clients (the gateway's `model`), so the table is bounded: at
+//! [`MAX_TARGETS`] entries, the idle ones least recently used go (those cooling down last), down
+//! to three quarters. A target with an attempt in flight is never forgotten.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,6 +18,9 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::error::ErrorClass;
+
+/// The most targets the table keeps.
+pub(crate) const MAX_TARGETS: usize = 1024;
 
 /// The weight of the newest sample in the moving average of time to first token.
 const EWMA_ALPHA: f64 = 0.3;
@@ -27,6 +34,35 @@ struct State {
     in_flight: u32,
     ttft_ms: Option<f64>,
     last_class: Option<ErrorClass>,
+    last_used: Option<Instant>,
+}
+
+/// `target`'s state, made (after making room) if it is new.
+fn entry<'m>(states: &'m mut HashMap<String, State>, target: &str) -> &'m mut State {
+    if !states.contains_key(target) && states.len() >= MAX_TARGETS {
+        evict(states);
+    }
+    let s = states.entry(target.to_string()).or_default();
+    s.last_used = Some(Instant::now());
+    s
+}
+
+/// Forgets idle targets, least recently used first and cooling ones last, down to 3/4 full.
+fn evict(states: &mut HashMap<String, State>) {
+    let now = Instant::now();
+    let mut idle: Vec<(bool, Option<Instant>, String)> = states
+        .iter()
+        .filter(|(_, s)| s.in_flight == 0 && !s.probing)
+        .map(|(k, s)| {
+            let cooling = s.cooldown_until.is_some_and(|u| now < u);
+            (cooling, s.last_used, k.clone())
+        })
+        .collect();
+    idle.sort();
+    let excess = states.len().saturating_sub(MAX_TARGETS * 3 / 4);
+    for (_, _, k) in idle.into_iter().take(excess) {
+        states.remove(&k);
+    }
 }
 
 /// The shared health table.
@@ -84,10 +120,7 @@ impl Health {
     /// Admits, skips, or says to wait (`None`) for an outcome of the attempts in flight.
     fn try_admit(self: &Arc<Self>, target: &str) -> Option<Admission> {
         let mut states = self.lock();
-        let s = match states.get_mut(target) {
-            Some(s) => s,
-            None => states.entry(target.to_string()).or_default(),
-        };
+        let s = entry(&mut states, target);
         match s.cooldown_until {
             Some(until) => {
                 let now = Instant::now();
@@ -114,7 +147,7 @@ impl Health {
 
     /// Admits an attempt whatever the target's state (a last target's own retry).
     pub(crate) fn admit_anyway(self: &Arc<Self>, target: &str) -> AttemptGuard {
-        self.lock().entry(target.to_string()).or_default().in_flight += 1;
+        entry(&mut self.lock(), target).in_flight += 1;
         self.guard(target, false)
     }
 
@@ -154,10 +187,7 @@ impl Health {
     ) {
         {
             let mut states = self.lock();
-            let s = match states.get_mut(target) {
-                Some(s) => s,
-                None => states.entry(target.to_string()).or_default(),
-            };
+            let s = entry(&mut states, target);
             s.in_flight = s.in_flight.saturating_sub(1);
             if probe {
                 s.probing = false;
@@ -238,6 +268,22 @@ mod tests {
             Admission::Go(g) => g,
             Admission::Skip(_) => panic!("expected to be admitted"),
         }
+    }
+
+    #[tokio::test]
+    async fn the_table_is_bounded_and_keeps_what_is_in_flight_and_cooling() {
+        let h = Health::new(1, Duration::from_secs(60));
+        let busy = go(h.admit("busy").await);
+        go(h.admit("cold").await).failure(ErrorClass::Upstream, None);
+        assert!(h.cooling("cold"));
+        for i in 0..5 * MAX_TARGETS {
+            go(h.admit(&format!("junk/{i}")).await).success(Duration::from_millis(1));
+        }
+        let len = h.lock().len();
+        assert!(len <= MAX_TARGETS, "{len} entries");
+        assert!(h.lock().contains_key("busy"), "in flight: kept");
+        assert!(h.cooling("cold"), "cooling: kept while idle ones can go");
+        busy.success(Duration::from_millis(1));
     }
 
     #[tokio::test]

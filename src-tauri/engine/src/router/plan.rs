@@ -29,6 +29,9 @@ impl Plan {
                 reason: "no model given; use -m provider/model".into(),
             });
         }
+        for name in names {
+            crate::engine::check_model_name(name)?;
+        }
         if let [only] = names {
             if let Some(name) = only.trim().strip_prefix('@') {
                 return Plan::route(engine, name);
