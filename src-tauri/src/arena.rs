@@ -1,9 +1,10 @@
 //! The commands of the compare view, the votes, the leaderboard and the usage dashboard; each a
 //! few lines over the engine.
 
-use roundtable_engine::compare::{self, CompareSpec};
 use roundtable_engine::dashboard::{self, Dashboard};
+use roundtable_engine::error::ErrorKind;
 use roundtable_engine::leaderboard::{leaderboard as board, Leaderboard};
+use roundtable_engine::session::compare::{self, CompareSpec};
 use roundtable_engine::store::Verdict;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -41,19 +42,15 @@ pub fn compare(
 ) -> Reply<CompareStarted> {
     let ready = state.ready()?;
     let prepared = compare::prepare(&ready.router, &ready.store, spec).map_err(text)?;
-    let user_message_ids = prepared.turns.iter().map(|t| t.user_message_id).collect();
-    let turns = prepared
+    let user_message_ids = prepared
         .turns
-        .into_iter()
-        .enumerate()
-        .map(|(i, turn)| {
-            let events = events.clone();
-            let column = i as u32;
-            crate::run::start_with(ready.clone(), state.turns.clone(), turn, move |msg| {
-                let _ = events.send(ColumnMsg { column, msg });
-            })
-        })
+        .iter()
+        .filter_map(|t| t.user_message_id())
         .collect();
+    let send = move |column, msg| {
+        let _ = events.send(ColumnMsg { column, msg });
+    };
+    let turns = crate::run::start_columns(ready, state.turns.clone(), prepared.turns, send);
     Ok(CompareStarted {
         conversation_id: prepared.conversation_id,
         turns,
@@ -121,6 +118,7 @@ pub fn export_usage_csv(state: State<'_, AppState>, since: String, until: String
         .map_err(text)?;
     let dir = roundtable_engine::config::download_dir().unwrap_or_else(|| ready.dir.clone());
     let path = dir.join(format!("roundtable-usage-{since}-to-{until}.csv"));
-    std::fs::write(&path, dashboard::to_csv(&d)).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, dashboard::to_csv(&d))
+        .map_err(|e| crate::commands::refused(ErrorKind::Io, format!("{}: {e}", path.display())))?;
     Ok(path.display().to_string())
 }

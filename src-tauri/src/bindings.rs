@@ -4,18 +4,17 @@
 
 #[cfg(test)]
 mod tests {
-    use roundtable_engine::compare::{ColumnSpec, CompareSpec};
     use roundtable_engine::config::Strategy;
     use roundtable_engine::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
-    use roundtable_engine::error::ErrorClass;
+    use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
     use roundtable_engine::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
+    use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
     use roundtable_engine::settings::{
         BudgetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
     use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
-    use roundtable_engine::turn::{TurnEvent, TurnSpec};
-    use roundtable_engine::Usage;
+    use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
     use crate::arena::{ColumnMsg, CompareStarted};
@@ -59,6 +58,10 @@ mod tests {
             Render,
             RenderKind,
             TurnEvent,
+            Finished,
+            ErrorView,
+            ErrorKind,
+            ReasoningEffort,
             Attempt,
             Outcome,
             ErrorClass,

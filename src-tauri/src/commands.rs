@@ -1,11 +1,13 @@
-//! The commands the web UI may call. Each is a few lines: read state, call the engine, map errors
-//! to one line of text. No key ever crosses here: the UI sees provider ids and masked hints only.
+//! The commands the web UI may call. Each is a few lines: read state, call the engine, map the
+//! error to the typed IPC error ([`ErrorView`]: a kind the UI branches on, and one line of
+//! text). No key ever crosses here: the UI sees provider ids and masked hints only.
 
 use std::time::Duration;
 
+use roundtable_engine::error::{ErrorKind, ErrorView};
+use roundtable_engine::session::{Turn, TurnSpec};
 use roundtable_engine::settings::{self, Edit, SettingsView};
 use roundtable_engine::store::{Conversation, ConversationSummary, SearchHit};
-use roundtable_engine::turn::{Turn, TurnSpec};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -15,12 +17,17 @@ use crate::state::AppState;
 use crate::stream::StreamMsg;
 use crate::views::{self, KeySource, KeyView, ModelView, ProviderView, StoredView};
 
-/// A command's answer: the value, or one line of text for the UI.
-pub type Reply<T> = Result<T, String>;
+/// A command's answer: the value, or the typed error the UI branches on (by its `kind`).
+pub type Reply<T> = Result<T, ErrorView>;
 
-/// An error as that line.
-pub fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
+/// An engine error as the UI gets it: the one place errors are mapped for IPC.
+pub fn text(e: roundtable_engine::Error) -> ErrorView {
+    ErrorView::from(&e)
+}
+
+/// A refusal found by the shell itself.
+pub fn refused(kind: ErrorKind, message: impl Into<String>) -> ErrorView {
+    ErrorView::new(kind, message)
 }
 
 /// What the window shows about the app.
@@ -123,8 +130,8 @@ pub fn send(
     let ready = state.ready()?;
     let turn = Turn::prepare(&ready.router, &ready.store, spec).map_err(text)?;
     let saved = Saved {
-        conversation_id: turn.conversation_id,
-        user_message_id: turn.user_message_id,
+        conversation_id: turn.conversation_id().unwrap_or_default(),
+        user_message_id: turn.user_message_id().unwrap_or_default(),
     };
     Ok(Started {
         turn: crate::run::start(ready, state.turns.clone(), turn, events),
@@ -144,9 +151,14 @@ pub fn cancel(state: State<'_, AppState>, turn: u64) -> Reply<bool> {
 pub fn open_link(app: tauri::AppHandle, url: String) -> Reply<()> {
     use tauri_plugin_opener::OpenerExt;
     let checked = roundtable_engine::markdown::safe_href(&url).ok_or_else(|| {
-        format!("refused to open `{url}`: only http, https and mailto links open")
+        refused(
+            ErrorKind::BadInput,
+            format!("refused to open `{url}`: only http, https and mailto links open"),
+        )
     })?;
-    app.opener().open_url(checked, None::<&str>).map_err(text)
+    app.opener()
+        .open_url(checked, None::<&str>)
+        .map_err(|e| refused(ErrorKind::Io, format!("could not open `{url}`: {e}")))
 }
 
 /// Providers with their keys' masked hints.
@@ -164,7 +176,12 @@ pub fn set_key(state: State<'_, AppState>, provider: String, key: String) -> Rep
         .engine()
         .registry()
         .get(&provider)
-        .ok_or_else(|| format!("unknown provider `{provider}`"))?;
+        .ok_or_else(|| {
+            refused(
+                ErrorKind::BadInput,
+                format!("unknown provider `{provider}`"),
+            )
+        })?;
     let saved = ready.vault.save(p, &key).map_err(text)?;
     Ok(KeyView {
         source: KeySource::Keychain,
@@ -179,7 +196,10 @@ pub fn remove_key(state: State<'_, AppState>, provider: String) -> Reply<bool> {
     let ready = state.ready()?;
     let known = ready.router.engine().registry().get(&provider).is_some();
     if !known {
-        return Err(format!("unknown provider `{provider}`"));
+        return Err(refused(
+            ErrorKind::BadInput,
+            format!("unknown provider `{provider}`"),
+        ));
     }
     ready.vault.remove(&provider).map_err(text)
 }
@@ -189,9 +209,14 @@ pub fn remove_key(state: State<'_, AppState>, provider: String) -> Reply<bool> {
 pub async fn test_provider(state: State<'_, AppState>, provider: String) -> Reply<usize> {
     let engine = state.ready()?.router.engine().clone();
     let list = tokio::time::timeout(Duration::from_secs(10), engine.list_models(&provider)).await;
-    list.map_err(|_| format!("{provider}: no answer within 10 s"))?
-        .map(|m| m.len())
-        .map_err(text)
+    list.map_err(|_| {
+        refused(
+            ErrorKind::Provider,
+            format!("{provider}: no answer within 10 s"),
+        )
+    })?
+    .map(|m| m.len())
+    .map_err(text)
 }
 
 /// What the routes, prices and budget editors show.
@@ -206,6 +231,6 @@ pub fn settings(state: State<'_, AppState>) -> Reply<SettingsView> {
 #[tauri::command]
 pub fn edit_settings(state: State<'_, AppState>, edit: Edit) -> Reply<SettingsView> {
     let config = settings::apply(&state.ready()?.dir, &edit).map_err(text)?;
-    let ready = state.reload(config).map_err(text)?;
+    let ready = state.reload(config)?;
     settings::view(ready.router.engine().config(), &ready.dir, &ready.store).map_err(text)
 }

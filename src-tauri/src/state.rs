@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use roundtable_engine::config::{data_dir, Config};
+use roundtable_engine::error::ErrorView;
 use roundtable_engine::keys::{ChainKeys, EnvKeys};
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::store::Store;
@@ -29,7 +30,7 @@ pub struct Ready {
 
 /// The app's state: ready, or why it could not open (shown by the UI, never a crash).
 pub struct AppState {
-    ready: RwLock<Result<Arc<Ready>, String>>,
+    ready: RwLock<Result<Arc<Ready>, ErrorView>>,
     /// The turns in flight, across config reloads.
     pub turns: Arc<Turns>,
 }
@@ -38,27 +39,28 @@ impl AppState {
     /// Opens the data dir.
     pub fn load() -> AppState {
         AppState {
-            ready: RwLock::new(Ready::open().map(Arc::new).map_err(|e| e.to_string())),
+            ready: RwLock::new(Ready::open().map(Arc::new).map_err(|e| ErrorView::from(&e))),
             turns: Arc::new(Turns::default()),
         }
     }
 
     /// The ready state, or the reason it is not.
-    pub fn ready(&self) -> Result<Arc<Ready>, String> {
+    pub fn ready(&self) -> Result<Arc<Ready>, ErrorView> {
         self.ready.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Puts an engine built from `config` in force.
-    pub fn reload(&self, config: Config) -> roundtable_engine::Result<Arc<Ready>> {
-        let old = self
-            .ready()
-            .map_err(roundtable_engine::Error::InvalidRequest)?;
-        let fresh = Arc::new(Ready::build(
-            config,
-            old.vault.clone(),
-            old.store.clone(),
-            old.dir.clone(),
-        )?);
+    pub fn reload(&self, config: Config) -> Result<Arc<Ready>, ErrorView> {
+        let old = self.ready()?;
+        let fresh = Arc::new(
+            Ready::build(
+                config,
+                old.vault.clone(),
+                old.store.clone(),
+                old.dir.clone(),
+            )
+            .map_err(|e| ErrorView::from(&e))?,
+        );
         *self.ready.write().unwrap_or_else(|p| p.into_inner()) = Ok(fresh.clone());
         Ok(fresh)
     }

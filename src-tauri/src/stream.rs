@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use roundtable_engine::markdown::MarkdownStream;
-use roundtable_engine::turn::TurnEvent;
+use roundtable_engine::session::TurnEvent;
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
@@ -69,7 +69,7 @@ pub async fn forward(mut rx: UnboundedReceiver<TurnEvent>, send: impl Fn(StreamM
                 deadline.get_or_insert_with(|| Instant::now() + FRAME);
             }
             Some(other) => {
-                let last = !matches!(other, TurnEvent::Attempt(_));
+                let last = other.is_last();
                 render(&mut md, &mut text, &mut reasoning, &send, last);
                 deadline = None;
                 send(StreamMsg::Event(other));

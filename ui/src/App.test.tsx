@@ -2,6 +2,7 @@ import { render } from "solid-js/web";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { estimate } from "./shared/virtual";
+import { budgetSpent, providerError } from "./test-errors";
 import type { FullBackend } from "./backend";
 import type { StreamMsg, TurnSpec } from "./types";
 
@@ -101,7 +102,7 @@ describe("App", () => {
       { kind: "attempt", target: "b/fast", number: 2, outcome: "ok", class: null, status: null, ms: 9, message: null },
       { kind: "render", replaceFrom: 0, blocks: [], tail: "<p>Par</p>", reasoning: "" },
       { kind: "render", replaceFrom: 0, blocks: ["<h2>Done</h2>"], tail: "<p>Partial answer</p>", reasoning: "" },
-      { kind: "done", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { input_tokens: 12, output_tokens: 34, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { input_tokens: 12, output_tokens: 34, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a default model");
@@ -134,7 +135,7 @@ describe("App", () => {
   });
 
   it("an error is shown inline with a retry", async () => {
-    const { backend, sent } = fake([{ kind: "failed", message: "a: rate limited (rate_limited, HTTP 429)", provider: "a", class: "rate_limited", partial: false, messageId: null }]);
+    const { backend, sent } = fake([{ kind: "failed", error: providerError("a: rate limited (rate_limited, HTTP 429)", "a", "rate_limited"), partial: false, messageId: null }]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
     type(root, "Hi");
@@ -151,7 +152,7 @@ describe("App", () => {
       ...backend,
       send: async (spec, onEvent) => {
         specs.push(spec);
-        if (!spec.overBudget) throw "this month's budget is spent ($20.00 of $20.00): raise it in Settings, or send anyway";
+        if (!spec.overBudget) throw budgetSpent("this month's budget is spent ($20.000000 of $20.000000)");
         return backend.send(spec, onEvent);
       },
     });
@@ -235,7 +236,7 @@ describe("App", () => {
   it("a link in an answer opens through the backend, never in the web view", async () => {
     const { backend, opened } = fake([
       { kind: "render", replaceFrom: 0, blocks: ['<p><a href="https://example.com/x">site</a> <a class="md-image" href="https://img.example/p.png">pic</a></p>'], tail: "", reasoning: "" },
-      { kind: "done", messageId: 1, model: "a/m", fellOver: [], usage: null, costMicros: 0, ttftMs: 1, durationMs: 2 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "a/m", messageId: 1, model: "a/m", fellOver: [], usage: null, costMicros: 0, ttftMs: 1, durationMs: 2 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");

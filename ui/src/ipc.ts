@@ -155,7 +155,8 @@ regenerate?: number | null,
  */
 prompt: string, 
 /**
- * A system prompt for a new conversation.
+ * A system prompt: a new conversation's, or (continuing one) this turn's instead of the
+ * conversation's own.
  */
 system?: string | null, 
 /**
@@ -173,7 +174,7 @@ maxTokens?: number | null,
 /**
  * Reasoning effort: low, medium or high.
  */
-reasoning?: string | null, 
+reasoning?: ReasoningEffort | null, 
 /**
  * Send even though this month's budget is spent.
  */
@@ -208,19 +209,99 @@ export type RenderKind = "render";
 /**
  * What happens while a turn runs.
  */
-export type TurnEvent = { "kind": "attempt" } & Attempt | { "kind": "delta", text: string, } | { "kind": "reasoning", text: string, } | { "kind": "done", messageId: number | null, 
+export type TurnEvent = { "kind": "attempt" } & Attempt | { "kind": "delta", text: string, } | { "kind": "reasoning", text: string, } | { "kind": "done" } & Finished | { "kind": "failed", error: ErrorView, 
 /**
- * `provider/model` that answered.
+ * Whether part of the answer had arrived.
  */
-model: string, 
-/**
- * The targets that failed before it, with their classes.
- */
-fellOver: Array<string>, usage: Usage | null, costMicros: number, ttftMs: number | null, durationMs: number, } | { "kind": "failed", message: string, provider: string | null, class: string | null, partial: boolean, 
+partial: boolean, 
 /**
  * The answer message holding what arrived, if anything did.
  */
 messageId: number | null, } | { "kind": "cancelled", messageId: number | null, };
+
+/**
+ * A finished answer: where it is kept, who answered after whom, and its figures.
+ */
+export type Finished = { 
+/**
+ * The answer message (none for a turn kept in the ledger only).
+ */
+messageId: number | null, 
+/**
+ * The conversation (none for a turn kept in the ledger only).
+ */
+conversationId: number | null, 
+/**
+ * Groups the request's ledger rows.
+ */
+requestId: string, 
+/**
+ * `provider/model` that answered, as the provider named the model.
+ */
+model: string, 
+/**
+ * The target that answered, as it was asked for.
+ */
+requested: string, 
+/**
+ * The targets that failed before it, each as `target (class)`.
+ */
+fellOver: Array<string>, 
+/**
+ * Every attempt, the answering one and skips included.
+ */
+attempts: Array<Attempt>, 
+/**
+ * The provider's own usage; `None` when it sent none (the cost is then estimated).
+ */
+usage: Usage | null, 
+/**
+ * Why the model stopped (`stop`, `length`, …).
+ */
+finish: string, 
+/**
+ * The cost the provider itself reported (OpenRouter).
+ */
+providerCostUsd: number | null, 
+/**
+ * The answer's cost (its answering attempt), in micro-dollars.
+ */
+costMicros: number, 
+/**
+ * Where the price came from (`override`, `catalog`, `builtin`, `local`, `provider`).
+ */
+priceSource: string | null, ttftMs: number | null, durationMs: number, };
+
+/**
+ * An error as an edge shows it: its kind, its words, and for a provider failure the provider,
+ * class, status, wait and hint. The app's IPC error (generated to TypeScript) and the turn's
+ * `failed` event carry it.
+ */
+export type ErrorView = { kind: ErrorKind, 
+/**
+ * One line: what happened and what to do.
+ */
+message: string, provider: string | null, class: ErrorClass | null, status: number | null, retryAfterMs: number | null, 
+/**
+ * A provider failure's own words (without provider, class or hint).
+ */
+detail: string | null, 
+/**
+ * What the user can do about a provider failure.
+ */
+hint: string | null, };
+
+/**
+ * What kind of failure an [`Error`] is: what every edge (the CLI's exit status, the gateway's
+ * HTTP status, the app's IPC error) decides from. Serialised in snake_case.
+ */
+export type ErrorKind = "provider" | "budget_exceeded" | "config" | "bad_input" | "store" | "io" | "keychain" | "internal";
+
+/**
+ * How hard a reasoning model should think; `None` leaves the provider's default. One enum for
+ * the engine, the CLI (`--reasoning`) and the app (`low`, `medium`, `high`).
+ */
+export type ReasoningEffort = "low" | "medium" | "high";
 
 /**
  * One attempt at one target.
@@ -386,7 +467,7 @@ conversation?: number | null, prompt: string,
 /**
  * A system prompt for a new compare.
  */
-system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, reasoning?: string | null, 
+system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, reasoning?: ReasoningEffort | null, 
 /**
  * Send even though this month's budget is spent.
  */

@@ -8,7 +8,8 @@
 use std::time::{Duration, Instant};
 
 use roundtable_engine::pricing::PriceBook;
-use roundtable_engine::store::{seed_word, Recorder, SeedSpec, Store};
+use roundtable_engine::session::Recorder;
+use roundtable_engine::store::{seed_word, SeedSpec, Store};
 use roundtable_engine::{Attempt, Config, Outcome};
 
 fn env_or(name: &str, default: usize) -> usize {

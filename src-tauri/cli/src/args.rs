@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use roundtable_engine::ReasoningEffort;
 
 /// One interface to every model: chat, compare and manage models from the terminal.
 #[derive(Debug, Parser)]
@@ -210,8 +211,8 @@ pub struct RequestOpts {
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,
     /// Ask a reasoning model to think, and how hard.
-    #[arg(long, value_enum, value_name = "EFFORT")]
-    pub reasoning: Option<Effort>,
+    #[arg(long, value_name = "EFFORT", value_parser = effort())]
+    pub reasoning: Option<ReasoningEffort>,
     /// Send even though this month's budget is spent.
     #[arg(long)]
     pub over_budget: bool,
@@ -258,15 +259,11 @@ pub struct CompareArgs {
     pub opts: RequestOpts,
 }
 
-/// Reasoning effort.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Effort {
-    /// A small thinking budget.
-    Low,
-    /// A medium thinking budget.
-    Medium,
-    /// A large thinking budget.
-    High,
+/// The engine's reasoning efforts as clap's possible values (listed in `--help`).
+fn effort() -> impl clap::builder::TypedValueParser<Value = ReasoningEffort> {
+    use clap::builder::TypedValueParser;
+    let names = ReasoningEffort::ALL.map(ReasoningEffort::as_str);
+    clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<ReasoningEffort>())
 }
 
 /// `roundtable models`.

@@ -1,185 +1,175 @@
 //! `roundtable compare`: one prompt to several models (or routes) at once. With `--json` every
 //! event carries its `column`; in plain mode each column's answer is printed when it ends, with
 //! its time to first token, tokens and speed. One column failing leaves the others running.
+//! The compare is prepared and its columns driven by the engine's session (the app's own
+//! preparation, N drivers under one fan-out); this file only prints their events.
 
-use std::time::Instant;
-
-use futures_util::StreamExt;
-use roundtable_engine::pricing::PriceBook;
-use roundtable_engine::store::{title_from, NewMessage, Recorder, Store};
-use roundtable_engine::{ChatEvent, Outcome, Role, RouteEvent, Router};
+use roundtable_engine::session::{compare, fan_out, ColumnSpec, CompareSpec, Session, TurnEvent};
 use serde_json::json;
+use tokio::sync::watch;
 
 use crate::args::CompareArgs;
-use crate::chat::{read_prompt, recorded, request};
+use crate::chat::{read_prompt, warn_budget};
 use crate::failure::Failure;
-use crate::output::{attempt_json, Finished, Out};
-
-/// The most columns at once.
-const MAX_COLUMNS: usize = 8;
+use crate::output::{attempt_json, done_json, Out};
 
 #[derive(Default)]
 struct Column {
     text: String,
-    ttft_ms: Option<u64>,
-    failed: Vec<String>,
 }
 
 /// Runs `compare`: one conversation, one user message, each column its own recorded branch.
-pub async fn run(
-    router: &Router,
-    store: &Store,
-    prices: &PriceBook,
-    args: CompareArgs,
-    out: &mut Out,
-) -> Result<(), Failure> {
-    if !(2..=MAX_COLUMNS).contains(&args.models.len()) {
+pub async fn run(s: Session<'_>, args: CompareArgs, out: &mut Out) -> Result<(), Failure> {
+    let max = compare::MAX_COLUMNS;
+    if !(2..=max).contains(&args.models.len()) {
         return Err(Failure::Input(format!(
-            "compare takes 2 to {MAX_COLUMNS} models (one -m each), {} given",
+            "compare takes 2 to {max} models (one -m each), {} given",
             args.models.len()
         )));
     }
-    let plans = args
-        .models
-        .iter()
-        .map(|m| router.plan(std::slice::from_ref(m)))
-        .collect::<Result<Vec<_>, _>>()?;
-    crate::chat::check_budget(router, store, args.opts.over_budget)?;
+    // Each column's model is checked (with its own error) before a prompt is waited for.
+    for m in &args.models {
+        s.router.plan(std::slice::from_ref(m))?;
+    }
     let prompt = read_prompt(args.opts.prompt.clone())?;
-    let conversation =
-        store.create_conversation(&title_from(&prompt), args.opts.system.as_deref(), "compare")?;
-    let user = store.add_message(&NewMessage::complete(
-        conversation,
-        None,
-        Role::User,
-        &prompt,
-    ))?;
-    let req = request(&args.opts, args.opts.system.clone(), prompt.clone());
-    let prompt_chars =
-        prompt.chars().count() + req.system.as_ref().map_or(0, |s| s.chars().count());
-    let mut recorders: Vec<Recorder<'_>> = plans
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            Recorder::new(
-                store,
-                prices,
-                conversation,
-                user,
-                Some(i as i64),
-                p.route.clone(),
-                prompt_chars,
-            )
-        })
-        .collect();
-    let mut compare = router.compare(&plans, &req);
-    let mut columns: Vec<Column> = (0..plans.len()).map(|_| Column::default()).collect();
-    let mut failures = Vec::new();
-    let started = Instant::now();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        let (col, item) = tokio::select! {
-            next = compare.next() => match next {
-                Some(x) => x,
-                None => break,
-            },
-            _ = &mut ctrl_c => {
-                for (i, rec) in recorders.iter_mut().enumerate() {
-                    if compare.is_running(i) {
-                        rec.fail(None)?;
-                    }
-                }
-                return Err(Failure::Interrupted);
-            }
-        };
-        let c = &mut columns[col];
-        let rec = &mut recorders[col];
-        match item {
-            Ok(RouteEvent::Attempt(a)) => {
-                rec.attempt(&a)?;
-                match a.outcome {
-                    Outcome::Ok => c.ttft_ms = Some(a.ms),
-                    _ => c.failed.push(format!(
-                        "{} ({})",
-                        a.target,
-                        a.class.map_or("cooling down", |k| k.as_str())
-                    )),
-                }
-                if out.is_json() {
-                    out.event_in(attempt_json(&a), Some(col))?;
-                }
-            }
-            Ok(RouteEvent::Chat(ChatEvent::Delta(text))) => {
-                rec.delta(&text)?;
-                if out.is_json() {
-                    out.event_in(json!({"type": "delta", "text": text}), Some(col))?;
-                }
-                c.text.push_str(&text);
-            }
-            Ok(RouteEvent::Chat(ChatEvent::Reasoning(text))) => {
-                rec.reasoning(&text)?;
-                if out.is_json() {
-                    out.event_in(json!({"type": "reasoning", "text": text}), Some(col))?;
-                }
-            }
-            Ok(RouteEvent::Chat(ChatEvent::Start { .. })) => {}
-            Ok(RouteEvent::Chat(ChatEvent::End(end))) => {
-                let Some(target) = compare.answered(col) else {
-                    continue;
-                };
-                let row = rec.finish(&end, target)?;
-                let done = Finished {
-                    target,
-                    end: &end,
-                    attempts: compare.attempts(col),
-                    ttft_ms: c.ttft_ms,
-                    total_ms: started.elapsed().as_millis() as u64,
-                };
-                if out.is_json() {
-                    out.event_in(recorded(done.json(), conversation, rec, &row), Some(col))?;
-                } else {
-                    let mut head = format!(
-                        "── [{col}] {} · {} ms to first token",
-                        done.model(),
-                        c.ttft_ms.unwrap_or(0)
-                    );
-                    if let (Some(u), Some(speed)) = (end.usage, done.tokens_per_s()) {
-                        head.push_str(&format!(
-                            " · {} tokens · {speed:.0} tokens/s",
-                            u.output_tokens
-                        ));
-                    }
-                    if !c.failed.is_empty() {
-                        head.push_str(&format!(" · after {} failed", c.failed.join(", ")));
-                    }
-                    out.raw(&format!("{head}\n{}\n\n", c.text.trim_end()))?;
-                }
-            }
-            Err(error) => {
-                rec.fail(Some(&error))?;
-                let line = format!("column {col} ({}): {error}", args.models[col]);
-                if out.is_json() {
-                    let partial = !c.text.is_empty();
-                    out.event_in(Failure::Routed { error, partial }.event(), Some(col))?;
-                } else {
-                    let shown = if c.text.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}\n", c.text.trim_end())
-                    };
-                    out.raw(&format!(
-                        "── [{col}] {} · failed\n{shown}\n",
-                        args.models[col]
-                    ))?;
-                }
-                failures.push(line);
-            }
+    let o = &args.opts;
+    let spec = CompareSpec {
+        prompt,
+        system: o.system.clone(),
+        columns: args
+            .models
+            .iter()
+            .map(|m| ColumnSpec {
+                targets: vec![m.clone()],
+                after: None,
+            })
+            .collect(),
+        temperature: o.temperature,
+        max_tokens: o.max_tokens,
+        reasoning: o.reasoning,
+        over_budget: Some(o.over_budget),
+        ..Default::default()
+    };
+    let prepared = compare::prepare(s.router, s.store, spec)?;
+    if let Some(first) = prepared.turns.first() {
+        warn_budget(first.budget);
+    }
+
+    // Ctrl-C stops every column; what was printed and saved stays.
+    let (stop, stopped) = watch::channel(false);
+    let ctrl_c = async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(true);
         }
+        std::future::pending::<()>().await;
+    };
+    let cancelled = |_: usize| {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let mut columns: Vec<Column> = prepared.turns.iter().map(|_| Column::default()).collect();
+    let mut failures = Vec::new();
+    let mut interrupted = false;
+    let mut broken: Option<Failure> = None;
+    let run = fan_out(&prepared.turns, s, cancelled, |col, event| {
+        if broken.is_some() {
+            return;
+        }
+        let shown = show(out, &mut columns[col], col, event, &args.models[col]);
+        match shown {
+            Ok(Shown::Failed(line)) => failures.push(line),
+            Ok(Shown::Cancelled) => interrupted = true,
+            Ok(Shown::Going) => {}
+            Err(e) => broken = Some(e),
+        }
+    });
+    tokio::select! {
+        () = run => {}
+        () = ctrl_c => {}
+    }
+    if let Some(e) = broken {
+        return Err(e);
+    }
+    if interrupted {
+        return Err(Failure::Interrupted);
     }
     if failures.is_empty() {
         Ok(())
     } else {
         Err(Failure::Columns(failures))
     }
+}
+
+/// What a column's event came to.
+enum Shown {
+    Going,
+    Failed(String),
+    Cancelled,
+}
+
+/// Prints one column's event.
+fn show(
+    out: &mut Out,
+    c: &mut Column,
+    col: usize,
+    event: TurnEvent,
+    model: &str,
+) -> Result<Shown, Failure> {
+    match event {
+        TurnEvent::Attempt(a) => {
+            if out.is_json() {
+                out.event_in(attempt_json(&a), Some(col))?;
+            }
+        }
+        TurnEvent::Delta { text } => {
+            if out.is_json() {
+                out.event_in(json!({"type": "delta", "text": text}), Some(col))?;
+            }
+            c.text.push_str(&text);
+        }
+        TurnEvent::Reasoning { text } => {
+            if out.is_json() {
+                out.event_in(json!({"type": "reasoning", "text": text}), Some(col))?;
+            }
+        }
+        TurnEvent::Done(f) => {
+            if out.is_json() {
+                out.event_in(done_json(&f), Some(col))?;
+            } else {
+                let mut head = format!(
+                    "── [{col}] {} · {} ms to first token",
+                    f.model,
+                    f.ttft_ms.unwrap_or(0)
+                );
+                if let (Some(u), Some(speed)) = (f.usage, f.tokens_per_s()) {
+                    head.push_str(&format!(
+                        " · {} tokens · {speed:.0} tokens/s",
+                        u.output_tokens
+                    ));
+                }
+                if !f.fell_over.is_empty() {
+                    head.push_str(&format!(" · after {} failed", f.fell_over.join(", ")));
+                }
+                out.raw(&format!("{head}\n{}\n\n", c.text.trim_end()))?;
+            }
+        }
+        TurnEvent::Failed { error, partial, .. } => {
+            let line = format!("column {col} ({model}): {}", error.message);
+            if out.is_json() {
+                out.event_in(Failure::Turn { error, partial }.event(), Some(col))?;
+            } else {
+                let shown = if c.text.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}\n", c.text.trim_end())
+                };
+                out.raw(&format!("── [{col}] {model} · failed\n{shown}\n"))?;
+            }
+            return Ok(Shown::Failed(line));
+        }
+        TurnEvent::Cancelled { .. } => return Ok(Shown::Cancelled),
+    }
+    Ok(Shown::Going)
 }

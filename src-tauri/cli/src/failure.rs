@@ -1,6 +1,7 @@
 //! How the CLI fails: one line on stderr naming what went wrong and what to do, an `error` event
-//! under `--json`, and an exit status by kind.
+//! under `--json`, and an exit status by the error's kind — the CLI's one mapping of errors.
 
+use roundtable_engine::error::{ErrorKind, ErrorView};
 use roundtable_engine::Error;
 use serde_json::json;
 
@@ -16,21 +17,19 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 pub enum Failure {
     /// An engine error.
     Engine(Error),
+    /// A turn failed (as the driver reported it), maybe after part of it was shown.
+    Turn {
+        /// What failed.
+        error: ErrorView,
+        /// Whether part of the answer had been delivered.
+        partial: bool,
+    },
     /// Bad input found by the CLI itself.
     Input(String),
     /// The user pressed Ctrl-C.
     Interrupted,
     /// Writing the output failed (a closed pipe): nothing more to say.
     Output,
-    /// A routed answer failed, maybe after part of it was shown.
-    Routed {
-        /// What failed.
-        error: Error,
-        /// Whether part of the answer had been delivered.
-        partial: bool,
-    },
-    /// The monthly budget is spent.
-    Budget(String),
     /// Some columns of a compare failed (each already reported as an event): one line each.
     Columns(Vec<String>),
 }
@@ -41,29 +40,50 @@ impl From<Error> for Failure {
     }
 }
 
+/// The exit status of an error's kind.
+fn exit_of(kind: ErrorKind) -> i32 {
+    match kind {
+        ErrorKind::Config | ErrorKind::BadInput => EXIT_INPUT,
+        ErrorKind::Provider
+        | ErrorKind::BudgetExceeded
+        | ErrorKind::Store
+        | ErrorKind::Io
+        | ErrorKind::Keychain
+        | ErrorKind::Internal => EXIT_PROVIDER,
+    }
+}
+
+/// What the CLI adds to an error of a kind: how to act on it here.
+fn advice(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::BudgetExceeded => {
+            "; raise [budget] monthly_usd, or add --over-budget to send anyway"
+        }
+        _ => "",
+    }
+}
+
 impl Failure {
     /// The exit status.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Failure::Engine(Error::Provider(_)) => EXIT_PROVIDER,
-            Failure::Engine(Error::Io { .. } | Error::KeyStore(_)) => EXIT_PROVIDER,
-            Failure::Engine(_) | Failure::Input(_) => EXIT_INPUT,
+            Failure::Engine(e) => exit_of(e.kind()),
+            Failure::Turn { error, .. } => exit_of(error.kind),
+            Failure::Input(_) => EXIT_INPUT,
             Failure::Interrupted => EXIT_INTERRUPTED,
-            Failure::Output | Failure::Columns(_) | Failure::Budget(_) => EXIT_PROVIDER,
-            Failure::Routed { error, .. } => Failure::Engine(clone_shallow(error)).exit_code(),
+            Failure::Output | Failure::Columns(_) => EXIT_PROVIDER,
         }
     }
 
     /// The one line for stderr.
     pub fn line(&self) -> String {
         match self {
-            Failure::Engine(e) => e.to_string(),
+            Failure::Engine(e) => format!("{e}{}", advice(e.kind())),
+            Failure::Turn { error, .. } => format!("{}{}", error.message, advice(error.kind)),
             Failure::Input(m) => m.clone(),
             Failure::Interrupted => "interrupted".into(),
             Failure::Output => "could not write the output".into(),
-            Failure::Routed { error, .. } => error.to_string(),
             Failure::Columns(lines) => lines.join("\nroundtable: "),
-            Failure::Budget(m) => m.clone(),
         }
     }
 
@@ -75,58 +95,68 @@ impl Failure {
     /// The `--json` error event.
     pub fn event(&self) -> serde_json::Value {
         match self {
-            Failure::Routed { error, partial } => {
-                crate::chat::with_partial(Failure::Engine(clone_shallow(error)).event(), *partial)
+            Failure::Engine(e) => {
+                let class = match e {
+                    Error::UnknownProvider { .. } => "unknown_provider",
+                    Error::InvalidModel { .. } | Error::UnknownRoute { .. } => "invalid_model",
+                    _ => "",
+                };
+                let mut event = view_event(&ErrorView::from(e), self.line());
+                if !class.is_empty() {
+                    event["class"] = json!(class);
+                }
+                if let Error::UnknownProvider { given, .. } = e {
+                    event["provider"] = json!(given);
+                }
+                event
+            }
+            Failure::Turn { error, partial } => {
+                let mut event = view_event(error, self.line());
+                event["partial"] = json!(partial);
+                event
             }
             Failure::Columns(lines) => {
-                json!({"type": "error", "provider": null, "class": "compare", "message": lines.join("; ")})
-            }
-            Failure::Engine(Error::Provider(p)) => json!({
-                "type": "error",
-                "provider": p.provider,
-                "class": p.class.as_str(),
-                "message": p.message,
-                "status": p.status,
-                "retry_after_ms": p.retry_after.map(|d| d.as_millis() as u64),
-                "hint": p.hint,
-                "retryable": p.is_retryable(),
-            }),
-            Failure::Engine(e) => {
-                let (class, provider) = match e {
-                    Error::Config { .. } => ("config", None),
-                    Error::UnknownProvider { given, .. } => {
-                        ("unknown_provider", Some(given.clone()))
-                    }
-                    Error::InvalidModel { .. } | Error::UnknownRoute { .. } => {
-                        ("invalid_model", None)
-                    }
-                    Error::InvalidRequest(_) => ("invalid_request", None),
-                    Error::Io { .. } => ("io", None),
-                    Error::KeyStore(_) => ("key_store", None),
-                    Error::Provider(_) => unreachable!("handled above"),
-                };
-                json!({"type": "error", "provider": provider, "class": class, "message": e.to_string()})
-            }
-            Failure::Budget(m) => {
-                json!({"type": "error", "provider": null, "class": "budget_exceeded", "message": m})
+                json!({"type": "error", "kind": "provider", "provider": null, "class": "compare", "message": lines.join("; ")})
             }
             Failure::Input(m) => {
-                json!({"type": "error", "provider": null, "class": "invalid_request", "message": m})
+                json!({"type": "error", "kind": "bad_input", "provider": null, "class": "invalid_request", "message": m})
             }
             Failure::Interrupted => {
-                json!({"type": "error", "provider": null, "class": "cancelled", "message": "interrupted"})
+                json!({"type": "error", "kind": "cancelled", "provider": null, "class": "cancelled", "message": "interrupted"})
             }
             Failure::Output => {
-                json!({"type": "error", "provider": null, "class": "io", "message": "could not write the output"})
+                json!({"type": "error", "kind": "io", "provider": null, "class": "io", "message": "could not write the output"})
             }
         }
     }
 }
 
-/// A copy of the parts of an error the CLI reports (engine errors are not `Clone`).
-fn clone_shallow(e: &Error) -> Error {
-    match e {
-        Error::Provider(p) => Error::Provider(p.clone()),
-        other => Error::InvalidRequest(other.to_string()),
+/// An error event: a provider failure with its class, status, wait and hint; any other error
+/// with its kind's class name.
+fn view_event(v: &ErrorView, line: String) -> serde_json::Value {
+    match v.class {
+        Some(class) => json!({
+            "type": "error",
+            "kind": v.kind.as_str(),
+            "provider": v.provider,
+            "class": class.as_str(),
+            "message": v.detail.as_deref().unwrap_or(&v.message),
+            "status": v.status,
+            "retry_after_ms": v.retry_after_ms,
+            "hint": v.hint,
+            "retryable": v.is_retryable(),
+        }),
+        None => {
+            let class = match v.kind {
+                ErrorKind::Config => "config",
+                ErrorKind::BadInput => "invalid_request",
+                ErrorKind::Store | ErrorKind::Io => "io",
+                ErrorKind::Keychain => "key_store",
+                ErrorKind::BudgetExceeded => "budget_exceeded",
+                ErrorKind::Internal => "internal",
+                ErrorKind::Provider => "provider",
+            };
+            json!({"type": "error", "kind": v.kind.as_str(), "provider": null, "class": class, "message": line})
+        }
     }
 }

@@ -19,6 +19,7 @@ use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::keys::{ChainKeys, EnvKeys};
 use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::session::Session;
 use roundtable_engine::store::Store;
 use roundtable_engine::vault::Vault;
 use roundtable_engine::{Engine, Router};
@@ -93,11 +94,13 @@ async fn run(cli: Cli) -> i32 {
         match cli.command {
             Command::Chat(args) => {
                 let store = store()?;
-                chat::run(&router, &store, &prices(&store)?, args, &mut out).await
+                let prices = prices(&store)?;
+                chat::run(session(&router, &store, &prices), args, &mut out).await
             }
             Command::Compare(args) => {
                 let store = store()?;
-                compare::run(&router, &store, &prices(&store)?, args, &mut out).await
+                let prices = prices(&store)?;
+                compare::run(session(&router, &store, &prices), args, &mut out).await
             }
             Command::History(command) => history::run(&store()?, command, &mut out),
             Command::Usage(args) => usage::run(&store()?, args, &mut out),
@@ -120,5 +123,14 @@ async fn run(cli: Cli) -> i32 {
             output::note(&failure.line());
             failure.exit_code()
         }
+    }
+}
+
+/// What a chat or a compare runs on.
+fn session<'a>(router: &'a Router, store: &'a Store, prices: &'a PriceBook) -> Session<'a> {
+    Session {
+        router,
+        store,
+        prices,
     }
 }

@@ -10,7 +10,8 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
-use roundtable_engine::{Attempt, Outcome, StreamEnd, Target, Usage};
+use roundtable_engine::session::Finished;
+use roundtable_engine::{Attempt, Outcome, Usage};
 use serde_json::{json, Value};
 
 use crate::failure::Failure;
@@ -157,65 +158,36 @@ pub fn attempt_json(a: &Attempt) -> Value {
     })
 }
 
-/// What is known about an answer when it ends.
-pub struct Finished<'a> {
-    /// The target that answered.
-    pub target: &'a Target,
-    /// How it ended.
-    pub end: &'a StreamEnd,
-    /// Every attempt, the answering one included (skips too).
-    pub attempts: &'a [Attempt],
-    /// Milliseconds to the first token.
-    pub ttft_ms: Option<u64>,
-    /// Milliseconds from the request to the end.
-    pub total_ms: u64,
-}
-
-impl Finished<'_> {
-    /// `provider/model-that-answered`.
-    pub fn model(&self) -> String {
-        format!(
-            "{}/{}",
-            self.target.provider.id,
-            self.end.model.as_deref().unwrap_or(&self.target.model)
-        )
-    }
-
-    /// Output tokens per second after the first token, when usage was reported.
-    pub fn tokens_per_s(&self) -> Option<f64> {
-        let out = self.end.usage?.output_tokens as f64;
-        let streaming_ms = self
-            .total_ms
-            .saturating_sub(self.ttft_ms.unwrap_or(0))
-            .max(1) as f64;
-        Some(out * 1000.0 / streaming_ms)
-    }
-
-    /// The `done` event.
-    pub fn json(&self) -> Value {
-        let usage = self.end.usage.unwrap_or_default();
-        json!({
-            "type": "done",
-            "model": self.model(),
-            "requested": self.target.to_string(),
-            "provider": self.target.provider.id,
-            "finish_reason": self.end.finish.as_str(),
-            "usage": usage_json(&usage),
-            "usage_reported": self.end.usage.is_some(),
-            "provider_cost_usd": self.end.provider_cost_usd,
-            "attempts": self.attempts.iter().filter(|a| a.outcome != Outcome::Skipped).count(),
-            "tried": self.attempts.iter().map(|a| json!({
-                "target": a.target,
-                "outcome": a.outcome.as_str(),
-                "class": a.class.map(|c| c.as_str()),
-                "status": a.status,
-                "ms": a.ms,
-            })).collect::<Vec<_>>(),
-            "ttft_ms": self.ttft_ms,
-            "duration_ms": self.total_ms,
-            "tokens_per_s": self.tokens_per_s().map(|v| (v * 10.0).round() / 10.0),
-        })
-    }
+/// The `done` event of a finished answer, with where it was recorded and its cost.
+pub fn done_json(f: &Finished) -> Value {
+    let usage = f.usage.unwrap_or_default();
+    json!({
+        "type": "done",
+        "model": f.model,
+        "requested": f.requested,
+        "provider": f.requested.split('/').next().unwrap_or_default(),
+        "finish_reason": f.finish,
+        "usage": usage_json(&usage),
+        "usage_reported": f.usage.is_some(),
+        "provider_cost_usd": f.provider_cost_usd,
+        "attempts": f.attempts.iter().filter(|a| a.outcome != Outcome::Skipped).count(),
+        "tried": f.attempts.iter().map(|a| json!({
+            "target": a.target,
+            "outcome": a.outcome.as_str(),
+            "class": a.class.map(|c| c.as_str()),
+            "status": a.status,
+            "ms": a.ms,
+        })).collect::<Vec<_>>(),
+        "ttft_ms": f.ttft_ms,
+        "duration_ms": f.duration_ms,
+        "tokens_per_s": f.tokens_per_s().map(|v| (v * 10.0).round() / 10.0),
+        "conversation_id": f.conversation_id,
+        "message_id": f.message_id,
+        "request_id": f.request_id,
+        "cost_usd": f.cost_micros as f64 / 1e6,
+        "cost_micros": f.cost_micros,
+        "price_source": f.price_source,
+    })
 }
 
 fn usage_json(u: &Usage) -> Value {

@@ -50,8 +50,10 @@ impl Message {
     }
 }
 
-/// How hard a reasoning model should think; `None` leaves the provider's default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How hard a reasoning model should think; `None` leaves the provider's default. One enum for
+/// the engine, the CLI (`--reasoning`) and the app (`low`, `medium`, `high`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum ReasoningEffort {
     /// A small thinking budget.
     Low,
@@ -70,6 +72,13 @@ impl ReasoningEffort {
             ReasoningEffort::High => "high",
         }
     }
+    /// Every effort, in order.
+    pub const ALL: [ReasoningEffort; 3] = [
+        ReasoningEffort::Low,
+        ReasoningEffort::Medium,
+        ReasoningEffort::High,
+    ];
+
     /// A thinking budget in tokens, for Anthropic and Gemini.
     pub fn budget_tokens(self) -> u32 {
         match self {
@@ -77,6 +86,17 @@ impl ReasoningEffort {
             ReasoningEffort::Medium => 4096,
             ReasoningEffort::High => 16384,
         }
+    }
+}
+
+impl std::str::FromStr for ReasoningEffort {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        ReasoningEffort::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| format!("reasoning `{s}`: use low, medium or high"))
     }
 }
 
@@ -96,6 +116,18 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
+    /// The characters of the prompt (system and every message), for estimates when a provider
+    /// reports no usage.
+    pub fn prompt_chars(&self) -> usize {
+        let system = self.system.as_ref().map_or(0, |s| s.chars().count());
+        system
+            + self
+                .messages
+                .iter()
+                .map(|m| m.text.chars().count())
+                .sum::<usize>()
+    }
+
     /// A one-message request.
     pub fn new(prompt: impl Into<String>) -> Self {
         ChatRequest {

@@ -263,6 +263,121 @@ pub enum Error {
     /// A key store failed.
     #[error("key store: {0}")]
     KeyStore(String),
+    /// The database (history, ledger) could not be read or written.
+    #[error("the database {path}: {message}")]
+    Store {
+        /// The database file.
+        path: String,
+        /// What SQLite said.
+        message: String,
+    },
+    /// This month's budget is spent and the request did not say to send anyway.
+    #[error("this month's budget is spent (${} of ${})", crate::money::usd(*spent_micros), crate::money::usd(*cap_micros))]
+    BudgetExceeded {
+        /// This calendar month's spend, in micro-dollars.
+        spent_micros: i64,
+        /// The monthly cap, in micro-dollars.
+        cap_micros: i64,
+    },
+    /// Something that should not happen did (a bug): named, never a panic.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What kind of failure an [`Error`] is: what every edge (the CLI's exit status, the gateway's
+/// HTTP status, the app's IPC error) decides from. Serialised in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A provider failed; its class says how.
+    Provider,
+    /// The monthly budget is spent.
+    BudgetExceeded,
+    /// The config file is wrong (file, line, field).
+    Config,
+    /// The request is unusable: an unknown model, provider or route, an empty prompt, a
+    /// message that is not there.
+    BadInput,
+    /// The database could not be read or written.
+    Store,
+    /// A local file could not be read or written.
+    Io,
+    /// The OS keychain failed.
+    Keychain,
+    /// A bug.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Provider => "provider",
+            ErrorKind::BudgetExceeded => "budget_exceeded",
+            ErrorKind::Config => "config",
+            ErrorKind::BadInput => "bad_input",
+            ErrorKind::Store => "store",
+            ErrorKind::Io => "io",
+            ErrorKind::Keychain => "keychain",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+/// An error as an edge shows it: its kind, its words, and for a provider failure the provider,
+/// class, status, wait and hint. The app's IPC error (generated to TypeScript) and the turn's
+/// `failed` event carry it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorView {
+    pub kind: ErrorKind,
+    /// One line: what happened and what to do.
+    pub message: String,
+    pub provider: Option<String>,
+    pub class: Option<ErrorClass>,
+    pub status: Option<u16>,
+    pub retry_after_ms: Option<u64>,
+    /// A provider failure's own words (without provider, class or hint).
+    pub detail: Option<String>,
+    /// What the user can do about a provider failure.
+    pub hint: Option<String>,
+}
+
+impl From<&Error> for ErrorView {
+    fn from(e: &Error) -> Self {
+        let p = e.as_provider();
+        ErrorView {
+            kind: e.kind(),
+            message: e.to_string(),
+            provider: p.map(|p| p.provider.clone()),
+            class: p.map(|p| p.class),
+            status: p.and_then(|p| p.status),
+            retry_after_ms: p.and_then(|p| p.retry_after).map(|d| d.as_millis() as u64),
+            detail: p.map(|p| p.message.clone()),
+            hint: p.map(|p| p.hint.clone()),
+        }
+    }
+}
+
+impl ErrorView {
+    /// A view of a failure found at an edge itself (not an engine error).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ErrorView {
+            kind,
+            message: message.into(),
+            provider: None,
+            class: None,
+            status: None,
+            retry_after_ms: None,
+            detail: None,
+            hint: None,
+        }
+    }
+
+    /// Whether retrying could succeed (a provider failure of a transient class).
+    pub fn is_retryable(&self) -> bool {
+        self.class.is_some_and(ErrorClass::is_retryable)
+    }
 }
 
 impl Error {
@@ -271,6 +386,23 @@ impl Error {
         match self {
             Error::Provider(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Provider(_) => ErrorKind::Provider,
+            Error::BudgetExceeded { .. } => ErrorKind::BudgetExceeded,
+            Error::Config { .. } => ErrorKind::Config,
+            Error::UnknownProvider { .. }
+            | Error::InvalidModel { .. }
+            | Error::UnknownRoute { .. }
+            | Error::InvalidRequest(_) => ErrorKind::BadInput,
+            Error::Store { .. } => ErrorKind::Store,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::KeyStore(_) => ErrorKind::Keychain,
+            Error::Internal(_) => ErrorKind::Internal,
         }
     }
 }

@@ -5,7 +5,6 @@
 //! the `roundtable` CLI are thin clients of [`Engine`].
 
 pub mod chat;
-pub mod compare;
 pub mod config;
 pub mod dashboard;
 mod engine;
@@ -16,14 +15,15 @@ pub mod keys;
 pub mod leaderboard;
 pub mod markdown;
 pub mod models;
+pub mod money;
 pub mod pricing;
 pub mod providers;
 pub mod router;
 pub mod sensitive;
+pub mod session;
 pub mod settings;
 pub mod store;
 mod streaming;
-pub mod turn;
 pub mod vault;
 
 pub use chat::{

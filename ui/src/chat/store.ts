@@ -5,8 +5,8 @@
 import { createEffect, createMemo, createSignal, type Accessor } from "solid-js";
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
-import { answerLine, fromDone } from "../shared/figures";
-import { guard, report, tell } from "../shared/problems";
+import { answerLine, fellOver, fromDone } from "../shared/figures";
+import { describe, guard, isKind, report, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
 import type { MessageView, ModelView, StreamMsg } from "../types";
@@ -103,14 +103,14 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
           break;
         }
         case "attempt":
-          setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${msg.target} failed (${msg.class ?? "cooling down"}), trying the next…` });
+          setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${fellOver(msg)} failed, trying the next…` });
           break;
         case "done":
           setLive((l) => l && { ...l, status: "done", footer: answerLine(fromDone(msg)) });
           opts.onListChanged();
           break;
         case "failed":
-          setLive((l) => l && { ...l, status: "failed", error: msg.message });
+          setLive((l) => l && { ...l, status: "failed", error: msg.error.message, overBudget: msg.error.kind === "budget_exceeded" });
           break;
         case "cancelled":
           setLive((l) => l && { ...l, status: "stopped", footer: "stopped — the partial answer is kept" });
@@ -131,10 +131,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
         opts.onListChanged();
       }
     } catch (e) {
-      // The message is the backend's own; a spent budget is told apart by it until the backend
-      // sends typed errors (the answer-pipeline issue).
-      const error = String(e);
-      setLive((l) => l && { ...l, status: "failed", error, overBudget: error.includes("budget is spent") });
+      setLive((l) => l && { ...l, status: "failed", error: describe(e), overBudget: isKind(e, "budget_exceeded") });
     }
   }
 

@@ -1,5 +1,6 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
+import { budgetSpent, providerError } from "../test-errors";
 import type { FullBackend } from "../backend";
 import { Compare } from "./Compare";
 import { shuffle, stats, threads } from "./compareLogic";
@@ -15,7 +16,7 @@ async function until(cond: () => boolean, what: string) {
 
 const render1 = (html: string): StreamMsg => ({ kind: "render", replaceFrom: 0, blocks: [html], tail: "", reasoning: "" });
 const done = (model: string, messageId: number): StreamMsg => ({
-  kind: "done", messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
+  kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: model, messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
   usage: { input_tokens: 10, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
 });
 
@@ -66,7 +67,7 @@ const ask = (root: HTMLElement, text: string) => {
 describe("Compare", () => {
   it("streams every column; a failing column says why and the others carry on; follow-ups keep each thread", async () => {
     const { backend, specs } = fake((targets, i) => i === 1
-      ? [{ kind: "failed", message: "x: rate limited (429)", provider: "x", class: "rate_limited", partial: false, messageId: null } as StreamMsg]
+      ? [{ kind: "failed", error: providerError("x: rate limited (429)", "x", "rate_limited"), partial: false, messageId: null } as StreamMsg]
       : [render1(`<p>answer ${targets[0]}</p>`), done(targets[0], 50 + i)]);
     const root = mount(backend);
     pick(root, 0, "x/one");
@@ -136,7 +137,7 @@ describe("Compare", () => {
     const { backend, specs } = fake((targets) => [done(targets[0], 1)]);
     const real = backend.compare;
     backend.compare = async (spec, onMsg) => {
-      if (!spec.overBudget) throw "this month's budget is spent ($5.00 of $5.00): raise it in Settings, or send anyway";
+      if (!spec.overBudget) throw budgetSpent("this month's budget is spent ($5.000000 of $5.000000)");
       return real(spec, onMsg);
     };
     const root = mount(backend);

@@ -9,9 +9,10 @@ import { createStore, produce } from "solid-js/store";
 import { AnswerView } from "../shared/answer";
 import type { FullBackend } from "../backend";
 import { column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
-import { answerLine, fromStored } from "../shared/figures";
+import { answerLine, fellOver, fromStored } from "../shared/figures";
+import { describe, isKind } from "../shared/problems";
 import { load as loadKept, save } from "../shared/storage";
-import type { ColumnMsg, ModelView, Verdict } from "../types";
+import type { ColumnMsg, ErrorClass, ModelView, Verdict } from "../types";
 
 export const MAX_COLUMNS = 8;
 
@@ -27,7 +28,7 @@ interface Cell {
   ttftMs: number | null;
   line: string;
   error: string | null;
-  errorClass: string | null;
+  errorClass: ErrorClass | null;
   tried: string[];
 }
 interface Column { targets: string[]; cells: Cell[] }
@@ -46,6 +47,8 @@ export function Compare(props: {
   const [sync, setSync] = createSignal(true);
   const [draft, setDraft] = createSignal("");
   const [problem, setProblem] = createSignal<string | null>(null);
+  // The last send was refused for a spent budget: "Send anyway" is offered.
+  const [overBudget, setOverBudget] = createSignal(false);
   const [conversation, setConversation] = createSignal<number | null>(null);
   const [columns, setColumns] = createStore<Column[]>([]);
   // Blind until the vote of the current question.
@@ -83,7 +86,7 @@ export function Compare(props: {
           cell.status = "streaming";
           break;
         case "attempt":
-          if (msg.outcome === "ok") { cell.ttftMs = msg.ms; cell.status = "streaming"; } else cell.tried.push(`${msg.target} (${msg.class ?? "cooling down"})`);
+          if (msg.outcome === "ok") { cell.ttftMs = msg.ms; cell.status = "streaming"; } else cell.tried.push(fellOver(msg));
           break;
         case "done":
           cell.status = "done";
@@ -94,8 +97,8 @@ export function Compare(props: {
         case "failed":
           cell.status = "failed";
           cell.messageId = msg.messageId;
-          cell.error = msg.message;
-          cell.errorClass = msg.class;
+          cell.error = msg.error.message;
+          cell.errorClass = msg.error.class;
           break;
         case "cancelled":
           cell.status = "stopped";
@@ -109,6 +112,7 @@ export function Compare(props: {
     const prompt = draft().trim();
     if (!prompt || busy()) return;
     setProblem(null);
+    setOverBudget(false);
     const first = conversation() === null;
     let targets = columns.map((c) => [...c.targets]);
     if (first) {
@@ -145,7 +149,8 @@ export function Compare(props: {
       if (first) setColumns([]);
       else setColumns(produce((cs: Column[]) => cs.forEach((c) => c.cells.pop())));
       setDraft(prompt);
-      setProblem(String(e));
+      setProblem(describe(e));
+      setOverBudget(isKind(e, "budget_exceeded"));
     }
   }
 
@@ -163,7 +168,7 @@ export function Compare(props: {
       setVoted(verdict === "winner" ? `${columnName(winner!)} won` : verdict === "tie" ? "a tie" : "all bad");
       setRevealed(true);
     } catch (e) {
-      setProblem(String(e));
+      setProblem(describe(e));
     }
   }
 
@@ -200,7 +205,7 @@ export function Compare(props: {
         cells: cells.map(cell),
       })));
     } catch (e) {
-      setProblem(String(e));
+      setProblem(describe(e));
     }
   }
   createEffect(on(() => props.open, (id) => { if (id != null) void load(id); }));
@@ -253,8 +258,8 @@ export function Compare(props: {
       </div>
       <Show when={problem()}>
         <div class="problem" role="alert">{problem()}
-          <Show when={problem()?.includes("budget is spent")}>
-            {" "}<button class="send-anyway" onClick={() => { setProblem(null); void send(true); }}>Send anyway</button>
+          <Show when={overBudget()}>
+            {" "}<button class="send-anyway" onClick={() => { setProblem(null); setOverBudget(false); void send(true); }}>Send anyway</button>
           </Show>
           {" "}<button onClick={() => setProblem(null)}>×</button>
         </div>
@@ -266,7 +271,7 @@ export function Compare(props: {
               <span class="column-name">{label(i())}</span>
               <span class={`column-status ${col.cells.at(-1)?.status ?? ""}`}>{col.cells.at(-1)?.status}</span>
               <Show when={col.cells.at(-1)?.status === "streaming" || col.cells.at(-1)?.status === "waiting"}>
-                <button class="stop-column" onClick={() => { const t = col.cells.at(-1)?.turn; if (t != null) b.cancel(t).catch((e) => setProblem(String(e))); }}>Stop</button>
+                <button class="stop-column" onClick={() => { const t = col.cells.at(-1)?.turn; if (t != null) b.cancel(t).catch((e) => setProblem(describe(e))); }}>Stop</button>
               </Show>
             </header>
             <div class="column-body" ref={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}>
@@ -288,7 +293,7 @@ export function Compare(props: {
             </div>
             <Show when={!busy() && col.cells.at(-1)?.messageId != null && (!blind() || revealed())}>
               <button class="continue" onClick={async () => {
-                try { props.onContinue(await b.continueCompare(conversation()!, col.cells.at(-1)!.messageId!)); } catch (e) { setProblem(String(e)); }
+                try { props.onContinue(await b.continueCompare(conversation()!, col.cells.at(-1)!.messageId!)); } catch (e) { setProblem(describe(e)); }
               }}>Continue with this one</button>
             </Show>
           </div>

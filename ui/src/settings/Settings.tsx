@@ -6,6 +6,7 @@
 import { createResource, createSignal, Index, Show } from "solid-js";
 import type { FullBackend } from "../backend";
 import type { Edit, PriceSetting, ProviderView, RouteSetting, SettingsView, Strategy } from "../types";
+import { describe } from "../shared/problems";
 
 export function Settings(props: {
   backend: FullBackend; onChanged: () => void; theme: string; setTheme: (t: string) => void;
@@ -21,7 +22,7 @@ export function Settings(props: {
       props.onChanged();
       return "";
     } catch (err) {
-      return String(err);
+      return describe(err);
     }
   };
   return (
@@ -72,7 +73,7 @@ function ProviderRow(props: { p: ProviderView; backend: FullBackend; edit: EditF
       setStatus(`saved ${saved.hint}`);
       props.onChange();
     } catch (e) {
-      setStatus(String(e));
+      setStatus(describe(e));
     }
   };
   const setProvider = async (enabled: boolean, baseUrl: string | null) => {
@@ -105,12 +106,12 @@ function ProviderRow(props: { p: ProviderView; backend: FullBackend; edit: EditF
         <button class="save-key" onClick={() => void save()}>Save</button>
         <Show when={props.p.key?.source === "keychain"}>
           <button class="remove-key" onClick={async () => {
-            try { await props.backend.removeKey(props.p.id); setStatus("removed"); props.onChange(); } catch (e) { setStatus(String(e)); }
+            try { await props.backend.removeKey(props.p.id); setStatus("removed"); props.onChange(); } catch (e) { setStatus(describe(e)); }
           }}>Remove</button>
         </Show>
         <button class="test" onClick={async () => {
           setStatus("testing…");
-          try { setStatus(`works: ${await props.backend.testProvider(props.p.id)} models`); } catch (e) { setStatus(String(e)); }
+          try { setStatus(`works: ${await props.backend.testProvider(props.p.id)} models`); } catch (e) { setStatus(describe(e)); }
         }}>Test connection</button>
         <div class="status" aria-live="polite">{status()}</div>
       </td>
@@ -204,7 +205,7 @@ function PriceRow(props: { price: PriceSetting; edit: EditFn; fresh?: boolean })
       setStatus(err || "saved");
       if (!err && props.fresh) [model, input, output, read, write].forEach((el) => (el.value = ""));
     } catch (e) {
-      setStatus(e instanceof Error ? e.message : String(e));
+      setStatus(describe(e));
     }
   };
   const cell = (v: number | null) => (v === null || (props.fresh && v === 0) ? "" : String(v));

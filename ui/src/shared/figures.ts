@@ -1,11 +1,16 @@
 // One line under an answer: who answered (and who failed before), tokens, cost, time to first
 // token. The same words for a live answer (from its `done` event) and a stored one (from the ledger).
 
-import type { MessageView, TurnEvent } from "../types";
+import type { Attempt, MessageView, TurnEvent } from "../types";
 
 export interface Figures {
   model: string | null; fellOver: string[]; input: number | null; output: number | null; reasoning: number;
   costMicros: number; ttftMs: number | null; estimated: boolean;
+}
+
+/** A failed or skipped attempt as the UI names it (the driver's own words in Rust). */
+export function fellOver(a: Attempt): string {
+  return `${a.target} (${a.class ?? "cooling down"})`;
 }
 
 export function answerLine(f: Figures): string {

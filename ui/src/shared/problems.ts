@@ -2,6 +2,7 @@
 // the console). A view shows `problem()`; `guard` wraps a promise started from an event handler.
 
 import { createSignal } from "solid-js";
+import type { ErrorKind } from "../types";
 
 const [problem, setProblem] = createSignal<string | null>(null);
 
@@ -15,6 +16,11 @@ export function describe(e: unknown): string {
     return (e as { message: string }).message;
   }
   return String(e);
+}
+
+/** Whether a failure is the backend's typed error of this kind (never decided from its words). */
+export function isKind(e: unknown, kind: ErrorKind): boolean {
+  return !!e && typeof e === "object" && (e as { kind?: unknown }).kind === kind;
 }
 
 /** Shows a failure. */

@@ -7,6 +7,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import { createEffect, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import type { FullBackend } from "../backend";
 import type { Dashboard, UsageLine } from "../types";
+import { describe } from "../shared/problems";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -84,7 +85,7 @@ export function UsageView(props: { backend: FullBackend }) {
         <label>From <input type="date" class="usage-since" value={since()} onChange={(e) => setSince(e.currentTarget.value)} /></label>
         <label>To <input type="date" class="usage-until" value={until()} onChange={(e) => setUntil(e.currentTarget.value)} /></label>
         <button class="export-csv" onClick={async () => {
-          try { setStatus(`saved ${await props.backend.exportUsageCsv(since(), until())}`); } catch (e) { setStatus(String(e)); }
+          try { setStatus(`saved ${await props.backend.exportUsageCsv(since(), until())}`); } catch (e) { setStatus(describe(e)); }
         }}>Export CSV</button>
         <span class="status" aria-live="polite">{status()}</span>
       </div>

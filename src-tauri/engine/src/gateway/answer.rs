@@ -1,27 +1,29 @@
-//! One request's task: runs it through the router, records it in the ledger, and feeds the
-//! handler the head, then (streaming) the SSE chunks. It ends when the answer does, when the
-//! client is gone (which drops the upstream stream), or at the request's deadline.
+//! One request's task: drives it (the session's one driver: router, ledger, events) and feeds
+//! the handler the head, then (streaming) the SSE chunks. It ends when the answer does, when the
+//! client is gone (which drops the upstream stream and records the request as cancelled), or at
+//! the request's deadline (recorded as a timeout).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::access::Slot;
-use super::wire::{chunk, finish_reason, usage, ApiError};
+use super::wire::{chunk, usage, ApiError};
 use super::{Gateway, Head};
-use crate::chat::{ChatEvent, ChatRequest};
+use crate::chat::ChatRequest;
 use crate::error::{ErrorClass, ProviderError};
-use crate::router::{Outcome, Plan, RouteEvent};
-use crate::store::{now_ms, Recorder};
-use crate::Error;
+use crate::router::{Outcome, Plan};
+use crate::session::{Answer, Delivery, Finished, Session, Turn, TurnEvent};
+use crate::store::now_ms;
 
 fn sse(v: &Value) -> Bytes {
     Bytes::from(format!("data: {v}\n\n"))
 }
+
+const DONE: &[u8] = b"data: [DONE]\n\n";
 
 /// The most bytes of content chunks gathered into one piece for the client.
 const COALESCE_BYTES: usize = 16 * 1024;
@@ -46,54 +48,112 @@ enum Stop {
     Late,
 }
 
-/// Sends one piece to the handler by the deadline.
-async fn send(tx: &mpsc::Sender<Bytes>, b: Bytes, deadline: Instant) -> Result<(), Stop> {
-    match tokio::time::timeout_at(deadline, tx.send(b)).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(_)) => Err(Stop::Gone),
-        Err(_) => Err(Stop::Late),
-    }
-}
-
-/// Ends a request early: the ledger row says why, and the client (if still there) is told.
-fn stop(
-    why: Stop,
-    rec: &mut Recorder<'_>,
+/// Where the answer goes: the head (until it is sent), then the chunks.
+struct Out {
     head: Option<oneshot::Sender<Head>>,
-    tx: &mpsc::Sender<Bytes>,
-    limit: std::time::Duration,
-) {
-    let Stop::Late = why else {
-        // The client went away: dropping the routed stream closes the upstream connection.
-        let _ = rec.fail(None);
-        return;
-    };
-    let mut p = ProviderError::new(
-        "gateway",
-        ErrorClass::Timeout,
-        format!("the request ran past the gateway's limit of {limit:?}"),
-    );
-    p.hint = "ask for a shorter answer, or split the work into several requests".into();
-    let e = Error::Provider(p);
-    let _ = rec.fail(Some(&e));
-    let api = ApiError::from(&e);
-    match head {
-        Some(h) => {
-            let _ = h.send(Head::Error(api));
+    tx: mpsc::Sender<Bytes>,
+    deadline: Instant,
+    streaming: bool,
+    id: String,
+    created: i64,
+    /// The answering model, once an attempt succeeded.
+    model: String,
+    /// A whole answer's text and reasoning.
+    text: String,
+    reasoning: String,
+    /// A content chunk's fixed parts, written once per answer.
+    frame: Option<(String, String)>,
+}
+
+impl Out {
+    /// Sends one piece to the handler by the deadline.
+    async fn send(&self, b: Bytes) -> Result<(), Stop> {
+        match tokio::time::timeout_at(self.deadline, self.tx.send(b)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Stop::Gone),
+            Err(_) => Err(Stop::Late),
         }
-        None => {
-            // Best effort: a client that stopped reading is not waited for.
-            let mut v = api.body();
-            v["error"]["partial"] = json!(true);
-            let _ = tx.try_send(sse(&v));
-            let _ = tx.try_send(Bytes::from_static(b"data: [DONE]\n\n"));
+    }
+
+    /// Resolves when the client is gone.
+    async fn gone(&mut self) {
+        match self.head.as_mut() {
+            Some(h) => h.closed().await,
+            None => self.tx.closed().await,
+        }
+    }
+
+    /// The answer failed: the head says so, or (mid-stream) an error chunk, as OpenRouter sends.
+    async fn error(&mut self, api: ApiError) {
+        match self.head.take() {
+            Some(h) => {
+                let _ = h.send(Head::Error(api));
+            }
+            None => {
+                let mut v = api.body();
+                v["error"]["partial"] = json!(true);
+                let _ = self.send(sse(&v)).await;
+                let _ = self.send(Bytes::from_static(DONE)).await;
+            }
+        }
+    }
+
+    /// A content delta; a whole answer gathers it.
+    fn content(&mut self, text: &str, into: &mut Vec<u8>) {
+        if !self.streaming {
+            self.text.push_str(text);
+            return;
+        }
+        let (id, created, model) = (&self.id, self.created, &self.model);
+        let (pre, post) = self
+            .frame
+            .get_or_insert_with(|| content_frame(id, created, model));
+        into.extend_from_slice(pre.as_bytes());
+        let _ = serde_json::to_writer(&mut *into, text);
+        into.extend_from_slice(post.as_bytes());
+    }
+
+    /// The answer is done: the last chunks (streaming) or the whole completion.
+    async fn done(&mut self, f: &Finished) -> Result<(), Stop> {
+        let finish = f.finish.as_str();
+        let usage = f.usage.as_ref().map(usage).unwrap_or(Value::Null);
+        if self.streaming {
+            let mut last = chunk(&self.id, self.created, &f.model, json!({}), Some(finish));
+            let mut tail = chunk(&self.id, self.created, &f.model, json!({}), None);
+            tail["choices"] = json!([]);
+            tail["usage"] = usage;
+            if let Some(cost) = f.provider_cost_usd {
+                last["provider_cost_usd"] = json!(cost);
+            }
+            for v in [last, tail] {
+                self.send(sse(&v)).await?;
+            }
+            self.send(Bytes::from_static(DONE)).await
+        } else {
+            if let Some(h) = self.head.take() {
+                let mut message =
+                    json!({"role": "assistant", "content": self.text, "refusal": null});
+                if !self.reasoning.is_empty() {
+                    message["reasoning"] = json!(self.reasoning);
+                }
+                let _ = h.send(Head::Whole(json!({
+                    "id": self.id,
+                    "object": "chat.completion",
+                    "created": self.created,
+                    "model": f.model,
+                    "system_fingerprint": null,
+                    "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": finish}],
+                    "usage": usage,
+                })));
+            }
+            Ok(())
         }
     }
 }
 
-/// Runs one request through the router, recording it, and feeds the handler: the head, then
-/// (streaming) the chunks. Ends as soon as the client is gone, which drops the upstream stream,
-/// or at the request's deadline.
+/// Runs one request through the driver and feeds the handler: the head, then (streaming) the
+/// chunks. Ends as soon as the client is gone, which drops the upstream stream, or at the
+/// request's deadline.
 pub(super) async fn answer(
     gw: Arc<Gateway>,
     job: Job,
@@ -108,189 +168,126 @@ pub(super) async fn answer(
         deadline,
         _slot,
     } = job;
-    let limit = gw.limits.request;
-    let prompt_chars = chat
-        .messages
-        .iter()
-        .map(|m| m.text.chars().count())
-        .sum::<usize>()
-        + chat.system.as_ref().map_or(0, |s| s.chars().count());
-    let mut rec = Recorder::ledger_only(
-        &gw.store,
-        &gw.prices,
-        plan.route.clone(),
-        prompt_chars,
-        &client,
-    );
-    let id = format!("chatcmpl-{}", rec.request_id());
-    let created = now_ms() / 1000;
-    let mut routed = gw.router.stream(&plan, &chat);
-    let mut head = Some(head_tx);
-    let mut model = String::new();
-    let mut text = String::new();
-    let mut reasoning = String::new();
-    let mut frame: Option<(String, String)> = None;
-    // An item read while coalescing deltas, to handle next.
-    let mut ready = None;
+    let turn = Turn::for_ledger(plan, chat, &client);
+    let session = Session {
+        router: &gw.router,
+        store: &gw.store,
+        prices: &gw.prices,
+    };
+    let mut answer = turn.drive(session, Delivery::Stream);
+    let mut out = Out {
+        head: Some(head_tx),
+        tx,
+        deadline,
+        streaming,
+        id: format!("chatcmpl-{}", answer.request_id()),
+        created: now_ms() / 1000,
+        model: String::new(),
+        text: String::new(),
+        reasoning: String::new(),
+        frame: None,
+    };
+    if let Err(why) = run(&mut answer, &mut out).await {
+        stop(why, &mut answer, &mut out, gw.limits.request).await;
+    }
+}
+
+/// Forwards the answer's events until its last one.
+async fn run(answer: &mut Answer<'_>, out: &mut Out) -> Result<(), Stop> {
+    let mut ready: Option<TurnEvent> = None;
+    let deadline = out.deadline;
     loop {
-        let item = if let Some(next) = ready.take() {
-            Ok(next)
-        } else {
-            let gone = async {
-                match head.as_mut() {
-                    Some(h) => h.closed().await,
-                    None => tx.closed().await,
-                }
-            };
-            tokio::select! {
-                item = routed.next() => Ok(item),
-                _ = gone => Err(Stop::Gone),
-                _ = tokio::time::sleep_until(deadline) => Err(Stop::Late),
-            }
+        let event = match ready.take() {
+            Some(e) => e,
+            None => tokio::select! {
+                e = answer.next() => match e {
+                    Some(e) => e,
+                    None => return Ok(()),
+                },
+                _ = out.gone() => return Err(Stop::Gone),
+                _ = tokio::time::sleep_until(deadline) => return Err(Stop::Late),
+            },
         };
-        let item = match item {
-            Ok(item) => item,
-            Err(why) => return stop(why, &mut rec, head.take(), &tx, limit),
-        };
-        let mut out: Vec<Value> = Vec::new();
-        match item {
-            Some(Ok(RouteEvent::Attempt(a))) => {
-                let _ = rec.attempt(&a);
-                if a.outcome == Outcome::Ok {
-                    model = a.target.clone();
-                    if streaming {
-                        if let Some(h) = head.take() {
-                            let _ = h.send(Head::Stream);
-                        }
-                        out.push(chunk(
-                            &id,
-                            created,
-                            &model,
-                            json!({"role": "assistant", "content": ""}),
-                            None,
-                        ));
+        match event {
+            TurnEvent::Attempt(a) if a.outcome == Outcome::Ok => {
+                out.model = a.target.clone();
+                if out.streaming {
+                    if let Some(h) = out.head.take() {
+                        let _ = h.send(Head::Stream);
                     }
+                    let role = json!({"role": "assistant", "content": ""});
+                    out.send(sse(&chunk(&out.id, out.created, &out.model, role, None)))
+                        .await?;
                 }
             }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Delta(t)))) => {
-                let _ = rec.delta(&t);
-                if streaming {
-                    // The hot path: the chunk's fixed parts are written once per answer, and the
-                    // deltas already read (an upstream read often carries several) go out in one
-                    // piece, so one socket write carries them all rather than one each.
-                    let (pre, post) =
-                        frame.get_or_insert_with(|| content_frame(&id, created, &model));
-                    let mut b = Vec::with_capacity(256);
-                    let mut t = t;
-                    loop {
-                        b.extend_from_slice(pre.as_bytes());
-                        let _ = serde_json::to_writer(&mut b, &t);
-                        b.extend_from_slice(post.as_bytes());
-                        if b.len() >= COALESCE_BYTES {
+            TurnEvent::Attempt(_) => {}
+            TurnEvent::Delta { text } => {
+                // The hot path: deltas already read (an upstream read often carries several) go
+                // out in one piece, so one socket write carries them all rather than one each.
+                let mut b = Vec::with_capacity(256);
+                out.content(&text, &mut b);
+                while b.len() < COALESCE_BYTES {
+                    match answer.ready() {
+                        Some(TurnEvent::Delta { text }) => out.content(&text, &mut b),
+                        other => {
+                            ready = other;
                             break;
                         }
-                        match routed.next().now_or_never() {
-                            Some(Some(Ok(RouteEvent::Chat(ChatEvent::Delta(more))))) => {
-                                let _ = rec.delta(&more);
-                                t = more;
-                            }
-                            Some(other) => {
-                                ready = Some(other);
-                                break;
-                            }
-                            None => break,
-                        }
                     }
-                    if let Err(why) = send(&tx, Bytes::from(b), deadline).await {
-                        return stop(why, &mut rec, None, &tx, limit);
-                    }
+                }
+                if !b.is_empty() {
+                    out.send(Bytes::from(b)).await?;
+                }
+            }
+            TurnEvent::Reasoning { text } => {
+                if out.streaming {
+                    let piece = json!({"reasoning": text});
+                    out.send(sse(&chunk(&out.id, out.created, &out.model, piece, None)))
+                        .await?;
                 } else {
-                    text.push_str(&t);
+                    out.reasoning.push_str(&text);
                 }
             }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Reasoning(t)))) => {
-                let _ = rec.reasoning(&t);
-                if streaming {
-                    out.push(chunk(&id, created, &model, json!({"reasoning": t}), None));
-                } else {
-                    reasoning.push_str(&t);
-                }
+            TurnEvent::Done(f) => return out.done(&f).await,
+            TurnEvent::Failed { error, .. } => {
+                out.error(ApiError::from(&error)).await;
+                return Ok(());
             }
-            Some(Ok(RouteEvent::Chat(ChatEvent::Start { .. }))) => {}
-            Some(Ok(RouteEvent::Chat(ChatEvent::End(end)))) => {
-                let target = plan.targets.iter().find(|t| t.to_string() == model);
-                let answered = match (target, rec_finish(&mut rec, &end, target)) {
-                    (_, Some(m)) => m,
-                    _ => model.clone(),
-                };
-                let finish = finish_reason(&end.finish).to_string();
-                let usage = end.usage.as_ref().map(usage).unwrap_or(Value::Null);
-                if streaming {
-                    let mut last = chunk(&id, created, &answered, json!({}), Some(&finish));
-                    let mut tail = chunk(&id, created, &answered, json!({}), None);
-                    tail["choices"] = json!([]);
-                    tail["usage"] = usage;
-                    if let Some(cost) = end.provider_cost_usd {
-                        last["provider_cost_usd"] = json!(cost);
-                    }
-                    for v in [last, tail] {
-                        if send(&tx, sse(&v), deadline).await.is_err() {
-                            return;
-                        }
-                    }
-                    let _ = send(&tx, Bytes::from_static(b"data: [DONE]\n\n"), deadline).await;
-                } else if let Some(h) = head.take() {
-                    let mut message =
-                        json!({"role": "assistant", "content": text, "refusal": null});
-                    if !reasoning.is_empty() {
-                        message["reasoning"] = json!(reasoning);
-                    }
-                    let _ = h.send(Head::Whole(json!({
-                        "id": id,
-                        "object": "chat.completion",
-                        "created": created,
-                        "model": answered,
-                        "system_fingerprint": null,
-                        "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": finish}],
-                        "usage": usage,
-                    })));
-                }
-                return;
-            }
-            Some(Err(e)) => {
-                let _ = rec.fail(Some(&e));
-                let api = ApiError::from(&e);
-                match head.take() {
-                    Some(h) => {
-                        let _ = h.send(Head::Error(api));
-                    }
-                    None => {
-                        // Mid-stream: an error chunk, as OpenRouter sends, then the end.
-                        let mut v = api.body();
-                        v["error"]["partial"] = json!(true);
-                        let _ = send(&tx, sse(&v), deadline).await;
-                        let _ = send(&tx, Bytes::from_static(b"data: [DONE]\n\n"), deadline).await;
-                    }
-                }
-                return;
-            }
-            None => {
-                let e = Error::InvalidRequest("the answer ended without its end".into());
-                let _ = rec.fail(Some(&e));
-                if let Some(h) = head.take() {
-                    let _ = h.send(Head::Error(ApiError::new(
-                        502,
-                        "upstream_error",
-                        "malformed_stream",
-                        e.to_string(),
-                    )));
-                }
-                return;
-            }
+            TurnEvent::Cancelled { .. } => return Ok(()),
         }
-        for v in out {
-            if let Err(why) = send(&tx, sse(&v), deadline).await {
-                return stop(why, &mut rec, None, &tx, limit);
+    }
+}
+
+/// Ends a request early: the ledger row says why, and the client (if still there) is told.
+async fn stop(why: Stop, answer: &mut Answer<'_>, out: &mut Out, limit: std::time::Duration) {
+    match why {
+        // The client went away: dropping the upstream stream closes its connection.
+        Stop::Gone => {
+            answer.cancel();
+        }
+        Stop::Late => {
+            let mut p = ProviderError::new(
+                "gateway",
+                ErrorClass::Timeout,
+                format!("the request ran past the gateway's limit of {limit:?}"),
+            );
+            p.hint = "ask for a shorter answer, or split the work into several requests".into();
+            let error = match answer.fail(p.into()) {
+                Some(TurnEvent::Failed { error, .. }) => error,
+                _ => return,
+            };
+            // Best effort: a client that stopped reading is not waited for.
+            let api = ApiError::from(&error);
+            match out.head.take() {
+                Some(h) => {
+                    let _ = h.send(Head::Error(api));
+                }
+                None => {
+                    let mut v = api.body();
+                    v["error"]["partial"] = json!(true);
+                    let _ = out.tx.try_send(sse(&v));
+                    let _ = out.tx.try_send(Bytes::from_static(DONE));
+                }
             }
         }
     }
@@ -304,14 +301,4 @@ fn content_frame(id: &str, created: i64, model: &str) -> (String, String) {
         format!("data: {}", &whole[..at]),
         format!("{}\n\n", &whole[at + 8..]),
     )
-}
-
-/// Finishes the ledger row; the model that answered, as recorded.
-fn rec_finish(
-    rec: &mut Recorder<'_>,
-    end: &crate::chat::StreamEnd,
-    target: Option<&crate::Target>,
-) -> Option<String> {
-    let row = rec.finish(end, target?).ok()?;
-    row.model_answered
 }

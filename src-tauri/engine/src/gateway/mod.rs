@@ -45,7 +45,8 @@ use tokio::time::Instant;
 
 use crate::pricing::PriceBook;
 use crate::router::Router;
-use crate::store::{now_ms, Budget, Store};
+use crate::session::check_budget;
+use crate::store::Store;
 use crate::vault::SecretStore;
 use crate::{Error, Result};
 
@@ -280,22 +281,7 @@ async fn start(gw: &Arc<Gateway>, request: Request) -> std::result::Result<Respo
     let names = req.targets()?;
     let chat = req.to_chat()?;
     let plan = gw.router.plan(&names).map_err(|e| ApiError::from(&e))?;
-    match gw.store.budget(gw.router.engine().config(), now_ms()) {
-        Ok(Budget::Exceeded { spent, cap }) => {
-            return Err(ApiError::new(
-                402,
-                "insufficient_quota",
-                "budget_exceeded",
-                format!(
-                    "this month's budget is spent (${:.2} of ${:.2}); raise [budget] monthly_usd in the config",
-                    spent as f64 / 1e6,
-                    cap as f64 / 1e6
-                ),
-            ))
-        }
-        Err(e) => return Err(ApiError::from(&e)),
-        Ok(_) => {}
-    }
+    check_budget(&gw.router, &gw.store, None).map_err(|e| ApiError::from(&e))?;
     let (head_tx, head_rx) = oneshot::channel();
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let stream = req.stream;

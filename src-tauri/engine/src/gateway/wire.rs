@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::chat::{ChatRequest, FinishReason, Message, ReasoningEffort, Role, Usage};
-use crate::error::{Error, ErrorClass};
+use crate::chat::{ChatRequest, Message, ReasoningEffort, Role, Usage};
+use crate::error::{Error, ErrorClass, ErrorKind, ErrorView};
 
 /// The most targets one request may name (`model` and `models` together).
 pub const MAX_TARGETS: usize = 16;
@@ -102,10 +102,31 @@ impl ApiError {
 impl From<&Error> for ApiError {
     fn from(e: &Error) -> Self {
         match e {
-            Error::Provider(p) => {
+            Error::UnknownProvider { .. } | Error::UnknownRoute { .. } => {
+                let mut a = ApiError::new(
+                    404,
+                    "invalid_request_error",
+                    "model_not_found",
+                    e.to_string(),
+                );
+                a.param = Some("model");
+                a
+            }
+            Error::InvalidModel { .. } => ApiError::invalid("model", e.to_string()),
+            _ => ApiError::from(&ErrorView::from(e)),
+        }
+    }
+}
+
+/// The gateway's one mapping from an error's kind (and a provider failure's class) to an HTTP
+/// status and OpenAI's envelope.
+impl From<&ErrorView> for ApiError {
+    fn from(v: &ErrorView) -> Self {
+        match (v.kind, v.class) {
+            (ErrorKind::Provider, Some(class)) => {
                 // The client's request was fine; what the provider said decides the status. A
                 // rejected provider key is the gateway's problem, not the client's token: 502.
-                let status = match p.class {
+                let status = match class {
                     ErrorClass::RateLimited => 429,
                     ErrorClass::QuotaExceeded => 402,
                     ErrorClass::Overloaded => 503,
@@ -129,27 +150,28 @@ impl From<&Error> for ApiError {
                 ApiError {
                     status,
                     kind,
-                    code: p.class.as_str().to_string(),
-                    message: format!("{}: {} ({})", p.provider, p.message, p.hint),
+                    code: class.as_str().to_string(),
+                    message: v.message.clone(),
                     param: None,
-                    retry_after_s: p.retry_after.map(|d| d.as_millis().div_ceil(1000) as u64),
+                    retry_after_s: v.retry_after_ms.map(|ms| ms.div_ceil(1000)),
                 }
             }
-            Error::UnknownProvider { .. } | Error::UnknownRoute { .. } => {
-                let mut a = ApiError::new(
-                    404,
-                    "invalid_request_error",
-                    "model_not_found",
-                    e.to_string(),
-                );
-                a.param = Some("model");
-                a
-            }
-            Error::InvalidModel { .. } => ApiError::invalid("model", e.to_string()),
-            Error::InvalidRequest(m) => ApiError::invalid("messages", m.clone()),
-            Error::KeyStore(_) | Error::Config { .. } | Error::Io { .. } => {
-                ApiError::new(500, "server_error", "gateway_error", e.to_string())
-            }
+            (ErrorKind::BudgetExceeded, _) => ApiError::new(
+                402,
+                "insufficient_quota",
+                "budget_exceeded",
+                format!("{}; raise [budget] monthly_usd in the config", v.message),
+            ),
+            (ErrorKind::BadInput, _) => ApiError::invalid("messages", v.message.clone()),
+            (
+                ErrorKind::Provider
+                | ErrorKind::Config
+                | ErrorKind::Store
+                | ErrorKind::Io
+                | ErrorKind::Keychain
+                | ErrorKind::Internal,
+                _,
+            ) => ApiError::new(500, "server_error", "gateway_error", v.message.clone()),
         }
     }
 }
@@ -221,15 +243,14 @@ impl CompletionRequest {
         }
         let reasoning = match self.reasoning_effort.as_deref() {
             None => None,
-            Some("low" | "minimal") => Some(ReasoningEffort::Low),
-            Some("medium") => Some(ReasoningEffort::Medium),
-            Some("high") => Some(ReasoningEffort::High),
-            Some(other) => {
-                return Err(ApiError::invalid(
+            // OpenAI's lowest effort; ours starts at low.
+            Some("minimal") => Some(ReasoningEffort::Low),
+            Some(other) => Some(other.parse::<ReasoningEffort>().map_err(|_| {
+                ApiError::invalid(
                     "reasoning_effort",
                     format!("reasoning_effort `{other}`: use low, medium or high"),
-                ))
-            }
+                )
+            })?),
         };
         Ok(ChatRequest {
             system: (!system.is_empty()).then(|| system.join("\n\n")),
@@ -238,17 +259,6 @@ impl CompletionRequest {
             max_tokens: self.max_completion_tokens.or(self.max_tokens),
             reasoning,
         })
-    }
-}
-
-/// OpenAI's name for a finish reason.
-pub fn finish_reason(f: &FinishReason) -> &str {
-    match f {
-        FinishReason::Stop => "stop",
-        FinishReason::Length => "length",
-        FinishReason::ToolCalls => "tool_calls",
-        FinishReason::ContentFilter => "content_filter",
-        FinishReason::Other(s) => s.as_str(),
     }
 }
 

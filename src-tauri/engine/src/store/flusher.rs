@@ -6,12 +6,17 @@
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-use super::recorder::{FLUSH_BYTES, FLUSH_INTERVAL};
 use super::writer::append_piece;
+
+/// Flush the streaming text at least this often…
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
+/// …or when this many bytes are waiting (one appended piece; 16 KB keeps the pages written per
+/// byte low, where 2 KB pieces cost a 4 KB page each).
+pub const FLUSH_BYTES: usize = 16 * 1024;
 
 #[derive(Default)]
 struct Pending {

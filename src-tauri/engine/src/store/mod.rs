@@ -10,11 +10,10 @@ mod budget;
 mod catalog;
 mod export;
 pub mod files;
-mod flusher;
+pub(crate) mod flusher;
 mod history;
 mod import;
 mod ledger;
-mod recorder;
 mod seed;
 mod votes;
 mod writer;
@@ -28,12 +27,12 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 pub use budget::{month_start, Budget};
+pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};
 pub use history::{
     title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage,
 };
 pub use import::ImportReport;
 pub use ledger::{AnswerFigures, AttemptRecord, LedgerRow, UsageBy, UsageRow};
-pub use recorder::{Recorder, FLUSH_BYTES, FLUSH_INTERVAL};
 pub use seed::{seed_word, SeedSpec, VOCABULARY};
 pub use votes::{Verdict, VoteRecord};
 
@@ -67,9 +66,9 @@ pub fn now_ms() -> i64 {
 }
 
 pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> Error {
-    Error::Io {
+    Error::Store {
         path: path.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
+        message: e.to_string(),
     }
 }
 

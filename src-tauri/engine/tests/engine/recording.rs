@@ -8,7 +8,8 @@ use roundtable_engine::chat::Role;
 use roundtable_engine::config::Config;
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::router::{Attempt, Outcome};
-use roundtable_engine::store::{NewMessage, Recorder, Store, FLUSH_INTERVAL};
+use roundtable_engine::session::Recorder;
+use roundtable_engine::store::{NewMessage, Store, FLUSH_INTERVAL};
 
 fn ok_attempt() -> Attempt {
     Attempt {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use roundtable_engine::keys::MemoryKeys;
 use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::session::{Finished, Session, Turn, TurnEvent, TurnSpec};
 use roundtable_engine::store::Store;
-use roundtable_engine::turn::{Turn, TurnEvent, TurnSpec};
 use roundtable_engine::{Config, Engine, Router};
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 
@@ -30,6 +30,14 @@ fn setup(config: &str) -> Setup {
             Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
         )),
         _dir: dir,
+    }
+}
+
+fn session<'a>(store: &'a Store, prices: &'a PriceBook, router: &'a Router) -> Session<'a> {
+    Session {
+        router,
+        store,
+        prices,
     }
 }
 
@@ -58,22 +66,29 @@ async fn a_stored_answer_carries_its_tokens_cost_and_fallbacks() {
     };
     let turn = Turn::prepare(&router, &store, spec).unwrap();
     let mut events = Vec::new();
-    turn.run(&router, &store, &prices, std::future::pending(), |e| {
-        events.push(e)
-    })
+    turn.run(
+        session(&store, &prices, &router),
+        std::future::pending(),
+        |e| events.push(e),
+    )
     .await;
-    let Some(TurnEvent::Done {
+    let Some(TurnEvent::Done(done)) = events.last().cloned() else {
+        panic!("no done event: {events:?}");
+    };
+    let Finished {
         message_id: Some(id),
         cost_micros,
         fell_over,
         ..
-    }) = events.last().cloned()
+    } = *done
     else {
-        panic!("no done event: {events:?}");
+        panic!("no message: {done:?}");
     };
     assert_eq!(fell_over.len(), 1, "{fell_over:?}");
 
-    let figures = store.answer_figures(turn.conversation_id).unwrap();
+    let figures = store
+        .answer_figures(turn.conversation_id().unwrap())
+        .unwrap();
     assert_eq!(figures.len(), 1, "one answer: {figures:?}");
     let f = &figures[&id];
     assert_eq!((f.input_tokens, f.output_tokens), (12, 3));
@@ -86,7 +101,7 @@ async fn a_stored_answer_carries_its_tokens_cost_and_fallbacks() {
     assert_eq!(f.fell_over, ["busy/m"]);
     assert!(!f.estimated);
     assert!(f.ttft_ms.is_some() && f.duration_ms.is_some());
-    let c = store.conversation(turn.conversation_id).unwrap();
+    let c = store.conversation(turn.conversation_id().unwrap()).unwrap();
     assert_eq!(c.messages[1].text, "Second time lucky.");
 }
 
@@ -116,9 +131,7 @@ async fn a_stopped_answer_names_its_message_which_keeps_the_partial_text() {
     let turn = Turn::prepare(&router, &store, spec).unwrap();
     let mut events = Vec::new();
     turn.run(
-        &router,
-        &store,
-        &prices,
+        session(&store, &prices, &router),
         tokio::time::sleep(std::time::Duration::from_millis(400)),
         |e| events.push(e),
     )
@@ -129,7 +142,7 @@ async fn a_stopped_answer_names_its_message_which_keeps_the_partial_text() {
     else {
         panic!("no cancelled event with a message: {:?}", events.last());
     };
-    let c = store.conversation(turn.conversation_id).unwrap();
+    let c = store.conversation(turn.conversation_id().unwrap()).unwrap();
     let answer = c.messages.iter().find(|m| m.id == id).unwrap();
     assert_eq!(answer.status, "cancelled");
     assert!(

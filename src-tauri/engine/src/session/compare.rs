@@ -8,11 +8,11 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::chat::{Message, Role};
+use super::turn::{check_budget, request, Place, Turn, TurnSpec};
+use crate::chat::{Message, ReasoningEffort, Role};
 use crate::error::{Error, Result};
 use crate::router::Router;
 use crate::store::{title_from, NewMessage, Store};
-use crate::turn::{check_budget, effort, request, Turn, TurnSpec};
 
 /// The most columns a compare has.
 pub const MAX_COLUMNS: usize = 8;
@@ -41,7 +41,7 @@ pub struct CompareSpec {
     pub columns: Vec<ColumnSpec>,
     pub temperature: Option<f32>,
     pub max_tokens: Option<u32>,
-    pub reasoning: Option<String>,
+    pub reasoning: Option<ReasoningEffort>,
     /// Send even though this month's budget is spent.
     pub over_budget: Option<bool>,
 }
@@ -74,8 +74,8 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                 .map_err(|e| Error::InvalidRequest(format!("column {}: {e}", column_name(i))))
         })
         .collect::<Result<Vec<_>>>()?;
-    let reasoning = effort(spec.reasoning.as_deref())?;
-    check_budget(router, store, spec.over_budget)?;
+    let reasoning = spec.reasoning;
+    let budget = check_budget(router, store, spec.over_budget)?;
     let shape = TurnSpec {
         temperature: spec.temperature,
         max_tokens: spec.max_tokens,
@@ -93,9 +93,12 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                 store.add_message(&NewMessage::complete(id, None, Role::User, &spec.prompt))?;
             for (i, plan) in plans.into_iter().enumerate() {
                 turns.push(Turn {
-                    conversation_id: id,
-                    user_message_id: user,
-                    column: Some(i as i64),
+                    place: Place::Conversation {
+                        conversation_id: id,
+                        user_message_id: user,
+                        column: Some(i as i64),
+                    },
+                    budget,
                     plan,
                     request: request(
                         &shape,
@@ -139,9 +142,12 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                 })?;
                 history.push(Message::user(spec.prompt.clone()));
                 turns.push(Turn {
-                    conversation_id: id,
-                    user_message_id: user,
-                    column: Some(i as i64),
+                    place: Place::Conversation {
+                        conversation_id: id,
+                        user_message_id: user,
+                        column: Some(i as i64),
+                    },
+                    budget,
                     plan,
                     request: request(&shape, c.system.clone(), history, reasoning),
                 });
@@ -227,10 +233,13 @@ mod tests {
         .unwrap();
         let id = first.conversation_id;
         assert_eq!(first.turns.len(), 3);
-        let shared = first.turns[0].user_message_id;
-        assert!(first.turns.iter().all(|t| t.user_message_id == shared));
+        let shared = first.turns[0].user_message_id().unwrap();
+        assert!(first
+            .turns
+            .iter()
+            .all(|t| t.user_message_id() == Some(shared)));
         assert_eq!(
-            first.turns.iter().map(|t| t.column).collect::<Vec<_>>(),
+            first.turns.iter().map(|t| t.column()).collect::<Vec<_>>(),
             [Some(0), Some(1), Some(2)]
         );
         assert_eq!(store.conversation(id).unwrap().kind, "compare");
@@ -271,7 +280,7 @@ mod tests {
                 texts,
                 ["Which is best?", ["A says", "B says", "C says"][i], "Why?"]
             );
-            assert_eq!(t.column, Some(i as i64));
+            assert_eq!(t.column(), Some(i as i64));
         }
         let c = store.conversation(id).unwrap();
         let questions: Vec<_> = c.messages.iter().filter(|m| m.text == "Why?").collect();

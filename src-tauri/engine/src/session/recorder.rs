@@ -6,21 +6,15 @@
 //! figures are refreshed at most every 500 ms. A crash loses at most one flush interval; the next
 //! open marks what its dead writer left streaming as interrupted (with estimated figures).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::flusher::Flusher;
-use super::{now_ms, LedgerRow, NewMessage, Store};
 use crate::chat::{Role, StreamEnd, Usage};
 use crate::engine::Target;
 use crate::error::{Error, Result};
 use crate::pricing::{PriceBook, PriceSource};
 use crate::router::{Attempt, Outcome};
-
-/// Flush the streaming text at least this often…
-pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
-/// …or when this many bytes are waiting (one appended piece; 16 KB keeps the pages written per
-/// byte low, where 2 KB pieces cost a 4 KB page each).
-pub const FLUSH_BYTES: usize = 16 * 1024;
+use crate::store::flusher::{Flusher, FLUSH_INTERVAL};
+use crate::store::{now_ms, LedgerRow, NewMessage, Store};
 
 /// A rough token count for figures a stream never reported (about four characters a token).
 fn estimate_tokens(chars: usize) -> i64 {

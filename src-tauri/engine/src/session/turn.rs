@@ -1,0 +1,356 @@
+//! One turn of a conversation, prepared: the targets checked, the budget checked, the user's
+//! message committed before anything is sent (in a new conversation, after the latest branch of
+//! one, as an edit's new branch, or as a regeneration), and the request built from the history.
+//! The CLI and the app prepare their turns here; the [`super::driver`] runs them.
+
+use crate::chat::{ChatRequest, Message, ReasoningEffort, Role};
+use crate::error::Result;
+use crate::router::{Plan, Router};
+use crate::store::{title_from, Budget, NewMessage, Store};
+use crate::Error;
+
+/// What the user asked.
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields = nullable)]
+pub struct TurnSpec {
+    /// Continue this conversation (its latest branch, or after `parent`), or start one.
+    pub conversation: Option<i64>,
+    /// Answer after this message instead of the latest one.
+    pub parent: Option<i64>,
+    /// An edit: the new message becomes a sibling of this one (a new branch).
+    pub edit_of: Option<i64>,
+    /// Regenerate: answer this user message again (a sibling of its earlier answers); `prompt`
+    /// is then ignored.
+    pub regenerate: Option<i64>,
+    /// The user's message.
+    pub prompt: String,
+    /// A system prompt: a new conversation's, or (continuing one) this turn's instead of the
+    /// conversation's own.
+    pub system: Option<String>,
+    /// `provider/model`, `@route`, or several as a fallback chain.
+    pub targets: Vec<String>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// The most tokens to generate.
+    pub max_tokens: Option<u32>,
+    /// Reasoning effort: low, medium or high.
+    pub reasoning: Option<ReasoningEffort>,
+    /// Send even though this month's budget is spent.
+    pub over_budget: Option<bool>,
+}
+
+/// A turn ready to run: the user's message is in the store (or, for the gateway, the turn is
+/// kept in the ledger only).
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// Where the answer is kept.
+    pub place: Place,
+    /// The budget as it stood when the turn was prepared (the CLI warns from 80%).
+    pub budget: Budget,
+    pub(crate) plan: Plan,
+    pub(crate) request: ChatRequest,
+}
+
+/// Where a turn's answer is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// In a conversation, after the user's message (in a compare column, with its index).
+    Conversation {
+        conversation_id: i64,
+        user_message_id: i64,
+        column: Option<i64>,
+    },
+    /// In the ledger only, tagged with the client (the gateway's requests).
+    Ledger { client: String },
+}
+
+impl Turn {
+    /// Checks the targets, then commits the user's message (in a new conversation if none).
+    pub fn prepare(router: &Router, store: &Store, spec: TurnSpec) -> Result<Turn> {
+        if let Some(user) = spec.regenerate {
+            return Turn::again(router, store, &spec, user);
+        }
+        if spec.prompt.trim().is_empty() {
+            return Err(Error::InvalidRequest("the message is empty".into()));
+        }
+        let plan = router.plan(&spec.targets)?;
+        let budget = check_budget(router, store, spec.over_budget)?;
+        let reasoning = spec.reasoning;
+        let (conversation_id, parent, history, system) = match spec.conversation {
+            Some(id) => {
+                let c = store.conversation(id)?;
+                let parent = match spec.edit_of {
+                    Some(edited) => {
+                        c.messages
+                            .iter()
+                            .find(|m| m.id == edited)
+                            .ok_or_else(|| {
+                                Error::InvalidRequest(format!(
+                                    "message {edited} is not in conversation {id}"
+                                ))
+                            })?
+                            .parent_id
+                    }
+                    None => spec.parent.or(c.latest_leaf().map(|m| m.id)),
+                };
+                let history = parent.map(|p| c.turns_to(p)).unwrap_or_default();
+                (id, parent, history, spec.system.clone().or(c.system))
+            }
+            None => {
+                let id = store.create_conversation(
+                    &title_from(&spec.prompt),
+                    spec.system.as_deref(),
+                    "chat",
+                )?;
+                (id, None, Vec::new(), spec.system.clone())
+            }
+        };
+        let mut messages = history;
+        messages.push(Message::user(spec.prompt.clone()));
+        let user_message_id = store.add_message(&NewMessage::complete(
+            conversation_id,
+            parent,
+            Role::User,
+            &spec.prompt,
+        ))?;
+        Ok(Turn {
+            place: Place::Conversation {
+                conversation_id,
+                user_message_id,
+                column: None,
+            },
+            budget,
+            plan,
+            request: request(&spec, system, messages, reasoning),
+        })
+    }
+
+    /// A turn kept in the ledger only, tagged with `client` (the gateway's requests): no
+    /// conversation, no budget check (the gateway refuses a spent budget with its own status).
+    pub fn for_ledger(plan: Plan, request: ChatRequest, client: &str) -> Turn {
+        Turn {
+            place: Place::Ledger {
+                client: client.to_string(),
+            },
+            budget: Budget::Unset,
+            plan,
+            request,
+        }
+    }
+
+    /// The conversation, for a turn kept in one.
+    pub fn conversation_id(&self) -> Option<i64> {
+        match self.place {
+            Place::Conversation {
+                conversation_id, ..
+            } => Some(conversation_id),
+            Place::Ledger { .. } => None,
+        }
+    }
+
+    /// The compare column this turn answers in.
+    pub fn column(&self) -> Option<i64> {
+        match self.place {
+            Place::Conversation { column, .. } => column,
+            Place::Ledger { .. } => None,
+        }
+    }
+
+    /// The user's message this turn answers, for a turn kept in a conversation.
+    pub fn user_message_id(&self) -> Option<i64> {
+        match self.place {
+            Place::Conversation {
+                user_message_id, ..
+            } => Some(user_message_id),
+            Place::Ledger { .. } => None,
+        }
+    }
+
+    /// A new answer to an existing user message.
+    fn again(router: &Router, store: &Store, spec: &TurnSpec, user: i64) -> Result<Turn> {
+        let plan = router.plan(&spec.targets)?;
+        let budget = check_budget(router, store, spec.over_budget)?;
+        let reasoning = spec.reasoning;
+        let id = spec
+            .conversation
+            .ok_or_else(|| Error::InvalidRequest("regenerate needs the conversation".into()))?;
+        let c = store.conversation(id)?;
+        if !c.messages.iter().any(|m| m.id == user && m.role == "user") {
+            return Err(Error::InvalidRequest(format!(
+                "message {user} is not a user message of conversation {id}"
+            )));
+        }
+        let messages = c.turns_to(user);
+        Ok(Turn {
+            place: Place::Conversation {
+                conversation_id: id,
+                user_message_id: user,
+                column: None,
+            },
+            budget,
+            plan,
+            request: request(spec, spec.system.clone().or(c.system), messages, reasoning),
+        })
+    }
+}
+
+/// This month's budget against `[budget]`: refused (kind `budget_exceeded`) when it is spent,
+/// unless the user said to send anyway; otherwise where it stands (a front may warn from 80%).
+/// The one budget check of every front (the gateway's ledger-only turns included).
+pub fn check_budget(router: &Router, store: &Store, over: Option<bool>) -> Result<Budget> {
+    let budget = store.budget(router.engine().config(), crate::store::now_ms())?;
+    match budget {
+        Budget::Exceeded { spent, cap } if over != Some(true) => Err(Error::BudgetExceeded {
+            spent_micros: spent,
+            cap_micros: cap,
+        }),
+        other => Ok(other),
+    }
+}
+
+pub(crate) fn request(
+    spec: &TurnSpec,
+    system: Option<String>,
+    messages: Vec<Message>,
+    reasoning: Option<ReasoningEffort>,
+) -> ChatRequest {
+    ChatRequest {
+        system: system.filter(|s| !s.trim().is_empty()),
+        messages,
+        temperature: spec.temperature,
+        max_tokens: spec.max_tokens,
+        reasoning,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::keys::MemoryKeys;
+    use crate::{Config, Engine};
+
+    #[test]
+    fn prepare_commits_the_message_and_refuses_empty_or_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let config = Config::parse(
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let router = Router::new(Arc::new(
+            Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+        ));
+        let spec = |prompt: &str, target: &str| TurnSpec {
+            prompt: prompt.into(),
+            targets: vec![target.into()],
+            ..Default::default()
+        };
+        assert!(Turn::prepare(&router, &store, spec("  ", "local/m")).is_err());
+        assert!(Turn::prepare(&router, &store, spec("hi", "nosuch/m")).is_err());
+        assert!(
+            store.list_conversations(10, 0).unwrap().is_empty(),
+            "nothing stored on refusal"
+        );
+        let t = Turn::prepare(&router, &store, spec("Hello there", "local/m")).unwrap();
+        let c = store.conversation(t.conversation_id().unwrap()).unwrap();
+        assert_eq!(c.title, "Hello there");
+        assert_eq!(c.messages[0].id, t.user_message_id().unwrap());
+        // A second turn continues the latest branch.
+        let mut next = spec("And more", "local/m");
+        next.conversation = Some(t.conversation_id().unwrap());
+        let t2 = Turn::prepare(&router, &store, next).unwrap();
+        let c = store.conversation(t2.conversation_id().unwrap()).unwrap();
+        assert_eq!(c.messages[1].parent_id, Some(t.user_message_id().unwrap()));
+
+        // An edit of the second message is its sibling, with the history before it.
+        let mut edit = spec("And less", "local/m");
+        edit.conversation = Some(t.conversation_id().unwrap());
+        edit.edit_of = Some(t2.user_message_id().unwrap());
+        let t3 = Turn::prepare(&router, &store, edit).unwrap();
+        let c = store.conversation(t.conversation_id().unwrap()).unwrap();
+        let m3 = c
+            .messages
+            .iter()
+            .find(|m| m.id == t3.user_message_id().unwrap())
+            .unwrap();
+        assert_eq!(m3.parent_id, Some(t.user_message_id().unwrap()));
+        assert_eq!(
+            t3.request.messages.len(),
+            2,
+            "the first message, then the edit"
+        );
+        assert_eq!(t3.request.messages[1].text, "And less");
+        // An edit of the first message starts a new root.
+        let mut root = spec("Hello again", "local/m");
+        root.conversation = Some(t.conversation_id().unwrap());
+        root.edit_of = Some(t.user_message_id().unwrap());
+        let t4 = Turn::prepare(&router, &store, root).unwrap();
+        assert_eq!(t4.request.messages.len(), 1);
+
+        // Regenerate answers an existing user message again, adding no message.
+        let before = store
+            .conversation(t.conversation_id().unwrap())
+            .unwrap()
+            .messages
+            .len();
+        let mut again = spec("", "local/m");
+        again.conversation = Some(t.conversation_id().unwrap());
+        again.regenerate = Some(t3.user_message_id().unwrap());
+        let t5 = Turn::prepare(&router, &store, again).unwrap();
+        assert_eq!(t5.user_message_id().unwrap(), t3.user_message_id().unwrap());
+        assert_eq!(t5.request.messages.last().unwrap().text, "And less");
+        assert_eq!(
+            store
+                .conversation(t.conversation_id().unwrap())
+                .unwrap()
+                .messages
+                .len(),
+            before
+        );
+        let mut bad = spec("", "local/m");
+        bad.conversation = Some(t.conversation_id().unwrap());
+        bad.regenerate = Some(999);
+        assert!(Turn::prepare(&router, &store, bad).is_err());
+    }
+
+    #[test]
+    fn a_spent_budget_refuses_unless_told_to_send_anyway() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let config = Config::parse(
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n\n[budget]\nmonthly_usd = 0.0000001\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let router = Router::new(Arc::new(
+            Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+        ));
+        let mut spec = TurnSpec {
+            prompt: "hi".into(),
+            targets: vec!["local/m".into()],
+            ..Default::default()
+        };
+        let err = Turn::prepare(&router, &store, spec.clone()).unwrap_err();
+        assert!(err.to_string().contains("budget is spent"), "{err}");
+        assert!(store.list_conversations(10, 0).unwrap().is_empty());
+        spec.over_budget = Some(true);
+        assert!(Turn::prepare(&router, &store, spec).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    #[test]
+    fn the_app_s_spec_deserialises() {
+        let s: super::TurnSpec = serde_json::from_str(
+            r#"{"conversation":7,"prompt":"x","targets":["a/m"],"editOf":1,"regenerate":null}"#,
+        )
+        .unwrap();
+        assert_eq!(s.edit_of, Some(1));
+        assert_eq!(s.conversation, Some(7));
+    }
+}
