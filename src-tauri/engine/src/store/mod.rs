@@ -8,6 +8,7 @@
 
 mod budget;
 mod catalog;
+mod columns;
 mod export;
 pub mod files;
 mod flusher;
@@ -50,6 +51,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_ledger_daily_client.sql")),
     (7, include_str!("migrations/0007_message_pieces.sql")),
     (8, include_str!("migrations/0008_writers.sql")),
+    (9, include_str!("migrations/0009_compare_columns.sql")),
 ];
 
 /// The history and ledger database.
