@@ -503,7 +503,7 @@ monthly_usd = 20
         assert_eq!((line, field.as_str()), (3, "compare_sets.solo.columns"));
         assert!(msg.contains("2 to 8 columns, 1 given"), "{msg}");
 
-        let nine = vec!["\"a/b\""; 9].join(", ");
+        let nine = ["\"a/b\""; 9].join(", ");
         let (_, field, msg) = config_error(&format!("[compare_sets.big]\ncolumns = [{nine}]\n"));
         assert_eq!(field, "compare_sets.big.columns");
         assert!(msg.contains("9 given"), "{msg}");

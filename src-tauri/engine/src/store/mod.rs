@@ -16,6 +16,7 @@ mod history;
 mod import;
 mod ledger;
 mod recorder;
+#[cfg(feature = "seed")]
 mod seed;
 mod votes;
 mod writer;
@@ -33,8 +34,9 @@ pub use history::{
     title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage,
 };
 pub use import::ImportReport;
-pub use ledger::{AnswerFigures, AttemptRecord, LedgerRow, UsageBy, UsageRow};
+pub use ledger::{AnswerFigures, LedgerRow, UsageBy, UsageRow};
 pub use recorder::{Recorder, FLUSH_BYTES, FLUSH_INTERVAL};
+#[cfg(feature = "seed")]
 pub use seed::{seed_word, SeedSpec, VOCABULARY};
 pub use votes::{Verdict, VoteRecord};
 
