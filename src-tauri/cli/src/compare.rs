@@ -46,8 +46,10 @@ pub async fn run(
         .collect::<Result<Vec<_>, _>>()?;
     crate::chat::check_budget(router, store, args.opts.over_budget)?;
     let prompt = read_prompt(args.opts.prompt.clone())?;
+    // Each column as named (`@route` stays a route), for the app to follow up through.
+    let picked: Vec<Vec<String>> = args.models.iter().map(|m| vec![m.clone()]).collect();
     let conversation =
-        store.create_conversation(&title_from(&prompt), args.opts.system.as_deref(), "compare")?;
+        store.create_compare(&title_from(&prompt), args.opts.system.as_deref(), &picked)?;
     let user = store.add_message(&NewMessage::complete(
         conversation,
         None,

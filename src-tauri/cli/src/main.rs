@@ -11,6 +11,7 @@ mod keys;
 mod models;
 mod output;
 mod serve;
+mod sets;
 mod usage;
 
 use std::sync::Arc;
@@ -95,7 +96,10 @@ async fn run(cli: Cli) -> i32 {
                 let store = store()?;
                 chat::run(&router, &store, &prices(&store)?, args, &mut out).await
             }
-            Command::Compare(args) => {
+            Command::Compare(mut args) => {
+                if let Some(name) = &args.set {
+                    args.models = sets::columns(engine.config(), &dir, name)?;
+                }
                 let store = store()?;
                 compare::run(&router, &store, &prices(&store)?, args, &mut out).await
             }
