@@ -11,7 +11,7 @@ mod tests {
     use roundtable_engine::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
     use roundtable_engine::settings::{
-        BudgetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
+        BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
     use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
     use roundtable_engine::turn::{TurnEvent, TurnSpec};
@@ -68,6 +68,7 @@ mod tests {
             KeySource,
             SettingsView,
             RouteSetting,
+            CompareSetSetting,
             Strategy,
             PriceSetting,
             BudgetSetting,
