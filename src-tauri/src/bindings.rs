@@ -11,7 +11,7 @@ mod tests {
     use roundtable_engine::router::{Attempt, Outcome};
     use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
     use roundtable_engine::settings::{
-        BudgetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
+        BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
     use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
     use roundtable_engine::{ReasoningEffort, Usage};
@@ -71,6 +71,7 @@ mod tests {
             KeySource,
             SettingsView,
             RouteSetting,
+            CompareSetSetting,
             Strategy,
             PriceSetting,
             BudgetSetting,

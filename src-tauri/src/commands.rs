@@ -72,7 +72,8 @@ pub fn conversation(state: State<'_, AppState>, id: i64) -> Reply<StoredView> {
     let ready = state.ready()?;
     let c: Conversation = ready.store.conversation(id).map_err(text)?;
     let figures = ready.store.answer_figures(id).map_err(text)?;
-    Ok(views::stored(c, figures))
+    let columns = ready.store.compare_columns(id).map_err(text)?;
+    Ok(views::stored(c, figures, columns))
 }
 
 /// Full-text search over every message.

@@ -22,6 +22,9 @@ pub struct StoredView {
     pub kind: String,
     pub system: Option<String>,
     pub messages: Vec<MessageView>,
+    /// A compare's columns as picked (`@route`, a fallback chain), in column order, for its
+    /// follow-ups; empty for a chat and for a compare stored before they were kept.
+    pub column_targets: Vec<Vec<String>>,
 }
 
 /// A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
@@ -44,9 +47,14 @@ pub struct MessageView {
     pub column: Option<i64>,
 }
 
-/// Renders every message, each answer with its figures.
-pub fn stored(c: Conversation, mut figures: HashMap<i64, AnswerFigures>) -> StoredView {
+/// Renders every message, each answer with its figures; a compare with its columns as picked.
+pub fn stored(
+    c: Conversation,
+    mut figures: HashMap<i64, AnswerFigures>,
+    column_targets: Vec<Vec<String>>,
+) -> StoredView {
     StoredView {
+        column_targets,
         id: c.id,
         title: c.title,
         kind: c.kind,

@@ -26,7 +26,7 @@ function fake(script: StreamMsg[]) {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
     conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, created_at: 1, updated_at: 2 }],
     conversation: async (id) => ({
-      id, title: "Old chat", kind: "chat", system: null, messages: [
+      id, title: "Old chat", kind: "chat", system: null, columnTargets: [], messages: [
         { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
         { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2,
           figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] }, column: null },
@@ -55,7 +55,7 @@ function fake(script: StreamMsg[]) {
     setKey: async (provider, key) => { keys[provider] = `…${key.slice(-4)}`; return { source: "keychain", hint: keys[provider], origin: "https://a.example" }; },
     removeKey: async (provider) => { delete keys[provider]; return true; },
     testProvider: async () => 3,
-    settings: async () => ({ configPath: "/data/config.toml", routes: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 } }),
+    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 } }),
     editSettings: async () => { throw new Error("not in this test"); },
     compare: async () => { throw new Error("not in this test"); },
     vote: async () => { throw new Error("not in this test"); },
@@ -204,7 +204,7 @@ describe("App", () => {
     const forked = {
       ...backend,
       conversation: async (id: number) => ({
-        id, title: "Forked", kind: "chat", system: null, messages: [
+        id, title: "Forked", kind: "chat", system: null, columnTargets: [], messages: [
           { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
           { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null },
           { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null, column: null },
@@ -282,7 +282,7 @@ describe("App", () => {
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
       html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null,
     }));
-    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", kind: "chat", system: null, messages: many }) });
+    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", kind: "chat", system: null, columnTargets: [], messages: many }) });
     await until(() => root.querySelector(".conversation") !== null, "the list");
     const scroller = root.querySelector(".messages") as HTMLElement;
     // jsdom does no layout: give the scroller a viewport, a height (every message at its estimate, as

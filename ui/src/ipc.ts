@@ -83,7 +83,12 @@ export type StoredView = { id: number, title: string,
 /**
  * `chat` or `compare`.
  */
-kind: string, system: string | null, messages: Array<MessageView>, };
+kind: string, system: string | null, messages: Array<MessageView>, 
+/**
+ * A compare's columns as picked (`@route`, a fallback chain), in column order, for its
+ * follow-ups; empty for a chat and for a compare stored before they were kept.
+ */
+columnTargets: Array<Array<string>>, };
 
 /**
  * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
@@ -413,7 +418,11 @@ export type SettingsView = {
 /**
  * Where the config file is.
  */
-configPath: string, routes: Array<RouteSetting>, prices: Array<PriceSetting>, budget: BudgetSetting, };
+configPath: string, routes: Array<RouteSetting>, 
+/**
+ * The compare sets, by name.
+ */
+compareSets: Array<CompareSetSetting>, prices: Array<PriceSetting>, budget: BudgetSetting, };
 
 /**
  * A named route as the editor shows and sends it.
@@ -431,6 +440,19 @@ targets: Array<string>,
  * One weight per target, for `balance`.
  */
 weights: Array<number> | null, };
+
+/**
+ * A named compare set as the compare view shows and sends it.
+ */
+export type CompareSetSetting = { 
+/**
+ * Used as `roundtable compare --set NAME`.
+ */
+name: string, 
+/**
+ * Each column's `provider/model` or `@route`, 2 to 8.
+ */
+columns: Array<string>, };
 
 /**
  * How a route picks among its targets.
@@ -454,7 +476,7 @@ export type BudgetSetting = { monthlyUsd: number | null, spentUsd: number, };
 /**
  * One change to the config.
  */
-export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, };
+export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, };
 
 /**
  * What the user asked of every column.

@@ -2,7 +2,7 @@
 // edit that file; `cargo test` fails when it drifts from Rust).
 
 export type {
-  AppInfo, Attempt, BudgetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
+  AppInfo, Attempt, BudgetSetting, CompareSetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
   Strategy, ColumnMsg, ColumnSpec, CompareSpec, CompareStarted, Verdict, Leaderboard, Rating, Dashboard, DaySpend,
   UsageLine, BudgetProgress, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,

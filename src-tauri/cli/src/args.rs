@@ -249,8 +249,17 @@ pub struct ChatArgs {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// A column's model (provider/model or @route); give 2 to 8.
-    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
+    #[arg(
+        short = 'm',
+        long = "model",
+        value_name = "MODEL",
+        required_unless_present = "set",
+        conflicts_with = "set"
+    )]
     pub models: Vec<String>,
+    /// Run the columns of `[compare_sets.NAME]` in config.toml (instead of -m).
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
     /// Print one JSON object per line, each with its `column` (0-based, in -m order).
     #[arg(long)]
     pub json: bool,

@@ -11,6 +11,7 @@ mod keys;
 mod models;
 mod output;
 mod serve;
+mod sets;
 mod usage;
 
 use std::sync::Arc;
@@ -97,7 +98,10 @@ async fn run(cli: Cli) -> i32 {
                 let prices = prices(&store)?;
                 chat::run(session(&router, &store, &prices), args, &mut out).await
             }
-            Command::Compare(args) => {
+            Command::Compare(mut args) => {
+                if let Some(name) = &args.set {
+                    args.models = sets::columns(engine.config(), &dir, name)?;
+                }
                 let store = store()?;
                 let prices = prices(&store)?;
                 compare::run(session(&router, &store, &prices), args, &mut out).await

@@ -593,6 +593,74 @@ fn compare_streams_columns_and_one_broken_column_does_not_disturb_the_others() {
 }
 
 #[test]
+fn compare_set_runs_the_configured_columns_and_keeps_them_as_named() {
+    use roundtable_engine::store::Store;
+    let a = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let c =
+        FakeServer::always(Protocol::Ollama.stream(&Answer::new("llama", &["Ollama ", "says hi"])));
+    let dir = fleet_dir(
+        &[(Protocol::Anthropic, &a), (Protocol::Ollama, &c)],
+        "[routes.smart]\ntargets = [\"p1/z\"]\n\n[compare_sets.duo]\ncolumns = [\"p0/x\", \"@smart\"]\n\n[compare_sets.trio]\ncolumns = [\"p0/x\", \"p1/y\", \"@smart\"]\n",
+    );
+    let o = run(
+        dir.path(),
+        &["compare", "--set", "duo", "--json", "hi"],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events = json_lines(&o);
+    let done: Vec<_> = events.iter().filter(|e| e["type"] == "done").collect();
+    let mut models: Vec<_> = done
+        .iter()
+        .map(|e| (e["column"].as_u64().unwrap(), e["model"].as_str().unwrap()))
+        .collect();
+    models.sort();
+    assert_eq!(models, [(0, "p0/fake-answerer-1"), (1, "p1/llama")]);
+    // The columns are kept as the set names them: the route, not the model that answered.
+    let id = done[0]["conversation_id"].as_i64().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        store.compare_columns(id).unwrap(),
+        [vec!["p0/x".to_string()], vec!["@smart".to_string()]]
+    );
+    drop(store);
+
+    // An unknown set names the sets there are.
+    let o = run(dir.path(), &["compare", "--set", "nosuch", "hi"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("there is no compare set `nosuch`") && err.contains("the sets are: duo, trio"),
+        "{err}"
+    );
+    assert!(err.contains("config.toml"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // `-m` beside `--set` is refused, naming both; neither is refused too.
+    let o = run(
+        dir.path(),
+        &["compare", "--set", "duo", "-m", "p0/x", "hi"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("--set") && err.contains("--model"), "{err}");
+    let o = run(dir.path(), &["compare", "hi"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--model"), "{}", stderr(&o));
+
+    // With no sets at all, the error says how to add one.
+    let bare = fleet_dir(&[(Protocol::Anthropic, &a)], "");
+    let o = run(bare.path(), &["compare", "--set", "duo", "hi"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("[compare_sets.duo]"), "{}", stderr(&o));
+    assert!(
+        run(dir.path(), &["history", "list"], None).status.success(),
+        "the refused runs left the database usable"
+    );
+}
+
+#[test]
 fn without_a_keychain_keys_set_is_a_clear_error_and_environment_keys_still_work() {
     let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
     let dir = data_dir(Protocol::OpenAi, &server);

@@ -1,6 +1,7 @@
 //! `config.toml`: its shape, where it lives, and errors that name the file, line and field.
 //!
-//! It holds providers, routes, router timeouts, price overrides and the budget — never a key.
+//! It holds providers, routes, compare sets, router timeouts, price overrides and the budget —
+//! never a key.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -73,6 +74,18 @@ pub struct RouteConfig {
     /// Weights for `balance`, one per target.
     pub weights: Option<Spanned<Vec<u32>>>,
 }
+
+/// One `[compare_sets.NAME]` table: the columns a compare runs (`roundtable compare --set NAME`,
+/// the app's saved sets).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareSetConfig {
+    /// Each column's model: `provider/model` or `@route`, 2 to 8 of them.
+    pub columns: Spanned<Vec<String>>,
+}
+
+/// The most columns a compare set has (as a compare).
+pub const MAX_SET_COLUMNS: usize = 8;
 
 /// The `[router]` table: timeouts and retries.
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +166,9 @@ pub struct Config {
     /// Named routes (`@name`).
     #[serde(default)]
     pub routes: BTreeMap<String, Spanned<RouteConfig>>,
+    /// Named compare sets.
+    #[serde(default)]
+    pub compare_sets: BTreeMap<String, Spanned<CompareSetConfig>>,
     /// Timeouts and retries.
     #[serde(default)]
     pub router: RouterConfig,
@@ -265,7 +281,38 @@ impl Config {
                 }
             }
         }
+        for (name, set) in &self.compare_sets {
+            let field = format!("compare_sets.{name}.columns");
+            let columns = &set.get_ref().columns;
+            let n = columns.get_ref().len();
+            if !(2..=MAX_SET_COLUMNS).contains(&n) {
+                return Err(err.at(
+                    columns.span(),
+                    Some(&field),
+                    &format!("a compare set has 2 to {MAX_SET_COLUMNS} columns, {n} given"),
+                ));
+            }
+            for column in columns.get_ref() {
+                if !is_model_shape(column) {
+                    return Err(err.at(
+                        columns.span(),
+                        Some(&field),
+                        &format!("`{column}` is neither provider/model nor @route"),
+                    ));
+                }
+            }
+        }
         Ok(())
+    }
+}
+
+/// `provider/model` or `@route`, by shape only (whether it exists is the registry's question).
+fn is_model_shape(name: &str) -> bool {
+    match name.strip_prefix('@') {
+        Some(route) => !route.is_empty(),
+        None => name
+            .split_once('/')
+            .is_some_and(|(p, m)| !p.is_empty() && !m.is_empty()),
     }
 }
 
@@ -434,6 +481,49 @@ monthly_usd = 20
             config_error("[routes.r]\ntargets = [\"a/b\", \"c/d\"]\nweights = [1]\n");
         assert_eq!(field, "routes.r.weights");
         assert!(msg.contains("1 weights for 2 targets"));
+    }
+
+    #[test]
+    fn compare_sets_parse_and_are_checked() {
+        let c = parse(
+            "[compare_sets.coders]\ncolumns = [\"anthropic/claude-3-5-sonnet-latest\", \"openai/gpt-4o\", \"@smart\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.compare_sets["coders"].get_ref().columns.get_ref(),
+            &[
+                "anthropic/claude-3-5-sonnet-latest",
+                "openai/gpt-4o",
+                "@smart"
+            ]
+        );
+
+        let (line, field, msg) =
+            config_error("# sets\n[compare_sets.solo]\ncolumns = [\"openai/gpt-4o\"]\n");
+        assert_eq!((line, field.as_str()), (3, "compare_sets.solo.columns"));
+        assert!(msg.contains("2 to 8 columns, 1 given"), "{msg}");
+
+        let nine = ["\"a/b\""; 9].join(", ");
+        let (_, field, msg) = config_error(&format!("[compare_sets.big]\ncolumns = [{nine}]\n"));
+        assert_eq!(field, "compare_sets.big.columns");
+        assert!(msg.contains("9 given"), "{msg}");
+
+        for bad in ["gpt-4o", "@", "/gpt-4o", "openai/"] {
+            let (line, field, msg) = config_error(&format!(
+                "[compare_sets.s]\ncolumns = [\"openai/gpt-4o\", \"{bad}\"]\n"
+            ));
+            assert_eq!((line, field.as_str()), (2, "compare_sets.s.columns"));
+            assert!(msg.contains(&format!("`{bad}` is neither")), "{msg}");
+        }
+
+        let (line, field, msg) =
+            config_error("[compare_sets.s]\ncolumns = [\"a/b\", \"c/d\"]\nmodels = []\n");
+        assert_eq!((line, field.as_str()), (3, "compare_sets.s.models"));
+        assert!(msg.contains("unknown field"), "{msg}");
+
+        let (line, field, msg) = config_error("[compare_sets.s]\n");
+        assert_eq!((line, field.as_str()), (1, "compare_sets.s"));
+        assert!(msg.contains("columns"), "{msg}");
     }
 
     #[test]

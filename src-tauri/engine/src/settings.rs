@@ -2,8 +2,8 @@
 //!
 //! An edit changes only the keys it is about (comments, order and every other table stay as the
 //! user wrote them, through `toml_edit`), is checked exactly as the file is at start-up (the parser
-//! with its line-and-field errors, the provider registry, every route target naming a provider or
-//! route that exists), and only then replaces the file, atomically and durably (file and directory
+//! with its line-and-field errors, the provider registry, every route target and compare set
+//! column naming a provider or route that exists), and only then replaces the file, atomically and durably (file and directory
 //! synced), keeping its mode (a new file is 0600) and, for a symlink, writing to its target. A
 //! refused or failed edit changes nothing and leaves no temporary file.
 
@@ -30,6 +30,16 @@ pub struct RouteSetting {
     pub targets: Vec<String>,
     /// One weight per target, for `balance`.
     pub weights: Option<Vec<u32>>,
+}
+
+/// A named compare set as the compare view shows and sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompareSetSetting {
+    /// Used as `roundtable compare --set NAME`.
+    pub name: String,
+    /// Each column's `provider/model` or `@route`, 2 to 8.
+    pub columns: Vec<String>,
 }
 
 /// A price override, USD per million tokens.
@@ -59,6 +69,8 @@ pub struct SettingsView {
     /// Where the config file is.
     pub config_path: String,
     pub routes: Vec<RouteSetting>,
+    /// The compare sets, by name.
+    pub compare_sets: Vec<CompareSetSetting>,
     pub prices: Vec<PriceSetting>,
     pub budget: BudgetSetting,
 }
@@ -82,6 +94,14 @@ pub enum Edit {
     },
     /// Delete a route.
     RemoveRoute { name: String },
+    /// Add or replace a compare set; `previous` renames one.
+    #[serde(rename_all = "camelCase")]
+    CompareSet {
+        set: CompareSetSetting,
+        previous: Option<String>,
+    },
+    /// Delete a compare set.
+    RemoveCompareSet { name: String },
     /// Add or replace a price override.
     Price { price: PriceSetting },
     /// Delete a price override.
@@ -91,7 +111,8 @@ pub enum Edit {
     Budget { monthly_usd: Option<f64> },
 }
 
-/// What the editors show: the config's routes, prices and budget, and this month's spend.
+/// What the editors show: the config's routes, compare sets, prices and budget, and this
+/// month's spend.
 pub fn view(config: &Config, data_dir: &Path, store: &Store) -> Result<SettingsView> {
     let spent = store.spent_since(crate::store::month_start(crate::store::now_ms()))?;
     Ok(SettingsView {
@@ -107,6 +128,14 @@ pub fn view(config: &Config, data_dir: &Path, store: &Store) -> Result<SettingsV
                     targets: r.targets.get_ref().clone(),
                     weights: r.weights.as_ref().map(|w| w.get_ref().clone()),
                 }
+            })
+            .collect(),
+        compare_sets: config
+            .compare_sets
+            .iter()
+            .map(|(name, set)| CompareSetSetting {
+                name: name.clone(),
+                columns: set.get_ref().columns.get_ref().clone(),
             })
             .collect(),
         prices: config
@@ -172,15 +201,7 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
         }
         Edit::Route { route, previous } => {
             let name = route.name.trim();
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return Err(invalid(format!(
-                    "route name `{name}`: use letters, digits, `-` and `_` only"
-                )));
-            }
+            check_name("route", name)?;
             if let Some(old) = previous.as_deref().filter(|old| *old != name) {
                 remove(doc, "routes", old);
                 rename_references(doc, old, name);
@@ -198,6 +219,26 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
         Edit::RemoveRoute { name } => {
             if !remove(doc, "routes", name) {
                 return Err(invalid(format!("there is no route `{name}`")));
+            }
+        }
+        Edit::CompareSet { set, previous } => {
+            let name = set.name.trim();
+            check_name("compare set", name)?;
+            if let Some(old) = previous.as_deref().filter(|old| *old != name) {
+                if !remove(doc, "compare_sets", old) {
+                    return Err(invalid(format!(
+                        "there is no compare set `{old}` to rename"
+                    )));
+                }
+            }
+            let t = table(doc, "compare_sets", name);
+            t.clear();
+            let columns: Array = set.columns.iter().map(|s| s.trim()).collect();
+            t["columns"] = value(columns);
+        }
+        Edit::RemoveCompareSet { name } => {
+            if !remove(doc, "compare_sets", name) {
+                return Err(invalid(format!("there is no compare set `{name}`")));
             }
         }
         Edit::Price { price } => {
@@ -253,23 +294,47 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
     Ok(())
 }
 
-/// Checks what start-up would: the providers build, and every route target exists.
+/// Checks what start-up would: the providers build, and every route target and compare set
+/// column exists.
 fn check(config: &Config) -> Result<()> {
     let registry = Registry::new(config)?;
+    let known = |target: &str, not_route: Option<&str>| match target.strip_prefix('@') {
+        Some(other) => config.routes.contains_key(other) && Some(other) != not_route,
+        None => target
+            .split_once('/')
+            .is_some_and(|(p, m)| !m.is_empty() && registry.get(p).is_some()),
+    };
     for (name, route) in &config.routes {
         for target in route.get_ref().targets.get_ref() {
-            let known = match target.strip_prefix('@') {
-                Some(other) => config.routes.contains_key(other) && other != name,
-                None => target
-                    .split_once('/')
-                    .is_some_and(|(p, m)| !m.is_empty() && registry.get(p).is_some()),
-            };
-            if !known {
+            if !known(target, Some(name)) {
                 return Err(invalid(format!(
                     "routes.{name}.targets: `{target}` is not a provider/model of a known provider, nor another route"
                 )));
             }
         }
+    }
+    for (name, set) in &config.compare_sets {
+        for column in set.get_ref().columns.get_ref() {
+            if !known(column, None) {
+                return Err(invalid(format!(
+                    "compare_sets.{name}.columns: `{column}` is not a provider/model of a known provider, nor a route"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A route's or a compare set's name: a bare TOML key, so `@name` and `--set NAME` read plainly.
+fn check_name(what: &str, name: &str) -> Result<()> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(invalid(format!(
+            "{what} name `{name}`: use letters, digits, `-` and `_` only"
+        )));
     }
     Ok(())
 }
@@ -295,22 +360,24 @@ fn table<'d>(doc: &'d mut DocumentMut, outer: &str, key: &str) -> &'d mut Table 
     inner.as_table_mut().expect("made a table above")
 }
 
-/// Makes other routes' `@old` targets say `@new`.
+/// Makes other routes' `@old` targets, and compare sets' `@old` columns, say `@new`.
 fn rename_references(doc: &mut DocumentMut, old: &str, new: &str) {
-    let Some(routes) = doc.get_mut("routes").and_then(Item::as_table_like_mut) else {
-        return;
-    };
     let (old, new) = (format!("@{old}"), format!("@{new}"));
-    for (_, route) in routes.iter_mut() {
-        let targets = route
-            .get_mut("targets")
-            .and_then(Item::as_value_mut)
-            .and_then(Value::as_array_mut);
-        for target in targets.into_iter().flat_map(|a| a.iter_mut()) {
-            if target.as_str() == Some(old.as_str()) {
-                let decor = target.decor().clone();
-                *target = new.as_str().into();
-                *target.decor_mut() = decor;
+    for (outer, field) in [("routes", "targets"), ("compare_sets", "columns")] {
+        let Some(tables) = doc.get_mut(outer).and_then(Item::as_table_like_mut) else {
+            continue;
+        };
+        for (_, t) in tables.iter_mut() {
+            let names = t
+                .get_mut(field)
+                .and_then(Item::as_value_mut)
+                .and_then(Value::as_array_mut);
+            for name in names.into_iter().flat_map(|a| a.iter_mut()) {
+                if name.as_str() == Some(old.as_str()) {
+                    let decor = name.decor().clone();
+                    *name = new.as_str().into();
+                    *name.decor_mut() = decor;
+                }
             }
         }
     }

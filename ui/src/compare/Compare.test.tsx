@@ -4,7 +4,7 @@ import { budgetSpent, providerError } from "../test-errors";
 import type { FullBackend } from "../backend";
 import { Compare } from "./Compare";
 import { shuffle, stats, threads } from "./compareLogic";
-import type { ColumnMsg, CompareSpec, MessageView, StreamMsg } from "../types";
+import type { ColumnMsg, CompareSetSetting, CompareSpec, Edit, MessageView, StreamMsg } from "../types";
 
 async function until(cond: () => boolean, what: string) {
   for (let i = 0; i < 200; i++) {
@@ -20,9 +20,13 @@ const done = (model: string, messageId: number): StreamMsg => ({
   usage: { input_tokens: 10, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
 });
 
-/** A fake backend: column i's script is played when a compare starts. */
-function fake(scripts: (targets: string[], column: number) => StreamMsg[]) {
+/** A fake backend: column i's script is played when a compare starts. Compare sets live in its
+ * "config", edited as the real one edits them (and refused as it refuses a bad set). */
+function fake(scripts: (targets: string[], column: number) => StreamMsg[], start: CompareSetSetting[] = []) {
   const specs: CompareSpec[] = [];
+  const edits: Edit[] = [];
+  let sets = structuredClone(start);
+  const view = () => ({ configPath: "/data/config.toml", routes: [], compareSets: structuredClone(sets), prices: [], budget: { monthlyUsd: null, spentUsd: 0 } });
   const cancelled: number[] = [];
   const votes: unknown[][] = [];
   let emit: ((m: ColumnMsg) => void) | null = null;
@@ -38,8 +42,18 @@ function fake(scripts: (targets: string[], column: number) => StreamMsg[]) {
     cancel: async (turn: number) => { cancelled.push(turn); emit?.({ column: turn - 100, msg: { kind: "cancelled", messageId: 300 + turn } }); return true; },
     vote: async (...args: unknown[]) => { votes.push(args); return ["x/one", "x/two", "x/three"]; },
     continueCompare: async () => 77,
+    settings: async () => view(),
+    editSettings: async (e: Edit) => {
+      edits.push(structuredClone(e));
+      if (e.kind === "compareSet") {
+        if (!/^[A-Za-z0-9_-]+$/.test(e.set.name)) throw `compare set name \`${e.set.name}\`: use letters, digits, \`-\` and \`_\` only`;
+        if (e.set.columns.length < 2) throw `compare_sets.${e.set.name}.columns: a compare set has 2 to 8 columns, ${e.set.columns.length} given`;
+        sets = [...sets.filter((x) => x.name !== e.set.name), e.set].sort((a, b) => a.name.localeCompare(b.name));
+      } else if (e.kind === "removeCompareSet") sets = sets.filter((x) => x.name !== e.name);
+      return view();
+    },
   } as unknown as FullBackend;
-  return { backend, specs, cancelled, votes };
+  return { backend, specs, cancelled, votes, edits, sets: () => sets };
 }
 
 const models = ["x/one", "x/two", "x/three"].map((id) => ({ id, provider: "x", contextLength: null, inputPerM: null, outputPerM: null }));
@@ -151,18 +165,60 @@ describe("Compare", () => {
     expect(specs[0]).toMatchObject({ prompt: "Over?", overBudget: true });
   });
 
-  it("needs two models; saved sets come back", async () => {
-    const { backend, specs } = fake(() => []);
+  it("needs two models; sets are saved in the config, loaded from it and removed, never kept in localStorage", async () => {
+    const { backend, specs, edits, sets } = fake((targets) => [done(targets[0], 60)], [{ name: "coders", columns: ["x/two", "@smart"] }]);
     const root = mount(backend);
+    await until(() => root.querySelector(".load-set") !== null, "the sets from the config");
     pick(root, 0, "x/one");
     ask(root, "Alone?");
     await until(() => root.querySelector(".problem") !== null, "the refusal");
     expect(root.querySelector(".problem")!.textContent).toContain("at least two models");
     expect(specs.length).toBe(0);
     pick(root, 1, "x/three");
-    window.prompt = () => "pair";
+    const name = root.querySelector<HTMLInputElement>(".set-name")!;
+    name.value = "pair";
+    name.dispatchEvent(new Event("input", { bubbles: true }));
     root.querySelector<HTMLButtonElement>(".save-set")!.click();
-    expect(JSON.parse(localStorage.getItem("roundtable.compareSets")!)).toEqual({ pair: ["x/one", "x/three"] });
+    await until(() => sets().length === 2, "the saved set");
+    expect(edits).toEqual([{ kind: "compareSet", set: { name: "pair", columns: ["x/one", "x/three"] }, previous: null }]);
+    expect(Object.keys(localStorage).filter((k) => k.includes("compareSets"))).toEqual([]);
+    await until(() => root.querySelectorAll(".load-set option").length === 3, "the set listed");
+
+    // Loading a set picks its columns (a route too), and a compare runs them.
+    const load = root.querySelector<HTMLSelectElement>(".load-set")!;
+    load.value = "coders";
+    load.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(JSON.parse(localStorage.getItem("roundtable.compareLast")!)).toEqual(["x/two", "@smart"]);
+
+    // A refusal is shown and changes nothing.
+    name.value = "my set";
+    name.dispatchEvent(new Event("input", { bubbles: true }));
+    root.querySelector<HTMLButtonElement>(".save-set")!.click();
+    await until(() => root.querySelector(".problem")?.textContent?.includes("compare set name `my set`") ?? false, "the refusal");
+    expect(sets().map((x) => x.name)).toEqual(["coders", "pair"]);
+
+    root.querySelector<HTMLButtonElement>(".remove-set")!.click();
+    await until(() => sets().length === 1, "the set removed");
+    expect(edits.at(-1)).toEqual({ kind: "removeCompareSet", name: "coders" });
+    expect(sets().map((x) => x.name)).toEqual(["pair"]);
+    ask(root, "Both?");
+    await until(() => specs.length === 1, "the compare");
+    expect(specs[0].columns.map((c) => c.targets)).toEqual([["x/two"], ["@smart"]]);
+  });
+
+  it("moves an older version's localStorage sets into the config once", async () => {
+    localStorage.setItem("roundtable.compareSets", JSON.stringify({ "my pair": ["x/one", "x/two"], coders: ["x/three", "x/one"], solo: ["x/one"] }));
+    const { backend, edits, sets } = fake(() => [], [{ name: "coders", columns: ["x/two", "@smart"] }]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".problem") !== null, "the refused one named");
+    expect(root.querySelector(".problem")!.textContent).toContain("“solo”: compare_sets.solo.columns: a compare set has 2 to 8 columns, 1 given");
+    expect(sets()).toEqual([{ name: "coders", columns: ["x/two", "@smart"] }, { name: "my-pair", columns: ["x/one", "x/two"] }]);
+    expect(edits.length, "the config's own `coders` is kept, not overwritten").toBe(2);
+    expect(localStorage.getItem("roundtable.compareSets")).toBeNull();
+    dispose?.();
+    mount(backend);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(edits.length).toBe(2);
   });
 
   it("the shuffle is a permutation and the figures line reads the provider's usage", () => {
@@ -197,7 +253,7 @@ describe("Compare", () => {
       [["First?", null], ["Then?", "B2"]],
     ]);
     const { backend, specs } = fake((targets) => [done(targets[0], 90)]);
-    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({ id, title: "t", kind: "compare", system: null, messages });
+    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({ id, title: "t", kind: "compare", system: null, messages, columnTargets: [] });
     const root = document.createElement("div");
     document.body.append(root);
     dispose = render(() => <Compare backend={backend} models={models} onContinue={() => {}} open={12} />, root);
@@ -209,5 +265,24 @@ describe("Compare", () => {
     ask(root, "And now?");
     await until(() => specs.length === 1, "the follow-up");
     expect(specs[0]).toMatchObject({ conversation: 12, columns: [{ targets: ["x/one"], after: 6 }, { targets: ["x/two"], after: 7 }] });
+  });
+
+  it("a reopened compare follows up through each column's targets as picked, not the model that answered", async () => {
+    const msg = (id: number, parentId: number | null, role: string, text: string, column: number | null, model: string | null = null): MessageView => ({
+      id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id, figures: null, column,
+    });
+    const messages = [msg(1, null, "user", "First?", null), msg(2, 1, "assistant", "A1", 0, "x/one"), msg(3, 1, "assistant", "B1", 1, "x/three")];
+    const { backend, specs } = fake((targets) => [done(targets[0], 90)]);
+    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({
+      id, title: "t", kind: "compare", system: null, messages, columnTargets: [["@smart"], ["x/two", "x/three"]],
+    });
+    const root = document.createElement("div");
+    document.body.append(root);
+    dispose = render(() => <Compare backend={backend} models={models} onContinue={() => {}} open={12} />, root);
+    await until(() => root.querySelectorAll(".column").length === 2, "the stored columns");
+    expect([...root.querySelectorAll(".column-name")].map((e) => e.textContent)).toEqual(["@smart", "x/two → x/three"]);
+    ask(root, "And now?");
+    await until(() => specs.length === 1, "the follow-up");
+    expect(specs[0]).toMatchObject({ conversation: 12, columns: [{ targets: ["@smart"], after: 2 }, { targets: ["x/two", "x/three"], after: 3 }] });
   });
 });

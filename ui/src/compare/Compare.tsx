@@ -12,6 +12,7 @@ import { column as columnName, shuffle, stats, threads, type StoredCell } from "
 import { answerLine, fellOver, fromStored } from "../shared/figures";
 import { describe, isKind } from "../shared/problems";
 import { load as loadKept, save } from "../shared/storage";
+import { SetTools } from "./SetTools";
 import type { ColumnMsg, ErrorClass, ModelView, Verdict } from "../types";
 
 export const MAX_COLUMNS = 8;
@@ -41,7 +42,6 @@ export function Compare(props: {
   onSaved?: () => void;
 }) {
   const b = props.backend;
-  const sets = () => loadKept("compareSets");
   const [picked, setPicked] = createSignal<string[]>(loadKept("compareLast"));
   const [blind, setBlind] = createSignal(false);
   const [sync, setSync] = createSignal(true);
@@ -54,7 +54,6 @@ export function Compare(props: {
   // Blind until the vote of the current question.
   const [revealed, setRevealed] = createSignal(true);
   const [voted, setVoted] = createSignal<string | null>(null);
-  const [savedSets, setSavedSets] = createSignal(Object.keys(sets()));
 
   const busy = createMemo(() => columns.some((c) => c.cells.at(-1)?.status === "streaming" || c.cells.at(-1)?.status === "waiting"));
   const label = (i: number) => (blind() && !revealed() ? `Model ${columnName(i)}` : columns[i]?.targets.join(" → ") ?? "");
@@ -64,15 +63,6 @@ export function Compare(props: {
     if (id) next[i] = id; else next.splice(i, 1);
     setPicked(next.filter(Boolean));
     save("compareLast", picked());
-  }
-
-  function saveSet() {
-    const name = window.prompt?.("Name this set of models") ?? `${picked().length} models`;
-    if (!name) return;
-    const all = sets();
-    all[name] = picked();
-    save("compareSets", all);
-    setSavedSets(Object.keys(all));
   }
 
   function onMsg(m: ColumnMsg) {
@@ -179,7 +169,11 @@ export function Compare(props: {
     setRevealed(true);
   }
 
-  /** A stored compare, reopened: each column's thread, ready for follow-ups. */
+  /**
+   * A stored compare, reopened: each column's thread, ready for follow-ups through the targets
+   * the column was started with (`@route`, a fallback chain); a compare stored before those were
+   * kept follows up through the model that last answered in the column.
+   */
   async function load(id: number) {
     try {
       const c = await b.conversation(id);
@@ -200,8 +194,10 @@ export function Compare(props: {
       setRevealed(true);
       setVoted(null);
       setConversation(id);
-      setColumns(cols.map((cells) => ({
-        targets: [cells.map((x) => x.answer?.model).filter((m): m is string => !!m).at(-1) ?? "?"],
+      setColumns(cols.map((cells, i) => ({
+        targets: c.columnTargets[i]?.length
+          ? [...c.columnTargets[i]]
+          : [cells.map((x) => x.answer?.model).filter((m): m is string => !!m).at(-1) ?? "?"],
         cells: cells.map(cell),
       })));
     } catch (e) {
@@ -240,17 +236,8 @@ export function Compare(props: {
             )}</Index>
           </div>
           <div class="set-tools">
-            <button class="save-set" onClick={saveSet} disabled={picked().length < 2}>Save set</button>
-            <Show when={savedSets().length}>
-              <select class="load-set" aria-label="Saved sets" onChange={(e) => {
-                const s = sets()[e.currentTarget.value];
-                if (s) setPicked(s);
-                e.currentTarget.value = "";
-              }}>
-                <option value="">Load a saved set…</option>
-                <For each={savedSets()}>{(n) => <option value={n}>{n}</option>}</For>
-              </select>
-            </Show>
+            <SetTools backend={b} picked={picked()} onProblem={setProblem}
+              onLoad={(cols) => { setPicked(cols.slice(0, MAX_COLUMNS)); save("compareLast", picked()); }} />
             <label><input type="checkbox" class="blind" checked={blind()} onChange={(e) => setBlind(e.currentTarget.checked)} /> Blind (shuffle, hide names until you vote)</label>
           </div>
         </Show>

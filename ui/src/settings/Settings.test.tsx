@@ -37,7 +37,7 @@ function fake(start: SettingsView) {
   return { backend, edits };
 }
 
-const empty: SettingsView = { configPath: "/data/config.toml", routes: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 } };
+const empty: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 } };
 let dispose: (() => void) | null = null;
 afterEach(() => { dispose?.(); document.body.innerHTML = ""; });
 

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { load, save } from "./storage";
+import { load, save, takeOldCompareSets } from "./storage";
 
 describe("storage", () => {
   afterEach(() => localStorage.clear());
 
   it("reads defaults when nothing is kept, and what was kept after", () => {
     expect(load("theme")).toBe("system");
-    expect(load("compareSets")).toEqual({});
+    expect(load("compareLast")).toEqual([]);
     save("theme", "dark");
     save("compareLast", ["a/x", "b/y"]);
     expect(load("theme")).toBe("dark");
@@ -19,8 +19,16 @@ describe("storage", () => {
     expect(load("compareLast")).toEqual([]);
     localStorage.setItem("roundtable.compareLast", "{\"a\":1}");
     expect(load("compareLast")).toEqual([]);
+  });
+
+  it("hands over an older version's compare sets once, dropping what is not a list of names", () => {
+    expect(takeOldCompareSets()).toEqual({});
+    localStorage.setItem("roundtable.compareSets", JSON.stringify({ pair: ["a/x", "@smart"], odd: [1, 2], no: "x" }));
+    expect(takeOldCompareSets()).toEqual({ pair: ["a/x", "@smart"] });
+    expect(localStorage.getItem("roundtable.compareSets")).toBeNull();
+    expect(takeOldCompareSets()).toEqual({});
     localStorage.setItem("roundtable.compareSets", "null");
-    expect(load("compareSets")).toEqual({});
+    expect(takeOldCompareSets()).toEqual({});
   });
 
   it("hands out copies of the defaults", () => {

@@ -12,14 +12,38 @@ export interface Kept {
   model: string;
   /** The last models picked for a compare. */
   compareLast: string[];
-  /** Named sets of compare models. */
-  compareSets: Record<string, string[]>;
 }
 
-const defaults: Kept = { theme: "system", model: "", compareLast: [], compareSets: {} };
+const defaults: Kept = { theme: "system", model: "", compareLast: [] };
 
 /** Which keys hold JSON rather than a plain string. */
-const json: Record<keyof Kept, boolean> = { theme: false, model: false, compareLast: true, compareSets: true };
+const json: Record<keyof Kept, boolean> = { theme: false, model: false, compareLast: true };
+
+/**
+ * Compare sets an older version kept here (`compareSets`, name → models), removed as they are
+ * read: they now live in config.toml, and the compare view moves them there once.
+ */
+export function takeOldCompareSets(): Record<string, string[]> {
+  const key = PREFIX + "compareSets";
+  const raw = store()?.getItem(key);
+  if (raw == null) return {};
+  try {
+    store()?.removeItem(key);
+  } catch {
+    /* refused: nothing to move then */
+  }
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+    const out: Record<string, string[]> = {};
+    for (const [name, models] of Object.entries(value as Record<string, unknown>)) {
+      if (Array.isArray(models) && models.every((m) => typeof m === "string")) out[name] = models as string[];
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
 
 function store(): Storage | null {
   try {

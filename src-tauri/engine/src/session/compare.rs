@@ -84,11 +84,10 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
     let mut turns = Vec::with_capacity(n);
     let conversation_id = match spec.conversation {
         None => {
-            let id = store.create_conversation(
-                &title_from(&spec.prompt),
-                spec.system.as_deref(),
-                "compare",
-            )?;
+            // Each column's targets as picked, so a reopened compare follows up through them.
+            let picked: Vec<Vec<String>> = spec.columns.iter().map(|c| c.targets.clone()).collect();
+            let id =
+                store.create_compare(&title_from(&spec.prompt), spec.system.as_deref(), &picked)?;
             let user =
                 store.add_message(&NewMessage::complete(id, None, Role::User, &spec.prompt))?;
             for (i, plan) in plans.into_iter().enumerate() {
@@ -243,6 +242,11 @@ mod tests {
             [Some(0), Some(1), Some(2)]
         );
         assert_eq!(store.conversation(id).unwrap().kind, "compare");
+        assert_eq!(
+            store.compare_columns(id).unwrap(),
+            [["local/a"], ["local/b"], ["local/c"]],
+            "each column's targets are kept as picked"
+        );
         // Each column answered differently.
         let mut answers = Vec::new();
         for (i, text) in ["A says", "B says", "C says"].iter().enumerate() {

@@ -80,21 +80,6 @@ pub struct LedgerRow {
     pub client: Option<String>,
 }
 
-/// A recorded attempt, briefly.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AttemptRecord {
-    /// 1-based attempt number.
-    pub attempt: i64,
-    /// Its outcome.
-    pub outcome: String,
-    /// The failure's class.
-    pub error_class: Option<String>,
-    /// Cost in micro-dollars.
-    pub cost_micros: i64,
-    /// Whether the figures are estimated.
-    pub estimated: bool,
-}
-
 fn usage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
     Ok(UsageRow {
         key: r.get(0)?,
@@ -319,27 +304,6 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![since, until], |r| Ok((r.get(10)?, usage_row(r)?)))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
-    }
-
-    /// Every ledger row of a request, in attempt order (for tests and the UI).
-    pub fn attempts_of(&self, request_id: &str) -> Result<Vec<AttemptRecord>> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT attempt, outcome, error_class, cost_micros, estimated FROM ledger WHERE request_id = ?1 ORDER BY attempt")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([request_id], |r| {
-                Ok(AttemptRecord {
-                    attempt: r.get(0)?,
-                    outcome: r.get(1)?,
-                    error_class: r.get(2)?,
-                    cost_micros: r.get(3)?,
-                    estimated: r.get(4)?,
-                })
-            })
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))

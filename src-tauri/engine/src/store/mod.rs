@@ -8,12 +8,14 @@
 
 mod budget;
 mod catalog;
+mod columns;
 mod export;
 pub mod files;
 pub(crate) mod flusher;
 mod history;
 mod import;
 mod ledger;
+#[cfg(feature = "seed")]
 mod seed;
 mod votes;
 mod writer;
@@ -32,7 +34,8 @@ pub use history::{
     title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage,
 };
 pub use import::ImportReport;
-pub use ledger::{AnswerFigures, AttemptRecord, LedgerRow, UsageBy, UsageRow};
+pub use ledger::{AnswerFigures, LedgerRow, UsageBy, UsageRow};
+#[cfg(feature = "seed")]
 pub use seed::{seed_word, SeedSpec, VOCABULARY};
 pub use votes::{Verdict, VoteRecord};
 
@@ -49,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_ledger_daily_client.sql")),
     (7, include_str!("migrations/0007_message_pieces.sql")),
     (8, include_str!("migrations/0008_writers.sql")),
+    (9, include_str!("migrations/0009_compare_columns.sql")),
 ];
 
 /// The history and ledger database.

@@ -1,5 +1,6 @@
 //! The seeding tool for benchmarks: fills a store with synthetic history and ledger rows in bulk
-//! (one transaction, prepared statements), spread over a span of days. Not used by the app.
+//! (one transaction, prepared statements), spread over a span of days. Behind the `seed` feature:
+//! the bench crate and the e2e benches turn it on; the app and the CLI are built without it.
 
 use rusqlite::params;
 

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use roundtable_engine::config::{Config, Strategy};
-use roundtable_engine::settings::{apply, view, Edit, PriceSetting, RouteSetting};
+use roundtable_engine::settings::{
+    apply, view, CompareSetSetting, Edit, PriceSetting, RouteSetting,
+};
 use roundtable_engine::store::Store;
 
 const START: &str = r#"# My settings — keep this comment.
@@ -410,4 +412,187 @@ fn a_broken_file_is_reported_not_overwritten() {
         "{err}"
     );
     assert_eq!(file(dir.path()), broken);
+}
+
+fn set(name: &str, columns: &[&str]) -> Edit {
+    Edit::CompareSet {
+        set: CompareSetSetting {
+            name: name.into(),
+            columns: columns.iter().map(|s| s.to_string()).collect(),
+        },
+        previous: None,
+    }
+}
+
+#[test]
+fn compare_sets_are_added_renamed_and_removed_keeping_the_rest() {
+    let start = format!("{START}\n# my sets\n[compare_sets.pair] # the usual two\ncolumns = [\"openai/gpt-4o\", \"@smart\"]\n");
+    let dir = dir_with(&start);
+    let d = dir.path();
+    let config = apply(
+        d,
+        &set(
+            "coders",
+            &[
+                "anthropic/claude-3-5-sonnet-latest",
+                " openai/gpt-4o ",
+                "@smart",
+            ],
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        config.compare_sets["coders"].get_ref().columns.get_ref(),
+        &[
+            "anthropic/claude-3-5-sonnet-latest",
+            "openai/gpt-4o",
+            "@smart"
+        ]
+    );
+    let text = file(d);
+    assert!(
+        text.starts_with("# My settings — keep this comment.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# my sets\n[compare_sets.pair] # the usual two"),
+        "{text}"
+    );
+    assert!(text.contains("max_retries = 1"), "{text}");
+    assert!(
+        !text.contains("[compare_sets]\n"),
+        "no empty parent table: {text}"
+    );
+
+    // Replace in place, rename, and a route's rename follows into the sets.
+    apply(d, &set("coders", &["openai/gpt-4o", "local/qwen"])).unwrap();
+    let config = apply(
+        d,
+        &Edit::CompareSet {
+            set: CompareSetSetting {
+                name: "duo".into(),
+                columns: vec!["openai/gpt-4o".into(), "@smart".into()],
+            },
+            previous: Some("pair".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        config.compare_sets.keys().collect::<Vec<_>>(),
+        ["coders", "duo"]
+    );
+    assert_eq!(
+        config.compare_sets["coders"].get_ref().columns.get_ref(),
+        &["openai/gpt-4o", "local/qwen"]
+    );
+    apply(
+        d,
+        &Edit::Route {
+            route: route("clever", &["openai/gpt-4o"]),
+            previous: Some("smart".into()),
+        },
+    )
+    .unwrap();
+    assert!(
+        file(d).contains(r#"columns = ["openai/gpt-4o", "@clever"]"#),
+        "a route's rename follows into the sets: {}",
+        file(d)
+    );
+    let err = apply(
+        d,
+        &Edit::RemoveRoute {
+            name: "clever".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("compare_sets.duo.columns: `@clever`"),
+        "a route a set uses is not removed: {err}"
+    );
+
+    let store = Store::open(d).unwrap();
+    let v = view(&config, d, &store).unwrap();
+    assert_eq!(
+        v.compare_sets,
+        [
+            CompareSetSetting {
+                name: "coders".into(),
+                columns: vec!["openai/gpt-4o".into(), "local/qwen".into()]
+            },
+            CompareSetSetting {
+                name: "duo".into(),
+                columns: vec!["openai/gpt-4o".into(), "@smart".into()]
+            },
+        ]
+    );
+
+    let config = apply(d, &Edit::RemoveCompareSet { name: "duo".into() }).unwrap();
+    assert_eq!(config.compare_sets.keys().collect::<Vec<_>>(), ["coders"]);
+    let text = file(d);
+    assert!(!text.contains("duo"), "{text}");
+    assert!(text.starts_with("# My settings"), "{text}");
+}
+
+#[test]
+fn refused_compare_set_edits_change_nothing() {
+    let start =
+        format!("{START}\n[compare_sets.pair]\ncolumns = [\"openai/gpt-4o\", \"@smart\"]\n");
+    let dir = dir_with(&start);
+    let d = dir.path();
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            set("one", &["openai/gpt-4o"]),
+            "compare_sets.one.columns: a compare set has 2 to 8 columns, 1 given",
+        ),
+        (set("many", &["openai/gpt-4o"; 9]), "9 given"),
+        (
+            set("s", &["openai/gpt-4o", "gpt-4o"]),
+            "`gpt-4o` is neither provider/model nor @route",
+        ),
+        (
+            set("s", &["openai/gpt-4o", "nosuch/model"]),
+            "compare_sets.s.columns: `nosuch/model` is not a provider/model of a known provider",
+        ),
+        (set("s", &["openai/gpt-4o", "@nosuch"]), "`@nosuch`"),
+        (
+            set("my set", &["openai/gpt-4o", "@smart"]),
+            "compare set name `my set`",
+        ),
+        (set("", &["openai/gpt-4o", "@smart"]), "compare set name ``"),
+        (
+            Edit::CompareSet {
+                set: CompareSetSetting {
+                    name: "x".into(),
+                    columns: vec!["openai/gpt-4o".into(), "@smart".into()],
+                },
+                previous: Some("nosuch".into()),
+            },
+            "there is no compare set `nosuch` to rename",
+        ),
+        (
+            Edit::RemoveCompareSet {
+                name: "nosuch".into(),
+            },
+            "there is no compare set `nosuch`",
+        ),
+        (
+            Edit::RemoveRoute {
+                name: "smart".into(),
+            },
+            "compare_sets.pair.columns: `@smart`",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let err = apply(d, &edit).expect_err(&format!("{edit:?} should be refused"));
+        let msg = err.to_string();
+        assert!(msg.contains(expected), "{edit:?}: {msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
+        assert_eq!(file(d), start, "{edit:?} left the file as it was");
+    }
+    assert_eq!(
+        std::fs::read_dir(d).unwrap().count(),
+        1,
+        "no temporary file left behind"
+    );
 }
