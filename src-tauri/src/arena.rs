@@ -1,9 +1,9 @@
 //! The commands of the compare view, the votes, the leaderboard and the usage dashboard; each a
 //! few lines over the engine.
 
-use roundtable_engine::dashboard::{self, Dashboard};
 use roundtable_engine::error::ErrorKind;
-use roundtable_engine::leaderboard::{leaderboard as board, Leaderboard};
+use roundtable_engine::reports::dashboard::{self, Dashboard};
+use roundtable_engine::reports::leaderboard::{leaderboard as board, Leaderboard};
 use roundtable_engine::session::compare::{self, CompareSpec};
 use roundtable_engine::store::Verdict;
 use serde::Serialize;

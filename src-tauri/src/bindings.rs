@@ -4,15 +4,15 @@
 
 #[cfg(test)]
 mod tests {
-    use roundtable_engine::config::Strategy;
-    use roundtable_engine::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
-    use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
-    use roundtable_engine::leaderboard::{Leaderboard, Rating};
-    use roundtable_engine::router::{Attempt, Outcome};
-    use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
-    use roundtable_engine::settings::{
+    use roundtable_engine::config::settings::{
         BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
+    use roundtable_engine::config::Strategy;
+    use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
+    use roundtable_engine::reports::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
+    use roundtable_engine::reports::leaderboard::{Leaderboard, Rating};
+    use roundtable_engine::router::{Attempt, Outcome};
+    use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
     use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;

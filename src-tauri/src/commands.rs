@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use roundtable_engine::config::settings::{self, Edit, SettingsView};
 use roundtable_engine::error::{ErrorKind, ErrorView};
 use roundtable_engine::session::{Turn, TurnSpec};
-use roundtable_engine::settings::{self, Edit, SettingsView};
 use roundtable_engine::store::{Conversation, ConversationSummary, SearchHit};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -224,7 +224,8 @@ pub async fn test_provider(state: State<'_, AppState>, provider: String) -> Repl
 #[tauri::command]
 pub fn settings(state: State<'_, AppState>) -> Reply<SettingsView> {
     let ready = state.ready()?;
-    settings::view(ready.router.engine().config(), &ready.dir, &ready.store).map_err(text)
+    let spent = ready.store.month_spent().map_err(text)?;
+    settings::view(ready.router.engine().config(), &ready.dir, spent).map_err(text)
 }
 
 /// Writes one change to `config.toml` (checked first; a refused edit changes nothing) and puts
@@ -233,5 +234,6 @@ pub fn settings(state: State<'_, AppState>) -> Reply<SettingsView> {
 pub fn edit_settings(state: State<'_, AppState>, edit: Edit) -> Reply<SettingsView> {
     let config = settings::apply(&state.ready()?.dir, &edit).map_err(text)?;
     let ready = state.reload(config)?;
-    settings::view(ready.router.engine().config(), &ready.dir, &ready.store).map_err(text)
+    let spent = ready.store.month_spent().map_err(text)?;
+    settings::view(ready.router.engine().config(), &ready.dir, spent).map_err(text)
 }

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::error::ErrorView;
+use roundtable_engine::keys::vault::Vault;
 use roundtable_engine::keys::{ChainKeys, EnvKeys};
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::store::Store;
-use roundtable_engine::vault::Vault;
 use roundtable_engine::{Engine, Router};
 use tokio::sync::oneshot;
 

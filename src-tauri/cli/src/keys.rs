@@ -4,8 +4,8 @@
 
 use std::io::{IsTerminal, Read};
 
+use roundtable_engine::keys::vault::{self, Vault};
 use roundtable_engine::keys::{EnvKeys, KeyLookup, KeySource};
-use roundtable_engine::vault::{self, Vault};
 use roundtable_engine::{Engine, Error, ErrorClass};
 use serde_json::json;
 
@@ -32,7 +32,7 @@ pub async fn run(
 fn provider<'a>(
     engine: &'a Engine,
     id: &str,
-) -> Result<&'a roundtable_engine::providers::Provider, Failure> {
+) -> Result<&'a roundtable_engine::config::Provider, Failure> {
     if vault::is_reserved(id) {
         return Err(Failure::Input(format!(
             "`{id}` is reserved by Roundtable (it is not a provider); its keys cannot be set or removed here"

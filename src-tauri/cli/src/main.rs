@@ -18,11 +18,11 @@ use std::sync::Arc;
 
 use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
+use roundtable_engine::keys::vault::Vault;
 use roundtable_engine::keys::{ChainKeys, EnvKeys};
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::session::Session;
 use roundtable_engine::store::Store;
-use roundtable_engine::vault::Vault;
 use roundtable_engine::{Engine, Router};
 
 use args::{Cli, Command};

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use roundtable_engine::providers::Provider;
+use roundtable_engine::config::Provider;
 use std::path::Path;
 
 use roundtable_engine::store::Store;

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 use roundtable_engine::gateway::{self, Gateway, Limits, TokenSource};
+use roundtable_engine::keys::vault;
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::store::Store;
-use roundtable_engine::vault;
 use roundtable_engine::Router;
 
 use crate::args::ServeArgs;

@@ -1,7 +1,7 @@
 //! `roundtable usage`: spend and tokens from the ledger, by day, model or provider, as a table,
 //! JSON lines (`cost_usd`) or CSV.
 
-use roundtable_engine::dashboard::csv_field;
+use roundtable_engine::reports::dashboard::csv_field;
 use roundtable_engine::store::{Store, UsageBy};
 use serde_json::json;
 
@@ -90,4 +90,4 @@ pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure>
 }
 
 /// Micro-dollars as dollars with six decimals, exactly (the dashboard prints the same).
-pub use roundtable_engine::dashboard::usd;
+pub use roundtable_engine::reports::dashboard::usd;

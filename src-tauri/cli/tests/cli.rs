@@ -1816,7 +1816,7 @@ fn keychain_the_old_gateway_token_moves_apart_and_plain_http_keys_are_warned_abo
     use std::io::{BufRead, BufReader};
 
     use roundtable_engine::gateway::TOKEN_ACCOUNT;
-    use roundtable_engine::vault::{OsKeychain, SecretStore, SERVICE, TOKEN_SERVICE};
+    use roundtable_engine::keys::vault::{OsKeychain, SecretStore, SERVICE, TOKEN_SERVICE};
 
     let bus = real_bus();
     let env = [("DBUS_SESSION_BUS_ADDRESS", bus.as_str())];

@@ -408,7 +408,7 @@ impl Error {
 }
 
 fn default_hint(provider: &str, class: ErrorClass) -> String {
-    let env = crate::keys::env_var_names(provider).join(" or ");
+    let env = crate::names::env_var_names(provider).join(" or ");
     match class {
         ErrorClass::Auth => format!("check the key for `{provider}` ({env})"),
         ErrorClass::RateLimited => "wait and try again, or add a fallback model with another -m".into(),

@@ -187,7 +187,7 @@ impl PriceBook {
             .providers
             .iter()
             .filter(|(id, p)| {
-                crate::providers::preset(id).is_none()
+                crate::config::preset(id).is_none()
                     && p.get_ref().base_url.as_ref().is_some_and(|u| {
                         let u = u.get_ref();
                         u.contains("://127.")

@@ -340,7 +340,7 @@ async fn dashboard_at_scale() -> Value {
     let mut engine_ms = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let d = roundtable_engine::dashboard::dashboard(&store, &config, &since, &until)
+        let d = roundtable_engine::reports::dashboard::dashboard(&store, &config, &since, &until)
             .expect("dashboard");
         engine_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         assert!(d.total_micros > 0);

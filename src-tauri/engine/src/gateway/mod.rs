@@ -43,11 +43,11 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use crate::keys::vault::SecretStore;
 use crate::pricing::PriceBook;
 use crate::router::Router;
 use crate::session::check_budget;
 use crate::store::Store;
-use crate::vault::SecretStore;
 use crate::{Error, Result};
 
 use access::Slots;
@@ -57,8 +57,8 @@ use wire::CompletionRequest;
 
 /// The environment variable that sets the token for one process.
 pub const TOKEN_ENV: &str = "ROUNDTABLE_GATEWAY_TOKEN";
-/// The keychain account the token is filed under.
-pub const TOKEN_ACCOUNT: &str = "gateway-token";
+pub use crate::names::TOKEN_ACCOUNT;
+
 /// The default port.
 pub const DEFAULT_PORT: u16 = 4747;
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::chat::{ChatResponse, StreamEnd};
+use crate::config::preset;
 
 fn provider(kind: ProviderKind) -> Provider {
     let mut p = preset(kind.as_str()).expect("a preset per kind");
@@ -13,7 +14,7 @@ fn decode(
     kind: ProviderKind,
     pieces: &[&[u8]],
 ) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
-    let mut framer = crate::framing::Framer::new(kind.framing(), usize::MAX);
+    let mut framer = crate::providers::framing::Framer::new(crate::providers::framing(kind), usize::MAX);
     let mut decoder = decoder(&provider(kind));
     let mut out = VecDeque::new();
     let mut result = Ok(Flow::More);

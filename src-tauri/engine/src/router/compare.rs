@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use futures_util::{Stream, StreamExt};
 
 use super::{RouteEvent, RoutedStream};
-use crate::engine::Target;
+use crate::client::Target;
 use crate::error::Result;
 
 /// The columns of a compare, polled fairly.

@@ -21,9 +21,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::chat::{ChatEvent, ChatRequest};
-use crate::engine::{Engine, Target};
+use crate::client::ChatStream;
+use crate::client::{Engine, Target};
 use crate::error::{human_duration, Error, ErrorClass, ProviderError, Result};
-use crate::streaming::ChatStream;
 
 pub use compare::CompareStream;
 use health::{Admission, Health};

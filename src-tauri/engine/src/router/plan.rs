@@ -2,8 +2,8 @@
 //! chain (`-m A -m B`), or a configured route (`@name`, fallback, balance or latency).
 
 use super::health::Health;
+use crate::client::{Engine, Target};
 use crate::config::Strategy;
-use crate::engine::{Engine, Target};
 use crate::error::{Error, Result};
 
 /// Targets and a strategy.
@@ -30,7 +30,7 @@ impl Plan {
             });
         }
         for name in names {
-            crate::engine::check_model_name(name)?;
+            crate::client::check_model_name(name)?;
         }
         if let [only] = names {
             if let Some(name) = only.trim().strip_prefix('@') {

@@ -27,7 +27,7 @@ use serde::Serialize;
 use super::recorder::Recorder;
 use super::turn::{Place, Turn};
 use crate::chat::{ChatEvent, ChatResponse, StreamEnd, Usage};
-use crate::engine::Target;
+use crate::client::Target;
 use crate::error::{Error, ErrorClass, ErrorView, ProviderError, Result};
 use crate::pricing::PriceBook;
 use crate::router::{Attempt, Outcome, RouteEvent, RoutedStream, Router};

@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use crate::chat::{Role, StreamEnd, Usage};
-use crate::engine::Target;
+use crate::client::Target;
 use crate::error::{Error, Result};
 use crate::pricing::{PriceBook, PriceSource};
 use crate::router::{Attempt, Outcome};

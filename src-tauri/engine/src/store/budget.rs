@@ -48,7 +48,12 @@ pub fn month_start(now_ms: i64) -> i64 {
 }
 
 impl Store {
-    /// Spend (micro-dollars) from `since` (unix ms) on.
+    /// This calendar month's spend (UTC), in micro-dollars.
+    pub fn month_spent(&self) -> Result<i64> {
+        self.spent_since(month_start(super::now_ms()))
+    }
+
+    /// The spend since `since` (unix ms), in micro-dollars.
     pub fn spent_since(&self, since: i64) -> Result<i64> {
         self.conn()
             .query_row(

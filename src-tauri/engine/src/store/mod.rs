@@ -10,7 +10,6 @@ mod budget;
 mod catalog;
 mod columns;
 mod export;
-pub mod files;
 pub(crate) mod flusher;
 mod history;
 mod import;
@@ -27,6 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::files;
 
 pub use budget::{month_start, Budget};
 pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};

@@ -441,7 +441,7 @@ async fn bad_input_gets_clear_errors() {
 
 #[tokio::test]
 async fn a_keychain_key_goes_only_to_the_origin_it_was_saved_for() {
-    use roundtable_engine::vault::{MemoryStore, Vault};
+    use roundtable_engine::keys::vault::{MemoryStore, Vault};
     let first = FakeServer::always(Protocol::OpenAi.stream(&answer()));
     let moved = FakeServer::always(Protocol::OpenAi.stream(&answer()));
     let vault = Vault::new(Arc::new(MemoryStore::new()));

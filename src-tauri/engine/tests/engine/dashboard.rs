@@ -1,7 +1,7 @@
 //! The dashboard against a real SQLite ledger: the same totals as `usage` for the same range,
 //! percentiles and fallbacks from the latency rollup kept right through updates, bad ranges named.
 
-use roundtable_engine::dashboard::{dashboard, to_csv};
+use roundtable_engine::reports::dashboard::{dashboard, to_csv};
 use roundtable_engine::store::{LedgerRow, Store, UsageBy};
 use roundtable_engine::Config;
 

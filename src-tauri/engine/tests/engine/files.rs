@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use roundtable_engine::settings::{apply, Edit};
+use roundtable_engine::config::settings::{apply, Edit};
 use roundtable_engine::store::Store;
 
 const CONFIG: &str = "# mine\n[router]\nmax_retries = 1\n";

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use roundtable_engine::config::{Config, Strategy};
-use roundtable_engine::settings::{
+use roundtable_engine::config::settings::{
     apply, view, CompareSetSetting, Edit, PriceSetting, RouteSetting,
 };
+use roundtable_engine::config::{Config, Strategy};
 use roundtable_engine::store::Store;
 
 const START: &str = r#"# My settings — keep this comment.
@@ -149,7 +149,7 @@ fn edits_change_only_their_keys_and_keep_comments() {
 
     // The view shows what the file says, with this month's spend (none yet).
     let store = Store::open(d).unwrap();
-    let v = view(&config, d, &store).unwrap();
+    let v = view(&config, d, store.month_spent().unwrap()).unwrap();
     assert_eq!(v.routes.len(), 2);
     assert_eq!(v.routes[0].name, "cheap");
     assert_eq!(v.prices[0].model, "openai/gpt-4o");
@@ -512,7 +512,7 @@ fn compare_sets_are_added_renamed_and_removed_keeping_the_rest() {
     );
 
     let store = Store::open(d).unwrap();
-    let v = view(&config, d, &store).unwrap();
+    let v = view(&config, d, store.month_spent().unwrap()).unwrap();
     assert_eq!(
         v.compare_sets,
         [

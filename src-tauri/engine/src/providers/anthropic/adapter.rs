@@ -158,7 +158,7 @@ pub(crate) fn decode_whole(
 mod tests {
     use super::*;
     use crate::chat::{Message, ReasoningEffort};
-    use crate::providers::preset;
+    use crate::config::preset;
 
     #[test]
     fn long_system_prompts_are_cached_short_ones_are_not() {
@@ -203,9 +203,8 @@ mod tests {
     #[test]
     fn whole_answer_with_cache_usage() {
         let body = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"OK."}],"stop_reason":"max_tokens","usage":{"input_tokens":9,"cache_creation_input_tokens":10,"cache_read_input_tokens":4202,"output_tokens":5}}"#;
-        let r =
-            crate::providers::test_support::whole(crate::providers::ProviderKind::Anthropic, body)
-                .unwrap();
+        let r = crate::providers::test_support::whole(crate::config::ProviderKind::Anthropic, body)
+            .unwrap();
         assert_eq!((r.text.as_str(), r.reasoning.as_str()), ("OK.", "hmm"));
         let u = r.end.usage.unwrap();
         assert_eq!(

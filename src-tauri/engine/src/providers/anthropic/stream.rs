@@ -210,9 +210,9 @@ impl Decoder for AnthropicDecoder {
 #[cfg(test)]
 mod tests {
     use crate::chat::{ChatEvent, FinishReason, Usage};
+    use crate::config::ProviderKind::Anthropic;
     use crate::error::ErrorClass;
     use crate::providers::test_support::{decode_every_split, reasoning_of, text_of};
-    use crate::providers::ProviderKind::Anthropic;
     use roundtable_fakes::fixtures;
 
     #[test]

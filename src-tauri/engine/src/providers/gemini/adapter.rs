@@ -126,7 +126,7 @@ pub(crate) fn parse_models(
 mod tests {
     use super::*;
     use crate::chat::{Message, ReasoningEffort};
-    use crate::providers::preset;
+    use crate::config::preset;
 
     #[test]
     fn request_shape_and_urls() {

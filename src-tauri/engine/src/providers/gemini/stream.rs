@@ -181,9 +181,9 @@ impl Decoder for GeminiDecoder {
 #[cfg(test)]
 mod tests {
     use crate::chat::{ChatEvent, FinishReason};
+    use crate::config::ProviderKind::Gemini;
     use crate::error::ErrorClass;
     use crate::providers::test_support::{decode_every_split, reasoning_of, text_of, whole};
-    use crate::providers::ProviderKind::Gemini;
     use roundtable_fakes::fixtures;
 
     #[test]

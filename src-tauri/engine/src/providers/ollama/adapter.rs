@@ -78,7 +78,7 @@ pub(crate) fn parse_models(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::preset;
+    use crate::config::preset;
 
     #[test]
     fn request_shape() {

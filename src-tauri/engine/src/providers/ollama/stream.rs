@@ -113,9 +113,9 @@ impl Decoder for OllamaDecoder {
 #[cfg(test)]
 mod tests {
     use crate::chat::{ChatEvent, FinishReason, Usage};
+    use crate::config::ProviderKind::Ollama;
     use crate::error::ErrorClass;
     use crate::providers::test_support::{decode_every_split, reasoning_of, text_of, whole};
-    use crate::providers::ProviderKind::Ollama;
     use roundtable_fakes::fixtures;
 
     #[test]

@@ -113,7 +113,7 @@ pub(crate) fn parse_models(
 mod tests {
     use super::*;
     use crate::chat::{Message, ReasoningEffort};
-    use crate::providers::preset;
+    use crate::config::preset;
 
     #[test]
     fn request_body_has_system_history_options_and_usage() {

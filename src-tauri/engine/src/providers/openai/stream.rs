@@ -192,9 +192,9 @@ impl Decoder for OpenAiDecoder {
 #[cfg(test)]
 mod tests {
     use crate::chat::{ChatEvent, FinishReason, Usage};
+    use crate::config::ProviderKind::OpenAi;
     use crate::error::ErrorClass;
     use crate::providers::test_support::{decode_every_split, text_of};
-    use crate::providers::ProviderKind::OpenAi;
     use roundtable_fakes::fixtures;
 
     #[test]

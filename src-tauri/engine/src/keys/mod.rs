@@ -3,11 +3,15 @@
 //!
 //! The OS keychain plugs in behind the same trait; this module never stores a key anywhere.
 
+pub mod sensitive;
+pub mod vault;
+
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::error::{Error, Result};
-use crate::sensitive::Sensitive;
+pub use crate::names::env_var_names;
+use sensitive::Sensitive;
 
 /// Where a key was found, shown to the user (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,37 +45,6 @@ pub trait KeyLookup: Send + Sync {
     fn note(&self) -> Option<String> {
         None
     }
-}
-
-/// The environment variables that may hold `provider_id`'s key, in the order they are tried:
-/// `ROUNDTABLE_KEY_<ID>` first, then the provider's usual variable.
-pub fn env_var_names(provider_id: &str) -> Vec<String> {
-    let own: String = provider_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut names = vec![format!("ROUNDTABLE_KEY_{own}")];
-    let usual: &[&str] = match provider_id {
-        "openai" => &["OPENAI_API_KEY"],
-        "anthropic" => &["ANTHROPIC_API_KEY"],
-        "gemini" => &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-        "openrouter" => &["OPENROUTER_API_KEY"],
-        "mistral" => &["MISTRAL_API_KEY"],
-        "deepseek" => &["DEEPSEEK_API_KEY"],
-        "groq" => &["GROQ_API_KEY"],
-        "together" => &["TOGETHER_API_KEY"],
-        "fireworks" => &["FIREWORKS_API_KEY"],
-        "xai" => &["XAI_API_KEY"],
-        _ => &[],
-    };
-    names.extend(usual.iter().map(|s| s.to_string()));
-    names
 }
 
 /// Keys from this process's environment.

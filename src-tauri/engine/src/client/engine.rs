@@ -14,13 +14,14 @@ use reqwest::header::{HeaderName, HeaderValue};
 use tokio::time::Instant;
 
 use crate::chat::{ChatRequest, ChatResponse};
+use crate::client::{ChatStream, StreamTimeouts};
 use crate::config::Config;
+use crate::config::Registry;
 use crate::error::{human_duration, Error, ErrorClass, ProviderError, Result};
-use crate::framing::Framer;
 use crate::keys::{ApiKey, KeyLookup, KeySource};
 use crate::models::ModelInfo;
-use crate::providers::{self, errors, Provider, Registry, WireRequest};
-use crate::streaming::{ChatStream, StreamTimeouts};
+use crate::providers::framing::Framer;
+use crate::providers::{self, errors, Provider, WireRequest};
 
 /// One model at one provider.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +159,7 @@ impl Engine {
     fn key_for(&self, provider: &Provider) -> Result<Option<ApiKey>> {
         let key = self.keys.lookup(&provider.id)?;
         if let Some(bound) = key.as_ref().and_then(|k| k.origin.as_deref()) {
-            let now = crate::vault::origin_of(provider);
+            let now = crate::keys::vault::origin_of(provider);
             if bound != now {
                 return Err(ProviderError::new(
                     &provider.id,
@@ -333,7 +334,7 @@ impl Engine {
         };
         Ok(ChatStream::new(
             body,
-            Framer::new(provider.kind.framing(), limits.max_event),
+            Framer::new(providers::framing(provider.kind), limits.max_event),
             providers::decoder(provider),
             provider.id.clone(),
             secret,
@@ -472,7 +473,7 @@ struct BodyLimits {
 /// goes only there. Checked on the URL actually sent, not only on the configured `base_url`.
 fn check_origin(provider: &Provider, key: Option<&ApiKey>, url: &url::Url) -> Result<()> {
     let sending_to = url.origin().ascii_serialization();
-    let own = crate::vault::origin_of(provider);
+    let own = crate::keys::vault::origin_of(provider);
     let bound = key.and_then(|k| k.origin.as_deref()).unwrap_or(&own);
     if sending_to != own || sending_to != bound {
         return Err(ProviderError::new(
@@ -600,23 +601,10 @@ async fn read_all(
             }
             Ok(Some(Ok(chunk))) => {
                 if body.len() + chunk.len() > limits.max_bytes {
-                    return Err(too_large(&provider.id, limits.max_bytes));
+                    return Err(super::too_large(&provider.id, limits.max_bytes));
                 }
                 body.extend_from_slice(&chunk);
             }
         }
     }
-}
-
-/// An answer over `max_answer_bytes`.
-pub(crate) fn too_large(provider: &str, cap: usize) -> ProviderError {
-    ProviderError::new(
-        provider,
-        ErrorClass::MalformedStream,
-        format!(
-            "the answer is larger than {} (max_answer_bytes in [router]); the rest was not read",
-            crate::error::human_bytes(cap)
-        ),
-    )
-    .with_hint("raise max_answer_bytes in [router] of config.toml if such answers are expected")
 }

@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use toml_edit::{value, Array, DocumentMut, Item, Table, Value};
 use ts_rs::TS;
 
+use crate::config::Registry;
 use crate::config::{Config, Strategy, CONFIG_FILE};
 use crate::error::{Error, Result};
-use crate::providers::Registry;
-use crate::store::{files, Store};
+use crate::files;
 
 /// A named route as the editor shows and sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -111,10 +111,9 @@ pub enum Edit {
     Budget { monthly_usd: Option<f64> },
 }
 
-/// What the editors show: the config's routes, compare sets, prices and budget, and this
-/// month's spend.
-pub fn view(config: &Config, data_dir: &Path, store: &Store) -> Result<SettingsView> {
-    let spent = store.spent_since(crate::store::month_start(crate::store::now_ms()))?;
+/// What the editors show: the config's routes, compare sets, prices and budget, with this
+/// month's spend (`spent`, micro-dollars: [`crate::store::Store::month_spent`]).
+pub fn view(config: &Config, data_dir: &Path, spent: i64) -> Result<SettingsView> {
     Ok(SettingsView {
         config_path: data_dir.join(CONFIG_FILE).display().to_string(),
         routes: config

@@ -14,27 +14,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::config::Provider;
 use crate::error::{Error, Result};
+use crate::keys::sensitive::Sensitive;
+use crate::keys::{ApiKey, KeyLookup, KeySource};
+use crate::names::TOKEN_ACCOUNT;
 /// The account the gateway token is filed under (in [`TOKEN_SERVICE`]; older versions filed it
 /// in [`SERVICE`], among the provider keys).
-use crate::gateway::TOKEN_ACCOUNT;
-use crate::keys::{ApiKey, KeyLookup, KeySource};
-use crate::providers::Provider;
-use crate::sensitive::Sensitive;
+pub use crate::names::{is_reserved, RESERVED};
 
 /// The keychain service name every entry is filed under.
 pub const SERVICE: &str = "roundtable";
 
 /// The keychain service the gateway's token is filed under, apart from the provider keys.
 pub const TOKEN_SERVICE: &str = "roundtable-gateway";
-
-/// Names no provider may have: keychain accounts that are not provider keys.
-pub const RESERVED: &[&str] = &[TOKEN_ACCOUNT];
-
-/// Whether `id` is a name no provider may have.
-pub fn is_reserved(id: &str) -> bool {
-    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(id.trim()))
-}
 
 /// Refuses a reserved name as a provider id.
 fn check_id(provider_id: &str) -> Result<()> {
@@ -303,7 +296,7 @@ impl KeyLookup for Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::preset;
+    use crate::config::preset;
 
     fn vault() -> (Vault, MemoryStore) {
         let store = MemoryStore::new();

@@ -5,7 +5,23 @@
 //! nothing of JSON or of any provider. A line or an event longer than its cap stops the framer
 //! (see [`Framer::overflowed`]) instead of growing without end.
 
-use crate::providers::{Flow, Framing};
+/// Stream framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Server-sent events.
+    Sse,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// Whether a stream goes on after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep reading.
+    More,
+    /// The protocol's end marker was seen; stop reading.
+    Done,
+}
 
 /// Incremental framer. Feed it bytes with [`Framer::push`]; call [`Framer::finish`] at the end.
 pub(crate) struct Framer {

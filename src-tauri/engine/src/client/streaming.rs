@@ -18,7 +18,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::chat::ChatEvent;
 use crate::error::{human_bytes, human_duration, Error, ErrorClass, ProviderError, Result};
-use crate::framing::Framer;
+use crate::providers::framing::Framer;
 use crate::providers::{Decoder, Flow};
 
 type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
@@ -173,7 +173,7 @@ impl Stream for ChatStream {
                     this.last_chunk = now;
                     this.read = this.read.saturating_add(bytes.len());
                     if this.read > this.max_bytes {
-                        let err = crate::engine::too_large(&this.provider, this.max_bytes);
+                        let err = crate::client::too_large(&this.provider, this.max_bytes);
                         this.fail(err);
                         continue;
                     }
@@ -250,4 +250,17 @@ impl Stream for ChatStream {
             }
         }
     }
+}
+
+/// An answer over `max_answer_bytes`.
+pub(crate) fn too_large(provider: &str, cap: usize) -> ProviderError {
+    ProviderError::new(
+        provider,
+        ErrorClass::MalformedStream,
+        format!(
+            "the answer is larger than {} (max_answer_bytes in [router]); the rest was not read",
+            crate::error::human_bytes(cap)
+        ),
+    )
+    .with_hint("raise max_answer_bytes in [router] of config.toml if such answers are expected")
 }

@@ -3,6 +3,13 @@
 //! It holds providers, routes, compare sets, router timeouts, price overrides and the budget —
 //! never a key.
 
+mod presets;
+mod registry;
+pub mod settings;
+
+pub use presets::{preset, PRESET_IDS};
+pub use registry::{Provider, ProviderKind, Quirks, Registry};
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,7 +18,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, Result};
-use crate::providers::ProviderKind;
 
 /// The file name inside the data dir.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -218,7 +224,7 @@ impl Config {
                     "a provider id must be non-empty, without `/` or a leading `@`",
                 ));
             }
-            if crate::vault::is_reserved(id) {
+            if crate::names::is_reserved(id) {
                 return Err(err.at(
                     provider.span(),
                     Some(&field),
@@ -226,7 +232,7 @@ impl Config {
                 ));
             }
             let p = provider.get_ref();
-            if p.kind.is_none() && crate::providers::preset(id).is_none() {
+            if p.kind.is_none() && presets::preset(id).is_none() {
                 return Err(err.at(
                     provider.span(),
                     Some(&format!("{field}.kind")),
@@ -234,7 +240,7 @@ impl Config {
                 ));
             }
             if let Some(url) = &p.base_url {
-                if let Err(why) = crate::providers::parse_base_url(url.get_ref()) {
+                if let Err(why) = registry::parse_base_url(url.get_ref()) {
                     return Err(err.at(url.span(), Some(&format!("{field}.base_url")), &why));
                 }
             }
