@@ -122,28 +122,4 @@ fn show(c: &Conversation, out: &mut Out) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `YYYY-MM-DD` of a unix-ms time (UTC).
-pub fn day(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_else(|_| "?".into())
-}
-
-/// Parses `YYYY-MM-DD` to unix ms at 00:00 UTC.
-pub fn parse_day(text: &str) -> Result<i64, Failure> {
-    let bad = || Failure::Input(format!("`{text}` is not a date: use YYYY-MM-DD"));
-    let mut parts = text.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    let (y, m, d): (i32, u8, u8) = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    let month = time::Month::try_from(m).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
-    Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
-}
+pub use roundtable_engine::dates::day;

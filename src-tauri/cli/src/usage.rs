@@ -1,28 +1,25 @@
 //! `roundtable usage`: spend and tokens from the ledger, by day, model or provider, as a table,
 //! JSON lines (`cost_usd`) or CSV.
 
-use roundtable_engine::reports::dashboard::csv_field;
+use roundtable_engine::dates;
+use roundtable_engine::reports::dashboard::usage_csv;
 use roundtable_engine::store::{Store, UsageBy};
 use serde_json::json;
 
 use crate::args::{By, UsageArgs};
 use crate::failure::Failure;
-use crate::history::parse_day;
 use crate::output::Out;
 
 /// Runs `usage`.
 pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure> {
-    // Checked as dates; compared as YYYY-MM-DD days (inclusive).
-    let since = args
-        .since
-        .as_deref()
-        .map(|d| parse_day(d).map(|_| d))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|d| parse_day(d).map(|_| d))
-        .transpose()?;
+    // Checked as dates (naming the flag); compared as YYYY-MM-DD days (inclusive).
+    let since = args.since.as_deref();
+    let until = args.until.as_deref();
+    for (flag, day) in [("--since", since), ("--until", until)] {
+        if let Some(d) = day {
+            dates::day_start(flag, d)?;
+        }
+    }
     if let (Some(a), Some(b)) = (since, until) {
         if a > b {
             return Err(Failure::Input(
@@ -39,23 +36,7 @@ pub fn run(store: &Store, args: UsageArgs, out: &mut Out) -> Result<(), Failure>
     let rows = store.usage(since, until, by)?;
     let total: i64 = rows.iter().map(|r| r.cost_micros).sum();
     if args.csv {
-        out.raw("key,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,estimated\n")?;
-        for r in &rows {
-            out.raw(&format!(
-                "{},{},{},{},{},{},{},{},{},{}\n",
-                csv_field(&r.key),
-                r.requests,
-                r.errors,
-                r.input_tokens,
-                r.output_tokens,
-                r.cache_read_tokens,
-                r.cache_write_tokens,
-                r.reasoning_tokens,
-                usd(r.cost_micros),
-                r.estimated
-            ))?;
-        }
-        return Ok(());
+        return out.raw(&usage_csv(&rows));
     }
     for r in &rows {
         if out.is_json() {

@@ -7,6 +7,7 @@
 pub mod chat;
 pub mod client;
 pub mod config;
+pub mod dates;
 pub mod error;
 pub mod files;
 pub mod gateway;

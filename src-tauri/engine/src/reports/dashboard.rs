@@ -60,33 +60,7 @@ pub struct Dashboard {
     pub budget: Option<BudgetProgress>,
 }
 
-/// A `YYYY-MM-DD` day (zero-padded, a real date) as unix ms at its start (UTC); `what` names the
-/// field in the error.
-pub fn day_start(what: &str, day: &str) -> Result<i64> {
-    let bad = || Error::InvalidRequest(format!("{what}: `{day}` is not a date (YYYY-MM-DD)"));
-    let b = day.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return Err(bad());
-    }
-    let (y, m, d) = (&day[..4], &day[5..7], &day[8..]);
-    let month = m
-        .parse::<u8>()
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok())
-        .ok_or_else(bad)?;
-    let (y, d) = (
-        y.parse::<i32>().map_err(|_| bad())?,
-        d.parse::<u8>().map_err(|_| bad())?,
-    );
-    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
-    Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
-}
+pub use crate::dates::day_start;
 
 /// The dashboard for the days `since..=until`.
 pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Result<Dashboard> {
@@ -248,6 +222,27 @@ pub fn to_csv(d: &Dashboard) -> String {
             opt(line.ttft_p50),
             opt(line.ttft_p95),
             line.after_failure
+        ));
+    }
+    out
+}
+
+/// The rows of `roundtable usage --csv`: one line per key (day, model, provider or client).
+pub fn usage_csv(rows: &[crate::store::UsageRow]) -> String {
+    let mut out = String::from("key,requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,estimated\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&r.key),
+            r.requests,
+            r.errors,
+            r.input_tokens,
+            r.output_tokens,
+            r.cache_read_tokens,
+            r.cache_write_tokens,
+            r.reasoning_tokens,
+            usd(r.cost_micros),
+            r.estimated
         ));
     }
     out
