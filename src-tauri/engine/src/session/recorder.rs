@@ -321,6 +321,18 @@ impl<'a> Recorder<'a> {
                 row.http_status = p.status.map(i64::from);
             }
             self.store.update_attempt(rid, &row)?;
+        } else if let Some(id) = self.message_id {
+            // The answer message was opened but its ledger row could not be written (a store
+            // failure): that message holds the failure, rather than staying `streaming` beside
+            // a second one (found by tests/fronts.rs).
+            self.store.finish_message(
+                id,
+                &self.text,
+                &self.reasoning,
+                status,
+                None,
+                message.as_deref(),
+            )?;
         } else if self.conversation_id.is_some() {
             // No answer at all: an error message keeps the failure in the conversation.
             let id = self
