@@ -608,9 +608,10 @@ fn a_failing_answer_write_fails_every_conversation_front_with_kind_store() {
     assert_eq!(app(dir.path(), "bad/m", false), store, "app");
     fronts.push(("app", stored(dir.path())));
 
-    // The user's message stays; no answer and no ledger row (the answering attempt's row is
-    // written after its message, which failed).
+    // The user's message stays; no answer; the answering attempt's ledger row (written before
+    // its message, since the provider answered and may bill) says `error`.
     let want = Stored {
+        ledger: vec![row("bad/m", "error", None, None)],
         users: 1,
         conversations: 1,
         ..Default::default()
@@ -657,14 +658,15 @@ fn a_failing_ledger_write_fails_every_front_with_kind_store() {
     inject(dir.path(), trigger);
     let gw = serve(dir.path());
     let (status, body) = completion(&gw, "bad/m");
-    // The gateway's envelope has no code of its own for a store failure: a 500 server error.
+    // A store failure is the gateway's own: a 500 server error whose code names the kind.
     assert_eq!(status, 500, "{body}");
     assert_eq!(body["error"]["type"], "server_error", "{body}");
+    assert_eq!(body["error"]["code"], "store_error", "{body}");
     drop(gw);
     fronts.push(("gateway", stored(dir.path())));
 
-    // The answer message was opened before its ledger row failed: it is closed as an error, with
-    // nothing in it, and no other message is added.
+    // The ledger row is written before the answer message: it failed, so no message was
+    // opened, and one error message keeps the failure in the conversation.
     let want = Stored {
         answers: vec![msg("error", "")],
         users: 1,

@@ -163,6 +163,7 @@ impl From<&ErrorView> for ApiError {
                 format!("{}; raise [budget] monthly_usd in the config", v.message),
             ),
             (ErrorKind::BadInput, _) => ApiError::invalid("messages", v.message.clone()),
+            // The gateway's own failure: the code names its kind (`store_error`, …).
             (
                 ErrorKind::Provider
                 | ErrorKind::Config
@@ -171,7 +172,13 @@ impl From<&ErrorView> for ApiError {
                 | ErrorKind::Keychain
                 | ErrorKind::Internal,
                 _,
-            ) => ApiError::new(500, "server_error", "gateway_error", v.message.clone()),
+            ) => {
+                let code = match v.kind {
+                    ErrorKind::Provider => "gateway_error".to_string(),
+                    kind => format!("{}_error", kind.as_str()),
+                };
+                ApiError::new(500, "server_error", &code, v.message.clone())
+            }
         }
     }
 }

@@ -14,7 +14,8 @@ fn decode(
     kind: ProviderKind,
     pieces: &[&[u8]],
 ) -> (Vec<ChatEvent>, Result<StreamEnd, ProviderError>) {
-    let mut framer = crate::providers::framing::Framer::new(crate::providers::framing(kind), usize::MAX);
+    let mut framer =
+        crate::providers::framing::Framer::new(crate::providers::framing(kind), usize::MAX);
     let mut decoder = decoder(&provider(kind));
     let mut out = VecDeque::new();
     let mut result = Ok(Flow::More);

@@ -149,21 +149,26 @@ impl<'a> Recorder<'a> {
                 Ok(())
             }
             Outcome::Ok => {
-                if self.conversation_id.is_some() {
-                    let id = self
-                        .store
-                        .add_message(&self.answer_message(Some(&a.target)))?;
-                    self.message_id = Some(id);
-                    self.flusher = Some(Flusher::start(self.store.shared_conn(), id));
-                }
+                // The ledger row first: a provider that answered may bill, so its row must exist
+                // even if the answer message cannot be written (found by tests/fronts.rs).
                 let mut row = self.row(a, "streaming");
-                row.message_id = self.message_id;
                 row.ttft_ms = Some(a.ms as i64);
                 row.estimated = true;
                 let rid = self.store.record_attempt(&row)?;
                 self.store.own_attempt(rid)?;
                 self.answering = Some((rid, row));
                 self.last_flush = Instant::now();
+                if self.conversation_id.is_some() {
+                    let id = self
+                        .store
+                        .add_message(&self.answer_message(Some(&a.target)))?;
+                    self.message_id = Some(id);
+                    self.flusher = Some(Flusher::start(self.store.shared_conn(), id));
+                    if let Some((rid, row)) = &mut self.answering {
+                        row.message_id = Some(id);
+                        self.store.update_attempt(*rid, row)?;
+                    }
+                }
                 Ok(())
             }
         }
