@@ -17,8 +17,8 @@ mod tests {
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
-    use crate::arena::{ColumnMsg, CompareStarted};
     use crate::commands::{AppInfo, Saved, Started};
+    use crate::compare::{ColumnMsg, CompareStarted};
     use crate::stream::{Render, RenderKind, StreamMsg};
     use crate::views::{KeySource, KeyView, MessageView, ModelView, ProviderView, StoredView};
 

@@ -3,13 +3,14 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod arena;
 mod bindings;
 mod commands;
+mod compare;
 mod navigation;
 mod run;
 mod state;
 mod stream;
+mod usage;
 mod views;
 
 fn main() {
@@ -34,12 +35,12 @@ fn main() {
             commands::test_provider,
             commands::settings,
             commands::edit_settings,
-            arena::compare,
-            arena::vote,
-            arena::leaderboard,
-            arena::continue_compare,
-            arena::dashboard,
-            arena::export_usage_csv,
+            compare::compare,
+            compare::vote,
+            compare::leaderboard,
+            compare::continue_compare,
+            usage::dashboard,
+            usage::export_usage_csv,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {

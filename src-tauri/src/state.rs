@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::error::ErrorView;
 use roundtable_engine::keys::vault::Vault;
-use roundtable_engine::keys::{ChainKeys, EnvKeys};
 use roundtable_engine::pricing::PriceBook;
+use roundtable_engine::setup;
 use roundtable_engine::store::Store;
-use roundtable_engine::{Engine, Router};
+use roundtable_engine::Router;
 use tokio::sync::oneshot;
 
 /// What the commands use.
@@ -80,11 +80,8 @@ impl Ready {
         store: Arc<Store>,
         dir: PathBuf,
     ) -> roundtable_engine::Result<Ready> {
-        let keys = ChainKeys::new(vec![Box::new(vault.clone()), Box::new(EnvKeys)]);
-        let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
-        let catalog = store.catalog()?;
-        let prices = PriceBook::new(engine.config())
-            .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p)));
+        let engine = setup::engine(config, &vault)?;
+        let prices = setup::prices(engine.config(), &store)?;
         Ok(Ready {
             router: Router::new(engine),
             vault,

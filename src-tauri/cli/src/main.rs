@@ -14,19 +14,17 @@ mod serve;
 mod sets;
 mod usage;
 
-use std::sync::Arc;
 
 use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::keys::vault::Vault;
-use roundtable_engine::keys::{ChainKeys, EnvKeys};
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::session::Session;
+use roundtable_engine::setup;
 use roundtable_engine::store::Store;
-use roundtable_engine::{Engine, Router};
+use roundtable_engine::Router;
 
 use args::{Cli, Command};
-use failure::Failure;
 use output::Out;
 
 fn main() {
@@ -81,17 +79,12 @@ async fn run(cli: Cli) -> i32 {
         let config = Config::load(&dir)?;
         // Keys: the OS keychain first, then the environment (for one process).
         let vault = Vault::os();
-        let keys = ChainKeys::new(vec![Box::new(vault.clone()), Box::new(EnvKeys)]);
-        let engine = Arc::new(Engine::new(config, Arc::new(keys))?);
+        let engine = setup::engine(config, &vault)?;
         let router = Router::new(engine.clone());
         // History and the ledger: opened only by the commands that use them.
         let store = || Store::open(&dir);
         // Prices: overrides, then OpenRouter's catalog (saved by `models`), then the built-in table.
-        let prices = |store: &Store| -> Result<PriceBook, Failure> {
-            let catalog = store.catalog()?;
-            Ok(PriceBook::new(engine.config())
-                .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p))))
-        };
+        let prices = |store: &Store| setup::prices(engine.config(), store);
         match cli.command {
             Command::Chat(args) => {
                 let store = store()?;

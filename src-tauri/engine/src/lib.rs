@@ -21,6 +21,7 @@ pub mod providers;
 pub mod reports;
 pub mod router;
 pub mod session;
+pub mod setup;
 pub mod store;
 
 pub use chat::{

@@ -1,8 +1,7 @@
-//! The commands of the compare view, the votes, the leaderboard and the usage dashboard; each a
-//! few lines over the engine.
+//! The commands of the compare view: start a compare, vote on its answers, the leaderboard of
+//! those votes, and "continue with this one"; each a few lines over the engine.
 
-use roundtable_engine::error::ErrorKind;
-use roundtable_engine::reports::dashboard::{self, Dashboard};
+use roundtable_engine::dates;
 use roundtable_engine::reports::leaderboard::{leaderboard as board, Leaderboard};
 use roundtable_engine::session::compare::{self, CompareSpec};
 use roundtable_engine::store::Verdict;
@@ -80,14 +79,7 @@ pub fn leaderboard(
     since: Option<String>,
     until: Option<String>,
 ) -> Reply<Leaderboard> {
-    // From the start of `since` to the end of `until` (UTC); open ends when missing.
-    let start = |what: &str, day: Option<String>| {
-        day.filter(|d| !d.is_empty())
-            .map(|d| dashboard::day_start(what, &d).map_err(text))
-            .transpose()
-    };
-    let from = start("from", since)?.unwrap_or(0);
-    let to = start("to", until)?.map_or(i64::MAX, |t| t + 86_400_000);
+    let (from, to) = dates::bounds(since.as_deref(), until.as_deref()).map_err(text)?;
     let votes = state.ready()?.store.votes(from, to).map_err(text)?;
     Ok(board(&votes))
 }
@@ -100,25 +92,4 @@ pub fn continue_compare(state: State<'_, AppState>, conversation: i64, leaf: i64
         .store
         .fork_thread(conversation, leaf)
         .map_err(text)
-}
-
-/// The usage dashboard for the days `since..=until`.
-#[tauri::command]
-pub fn dashboard(state: State<'_, AppState>, since: String, until: String) -> Reply<Dashboard> {
-    let ready = state.ready()?;
-    dashboard::dashboard(&ready.store, ready.router.engine().config(), &since, &until).map_err(text)
-}
-
-/// Writes the dashboard's model table as CSV into the Downloads folder (else the data dir);
-/// answers the file's path.
-#[tauri::command]
-pub fn export_usage_csv(state: State<'_, AppState>, since: String, until: String) -> Reply<String> {
-    let ready = state.ready()?;
-    let d = dashboard::dashboard(&ready.store, ready.router.engine().config(), &since, &until)
-        .map_err(text)?;
-    let dir = roundtable_engine::config::download_dir().unwrap_or_else(|| ready.dir.clone());
-    let path = dir.join(format!("roundtable-usage-{since}-to-{until}.csv"));
-    std::fs::write(&path, dashboard::to_csv(&d))
-        .map_err(|e| crate::commands::refused(ErrorKind::Io, format!("{}: {e}", path.display())))?;
-    Ok(path.display().to_string())
 }
