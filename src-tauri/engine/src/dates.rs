@@ -47,7 +47,7 @@ pub fn bounds(since: Option<&str>, until: Option<&str>) -> Result<(i64, i64)> {
     };
     let from = start("from", since)?.unwrap_or(0);
     let to = start("to", until)?.map_or(i64::MAX, |t| t + 86_400_000);
-    if from > to {
+    if from >= to {
         return Err(Error::InvalidRequest(format!(
             "the range starts ({}) after it ends ({})",
             since.unwrap_or_default(),
