@@ -14,7 +14,6 @@ mod serve;
 mod sets;
 mod usage;
 
-
 use clap::Parser;
 use roundtable_engine::config::{data_dir, Config};
 use roundtable_engine::keys::vault::Vault;

@@ -13,9 +13,8 @@ use tokio::time::Instant;
 use super::access::Slot;
 use super::wire::{chunk, usage, ApiError};
 use super::{Gateway, Head};
-use crate::chat::ChatRequest;
 use crate::error::{ErrorClass, ProviderError};
-use crate::router::{Outcome, Plan};
+use crate::router::Outcome;
 use crate::session::{Answer, Delivery, Finished, Session, Turn, TurnEvent};
 use crate::store::now_ms;
 
@@ -30,10 +29,9 @@ const COALESCE_BYTES: usize = 16 * 1024;
 
 /// What one request asks, and its place in the gateway.
 pub(super) struct Job {
-    pub(super) plan: Plan,
-    pub(super) chat: ChatRequest,
+    /// The request as a turn kept in the ledger (the budget already checked).
+    pub(super) turn: Turn,
     pub(super) streaming: bool,
-    pub(super) client: String,
     /// When the request must be over, body to last chunk.
     pub(super) deadline: Instant,
     /// Held until the answer ends.
@@ -161,14 +159,11 @@ pub(super) async fn answer(
     tx: mpsc::Sender<Bytes>,
 ) {
     let Job {
-        plan,
-        chat,
+        turn,
         streaming,
-        client,
         deadline,
         _slot,
     } = job;
-    let turn = Turn::for_ledger(plan, chat, &client);
     let session = Session {
         router: &gw.router,
         store: &gw.store,

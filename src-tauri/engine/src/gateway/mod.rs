@@ -46,7 +46,7 @@ use tokio::time::Instant;
 use crate::keys::vault::SecretStore;
 use crate::pricing::PriceBook;
 use crate::router::Router;
-use crate::session::check_budget;
+use crate::session::Turn;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -281,17 +281,16 @@ async fn start(gw: &Arc<Gateway>, request: Request) -> std::result::Result<Respo
     let names = req.targets()?;
     let chat = req.to_chat()?;
     let plan = gw.router.plan(&names).map_err(|e| ApiError::from(&e))?;
-    check_budget(&gw.router, &gw.store, None).map_err(|e| ApiError::from(&e))?;
+    let turn = Turn::for_ledger(&gw.router, &gw.store, plan, chat, &client)
+        .map_err(|e| ApiError::from(&e))?;
     let (head_tx, head_rx) = oneshot::channel();
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let stream = req.stream;
     tokio::spawn(answer::answer(
         gw.clone(),
         answer::Job {
-            plan,
-            chat,
+            turn,
             streaming: stream,
-            client,
             deadline,
             _slot: slot,
         },

@@ -127,16 +127,23 @@ impl Turn {
     }
 
     /// A turn kept in the ledger only, tagged with `client` (the gateway's requests): no
-    /// conversation, no budget check (the gateway refuses a spent budget with its own status).
-    pub fn for_ledger(plan: Plan, request: ChatRequest, client: &str) -> Turn {
-        Turn {
+    /// conversation; refused (kind `budget_exceeded`) when this month's budget is spent.
+    pub fn for_ledger(
+        router: &Router,
+        store: &Store,
+        plan: Plan,
+        request: ChatRequest,
+        client: &str,
+    ) -> Result<Turn> {
+        let budget = check_budget(router, store, None)?;
+        Ok(Turn {
             place: Place::Ledger {
                 client: client.to_string(),
             },
-            budget: Budget::Unset,
+            budget,
             plan,
             request,
-        }
+        })
     }
 
     /// The conversation, for a turn kept in one.
