@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 mod tests {
+    use roundtable_engine::chat::Role;
     use roundtable_engine::config::Strategy;
     use roundtable_engine::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
     use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
@@ -13,7 +14,9 @@ mod tests {
     use roundtable_engine::settings::{
         BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
-    use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
+    use roundtable_engine::store::{
+        AnswerFigures, ConversationKind, ConversationSummary, MessageStatus, SearchHit, Verdict,
+    };
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
@@ -46,9 +49,12 @@ mod tests {
         export!(
             AppInfo,
             ConversationSummary,
+            ConversationKind,
             SearchHit,
             StoredView,
             MessageView,
+            Role,
+            MessageStatus,
             AnswerFigures,
             ModelView,
             TurnSpec,

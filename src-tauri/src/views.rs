@@ -6,7 +6,8 @@ use std::time::Duration;
 use roundtable_engine::markdown::render;
 use std::collections::HashMap;
 
-use roundtable_engine::store::{AnswerFigures, Conversation};
+use roundtable_engine::chat::Role;
+use roundtable_engine::store::{AnswerFigures, Conversation, ConversationKind, MessageStatus};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -18,8 +19,7 @@ use crate::state::Ready;
 pub struct StoredView {
     pub id: i64,
     pub title: String,
-    /// `chat` or `compare`.
-    pub kind: String,
+    pub kind: ConversationKind,
     pub system: Option<String>,
     pub messages: Vec<MessageView>,
     /// A compare's columns as picked (`@route`, a fallback chain), in column order, for its
@@ -33,12 +33,12 @@ pub struct StoredView {
 pub struct MessageView {
     pub id: i64,
     pub parent_id: Option<i64>,
-    pub role: String,
+    pub role: Role,
     pub text: String,
     pub html: String,
     pub reasoning_html: String,
     pub model: Option<String>,
-    pub status: String,
+    pub status: MessageStatus,
     pub error: Option<String>,
     pub created_at: i64,
     /// An answer's tokens, cost and fallbacks, from the ledger.

@@ -4,7 +4,7 @@ import { App } from "./App";
 import { estimate } from "./shared/virtual";
 import { budgetSpent, providerError } from "./test-errors";
 import type { FullBackend } from "./backend";
-import type { StreamMsg, TurnSpec } from "./types";
+import type { MessageView, StoredView, StreamMsg, TurnSpec } from "./types";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 async function until(cond: () => boolean, what: string) {
@@ -203,7 +203,7 @@ describe("App", () => {
     const { backend, sent } = fake([]);
     const forked = {
       ...backend,
-      conversation: async (id: number) => ({
+      conversation: async (id: number): Promise<StoredView> => ({
         id, title: "Forked", kind: "chat", system: null, columnTargets: [], messages: [
           { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
           { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null },
@@ -278,7 +278,7 @@ describe("App", () => {
 
   it("a long conversation is virtualised: only messages near the viewport are in the DOM", async () => {
     const { backend } = fake([]);
-    const many = Array.from({ length: 10000 }, (_, i) => ({
+    const many = Array.from({ length: 10000 }, (_, i): MessageView => ({
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
       html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null,
     }));

@@ -33,7 +33,7 @@ title: string,
 /**
  * `chat` or `compare`.
  */
-kind: string, 
+kind: ConversationKind, 
 /**
  * How many messages it holds (all branches).
  */
@@ -46,6 +46,11 @@ created_at: number,
  * Unix ms of the last change.
  */
 updated_at: number, };
+
+/**
+ * What a conversation is.
+ */
+export type ConversationKind = "chat" | "compare";
 
 /**
  * A search result.
@@ -66,7 +71,7 @@ message_id: number,
 /**
  * Its role.
  */
-role: string, 
+role: Role, 
 /**
  * The matching text around the match, terms in `[` `]`.
  */
@@ -79,11 +84,7 @@ created_at: number, };
 /**
  * A conversation for the web view.
  */
-export type StoredView = { id: number, title: string, 
-/**
- * `chat` or `compare`.
- */
-kind: string, system: string | null, messages: Array<MessageView>, 
+export type StoredView = { id: number, title: string, kind: ConversationKind, system: string | null, messages: Array<MessageView>, 
 /**
  * A compare's columns as picked (`@route`, a fallback chain), in column order, for its
  * follow-ups; empty for a chat and for a compare stored before they were kept.
@@ -93,7 +94,7 @@ columnTargets: Array<Array<string>>, };
 /**
  * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
  */
-export type MessageView = { id: number, parentId: number | null, role: string, text: string, html: string, reasoningHtml: string, model: string | null, status: string, error: string | null, createdAt: number, 
+export type MessageView = { id: number, parentId: number | null, role: Role, text: string, html: string, reasoningHtml: string, model: string | null, status: MessageStatus, error: string | null, createdAt: number, 
 /**
  * An answer's tokens, cost and fallbacks, from the ledger.
  */
@@ -102,6 +103,16 @@ figures: AnswerFigures | null,
  * The compare column, in a compare.
  */
 column: number | null, };
+
+/**
+ * Who said a message (stored as this word too: see `store::states`).
+ */
+export type Role = "user" | "assistant";
+
+/**
+ * Where a message stands.
+ */
+export type MessageStatus = "complete" | "streaming" | "interrupted" | "error" | "cancelled";
 
 /**
  * What one stored answer cost, from the ledger: the answering attempt's usage, with the cost of

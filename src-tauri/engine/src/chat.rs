@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-/// Who said a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Who said a message (stored as this word too: see `store::states`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The person.
