@@ -14,16 +14,16 @@ mod tests {
     use roundtable_engine::settings::{
         BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
-    use roundtable_engine::store::{
-        AnswerFigures, ConversationKind, ConversationSummary, MessageStatus, SearchHit, Verdict,
-    };
+    use roundtable_engine::store::{AnswerFigures, ConversationKind, MessageStatus, Verdict};
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
     use crate::arena::{ColumnMsg, CompareStarted};
     use crate::commands::{AppInfo, Saved, Started};
     use crate::stream::{Render, RenderKind, StreamMsg};
-    use crate::views::{KeySource, KeyView, MessageView, ModelView, ProviderView, StoredView};
+    use crate::views::{
+        HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
+    };
 
     const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc.ts");
 
@@ -48,9 +48,9 @@ mod tests {
         }
         export!(
             AppInfo,
-            ConversationSummary,
+            ListedView,
             ConversationKind,
-            SearchHit,
+            HitView,
             StoredView,
             MessageView,
             Role,

@@ -19,21 +19,9 @@ version: string,
 engineVersion: string, };
 
 /**
- * A conversation in a list.
+ * A conversation in the sidebar's list.
  */
-export type ConversationSummary = { 
-/**
- * Its id.
- */
-id: number, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * `chat` or `compare`.
- */
-kind: ConversationKind, 
+export type ConversationSummary = { id: number, title: string, kind: ConversationKind, 
 /**
  * How many messages it holds (all branches).
  */
@@ -41,11 +29,11 @@ messages: number,
 /**
  * Unix ms.
  */
-created_at: number, 
+createdAt: number, 
 /**
  * Unix ms of the last change.
  */
-updated_at: number, };
+updatedAt: number, };
 
 /**
  * What a conversation is.
@@ -55,23 +43,7 @@ export type ConversationKind = "chat" | "compare";
 /**
  * A search result.
  */
-export type SearchHit = { 
-/**
- * The conversation.
- */
-conversation_id: number, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * The message.
- */
-message_id: number, 
-/**
- * Its role.
- */
-role: Role, 
+export type SearchHit = { conversationId: number, title: string, messageId: number, role: Role, 
 /**
  * The matching text around the match, terms in `[` `]`.
  */
@@ -79,7 +51,7 @@ snippet: string,
 /**
  * Unix ms.
  */
-created_at: number, };
+createdAt: number, };
 
 /**
  * A conversation for the web view.
@@ -372,28 +344,31 @@ export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloade
  * it spent thinking. (OpenAI's convention; Anthropic's uncached `input_tokens` and Gemini's
  * separate `thoughtsTokenCount` are converted to it.) So the uncached input is
  * `input_tokens - cache_read_tokens - cache_write_tokens`, and nothing is counted twice.
+ *
+ * Serialised (for the app) in camelCase; the CLI's `--json` and the gateway write their own
+ * snake_case shapes from the fields.
  */
 export type Usage = { 
 /**
  * All prompt tokens, cached ones included.
  */
-input_tokens: number, 
+inputTokens: number, 
 /**
  * All generated tokens, reasoning included.
  */
-output_tokens: number, 
+outputTokens: number, 
 /**
  * Prompt tokens read from the cache.
  */
-cache_read_tokens: number, 
+cacheReadTokens: number, 
 /**
  * Prompt tokens written to the cache.
  */
-cache_write_tokens: number, 
+cacheWriteTokens: number, 
 /**
  * Generated tokens spent reasoning.
  */
-reasoning_tokens: number, };
+reasoningTokens: number, };
 
 /**
  * A provider in settings: where it is, and whether a key is there — as a masked hint only.

@@ -17,7 +17,7 @@ async function until(cond: () => boolean, what: string) {
 const render1 = (html: string): StreamMsg => ({ kind: "render", replaceFrom: 0, blocks: [html], tail: "", reasoning: "" });
 const done = (model: string, messageId: number): StreamMsg => ({
   kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: model, messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
-  usage: { input_tokens: 10, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+  usage: { inputTokens: 10, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
 });
 
 /** A fake backend: column i's script is played when a compare starts. Compare sets live in its

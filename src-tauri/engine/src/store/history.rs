@@ -10,8 +10,8 @@ use super::{now_ms, Store};
 use crate::chat::{Message, Role};
 use crate::error::{Error, Result};
 
-/// A conversation in a list.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// A conversation in a list (the CLI's `history list --json` prints it as is).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConversationSummary {
     /// Its id.
     pub id: i64,
@@ -134,8 +134,8 @@ impl<'a> NewMessage<'a> {
     }
 }
 
-/// A search result.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// A search result (the CLI's `history search --json` prints it as is).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
     /// The conversation.
     pub conversation_id: i64,
