@@ -177,7 +177,9 @@ pub(super) fn state<T: FromSql>(
 mod tests {
     use super::*;
 
-    fn round_trip<T: Word + FromSql + ToSql + PartialEq + std::fmt::Debug + Serialize>() {
+    fn round_trip<
+        T: Word + FromSql + ToSql + PartialEq + std::fmt::Debug + std::fmt::Display + Serialize,
+    >() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         for &v in T::ALL {
             let back: T = conn.query_row("SELECT ?1", [v], |r| r.get(0)).unwrap();
@@ -188,6 +190,11 @@ mod tests {
                 serde_json::to_value(v).unwrap(),
                 serde_json::Value::String(word),
                 "JSON uses the stored word"
+            );
+            assert_eq!(
+                format!("{v:<12}|"),
+                format!("{:<12}|", v.word()),
+                "the CLI's tables pad it as they padded the word"
             );
         }
     }
