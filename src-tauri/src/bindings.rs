@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 mod tests {
+    use roundtable_engine::chat::Role;
     use roundtable_engine::config::settings::{
         BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
@@ -13,14 +14,16 @@ mod tests {
     use roundtable_engine::reports::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
     use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
-    use roundtable_engine::store::{AnswerFigures, ConversationSummary, SearchHit, Verdict};
+    use roundtable_engine::store::{AnswerFigures, ConversationKind, MessageStatus, Verdict};
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
     use crate::commands::{AppInfo, Saved, Started};
     use crate::compare::{ColumnMsg, CompareStarted};
     use crate::stream::{Render, RenderKind, StreamMsg};
-    use crate::views::{KeySource, KeyView, MessageView, ModelView, ProviderView, StoredView};
+    use crate::views::{
+        HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
+    };
 
     const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc.ts");
 
@@ -45,10 +48,13 @@ mod tests {
         }
         export!(
             AppInfo,
-            ConversationSummary,
-            SearchHit,
+            ListedView,
+            ConversationKind,
+            HitView,
             StoredView,
             MessageView,
+            Role,
+            MessageStatus,
             AnswerFigures,
             ModelView,
             TurnSpec,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use roundtable_engine::config::settings::{self, Edit, SettingsView};
 use roundtable_engine::error::{ErrorKind, ErrorView};
 use roundtable_engine::session::{Turn, TurnSpec};
-use roundtable_engine::store::{Conversation, ConversationSummary, SearchHit};
+use roundtable_engine::store::Conversation;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -15,7 +15,9 @@ use ts_rs::TS;
 
 use crate::state::AppState;
 use crate::stream::StreamMsg;
-use crate::views::{self, KeySource, KeyView, ModelView, ProviderView, StoredView};
+use crate::views::{
+    self, HitView, KeySource, KeyView, ListedView, ModelView, ProviderView, StoredView,
+};
 
 /// A command's answer: the value, or the typed error the UI branches on (by its `kind`).
 pub type Reply<T> = Result<T, ErrorView>;
@@ -58,12 +60,9 @@ pub fn conversations(
     state: State<'_, AppState>,
     limit: i64,
     offset: i64,
-) -> Reply<Vec<ConversationSummary>> {
-    state
-        .ready()?
-        .store
-        .list_conversations(limit, offset)
-        .map_err(text)
+) -> Reply<Vec<ListedView>> {
+    let list = state.ready()?.store.list_conversations(limit, offset);
+    Ok(list.map_err(text)?.into_iter().map(Into::into).collect())
 }
 
 /// One conversation, every branch, each message rendered by the engine's Markdown renderer.
@@ -78,8 +77,13 @@ pub fn conversation(state: State<'_, AppState>, id: i64) -> Reply<StoredView> {
 
 /// Full-text search over every message.
 #[tauri::command]
-pub fn search(state: State<'_, AppState>, query: String) -> Reply<Vec<SearchHit>> {
-    state.ready()?.store.search(&query, false, 50).map_err(text)
+pub fn search(state: State<'_, AppState>, query: String) -> Reply<Vec<HitView>> {
+    let hits = state
+        .ready()?
+        .store
+        .search(&query, false, 50)
+        .map_err(text)?;
+    Ok(hits.into_iter().map(Into::into).collect())
 }
 
 /// Renames a conversation.

@@ -6,11 +6,71 @@ use std::time::Duration;
 use roundtable_engine::markdown::render;
 use std::collections::HashMap;
 
-use roundtable_engine::store::{AnswerFigures, Conversation};
+use roundtable_engine::chat::Role;
+use roundtable_engine::store::{
+    AnswerFigures, Conversation, ConversationKind, ConversationSummary, MessageStatus, SearchHit,
+};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::state::Ready;
+
+/// A conversation in the sidebar's list.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ConversationSummary")]
+pub struct ListedView {
+    pub id: i64,
+    pub title: String,
+    pub kind: ConversationKind,
+    /// How many messages it holds (all branches).
+    pub messages: i64,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms of the last change.
+    pub updated_at: i64,
+}
+
+impl From<ConversationSummary> for ListedView {
+    fn from(c: ConversationSummary) -> Self {
+        ListedView {
+            id: c.id,
+            title: c.title,
+            kind: c.kind,
+            messages: c.messages,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A search result.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SearchHit")]
+pub struct HitView {
+    pub conversation_id: i64,
+    pub title: String,
+    pub message_id: i64,
+    pub role: Role,
+    /// The matching text around the match, terms in `[` `]`.
+    pub snippet: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+impl From<SearchHit> for HitView {
+    fn from(h: SearchHit) -> Self {
+        HitView {
+            conversation_id: h.conversation_id,
+            title: h.title,
+            message_id: h.message_id,
+            role: h.role,
+            snippet: h.snippet,
+            created_at: h.created_at,
+        }
+    }
+}
 
 /// A conversation for the web view.
 #[derive(Debug, Serialize, TS)]
@@ -18,8 +78,7 @@ use crate::state::Ready;
 pub struct StoredView {
     pub id: i64,
     pub title: String,
-    /// `chat` or `compare`.
-    pub kind: String,
+    pub kind: ConversationKind,
     pub system: Option<String>,
     pub messages: Vec<MessageView>,
     /// A compare's columns as picked (`@route`, a fallback chain), in column order, for its
@@ -33,12 +92,12 @@ pub struct StoredView {
 pub struct MessageView {
     pub id: i64,
     pub parent_id: Option<i64>,
-    pub role: String,
+    pub role: Role,
     pub text: String,
     pub html: String,
     pub reasoning_html: String,
     pub model: Option<String>,
-    pub status: String,
+    pub status: MessageStatus,
     pub error: Option<String>,
     pub created_at: i64,
     /// An answer's tokens, cost and fallbacks, from the ledger.

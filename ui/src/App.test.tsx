@@ -4,7 +4,7 @@ import { App } from "./App";
 import { estimate } from "./shared/virtual";
 import { budgetSpent, providerError } from "./test-errors";
 import type { FullBackend } from "./backend";
-import type { StreamMsg, TurnSpec } from "./types";
+import type { MessageView, StoredView, StreamMsg, TurnSpec } from "./types";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 async function until(cond: () => boolean, what: string) {
@@ -24,7 +24,7 @@ function fake(script: StreamMsg[]) {
   let emit: ((m: StreamMsg) => void) | null = null;
   const backend: FullBackend = {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
-    conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, created_at: 1, updated_at: 2 }],
+    conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, createdAt: 1, updatedAt: 2 }],
     conversation: async (id) => ({
       id, title: "Old chat", kind: "chat", system: null, columnTargets: [], messages: [
         { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
@@ -32,7 +32,7 @@ function fake(script: StreamMsg[]) {
           figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] }, column: null },
       ],
     }),
-    search: async () => [{ conversation_id: 7, title: "Old chat", message_id: 2, role: "assistant", snippet: "hi [there]", created_at: 2 }],
+    search: async () => [{ conversationId: 7, title: "Old chat", messageId: 2, role: "assistant", snippet: "hi [there]", createdAt: 2 }],
     rename: async () => {},
     remove: async () => {},
     models: async () => [
@@ -102,7 +102,7 @@ describe("App", () => {
       { kind: "attempt", target: "b/fast", number: 2, outcome: "ok", class: null, status: null, ms: 9, message: null },
       { kind: "render", replaceFrom: 0, blocks: [], tail: "<p>Par</p>", reasoning: "" },
       { kind: "render", replaceFrom: 0, blocks: ["<h2>Done</h2>"], tail: "<p>Partial answer</p>", reasoning: "" },
-      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { input_tokens: 12, output_tokens: 34, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a default model");
@@ -203,7 +203,7 @@ describe("App", () => {
     const { backend, sent } = fake([]);
     const forked = {
       ...backend,
-      conversation: async (id: number) => ({
+      conversation: async (id: number): Promise<StoredView> => ({
         id, title: "Forked", kind: "chat", system: null, columnTargets: [], messages: [
           { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
           { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null },
@@ -278,7 +278,7 @@ describe("App", () => {
 
   it("a long conversation is virtualised: only messages near the viewport are in the DOM", async () => {
     const { backend } = fake([]);
-    const many = Array.from({ length: 10000 }, (_, i) => ({
+    const many = Array.from({ length: 10000 }, (_, i): MessageView => ({
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
       html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null,
     }));

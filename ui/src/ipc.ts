@@ -19,21 +19,9 @@ version: string,
 engineVersion: string, };
 
 /**
- * A conversation in a list.
+ * A conversation in the sidebar's list.
  */
-export type ConversationSummary = { 
-/**
- * Its id.
- */
-id: number, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * `chat` or `compare`.
- */
-kind: string, 
+export type ConversationSummary = { id: number, title: string, kind: ConversationKind, 
 /**
  * How many messages it holds (all branches).
  */
@@ -41,32 +29,21 @@ messages: number,
 /**
  * Unix ms.
  */
-created_at: number, 
+createdAt: number, 
 /**
  * Unix ms of the last change.
  */
-updated_at: number, };
+updatedAt: number, };
+
+/**
+ * What a conversation is.
+ */
+export type ConversationKind = "chat" | "compare";
 
 /**
  * A search result.
  */
-export type SearchHit = { 
-/**
- * The conversation.
- */
-conversation_id: number, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * The message.
- */
-message_id: number, 
-/**
- * Its role.
- */
-role: string, 
+export type SearchHit = { conversationId: number, title: string, messageId: number, role: Role, 
 /**
  * The matching text around the match, terms in `[` `]`.
  */
@@ -74,16 +51,12 @@ snippet: string,
 /**
  * Unix ms.
  */
-created_at: number, };
+createdAt: number, };
 
 /**
  * A conversation for the web view.
  */
-export type StoredView = { id: number, title: string, 
-/**
- * `chat` or `compare`.
- */
-kind: string, system: string | null, messages: Array<MessageView>, 
+export type StoredView = { id: number, title: string, kind: ConversationKind, system: string | null, messages: Array<MessageView>, 
 /**
  * A compare's columns as picked (`@route`, a fallback chain), in column order, for its
  * follow-ups; empty for a chat and for a compare stored before they were kept.
@@ -93,7 +66,7 @@ columnTargets: Array<Array<string>>, };
 /**
  * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
  */
-export type MessageView = { id: number, parentId: number | null, role: string, text: string, html: string, reasoningHtml: string, model: string | null, status: string, error: string | null, createdAt: number, 
+export type MessageView = { id: number, parentId: number | null, role: Role, text: string, html: string, reasoningHtml: string, model: string | null, status: MessageStatus, error: string | null, createdAt: number, 
 /**
  * An answer's tokens, cost and fallbacks, from the ledger.
  */
@@ -102,6 +75,16 @@ figures: AnswerFigures | null,
  * The compare column, in a compare.
  */
 column: number | null, };
+
+/**
+ * Who said a message (stored as this word too: see `store::states`).
+ */
+export type Role = "user" | "assistant";
+
+/**
+ * Where a message stands.
+ */
+export type MessageStatus = "complete" | "streaming" | "interrupted" | "error" | "cancelled";
 
 /**
  * What one stored answer cost, from the ledger: the answering attempt's usage, with the cost of
@@ -361,28 +344,31 @@ export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloade
  * it spent thinking. (OpenAI's convention; Anthropic's uncached `input_tokens` and Gemini's
  * separate `thoughtsTokenCount` are converted to it.) So the uncached input is
  * `input_tokens - cache_read_tokens - cache_write_tokens`, and nothing is counted twice.
+ *
+ * Serialised (for the app) in camelCase; the CLI's `--json` and the gateway write their own
+ * snake_case shapes from the fields.
  */
 export type Usage = { 
 /**
  * All prompt tokens, cached ones included.
  */
-input_tokens: number, 
+inputTokens: number, 
 /**
  * All generated tokens, reasoning included.
  */
-output_tokens: number, 
+outputTokens: number, 
 /**
  * Prompt tokens read from the cache.
  */
-cache_read_tokens: number, 
+cacheReadTokens: number, 
 /**
  * Prompt tokens written to the cache.
  */
-cache_write_tokens: number, 
+cacheWriteTokens: number, 
 /**
  * Generated tokens spent reasoning.
  */
-reasoning_tokens: number, };
+reasoningTokens: number, };
 
 /**
  * A provider in settings: where it is, and whether a key is there — as a masked hint only.

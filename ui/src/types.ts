@@ -6,5 +6,5 @@ export type {
   Strategy, ColumnMsg, ColumnSpec, CompareSpec, CompareStarted, Verdict, Leaderboard, Rating, Dashboard, DaySpend,
   UsageLine, BudgetProgress, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
-  ErrorKind, ErrorView, Finished, ReasoningEffort,
+  ErrorKind, ErrorView, Finished, ReasoningEffort, Role, MessageStatus, ConversationKind,
 } from "./ipc";

@@ -104,7 +104,11 @@ fn main() {
     // 8 answers streaming at once, 4-character deltas, through the recorder (flushes included).
     let prices = PriceBook::new(&Config::default());
     let conv = store
-        .create_conversation("bench", None, "compare")
+        .create_conversation(
+            "bench",
+            None,
+            roundtable_engine::store::ConversationKind::Compare,
+        )
         .expect("conversation");
     let user = store
         .add_message(&roundtable_engine::store::NewMessage::complete(

@@ -1,6 +1,6 @@
 //! `roundtable history`: list, show (every branch), search, rename and delete conversations.
 
-use roundtable_engine::store::{Conversation, Store};
+use roundtable_engine::store::{Conversation, MessageStatus, Store};
 
 use crate::args::{HistoryCommand, ImportFrom};
 use crate::failure::Failure;
@@ -111,7 +111,7 @@ fn show(c: &Conversation, out: &mut Out) -> Result<(), Failure> {
                 m.parent_id.map_or("the start".into(), |p| format!("[{p}]"))
             ));
         }
-        if m.status != "complete" {
+        if m.status != MessageStatus::Complete {
             head.push_str(&format!(" · {}", m.status));
         }
         out.raw(&format!("{head}\n{}\n", m.text))?;

@@ -1209,7 +1209,7 @@ fn history_lists_shows_searches_and_continues_conversations() {
 
 #[test]
 fn kill_9_at_random_moments_loses_at_most_a_flush_and_never_corrupts_the_file() {
-    use roundtable_engine::store::Store;
+    use roundtable_engine::store::{MessageStatus, Store};
     let pieces: Vec<String> = (0..150).map(|i| format!("word{i} ")).collect();
     let full: String = pieces.concat();
     let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
@@ -1255,7 +1255,10 @@ fn kill_9_at_random_moments_loses_at_most_a_flush_and_never_corrupts_the_file() 
         );
         if let Some(answer) = c.messages.get(1) {
             assert!(
-                matches!(answer.status.as_str(), "interrupted" | "complete"),
+                matches!(
+                    answer.status,
+                    MessageStatus::Interrupted | MessageStatus::Complete
+                ),
                 "round {round}: {}",
                 answer.status
             );
@@ -1263,7 +1266,7 @@ fn kill_9_at_random_moments_loses_at_most_a_flush_and_never_corrupts_the_file() 
                 full.starts_with(&answer.text),
                 "round {round}: the saved text is a prefix of the answer"
             );
-            if answer.status == "interrupted" && !answer.text.is_empty() {
+            if answer.status == MessageStatus::Interrupted && !answer.text.is_empty() {
                 with_text += 1;
             }
         }
@@ -1915,7 +1918,7 @@ fn wchar_at_exit(child: &mut std::process::Child, limit: Duration) -> u64 {
 
 #[test]
 fn a_4_mib_answer_is_recorded_with_writes_linear_in_its_size() {
-    use roundtable_engine::store::Store;
+    use roundtable_engine::store::{MessageStatus, Store};
     // 4 MiB in 4,096 pieces of 1 KiB, as fast as the fake can send them.
     let pieces: Vec<String> = (0..4096)
         .map(|i| format!("{:>1023}\n", format!("line {i}")))
@@ -1952,7 +1955,7 @@ fn a_4_mib_answer_is_recorded_with_writes_linear_in_its_size() {
     let store = Store::open(dir.path()).unwrap();
     let newest = store.list_conversations(1, 0).unwrap().pop().unwrap();
     let c = store.conversation(newest.id).unwrap();
-    assert_eq!(c.messages[1].status, "complete");
+    assert_eq!(c.messages[1].status, MessageStatus::Complete);
     assert!(c.messages[1].text == full, "the whole answer is stored");
     assert!(
         to_disk < 8 * full.len() as u64,

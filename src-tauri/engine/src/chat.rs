@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-/// Who said a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Who said a message (stored as this word too: see `store::states`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The person.
@@ -145,7 +145,11 @@ impl ChatRequest {
 /// it spent thinking. (OpenAI's convention; Anthropic's uncached `input_tokens` and Gemini's
 /// separate `thoughtsTokenCount` are converted to it.) So the uncached input is
 /// `input_tokens - cache_read_tokens - cache_write_tokens`, and nothing is counted twice.
+///
+/// Serialised (for the app) in camelCase; the CLI's `--json` and the gateway write their own
+/// snake_case shapes from the fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub struct Usage {
     /// All prompt tokens, cached ones included.
     pub input_tokens: u64,

@@ -106,7 +106,11 @@ async fn the_html_export_opens_in_a_browser_and_runs_no_script() {
     let home = tempfile_dir();
     let store = roundtable_engine::store::Store::open(&home.0).expect("a store");
     let id = store
-        .create_conversation("Hostile <b>title</b>", None, "chat")
+        .create_conversation(
+            "Hostile <b>title</b>",
+            None,
+            roundtable_engine::store::ConversationKind::Chat,
+        )
         .expect("a conversation");
     use roundtable_engine::store::NewMessage;
     use roundtable_engine::Role;

@@ -4,7 +4,7 @@ import { budgetSpent, providerError } from "../test-errors";
 import type { FullBackend } from "../backend";
 import { Compare } from "./Compare";
 import { shuffle, stats, threads } from "./compareLogic";
-import type { ColumnMsg, CompareSetSetting, CompareSpec, Edit, MessageView, StreamMsg } from "../types";
+import type { ColumnMsg, CompareSetSetting, CompareSpec, Edit, MessageView, Role, StreamMsg } from "../types";
 
 async function until(cond: () => boolean, what: string) {
   for (let i = 0; i < 200; i++) {
@@ -17,7 +17,7 @@ async function until(cond: () => boolean, what: string) {
 const render1 = (html: string): StreamMsg => ({ kind: "render", replaceFrom: 0, blocks: [html], tail: "", reasoning: "" });
 const done = (model: string, messageId: number): StreamMsg => ({
   kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: model, messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
-  usage: { input_tokens: 10, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+  usage: { inputTokens: 10, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
 });
 
 /** A fake backend: column i's script is played when a compare starts. Compare sets live in its
@@ -233,7 +233,7 @@ describe("Compare", () => {
   });
 
   it("a stored compare reopens with each column's thread, and a follow-up continues each", async () => {
-    const msg = (id: number, parentId: number | null, role: string, text: string, column: number | null, model: string | null = null): MessageView => ({
+    const msg = (id: number, parentId: number | null, role: Role, text: string, column: number | null, model: string | null = null): MessageView => ({
       id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id,
       figures: model ? { inputTokens: 5, outputTokens: 7, reasoningTokens: 0, costMicros: 300, ttftMs: 100, durationMs: 400, estimated: false, fellOver: [] } : null,
       column,
@@ -268,7 +268,7 @@ describe("Compare", () => {
   });
 
   it("a reopened compare follows up through each column's targets as picked, not the model that answered", async () => {
-    const msg = (id: number, parentId: number | null, role: string, text: string, column: number | null, model: string | null = null): MessageView => ({
+    const msg = (id: number, parentId: number | null, role: Role, text: string, column: number | null, model: string | null = null): MessageView => ({
       id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id, figures: null, column,
     });
     const messages = [msg(1, null, "user", "First?", null), msg(2, 1, "assistant", "A1", 0, "x/one"), msg(3, 1, "assistant", "B1", 1, "x/three")];

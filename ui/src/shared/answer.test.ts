@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AnswerView } from "./answer";
 import { latestBranch, pathTo, pathWith, pick } from "../chat/branch";
-import type { MessageView } from "../types";
+import type { MessageView, Role } from "../types";
 
 const render = (replaceFrom: number, blocks: string[], tail: string, reasoning = "") =>
   ({ kind: "render" as const, replaceFrom, blocks, tail, reasoning });
@@ -48,7 +48,7 @@ describe("latestBranch", () => {
 });
 
 describe("branches", () => {
-  const m = (id: number, parentId: number | null, role = "user"): MessageView => ({
+  const m = (id: number, parentId: number | null, role: Role = "user"): MessageView => ({
     id, parentId, role, text: `m${id}`, html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: id, figures: null, column: null,
   });
   const all = [m(1, null), m(2, 1, "assistant"), m(3, 2), m(4, 3, "assistant"), m(5, 2), m(6, 5, "assistant"), m(7, 5, "assistant")];

@@ -25,8 +25,8 @@ export function answerLine(f: Figures): string {
 /** The figures of a live answer's `done` event (the provider's usage; estimated when it sent none). */
 export function fromDone(d: Extract<TurnEvent, { kind: "done" }>): Figures {
   return {
-    model: d.model, fellOver: d.fellOver, input: d.usage?.input_tokens ?? null, output: d.usage?.output_tokens ?? null,
-    reasoning: d.usage?.reasoning_tokens ?? 0, costMicros: d.costMicros, ttftMs: d.ttftMs, estimated: !d.usage,
+    model: d.model, fellOver: d.fellOver, input: d.usage?.inputTokens ?? null, output: d.usage?.outputTokens ?? null,
+    reasoning: d.usage?.reasoningTokens ?? 0, costMicros: d.costMicros, ttftMs: d.ttftMs, estimated: !d.usage,
   };
 }
 

@@ -57,7 +57,7 @@ export function Sidebar(props: {
       }>
         <ul class="hits">
           <For each={hits()!}>{(h) => (
-            <li class="hit" onClick={() => { setHits(null); setQuery(""); props.onOpenHit(h.conversation_id); }}>
+            <li class="hit" onClick={() => { setHits(null); setQuery(""); props.onOpenHit(h.conversationId); }}>
               <div class="hit-title">{h.title}</div>
               <div class="hit-snippet">{h.snippet}</div>
             </li>

@@ -12,7 +12,7 @@ use super::turn::{check_budget, request, Place, Turn, TurnSpec};
 use crate::chat::{Message, ReasoningEffort, Role};
 use crate::error::{Error, Result};
 use crate::router::Router;
-use crate::store::{title_from, NewMessage, Store};
+use crate::store::{title_from, ConversationKind, NewMessage, Store};
 
 /// The most columns a compare has.
 pub const MAX_COLUMNS: usize = 8;
@@ -111,7 +111,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
         }
         Some(id) => {
             let c = store.conversation(id)?;
-            if c.kind != "compare" {
+            if c.kind != ConversationKind::Compare {
                 return Err(Error::InvalidRequest(format!(
                     "conversation {id} is a chat, not a compare"
                 )));
@@ -241,7 +241,10 @@ mod tests {
             first.turns.iter().map(|t| t.column()).collect::<Vec<_>>(),
             [Some(0), Some(1), Some(2)]
         );
-        assert_eq!(store.conversation(id).unwrap().kind, "compare");
+        assert_eq!(
+            store.conversation(id).unwrap().kind,
+            ConversationKind::Compare
+        );
         assert_eq!(
             store.compare_columns(id).unwrap(),
             [["local/a"], ["local/b"], ["local/c"]],
@@ -308,7 +311,9 @@ mod tests {
             err.to_string().contains("column A: a follow-up needs"),
             "{err}"
         );
-        let chat = store.create_conversation("c", None, "chat").unwrap();
+        let chat = store
+            .create_conversation("c", None, ConversationKind::Chat)
+            .unwrap();
         let err = prepare(
             &router,
             &store,
@@ -333,7 +338,7 @@ mod tests {
         // "Continue with this one": column B's thread becomes a chat of its own.
         let chat = store.fork_thread(id, questions[1].id).unwrap();
         let forked = store.conversation(chat).unwrap();
-        assert_eq!(forked.kind, "chat");
+        assert_eq!(forked.kind, ConversationKind::Chat);
         let texts: Vec<&str> = forked.messages.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts, ["Which is best?", "B says", "Why?"]);
         assert!(forked.messages.iter().all(|m| m.column.is_none()));

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::pricing::{PriceBook, PriceSource};
 use crate::router::{Attempt, Outcome};
 use crate::store::flusher::{Flusher, FLUSH_INTERVAL};
-use crate::store::{now_ms, LedgerRow, NewMessage, Store};
+use crate::store::{now_ms, LedgerOutcome, LedgerRow, MessageStatus, NewMessage, Store};
 
 /// A rough token count for figures a stream never reported (about four characters a token).
 fn estimate_tokens(chars: usize) -> i64 {
@@ -114,13 +114,13 @@ impl<'a> Recorder<'a> {
             parent: self.parent_id,
             role: Role::Assistant,
             text: "",
-            status: "streaming",
+            status: MessageStatus::Streaming,
             model,
             column: self.column,
         }
     }
 
-    fn row(&self, a: &Attempt, outcome: &str) -> LedgerRow {
+    fn row(&self, a: &Attempt, outcome: LedgerOutcome) -> LedgerRow {
         LedgerRow {
             request_id: self.request_id.clone(),
             conversation_id: self.conversation_id,
@@ -129,7 +129,7 @@ impl<'a> Recorder<'a> {
             model_requested: a.target.clone(),
             route: self.route.clone(),
             attempt: i64::from(a.number),
-            outcome: outcome.into(),
+            outcome,
             error_class: a.class.map(|c| c.as_str().to_string()),
             http_status: a.status.map(i64::from),
             started_at: now_ms() - a.ms as i64,
@@ -143,7 +143,7 @@ impl<'a> Recorder<'a> {
         match a.outcome {
             Outcome::Skipped => Ok(()),
             Outcome::Failed => {
-                let mut row = self.row(a, "failed");
+                let mut row = self.row(a, LedgerOutcome::Failed);
                 row.duration_ms = Some(a.ms as i64);
                 self.store.record_attempt(&row)?;
                 Ok(())
@@ -151,7 +151,7 @@ impl<'a> Recorder<'a> {
             Outcome::Ok => {
                 // The ledger row first: a provider that answered may bill, so its row must exist
                 // even if the answer message cannot be written (found by tests/fronts.rs).
-                let mut row = self.row(a, "streaming");
+                let mut row = self.row(a, LedgerOutcome::Streaming);
                 row.ttft_ms = Some(a.ms as i64);
                 row.estimated = true;
                 let rid = self.store.record_attempt(&row)?;
@@ -274,7 +274,7 @@ impl<'a> Recorder<'a> {
                 id,
                 &self.text,
                 &self.reasoning,
-                "complete",
+                MessageStatus::Complete,
                 Some(&model),
                 None,
             )?;
@@ -283,7 +283,7 @@ impl<'a> Recorder<'a> {
             .answering
             .take()
             .ok_or_else(|| Error::InvalidRequest("no answering attempt".into()))?;
-        row.outcome = "ok".into();
+        row.outcome = LedgerOutcome::Ok;
         row.model_answered = Some(model.clone());
         row.duration_ms = Some(self.started.elapsed().as_millis() as i64);
         match end.usage {
@@ -299,10 +299,10 @@ impl<'a> Recorder<'a> {
 
     /// The request failed, or was cancelled: the partial answer (or the error) stays, marked.
     pub fn fail(&mut self, error: Option<&Error>) -> Result<()> {
-        let status = if error.is_some() {
-            "error"
+        let (status, outcome) = if error.is_some() {
+            (MessageStatus::Error, LedgerOutcome::Error)
         } else {
-            "cancelled"
+            (MessageStatus::Cancelled, LedgerOutcome::Cancelled)
         };
         let message = error.map(|e| e.to_string());
         if let Some(f) = self.flusher.take() {
@@ -320,7 +320,7 @@ impl<'a> Recorder<'a> {
                 )?;
             }
             self.estimate(&mut row);
-            row.outcome = status.into();
+            row.outcome = outcome;
             if let Some(Error::Provider(p)) = error {
                 row.error_class = Some(p.class.as_str().into());
                 row.http_status = p.status.map(i64::from);
@@ -367,7 +367,7 @@ impl Drop for Recorder<'_> {
                 id,
                 &self.text,
                 &self.reasoning,
-                "interrupted",
+                MessageStatus::Interrupted,
                 None,
                 None,
             );
@@ -376,7 +376,7 @@ impl Drop for Recorder<'_> {
             }
         }
         self.estimate(&mut row);
-        row.outcome = "interrupted".into();
+        row.outcome = LedgerOutcome::Interrupted;
         if let Err(e) = self.store.update_attempt(rid, &row) {
             tracing::warn!(ledger = rid, "saving an abandoned answer's figures: {e}");
         }

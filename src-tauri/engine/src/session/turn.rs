@@ -6,7 +6,7 @@
 use crate::chat::{ChatRequest, Message, ReasoningEffort, Role};
 use crate::error::Result;
 use crate::router::{Plan, Router};
-use crate::store::{title_from, Budget, NewMessage, Store};
+use crate::store::{title_from, Budget, ConversationKind, NewMessage, Store};
 use crate::Error;
 
 /// What the user asked.
@@ -101,7 +101,7 @@ impl Turn {
                 let id = store.create_conversation(
                     &title_from(&spec.prompt),
                     spec.system.as_deref(),
-                    "chat",
+                    ConversationKind::Chat,
                 )?;
                 (id, None, Vec::new(), spec.system.clone())
             }
@@ -183,7 +183,11 @@ impl Turn {
             .conversation
             .ok_or_else(|| Error::InvalidRequest("regenerate needs the conversation".into()))?;
         let c = store.conversation(id)?;
-        if !c.messages.iter().any(|m| m.id == user && m.role == "user") {
+        if !c
+            .messages
+            .iter()
+            .any(|m| m.id == user && m.role == Role::User)
+        {
             return Err(Error::InvalidRequest(format!(
                 "message {user} is not a user message of conversation {id}"
             )));

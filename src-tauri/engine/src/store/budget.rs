@@ -84,7 +84,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::LedgerRow;
+    use crate::store::{LedgerOutcome, LedgerRow};
     use std::path::Path;
 
     #[test]
@@ -106,7 +106,7 @@ mod tests {
                     provider: "p".into(),
                     model_requested: "p/m".into(),
                     attempt: 1,
-                    outcome: "ok".into(),
+                    outcome: LedgerOutcome::Ok,
                     started_at: at,
                     cost_micros: micros,
                     ..Default::default()

@@ -74,7 +74,7 @@ mod tests {
     use super::super::{DB_FILE, MIGRATIONS};
     use super::*;
     use crate::chat::Role;
-    use crate::store::NewMessage;
+    use crate::store::{ConversationKind, NewMessage};
 
     fn picked() -> Vec<Vec<String>> {
         vec![
@@ -91,15 +91,17 @@ mod tests {
         let id = store
             .create_compare("Which?", Some("be brief"), &picked())
             .unwrap();
-        let chat = store.create_conversation("c", None, "chat").unwrap();
+        let chat = store
+            .create_conversation("c", None, ConversationKind::Chat)
+            .unwrap();
         drop(store);
 
         // Reopened from the file: the columns, in order, exactly as picked.
         let store = Store::open(dir.path()).unwrap();
         let c = store.conversation(id).unwrap();
         assert_eq!(
-            (c.kind.as_str(), c.system.as_deref()),
-            ("compare", Some("be brief"))
+            (c.kind, c.system.as_deref()),
+            (ConversationKind::Compare, Some("be brief"))
         );
         assert_eq!(store.compare_columns(id).unwrap(), picked());
         assert!(store.compare_columns(chat).unwrap().is_empty());

@@ -2,7 +2,8 @@
 //! (the latest branch rendered by the Markdown renderer, inline CSS, no script, and a
 //! Content-Security-Policy that lets nothing load).
 
-use super::{Conversation, StoredMessage};
+use super::{Conversation, MessageStatus, StoredMessage};
+use crate::chat::Role;
 use crate::markdown::{escape_text, render};
 
 /// The messages of the latest branch, oldest first.
@@ -22,11 +23,10 @@ fn latest_branch(c: &Conversation) -> Vec<&StoredMessage> {
 
 /// Who wrote a message, as a heading says it.
 fn author(m: &StoredMessage) -> String {
-    match (m.role.as_str(), &m.model) {
-        ("assistant", Some(model)) => format!("Assistant ({model})"),
-        ("assistant", None) => "Assistant".into(),
-        ("user", _) => "You".into(),
-        (other, _) => other.to_string(),
+    match (m.role, &m.model) {
+        (Role::Assistant, Some(model)) => format!("Assistant ({model})"),
+        (Role::Assistant, None) => "Assistant".into(),
+        (Role::User, _) => "You".into(),
     }
 }
 
@@ -52,7 +52,7 @@ fn markdown(c: &Conversation) -> String {
     }
     for m in latest_branch(c) {
         let who = author(m);
-        let status = if m.status == "complete" {
+        let status = if m.status == MessageStatus::Complete {
             String::new()
         } else {
             format!(" — *{}*", m.status)
@@ -126,17 +126,13 @@ fn html(c: &Conversation) -> String {
     for m in latest_branch(c) {
         h.push_str(&format!(
             "<section class=\"msg {}\"><header>{}",
-            if m.role == "user" {
-                "user"
-            } else {
-                "assistant"
-            },
+            m.role.as_str(),
             esc(&author(m))
         ));
-        if m.status != "complete" {
+        if m.status != MessageStatus::Complete {
             h.push_str(&format!(
                 " <span class=\"status\">— {}</span>",
-                esc(&m.status)
+                esc(m.status.as_str())
             ));
         }
         h.push_str("</header>\n");

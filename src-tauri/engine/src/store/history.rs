@@ -4,20 +4,21 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::states::{state, ConversationKind, MessageStatus};
 use super::writer::{self, WHOLE_REASONING, WHOLE_TEXT};
 use super::{now_ms, Store};
 use crate::chat::{Message, Role};
 use crate::error::{Error, Result};
 
-/// A conversation in a list.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// A conversation in a list (the CLI's `history list --json` prints it as is).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConversationSummary {
     /// Its id.
     pub id: i64,
     /// Its title.
     pub title: String,
     /// `chat` or `compare`.
-    pub kind: String,
+    pub kind: ConversationKind,
     /// How many messages it holds (all branches).
     pub messages: i64,
     /// Unix ms.
@@ -33,8 +34,8 @@ pub struct StoredMessage {
     pub id: i64,
     /// The message it answers or follows (`None` for a first message).
     pub parent_id: Option<i64>,
-    /// `user`, `assistant` or `system`.
-    pub role: String,
+    /// `user` or `assistant`.
+    pub role: Role,
     /// The text.
     pub text: String,
     /// The model's reasoning, if shown.
@@ -42,7 +43,7 @@ pub struct StoredMessage {
     /// `provider/model` that answered (assistant messages).
     pub model: Option<String>,
     /// `complete`, `streaming`, `interrupted`, `error` or `cancelled`.
-    pub status: String,
+    pub status: MessageStatus,
     /// What went wrong, for `error`.
     pub error: Option<String>,
     /// The compare column, for compare answers.
@@ -59,7 +60,7 @@ pub struct Conversation {
     /// Its title.
     pub title: String,
     /// `chat` or `compare`.
-    pub kind: String,
+    pub kind: ConversationKind,
     /// The system prompt.
     pub system: Option<String>,
     /// Unix ms.
@@ -91,10 +92,9 @@ impl Conversation {
         path.reverse();
         path.into_iter()
             .filter(|m| !m.text.is_empty())
-            .filter_map(|m| match m.role.as_str() {
-                "user" => Some(Message::user(m.text.clone())),
-                "assistant" => Some(Message::assistant(m.text.clone())),
-                _ => None,
+            .map(|m| Message {
+                role: m.role,
+                text: m.text.clone(),
             })
             .collect()
     }
@@ -112,7 +112,7 @@ pub struct NewMessage<'a> {
     /// The text.
     pub text: &'a str,
     /// `complete`, `streaming`, …
-    pub status: &'a str,
+    pub status: MessageStatus,
     /// `provider/model`, for answers.
     pub model: Option<&'a str>,
     /// The compare column.
@@ -127,15 +127,15 @@ impl<'a> NewMessage<'a> {
             parent,
             role,
             text,
-            status: "complete",
+            status: MessageStatus::Complete,
             model: None,
             column: None,
         }
     }
 }
 
-/// A search result.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// A search result (the CLI's `history search --json` prints it as is).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
     /// The conversation.
     pub conversation_id: i64,
@@ -144,7 +144,7 @@ pub struct SearchHit {
     /// The message.
     pub message_id: i64,
     /// Its role.
-    pub role: String,
+    pub role: Role,
     /// The matching text around the match, terms in `[` `]`.
     pub snippet: String,
     /// Unix ms.
@@ -152,14 +152,15 @@ pub struct SearchHit {
 }
 
 fn message(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let id = row.get(0)?;
     Ok(StoredMessage {
-        id: row.get(0)?,
+        id,
         parent_id: row.get(1)?,
-        role: row.get(2)?,
+        role: state(row, 2, "messages", id)?,
         text: row.get(3)?,
         reasoning: row.get(4)?,
         model: row.get(5)?,
-        status: row.get(6)?,
+        status: state(row, 6, "messages", id)?,
         error: row.get(7)?,
         column: row.get(8)?,
         created_at: row.get(9)?,
@@ -196,7 +197,7 @@ impl Store {
         &self,
         title: &str,
         system: Option<&str>,
-        kind: &str,
+        kind: ConversationKind,
     ) -> Result<i64> {
         let now = now_ms();
         let conn = self.conn();
@@ -224,7 +225,7 @@ impl Store {
         conn.execute(
             "INSERT INTO messages (conversation_id, parent_id, role, text, status, model, column_index, created_at, updated_at, writer)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, CASE WHEN ?5 = 'streaming' THEN ?9 END)",
-            params![conversation, parent, role.as_str(), text, status, model, column, now, writer::me()],
+            params![conversation, parent, role, text, status, model, column, now, writer::me()],
         )
         .map_err(|e| self.err(e))?;
         let id = conn.last_insert_rowid();
@@ -283,7 +284,7 @@ impl Store {
         id: i64,
         text: &str,
         reasoning: &str,
-        status: &str,
+        status: MessageStatus,
         model: Option<&str>,
         error: Option<&str>,
     ) -> Result<()> {
@@ -310,10 +311,11 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![limit, offset], |r| {
+                let id = r.get(0)?;
                 Ok(ConversationSummary {
-                    id: r.get(0)?,
+                    id,
                     title: r.get(1)?,
-                    kind: r.get(2)?,
+                    kind: state(r, 2, "conversations", id)?,
                     messages: r.get(3)?,
                     created_at: r.get(4)?,
                     updated_at: r.get(5)?,
@@ -333,9 +335,9 @@ impl Store {
                 [id],
                 |r| {
                     Ok(Conversation {
-                        id: r.get(0)?,
+                        id,
                         title: r.get(1)?,
-                        kind: r.get(2)?,
+                        kind: state(r, 2, "conversations", id)?,
                         system: r.get(3)?,
                         created_at: r.get(4)?,
                         messages: Vec::new(),
@@ -420,11 +422,12 @@ impl Store {
         let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![q, limit], |r| {
+                let message_id = r.get(2)?;
                 Ok(SearchHit {
                     conversation_id: r.get(0)?,
                     title: r.get(1)?,
-                    message_id: r.get(2)?,
-                    role: r.get(3)?,
+                    message_id,
+                    role: state(r, 3, "messages", message_id)?,
                     snippet: r.get(4)?,
                     created_at: r.get(5)?,
                 })
@@ -448,14 +451,16 @@ mod tests {
     #[test]
     fn a_tree_with_branches_and_the_latest_path() {
         let (_d, s) = store();
-        let c = s.create_conversation("t", Some("sys"), "chat").unwrap();
+        let c = s
+            .create_conversation("t", Some("sys"), ConversationKind::Chat)
+            .unwrap();
         let u1 = s
             .add_message(&NewMessage {
                 conversation: c,
                 parent: None,
                 role: Role::User,
                 text: "question",
-                status: "complete",
+                status: MessageStatus::Complete,
                 model: None,
                 column: None,
             })
@@ -466,7 +471,7 @@ mod tests {
                 parent: Some(u1),
                 role: Role::Assistant,
                 text: "first answer",
-                status: "complete",
+                status: MessageStatus::Complete,
                 model: Some("p/m"),
                 column: None,
             })
@@ -477,7 +482,7 @@ mod tests {
                 parent: Some(u1),
                 role: Role::Assistant,
                 text: "regenerated",
-                status: "complete",
+                status: MessageStatus::Complete,
                 model: Some("p/m"),
                 column: None,
             })
@@ -488,7 +493,7 @@ mod tests {
                 parent: Some(a1),
                 role: Role::User,
                 text: "follow-up",
-                status: "complete",
+                status: MessageStatus::Complete,
                 model: None,
                 column: None,
             })
@@ -514,14 +519,16 @@ mod tests {
     #[test]
     fn search_indexes_finished_text_only_and_treats_input_as_text() {
         let (_d, s) = store();
-        let c = s.create_conversation("Rust talk", None, "chat").unwrap();
+        let c = s
+            .create_conversation("Rust talk", None, ConversationKind::Chat)
+            .unwrap();
         let m = s
             .add_message(&NewMessage {
                 conversation: c,
                 parent: None,
                 role: Role::Assistant,
                 text: "",
-                status: "streaming",
+                status: MessageStatus::Streaming,
                 model: None,
                 column: None,
             })
@@ -542,7 +549,7 @@ mod tests {
             m,
             "the borrow checker explained",
             "",
-            "complete",
+            MessageStatus::Complete,
             Some("p/m"),
             None,
         )
@@ -559,11 +566,39 @@ mod tests {
             assert!(s.search(weird, true, 10).is_ok(), "{weird}");
         }
         assert!(s.search("   ", false, 10).is_err());
-        s.finish_message(m, "now about lifetimes", "", "complete", None, None)
-            .unwrap();
+        s.finish_message(
+            m,
+            "now about lifetimes",
+            "",
+            MessageStatus::Complete,
+            None,
+            None,
+        )
+        .unwrap();
         assert!(
             s.search("borrow", false, 10).unwrap().is_empty(),
             "the old text left the index"
+        );
+    }
+
+    #[test]
+    fn a_stored_word_this_version_does_not_know_is_an_error_naming_the_row() {
+        let (_d, s) = store();
+        let c = s
+            .create_conversation("t", None, ConversationKind::Chat)
+            .unwrap();
+        // The schema allows a `system` role; nothing writes one, and reading it must not panic.
+        s.conn()
+            .execute(
+                "INSERT INTO messages (conversation_id, role, text, created_at, updated_at) VALUES (?1, 'system', 'x', 1, 1)",
+                [c],
+            )
+            .unwrap();
+        let id = s.conn().last_insert_rowid();
+        let err = s.conversation(c).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("messages row {id}: unknown message role `system`")),
+            "{err}"
         );
     }
 

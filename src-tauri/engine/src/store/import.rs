@@ -167,6 +167,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::Role;
 
     #[test]
     fn imports_branches_skips_what_it_cannot_read_and_never_twice() {
@@ -188,7 +189,7 @@ mod tests {
         let list = store.list_conversations(10, 0).unwrap();
         let lisbon = list.iter().find(|c| c.title == "Trip to Lisbon").unwrap();
         let c = store.conversation(lisbon.id).unwrap();
-        let user_branches: Vec<_> = c.messages.iter().filter(|m| m.role == "user").collect();
+        let user_branches: Vec<_> = c.messages.iter().filter(|m| m.role == Role::User).collect();
         assert_eq!(user_branches.len(), 2, "the edit is a branch");
         assert!(
             user_branches.iter().all(|m| m.parent_id.is_none()),

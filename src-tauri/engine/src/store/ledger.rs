@@ -5,7 +5,7 @@
 use rusqlite::params;
 use serde::Serialize;
 
-use super::Store;
+use super::{LedgerOutcome, Store};
 use crate::error::Result;
 use crate::pricing::{Price, PriceSource};
 
@@ -47,7 +47,7 @@ pub struct LedgerRow {
     /// 1-based attempt number within the request.
     pub attempt: i64,
     /// `ok`, `failed`, `streaming`, `interrupted`, `cancelled`, `error`.
-    pub outcome: String,
+    pub outcome: LedgerOutcome,
     /// The error class of a failure.
     pub error_class: Option<String>,
     /// The HTTP status of a failure.

@@ -16,6 +16,7 @@ mod import;
 mod ledger;
 #[cfg(feature = "seed")]
 mod seed;
+mod states;
 mod votes;
 mod writer;
 
@@ -37,6 +38,7 @@ pub use import::ImportReport;
 pub use ledger::{AnswerFigures, LedgerRow, UsageBy, UsageRow};
 #[cfg(feature = "seed")]
 pub use seed::{seed_word, SeedSpec, VOCABULARY};
+pub use states::{ConversationKind, LedgerOutcome, MessageStatus};
 pub use votes::{Verdict, VoteRecord};
 
 /// The database file's name in the data dir.

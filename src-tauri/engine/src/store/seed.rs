@@ -4,7 +4,8 @@
 
 use rusqlite::params;
 
-use super::Store;
+use super::{LedgerOutcome, Store};
+use crate::chat::Role;
 use crate::error::Result;
 
 /// What to seed.
@@ -101,9 +102,9 @@ impl Store {
                         .map(|_| seed_word(zipf_rank(&mut rng)))
                         .collect();
                     let (role, model) = if i % 2 == 0 {
-                        ("user", None)
+                        (Role::User, None)
                     } else {
-                        ("assistant", Some(MODELS[rng.usize(..MODELS.len())]))
+                        (Role::Assistant, Some(MODELS[rng.usize(..MODELS.len())]))
                     };
                     msg.execute(params![
                         c,
@@ -136,7 +137,11 @@ impl Store {
                     format!("{i:x}"),
                     model.split('/').next().unwrap_or("p"),
                     model,
-                    if failed { "failed" } else { "ok" },
+                    if failed {
+                        LedgerOutcome::Failed
+                    } else {
+                        LedgerOutcome::Ok
+                    },
                     failed.then_some("rate_limited"),
                     now - span + (i as i64 * span / spec.ledger_rows.max(1) as i64),
                     rng.i64(100..3_000),

@@ -6,7 +6,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::states::state;
 use super::Store;
+use crate::chat::Role;
 use crate::error::{Error, Result};
 
 /// What a vote says.
@@ -89,17 +91,24 @@ impl Store {
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         let mut models = Vec::with_capacity(answers.len());
         for &id in answers {
-            let row: Option<(i64, String, Option<String>, Option<i64>)> = tx
+            let row: Option<(i64, Role, Option<String>, Option<i64>)> = tx
                 .query_row(
                     "SELECT conversation_id, role, model, column_index FROM messages WHERE id = ?1",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            state(r, 1, "messages", id)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                        ))
+                    },
                 )
                 .optional()
                 .map_err(|e| self.err(e))?;
             let model = match row {
                 Some((c, role, Some(model), Some(_)))
-                    if c == conversation_id && role == "assistant" =>
+                    if c == conversation_id && role == Role::Assistant =>
                 {
                     model
                 }
@@ -186,14 +195,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::Role;
-    use crate::store::NewMessage;
+    use crate::store::{ConversationKind, NewMessage};
 
     #[test]
     fn a_vote_records_the_answering_models_and_refuses_bad_ballots() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let c = store.create_conversation("q", None, "compare").unwrap();
+        let c = store
+            .create_conversation("q", None, ConversationKind::Compare)
+            .unwrap();
         let user = store
             .add_message(&NewMessage::complete(c, None, Role::User, "q"))
             .unwrap();
@@ -207,7 +217,9 @@ mod tests {
                 .unwrap()
         };
         let (a, b, x) = (answer(0, "p/a"), answer(1, "p/b"), answer(2, "p/x"));
-        let other = store.create_conversation("o", None, "compare").unwrap();
+        let other = store
+            .create_conversation("o", None, ConversationKind::Compare)
+            .unwrap();
         let bad: Vec<(Vec<i64>, Verdict, Option<i64>, &str)> = vec![
             (vec![a], Verdict::Tie, None, "at least two answers, 1 given"),
             (vec![a, b], Verdict::Winner, None, "say which answer won"),

@@ -2,7 +2,7 @@
 //! percentiles and fallbacks from the latency rollup kept right through updates, bad ranges named.
 
 use roundtable_engine::reports::dashboard::{dashboard, to_csv};
-use roundtable_engine::store::{LedgerRow, Store, UsageBy};
+use roundtable_engine::store::{LedgerOutcome, LedgerRow, Store, UsageBy};
 use roundtable_engine::Config;
 
 const DAY: i64 = 86_400_000;
@@ -12,7 +12,7 @@ const T0: i64 = 1_772_366_400_000;
 fn row(
     model: &str,
     day: i64,
-    outcome: &str,
+    outcome: LedgerOutcome,
     attempt: i64,
     ttft: Option<i64>,
     cost: i64,
@@ -21,9 +21,9 @@ fn row(
         request_id: format!("r{}", fastrand::u64(..)),
         provider: model.split('/').next().unwrap().into(),
         model_requested: model.into(),
-        model_answered: (outcome != "failed").then(|| model.to_string()),
+        model_answered: (outcome != LedgerOutcome::Failed).then(|| model.to_string()),
         attempt,
-        outcome: outcome.into(),
+        outcome,
         started_at: T0 + day * DAY,
         ttft_ms: ttft,
         input_tokens: 100,
@@ -40,31 +40,31 @@ fn the_dashboard_matches_usage_and_keeps_latency_right() {
     // 100 answers of a/fast with first tokens at 10, 20, … 1000 ms, on day 0.
     for i in 1..=100 {
         store
-            .record_attempt(&row("a/fast", 0, "ok", 1, Some(i * 10), 1_000))
+            .record_attempt(&row("a/fast", 0, LedgerOutcome::Ok, 1, Some(i * 10), 1_000))
             .unwrap();
     }
     // b/slow: 3 failures, 2 answers after a failure, one answer recorded streaming then updated.
     for _ in 0..3 {
         store
-            .record_attempt(&row("b/slow", 1, "failed", 1, None, 0))
+            .record_attempt(&row("b/slow", 1, LedgerOutcome::Failed, 1, None, 0))
             .unwrap();
     }
     for _ in 0..2 {
         store
-            .record_attempt(&row("b/slow", 1, "ok", 2, Some(2_500), 7_000))
+            .record_attempt(&row("b/slow", 1, LedgerOutcome::Ok, 2, Some(2_500), 7_000))
             .unwrap();
     }
-    let mut streaming = row("b/slow", 1, "streaming", 1, Some(2_500), 0);
+    let mut streaming = row("b/slow", 1, LedgerOutcome::Streaming, 1, Some(2_500), 0);
     let id = store.record_attempt(&streaming).unwrap();
-    streaming.outcome = "ok".into();
+    streaming.outcome = LedgerOutcome::Ok;
     streaming.cost_micros = 7_000;
     store.update_attempt(id, &streaming).unwrap();
     // A gateway client's row, and one outside the range.
-    let mut gw = row("a/fast", 2, "ok", 1, Some(10), 500);
+    let mut gw = row("a/fast", 2, LedgerOutcome::Ok, 1, Some(10), 500);
     gw.client = Some("my-script".into());
     store.record_attempt(&gw).unwrap();
     store
-        .record_attempt(&row("a/fast", 30, "ok", 1, Some(10), 99_999))
+        .record_attempt(&row("a/fast", 30, LedgerOutcome::Ok, 1, Some(10), 99_999))
         .unwrap();
 
     let d = dashboard(&store, &Config::default(), "2026-03-01", "2026-03-03").unwrap();

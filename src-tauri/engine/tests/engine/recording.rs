@@ -9,7 +9,7 @@ use roundtable_engine::config::Config;
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::router::{Attempt, Outcome};
 use roundtable_engine::session::Recorder;
-use roundtable_engine::store::{NewMessage, Store, FLUSH_INTERVAL};
+use roundtable_engine::store::{ConversationKind, NewMessage, Store, FLUSH_INTERVAL};
 
 fn ok_attempt() -> Attempt {
     Attempt {
@@ -25,7 +25,9 @@ fn ok_attempt() -> Attempt {
 
 /// A conversation with a question; (conversation, question).
 fn asked(store: &Store) -> (i64, i64) {
-    let c = store.create_conversation("t", None, "chat").unwrap();
+    let c = store
+        .create_conversation("t", None, ConversationKind::Chat)
+        .unwrap();
     let q = store
         .add_message(&NewMessage::complete(c, None, Role::User, "q"))
         .unwrap();

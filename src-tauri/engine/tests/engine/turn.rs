@@ -8,7 +8,7 @@ use std::sync::Arc;
 use roundtable_engine::keys::MemoryKeys;
 use roundtable_engine::pricing::PriceBook;
 use roundtable_engine::session::{Finished, Session, Turn, TurnEvent, TurnSpec};
-use roundtable_engine::store::Store;
+use roundtable_engine::store::{MessageStatus, Store};
 use roundtable_engine::{Config, Engine, Router};
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 
@@ -144,7 +144,7 @@ async fn a_stopped_answer_names_its_message_which_keeps_the_partial_text() {
     };
     let c = store.conversation(turn.conversation_id().unwrap()).unwrap();
     let answer = c.messages.iter().find(|m| m.id == id).unwrap();
-    assert_eq!(answer.status, "cancelled");
+    assert_eq!(answer.status, MessageStatus::Cancelled);
     assert!(
         answer.text.starts_with("w0 w1 ") && !answer.text.contains("w199"),
         "{}",
