@@ -222,233 +222,231 @@ fn is_ident(b: u8) -> bool {
 /// Highlights one line (without its newline) starting in `state`; returns the state at its end.
 pub fn line(lang: &Lang, line: &str, mut state: State, out: &mut String) -> State {
     if lang.id == "diff" {
-        let class = match line.as_bytes().first() {
-            Some(b'+') => "hl-ins",
-            Some(b'-') => "hl-del",
-            Some(b'@') => "hl-meta",
-            _ => {
-                escape_text(line, out);
-                return State::Normal;
-            }
-        };
-        span(out, class, line);
-        return State::Normal;
+        return diff_line(line, out);
     }
-    let b = line.as_bytes();
+    let len = line.len();
     let mut i = 0;
     let mut plain = 0; // start of the pending plain run
     let flush = |out: &mut String, from: usize, to: usize| escape_text(&line[from..to], out);
-    // Leading key (`key:` in YAML, `key =` in TOML).
     if lang.keys && state == State::Normal {
-        let start = b
-            .iter()
-            .position(|c| !c.is_ascii_whitespace())
-            .unwrap_or(b.len());
-        let mut end = start;
-        while end < b.len() && (is_ident(b[end]) || b[end] == b'-' || b[end] == b'.') {
-            end += 1;
-        }
-        let rest = line[end..].trim_start();
-        if end > start && (rest.starts_with(':') || rest.starts_with('=')) {
+        if let Some((start, end)) = leading_key(line) {
             flush(out, 0, start);
             span(out, "hl-attr", &line[start..end]);
-            i = end;
-            plain = end;
+            (i, plain) = (end, end);
         }
     }
-    while i < b.len() {
-        // Continue a multi-line construct.
-        match state {
-            State::Comment => {
-                let close = lang.block_comment.map(|c| c.1).unwrap_or("");
-                match line[i..].find(close) {
-                    Some(p) => {
-                        let e = i + p + close.len();
-                        span(out, "hl-com", &line[i..e]);
-                        state = State::Normal;
-                        i = e;
-                    }
-                    None => {
-                        span(out, "hl-com", &line[i..]);
-                        i = b.len();
-                    }
-                }
-                plain = i;
-                continue;
-            }
-            State::Str(k) => {
-                let delim = lang.multi[k as usize];
-                let end = find_close(b, i, delim.as_bytes());
-                match end {
-                    Some(e) => {
-                        span(out, "hl-str", &line[i..e]);
-                        state = State::Normal;
-                        i = e;
-                    }
-                    None => {
-                        span(out, "hl-str", &line[i..]);
-                        i = b.len();
-                    }
-                }
-                plain = i;
-                continue;
-            }
-            State::Normal => {}
+    while i < len {
+        // A comment or string left open by an earlier line goes on until it closes.
+        if state != State::Normal {
+            let (end, next, class) = continue_open(lang, line, i, state);
+            span(out, class, &line[i..end]);
+            (state, i, plain) = (next, end, end);
+            continue;
         }
-        let c = b[i];
-        let rest = &line[i..];
-        // Comments.
-        if lang.line_comments.iter().any(|lc| rest.starts_with(lc)) {
-            flush(out, plain, i);
-            span(out, "hl-com", rest);
+        match token(lang, line, i) {
+            Token::LineComment => {
+                flush(out, plain, i);
+                span(out, "hl-com", &line[i..]);
+                return State::Normal;
+            }
+            Token::Span { end, class, next } => {
+                flush(out, plain, i);
+                span(out, class, &line[i..end]);
+                (state, i, plain) = (next, end, end);
+            }
+            Token::Plain { end } => i = end,
+        }
+    }
+    flush(out, plain, len.max(plain));
+    state
+}
+
+/// A line of a diff: added, removed or a hunk header, else plain.
+fn diff_line(line: &str, out: &mut String) -> State {
+    let class = match line.as_bytes().first() {
+        Some(b'+') => "hl-ins",
+        Some(b'-') => "hl-del",
+        Some(b'@') => "hl-meta",
+        _ => {
+            escape_text(line, out);
             return State::Normal;
         }
-        if let Some((open, _)) = lang.block_comment {
-            if rest.starts_with(open) {
-                flush(out, plain, i);
-                state = State::Comment;
-                let close = lang.block_comment.map(|c| c.1).unwrap_or("");
-                let end = line[i + open.len()..]
-                    .find(close)
-                    .map(|p| i + open.len() + p + close.len());
-                match end {
-                    Some(e) => {
-                        span(out, "hl-com", &line[i..e]);
-                        state = State::Normal;
-                        i = e;
-                    }
-                    None => {
-                        span(out, "hl-com", rest);
-                        i = b.len();
-                    }
-                }
-                plain = i;
-                continue;
-            }
-        }
-        // Multi-line strings.
-        if let Some(k) = lang.multi.iter().position(|m| rest.starts_with(m)) {
-            flush(out, plain, i);
-            let delim = lang.multi[k].as_bytes();
-            match find_close(b, i + delim.len(), delim) {
-                Some(e) => {
-                    span(out, "hl-str", &line[i..e]);
-                    i = e;
-                }
-                None => {
-                    span(out, "hl-str", rest);
-                    i = b.len();
-                    state = State::Str(k as u8);
-                }
-            }
-            plain = i;
-            continue;
-        }
-        // One-line strings.
-        if lang.quotes.contains(&c) {
-            let end = find_close(b, i + 1, &[c]);
-            let short_ok = !(lang.short_char_quote && c == b'\'')
-                || end.is_some_and(|e| e - i <= 4 || (b.get(i + 1) == Some(&b'\\') && e - i <= 12));
-            if short_ok {
-                flush(out, plain, i);
-                let e = end.unwrap_or(b.len());
-                span(out, "hl-str", &line[i..e]);
-                i = e;
-                plain = i;
-                continue;
-            }
-        }
-        // Markup tags.
-        if lang.markup && c == b'<' {
-            let mut e = i + 1;
-            if b.get(e) == Some(&b'/') {
-                e += 1;
-            }
-            let name_start = e;
-            while e < b.len() && (is_ident(b[e]) || b[e] == b'-' || b[e] == b':') {
-                e += 1;
-            }
-            if e > name_start {
-                flush(out, plain, i);
-                span(out, "hl-tag", &line[i..e]);
-                i = e;
-                plain = i;
-                continue;
-            }
-        }
-        // Variables.
-        if lang.dollar_vars
-            && c == b'$'
-            && b.get(i + 1)
-                .is_some_and(|&n| is_ident_start(n) || n == b'{')
-        {
-            flush(out, plain, i);
-            let mut e = i + 1;
-            if b[e] == b'{' {
-                e = line[e..].find('}').map(|p| e + p + 1).unwrap_or(b.len());
-            } else {
-                while e < b.len() && is_ident(b[e]) {
-                    e += 1;
-                }
-            }
-            span(out, "hl-var", &line[i..e]);
-            i = e;
-            plain = i;
-            continue;
-        }
-        // Numbers.
-        if c.is_ascii_digit() && (i == 0 || !is_ident(b[i - 1])) {
-            flush(out, plain, i);
-            let mut e = i + 1;
-            while e < b.len()
-                && (is_ident(b[e])
-                    || (b[e] == b'.' && b.get(e + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                e += 1;
-            }
-            span(out, "hl-num", &line[i..e]);
-            i = e;
-            plain = i;
-            continue;
-        }
-        // Words.
-        if is_ident_start(c)
-            || (c == b'#' || c == b'@' || c == b'!')
-                && b.get(i + 1).is_some_and(|&n| is_ident_start(n))
-        {
-            let mut e = i + 1;
-            while e < b.len() && (is_ident(b[e]) || (lang.fold_case && b[e] == b'?')) {
-                e += 1;
-            }
-            // Stay on a character boundary whatever the bytes.
-            while !line.is_char_boundary(e) {
-                e += 1;
-            }
-            let word = &line[i..e];
-            let class = lang.word_class(word).or_else(|| {
-                if lang.markup && b.get(e) == Some(&b'=') {
-                    Some("hl-attr")
-                } else if b.get(e) == Some(&b'(') && is_ident_start(c) {
-                    Some("hl-fn")
-                } else if lang.caps_are_types && c.is_ascii_uppercase() {
-                    Some("hl-ty")
-                } else {
-                    None
-                }
-            });
-            if let Some(class) = class {
-                flush(out, plain, i);
-                span(out, class, word);
-                plain = e;
-            }
-            i = e;
-            continue;
-        }
-        // Anything else: advance one character.
-        i += line[i..].chars().next().map_or(1, char::len_utf8);
+    };
+    span(out, class, line);
+    State::Normal
+}
+
+/// A leading key (`key:` in YAML, `key =` in TOML): its start and end.
+fn leading_key(line: &str) -> Option<(usize, usize)> {
+    let b = line.as_bytes();
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let mut end = start;
+    while end < b.len() && (is_ident(b[end]) || b[end] == b'-' || b[end] == b'.') {
+        end += 1;
     }
-    flush(out, plain, b.len().max(plain));
-    state
+    let rest = line[end..].trim_start();
+    (end > start && (rest.starts_with(':') || rest.starts_with('='))).then_some((start, end))
+}
+
+/// Where a comment or string left open (`state`) closes on this line from `i`: its end, the state
+/// after it, and its class.
+fn continue_open(lang: &Lang, line: &str, i: usize, state: State) -> (usize, State, &'static str) {
+    match state {
+        State::Comment => {
+            let close = lang.block_comment.map(|c| c.1).unwrap_or("");
+            match line[i..].find(close) {
+                Some(p) => (i + p + close.len(), State::Normal, "hl-com"),
+                None => (line.len(), State::Comment, "hl-com"),
+            }
+        }
+        State::Str(k) => {
+            let delim = lang.multi[k as usize];
+            match find_close(line.as_bytes(), i, delim.as_bytes()) {
+                Some(e) => (e, State::Normal, "hl-str"),
+                None => (line.len(), state, "hl-str"),
+            }
+        }
+        State::Normal => (i, State::Normal, ""),
+    }
+}
+
+/// What starts at a position of a line.
+enum Token {
+    /// A line comment: the rest of the line.
+    LineComment,
+    /// A highlighted run up to `end`, and the state after it (a comment or string may stay open).
+    Span {
+        end: usize,
+        class: &'static str,
+        next: State,
+    },
+    /// Nothing to highlight up to `end` (a plain word, or one character).
+    Plain { end: usize },
+}
+
+/// Recognises the token at `i` (the line is in the normal state there).
+fn token(lang: &Lang, line: &str, i: usize) -> Token {
+    let b = line.as_bytes();
+    let c = b[i];
+    let rest = &line[i..];
+    let span = |end: usize, class: &'static str| Token::Span {
+        end,
+        class,
+        next: State::Normal,
+    };
+    if lang.line_comments.iter().any(|lc| rest.starts_with(lc)) {
+        return Token::LineComment;
+    }
+    if let Some((open, close)) = lang.block_comment {
+        if rest.starts_with(open) {
+            let after = i + open.len();
+            return match line[after..].find(close) {
+                Some(p) => span(after + p + close.len(), "hl-com"),
+                None => Token::Span {
+                    end: b.len(),
+                    class: "hl-com",
+                    next: State::Comment,
+                },
+            };
+        }
+    }
+    // Multi-line strings.
+    if let Some(k) = lang.multi.iter().position(|m| rest.starts_with(m)) {
+        let delim = lang.multi[k].as_bytes();
+        return match find_close(b, i + delim.len(), delim) {
+            Some(e) => span(e, "hl-str"),
+            None => Token::Span {
+                end: b.len(),
+                class: "hl-str",
+                next: State::Str(k as u8),
+            },
+        };
+    }
+    // One-line strings (a `'` that is a char quote only when short, where the language says so).
+    if lang.quotes.contains(&c) {
+        let end = find_close(b, i + 1, &[c]);
+        let short_ok = !(lang.short_char_quote && c == b'\'')
+            || end.is_some_and(|e| e - i <= 4 || (b.get(i + 1) == Some(&b'\\') && e - i <= 12));
+        if short_ok {
+            return span(end.unwrap_or(b.len()), "hl-str");
+        }
+    }
+    // Markup tags.
+    if lang.markup && c == b'<' {
+        let mut e = i + 1;
+        if b.get(e) == Some(&b'/') {
+            e += 1;
+        }
+        let name_start = e;
+        while e < b.len() && (is_ident(b[e]) || b[e] == b'-' || b[e] == b':') {
+            e += 1;
+        }
+        if e > name_start {
+            return span(e, "hl-tag");
+        }
+    }
+    // Variables.
+    if lang.dollar_vars
+        && c == b'$'
+        && b.get(i + 1)
+            .is_some_and(|&n| is_ident_start(n) || n == b'{')
+    {
+        let mut e = i + 1;
+        if b[e] == b'{' {
+            e = line[e..].find('}').map(|p| e + p + 1).unwrap_or(b.len());
+        } else {
+            while e < b.len() && is_ident(b[e]) {
+                e += 1;
+            }
+        }
+        return span(e, "hl-var");
+    }
+    // Numbers.
+    if c.is_ascii_digit() && (i == 0 || !is_ident(b[i - 1])) {
+        let mut e = i + 1;
+        while e < b.len()
+            && (is_ident(b[e]) || (b[e] == b'.' && b.get(e + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            e += 1;
+        }
+        return span(e, "hl-num");
+    }
+    // Words.
+    if is_ident_start(c)
+        || (c == b'#' || c == b'@' || c == b'!') && b.get(i + 1).is_some_and(|&n| is_ident_start(n))
+    {
+        let mut e = i + 1;
+        while e < b.len() && (is_ident(b[e]) || (lang.fold_case && b[e] == b'?')) {
+            e += 1;
+        }
+        // Stay on a character boundary whatever the bytes.
+        while !line.is_char_boundary(e) {
+            e += 1;
+        }
+        let word = &line[i..e];
+        let class = lang.word_class(word).or_else(|| {
+            if lang.markup && b.get(e) == Some(&b'=') {
+                Some("hl-attr")
+            } else if b.get(e) == Some(&b'(') && is_ident_start(c) {
+                Some("hl-fn")
+            } else if lang.caps_are_types && c.is_ascii_uppercase() {
+                Some("hl-ty")
+            } else {
+                None
+            }
+        });
+        return match class {
+            Some(class) => span(e, class),
+            None => Token::Plain { end: e },
+        };
+    }
+    // Anything else: one character.
+    Token::Plain {
+        end: i + rest.chars().next().map_or(1, char::len_utf8),
+    }
 }
 
 /// The index just past the closing `delim` at or after `from`, skipping backslash escapes.
