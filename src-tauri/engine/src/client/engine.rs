@@ -347,32 +347,18 @@ impl Engine {
     pub async fn complete(&self, target: &Target, req: &ChatRequest) -> Result<ChatResponse> {
         check_request(req)?;
         let provider = &target.provider;
-        let key = self.key_for(provider)?;
-        let (first_token, idle) = self.timeouts();
-        let secret = key.as_ref().map(|k| k.secret.expose().clone());
-        let sealed = |e: ProviderError| Error::from(e.seal(secret.as_deref()));
-        let wire = providers::chat_request(provider, secret.as_deref(), &target.model, req, false);
-        let sent = Instant::now();
-        let limits = self.limits(sent);
-        let response = self
-            .send(
-                provider,
-                key.as_ref(),
-                wire,
-                (sent + first_token).min(limits.deadline),
-            )
+        let w = self
+            .fetch_whole(provider, |key| {
+                providers::chat_request(provider, key, &target.model, req, false)
+            })
             .await?;
-        let html = is_html(&response);
-        let body = read_all(provider, response, idle, &limits)
-            .await
-            .map_err(sealed)?;
-        if html {
-            return Err(sealed(html_instead_of_stream(provider, &body)));
+        if w.html {
+            return Err(w.seal(html_instead_of_stream(provider, &w.body)));
         }
         let mut events = VecDeque::new();
-        providers::decode_whole(provider, &body, &mut events).map_err(sealed)?;
+        providers::decode_whole(provider, &w.body, &mut events).map_err(|e| w.seal(e))?;
         ChatResponse::from_events(events)
-            .ok_or_else(|| sealed(errors::malformed(&provider.id, "the answer had no end")))
+            .ok_or_else(|| w.seal(errors::malformed(&provider.id, "the answer had no end")))
     }
 
     /// The models a provider offers, asked live.
@@ -385,27 +371,34 @@ impl Engine {
                 model: provider_id.into(),
                 known: self.registry.ids(),
             })?;
+        let w = self
+            .fetch_whole(provider, |key| providers::models_request(provider, key))
+            .await?;
+        let mut models = providers::parse_models(provider, &w.body).map_err(|e| w.seal(e))?;
+        models.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(models)
+    }
+
+    /// Sends the request `wire` builds (given the key) and reads its whole answer: the head
+    /// under the first-token deadline, the body under the answer's size cap and deadline.
+    async fn fetch_whole(
+        &self,
+        provider: &Provider,
+        wire: impl FnOnce(Option<&str>) -> WireRequest,
+    ) -> Result<WholeBody> {
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
-        let sealed = |e: ProviderError| Error::from(e.seal(secret.as_deref()));
-        let wire = providers::models_request(provider, secret.as_deref());
+        let wire = wire(secret.as_deref());
         let sent = Instant::now();
         let limits = self.limits(sent);
-        let response = self
-            .send(
-                provider,
-                key.as_ref(),
-                wire,
-                (sent + first_token).min(limits.deadline),
-            )
-            .await?;
+        let deadline = (sent + first_token).min(limits.deadline);
+        let response = self.send(provider, key.as_ref(), wire, deadline).await?;
+        let html = is_html(&response);
         let body = read_all(provider, response, idle, &limits)
             .await
-            .map_err(sealed)?;
-        let mut models = providers::parse_models(provider, &body).map_err(sealed)?;
-        models.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(models)
+            .map_err(|e| Error::from(e.seal(secret.as_deref())))?;
+        Ok(WholeBody { body, html, secret })
     }
 
     /// The models of every enabled provider that has a key (or needs none), asked at once;
@@ -454,6 +447,20 @@ fn check_request(req: &ChatRequest) -> Result<()> {
             "the prompt is empty: give a message to send".into(),
         )),
         Some(_) => Ok(()),
+    }
+}
+
+/// A whole answer's body, whether it was an HTML page, and the key to scrub its errors of.
+struct WholeBody {
+    body: Vec<u8>,
+    html: bool,
+    secret: Option<String>,
+}
+
+impl WholeBody {
+    /// An error about this body, fit to leave the engine.
+    fn seal(&self, e: ProviderError) -> Error {
+        e.seal(self.secret.as_deref()).into()
     }
 }
 

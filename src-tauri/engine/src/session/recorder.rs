@@ -308,17 +308,28 @@ impl<'a> Recorder<'a> {
         if let Some(f) = self.flusher.take() {
             f.stop();
         }
-        if let Some((rid, mut row)) = self.answering.take() {
-            if let Some(id) = self.message_id {
-                self.store.finish_message(
-                    id,
-                    &self.text,
-                    &self.reasoning,
-                    status,
-                    None,
-                    message.as_deref(),
-                )?;
+        // The answer message keeps what arrived; when no answer began at all, an error message
+        // keeps the failure in the conversation.
+        match self.message_id {
+            Some(id) => self.store.finish_message(
+                id,
+                &self.text,
+                &self.reasoning,
+                status,
+                None,
+                message.as_deref(),
+            )?,
+            None if self.answering.is_none() && self.conversation_id.is_some() => {
+                let id = self
+                    .store
+                    .add_message(&self.answer_message(self.last_target.as_deref()))?;
+                self.store
+                    .finish_message(id, "", "", status, None, message.as_deref())?;
+                self.message_id = Some(id);
             }
+            None => {}
+        }
+        if let Some((rid, mut row)) = self.answering.take() {
             self.estimate(&mut row);
             row.outcome = outcome;
             if let Some(Error::Provider(p)) = error {
@@ -326,26 +337,6 @@ impl<'a> Recorder<'a> {
                 row.http_status = p.status.map(i64::from);
             }
             self.store.update_attempt(rid, &row)?;
-        } else if let Some(id) = self.message_id {
-            // The answer message was opened but its ledger row could not be written (a store
-            // failure): that message holds the failure, rather than staying `streaming` beside
-            // a second one (found by tests/fronts.rs).
-            self.store.finish_message(
-                id,
-                &self.text,
-                &self.reasoning,
-                status,
-                None,
-                message.as_deref(),
-            )?;
-        } else if self.conversation_id.is_some() {
-            // No answer at all: an error message keeps the failure in the conversation.
-            let id = self
-                .store
-                .add_message(&self.answer_message(self.last_target.as_deref()))?;
-            self.store
-                .finish_message(id, "", "", status, None, message.as_deref())?;
-            self.message_id = Some(id);
         }
         Ok(())
     }
