@@ -573,6 +573,39 @@ fn same_rows(fault: &str, fronts: &[(&str, Stored)]) {
     }
 }
 
+/// Runs `bad/m` through the CLI's chat, the CLI's compare (beside a healthy `other/m1` column) and
+/// the app's turn, each in a fresh data dir of `bad` and `other` that `prepare` may change first.
+/// Each must fail as `seen` (the CLI with exit 1); answers what each stored.
+fn conversation_fronts(
+    bad: &FakeServer,
+    other: &FakeServer,
+    prepare: impl Fn(&Path),
+    seen: &Seen,
+) -> Vec<(&'static str, Stored)> {
+    let fresh = || {
+        let dir = data_dir(&[("bad", bad), ("other", other)], "");
+        prepare(dir.path());
+        dir
+    };
+    let dir = fresh();
+    let (code, got) = chat(dir.path(), "bad/m");
+    assert_eq!((code, &got), (Some(1), seen), "chat");
+    let mut fronts = vec![("chat", stored(dir.path()))];
+
+    let dir = fresh();
+    let (code, got, events) = compare(dir.path(), "bad/m");
+    assert_eq!((code, &got), (Some(1), seen), "compare");
+    other_done(&events);
+    let mut s = stored(dir.path());
+    other_column(&mut s);
+    fronts.push(("compare", s));
+
+    let dir = fresh();
+    assert_eq!(&app(dir.path(), "bad/m", false), seen, "app");
+    fronts.push(("app", stored(dir.path())));
+    fronts
+}
+
 #[test]
 fn a_failing_answer_write_fails_every_conversation_front_with_kind_store() {
     // Writing the answer message of `bad/m` fails in the real database (the provider is fine).
@@ -586,27 +619,7 @@ fn a_failing_answer_write_fails_every_conversation_front_with_kind_store() {
         kind: "store".into(),
         class: None,
     };
-    let mut fronts = Vec::new();
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    inject(dir.path(), trigger);
-    let (code, seen) = chat(dir.path(), "bad/m");
-    assert_eq!((code, seen), (Some(1), store.clone()), "chat");
-    fronts.push(("chat", stored(dir.path())));
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    inject(dir.path(), trigger);
-    let (code, seen, events) = compare(dir.path(), "bad/m");
-    assert_eq!((code, seen), (Some(1), store.clone()), "compare");
-    other_done(&events);
-    let mut s = stored(dir.path());
-    other_column(&mut s);
-    fronts.push(("compare", s));
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    inject(dir.path(), trigger);
-    assert_eq!(app(dir.path(), "bad/m", false), store, "app");
-    fronts.push(("app", stored(dir.path())));
+    let fronts = conversation_fronts(&bad, &other, |d| inject(d, trigger), &store);
 
     // The user's message stays; no answer; the answering attempt's ledger row (written before
     // its message, since the provider answered and may bill) says `error`.
@@ -632,27 +645,7 @@ fn a_failing_ledger_write_fails_every_front_with_kind_store() {
         kind: "store".into(),
         class: None,
     };
-    let mut fronts = Vec::new();
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    inject(dir.path(), trigger);
-    let (code, seen) = chat(dir.path(), "bad/m");
-    assert_eq!((code, seen), (Some(1), store.clone()), "chat");
-    fronts.push(("chat", stored(dir.path())));
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    inject(dir.path(), trigger);
-    let (code, seen, events) = compare(dir.path(), "bad/m");
-    assert_eq!((code, seen), (Some(1), store.clone()), "compare");
-    other_done(&events);
-    let mut s = stored(dir.path());
-    other_column(&mut s);
-    fronts.push(("compare", s));
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    inject(dir.path(), trigger);
-    assert_eq!(app(dir.path(), "bad/m", false), store, "app");
-    fronts.push(("app", stored(dir.path())));
+    let mut fronts = conversation_fronts(&bad, &other, |d| inject(d, trigger), &store);
 
     let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
     inject(dir.path(), trigger);
@@ -685,24 +678,7 @@ fn a_stream_without_its_end_is_a_malformed_stream_stored_as_error_everywhere() {
         kind: "provider".into(),
         class: Some("malformed_stream".into()),
     };
-    let mut fronts = Vec::new();
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    let (code, seen) = chat(dir.path(), "bad/m");
-    assert_eq!((code, seen), (Some(1), malformed.clone()), "chat");
-    fronts.push(("chat", stored(dir.path())));
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    let (code, seen, events) = compare(dir.path(), "bad/m");
-    assert_eq!((code, seen), (Some(1), malformed.clone()), "compare");
-    other_done(&events);
-    let mut s = stored(dir.path());
-    other_column(&mut s);
-    fronts.push(("compare", s));
-
-    let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
-    assert_eq!(app(dir.path(), "bad/m", false), malformed, "app");
-    fronts.push(("app", stored(dir.path())));
+    let mut fronts = conversation_fronts(&bad, &other, |_| {}, &malformed);
 
     let dir = data_dir(&[("bad", &bad), ("other", &other)], "");
     let gw = serve(dir.path());

@@ -6,7 +6,7 @@ import { createEffect, createMemo, createSignal, type Accessor } from "solid-js"
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, fromDone } from "../shared/figures";
-import { describe, guard, isKind, report, tell } from "../shared/problems";
+import { describe, guard, isKind, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
 import type { MessageView, ModelView, StreamMsg } from "../types";
@@ -165,6 +165,5 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     pick: (m: MessageView) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); },
     edit: (id: number | null, text: string) => { setEditing(id); setDraft(text); },
     cancelEdit: () => { setEditing(null); setDraft(""); },
-    report,
   };
 }

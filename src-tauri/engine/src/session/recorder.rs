@@ -194,18 +194,11 @@ impl<'a> Recorder<'a> {
         self.maybe_flush()
     }
 
-    /// The text saves itself (the flusher); the ledger's estimate is refreshed every interval.
+    /// The text saves itself (the flusher's timer); the ledger's estimated figures are
+    /// refreshed at most every interval, so a crash keeps them too.
     fn maybe_flush(&mut self) -> Result<()> {
-        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    /// Saves the text so far and the estimated figures, so a crash keeps them.
-    pub fn flush(&mut self) -> Result<()> {
-        if let Some(f) = &self.flusher {
-            f.flush().map_err(|e| self.store.err(e))?;
+        if self.last_flush.elapsed() < FLUSH_INTERVAL {
+            return Ok(());
         }
         if let Some((rid, mut row)) = self.answering.take() {
             self.estimate(&mut row);

@@ -97,12 +97,6 @@ impl Flusher {
         Ok(())
     }
 
-    /// Writes whatever is waiting now.
-    pub(crate) fn flush(&self) -> rusqlite::Result<()> {
-        let mut p = self.shared.lock();
-        self.shared.write(&mut p)
-    }
-
     /// Saves what is waiting and stops the timer.
     pub(crate) fn stop(mut self) {
         self.close();
