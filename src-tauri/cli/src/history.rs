@@ -1,6 +1,6 @@
 //! `roundtable history`: list, show (every branch), search, rename and delete conversations.
 
-use roundtable_engine::store::{Conversation, MessageStatus, Store};
+use roundtable_engine::store::{Conversation, MessageStatus, SearchHit, Store};
 
 use crate::args::{HistoryCommand, ImportFrom};
 use crate::failure::Failure;
@@ -42,6 +42,12 @@ pub fn run(store: &Store, command: HistoryCommand, out: &mut Out) -> Result<(), 
         } => {
             let hits = store.search(&query.join(" "), ranked, limit)?;
             for h in hits {
+                // Matches read as `[term]` here, as they always have; the app highlights the
+                // engine's own markers instead.
+                let h = SearchHit {
+                    snippet: h.bracketed(),
+                    ..h
+                };
                 if out.is_json() {
                     out.event(&serde_json::to_value(&h).unwrap_or_default())?;
                 } else {

@@ -147,7 +147,7 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.version().unwrap(), 9);
+        assert_eq!(store.version().unwrap(), MIGRATIONS.len() as i64);
         let backups = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok())

@@ -23,8 +23,10 @@ pub struct ConversationSummary {
     pub messages: i64,
     /// Unix ms.
     pub created_at: i64,
-    /// Unix ms of the last change.
+    /// Unix ms of the last change (pinning is not one).
     pub updated_at: i64,
+    /// Pinned to the top of the list.
+    pub pinned: bool,
 }
 
 /// A stored message.
@@ -145,10 +147,31 @@ pub struct SearchHit {
     pub message_id: i64,
     /// Its role.
     pub role: Role,
-    /// The matching text around the match, terms in `[` `]`.
+    /// The matching text around the match, each matched term between [`MATCH_START`] and
+    /// [`MATCH_END`] (see [`SearchHit::bracketed`] for a plain-text form).
     pub snippet: String,
     /// Unix ms.
     pub created_at: i64,
+}
+
+/// Opens a matched term in a [`SearchHit`]'s snippet: U+0002, a control character that real text
+/// does not use, so a front can highlight exactly (brackets in the text stay plain brackets).
+pub const MATCH_START: char = '\u{2}';
+/// Closes a matched term in a [`SearchHit`]'s snippet: U+0003.
+pub const MATCH_END: char = '\u{3}';
+
+impl SearchHit {
+    /// The snippet with each matched term in `[` `]`, for plain-text output such as the CLI's.
+    pub fn bracketed(&self) -> String {
+        self.snippet
+            .chars()
+            .map(|c| match c {
+                MATCH_START => '[',
+                MATCH_END => ']',
+                c => c,
+            })
+            .collect()
+    }
 }
 
 fn message(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
@@ -300,13 +323,13 @@ impl Store {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// Conversations, newest first.
+    /// Conversations, pinned first, then newest first.
     pub fn list_conversations(&self, limit: i64, offset: i64) -> Result<Vec<ConversationSummary>> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT c.id, c.title, c.kind, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id), c.created_at, c.updated_at
-                 FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?1 OFFSET ?2",
+                "SELECT c.id, c.title, c.kind, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id), c.created_at, c.updated_at, c.pinned
+                 FROM conversations c ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ?1 OFFSET ?2",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -319,6 +342,7 @@ impl Store {
                     messages: r.get(3)?,
                     created_at: r.get(4)?,
                     updated_at: r.get(5)?,
+                    pinned: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -412,7 +436,7 @@ impl Store {
         };
         let sql = format!(
             "WITH hits AS (
-                SELECT rowid AS id, rank AS r, snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
+                SELECT rowid AS id, rank AS r, snippet(messages_fts, 0, char(2), char(3), '…', 12) AS snip
                 FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY {order} LIMIT ?2)
              SELECT m.conversation_id, c.title, m.id, m.role, hits.snip, m.created_at
              FROM hits JOIN messages m ON m.id = hits.id JOIN conversations c ON c.id = m.conversation_id
@@ -561,7 +585,12 @@ mod tests {
             "the borrow checker explained",
             "finishing replaced the pieces with the whole text"
         );
-        assert!(hits[0].snippet.contains("[borrow]"), "{}", hits[0].snippet);
+        assert!(
+            hits[0].snippet.contains("\u{2}borrow\u{3}"),
+            "{:?}",
+            hits[0].snippet
+        );
+        assert!(hits[0].bracketed().contains("[borrow]"));
         for weird in ["\"unbalanced", "a OR", "-x*", "NEAR(", "borrow\""] {
             assert!(s.search(weird, true, 10).is_ok(), "{weird}");
         }

@@ -9,6 +9,7 @@
 mod budget;
 mod catalog;
 mod columns;
+mod curation;
 mod export;
 pub(crate) mod flusher;
 mod history;
@@ -32,7 +33,8 @@ use crate::files;
 pub use budget::{month_start, Budget};
 pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};
 pub use history::{
-    title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage,
+    title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage, MATCH_END,
+    MATCH_START,
 };
 pub use import::ImportReport;
 pub use ledger::{AnswerFigures, LedgerRow, UsageBy, UsageRow};
@@ -55,6 +57,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_message_pieces.sql")),
     (8, include_str!("migrations/0008_writers.sql")),
     (9, include_str!("migrations/0009_compare_columns.sql")),
+    (10, include_str!("migrations/0010_pinned.sql")),
 ];
 
 /// The history and ledger database.

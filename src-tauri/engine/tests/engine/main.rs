@@ -2,6 +2,7 @@
 //! providers over real loopback HTTP.
 
 mod conformance;
+mod curation;
 mod dashboard;
 mod files;
 mod hardening;
