@@ -24,7 +24,7 @@ function fake(script: StreamMsg[]) {
   let emit: ((m: StreamMsg) => void) | null = null;
   const backend: FullBackend = {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
-    conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, createdAt: 1, updatedAt: 2 }],
+    conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, createdAt: 1, updatedAt: 2, pinned: false }],
     conversation: async (id) => ({
       id, title: "Old chat", kind: "chat", system: null, columnTargets: [], messages: [
         { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
@@ -35,6 +35,9 @@ function fake(script: StreamMsg[]) {
     search: async () => [{ conversationId: 7, title: "Old chat", messageId: 2, role: "assistant", snippet: "hi [there]", createdAt: 2 }],
     rename: async () => {},
     remove: async () => {},
+    pin: async () => {},
+    deleteMessage: async () => {},
+    onMenu: async () => {},
     models: async () => [
       { id: "a/m", provider: "a", contextLength: 128000, inputPerM: 2.5, outputPerM: 10, },
       { id: "b/fast", provider: "b", contextLength: null, inputPerM: null, outputPerM: null },
@@ -92,8 +95,12 @@ describe("App", () => {
     (root.querySelector(".conversation") as HTMLElement).click();
     await until(() => root.querySelector(".message.assistant strong") !== null, "the answer");
     expect(root.querySelector("#app-version")!.textContent).toBe("version 0.1.0 · engine 0.1.0");
-    expect(root.querySelector(".message.assistant .meta")!.textContent)
+    const meta = root.querySelector(".message.assistant .meta")!;
+    // Shown short; the whole line is the tooltip and what a screen reader reads.
+    expect(meta.querySelector(".visually-hidden")!.textContent)
       .toBe("answered by a/m after b/fast failed · 12 in · 30 out · $0.0042 · first token 0.35 s");
+    expect(meta.getAttribute("data-tip")).toBe("answered by a/m after b/fast failed · 12 in · 30 out · $0.0042 · first token 0.35 s");
+    expect([...meta.querySelectorAll(".meta-short > span:not(.mark)")].map((e) => e.textContent)).toEqual(["a/m", "after 1 failed", "0.35 s", "42 tok", "$0.0042"]);
   });
 
   it("Enter sends, Shift+Enter does not; the answer streams and says who answered after a fallback", async () => {
@@ -166,23 +173,87 @@ describe("App", () => {
     expect(specs[0].overBudget).toBeNull();
   });
 
-  it("Ctrl+K opens a searchable model picker grouped by provider, with prices and routes", async () => {
+  it("Ctrl+M opens a searchable model picker grouped by provider, with prices and routes", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "models");
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "m", ctrlKey: true, bubbles: true }));
+    await until(() => document.querySelector(".picker") !== null, "the picker");
+    const groups = [...document.querySelectorAll(".picker .cmd-group")].map((h) => h.textContent);
+    expect(groups).toEqual(["a", "b", "Routes"]);
+    expect(document.querySelector(".picker .cmd-item .cmd-hint")!.textContent).toBe("$2.50 / $10.00 per M · 128k ctx");
+    const filter = document.querySelector(".picker-filter") as HTMLInputElement;
+    expect(document.activeElement).toBe(filter);
+    filter.value = "smart";
+    filter.dispatchEvent(new Event("input", { bubbles: true }));
+    await tick();
+    expect([...document.querySelectorAll(".picker .cmd-label")].map((e) => e.textContent)).toEqual(["@smart"]);
+    filter.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await until(() => document.querySelector(".picker") === null, "the picker closed");
+    expect(root.querySelector(".model-button")!.textContent).toBe("@smart");
+  });
+
+  it("Ctrl+K opens the command palette: typing filters, arrows move, Enter runs", async () => {
     const { backend } = fake([]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "models");
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
-    await until(() => document.querySelector(".picker") !== null, "the picker");
-    const groups = [...document.querySelectorAll(".picker-group h3")].map((h) => h.textContent);
-    expect(groups).toEqual(["a", "b", "routes"]);
-    expect(document.querySelector(".picker-item .picker-meta")!.textContent).toBe("$2.50 / $10.00 per M · 128k ctx");
-    const filter = document.querySelector(".picker-filter") as HTMLInputElement;
-    filter.value = "smart";
-    filter.dispatchEvent(new Event("input", { bubbles: true }));
+    await until(() => document.querySelector(".palette") !== null, "the palette");
+    const input = document.querySelector(".palette .cmd-input") as HTMLInputElement;
+    expect(document.activeElement).toBe(input);
+    const groups = [...document.querySelectorAll(".palette .cmd-group")].map((h) => h.textContent);
+    expect(groups).toEqual(["Actions", "Views", "Settings", "Models", "Conversations"]);
+    input.value = "usage";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
     await tick();
-    expect([...document.querySelectorAll(".picker-id")].map((e) => e.textContent)).toEqual(["@smart"]);
-    (document.querySelector(".picker-item") as HTMLButtonElement).click();
+    expect(document.querySelector(".palette .cmd-item[aria-selected='true']")!.textContent).toBe("Go to Usage");
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await until(() => root.querySelector(".usage-view") !== null, "the usage view");
+    expect(document.querySelector(".palette")).toBeNull();
+    // A conversation by its title; ArrowDown moves the highlight.
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
+    await until(() => document.querySelector(".palette") !== null, "the palette again");
+    const again = document.querySelector(".palette .cmd-input") as HTMLInputElement;
+    again.value = "old chat";
+    again.dispatchEvent(new Event("input", { bubbles: true }));
     await tick();
-    expect(root.querySelector(".model-button")!.textContent).toBe("@smart");
+    expect([...document.querySelectorAll(".palette .cmd-item")].map((e) => e.textContent)).toEqual(["Old chat"]);
+    again.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await until(() => root.querySelector(".message.assistant strong") !== null, "the conversation");
+  });
+
+  it("the app's shortcuts: new chat, the sidebar, the composer, the shortcuts list; the native menu runs the same", async () => {
+    const { backend } = fake([]);
+    let menu: ((a: string) => void) | null = null;
+    const root = mount({ ...backend, onMenu: async (h) => { menu = h; } });
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m" && menu !== null, "models and the menu");
+    const key = (init: KeyboardEventInit, target: EventTarget = document.body) =>
+      target.dispatchEvent(new KeyboardEvent("keydown", { bubbles: true, cancelable: true, ...init }));
+    expect(root.querySelector(".app")!.classList.contains("sidebar-collapsed")).toBe(false);
+    key({ key: "b", ctrlKey: true });
+    await tick();
+    expect(root.querySelector(".app")!.classList.contains("sidebar-collapsed")).toBe(true);
+    menu!("toggle-sidebar");
+    await tick();
+    expect(root.querySelector(".app")!.classList.contains("sidebar-collapsed")).toBe(false);
+    key({ key: "/" });
+    await tick();
+    expect(document.activeElement).toBe(root.querySelector(".chat .composer textarea"));
+    // In a text field, "/" and "?" are text.
+    key({ key: "?" }, document.activeElement!);
+    await tick();
+    expect(document.querySelector(".shortcuts")).toBeNull();
+    (document.activeElement as HTMLElement).blur();
+    key({ key: "?" });
+    await until(() => document.querySelector(".shortcuts") !== null, "the shortcuts");
+    expect(document.querySelector(".shortcuts")!.textContent).toContain("Command palette");
+    expect(document.querySelector(".shortcuts")!.textContent).toContain("Ctrl+K");
+    key({ key: "Escape" }, document.querySelector(".shortcuts")!);
+    await until(() => document.querySelector(".shortcuts") === null, "closed");
+    menu!("new-compare");
+    await until(() => !(root.querySelector(".compare-view") as HTMLElement).hidden, "the compare view");
+    key({ key: "n", ctrlKey: true });
+    await until(() => !(root.querySelector(".chat") as HTMLElement).hidden, "a new chat");
   });
 
   it("search shows hits and opens the conversation", async () => {
@@ -307,17 +378,20 @@ describe("App", () => {
     expect(root.querySelectorAll(".messages .message").length).toBeLessThan(60);
   });
 
-  it("the theme follows the choice", async () => {
+  it("the theme follows the choice: system, light, dark", async () => {
     const { backend } = fake([]);
     const root = mount(backend);
-    const select = root.querySelector(".theme") as HTMLSelectElement;
-    select.value = "dark";
-    select.dispatchEvent(new Event("change", { bubbles: true }));
+    const toggle = root.querySelector(".theme-toggle") as HTMLButtonElement;
+    await tick();
+    expect(document.documentElement.dataset.theme).toBe("light"); // the system's (jsdom has no dark preference)
+    toggle.click(); // system → light
+    await tick();
+    expect(localStorage.getItem("roundtable.theme")).toBe("light");
+    toggle.click(); // light → dark
     await tick();
     expect(document.documentElement.dataset.theme).toBe("dark");
-    select.value = "system";
-    select.dispatchEvent(new Event("change", { bubbles: true }));
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "L", ctrlKey: true, shiftKey: true, bubbles: true }));
     await tick();
-    expect(document.documentElement.dataset.theme).toBeUndefined();
+    expect(document.documentElement.dataset.theme).toBe("light");
   });
 });

@@ -1,17 +1,29 @@
-// The app: the sidebar, and the view it picks — chat, compare, leaderboard, usage or settings.
-// Each view's state is its own (the chat's in chat/store.ts); this file only wires them.
+// The app: the sidebar, the view it picks (chat, compare, leaderboard, usage, settings), the
+// command palette, the shortcuts and the toasts. Each view's state is its own (the chat's in
+// chat/store.ts); this file wires them and runs the app-wide actions — from a key (shell/keys.ts),
+// the palette, or the native menu (the same action names).
 
-import { createEffect, createResource, createSignal, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, on, onCleanup, onMount, Show } from "solid-js";
 import type { FullBackend } from "./backend";
 import { Chat } from "./chat/Chat";
+import { ModelPicker, modelHint } from "./chat/ModelPicker";
 import { createChat } from "./chat/store";
 import { Compare } from "./compare/Compare";
 import { LeaderboardView } from "./compare/Leaderboard";
-import { Settings } from "./settings/Settings";
+import { createTheme } from "./design/theme";
+import { toast, Toaster } from "./design/toast";
+import { Settings, SETTINGS_SECTIONS, type SettingsSection } from "./settings/Settings";
+import { Palette } from "./shell/Palette";
+import { Shortcuts } from "./shell/Shortcuts";
+import type { Command } from "./shell/commands";
+import { type Action, actionOf, shortcutOf } from "./shell/keys";
 import { guard, report } from "./shared/problems";
-import { load, save } from "./shared/storage";
-import { Sidebar, type View } from "./sidebar/Sidebar";
+import { SECTIONS, Sidebar, type View } from "./sidebar/Sidebar";
 import { UsageView } from "./usage/Usage";
+import "./shell/shell.css";
+
+/** Below this width the sidebar starts collapsed and opens over the view. */
+const NARROW = "(max-width: 820px)";
 
 export function App(props: { backend: FullBackend }) {
   const b = props.backend;
@@ -20,14 +32,62 @@ export function App(props: { backend: FullBackend }) {
   const reloadList = () => guard(Promise.resolve(refetchList()));
   // A stored compare to show in the compare view.
   const [compareOpen, setCompareOpen] = createSignal<number | null>(null, { equals: false });
+  const [newCompare, setNewCompare] = createSignal(0);
   const [view, setView] = createSignal<View>("chat");
-  const [theme, setTheme] = createSignal<string>(load("theme"));
-  createEffect(() => {
-    save("theme", theme());
-    if (theme() === "system") delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = theme();
-  });
+  const [section, setSection] = createSignal<SettingsSection>("providers");
+  const theme = createTheme();
   const chat = createChat(b, { models, onListChanged: reloadList });
+  const [palette, setPalette] = createSignal(false);
+  const [shortcuts, setShortcuts] = createSignal(false);
+
+  const mq = typeof matchMedia === "function" ? matchMedia(NARROW) : null;
+  const [narrow, setNarrow] = createSignal(mq?.matches ?? false);
+  const onWidth = (e: MediaQueryListEvent) => setNarrow(e.matches);
+  mq?.addEventListener?.("change", onWidth);
+  onCleanup(() => mq?.removeEventListener?.("change", onWidth));
+  // The user's choice wins until the width class changes.
+  const [chosen, setChosen] = createSignal<boolean | null>(null);
+  createEffect(on(narrow, () => setChosen(null), { defer: true }));
+  const collapsed = () => chosen() ?? narrow();
+  const toggleSidebar = () => setChosen(!collapsed());
+  /** On a narrow window an open sidebar covers the view: it closes once something is picked. */
+  const picked = () => { if (narrow()) setChosen(null); };
+
+  const focusComposer = () => queueMicrotask(() => {
+    const sel = view() === "compare" ? ".compare-input" : ".chat .composer textarea";
+    document.querySelector<HTMLElement>(sel)?.focus();
+  });
+  const go = (v: View) => { setView(v); picked(); };
+
+  function run(a: Action | string) {
+    switch (a) {
+      case "command-palette": setShortcuts(false); setPalette((p) => !p); break;
+      case "pick-model": setPalette(false); go("chat"); chat.setPicker(true); break;
+      case "new-chat": setPalette(false); go("chat"); chat.open(null); focusComposer(); break;
+      case "new-compare": setPalette(false); go("compare"); setNewCompare((n) => n + 1); focusComposer(); break;
+      case "toggle-sidebar": toggleSidebar(); break;
+      case "focus-composer": if (view() === "chat" || view() === "compare") focusComposer(); break;
+      case "shortcuts": setPalette(false); setShortcuts(true); break;
+      case "open-settings": go("settings"); break;
+      case "toggle-theme": theme.toggle(); break;
+      case "about": guard(b.appInfo().then((i) => { toast(`${i.name} ${i.version} · engine ${i.engineVersion}`); })); break;
+    }
+  }
+
+  function onKey(e: KeyboardEvent) {
+    if (e.defaultPrevented) return;
+    // While a dialog is open, only its own keys (and the palette's toggle) apply.
+    const inDialog = !!(e.target as HTMLElement | null)?.closest?.("dialog");
+    const a = actionOf(e);
+    if (!a || (inDialog && a !== "command-palette")) return;
+    e.preventDefault();
+    run(a);
+  }
+  onMount(() => {
+    document.addEventListener("keydown", onKey);
+    b.onMenu(run).catch(() => { /* no native menu (a test's backend): the keys still work */ });
+  });
+  onCleanup(() => document.removeEventListener("keydown", onKey));
 
   // Links in answers never navigate the web view: the shell opens http(s) and mailto links in
   // the OS's browser after checking the scheme again (and refuses any navigation itself).
@@ -39,34 +99,81 @@ export function App(props: { backend: FullBackend }) {
     if (href && /^(https?:\/\/|mailto:)/i.test(href)) b.openLink(href).catch(report);
   }
 
+  const commands = createMemo((): Command[] => {
+    const action = (id: Action | "about", label: string, keywords = ""): Command =>
+      ({ id, label, group: "Actions", hint: id === "about" ? undefined : shortcutOf(id), keywords, run: () => run(id) });
+    return [
+      action("new-chat", "New chat", "conversation start"),
+      action("new-compare", "New compare", "side by side columns arena"),
+      action("pick-model", "Switch model…", "pick choose model route"),
+      action("toggle-sidebar", "Show or hide the sidebar", "collapse"),
+      action("toggle-theme", "Toggle light / dark theme", "appearance colour color"),
+      action("shortcuts", "Keyboard shortcuts", "keys help"),
+      ...(["system", "light", "dark"] as const).map((t): Command => ({
+        id: `theme-${t}`, label: `Theme: ${t === "system" ? "follow the system" : t}`, group: "Actions", keywords: "appearance",
+        run: () => theme.setChoice(t),
+      })),
+      action("about", "About Roundtable", "version"),
+      ...SECTIONS.map((s): Command => ({ id: `view-${s.view}`, label: `Go to ${s.label}`, group: "Views", keywords: "open view", run: () => go(s.view) })),
+      ...SETTINGS_SECTIONS.map((s): Command => ({
+        id: `settings-${s.id}`, label: `Settings: ${s.label}`, group: "Settings", keywords: s.keywords,
+        run: () => { setSection(s.id); go("settings"); },
+      })),
+      ...(models() ?? []).map((m): Command => ({
+        id: `model-${m.id}`, label: m.id, group: "Models", hint: modelHint(m), keywords: "model use switch",
+        run: () => { chat.setModel(m.id); go("chat"); },
+      })),
+      ...(list() ?? []).map((c): Command => ({
+        id: `conversation-${c.id}`, label: c.title, group: "Conversations", keywords: c.kind,
+        run: () => open(c.id, c.kind),
+      })),
+    ];
+  });
+
+  function open(id: number, kind: string) {
+    if (kind === "compare") { go("compare"); setCompareOpen(id); } else { go("chat"); chat.open(id); }
+  }
+
   return (
-    <div class="app" onClick={onClick}>
-      <Sidebar backend={b} list={list() ?? []} current={chat.current()} view={view()} setView={setView}
-        theme={theme()} setTheme={setTheme}
-        onNewChat={() => { setView("chat"); chat.open(null); }}
-        onOpen={(c) => {
-          if (c.kind === "compare") { setView("compare"); setCompareOpen(c.id); } else { setView("chat"); chat.open(c.id); }
-        }}
-        onOpenHit={(id) => { setView("chat"); chat.open(id); }}
+    <div class="app" classList={{ "sidebar-collapsed": collapsed(), narrow: narrow() }} onClick={onClick}>
+      <Sidebar backend={b} list={list() ?? []} current={view() === "chat" ? chat.current() : null} view={view()} setView={go}
+        theme={theme} collapsed={collapsed()} onToggle={toggleSidebar} onShortcuts={() => run("shortcuts")}
+        onNewChat={() => run("new-chat")}
+        onOpen={(c) => open(c.id, c.kind)}
+        onOpenHit={(id) => { go("chat"); chat.open(id); }}
         onChanged={reloadList}
         onDeleted={(id) => { if (chat.current() === id) chat.open(null); reloadList(); }} />
-      <Show when={view() === "leaderboard"}>
-        <main class="leaderboard-view"><LeaderboardView backend={b} /></main>
+      <Show when={narrow() && !collapsed()}>
+        <div class="scrim" aria-hidden="true" onClick={() => setChosen(null)} />
       </Show>
-      <Show when={view() === "usage"}>
-        <main class="usage-view"><UsageView backend={b} /></main>
-      </Show>
-      <Show when={view() === "settings"}>
-        <main class="settings-view">
-          <Settings backend={b} onChanged={() => guard(Promise.resolve(refetchModels()))} theme={theme()} setTheme={setTheme} />
+      <div class="view-area">
+        <Show when={view() === "leaderboard"}>
+          <main class="leaderboard-view view" aria-label="Leaderboard"><LeaderboardView backend={b} /></main>
+        </Show>
+        <Show when={view() === "usage"}>
+          <main class="usage-view view" aria-label="Usage"><UsageView backend={b} /></main>
+        </Show>
+        <Show when={view() === "settings"}>
+          <main class="settings-view view" aria-label="Settings">
+            <Settings backend={b} onChanged={() => guard(Promise.resolve(refetchModels()))} theme={theme}
+              section={section()} setSection={setSection} />
+          </main>
+        </Show>
+        <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")}
+          title={list()?.find((c) => c.id === chat.current())?.title} />
+        {/* Kept mounted: a compare streams on while another view is shown. */}
+        <main class="compare-view view" aria-label="Compare" hidden={view() !== "compare"}>
+          <Compare backend={b} models={models() ?? []} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
+            onContinue={(id) => { go("chat"); reloadList(); chat.open(id); }} />
         </main>
+      </div>
+      <Show when={palette()}><Palette commands={commands()} onClose={() => setPalette(false)} /></Show>
+      <Show when={shortcuts()}><Shortcuts onClose={() => setShortcuts(false)} /></Show>
+      <Show when={chat.picker()}>
+        <ModelPicker models={models() ?? []} onPick={(id) => { chat.setModel(id); chat.setPicker(false); focusComposer(); }}
+          onClose={() => chat.setPicker(false)} />
       </Show>
-      <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => setView("settings")} />
-      {/* Kept mounted: a compare streams on while another view is shown. */}
-      <main class="compare-view" hidden={view() !== "compare"}>
-        <Compare backend={b} models={models() ?? []} open={compareOpen()} onSaved={reloadList}
-          onContinue={(id) => { setView("chat"); reloadList(); chat.open(id); }} />
-      </main>
+      <Toaster />
     </div>
   );
 }

@@ -17,6 +17,12 @@ export interface Backend {
   search?(query: string): Promise<SearchHit[]>;
   rename?(id: number, title: string): Promise<void>;
   remove?(id: number): Promise<void>;
+  /** Pinned conversations are listed first. */
+  pin?(id: number, pinned: boolean): Promise<void>;
+  /** Deletes a message and every message below it (its spend stays in the ledger). */
+  deleteMessage?(id: number): Promise<void>;
+  /** The native menu's actions ("new-chat", "toggle-sidebar"…), as they are picked. */
+  onMenu?(handler: (action: string) => void): Promise<void>;
   models?(): Promise<ModelView[]>;
   send?(spec: TurnSpec, onEvent: (msg: StreamMsg) => void): Promise<Started>;
   cancel?(turn: number): Promise<boolean>;
@@ -64,6 +70,13 @@ export const tauriBackend: FullBackend = {
   search: (query) => call("search", { query }),
   rename: (id, title) => call("rename_conversation", { id, title }),
   remove: (id) => call("delete_conversation", { id }),
+  pin: (id, pinned) => call("pin_conversation", { id, pinned }),
+  deleteMessage: (id) => call("delete_message", { id }),
+  onMenu: (handler) => {
+    const events = new Channel<string>();
+    events.onmessage = (action) => handler(seen(action));
+    return call<void>("menu_events", { events });
+  },
   models: () => call("models"),
   send: (spec, onEvent) => {
     const events = new Channel<StreamMsg>();

@@ -1,4 +1,5 @@
-import "./style.css";
+import "./design/tokens.css";
+import "./design/components.css";
 import { render } from "solid-js/web";
 import { App } from "./App";
 import { tauriBackend } from "./backend";

@@ -1,102 +1,156 @@
-// The chat view: the model button, the conversation (a virtual list of the branch shown), the
-// answer streaming now with its figures, and the composer. State and actions are the chat store's.
+// The chat view: the conversation (a virtual list of the branch shown), the answer streaming now
+// with its meta row or error card, a scroll-to-newest button, and the composer (it grows with its
+// text; the model chip sits in it). State and actions are the chat store's.
 
-import { For, onCleanup, onMount, Show } from "solid-js";
+import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { FullBackend } from "../backend";
-import { dismiss, problem } from "../shared/problems";
-import type { ModelView } from "../types";
+import { Button, fit, IconButton } from "../design/controls";
+import { Dialog } from "../design/Dialog";
+import { ArrowDown, ArrowUp, ChevronDown, MessageSquare, Pencil, RefreshCw, Square, X } from "../design/icons";
+import { ProviderMark } from "../design/ProviderMark";
+import { shortcutOf } from "../shell/keys";
+import type { MessageView, ModelView } from "../types";
+import { ErrorCard } from "./ErrorCard";
 import { FirstRun } from "./FirstRun";
-import { Message } from "./Message";
-import { ModelPicker } from "./ModelPicker";
+import { Message, Meta } from "./Message";
 import type { ChatStore } from "./store";
+import "./chat.css";
 
 export function Chat(props: {
-  chat: ChatStore; backend: FullBackend; models: ModelView[] | undefined; visible: boolean; onSettings: () => void;
+  chat: ChatStore; backend: FullBackend; models: ModelView[] | undefined; visible: boolean; onSettings: () => void; title?: string;
 }) {
   const c = props.chat;
   const busy = () => c.live()?.status === "streaming";
+  const [away, setAway] = createSignal(false);
+  const [deleting, setDeleting] = createSignal<MessageView | null>(null);
+  let scroller!: HTMLElement;
+  let box!: HTMLTextAreaElement;
 
   function onKey(e: KeyboardEvent) {
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
-      e.preventDefault();
-      c.setPicker((p) => !p);
-    } else if (e.key === "Escape") {
-      if (c.picker()) c.setPicker(false);
-      else if (c.editing() !== null) c.cancelEdit();
-      else c.stop();
-    }
+    if (!props.visible || e.key !== "Escape" || e.defaultPrevented) return;
+    if ((e.target as HTMLElement | null)?.closest?.("dialog, [role=menu]")) return;
+    if (c.editing() !== null) c.cancelEdit();
+    else c.stop();
   }
   onMount(() => document.addEventListener("keydown", onKey));
   onCleanup(() => document.removeEventListener("keydown", onKey));
 
+  const onScroll = () => {
+    c.virt.onScroll();
+    setAway(scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > 200);
+  };
+  const setDraft = (text: string) => { c.setDraft(text); queueMicrotask(() => fit(box, 12)); };
+  const last = () => c.shown().at(-1)?.m.id;
+  const empty = () => c.current() === null && !c.live();
+
   return (
     <>
-      <main class="chat" hidden={!props.visible}>
-        <div class="topbar">
-          <button class="model-button" onClick={() => c.setPicker(true)} title="Pick a model (Ctrl+K)">
-            {c.model() || "Pick a model"}
-          </button>
-        </div>
-        <Show when={problem()}>
-          <div class="problem" role="alert">{problem()} <button onClick={() => dismiss()}>×</button></div>
-        </Show>
-        <section class="messages" aria-live="polite" ref={(el) => c.bindScroller(el)} onScroll={c.virt.onScroll}>
-          <div class="spacer" style={{ height: `${c.virt.before()}px` }} />
-          <Show when={props.visible && c.current() === null && !c.live() && props.models && props.models.length === 0}>
-            <FirstRun backend={props.backend} onSettings={props.onSettings} />
-          </Show>
-          <For each={c.virt.slice()}>{(s) => (
-            <Message s={s} busy={busy()} measure={c.virt.measure}
-              onPick={(m) => c.pick(m)}
-              onEdit={(m) => c.edit(m.id, m.text)}
-              onRegenerate={(m) => m.parentId !== null && c.send("", c.current(), { regenerate: m.parentId })} />
-          )}</For>
-          <div class="spacer" style={{ height: `${c.virt.after()}px` }} />
-          <Show when={c.live()}>{(l) => (
-            <>
-              <Show when={l().prompt}>
-                <article class="message user"><div class="text">{l().prompt}</div>
-                  <Show when={l().user !== null && l().status !== "streaming"}>
-                    <div class="tools"><button class="edit" onClick={() => c.edit(l().user, l().prompt ?? "")}>Edit</button></div>
-                  </Show>
-                </article>
-              </Show>
-              <article class={`message assistant live ${l().status}`}>
-                {l().view.root}
-                <Show when={l().error}>
-                  <div class="error" role="alert">
-                    {l().error}
-                    <button class="retry" onClick={() => c.retry(l())}>Retry</button>
-                    <Show when={l().overBudget}>
-                      <button class="send-anyway" onClick={() => c.retry(l(), true)}>Send anyway</button>
-                    </Show>
+      <main class="chat view" hidden={!props.visible} aria-label="Chat">
+        <header class="view-head chat-head">
+          <h2 class="chat-title">{props.title ?? "New chat"}</h2>
+        </header>
+        <div class="messages-wrap">
+          <section class="messages" aria-label="Messages" ref={(el) => { scroller = el; c.bindScroller(el); }} onScroll={onScroll}>
+            <div class="thread">
+              <div class="spacer" style={{ height: `${c.virt.before()}px` }} />
+              <Show when={props.visible && empty()}>
+                <Show when={props.models && props.models.length === 0} fallback={
+                  <div class="chat-empty">
+                    <MessageSquare size={28} aria-hidden="true" />
+                    <h2>What shall we ask?</h2>
+                    <p class="muted">Answers stream from <strong>{c.model() || "the model you pick"}</strong>. Press <kbd>{shortcutOf("command-palette")}</kbd> for
+                      every command, <kbd>?</kbd> for the keys.</p>
                   </div>
+                }>
+                  <FirstRun backend={props.backend} onSettings={props.onSettings} />
                 </Show>
-                <Show when={l().footer}><footer class="meta">{l().footer}</footer></Show>
-                <Show when={l().user !== null && l().status !== "streaming"}>
-                  <div class="tools"><button class="regenerate" onClick={() => c.send("", c.current(), { regenerate: l().user! })}>Regenerate</button></div>
-                </Show>
-              </article>
-            </>
-          )}</Show>
-        </section>
-        <Show when={c.editing() !== null}>
-          <div class="editing">Editing a message: sending makes a new branch (Esc cancels)</div>
-        </Show>
-        <form class="composer" onSubmit={(e) => { e.preventDefault(); c.submit(); }}>
-          <textarea placeholder="Message — Enter sends, Shift+Enter for a new line" value={c.draft()}
-            onInput={(e) => c.setDraft(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); c.submit(); }
-            }} aria-label="Message" />
-          <Show when={busy()} fallback={<button type="submit" class="send">Send</button>}>
-            <button type="button" class="stop" onClick={() => c.stop()}>Stop</button>
+              </Show>
+              <For each={c.virt.slice()}>{(s) => (
+                <Message s={s} busy={busy()} last={!c.live() && s.m.id === last()} measure={c.virt.measure}
+                  onPick={(m) => c.pick(m)}
+                  onEdit={(m) => { c.edit(m.id, m.text); queueMicrotask(() => { fit(box, 12); box.focus(); }); }}
+                  onRegenerate={(m) => m.parentId !== null && c.send("", c.current(), { regenerate: m.parentId })}
+                  onDelete={(m) => setDeleting(m)} />
+              )}</For>
+              <div class="spacer" style={{ height: `${c.virt.after()}px` }} />
+              <Show when={c.live()}>{(l) => (
+                <>
+                  <Show when={l().prompt}>
+                    <article class="message user last" aria-label="You"><div class="text">{l().prompt}</div>
+                      <Show when={l().user !== null && l().status !== "streaming"}>
+                        <div class="msg-actions">
+                          <IconButton icon={Pencil} label="Edit" size="sm" class="edit"
+                            onClick={() => { c.edit(l().user, l().prompt ?? ""); queueMicrotask(() => box.focus()); }} />
+                        </div>
+                      </Show>
+                    </article>
+                  </Show>
+                  <article class={`message assistant live last ${l().status}`} aria-label="Answer" aria-busy={l().status === "streaming"}>
+                    {l().view.root}
+                    <Show when={l().error}>{(err) => (
+                      <ErrorCard error={err()} onRetry={() => c.retry(l())} onSendAnyway={() => c.retry(l(), true)} onSettings={props.onSettings} />
+                    )}</Show>
+                    <div class="msg-foot">
+                      <Meta model={l().model ?? (l().status === "streaming" ? c.model() : null)} figures={l().figures}
+                        note={l().footer ?? (l().status === "streaming" ? "answering…" : null)} />
+                      <Show when={l().user !== null && l().status !== "streaming"}>
+                        <div class="msg-actions">
+                          <IconButton icon={RefreshCw} label="Regenerate" size="sm" class="regenerate"
+                            onClick={() => c.send("", c.current(), { regenerate: l().user! })} />
+                        </div>
+                      </Show>
+                    </div>
+                  </article>
+                </>
+              )}</Show>
+            </div>
+          </section>
+          <Show when={away()}>
+            <IconButton icon={ArrowDown} label="Scroll to the newest" class="to-bottom" tipSide="left"
+              onClick={() => { scroller.scrollTo({ top: scroller.scrollHeight, behavior: "smooth" }); }} />
           </Show>
+        </div>
+        <div class="visually-hidden" role="status" aria-live="polite">{c.status()}</div>
+        <form class="composer" onSubmit={(e) => { e.preventDefault(); c.submit(); queueMicrotask(() => fit(box, 12)); }}>
+          <Show when={c.editing() !== null}>
+            <div class="editing">
+              <Pencil size={14} aria-hidden="true" /> Editing a message: sending makes a new branch.
+              <Button size="sm" variant="ghost" icon={X} onClick={() => c.cancelEdit()}>Cancel (Esc)</Button>
+            </div>
+          </Show>
+          <div class="composer-box">
+            <textarea ref={box} rows={1} placeholder="Message — Enter sends, Shift+Enter for a new line" value={c.draft()}
+              onInput={(e) => setDraft(e.currentTarget.value)} aria-label="Message"
+              onKeyDown={(e) => {
+                if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); c.submit(); queueMicrotask(() => fit(box, 12)); }
+              }} />
+            <div class="composer-bar">
+              <button type="button" class="model-button model-chip" onClick={() => c.setPicker(true)}
+                aria-label={`Model: ${c.model() || "none"} — pick another (${shortcutOf("pick-model")})`} data-tip={`Pick a model (${shortcutOf("pick-model")})`}>
+                <Show when={c.model()}>{(m) => <ProviderMark id={m()} />}</Show>
+                <span class="model-id">{c.model() || "Pick a model"}</span>
+                <ChevronDown size={14} aria-hidden="true" />
+              </button>
+              <span class="composer-spacer" />
+              <Show when={busy()} fallback={
+                <IconButton type="submit" icon={ArrowUp} label="Send" shortcut="Enter" variant="primary" class="send" disabled={!c.draft().trim()} />
+              }>
+                <IconButton icon={Square} label="Stop" shortcut="Esc" variant="primary" class="stop" onClick={() => c.stop()} />
+              </Show>
+            </div>
+          </div>
         </form>
       </main>
-      <Show when={c.picker()}>
-        <ModelPicker models={props.models ?? []} onPick={(id) => { c.setModel(id); c.setPicker(false); }} onClose={() => c.setPicker(false)} />
-      </Show>
+      <Show when={deleting()}>{(m) => (
+        <Dialog title={m().role === "user" ? "Delete this message?" : "Delete this answer?"} onClose={() => setDeleting(null)} class="confirm-delete"
+          footer={<>
+            <Button onClick={() => setDeleting(null)}>Cancel</Button>
+            <Button variant="danger" class="confirm" onClick={() => { const id = m().id; setDeleting(null); c.remove(id); }}>Delete</Button>
+          </>}>
+          <p>It is deleted with every reply below it, in every branch. What the answers cost stays in the usage ledger.</p>
+        </Dialog>
+      )}</Show>
     </>
   );
 }
+

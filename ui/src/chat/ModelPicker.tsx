@@ -1,42 +1,26 @@
-// The model picker (Ctrl/Cmd+K): every model and route, grouped by provider, with prices and
-// context lengths; typing filters, Enter takes the first.
+// The model picker (Ctrl/Cmd+M, or the model chip): every model and route, grouped by provider,
+// with prices and context lengths; typing filters, Enter takes the highlighted one.
 
-import { createSignal, For } from "solid-js";
+import { Dialog } from "../design/Dialog";
+import type { Command } from "../shell/commands";
+import { CommandList } from "../shell/CommandList";
 import type { ModelView } from "../types";
 
+/** A model's price and context, as the picker shows them. */
+export function modelHint(m: ModelView): string {
+  const price = m.inputPerM == null ? "" : `$${m.inputPerM.toFixed(2)} / $${(m.outputPerM ?? 0).toFixed(2)} per M`;
+  const ctx = m.contextLength ? `${Math.round(m.contextLength / 1000)}k ctx` : "";
+  return [price, ctx].filter(Boolean).join(" · ");
+}
+
 export function ModelPicker(props: { models: ModelView[]; onPick: (id: string) => void; onClose: () => void }) {
-  const [filter, setFilter] = createSignal("");
-  const groups = () => {
-    const f = filter().toLowerCase();
-    const by = new Map<string, ModelView[]>();
-    for (const m of props.models) {
-      if (f && !m.id.toLowerCase().includes(f)) continue;
-      by.set(m.provider, [...(by.get(m.provider) ?? []), m]);
-    }
-    return [...by.entries()];
-  };
-  const price = (m: ModelView) =>
-    m.inputPerM == null ? "" : `$${m.inputPerM.toFixed(2)} / $${(m.outputPerM ?? 0).toFixed(2)} per M`;
+  const commands = (): Command[] => props.models.map((m) => ({
+    id: m.id, label: m.id, group: m.provider === "routes" ? "Routes" : m.provider, hint: modelHint(m), run: () => props.onPick(m.id),
+  }));
   return (
-    <div class="overlay" onClick={() => props.onClose()}>
-      <div class="picker" onClick={(e) => e.stopPropagation()} role="dialog" aria-label="Pick a model">
-        <input class="picker-filter" placeholder="Search models and routes" value={filter()} ref={(el) => setTimeout(() => el.focus())}
-          onInput={(e) => setFilter(e.currentTarget.value)}
-          onKeyDown={(e) => { if (e.key === "Enter") { const first = groups()[0]?.[1][0]; if (first) props.onPick(first.id); } }} />
-        <div class="picker-list">
-          <For each={groups()}>{([provider, ms]) => (
-            <section class="picker-group">
-              <h3>{provider}</h3>
-              <For each={ms}>{(m) => (
-                <button class="picker-item" onClick={() => props.onPick(m.id)}>
-                  <span class="picker-id">{m.id}</span>
-                  <span class="picker-meta">{price(m)}{m.contextLength ? ` · ${Math.round(m.contextLength / 1000)}k ctx` : ""}</span>
-                </button>
-              )}</For>
-            </section>
-          )}</For>
-        </div>
-      </div>
-    </div>
+    <Dialog title="Pick a model" hideTitle onClose={props.onClose} class="palette picker">
+      <CommandList commands={commands()} label="Search models and routes" placeholder="Search models and routes…"
+        onDone={() => { /* the pick closes it */ }} perGroup={50} inputClass="picker-filter" />
+    </Dialog>
   );
 }

@@ -5,11 +5,11 @@
 import { createEffect, createMemo, createSignal, type Accessor } from "solid-js";
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
-import { answerLine, fellOver, fromDone } from "../shared/figures";
-import { describe, guard, isKind, tell } from "../shared/problems";
+import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
+import { describe, guard, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
-import type { MessageView, ModelView, StreamMsg } from "../types";
+import type { ErrorView, MessageView, ModelView, StreamMsg } from "../types";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
 
 /** The answer streaming now (or the last one, until another conversation is opened). */
@@ -21,10 +21,21 @@ export interface Live {
   prompt: string | null;
   view: AnswerView;
   status: "streaming" | "done" | "failed" | "stopped";
-  error: string | null;
-  /** The failure is a spent budget: "Send anyway" is offered. */
-  overBudget: boolean;
+  /** The failure, typed: the error card branches on its kind and class. */
+  error: ErrorView | null;
   footer: string | null;
+  /** The model that answered (or is answering), once known. */
+  model: string | null;
+  /** The finished answer's figures. */
+  figures: Figures | null;
+}
+
+/** Any failure as the typed error the error card shows (a thrown string becomes an internal one). */
+export function asError(e: unknown): ErrorView {
+  if (e && typeof e === "object" && typeof (e as { kind?: unknown }).kind === "string" && typeof (e as { message?: unknown }).message === "string") {
+    return e as ErrorView;
+  }
+  return { kind: "internal", message: describe(e), provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null };
 }
 
 export interface SendOptions { editOf?: number; regenerate?: number; overBudget?: boolean }
@@ -47,6 +58,8 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   const [model, setModel] = createSignal<string>(load("model"));
   const [picker, setPicker] = createSignal(false);
   const [draft, setDraft] = createSignal("");
+  // What a screen reader hears: the answer's state changes, never each token.
+  const [status, setStatus] = createSignal("");
   let scroller: HTMLElement | undefined;
   // Long conversations stay smooth: only the messages near the viewport are in the DOM.
   const virt = createVirtual({
@@ -91,8 +104,9 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     const view = new AnswerView();
     setLive({
       turn: null, user: o.regenerate ?? null, prompt: o.regenerate !== undefined ? null : prompt,
-      view, status: "streaming", error: null, overBudget: false, footer: null,
+      view, status: "streaming", error: null, footer: null, model: null, figures: null,
     });
+    setStatus(`Asking ${model()}…`);
     setDraft("");
     const onEvent = (msg: StreamMsg) => {
       switch (msg.kind) {
@@ -103,17 +117,23 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
           break;
         }
         case "attempt":
-          setLive((l) => l && { ...l, footer: msg.outcome === "ok" ? null : `${fellOver(msg)} failed, trying the next…` });
+          setLive((l) => l && { ...l, model: msg.outcome === "ok" ? msg.target : l.model, footer: msg.outcome === "ok" ? null : `${fellOver(msg)} failed, trying the next…` });
+          if (msg.outcome !== "ok") setStatus(`${fellOver(msg)} failed, trying the next`);
           break;
-        case "done":
-          setLive((l) => l && { ...l, status: "done", footer: answerLine(fromDone(msg)) });
+        case "done": {
+          const figures = fromDone(msg);
+          setLive((l) => l && { ...l, status: "done", footer: null, model: msg.model, figures });
+          setStatus(`Answer complete: ${answerLine(figures)}`);
           opts.onListChanged();
           break;
+        }
         case "failed":
-          setLive((l) => l && { ...l, status: "failed", error: msg.error.message, overBudget: msg.error.kind === "budget_exceeded" });
+          setLive((l) => l && { ...l, status: "failed", error: msg.error });
+          setStatus(`The answer failed: ${msg.error.message}`);
           break;
         case "cancelled":
           setLive((l) => l && { ...l, status: "stopped", footer: "stopped — the partial answer is kept" });
+          setStatus("Stopped; the partial answer is kept");
           break;
       }
     };
@@ -131,7 +151,8 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
         opts.onListChanged();
       }
     } catch (e) {
-      setLive((l) => l && { ...l, status: "failed", error: describe(e), overBudget: isKind(e, "budget_exceeded") });
+      setLive((l) => l && { ...l, status: "failed", error: asError(e) });
+      setStatus(`Not sent: ${describe(e)}`);
     }
   }
 
@@ -148,19 +169,30 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
       : send(l.prompt ?? "", current(), { overBudget }));
   }
 
+  /** Deletes a stored message and everything below it, then shows what is left. */
+  async function remove(id: number) {
+    const conv = current();
+    await b.deleteMessage(id);
+    setLive(null);
+    setCut(null);
+    if (conv !== null) setAll((await b.conversation(conv)).messages);
+    opts.onListChanged();
+  }
+
   async function stop() {
     const l = live();
     if (l?.turn != null && l.status === "streaming") await b.cancel(l.turn);
   }
 
   return {
-    current, all, shown, editing, live, model, picker, draft, virt,
+    current, all, shown, editing, live, model, picker, draft, virt, status,
     setModel, setPicker, setDraft,
     bindScroller: (el: HTMLElement) => { scroller = el; },
     open: (id: number | null) => guard(open(id)),
     send: (text: string, conversation: number | null, o?: SendOptions) => guard(send(text, conversation, o)),
     submit, retry,
     stop: () => guard(stop()),
+    remove: (id: number) => guard(remove(id)),
     /** Shows another branch at `m`. */
     pick: (m: MessageView) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); },
     edit: (id: number | null, text: string) => { setEditing(id); setDraft(text); },

@@ -13,6 +13,7 @@ import { answerLine, fellOver, fromStored } from "../shared/figures";
 import { describe, isKind } from "../shared/problems";
 import { load as loadKept, save } from "../shared/storage";
 import { SetTools } from "./SetTools";
+import "./compare.css";
 import type { ColumnMsg, ErrorClass, ModelView, Verdict } from "../types";
 
 export const MAX_COLUMNS = 8;
@@ -40,6 +41,8 @@ export function Compare(props: {
   open?: number | null;
   /** A compare was saved (the sidebar lists it). */
   onSaved?: () => void;
+  /** Changes when the user asks for a new compare (Ctrl/Cmd+Shift+C, the palette, the menu). */
+  fresh?: number;
 }) {
   const b = props.backend;
   const [picked, setPicked] = createSignal<string[]>(loadKept("compareLast"));
@@ -205,6 +208,7 @@ export function Compare(props: {
     }
   }
   createEffect(on(() => props.open, (id) => { if (id != null) void load(id); }));
+  createEffect(on(() => props.fresh, (n) => { if (n && !busy()) reset(); }, { defer: true }));
 
   let bodies: HTMLElement[] = [];
   let syncing = false;

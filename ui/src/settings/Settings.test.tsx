@@ -1,4 +1,5 @@
 import { render } from "solid-js/web";
+import { createTheme } from "../design/theme";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FullBackend } from "../backend";
 import { Settings } from "./Settings";
@@ -44,7 +45,8 @@ afterEach(() => { dispose?.(); document.body.innerHTML = ""; });
 function mount(backend: FullBackend, changed: string[] = []) {
   const root = document.createElement("div");
   document.body.append(root);
-  dispose = render(() => <Settings backend={backend} onChanged={() => changed.push("x")} theme="system" setTheme={() => {}} />, root);
+  dispose = render(() => <Settings backend={backend} onChanged={() => changed.push("x")} theme={createTheme()}
+    section="providers" setSection={() => {}} />, root);
   return root;
 }
 const $ = <T extends Element>(root: ParentNode, sel: string) => root.querySelector(sel) as T;

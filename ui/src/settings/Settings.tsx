@@ -7,9 +7,23 @@ import { createResource, createSignal, Index, Show } from "solid-js";
 import type { FullBackend } from "../backend";
 import type { Edit, PriceSetting, ProviderView, RouteSetting, SettingsView, Strategy } from "../types";
 import { describe } from "../shared/problems";
+import type { Theme } from "../design/theme";
+import "./settings.css";
+
+export type SettingsSection = "providers" | "routes" | "prices" | "budget" | "gateway" | "appearance";
+
+/** The sections, in the order of their navigation (the palette offers each). */
+export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: string }[] = [
+  { id: "providers", label: "Providers and keys", keywords: "api key keychain address openai anthropic ollama" },
+  { id: "routes", label: "Routes", keywords: "fallback balance latency chain" },
+  { id: "prices", label: "Prices", keywords: "cost override per million" },
+  { id: "budget", label: "Budget", keywords: "monthly limit spend" },
+  { id: "gateway", label: "Gateway", keywords: "serve local api openai compatible token" },
+  { id: "appearance", label: "Appearance", keywords: "theme dark light" },
+];
 
 export function Settings(props: {
-  backend: FullBackend; onChanged: () => void; theme: string; setTheme: (t: string) => void;
+  backend: FullBackend; onChanged: () => void; theme: Theme; section: SettingsSection; setSection: (s: SettingsSection) => void;
 }) {
   const b = props.backend;
   const [providers, { refetch }] = createResource(() => b.providers());
@@ -51,7 +65,7 @@ export function Settings(props: {
 
       <h2>Appearance</h2>
       <label class="theme-setting">Theme{" "}
-        <select aria-label="Theme setting" value={props.theme} onChange={(e) => props.setTheme(e.currentTarget.value)}>
+        <select aria-label="Theme setting" value={props.theme.choice()} onChange={(e) => props.theme.setChoice(e.currentTarget.value as "system" | "light" | "dark")}>
           <option value="system">Follow the system</option><option value="light">Light</option><option value="dark">Dark</option>
         </select>
       </label>

@@ -38,3 +38,12 @@ export function fromStored(m: MessageView): Figures | null {
     costMicros: f.costMicros, ttftMs: f.ttftMs, estimated: f.estimated,
   };
 }
+
+/** The meta row's short form: model, first token, tokens, cost (the full line goes in its tooltip). */
+export function compact(f: Figures): string[] {
+  const parts: string[] = [];
+  if (f.ttftMs !== null) parts.push(`${(f.ttftMs / 1000).toFixed(2)} s`);
+  if (f.input !== null && f.output !== null) parts.push(`${f.input + f.output} tok`);
+  parts.push(`${f.estimated ? "≈ " : ""}$${(f.costMicros / 1e6).toFixed(4)}`);
+  return parts;
+}

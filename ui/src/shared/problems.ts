@@ -1,12 +1,8 @@
 // Failures the user must see: every rejected promise the UI starts ends here (never silently in
-// the console). A view shows `problem()`; `guard` wraps a promise started from an event handler.
+// the console), shown as a toast. `guard` wraps a promise started from an event handler.
 
-import { createSignal } from "solid-js";
+import { toast } from "../design/toast";
 import type { ErrorKind } from "../types";
-
-const [problem, setProblem] = createSignal<string | null>(null);
-
-export { problem };
 
 /** The words of a failure, whatever was thrown. */
 export function describe(e: unknown): string {
@@ -25,17 +21,12 @@ export function isKind(e: unknown, kind: ErrorKind): boolean {
 
 /** Shows a failure. */
 export function report(e: unknown): void {
-  setProblem(describe(e));
+  toast(describe(e), "error");
 }
 
 /** Shows a message that is not a thrown error (e.g. "Pick a model first"). */
 export function tell(text: string): void {
-  setProblem(text);
-}
-
-/** Hides the shown failure. */
-export function dismiss(): void {
-  setProblem(null);
+  toast(text, "info");
 }
 
 /** Runs a promise for its effect; a rejection is shown, never lost. */

@@ -8,6 +8,7 @@ import { createEffect, createResource, createSignal, For, onCleanup, Show } from
 import type { FullBackend } from "../backend";
 import type { Dashboard, UsageLine } from "../types";
 import { describe } from "../shared/problems";
+import "./usage.css";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
