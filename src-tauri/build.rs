@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "search",
     "rename_conversation",
     "delete_conversation",
+    "pin_conversation",
+    "delete_message",
     "models",
     "send",
     "cancel",
@@ -27,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "continue_compare",
     "dashboard",
     "export_usage_csv",
+    "menu_events",
 ];
 
 fn main() {

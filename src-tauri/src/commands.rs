@@ -102,6 +102,18 @@ pub fn delete_conversation(state: State<'_, AppState>, id: i64) -> Reply<()> {
     state.ready()?.store.delete_conversation(id).map_err(text)
 }
 
+/// Pins a conversation to the top of the list, or unpins it (its time stays as it was).
+#[tauri::command]
+pub fn pin_conversation(state: State<'_, AppState>, id: i64, pinned: bool) -> Reply<()> {
+    state.ready()?.store.set_pinned(id, pinned).map_err(text)
+}
+
+/// Deletes a message and every message below it (the conversation and its spend stay).
+#[tauri::command]
+pub fn delete_message(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.ready()?.store.delete_message(id).map_err(text)
+}
+
 /// Every enabled provider's models with prices and context, and the routes.
 #[tauri::command]
 pub async fn models(state: State<'_, AppState>) -> Reply<Vec<ModelView>> {

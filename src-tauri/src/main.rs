@@ -6,18 +6,31 @@
 mod bindings;
 mod commands;
 mod compare;
+mod menu;
 mod navigation;
 mod run;
 mod state;
 mod stream;
 mod usage;
 mod views;
+mod window;
 
 fn main() {
-    let app = tauri::Builder::default()
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let dir = roundtable_engine::config::data_dir(None);
+    let mut builder = tauri::Builder::default();
+    // First among plugins: a second launch must exit before anything else starts.
+    if let Some(single) = window::single_instance(&context.config().identifier, &dir) {
+        builder = builder.plugin(single);
+    }
+    let app = builder
+        .plugin(window::state_keeper(&dir))
         .plugin(navigation::guard())
         .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
+        .manage(menu::MenuEvents::default())
+        .menu(menu::build)
+        .on_menu_event(menu::clicked)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::conversations,
@@ -25,6 +38,8 @@ fn main() {
             commands::search,
             commands::rename_conversation,
             commands::delete_conversation,
+            commands::pin_conversation,
+            commands::delete_message,
             commands::models,
             commands::send,
             commands::cancel,
@@ -41,8 +56,9 @@ fn main() {
             compare::continue_compare,
             usage::dashboard,
             usage::export_usage_csv,
+            menu::menu_events,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"));
+        .run(context);
     if let Err(e) = app {
         eprintln!("roundtable: the window could not start: {e}");
         std::process::exit(1);

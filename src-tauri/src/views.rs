@@ -27,8 +27,10 @@ pub struct ListedView {
     pub messages: i64,
     /// Unix ms.
     pub created_at: i64,
-    /// Unix ms of the last change.
+    /// Unix ms of the last change (pinning is not one).
     pub updated_at: i64,
+    /// Pinned to the top of the list (the list comes pinned first).
+    pub pinned: bool,
 }
 
 impl From<ConversationSummary> for ListedView {
@@ -40,6 +42,7 @@ impl From<ConversationSummary> for ListedView {
             messages: c.messages,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            pinned: c.pinned,
         }
     }
 }
@@ -53,7 +56,8 @@ pub struct HitView {
     pub title: String,
     pub message_id: i64,
     pub role: Role,
-    /// The matching text around the match, terms in `[` `]`.
+    /// The matching text around the match, each matched term between U+0002 (start) and U+0003
+    /// (end); brackets in it are the message's own.
     pub snippet: String,
     /// Unix ms.
     pub created_at: i64,

@@ -31,9 +31,13 @@ messages: number,
  */
 createdAt: number, 
 /**
- * Unix ms of the last change.
+ * Unix ms of the last change (pinning is not one).
  */
-updatedAt: number, };
+updatedAt: number, 
+/**
+ * Pinned to the top of the list (the list comes pinned first).
+ */
+pinned: boolean, };
 
 /**
  * What a conversation is.
@@ -45,7 +49,8 @@ export type ConversationKind = "chat" | "compare";
  */
 export type SearchHit = { conversationId: number, title: string, messageId: number, role: Role, 
 /**
- * The matching text around the match, terms in `[` `]`.
+ * The matching text around the match, each matched term between U+0002 (start) and U+0003
+ * (end); brackets in it are the message's own.
  */
 snippet: string, 
 /**
