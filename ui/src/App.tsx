@@ -3,13 +3,14 @@
 // chat/store.ts); this file wires them and runs the app-wide actions — from a key (shell/keys.ts),
 // the palette, or the native menu (the same action names).
 
-import { createEffect, createMemo, createResource, createSignal, on, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, lazy, on, onCleanup, onMount, Show, Suspense } from "solid-js";
 import type { FullBackend } from "./backend";
 import { Chat } from "./chat/Chat";
 import { ModelPicker, modelHint } from "./chat/ModelPicker";
 import { createChat } from "./chat/store";
 import { Compare } from "./compare/Compare";
 import { LeaderboardView } from "./compare/Leaderboard";
+import { Skeleton } from "./design/controls";
 import { createTheme } from "./design/theme";
 import { toast, Toaster } from "./design/toast";
 import { Settings, SETTINGS_SECTIONS, type SettingsSection } from "./settings/Settings";
@@ -19,8 +20,10 @@ import type { Command } from "./shell/commands";
 import { type Action, actionOf, shortcutOf } from "./shell/keys";
 import { guard, report } from "./shared/problems";
 import { SECTIONS, Sidebar, type View } from "./sidebar/Sidebar";
-import { UsageView } from "./usage/Usage";
 import "./shell/shell.css";
+
+// The dashboard (and its chart library) loads when first opened, not at start.
+const UsageView = lazy(() => import("./usage/Usage").then((m) => ({ default: m.UsageView })));
 
 /** Below this width the sidebar starts collapsed and opens over the view. */
 const NARROW = "(max-width: 820px)";
@@ -151,7 +154,9 @@ export function App(props: { backend: FullBackend }) {
           <main class="leaderboard-view view" aria-label="Leaderboard"><LeaderboardView backend={b} /></main>
         </Show>
         <Show when={view() === "usage"}>
-          <main class="usage-view view" aria-label="Usage"><UsageView backend={b} /></main>
+          <main class="usage-view view" aria-label="Usage">
+            <Suspense fallback={<div class="view-loading"><Skeleton lines={4} label="Loading the dashboard" /></div>}><UsageView backend={b} /></Suspense>
+          </main>
         </Show>
         <Show when={view() === "settings"}>
           <main class="settings-view view" aria-label="Settings">

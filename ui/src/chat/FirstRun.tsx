@@ -2,6 +2,8 @@
 
 import { createResource, For, Show } from "solid-js";
 import type { FullBackend } from "../backend";
+import { Button, EmptyState, Skeleton } from "../design/controls";
+import { KeyRound, Server } from "../design/icons";
 
 export function FirstRun(props: { backend: FullBackend; onSettings: () => void }) {
   const [found] = createResource(async () => {
@@ -12,16 +14,17 @@ export function FirstRun(props: { backend: FullBackend; onSettings: () => void }
     return out;
   });
   return (
-    <section class="first-run">
-      <h2>Welcome to Roundtable</h2>
-      <p>No model is available yet. Roundtable talks to every provider directly with your own keys, kept in the OS keychain.</p>
-      <Show when={found.loading}><p class="muted">Looking for a local Ollama or LM Studio…</p></Show>
-      <Show when={found() && found()!.length > 0} fallback={
-        <Show when={!found.loading}><p class="muted">No local Ollama (port 11434) or LM Studio (port 1234) is running.</p></Show>
-      }>
-        <ul class="found"><For each={found()}>{(f) => <li>{f}</li>}</For></ul>
-      </Show>
-      <button class="to-settings" onClick={() => props.onSettings()}>Add an API key in Settings</button>
+    <section class="first-run" aria-label="Getting started">
+      <EmptyState icon={Server} title="Welcome to Roundtable"
+        action={<Button variant="primary" icon={KeyRound} class="to-settings" onClick={() => props.onSettings()}>Add an API key in Settings</Button>}>
+        <p>No model is available yet. Roundtable talks to every provider directly with your own keys, kept in the OS keychain.</p>
+        <Show when={found.loading}><Skeleton lines={1} label="Looking for a local Ollama or LM Studio" /></Show>
+        <Show when={found() && found()!.length > 0} fallback={
+          <Show when={!found.loading}><p class="muted">No local Ollama (port 11434) or LM Studio (port 1234) is running.</p></Show>
+        }>
+          <ul class="found"><For each={found()}>{(f) => <li>{f}</li>}</For></ul>
+        </Show>
+      </EmptyState>
     </section>
   );
 }
