@@ -18,7 +18,8 @@ import { Palette } from "./shell/Palette";
 import { Shortcuts } from "./shell/Shortcuts";
 import type { Command } from "./shell/commands";
 import { type Action, actionOf, shortcutOf } from "./shell/keys";
-import { guard, report } from "./shared/problems";
+import { guard, report, tell } from "./shared/problems";
+import { copyText } from "./chat/Message";
 import { SECTIONS, Sidebar, type View } from "./sidebar/Sidebar";
 import "./shell/shell.css";
 
@@ -109,6 +110,8 @@ export function App(props: { backend: FullBackend }) {
       action("new-chat", "New chat", "conversation start"),
       action("new-compare", "New compare", "side by side columns arena"),
       action("pick-model", "Switch model…", "pick choose model route"),
+      { id: "copy-answer", label: "Copy the last answer", group: "Actions", keywords: "clipboard",
+        run: () => { const t = chat.lastAnswer(); if (t) copyText(t); else tell("No answer to copy yet."); } },
       action("toggle-sidebar", "Show or hide the sidebar", "collapse"),
       action("toggle-theme", "Toggle light / dark theme", "appearance colour color"),
       action("shortcuts", "Keyboard shortcuts", "keys help"),

@@ -6,13 +6,13 @@ import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { FullBackend } from "../backend";
 import { Button, fit, IconButton } from "../design/controls";
 import { Dialog } from "../design/Dialog";
-import { ArrowDown, ArrowUp, ChevronDown, MessageSquare, Pencil, RefreshCw, Square, X } from "../design/icons";
+import { ArrowDown, ArrowUp, ChevronDown, Copy, MessageSquare, Pencil, RefreshCw, Square, X } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
 import { shortcutOf } from "../shell/keys";
 import type { MessageView, ModelView } from "../types";
 import { ErrorCard } from "./ErrorCard";
 import { FirstRun } from "./FirstRun";
-import { Message, Meta } from "./Message";
+import { copyText, Message, Meta } from "./Message";
 import type { ChatStore } from "./store";
 import "./chat.css";
 
@@ -95,6 +95,7 @@ export function Chat(props: {
                         note={l().footer ?? (l().status === "streaming" ? "answering…" : null)} />
                       <Show when={l().user !== null && l().status !== "streaming"}>
                         <div class="msg-actions">
+                          <IconButton icon={Copy} label="Copy the answer" size="sm" class="copy-message" onClick={() => copyText(l().view.text())} />
                           <IconButton icon={RefreshCw} label="Regenerate" size="sm" class="regenerate"
                             onClick={() => c.send("", c.current(), { regenerate: l().user! })} />
                         </div>

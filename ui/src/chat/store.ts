@@ -169,6 +169,14 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
       : send(l.prompt ?? "", current(), { overBudget }));
   }
 
+  /** The text of the newest answer shown: the live one, else the last stored answer on the path. */
+  function lastAnswer(): string | null {
+    const l = live();
+    if (l && l.status !== "streaming") return l.view.text() || null;
+    const m = [...shown()].reverse().find((s) => s.m.role === "assistant");
+    return m ? m.m.text : null;
+  }
+
   /** Deletes a stored message and everything below it, then shows what is left. */
   async function remove(id: number) {
     const conv = current();
@@ -185,7 +193,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   }
 
   return {
-    current, all, shown, editing, live, model, picker, draft, virt, status,
+    current, all, shown, editing, live, model, picker, draft, virt, status, lastAnswer,
     setModel, setPicker, setDraft,
     bindScroller: (el: HTMLElement) => { scroller = el; },
     open: (id: number | null) => guard(open(id)),

@@ -66,6 +66,13 @@ export class AnswerView {
     }
   }
 
+  /** The answer's text as shown (code blocks without their copy buttons or language labels). */
+  text(): string {
+    const c = this.root.cloneNode(true) as HTMLElement;
+    c.querySelectorAll(".copy, .code-lang, .reasoning").forEach((e) => e.remove());
+    return (c.innerText ?? c.textContent ?? "").trim();
+  }
+
   /** The answer's HTML so far (final blocks and tail), without the copy buttons. */
   html(): string {
     const strip = (e: Element) => {
