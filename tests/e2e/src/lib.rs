@@ -210,3 +210,147 @@ pub fn median(v: &[f64]) -> f64 {
     s.sort_by(f64::total_cmp);
     s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
 }
+
+/// Runs axe-core (the npm package in ui/node_modules) in the page; answers its serious and
+/// critical violations, one line each: rule, impact, help and the first few elements.
+pub async fn axe(client: &fantoccini::Client) -> Vec<String> {
+    let loaded = client
+        .execute("return typeof window.axe === 'object'", vec![])
+        .await
+        .ok()
+        == Some(json!(true));
+    if !loaded {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core from npm ({}): {e} — run npm ci in ui/",
+                path.display()
+            )
+        });
+        client
+            .execute(&format!("{source}\n;return typeof window.axe"), vec![])
+            .await
+            .expect("axe-core loads in the page");
+    }
+    let out = client
+        .execute_async(
+            "const done = arguments[0];
+             axe.run(document, { resultTypes: ['violations'],
+                                 runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s): ${v.nodes.slice(0, 4).map(n => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary.replace(/\\s+/g, ' ').slice(0, 160) + ']' : '')).join(' | ')}`)),
+                     e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    out.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What is clipped or overlapping on screen now: every visible control (button, field, link,
+/// tab, select) must lie inside the window (or inside a scrolling box, scrolled out of view), and
+/// no two controls in the normal flow may overlap. Answers one line per problem.
+pub async fn layout_problems(client: &fantoccini::Client) -> Vec<String> {
+    let out = client
+        .execute(
+            r#"
+            const W = innerWidth, H = innerHeight, out = [];
+            const name = (e) => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '')
+              + (e.getAttribute('aria-label') ? `[${e.getAttribute('aria-label')}]` : '') + (e.textContent ? ` "${e.textContent.trim().slice(0, 24)}"` : '');
+            const shown = (e) => { const s = getComputedStyle(e); const r = e.getBoundingClientRect();
+              return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !e.closest('[hidden], .visually-hidden') && s.display !== 'none'; };
+            const scroller = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { const s = getComputedStyle(p);
+              if (/(auto|scroll)/.test(s.overflowX + s.overflowY) && (p.scrollWidth > p.clientWidth + 1 || p.scrollHeight > p.clientHeight + 1)) return p; } return null; };
+            const floating = (e) => { for (let p = e; p; p = p.parentElement) { const s = getComputedStyle(p).position; if (s === 'absolute' || s === 'fixed') return true; } return false; };
+            const all = [...document.querySelectorAll('button, input, select, textarea, a[href], [role=tab], [role=switch], [role=separator][tabindex]')].filter(shown);
+            if (document.documentElement.scrollWidth > W + 1) out.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${W}`);
+            for (const e of all) {
+              const r = e.getBoundingClientRect();
+              const sc = scroller(e);
+              const box = sc ? sc.getBoundingClientRect() : { left: 0, top: 0, right: W, bottom: H };
+              const visible = r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom;
+              if (!visible && sc) continue; // scrolled out of view: reachable by scrolling
+              if (r.left < -1 || r.top < -1 || r.right > W + 1 || r.bottom > H + 1) out.push(`outside the window: ${name(e)} at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
+              else if (sc ? false : (r.right > box.right + 1 || r.bottom > box.bottom + 1)) out.push(`clipped: ${name(e)}`);
+              // Cut by an ancestor that hides overflow without scrolling.
+              for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                const s = getComputedStyle(p);
+                if (s.overflowX === 'hidden' || s.overflowY === 'hidden' || s.overflow === 'hidden') {
+                  const b = p.getBoundingClientRect();
+                  if (r.width > 4 && (r.left < b.left - 1 || r.right > b.right + 1 || (r.top < b.top - 1) || r.bottom > b.bottom + 1) && !/(auto|scroll)/.test(s.overflowX + s.overflowY)) {
+                    out.push(`cut off by ${name(p).slice(0, 40)}: ${name(e)}`); break;
+                  }
+                }
+              }
+            }
+            const flow = all.filter((e) => !floating(e));
+            for (let i = 0; i < flow.length; i++) for (let j = i + 1; j < flow.length; j++) {
+              const a = flow[i], b = flow[j];
+              if (a.contains(b) || b.contains(a)) continue;
+              const r = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+              const w = Math.min(r.right, q.right) - Math.max(r.left, q.left), h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+              if (w > 2 && h > 2) out.push(`overlap: ${name(a)} and ${name(b)} (${Math.round(w)}×${Math.round(h)} px)`);
+            }
+            return out;
+            "#,
+            vec![],
+        )
+        .await
+        .expect("the layout check runs");
+    out.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Shows the page in a theme (`light` or `dark`) as the app's theme switch does, kept for the
+/// session.
+pub async fn set_theme(client: &fantoccini::Client, theme: &str) {
+    client
+        .execute(
+            &format!(
+                "localStorage.setItem('roundtable.theme', '{theme}'); document.documentElement.dataset.theme = '{theme}'; return true"
+            ),
+            vec![],
+        )
+        .await
+        .expect("set the theme");
+}
+
+/// Types `keys` into whatever has focus, as a person at the keyboard would (WebDriver key codes:
+/// `\u{E009}` Ctrl, `\u{E008}` Shift, `\u{E000}` releases them, `\u{E007}` Enter, `\u{E004}` Tab).
+pub async fn keys(client: &fantoccini::Client, keys: &str) {
+    let el = client.active_element().await.expect("the focused element");
+    el.send_keys(keys).await.expect("type");
+}
+
+/// Presses Tab (or Shift+Tab with `back`) until the focused element matches `selector`; at most
+/// `max` presses. Answers whether it got there.
+pub async fn tab_to(client: &fantoccini::Client, selector: &str, back: bool, max: usize) -> bool {
+    let check = format!("return !!document.activeElement?.matches({selector:?})");
+    for _ in 0..max {
+        if client.execute(&check, vec![]).await.ok() == Some(json!(true)) {
+            return true;
+        }
+        keys(
+            client,
+            if back {
+                "\u{E008}\u{E004}\u{E000}"
+            } else {
+                "\u{E004}"
+            },
+        )
+        .await;
+    }
+    client.execute(&check, vec![]).await.ok() == Some(json!(true))
+}

@@ -296,8 +296,8 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
     );
     screenshot(&client, "stopped.png").await;
 
-    // A fallback says who answered: pick @smart with Ctrl+K.
-    box_.send_keys("\u{E009}k\u{E000}").await.expect("Ctrl+K");
+    // A fallback says who answered: pick @smart with Ctrl+M.
+    box_.send_keys("\u{E009}m\u{E000}").await.expect("Ctrl+M");
     let filter = client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -641,11 +641,12 @@ async fn settings_editors_change_the_config_in_force() {
     run("document.querySelector('.model-button').click(); return true").await;
     wait_js(
         &client,
-        "return [...document.querySelectorAll('.picker-id')].some(e => e.textContent === '@pair')",
+        "return [...document.querySelectorAll('.picker .cmd-label')].some(e => e.textContent === '@pair')",
         "the route in the picker",
     )
     .await;
-    run("[...document.querySelectorAll('.picker-item')].find(b => b.querySelector('.picker-id').textContent === '@pair').click(); return true").await;
+    run("document.querySelector(\".picker .cmd-item[data-id='@pair']\").click(); return true")
+        .await;
     wait_js(
         &client,
         "return document.querySelector('.model-button')?.textContent === '@pair'",

@@ -28,7 +28,7 @@ export const toasts = notes;
 
 export function Toaster() {
   return (
-    <div class="toasts" aria-label="Notifications">
+    <div class="toasts" role="region" aria-label="Notifications">
       <For each={notes()}>{(n) => (
         <div class={`toast ${n.tone}`} role={n.tone === "error" ? "alert" : "status"}>
           {n.tone === "error" ? <CircleAlert size={16} aria-hidden="true" /> : n.tone === "success" ? <Check size={16} aria-hidden="true" /> : <Info size={16} aria-hidden="true" />}
