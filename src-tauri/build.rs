@@ -33,6 +33,9 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    // The UI is embedded at compile time, but nothing tells cargo it changed: without this, a UI
+    // rebuilt after the app (the CI's warm runs) would leave the old one inside the binary.
+    println!("cargo:rerun-if-changed=../ui/dist");
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
