@@ -94,7 +94,8 @@ describe("Compare", () => {
     const cols = root.querySelectorAll(".column");
     expect(cols[0].textContent).toContain("answer x/one");
     expect(cols[1].querySelector(".error")!.textContent).toBe("x: rate limited (429)");
-    expect(cols[2].querySelector(".meta")!.textContent).toBe("answered by x/three · first token 0.20 s · 50.0 tok/s · 10 in · 50 out · $0.0012");
+    // The figures row: the whole line for screen readers (and in its tooltip), the short one shown.
+    expect(cols[2].querySelector(".meta .meta-full")!.textContent).toBe("answered by x/three · first token 0.20 s · 50.0 tok/s · 10 in · 50 out · $0.0012");
     ask(root, "Why?");
     await until(() => specs.length === 2, "the follow-up");
     // Each column continues after its own last message: its answer, or its unanswered question.
@@ -261,7 +262,7 @@ describe("Compare", () => {
     expect([...root.querySelectorAll(".column-name")].map((e) => e.textContent)).toEqual(["x/one", "x/two"]);
     expect(root.querySelector(".column[data-column='1']")!.textContent).toContain("no answer");
     expect(root.querySelector(".column[data-column='1']")!.textContent).toContain("B2");
-    expect(root.querySelector(".column[data-column='0'] .cell:last-child .meta")!.textContent).toContain("5 in · 7 out · $0.0003");
+    expect(root.querySelector(".column[data-column='0'] .cell:last-child .meta .meta-full")!.textContent).toContain("5 in · 7 out · $0.0003");
     ask(root, "And now?");
     await until(() => specs.length === 1, "the follow-up");
     expect(specs[0]).toMatchObject({ conversation: 12, columns: [{ targets: ["x/one"], after: 6 }, { targets: ["x/two"], after: 7 }] });
@@ -284,5 +285,181 @@ describe("Compare", () => {
     ask(root, "And now?");
     await until(() => specs.length === 1, "the follow-up");
     expect(specs[0]).toMatchObject({ conversation: 12, columns: [{ targets: ["@smart"], after: 2 }, { targets: ["x/two", "x/three"], after: 3 }] });
+  });
+});
+
+describe("Compare's face", () => {
+  const attempt = (target: string, outcome: "ok" | "failed", cls: string | null = null): StreamMsg =>
+    ({ kind: "attempt", target, outcome, class: cls, ms: 200 } as unknown as StreamMsg);
+
+  async function running(n: number, script: (targets: string[], i: number) => StreamMsg[], blind = false) {
+    const f = fake(script);
+    const root = mount(f.backend);
+    ["x/one", "x/two", "x/three"].slice(0, n).forEach((id, i) => pick(root, i, id));
+    if (blind) root.querySelector<HTMLInputElement>(".compare .blind")!.click();
+    ask(root, "Compare");
+    await until(() => root.querySelectorAll(".column-status.done, .column-status.failed").length === n, "every column finished");
+    return { root, ...f };
+  }
+
+  it("a separator between columns resizes the column on its left by keyboard, and evens out on Enter", async () => {
+    const { root } = await running(3, (targets, i) => [render1(`<p>${targets[0]}</p>`), done(targets[0], 80 + i)]);
+    const handles = [...root.querySelectorAll<HTMLElement>(".columns > [role='separator']")];
+    expect(handles.length).toBe(2);
+    const h = handles[0];
+    expect([h.getAttribute("aria-orientation"), h.tabIndex, h.getAttribute("aria-label")]).toEqual(["vertical", 0, "Width of column A"]);
+    // Between column A and column B, in the grid's own order.
+    expect(h.previousElementSibling!.getAttribute("data-column")).toBe("0");
+    expect(h.nextElementSibling!.getAttribute("data-column")).toBe("1");
+    const col = root.querySelector<HTMLElement>(".column[data-column='0']")!;
+    const now = () => Number(h.getAttribute("aria-valuenow"));
+    const key = (k: string, shiftKey = false) => h.dispatchEvent(new KeyboardEvent("keydown", { key: k, shiftKey, bubbles: true, cancelable: true }));
+    const start = now();
+    expect(start).toBeGreaterThanOrEqual(Number(h.getAttribute("aria-valuemin")));
+    expect(col.style.width).toBe("");
+    key("ArrowRight");
+    expect(now()).toBe(start + 16);
+    expect(col.style.width).toBe(`${start + 16}px`);
+    key("ArrowLeft", true);
+    expect(now()).toBe(start + 16 - 64);
+    expect(col.style.width).toBe(`${start - 48}px`);
+    key("Home");
+    expect(now()).toBe(240);
+    key("ArrowLeft");
+    expect(now(), "never narrower than the minimum").toBe(240);
+    expect(col.style.width).toBe("240px");
+    // Only column A changed; B keeps its share.
+    expect(root.querySelector<HTMLElement>(".column[data-column='1']")!.style.width).toBe("");
+    key("Enter");
+    expect(col.style.width).toBe("");
+    // A new compare starts even.
+    key("End");
+    expect(col.style.width).toBe("1600px");
+    root.querySelector<HTMLButtonElement>(".new-compare")!.click();
+    ask(root, "Again");
+    await until(() => root.querySelectorAll(".column-status.done").length === 3, "the new compare");
+    expect(root.querySelector<HTMLElement>(".column[data-column='0']")!.style.width).toBe("");
+  });
+
+  it("blind mode shows the columns as big letters, no marks and no model anywhere until the vote", async () => {
+    const { root } = await running(3, (targets, i) => i === 2
+      ? [{ kind: "failed", error: providerError(`${targets[0]}: rate limited (429)`, targets[0], "rate_limited"), partial: false, messageId: null } as StreamMsg]
+      : [attempt("x/other", "failed", "overloaded"), render1(`<p>text ${i}</p>`), done(targets[0], 70 + i)], true);
+    const compare = root.querySelector(".compare")!;
+    expect(compare.classList.contains("blind-mode")).toBe(true);
+    expect([...root.querySelectorAll(".column-head .column-letter")].map((e) => e.textContent)).toEqual(["A", "B", "C"]);
+    expect([...root.querySelectorAll(".column-name")].map((e) => e.textContent)).toEqual(["Model A", "Model B", "Model C"]);
+    expect(root.querySelectorAll(".column .mark").length, "no provider mark").toBe(0);
+    // Nowhere: not in the text, not in a tooltip, not in an accessible name.
+    const columns = root.querySelector(".columns")!;
+    const said = [columns.textContent, ...[...columns.querySelectorAll("*")].flatMap((e) =>
+      ["data-tip", "aria-label", "title", "data-initials"].map((a) => e.getAttribute(a) ?? ""))].join(" ");
+    expect(said).not.toMatch(/x\/(one|two|three|other)/);
+    expect(root.querySelector(".column[data-column='2'] .error-card")!.textContent).toContain("rate_limited");
+    root.querySelector<HTMLButtonElement>(".vote-tie")!.click();
+    await until(() => root.querySelector(".voted") !== null, "the reveal");
+    expect(root.querySelectorAll(".column .mark").length).toBe(3);
+    expect(root.querySelector(".columns")!.textContent).toMatch(/x\/(one|two|three)/);
+    expect(root.querySelector(".column[data-column='0'] .meta-full")!.textContent).toContain("(after x/other (overloaded) failed)");
+    expect(root.querySelector(".voted")!.textContent).toContain("a tie");
+  });
+
+  it("the figures row is one short line, with the whole line in its tooltip and for screen readers", async () => {
+    const { root } = await running(2, (targets) => [attempt("x/busy", "failed", "rate_limited"), attempt(targets[0], "ok"), render1("<p>hi</p>"), done(targets[0], 90)]);
+    const meta = root.querySelector<HTMLElement>(".column[data-column='1'] .cell-meta")!;
+    const full = "answered by x/two · first token 0.20 s · 50.0 tok/s · 10 in · 50 out · $0.0012 (after x/busy (rate_limited) failed)";
+    expect(meta.getAttribute("data-tip")).toBe(full);
+    expect(meta.querySelector(".visually-hidden.meta-full")!.textContent).toBe(full);
+    expect(meta.tabIndex, "the tooltip opens from the keyboard too").toBe(0);
+    const short = meta.querySelector(".meta-short")!;
+    expect(short.getAttribute("aria-hidden")).toBe("true");
+    expect([...short.querySelectorAll(".meta-fell, .meta-part")].map((e) => e.textContent)).toEqual(["after 1 failed", "0.20 s", "60 tok", "$0.0012"]);
+    // The row sits after the answer (never inside its text).
+    expect(meta.previousElementSibling!.classList.contains("answer")).toBe(true);
+  });
+
+  it("the vote bar is one segmented control: A | Tie | B | All bad, walked with the arrow keys", async () => {
+    const { root, votes } = await running(2, (targets, i) => [render1("<p>x</p>"), done(targets[0], 60 + i)]);
+    const group = root.querySelector<HTMLElement>(".vote-bar [role='group']")!;
+    expect(document.getElementById(group.getAttribute("aria-labelledby")!)!.textContent).toBe("Which answer is better?");
+    const segs = [...group.querySelectorAll<HTMLButtonElement>("button.seg")];
+    expect(segs.map((b) => b.textContent)).toEqual(["A is better", "Tie", "B is better", "All bad"]);
+    expect(segs.map((b) => b.className.split(" ")[1])).toEqual(["vote-winner", "vote-tie", "vote-winner", "vote-bad"]);
+    expect(segs.every((b) => b.type === "button" && b.tabIndex === 0)).toBe(true);
+    segs[0].focus();
+    const key = (k: string) => document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+    key("ArrowRight");
+    expect(document.activeElement).toBe(segs[1]);
+    key("End");
+    expect(document.activeElement).toBe(segs[3]);
+    key("ArrowRight");
+    expect(document.activeElement, "wraps around").toBe(segs[0]);
+    key("ArrowLeft");
+    key("ArrowLeft");
+    expect(document.activeElement).toBe(segs[2]);
+    segs[2].click();
+    await until(() => root.querySelector(".voted") !== null, "the vote");
+    expect(votes[0]).toEqual([5, [60, 61], "winner", 61]);
+    expect(root.querySelector(".voted")!.textContent).toContain("B won");
+    expect([...root.querySelectorAll(".reveal li")].map((l) => l.textContent)).toEqual(["AA: x/one", "BB: x/two"]);
+  });
+
+  it("a failed send is a card, and a column's status is a badge with its tone", async () => {
+    const { backend } = fake(() => []);
+    backend.compare = async () => { throw providerError("x: no key", "x", "auth"); };
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "Hello?");
+    await until(() => root.querySelector(".problem .error-card") !== null, "the card");
+    expect(root.querySelector(".problem .error-title")!.textContent).toBe("The provider refused the key");
+    expect(root.querySelector(".problem .send-anyway")).toBeNull();
+    expect(root.querySelector<HTMLTextAreaElement>(".compare-input")!.value, "the question is kept").toBe("Hello?");
+    root.querySelector<HTMLButtonElement>(".problem .dismiss")!.click();
+    expect(root.querySelector(".problem")).toBeNull();
+    // Each column's status as a badge: streaming (with its stop button), then done.
+    const f = fake((targets, i) => (i === 0 ? [render1("<p>…</p>")] : [render1("<p>ok</p>"), done(targets[0], 1)]));
+    dispose?.();
+    const other = mount(f.backend);
+    pick(other, 0, "x/one");
+    pick(other, 1, "x/two");
+    ask(other, "Go");
+    await until(() => other.querySelector(".column[data-column='1'] .column-status.done") !== null, "B done");
+    await until(() => other.querySelector(".column[data-column='0'] .column-status.streaming") !== null, "A streaming");
+    const badge = (i: number) => other.querySelector(`.column[data-column='${i}'] .column-status`)!;
+    expect([badge(0).className, badge(0).textContent]).toEqual(["badge accent column-status streaming", "Streaming"]);
+    expect([badge(1).className, badge(1).textContent]).toEqual(["badge success column-status done", "Done"]);
+    const stop = other.querySelector<HTMLButtonElement>(".column[data-column='0'] .stop-column")!;
+    expect([stop.getAttribute("aria-label"), other.querySelector(".column[data-column='1'] .stop-column")]).toEqual(["Stop column A", null]);
+    stop.click();
+    await until(() => badge(0).classList.contains("stopped"), "A stopped");
+    expect([badge(0).className, badge(0).textContent]).toEqual(["badge warn column-status stopped", "Stopped"]);
+  });
+});
+
+describe("Compare's accessibility", () => {
+  it("has no serious or critical axe violations: set-up, running blind, voted", async () => {
+    const axe = (await import("axe-core")).default;
+    const check = async (what: string) => {
+      const r = await axe.run(document.body, { resultTypes: ["violations"], rules: { "color-contrast": { enabled: false } } });
+      const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`), what).toEqual([]);
+    };
+    const { backend } = fake((targets, i) => (i === 1
+      ? [{ kind: "failed", error: providerError("x: boom", "x", "upstream"), partial: false, messageId: null } as StreamMsg]
+      : [render1("<p>answer</p>"), done(targets[0], 40 + i)]), [{ name: "pair", columns: ["x/one", "x/two"] }]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".load-set") !== null, "the sets");
+    await check("the set-up");
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    pick(root, 2, "x/three");
+    root.querySelector<HTMLInputElement>(".blind")!.click();
+    ask(root, "Q");
+    await until(() => root.querySelector(".vote-bar") !== null, "the vote bar");
+    await check("blind, before the vote");
+    root.querySelector<HTMLButtonElement>(".vote-bad")!.click();
+    await until(() => root.querySelector(".voted") !== null, "the vote");
+    await check("after the vote");
   });
 });

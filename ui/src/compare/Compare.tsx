@@ -4,36 +4,29 @@
 // to every column, each keeping its own thread. Blind mode shuffles the columns and calls them
 // A, B, C… until the vote; the vote is saved and the names revealed.
 
-import { createEffect, createMemo, createSignal, For, Index, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
-import { AnswerView } from "../shared/answer";
 import type { FullBackend } from "../backend";
-import { column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
-import { answerLine, fellOver, fromStored } from "../shared/figures";
+import { ErrorCard } from "../chat/ErrorCard";
+import { Badge, Button, EmptyState, fit, IconButton } from "../design/controls";
+import { ArrowUp, CircleAlert, Columns, Eye, Plus, Shuffle, Square, X } from "../design/icons";
+import { AnswerView } from "../shared/answer";
+import { answerLine, fellOver, fromDone, fromStored } from "../shared/figures";
 import { describe, isKind } from "../shared/problems";
 import { load as loadKept, save } from "../shared/storage";
-import { SetTools } from "./SetTools";
+import type { ColumnMsg, ErrorView, ModelView, Verdict } from "../types";
+import { type Cell, type Column as Col, column as columnName, errorView, shuffle, stats, threads, type StoredCell } from "./compareLogic";
+import { Column } from "./Column";
+import { createWidths, Resizer } from "./Resizer";
+import { Setup, Toggle } from "./Setup";
+import { VoteBar } from "./VoteBar";
+import "../chat/chat.css";
 import "./compare.css";
-import type { ColumnMsg, ErrorClass, ModelView, Verdict } from "../types";
 
 export const MAX_COLUMNS = 8;
 
-interface Cell {
-  question: string;
-  view: AnswerView;
-  status: "waiting" | "streaming" | "done" | "failed" | "stopped";
-  turn: number | null;
-  /** The column's question (a follow-up's own, or the shared first one). */
-  userId: number | null;
-  messageId: number | null;
-  model: string | null;
-  ttftMs: number | null;
-  line: string;
-  error: string | null;
-  errorClass: ErrorClass | null;
-  tried: string[];
-}
-interface Column { targets: string[]; cells: Cell[] }
+/** Why the last action failed: a typed error (as the error card) or a plain sentence. */
+interface Problem { text: string; error: ErrorView | null }
 
 export function Compare(props: {
   backend: FullBackend; models: ModelView[]; onContinue: (conversation: number) => void;
@@ -49,17 +42,21 @@ export function Compare(props: {
   const [blind, setBlind] = createSignal(false);
   const [sync, setSync] = createSignal(true);
   const [draft, setDraft] = createSignal("");
-  const [problem, setProblem] = createSignal<string | null>(null);
-  // The last send was refused for a spent budget: "Send anyway" is offered.
-  const [overBudget, setOverBudget] = createSignal(false);
+  const [problem, setProblem] = createSignal<Problem | null>(null);
   const [conversation, setConversation] = createSignal<number | null>(null);
-  const [columns, setColumns] = createStore<Column[]>([]);
+  const [columns, setColumns] = createStore<Col[]>([]);
   // Blind until the vote of the current question.
   const [revealed, setRevealed] = createSignal(true);
   const [voted, setVoted] = createSignal<string | null>(null);
+  // The columns' widths: this compare's own (a new one starts even).
+  const widths = createWidths();
+  let box!: HTMLTextAreaElement;
 
-  const busy = createMemo(() => columns.some((c) => c.cells.at(-1)?.status === "streaming" || c.cells.at(-1)?.status === "waiting"));
-  const label = (i: number) => (blind() && !revealed() ? `Model ${columnName(i)}` : columns[i]?.targets.join(" → ") ?? "");
+  const status = (c: Col) => c.cells.at(-1)?.status;
+  const busy = createMemo(() => columns.some((c) => status(c) === "streaming" || status(c) === "waiting"));
+  const hidden = () => blind() && !revealed();
+  const say = (text: string) => setProblem({ text, error: null });
+  const fail = (e: unknown) => setProblem({ text: describe(e), error: e && typeof e === "object" ? errorView(e) : null });
 
   function setSlot(i: number, id: string) {
     const next = [...picked()];
@@ -86,12 +83,13 @@ export function Compare(props: {
           cell.messageId = msg.messageId;
           cell.model = msg.model;
           cell.line = stats(msg);
+          cell.figures = fromDone(msg);
+          cell.ttftMs = msg.ttftMs;
           break;
         case "failed":
           cell.status = "failed";
           cell.messageId = msg.messageId;
-          cell.error = msg.error.message;
-          cell.errorClass = msg.error.class;
+          cell.error = msg.error;
           break;
         case "cancelled":
           cell.status = "stopped";
@@ -105,12 +103,11 @@ export function Compare(props: {
     const prompt = draft().trim();
     if (!prompt || busy()) return;
     setProblem(null);
-    setOverBudget(false);
     const first = conversation() === null;
     let targets = columns.map((c) => [...c.targets]);
     if (first) {
       const chosen = picked().filter(Boolean);
-      if (chosen.length < 2) return setProblem("Pick at least two models or routes to compare.");
+      if (chosen.length < 2) return say("Pick at least two models or routes to compare.");
       targets = (blind() ? shuffle(chosen) : chosen).map((t) => [t]);
     }
     const after = columns.map((c) => {
@@ -120,30 +117,30 @@ export function Compare(props: {
     try {
       const cells = targets.map((): Cell => ({
         question: prompt, view: new AnswerView(), status: "waiting", turn: null, userId: null, messageId: null,
-        model: null, ttftMs: null, line: "", error: null, errorClass: null, tried: [],
+        model: null, ttftMs: null, line: "", figures: null, error: null, tried: [],
       }));
-      if (first) setColumns(targets.map((t, i) => ({ targets: t, cells: [cells[i]] })));
-      else setColumns(produce((cs: Column[]) => cs.forEach((c, i) => c.cells.push(cells[i]))));
+      if (first) { widths.reset(); setColumns(targets.map((t, i) => ({ targets: t, cells: [cells[i]] }))); }
+      else setColumns(produce((cs: Col[]) => cs.forEach((c, i) => c.cells.push(cells[i]))));
       setRevealed(!blind());
       setVoted(null);
       setDraft("");
+      queueMicrotask(() => box && fit(box, 8));
       const started = await b.compare({
         conversation: conversation(), prompt, overBudget: overBudget || null,
         columns: targets.map((t, i) => ({ targets: t, after: first ? null : after[i] })),
       }, onMsg);
       setConversation(started.conversationId);
       props.onSaved?.();
-      setColumns(produce((cs: Column[]) => cs.forEach((c, i) => {
+      setColumns(produce((cs: Col[]) => cs.forEach((c, i) => {
         const cell = c.cells[c.cells.length - 1];
         cell.turn = started.turns[i];
         cell.userId = started.userMessageIds[i];
       })));
     } catch (e) {
       if (first) setColumns([]);
-      else setColumns(produce((cs: Column[]) => cs.forEach((c) => c.cells.pop())));
+      else setColumns(produce((cs: Col[]) => cs.forEach((c) => c.cells.pop())));
       setDraft(prompt);
-      setProblem(describe(e));
-      setOverBudget(isKind(e, "budget_exceeded"));
+      fail(e);
     }
   }
 
@@ -161,8 +158,13 @@ export function Compare(props: {
       setVoted(verdict === "winner" ? `${columnName(winner!)} won` : verdict === "tie" ? "a tie" : "all bad");
       setRevealed(true);
     } catch (e) {
-      setProblem(describe(e));
+      fail(e);
     }
+  }
+
+  function stop(i: number) {
+    const t = columns[i]?.cells.at(-1)?.turn;
+    if (t != null) b.cancel(t).catch(fail);
   }
 
   function reset() {
@@ -170,6 +172,8 @@ export function Compare(props: {
     setColumns([]);
     setVoted(null);
     setRevealed(true);
+    setProblem(null);
+    widths.reset();
   }
 
   /**
@@ -185,17 +189,20 @@ export function Compare(props: {
         const view = new AnswerView();
         if (answer) view.apply({ kind: "render", replaceFrom: 0, blocks: [answer.html], tail: "", reasoning: "" });
         const f = answer && fromStored(answer);
+        const error = !answer ? "no answer" : answer.error;
         return {
           question: question.text, view, turn: null, userId: question.id, messageId: answer?.id ?? null,
           status: !answer ? "failed" : answer.status === "complete" ? "done" : answer.status === "error" ? "failed" : "stopped",
-          model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], errorClass: null,
-          error: answer ? answer.error : "no answer",
+          model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], figures: f ?? null,
+          error: error ? errorView(error, "provider") : null,
           line: f ? answerLine(f) : "",
         };
       };
       setBlind(false);
       setRevealed(true);
       setVoted(null);
+      setProblem(null);
+      widths.reset();
       setConversation(id);
       setColumns(cols.map((cells, i) => ({
         targets: c.columnTargets[i]?.length
@@ -204,13 +211,13 @@ export function Compare(props: {
         cells: cells.map(cell),
       })));
     } catch (e) {
-      setProblem(describe(e));
+      fail(e);
     }
   }
   createEffect(on(() => props.open, (id) => { if (id != null) void load(id); }));
   createEffect(on(() => props.fresh, (n) => { if (n && !busy()) reset(); }, { defer: true }));
 
-  let bodies: HTMLElement[] = [];
+  const bodies: HTMLElement[] = [];
   let syncing = false;
   function onScroll(i: number) {
     if (!sync() || syncing) return;
@@ -221,94 +228,99 @@ export function Compare(props: {
     requestAnimationFrame(() => { syncing = false; });
   }
 
+  /** What a screen reader hears as the columns finish (not every token). */
+  const progress = () => {
+    if (!columns.length) return "";
+    const done = columns.filter((c) => status(c) === "done").length;
+    const failed = columns.filter((c) => status(c) === "failed").length;
+    return busy() ? `Answering: ${done + failed} of ${columns.length} columns finished`
+      : `All columns finished: ${done} answered${failed ? `, ${failed} failed` : ""}`;
+  };
+
   return (
-    <section class="compare">
-      <div class="compare-setup">
-        <Show when={conversation() === null} fallback={
-          <div class="compare-running">
-            <span>{columns.length} columns{blind() ? " · blind" : ""}</span>
-            <button class="new-compare" onClick={reset} disabled={busy()}>New compare</button>
-          </div>
-        }>
-          <div class="slots">
-            <Index each={[...picked(), ""].slice(0, MAX_COLUMNS)}>{(id, i) => (
-              <select class="slot" aria-label={`Column ${columnName(i)} model`} value={id()}
-                onChange={(e) => setSlot(i, e.currentTarget.value)}>
-                <option value="">{i < picked().length ? "(remove)" : "+ add a model"}</option>
-                <For each={props.models}>{(m) => <option value={m.id}>{m.id}</option>}</For>
-              </select>
-            )}</Index>
-          </div>
-          <div class="set-tools">
-            <SetTools backend={b} picked={picked()} onProblem={setProblem}
-              onLoad={(cols) => { setPicked(cols.slice(0, MAX_COLUMNS)); save("compareLast", picked()); }} />
-            <label><input type="checkbox" class="blind" checked={blind()} onChange={(e) => setBlind(e.currentTarget.checked)} /> Blind (shuffle, hide names until you vote)</label>
-          </div>
-        </Show>
-        <label class="sync"><input type="checkbox" checked={sync()} onChange={(e) => setSync(e.currentTarget.checked)} /> Synced scrolling</label>
-      </div>
-      <Show when={problem()}>
-        <div class="problem" role="alert">{problem()}
-          <Show when={overBudget()}>
-            {" "}<button class="send-anyway" onClick={() => { setProblem(null); setOverBudget(false); void send(true); }}>Send anyway</button>
+    <section class="compare" classList={{ "blind-mode": blind() && columns.length > 0, hiding: hidden() && columns.length > 0 }}>
+      <header class="view-head compare-head">
+        <h2>Compare</h2>
+        <Show when={columns.length}>
+          <Badge class="column-count">{columns.length} columns</Badge>
+          <Show when={blind()}>
+            <Badge tone="accent" class="blind-badge"><Shuffle size={12} aria-hidden="true" /> Blind{hidden() ? " — names hidden until you vote" : ""}</Badge>
           </Show>
-          {" "}<button onClick={() => setProblem(null)}>×</button>
+        </Show>
+        <span class="head-spacer" />
+        <Toggle class="sync-scroll" label="Synced scrolling" checked={sync()} onChange={setSync} />
+        <Show when={conversation() !== null}>
+          <Button size="sm" icon={Plus} class="new-compare" onClick={reset} disabled={busy()}>New compare</Button>
+        </Show>
+      </header>
+      <Show when={conversation() === null}>
+        <Setup backend={b} models={props.models} picked={picked()} max={MAX_COLUMNS} onPick={setSlot} onProblem={say}
+          onLoad={(cols) => { setPicked(cols.slice(0, MAX_COLUMNS)); save("compareLast", picked()); }}
+          blind={blind()} onBlind={setBlind} />
+      </Show>
+      <Show when={problem()}>{(p) => (
+        <div class="problem" classList={{ "problem-card": !!p().error }}>
+          <Show when={p().error} fallback={
+            <div class="notice" role="alert"><CircleAlert size={16} aria-hidden="true" /><span class="notice-text">{p().text}</span></div>
+          }>{(err) => (
+            <ErrorCard error={err()} onSendAnyway={isKind(err(), "budget_exceeded") ? () => { setProblem(null); void send(true); } : undefined} />
+          )}</Show>
+          <IconButton icon={X} label="Dismiss" size="sm" class="dismiss" tipSide="left" onClick={() => setProblem(null)} />
+        </div>
+      )}</Show>
+      <Show when={columns.length} fallback={
+        <div class="compare-empty">
+          <EmptyState icon={Columns} title="Ask several models at once">
+            <p>Pick two to eight models or routes above, then ask: the answers stream side by side with their cost and speed.
+              Turn on <strong>Blind</strong> to judge them without their names, then vote.</p>
+          </EmptyState>
+        </div>
+      }>
+        <div class="columns">
+          <For each={columns}>{(col, i) => (
+            <>
+              <Show when={i() > 0}><Resizer index={i() - 1} name={columnName(i() - 1)} widths={widths} /></Show>
+              <Column col={col} index={i()} hidden={hidden()} widths={widths}
+                canContinue={!busy() && col.cells.at(-1)?.messageId != null && !hidden()}
+                onStop={() => stop(i())} body={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}
+                onContinue={async () => {
+                  try { props.onContinue(await b.continueCompare(conversation()!, col.cells.at(-1)!.messageId!)); } catch (e) { fail(e); }
+                }} />
+            </>
+          )}</For>
         </div>
       </Show>
-      <div class="columns" style={{ "grid-template-columns": `repeat(${Math.max(columns.length, 1)}, minmax(14rem, 1fr))` }}>
-        <For each={columns}>{(col, i) => (
-          <div class="column" data-column={i()}>
-            <header class="column-head">
-              <span class="column-name">{label(i())}</span>
-              <span class={`column-status ${col.cells.at(-1)?.status ?? ""}`}>{col.cells.at(-1)?.status}</span>
-              <Show when={col.cells.at(-1)?.status === "streaming" || col.cells.at(-1)?.status === "waiting"}>
-                <button class="stop-column" onClick={() => { const t = col.cells.at(-1)?.turn; if (t != null) b.cancel(t).catch((e) => setProblem(describe(e))); }}>Stop</button>
-              </Show>
-            </header>
-            <div class="column-body" ref={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}>
-              <For each={col.cells}>{(cell) => (
-                <div class="cell">
-                  <div class="question">{cell.question}</div>
-                  {cell.view.root}
-                  <Show when={cell.error}>
-                    <div class="error" role="alert">{blind() && !revealed() ? `failed (${cell.errorClass ?? "error"})` : cell.error}</div>
-                  </Show>
-                  <footer class="meta">
-                    <Show when={cell.ttftMs !== null && cell.status === "streaming"}>first token {((cell.ttftMs ?? 0) / 1000).toFixed(2)} s · </Show>
-                    <Show when={cell.status === "done"}>{blind() && !revealed() ? cell.line.replace(/^answered by [^·]*· /, "") : cell.line}</Show>
-                    <Show when={cell.tried.length && cell.status === "done" && (!blind() || revealed())}> (after {cell.tried.join(", ")} failed)</Show>
-                    <Show when={cell.status === "stopped"}>stopped — the partial answer is kept</Show>
-                  </footer>
-                </div>
-              )}</For>
-            </div>
-            <Show when={!busy() && col.cells.at(-1)?.messageId != null && (!blind() || revealed())}>
-              <button class="continue" onClick={async () => {
-                try { props.onContinue(await b.continueCompare(conversation()!, col.cells.at(-1)!.messageId!)); } catch (e) { setProblem(describe(e)); }
-              }}>Continue with this one</button>
+      <div class="visually-hidden" role="status" aria-live="polite">{progress()}</div>
+      <Show when={!busy() && judged().length >= 2}>
+        <VoteBar judged={judged().map((x) => x.i)} voted={voted()} onVote={vote}
+          names={columns.map((c, i) => ({ letter: columnName(i), name: c.cells.at(-1)?.model ?? c.targets.join(" → ") }))} />
+      </Show>
+      <Show when={!busy() && hidden() && judged().length < 2 && columns.length > 0}>
+        <div class="vote-bar">
+          <span class="vote-question">Fewer than two answers to judge.</span>
+          <Button size="sm" icon={Eye} class="reveal-names" onClick={() => setRevealed(true)}>Show the names</Button>
+        </div>
+      </Show>
+      <form class="composer compare-composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
+        <div class="composer-box">
+          <textarea ref={box} rows={1} class="compare-input" value={draft()} aria-label="Message to every column"
+            placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"}
+            onInput={(e) => { setDraft(e.currentTarget.value); fit(e.currentTarget, 8); }}
+            onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); } }} />
+          <div class="composer-bar">
+            <span class="composer-note">{conversation() === null
+              ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
+              : `${columns.length} columns · each keeps its own thread`}</span>
+            <span class="composer-spacer" />
+            <Show when={busy()} fallback={
+              <IconButton type="submit" icon={ArrowUp} label="Send to every column" shortcut="Enter" variant="primary" class="send" tipSide="left"
+                disabled={!draft().trim()} />
+            }>
+              <IconButton icon={Square} label="Stop every column" variant="primary" class="stop-all" tipSide="left"
+                onClick={() => columns.forEach((_, i) => stop(i))} />
             </Show>
           </div>
-        )}</For>
-      </div>
-      <Show when={!busy() && judged().length >= 2}>
-        <div class="vote-bar">
-          <Show when={voted()} fallback={<>
-            <span>Which is better?</span>
-            <For each={judged()}>{(x) => (
-              <button class="vote-winner" data-column={x.i} onClick={() => void vote("winner", x.i)}>{columnName(x.i)} is better</button>
-            )}</For>
-            <button class="vote-tie" onClick={() => void vote("tie", null)}>Tie</button>
-            <button class="vote-bad" onClick={() => void vote("bad", null)}>All bad</button>
-          </>}>
-            <span class="voted">Voted: {voted()} — {columns.map((c, i) => `${columnName(i)} = ${c.cells.at(-1)?.model ?? c.targets.join(" → ")}`).join(", ")}</span>
-          </Show>
         </div>
-      </Show>
-      <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
-        <textarea class="compare-input" placeholder={conversation() === null ? "Ask every column — Enter sends" : "A follow-up to every column — Enter sends"}
-          value={draft()} onInput={(e) => setDraft(e.currentTarget.value)} aria-label="Compare message"
-          onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); } }} />
-        <button type="submit" class="send" disabled={busy()}>Send to all</button>
       </form>
     </section>
   );

@@ -3,8 +3,10 @@
 // version kept in localStorage are moved into the config once (a set the config refuses is
 // dropped, and the view says which and why).
 
-import { createSignal, For, onMount, Show } from "solid-js";
+import { createSignal, onMount, Show } from "solid-js";
 import type { FullBackend } from "../backend";
+import { Button, Select, TextField } from "../design/controls";
+import { Save, Trash } from "../design/icons";
 import { takeOldCompareSets } from "../shared/storage";
 import type { CompareSetSetting } from "../types";
 
@@ -68,25 +70,24 @@ export function SetTools(props: {
   const remove = (n: string) => void edit(() => b.editSettings({ kind: "removeCompareSet", name: n }), () => setCurrent(null));
 
   return (
-    <>
-      <input class="set-name" placeholder="Set name" aria-label="Set name" value={name()}
+    <div class="set-tools" role="group" aria-label="Compare sets">
+      <TextField label="Set name" hideLabel class="set-name-field" inputClass="set-name" placeholder="Name these columns" value={name()}
         onInput={(e) => setName(e.currentTarget.value)}
         onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); save(); } }} />
-      <button class="save-set" onClick={save} disabled={props.picked.length < 2 || !name().trim()}
-        title="Saved in config.toml, for roundtable compare --set NAME too">Save set</button>
+      <Button icon={Save} class="save-set" onClick={save} disabled={props.picked.length < 2 || !name().trim()}
+        title="Saved in config.toml: roundtable compare --set NAME runs it too">Save set</Button>
       <Show when={sets().length}>
-        <select class="load-set" aria-label="Saved sets" onChange={(e) => {
-          const s = sets().find((x) => x.name === e.currentTarget.value);
-          if (s) { props.onLoad([...s.columns]); setCurrent(s.name); }
-          e.currentTarget.value = "";
-        }}>
-          <option value="">Load a saved set…</option>
-          <For each={sets()}>{(s) => <option value={s.name}>{s.name} ({s.columns.join(", ")})</option>}</For>
-        </select>
+        <Select label="Load a saved set" hideLabel class="load-set-field" selectClass="load-set"
+          options={[{ value: "", label: "Load a saved set…" }, ...sets().map((s) => ({ value: s.name, label: `${s.name} (${s.columns.join(", ")})` }))]}
+          onChange={(e) => {
+            const s = sets().find((x) => x.name === e.currentTarget.value);
+            if (s) { props.onLoad([...s.columns]); setCurrent(s.name); }
+            e.currentTarget.value = "";
+          }} />
       </Show>
       <Show when={current()}>{(n) => (
-        <button class="remove-set" onClick={() => remove(n())}>Remove set “{n()}”</button>
+        <Button variant="ghost" icon={Trash} class="remove-set" onClick={() => remove(n())}>Remove “{n()}”</Button>
       )}</Show>
-    </>
+    </div>
   );
 }

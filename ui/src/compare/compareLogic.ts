@@ -1,8 +1,32 @@
-// The compare view's small pure pieces: column names, the blind shuffle and the line of figures
-// under a column (from the `done` event: the provider's usage as the engine recorded it).
+// The compare view's small pure pieces: its cells and columns, column names, the blind shuffle,
+// the line of figures under a column (from the `done` event: the provider's usage as the engine
+// recorded it) and what the figures row shows of it, short and in full.
 
-import { fromDone } from "../shared/figures";
-import type { MessageView, TurnEvent } from "../types";
+import type { AnswerView } from "../shared/answer";
+import { compact, type Figures, fromDone } from "../shared/figures";
+import { describe } from "../shared/problems";
+import type { ErrorView, MessageView, TurnEvent } from "../types";
+
+export type CellStatus = "waiting" | "streaming" | "done" | "failed" | "stopped";
+
+/** One question of a column and the column's answer to it. */
+export interface Cell {
+  question: string;
+  view: AnswerView;
+  status: CellStatus;
+  turn: number | null;
+  /** The column's question (a follow-up's own, or the shared first one). */
+  userId: number | null;
+  messageId: number | null;
+  model: string | null;
+  ttftMs: number | null;
+  /** The whole line of figures (`stats`, or the stored answer's line). */
+  line: string;
+  figures: Figures | null;
+  error: ErrorView | null;
+  tried: string[];
+}
+export interface Column { targets: string[]; cells: Cell[] }
 
 /** A, B, C…: a column's name. */
 export const column = (i: number): string => String.fromCharCode(65 + (i % 26));
@@ -61,4 +85,70 @@ export function threads(messages: MessageView[]): StoredCell[][] {
     out.push(cells);
   }
   return out;
+}
+
+/** An error as the error card shows it, whatever was thrown (a typed backend error passes as is). */
+export function errorView(e: unknown, kind: ErrorView["kind"] = "internal"): ErrorView {
+  if (e && typeof e === "object" && typeof (e as ErrorView).kind === "string" && typeof (e as ErrorView).message === "string") {
+    const v = e as Partial<ErrorView>;
+    return { provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null, ...v } as ErrorView;
+  }
+  return { kind, message: describe(e), provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null };
+}
+
+/** A column's error with everything that could name its model left out (blind, before the vote). */
+export function blindError(e: ErrorView): ErrorView {
+  return {
+    ...e, provider: null, detail: null, hint: null,
+    message: `This column failed (${e.class ?? e.kind}); the provider's own words are shown after the vote.`,
+  };
+}
+
+/**
+ * A cell's figures row: `short` is shown (one line, no model: the header names it), `full` is the
+ * tooltip and what screen readers read. Blind, neither names who answered or who failed before.
+ */
+export function figuresRow(cell: Cell, blind: boolean): { short: string[]; full: string; fell: number } {
+  const first = cell.ttftMs !== null ? `first token ${(cell.ttftMs / 1000).toFixed(2)} s` : null;
+  switch (cell.status) {
+    case "waiting":
+      return { short: ["waiting…"], full: "waiting for the first token", fell: 0 };
+    case "streaming":
+      return {
+        short: [...(cell.ttftMs !== null ? [`${(cell.ttftMs / 1000).toFixed(2)} s`] : []), "streaming…"],
+        full: [first, "streaming"].filter(Boolean).join(" · "), fell: 0,
+      };
+    case "done": {
+      const tried = !blind && cell.tried.length ? ` (after ${cell.tried.join(", ")} failed)` : "";
+      const line = blind ? cell.line.replace(/^answered by [^·]*· /, "") : cell.line;
+      return { short: cell.figures ? compact(cell.figures) : [], full: line + tried, fell: blind ? 0 : cell.tried.length };
+    }
+    case "stopped": {
+      const note = "stopped — the partial answer is kept";
+      if (!cell.figures) return { short: ["stopped"], full: note, fell: 0 };
+      const line = blind ? cell.line.replace(/^answered by [^·]*· /, "") : cell.line;
+      return { short: [...compact(cell.figures), "stopped"], full: `${line} · ${note}`, fell: 0 };
+    }
+    case "failed":
+      return { short: [], full: "", fell: 0 };
+  }
+}
+
+/** Column widths the user may set (px): the narrowest, the widest, and the keyboard's steps. */
+export const WIDTH = { min: 240, max: 1600, fallback: 360, step: 16, bigStep: 64 } as const;
+
+export const clampWidth = (px: number): number => Math.round(Math.min(WIDTH.max, Math.max(WIDTH.min, px)));
+
+/** The width a key asks for (null: not a resizing key). */
+export function keyWidth(key: string, now: number, shift: boolean): number | null {
+  const step = shift ? WIDTH.bigStep : WIDTH.step;
+  switch (key) {
+    case "ArrowLeft": case "ArrowDown": return clampWidth(now - step);
+    case "ArrowRight": case "ArrowUp": return clampWidth(now + step);
+    case "PageDown": return clampWidth(now - WIDTH.bigStep);
+    case "PageUp": return clampWidth(now + WIDTH.bigStep);
+    case "Home": return WIDTH.min;
+    case "End": return WIDTH.max;
+    default: return null;
+  }
 }

@@ -50,3 +50,5 @@ import type { LucideProps } from "lucide-solid";
 
 /** An icon component (any of the above). */
 export type Icon = (props: LucideProps) => JSX.Element;
+export { default as Save } from "lucide-solid/icons/save";
+export { default as Shuffle } from "lucide-solid/icons/shuffle";

@@ -1,0 +1,77 @@
+// One compare column: its header (letter, provider mark, model — or "Model A" while blind — status
+// badge, stop), its thread of questions and answers, each answer's figures in one line at its foot
+// (the whole line in the tooltip and for screen readers), a failure as the error card, and
+// "Continue with this one". Blind, nothing in the column names a model: no mark, no provider in
+// an error, no "answered by" in the figures.
+
+import { For, onCleanup, Show } from "solid-js";
+import { ErrorCard } from "../chat/ErrorCard";
+import { Badge, Button, IconButton, type Tone } from "../design/controls";
+import { MessageSquare, Square } from "../design/icons";
+import { ProviderMark } from "../design/ProviderMark";
+import { blindError, type Cell, type CellStatus, type Column as Col, column as letterOf, figuresRow } from "./compareLogic";
+import { observeWidth, type Widths } from "./Resizer";
+
+const STATUS: Record<CellStatus, { word: string; tone: Tone }> = {
+  waiting: { word: "Waiting", tone: "neutral" },
+  streaming: { word: "Streaming", tone: "accent" },
+  done: { word: "Done", tone: "success" },
+  failed: { word: "Failed", tone: "danger" },
+  stopped: { word: "Stopped", tone: "warn" },
+};
+
+export function Column(props: {
+  col: Col; index: number; hidden: boolean; widths: Widths; canContinue: boolean;
+  onStop: () => void; onContinue: () => void; body: (el: HTMLElement) => void; onScroll: () => void;
+}) {
+  const letter = () => letterOf(props.index);
+  const status = (): CellStatus => props.col.cells.at(-1)?.status ?? "waiting";
+  const running = () => status() === "streaming" || status() === "waiting";
+  const name = () => (props.hidden ? `Model ${letter()}` : props.col.targets.join(" → "));
+  const width = () => props.widths.of(props.index);
+  return (
+    <section class="column" data-column={props.index} aria-label={`Column ${letter()}`}
+      style={{ width: width() != null ? `${width()}px` : undefined, flex: width() != null ? "none" : undefined }}
+      ref={(el) => onCleanup(observeWidth(el, (px) => props.widths.measure(props.index, px)))}>
+      <header class="column-head">
+        <span class="column-letter" aria-hidden="true">{letter()}</span>
+        <Show when={!props.hidden}><ProviderMark id={props.col.targets[0]} /></Show>
+        <span class="column-name" title={name()}>{name()}</span>
+        <Badge tone={STATUS[status()].tone} class={`column-status ${status()}`}>{STATUS[status()].word}</Badge>
+        <Show when={running()}>
+          <IconButton icon={Square} label={`Stop column ${letter()}`} size="sm" variant="danger" class="stop-column" tipSide="left"
+            onClick={() => props.onStop()} />
+        </Show>
+      </header>
+      <div class="column-body" tabIndex={0} ref={props.body} onScroll={() => props.onScroll()}>
+        <For each={props.col.cells}>{(cell) => <CellView cell={cell} hidden={props.hidden} />}</For>
+      </div>
+      <Show when={props.canContinue}>
+        <footer class="column-foot">
+          <Button size="sm" variant="ghost" icon={MessageSquare} class="continue" onClick={() => props.onContinue()}>Continue with this one</Button>
+        </footer>
+      </Show>
+    </section>
+  );
+}
+
+/** A question, the column's answer (or its error card) and the answer's figures row. */
+function CellView(props: { cell: Cell; hidden: boolean }) {
+  const row = () => figuresRow(props.cell, props.hidden);
+  return (
+    <div class="cell">
+      <div class="question">{props.cell.question}</div>
+      {props.cell.view.root}
+      <Show when={props.cell.error}>{(e) => <ErrorCard error={props.hidden ? blindError(e()) : e()} />}</Show>
+      <Show when={row().full}>
+        <footer class="meta cell-meta" data-tip={row().full} tabIndex={0}>
+          <span class="meta-short" aria-hidden="true">
+            <Show when={row().fell}><span class="meta-fell">after {row().fell} failed</span></Show>
+            <For each={row().short}>{(p) => <span class="meta-part">{p}</span>}</For>
+          </span>
+          <span class="visually-hidden meta-full">{row().full}</span>
+        </footer>
+      </Show>
+    </div>
+  );
+}
