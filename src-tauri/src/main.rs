@@ -31,6 +31,7 @@ fn main() {
         .manage(menu::MenuEvents::default())
         .menu(menu::build)
         .on_menu_event(menu::clicked)
+        .on_window_event(window::on_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::conversations,

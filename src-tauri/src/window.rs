@@ -3,10 +3,17 @@
 //! window shows is the UI's business, not this module's.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_window_state::StateFlags;
+use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+
+/// What is remembered of the window.
+const KEPT: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
 
 /// The single-instance plugin, when it can work: `None` (with one line on stderr) on Linux
 /// without a reachable D-Bus session bus, which is how it finds the first instance.
@@ -35,9 +42,28 @@ pub fn single_instance<R: Runtime>(identifier: &str, data_dir: &Path) -> Option<
 /// size, so `minWidth`/`minHeight` in tauri.conf.json still bound it.
 pub fn state_keeper<R: Runtime>(data_dir: &Path) -> TauriPlugin<R> {
     tauri_plugin_window_state::Builder::new()
-        .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+        .with_state_flags(KEPT)
         .with_filename(data_dir.join(STATE_FILE).to_string_lossy())
         .build()
+}
+
+/// Saves the window's state half a second after it was last moved or resized, so a crash or a
+/// kill keeps it too (the plugin itself saves only on a clean exit or close).
+pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    if !matches!(event, WindowEvent::Resized(_) | WindowEvent::Moved(_)) {
+        return;
+    }
+    let n = LAST.fetch_add(1, Ordering::Relaxed) + 1;
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if LAST.load(Ordering::Relaxed) == n {
+            if let Err(e) = app.save_window_state(KEPT) {
+                eprintln!("roundtable: the window's size and place were not saved: {e}");
+            }
+        }
+    });
 }
 
 /// The window state's file in the data dir.
