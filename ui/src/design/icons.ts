@@ -52,3 +52,5 @@ import type { LucideProps } from "lucide-solid";
 export type Icon = (props: LucideProps) => JSX.Element;
 export { default as Save } from "lucide-solid/icons/save";
 export { default as Shuffle } from "lucide-solid/icons/shuffle";
+export { default as ChevronUp } from "lucide-solid/icons/chevron-up";
+export { default as Terminal } from "lucide-solid/icons/terminal";
