@@ -323,7 +323,10 @@ describe("App", () => {
     const { backend } = fake([]);
     const root = mount(backend);
     (root.querySelector(".open-settings") as HTMLButtonElement).click();
-    await until(() => root.querySelector(".provider .key-input") !== null, "the providers");
+    // Provider "a" has no key yet: it is a compact row in the "Add a provider" list until opened.
+    await until(() => root.querySelector(".provider .provider-expand") !== null, "the providers");
+    (root.querySelector(".provider .provider-expand") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".provider .key-input") !== null, "the provider's card");
     expect(root.querySelector(".provider .nokey")!.textContent).toBe("no key");
     const input = root.querySelector(".provider .key-input") as HTMLInputElement;
     const sentinel = "sentinel-key-3f9c2d";
