@@ -30,7 +30,7 @@ function Slot(props: { index: number; value: string; last: boolean; models: Mode
   const id = createUniqueId();
   const letter = () => letterOf(props.index);
   return (
-    <div class="slot-field" classList={{ empty: !props.value }}>
+    <div class="slot-field" classList={{ unset: !props.value }}>
       <label class="slot-letter" for={id}><span class="visually-hidden">Column </span>{letter()}<span class="visually-hidden"> model</span></label>
       <div class="select">
         <select id={id} class="slot" onChange={(e) => props.onPick(e.currentTarget.value)}>

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { FullBackend } from "../backend";
 import { LeaderboardView } from "../compare/Leaderboard";
 import type { Dashboard } from "../types";
+import { PALETTE } from "./SpendChart";
 import { daysOf, stacks, usd, UsageView } from "./Usage";
 
 async function until(cond: () => boolean, what: string) {
@@ -87,5 +88,73 @@ describe("Leaderboard", () => {
     since.dispatchEvent(new Event("change", { bubbles: true }));
     await until(() => asked.length === 2, "the filter");
     expect(asked[1]).toEqual(["2026-03-01", null]);
+  });
+});
+
+describe("Report views' face", () => {
+  const axeCheck = async (what: string) => {
+    const axe = (await import("axe-core")).default;
+    const r = await axe.run(document.body, { resultTypes: ["violations"], rules: { "color-contrast": { enabled: false } } });
+    const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`), what).toEqual([]);
+  };
+
+  it("usage: labelled date fields, money right-aligned in tabular figures, an empty state for an empty range, no axe violations", async () => {
+    let empty = false;
+    const backend = {
+      dashboard: async (since: string, until: string) => (empty
+        ? { since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budget: null }
+        : board),
+    } as unknown as FullBackend;
+    const root = mount(() => <UsageView backend={backend} />);
+    await until(() => root.querySelector(".model-row") !== null, "the table");
+    const since = root.querySelector<HTMLInputElement>(".usage-since")!;
+    expect([since.type, since.labels?.[0]?.textContent, root.querySelector<HTMLInputElement>(".usage-until")!.labels?.[0]?.textContent]).toEqual(["date", "From", "To"]);
+    const cost = root.querySelector(".model-row .cost")!;
+    expect(cost.classList.contains("num")).toBe(true);
+    expect([...root.querySelectorAll(".model-table th")].every((th) => th.getAttribute("scope") === "col")).toBe(true);
+    expect(root.querySelector(".model-row td")!.querySelector(".mark")).not.toBeNull();
+    expect(root.querySelector(".usage .empty")).toBeNull();
+    await axeCheck("the dashboard");
+    empty = true;
+    since.value = "2020-01-01";
+    since.dispatchEvent(new Event("change", { bubbles: true }));
+    await until(() => root.querySelector(".usage .empty") !== null, "the empty state");
+    expect(root.querySelector(".usage .empty h2")!.textContent).toBe("Nothing spent in this range");
+    expect(root.querySelector(".model-row")).toBeNull();
+    expect(root.querySelector(".total-usd")!.textContent).toBe("$0.000000");
+    await axeCheck("an empty range");
+  });
+
+  it("leaderboard: the vote count in the head, intervals drawn on one scale, an empty state, no axe violations", async () => {
+    let rows = [
+      { model: "a/m", rating: 1100, low: 1000, high: 1200, votes: 3, wins: 2, ties: 1, losses: 0 },
+      { model: "b/m", rating: 900, low: 800, high: 1000, votes: 3, wins: 0, ties: 1, losses: 2 },
+    ];
+    const backend = { leaderboard: async () => ({ votes: rows.length ? 3 : 0, rows }) } as unknown as FullBackend;
+    const root = mount(() => <LeaderboardView backend={backend} />);
+    await until(() => root.querySelector(".rating") !== null, "the board");
+    expect(root.querySelector(".leaderboard .total")!.textContent).toBe("3 votes");
+    const spans = [...root.querySelectorAll<HTMLElement>(".interval-span")].map((s) => [s.style.left, s.style.width]);
+    expect(spans).toEqual([["50%", "50%"], ["0%", "50%"]]);
+    expect(root.querySelector(".lb-since")!.closest(".field")!.querySelector("label")!.textContent).toBe("From");
+    await axeCheck("the board");
+    rows = [];
+    const until_ = root.querySelector<HTMLInputElement>(".lb-until")!;
+    until_.value = "2020-01-01";
+    until_.dispatchEvent(new Event("change", { bubbles: true }));
+    await until(() => root.querySelector(".leaderboard .empty") !== null, "the empty state");
+    expect(root.querySelector(".leaderboard .total")!.textContent).toBe("0 votes");
+    await axeCheck("no votes");
+  });
+
+  it("the chart's colours are readable (3:1) on the light and the dark page", () => {
+    const lum = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const ratio = (a: string, b: string) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    for (const c of PALETTE.light) expect(ratio(c, "#ffffff"), c).toBeGreaterThanOrEqual(3);
+    for (const c of PALETTE.dark) expect(ratio(c, "#16171b"), c).toBeGreaterThanOrEqual(3);
   });
 });
