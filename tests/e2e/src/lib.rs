@@ -271,30 +271,32 @@ pub async fn layout_problems(client: &fantoccini::Client) -> Vec<String> {
             const floating = (e) => { for (let p = e; p; p = p.parentElement) { const s = getComputedStyle(p).position; if (s === 'absolute' || s === 'fixed') return true; } return false; };
             const all = [...document.querySelectorAll('button, input, select, textarea, a[href], [role=tab], [role=switch], [role=separator][tabindex]')].filter(shown);
             if (document.documentElement.scrollWidth > W + 1) out.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${W}`);
+            // What is seen of a control: inside a scrolling box, only the part in its viewport.
+            const seen = new Map();
             for (const e of all) {
-              const r = e.getBoundingClientRect();
+              const full = e.getBoundingClientRect();
               const sc = scroller(e);
-              const box = sc ? sc.getBoundingClientRect() : { left: 0, top: 0, right: W, bottom: H };
-              const visible = r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom;
-              if (!visible && sc) continue; // scrolled out of view: reachable by scrolling
+              const b = sc ? sc.getBoundingClientRect() : { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
+              const r = { left: Math.max(full.left, b.left), top: Math.max(full.top, b.top), right: Math.min(full.right, b.right), bottom: Math.min(full.bottom, b.bottom) };
+              if (r.right - r.left < 1 || r.bottom - r.top < 1) continue; // scrolled out of view: reachable by scrolling
+              seen.set(e, r);
               if (r.left < -1 || r.top < -1 || r.right > W + 1 || r.bottom > H + 1) out.push(`outside the window: ${name(e)} at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
-              else if (sc ? false : (r.right > box.right + 1 || r.bottom > box.bottom + 1)) out.push(`clipped: ${name(e)}`);
-              // Cut by an ancestor that hides overflow without scrolling.
-              for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+              // Cut by a box that hides overflow without scrolling (up to the scrolling box, which is meant to cut).
+              for (let p = e.parentElement; p && p !== document.body && p !== sc; p = p.parentElement) {
                 const s = getComputedStyle(p);
-                if (s.overflowX === 'hidden' || s.overflowY === 'hidden' || s.overflow === 'hidden') {
-                  const b = p.getBoundingClientRect();
-                  if (r.width > 4 && (r.left < b.left - 1 || r.right > b.right + 1 || (r.top < b.top - 1) || r.bottom > b.bottom + 1) && !/(auto|scroll)/.test(s.overflowX + s.overflowY)) {
+                if ((s.overflowX === 'hidden' || s.overflowY === 'hidden') && !/(auto|scroll)/.test(s.overflowX + s.overflowY)) {
+                  const q = p.getBoundingClientRect();
+                  if (full.width > 4 && (full.left < q.left - 1 || full.right > q.right + 1 || full.top < q.top - 1 || full.bottom > q.bottom + 1)) {
                     out.push(`cut off by ${name(p).slice(0, 40)}: ${name(e)}`); break;
                   }
                 }
               }
             }
-            const flow = all.filter((e) => !floating(e));
+            const flow = all.filter((e) => seen.has(e) && !floating(e));
             for (let i = 0; i < flow.length; i++) for (let j = i + 1; j < flow.length; j++) {
               const a = flow[i], b = flow[j];
               if (a.contains(b) || b.contains(a)) continue;
-              const r = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+              const r = seen.get(a), q = seen.get(b);
               const w = Math.min(r.right, q.right) - Math.max(r.left, q.left), h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
               if (w > 2 && h > 2) out.push(`overlap: ${name(a)} and ${name(b)} (${Math.round(w)}×${Math.round(h)} px)`);
             }
