@@ -1,12 +1,12 @@
-// One compare column: its header (letter, provider mark, model — or "Model A" while blind — status
-// badge, stop), its thread of questions and answers, each answer's figures in one line at its foot
-// (the whole line in the tooltip and for screen readers), a failure as the error card, and
-// "Continue with this one". Blind, nothing in the column names a model: no mark, no provider in
-// an error, no "answered by" in the figures.
+// One compare column: its header (letter, provider mark, model — or "Model A" while blind —
+// status badge; stop while it answers, "continue as a chat" once it has), its thread of questions
+// and answers, each answer's figures in one line at its foot (the whole line in the tooltip and
+// for screen readers), and a failure as the error card. Blind, nothing in the column names a
+// model: no mark, no provider in an error, no "answered by" in the figures.
 
 import { For, onCleanup, Show } from "solid-js";
 import { ErrorCard } from "../chat/ErrorCard";
-import { Badge, Button, IconButton, type Tone } from "../design/controls";
+import { Badge, IconButton, type Tone } from "../design/controls";
 import { MessageSquare, Square } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
 import { blindError, type Cell, type CellStatus, type Column as Col, column as letterOf, figuresRow } from "./compareLogic";
@@ -42,15 +42,14 @@ export function Column(props: {
           <IconButton icon={Square} label={`Stop column ${letter()}`} size="sm" variant="danger" class="stop-column" tipSide="left"
             onClick={() => props.onStop()} />
         </Show>
+        <Show when={props.canContinue}>
+          <IconButton icon={MessageSquare} label="Continue with this one as a chat" size="sm" class="continue" tipSide="left"
+            onClick={() => props.onContinue()} />
+        </Show>
       </header>
       <div class="column-body" tabIndex={0} ref={props.body} onScroll={() => props.onScroll()}>
         <For each={props.col.cells}>{(cell) => <CellView cell={cell} hidden={props.hidden} />}</For>
       </div>
-      <Show when={props.canContinue}>
-        <footer class="column-foot">
-          <Button size="sm" variant="ghost" icon={MessageSquare} class="continue" onClick={() => props.onContinue()}>Continue with this one</Button>
-        </footer>
-      </Show>
     </section>
   );
 }

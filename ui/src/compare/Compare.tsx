@@ -7,16 +7,16 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import type { FullBackend } from "../backend";
-import { ErrorCard } from "../chat/ErrorCard";
-import { Badge, Button, EmptyState, fit, IconButton } from "../design/controls";
-import { ArrowUp, CircleAlert, Columns, Eye, Plus, Shuffle, Square, X } from "../design/icons";
+import { Badge, Button, EmptyState, fit } from "../design/controls";
+import { Columns, Eye, Plus, Shuffle } from "../design/icons";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, fromDone, fromStored } from "../shared/figures";
-import { describe, isKind } from "../shared/problems";
+import { describe } from "../shared/problems";
 import { load as loadKept, save } from "../shared/storage";
-import type { ColumnMsg, ErrorView, ModelView, Verdict } from "../types";
+import type { ColumnMsg, ModelView, Verdict } from "../types";
 import { type Cell, type Column as Col, column as columnName, errorView, shuffle, stats, threads, type StoredCell } from "./compareLogic";
 import { Column } from "./Column";
+import { Composer, type Problem, ProblemNote } from "./Composer";
 import { createWidths, Resizer } from "./Resizer";
 import { Setup, Toggle } from "./Setup";
 import { VoteBar } from "./VoteBar";
@@ -24,9 +24,6 @@ import "../chat/chat.css";
 import "./compare.css";
 
 export const MAX_COLUMNS = 8;
-
-/** Why the last action failed: a typed error (as the error card) or a plain sentence. */
-interface Problem { text: string; error: ErrorView | null }
 
 export function Compare(props: {
   backend: FullBackend; models: ModelView[]; onContinue: (conversation: number) => void;
@@ -259,14 +256,7 @@ export function Compare(props: {
           blind={blind()} onBlind={setBlind} />
       </Show>
       <Show when={problem()}>{(p) => (
-        <div class="problem" classList={{ "problem-card": !!p().error }}>
-          <Show when={p().error} fallback={
-            <div class="notice" role="alert"><CircleAlert size={16} aria-hidden="true" /><span class="notice-text">{p().text}</span></div>
-          }>{(err) => (
-            <ErrorCard error={err()} onSendAnyway={isKind(err(), "budget_exceeded") ? () => { setProblem(null); void send(true); } : undefined} />
-          )}</Show>
-          <IconButton icon={X} label="Dismiss" size="sm" class="dismiss" tipSide="left" onClick={() => setProblem(null)} />
-        </div>
+        <ProblemNote problem={p()} onDismiss={() => setProblem(null)} onSendAnyway={() => { setProblem(null); void send(true); }} />
       )}</Show>
       <Show when={columns.length} fallback={
         <div class="compare-empty">
@@ -301,27 +291,11 @@ export function Compare(props: {
           <Button size="sm" icon={Eye} class="reveal-names" onClick={() => setRevealed(true)}>Show the names</Button>
         </div>
       </Show>
-      <form class="composer compare-composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
-        <div class="composer-box">
-          <textarea ref={box} rows={1} class="compare-input" value={draft()} aria-label="Message to every column"
-            placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"}
-            onInput={(e) => { setDraft(e.currentTarget.value); fit(e.currentTarget, 8); }}
-            onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); } }} />
-          <div class="composer-bar">
-            <span class="composer-note">{conversation() === null
-              ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
-              : `${columns.length} columns · each keeps its own thread`}</span>
-            <span class="composer-spacer" />
-            <Show when={busy()} fallback={
-              <IconButton type="submit" icon={ArrowUp} label="Send to every column" shortcut="Enter" variant="primary" class="send" tipSide="left"
-                disabled={!draft().trim()} />
-            }>
-              <IconButton icon={Square} label="Stop every column" variant="primary" class="stop-all" tipSide="left"
-                onClick={() => columns.forEach((_, i) => stop(i))} />
-            </Show>
-          </div>
-        </div>
-      </form>
+      <Composer draft={draft()} setDraft={setDraft} busy={busy()} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
+        ref={(el) => (box = el)} note={conversation() === null
+          ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
+          : `${columns.length} columns · each keeps its own thread`}
+        placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"} />
     </section>
   );
 }

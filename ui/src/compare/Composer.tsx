@@ -1,0 +1,52 @@
+// The compare's composer (the chat's look: it grows with its text; Enter sends to every column,
+// Stop ends every column) and the note of what last went wrong: a typed error as the error card
+// (with "Send anyway" for a spent budget), a plain sentence as a notice; both dismissable.
+
+import { Show } from "solid-js";
+import { ErrorCard } from "../chat/ErrorCard";
+import { fit, IconButton } from "../design/controls";
+import { ArrowUp, CircleAlert, Square, X } from "../design/icons";
+import { isKind } from "../shared/problems";
+import type { ErrorView } from "../types";
+
+/** Why the last action failed: a typed error (as the error card) or a plain sentence. */
+export interface Problem { text: string; error: ErrorView | null }
+
+export function ProblemNote(props: { problem: Problem; onDismiss: () => void; onSendAnyway: () => void }) {
+  return (
+    <div class="problem" classList={{ "problem-card": !!props.problem.error }}>
+      <Show when={props.problem.error} fallback={
+        <div class="notice" role="alert"><CircleAlert size={16} aria-hidden="true" /><span class="notice-text">{props.problem.text}</span></div>
+      }>{(err) => (
+        <ErrorCard error={err()} onSendAnyway={isKind(err(), "budget_exceeded") ? props.onSendAnyway : undefined} />
+      )}</Show>
+      <IconButton icon={X} label="Dismiss" size="sm" class="dismiss" tipSide="left" onClick={() => props.onDismiss()} />
+    </div>
+  );
+}
+
+export function Composer(props: {
+  draft: string; setDraft: (text: string) => void; busy: boolean; note: string; placeholder: string;
+  onSend: () => void; onStopAll: () => void; ref: (el: HTMLTextAreaElement) => void;
+}) {
+  return (
+    <form class="composer compare-composer" onSubmit={(e) => { e.preventDefault(); props.onSend(); }}>
+      <div class="composer-box">
+        <textarea ref={props.ref} rows={1} class="compare-input" value={props.draft} aria-label="Message to every column"
+          placeholder={props.placeholder}
+          onInput={(e) => { props.setDraft(e.currentTarget.value); fit(e.currentTarget, 8); }}
+          onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); props.onSend(); } }} />
+        <div class="composer-bar">
+          <span class="composer-note">{props.note}</span>
+          <span class="composer-spacer" />
+          <Show when={props.busy} fallback={
+            <IconButton type="submit" icon={ArrowUp} label="Send to every column" shortcut="Enter" variant="primary" class="send" tipSide="left"
+              disabled={!props.draft.trim()} />
+          }>
+            <IconButton icon={Square} label="Stop every column" variant="primary" class="stop-all" tipSide="left" onClick={() => props.onStopAll()} />
+          </Show>
+        </div>
+      </div>
+    </form>
+  );
+}
