@@ -256,7 +256,7 @@ export function Compare(props: {
           blind={blind()} onBlind={setBlind} />
       </Show>
       <Show when={problem()}>{(p) => (
-        <ProblemNote problem={p()} onDismiss={() => setProblem(null)} onSendAnyway={() => { setProblem(null); void send(true); }} />
+        <ProblemNote problem={p()} onDismiss={() => setProblem(null)} onSendAnyway={() => void send(true)} />
       )}</Show>
       <Show when={columns.length} fallback={
         <div class="compare-empty">

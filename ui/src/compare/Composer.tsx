@@ -1,12 +1,11 @@
 // The compare's composer (the chat's look: it grows with its text; Enter sends to every column,
 // Stop ends every column) and the note of what last went wrong: a typed error as the error card
-// (with "Send anyway" for a spent budget), a plain sentence as a notice; both dismissable.
+// (its "Send anyway" shows for a spent budget only), a plain sentence as a notice; both dismissable.
 
 import { Show } from "solid-js";
 import { ErrorCard } from "../chat/ErrorCard";
 import { fit, IconButton } from "../design/controls";
 import { ArrowUp, CircleAlert, Square, X } from "../design/icons";
-import { isKind } from "../shared/problems";
 import type { ErrorView } from "../types";
 
 /** Why the last action failed: a typed error (as the error card) or a plain sentence. */
@@ -18,7 +17,7 @@ export function ProblemNote(props: { problem: Problem; onDismiss: () => void; on
       <Show when={props.problem.error} fallback={
         <div class="notice" role="alert"><CircleAlert size={16} aria-hidden="true" /><span class="notice-text">{props.problem.text}</span></div>
       }>{(err) => (
-        <ErrorCard error={err()} onSendAnyway={isKind(err(), "budget_exceeded") ? props.onSendAnyway : undefined} />
+        <ErrorCard error={err()} onSendAnyway={props.onSendAnyway} />
       )}</Show>
       <IconButton icon={X} label="Dismiss" size="sm" class="dismiss" tipSide="left" onClick={() => props.onDismiss()} />
     </div>
