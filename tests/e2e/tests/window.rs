@@ -465,6 +465,16 @@ async fn a_key_added_in_settings_works_and_is_never_shown() {
         .click()
         .await
         .expect("open settings");
+    // Not in use yet (no key): it is in the "Add a provider" list, opened with a click.
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".provider[data-id='keyed'] .provider-expand"))
+        .await
+        .expect("the keyed provider in the list")
+        .click()
+        .await
+        .expect("open its card");
     let input = client
         .wait()
         .at_most(Duration::from_secs(20))
@@ -584,6 +594,13 @@ async fn settings_editors_change_the_config_in_force() {
     run("document.querySelector('.open-settings').click(); return true").await;
     wait_js(
         &client,
+        "return !!document.querySelector('.settings-tab-routes')",
+        "the settings' sections",
+    )
+    .await;
+    run("document.querySelector('.settings-tab-routes').click(); return true").await;
+    wait_js(
+        &client,
         "return !!document.querySelector(\".route[data-name='']\")",
         "the routes editor",
     )
@@ -609,6 +626,13 @@ async fn settings_editors_change_the_config_in_force() {
         "the saved route",
     )
     .await;
+    run("document.querySelector('.settings-tab-prices').click(); return true").await;
+    wait_js(
+        &client,
+        "return !!document.querySelector(\".price[data-model='']\")",
+        "the prices editor",
+    )
+    .await;
     run("const r = document.querySelector(\".price[data-model='']\"); r.querySelector('.price-model').value = 'fake/m2'; \
          r.querySelector('.price-input').value = '1000'; r.querySelector('.price-output').value = '2000'; \
          r.querySelector('.save-price').click(); return true")
@@ -619,9 +643,15 @@ async fn settings_editors_change_the_config_in_force() {
         "the saved price",
     )
     .await;
+    run("document.querySelector('.settings-tab-budget').click(); return true").await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('.budget-input')",
+        "the budget editor",
+    )
+    .await;
     run("document.querySelector('.budget-input').value = '50'; document.querySelector('.save-budget').click(); return true").await;
     wait_js(&client, "return (document.querySelector('.budget-progress')?.textContent || '').includes('of $50.00')", "the budget").await;
-    run("document.querySelector('.routes-editor').scrollIntoView(); return true").await;
     screenshot(&client, "settings-editors.png").await;
     let text = std::fs::read_to_string(&config).expect("config");
     assert!(text.starts_with("# mine — keep me\n"), "{text}");
@@ -672,9 +702,11 @@ async fn settings_editors_change_the_config_in_force() {
     run("document.querySelector('.new-chat').click(); return true").await;
     run("document.querySelector('.conversation').click(); return true").await;
     wait_js(&client, "return !!document.querySelector('.message.assistant:not(.live) .meta')?.textContent.includes('$0.0160')", "the stored answer's figures").await;
-    let stored =
-        run("return document.querySelector('.message.assistant:not(.live) .meta').textContent")
-            .await;
+    // The whole line, as a screen reader reads it (shown short, with this line as the tooltip).
+    let stored = run(
+        "return document.querySelector('.message.assistant:not(.live) .meta .visually-hidden').textContent",
+    )
+    .await;
     let stored = stored.as_str().unwrap_or_default();
     assert!(
         stored.starts_with("answered by fake/m2 after fake/m1 failed · 12 in · 2 out · $0.0160"),

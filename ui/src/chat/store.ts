@@ -6,7 +6,7 @@ import { createEffect, createMemo, createSignal, type Accessor } from "solid-js"
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
-import { describe, guard, tell } from "../shared/problems";
+import { describe, errorView, guard, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
 import type { ErrorView, MessageView, ModelView, StreamMsg } from "../types";
@@ -28,14 +28,6 @@ export interface Live {
   model: string | null;
   /** The finished answer's figures. */
   figures: Figures | null;
-}
-
-/** Any failure as the typed error the error card shows (a thrown string becomes an internal one). */
-export function asError(e: unknown): ErrorView {
-  if (e && typeof e === "object" && typeof (e as { kind?: unknown }).kind === "string" && typeof (e as { message?: unknown }).message === "string") {
-    return e as ErrorView;
-  }
-  return { kind: "internal", message: describe(e), provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null };
 }
 
 export interface SendOptions { editOf?: number; regenerate?: number; overBudget?: boolean }
@@ -151,7 +143,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
         opts.onListChanged();
       }
     } catch (e) {
-      setLive((l) => l && { ...l, status: "failed", error: asError(e) });
+      setLive((l) => l && { ...l, status: "failed", error: errorView(e) });
       setStatus(`Not sent: ${describe(e)}`);
     }
   }

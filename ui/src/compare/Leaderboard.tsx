@@ -9,7 +9,7 @@ import { Badge, EmptyState, Skeleton, TextField } from "../design/controls";
 import { Trophy } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
 import type { Rating } from "../types";
-import { errorView } from "./compareLogic";
+import { errorView } from "../shared/problems";
 import "../usage/report.css";
 
 /** Where an interval sits on the board's scale (percent from the left, and its width). */

@@ -4,7 +4,6 @@
 
 import type { AnswerView } from "../shared/answer";
 import { compact, type Figures, fromDone } from "../shared/figures";
-import { describe } from "../shared/problems";
 import type { ErrorView, MessageView, TurnEvent } from "../types";
 
 export type CellStatus = "waiting" | "streaming" | "done" | "failed" | "stopped";
@@ -87,14 +86,6 @@ export function threads(messages: MessageView[]): StoredCell[][] {
   return out;
 }
 
-/** An error as the error card shows it, whatever was thrown (a typed backend error passes as is). */
-export function errorView(e: unknown, kind: ErrorView["kind"] = "internal"): ErrorView {
-  if (e && typeof e === "object" && typeof (e as ErrorView).kind === "string" && typeof (e as ErrorView).message === "string") {
-    const v = e as Partial<ErrorView>;
-    return { provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null, ...v } as ErrorView;
-  }
-  return { kind, message: describe(e), provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null };
-}
 
 /** A column's error with everything that could name its model left out (blind, before the vote). */
 export function blindError(e: ErrorView): ErrorView {

@@ -2,7 +2,7 @@
 // the console), shown as a toast. `guard` wraps a promise started from an event handler.
 
 import { toast } from "../design/toast";
-import type { ErrorKind } from "../types";
+import type { ErrorKind, ErrorView } from "../types";
 
 /** The words of a failure, whatever was thrown. */
 export function describe(e: unknown): string {
@@ -32,4 +32,13 @@ export function tell(text: string): void {
 /** Runs a promise for its effect; a rejection is shown, never lost. */
 export function guard(p: Promise<unknown>): void {
   p.catch(report);
+}
+
+/** An error as the error card shows it, whatever was thrown (a typed backend error passes as is). */
+export function errorView(e: unknown, kind: ErrorView["kind"] = "internal"): ErrorView {
+  if (e && typeof e === "object" && typeof (e as ErrorView).kind === "string" && typeof (e as ErrorView).message === "string") {
+    const v = e as Partial<ErrorView>;
+    return { provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null, ...v } as ErrorView;
+  }
+  return { kind, message: describe(e), provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null };
 }

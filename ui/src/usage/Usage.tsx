@@ -7,7 +7,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { FullBackend } from "../backend";
 import { ErrorCard } from "../chat/ErrorCard";
-import { errorView } from "../compare/compareLogic";
+import { errorView } from "../shared/problems";
 import { Button, EmptyState, Skeleton, TextField } from "../design/controls";
 import { ChartColumn, Download } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
