@@ -109,7 +109,7 @@ describe("App", () => {
       { kind: "attempt", target: "b/fast", number: 2, outcome: "ok", class: null, status: null, ms: 9, message: null },
       { kind: "render", replaceFrom: 0, blocks: [], tail: "<p>Par</p>", reasoning: "" },
       { kind: "render", replaceFrom: 0, blocks: ["<h2>Done</h2>"], tail: "<p>Partial answer</p>", reasoning: "" },
-      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: "override", requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a default model");
@@ -125,6 +125,8 @@ describe("App", () => {
     expect(footer).toContain("answered by b/fast after a/m (rate_limited) failed");
     expect(footer).toContain("12 in · 34 out");
     expect(footer).toContain("$0.0012");
+    // The tooltip says where the price came from.
+    expect(root.querySelector(".live .meta")!.getAttribute("data-tip")).toMatch(/· price from your price override$/);
   });
 
   it("Esc stops a streaming answer and keeps what arrived", async () => {

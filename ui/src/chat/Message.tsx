@@ -8,7 +8,7 @@ import { ChevronLeft, ChevronRight, Copy, Pencil, RefreshCw, Trash } from "../de
 import { ProviderMark } from "../design/ProviderMark";
 import { toast } from "../design/toast";
 import { decorate } from "../shared/answer";
-import { answerLine, compact, type Figures, fromStored } from "../shared/figures";
+import { answerLine, compact, details, type Figures, fromStored } from "../shared/figures";
 import type { MessageView } from "../types";
 import type { Shown } from "./branch";
 
@@ -37,7 +37,7 @@ export function Branches(props: { s: Shown; busy: boolean; onPick: (m: MessageVi
 export function Meta(props: { model: string | null; figures: Figures | null; note?: string | null }) {
   const full = () => (props.figures ? answerLine(props.figures) : props.model ?? "");
   return (
-    <footer class="meta" data-tip={props.figures ? full() : undefined} tabIndex={props.figures ? 0 : undefined}>
+    <footer class="meta" data-tip={props.figures ? details(props.figures) : undefined} tabIndex={props.figures ? 0 : undefined}>
       <span class="meta-short" aria-hidden="true">
         <Show when={props.model}>{(m) => <><ProviderMark id={m()} /><span class="meta-model">{m()}</span></>}</Show>
         <Show when={props.figures}>{(f) => <>

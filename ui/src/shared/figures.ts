@@ -6,6 +6,8 @@ import type { Attempt, MessageView, TurnEvent } from "../types";
 export interface Figures {
   model: string | null; fellOver: string[]; input: number | null; output: number | null; reasoning: number;
   costMicros: number; ttftMs: number | null; estimated: boolean;
+  /** Where the price came from (a live answer only: `override`, `catalog`, `builtin`, `local`, `provider`). */
+  priceSource?: string | null;
 }
 
 /** A failed or skipped attempt as the UI names it (the driver's own words in Rust). */
@@ -27,6 +29,7 @@ export function fromDone(d: Extract<TurnEvent, { kind: "done" }>): Figures {
   return {
     model: d.model, fellOver: d.fellOver, input: d.usage?.inputTokens ?? null, output: d.usage?.outputTokens ?? null,
     reasoning: d.usage?.reasoningTokens ?? 0, costMicros: d.costMicros, ttftMs: d.ttftMs, estimated: !d.usage,
+    priceSource: d.priceSource,
   };
 }
 
@@ -46,4 +49,15 @@ export function compact(f: Figures): string[] {
   if (f.input !== null && f.output !== null) parts.push(`${f.input + f.output} tok`);
   parts.push(`${f.estimated ? "≈ " : ""}$${(f.costMicros / 1e6).toFixed(4)}`);
   return parts;
+}
+
+const SOURCES: Record<string, string> = {
+  override: "your price override", catalog: "OpenRouter's catalog", builtin: "the built-in price table",
+  local: "a local model (free)", provider: "the provider's own figure",
+};
+
+/** The tooltip of an answer's meta row: the whole line, and where its price came from. */
+export function details(f: Figures): string {
+  const from = f.priceSource ? ` · price from ${SOURCES[f.priceSource] ?? f.priceSource}` : "";
+  return answerLine(f) + from;
 }
