@@ -53,17 +53,35 @@ export function App(props: { backend: FullBackend }) {
   const [chosen, setChosen] = createSignal<boolean | null>(null);
   createEffect(on(narrow, () => setChosen(null), { defer: true }));
   const collapsed = () => chosen() ?? narrow();
-  const toggleSidebar = () => setChosen(!collapsed());
+  const overlay = () => narrow() && !collapsed();
+  const toggleSidebar = () => {
+    setChosen(!collapsed());
+    // Opened over the view: focus goes into it (Escape or a pick closes it).
+    if (overlay()) queueMicrotask(() => document.querySelector<HTMLElement>(".sidebar .nav-item[aria-current=page], .sidebar .nav-item")?.focus());
+  };
   /** On a narrow window an open sidebar covers the view: it closes once something is picked. */
   const picked = () => { if (narrow()) setChosen(null); };
 
-  const focusComposer = () => queueMicrotask(() => {
-    const sel = view() === "compare" ? ".compare-input" : ".chat .composer textarea";
+  /** Where focus goes in a view: its composer, else the view itself. */
+  const focusView = () => {
+    const sel = view() === "compare" ? ".compare-input" : view() === "chat" ? ".chat .composer textarea" : "main.view:not([hidden])";
     document.querySelector<HTMLElement>(sel)?.focus();
-  });
-  const go = (v: View) => { setView(v); picked(); };
+  };
+  const focusComposer = () => queueMicrotask(focusView);
+  const go = (v: View) => {
+    setView(v);
+    picked();
+    // Focus left in a view now hidden (or on a button that went) moves into the new view.
+    queueMicrotask(() => {
+      const a = document.activeElement as HTMLElement | null;
+      if (!a || a === document.body || a.closest("[hidden]") || !a.isConnected) focusView();
+    });
+  };
 
   function run(a: Action | string) {
+    // Nothing runs behind a question the user has not answered (a delete's confirmation).
+    if (document.querySelector("dialog[open]:not(.palette):not(.shortcuts)")) return;
+    if (a !== "command-palette" && a !== "toggle-theme" && a !== "toggle-sidebar") chat.setPicker(false);
     switch (a) {
       case "command-palette": setShortcuts(false); setPalette((p) => !p); break;
       case "pick-model": setPalette(false); go("chat"); chat.setPicker(true); break;
@@ -80,6 +98,12 @@ export function App(props: { backend: FullBackend }) {
 
   function onKey(e: KeyboardEvent) {
     if (e.defaultPrevented) return;
+    if (e.key === "Escape" && overlay() && !document.querySelector("dialog[open], [role=menu]")) {
+      e.preventDefault(); // not a stop for the chat
+      setChosen(null);
+      focusComposer();
+      return;
+    }
     // While a dialog is open, only its own keys (and the palette's toggle) apply.
     const inDialog = !!(e.target as HTMLElement | null)?.closest?.("dialog");
     const a = actionOf(e);
@@ -88,10 +112,11 @@ export function App(props: { backend: FullBackend }) {
     run(a);
   }
   onMount(() => {
-    document.addEventListener("keydown", onKey);
+    // Capture: the app's keys come before a view's own (Escape closes the sidebar before it stops an answer).
+    document.addEventListener("keydown", onKey, true);
     b.onMenu(run).catch(() => { /* no native menu (a test's backend): the keys still work */ });
   });
-  onCleanup(() => document.removeEventListener("keydown", onKey));
+  onCleanup(() => document.removeEventListener("keydown", onKey, true));
 
   // Links in answers never navigate the web view: the shell opens http(s) and mailto links in
   // the OS's browser after checking the scheme again (and refuses any navigation itself).
@@ -154,15 +179,15 @@ export function App(props: { backend: FullBackend }) {
       </Show>
       <div class="view-area">
         <Show when={view() === "leaderboard"}>
-          <main class="leaderboard-view view" aria-label="Leaderboard"><LeaderboardView backend={b} /></main>
+          <main class="leaderboard-view view" aria-label="Leaderboard" tabIndex={-1}><LeaderboardView backend={b} /></main>
         </Show>
         <Show when={view() === "usage"}>
-          <main class="usage-view view" aria-label="Usage">
+          <main class="usage-view view" aria-label="Usage" tabIndex={-1}>
             <Suspense fallback={<div class="view-loading"><Skeleton lines={4} label="Loading the dashboard" /></div>}><UsageView backend={b} /></Suspense>
           </main>
         </Show>
         <Show when={view() === "settings"}>
-          <main class="settings-view view" aria-label="Settings">
+          <main class="settings-view view" aria-label="Settings" tabIndex={-1}>
             <Settings backend={b} onChanged={() => guard(Promise.resolve(refetchModels()))} theme={theme}
               section={section()} setSection={setSection} />
           </main>

@@ -215,6 +215,11 @@ async fn the_main_journeys_by_keyboard_alone() {
     .await;
     let html = client.source().await.expect("the page");
     assert!(!html.contains(SENTINEL), "the key is never in the page");
+    let left = client
+        .execute("return [...document.querySelectorAll('input, textarea')].filter(e => e.value.includes(arguments[0])).length", vec![json!(SENTINEL)])
+        .await
+        .expect("the fields");
+    assert_eq!(left, json!(0), "nor left in a field");
     screenshot(&client, &shot("journey-settings")).await;
     client.close().await.expect("close");
 }

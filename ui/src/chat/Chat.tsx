@@ -108,7 +108,11 @@ export function Chat(props: {
           </section>
           <Show when={away()}>
             <IconButton icon={ArrowDown} label="Scroll to the newest" class="to-bottom" tipSide="left"
-              onClick={() => { scroller.scrollTo({ top: scroller.scrollHeight, behavior: "smooth" }); }} />
+              onClick={() => {
+                const still = typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+                scroller.scrollTo({ top: scroller.scrollHeight, behavior: still ? "auto" : "smooth" });
+                box.focus(); // the button goes once at the bottom
+              }} />
           </Show>
         </div>
         <div class="visually-hidden" role="status" aria-live="polite">{c.status()}</div>
@@ -146,7 +150,12 @@ export function Chat(props: {
         <Dialog title={m().role === "user" ? "Delete this message?" : "Delete this answer?"} onClose={() => setDeleting(null)} class="confirm-delete"
           footer={<>
             <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button variant="danger" class="confirm" onClick={() => { const id = m().id; setDeleting(null); c.remove(id); }}>Delete</Button>
+            <Button variant="danger" class="confirm" onClick={() => {
+              const id = m().id;
+              setDeleting(null);
+              c.remove(id);
+              queueMicrotask(() => box.focus()); // the message and its buttons are gone
+            }}>Delete</Button>
           </>}>
           <p>It is deleted with every reply below it, in every branch. What the answers cost stays in the usage ledger.</p>
         </Dialog>

@@ -6,7 +6,7 @@ import { createEffect, createMemo, createSignal, type Accessor } from "solid-js"
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
-import { describe, errorView, guard, tell } from "../shared/problems";
+import { errorView, guard, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
 import type { ErrorView, MessageView, ModelView, StreamMsg } from "../types";
@@ -121,7 +121,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
         }
         case "failed":
           setLive((l) => l && { ...l, status: "failed", error: msg.error });
-          setStatus(`The answer failed: ${msg.error.message}`);
+          setStatus(""); // the error card is an alert: said once, there
           break;
         case "cancelled":
           setLive((l) => l && { ...l, status: "stopped", footer: "stopped — the partial answer is kept" });
@@ -144,7 +144,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
       }
     } catch (e) {
       setLive((l) => l && { ...l, status: "failed", error: errorView(e) });
-      setStatus(`Not sent: ${describe(e)}`);
+      setStatus("");
     }
   }
 

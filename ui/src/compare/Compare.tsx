@@ -288,7 +288,7 @@ export function Compare(props: {
       <Show when={!busy() && hidden() && judged().length < 2 && columns.length > 0}>
         <div class="vote-bar">
           <span class="vote-question">Fewer than two answers to judge.</span>
-          <Button size="sm" icon={Eye} class="reveal-names" onClick={() => setRevealed(true)}>Show the names</Button>
+          <Button size="sm" icon={Eye} class="reveal-names" onClick={() => { setRevealed(true); queueMicrotask(() => document.querySelector<HTMLElement>(".compare-input")?.focus()); }}>Show the names</Button>
         </div>
       </Show>
       <Composer draft={draft()} setDraft={setDraft} busy={busy()} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}

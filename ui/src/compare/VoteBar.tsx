@@ -60,7 +60,10 @@ export function VoteBar(props: {
           )}</For>
         </div>
       </>}>
-        <span class="voted" role="status"><Check size={16} aria-hidden="true" /> Voted: {props.voted}</span>
+        {/* The pressed segment is gone: focus comes here. */}
+        <span class="voted" role="status" tabIndex={-1} ref={(el) => queueMicrotask(() => el.focus())}>
+          <Check size={16} aria-hidden="true" /> Voted: {props.voted}
+        </span>
         <ul class="reveal" aria-label="Who answered in each column">
           <For each={props.names}>{(n) => (
             <li><span class="reveal-letter" aria-hidden="true">{n.letter}</span><span class="visually-hidden">{n.letter}: </span>

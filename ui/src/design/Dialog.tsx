@@ -35,10 +35,12 @@ export function Dialog(props: {
       onCancel={(e) => { e.preventDefault(); props.onClose(); }}
       onKeyDown={(e) => { if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); props.onClose(); } }}
       onClick={(e) => { if (e.target === el) props.onClose(); }}>
-      <header class="dialog-head" classList={{ "visually-hidden": !!props.hideTitle }}>
-        <h2 id={titleId}>{props.title}</h2>
-        <IconButton icon={X} label="Close" class="dialog-close" onClick={() => props.onClose()} />
-      </header>
+      <Show when={!props.hideTitle} fallback={<h2 id={titleId} class="visually-hidden">{props.title}</h2>}>
+        <header class="dialog-head">
+          <h2 id={titleId}>{props.title}</h2>
+          <IconButton icon={X} label="Close" class="dialog-close" onClick={() => props.onClose()} />
+        </header>
+      </Show>
       <div class="dialog-body">{props.children}</div>
       <Show when={props.footer}><footer class="dialog-foot">{props.footer}</footer></Show>
     </dialog>

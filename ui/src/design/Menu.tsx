@@ -19,7 +19,11 @@ export function Menu(props: { label: string; items: MenuEntry[]; at: { x: number
     props.onClose();
     if (refocus) back?.focus?.();
   };
-  const onDown = (e: PointerEvent) => { if (!el.contains(e.target as Node)) close(false); };
+  // A press on a menu's own button is left to that button (it toggles the menu).
+  const onDown = (e: PointerEvent) => {
+    const t = e.target as HTMLElement;
+    if (!el.contains(t) && !t.closest?.("[aria-haspopup=menu]")) close(false);
+  };
   onMount(() => {
     // Keep it inside the window.
     const r = el.getBoundingClientRect();

@@ -26,16 +26,24 @@ export function dismissToast(id: number): void {
 /** The notes shown now (for tests). */
 export const toasts = notes;
 
+/** Two live regions that stay in the page (a region added with its text is often not read):
+ *  notes are polite, failures assertive. */
 export function Toaster() {
   return (
     <div class="toasts" role="region" aria-label="Notifications">
-      <For each={notes()}>{(n) => (
-        <div class={`toast ${n.tone}`} role={n.tone === "error" ? "alert" : "status"}>
+      <div class="toast-list" aria-live="polite"><For each={notes().filter((n) => n.tone !== "error")}>{(n) => <Toast n={n} />}</For></div>
+      <div class="toast-list" aria-live="assertive"><For each={notes().filter((n) => n.tone === "error")}>{(n) => <Toast n={n} />}</For></div>
+    </div>
+  );
+}
+
+function Toast(props: { n: Note }) {
+  const n = props.n;
+  return (
+        <div class={`toast ${n.tone}`}>
           {n.tone === "error" ? <CircleAlert size={16} aria-hidden="true" /> : n.tone === "success" ? <Check size={16} aria-hidden="true" /> : <Info size={16} aria-hidden="true" />}
           <span class="toast-text">{n.text}</span>
           <IconButton icon={X} label="Dismiss" size="sm" onClick={() => dismissToast(n.id)} />
         </div>
-      )}</For>
-    </div>
   );
 }

@@ -46,7 +46,7 @@ export function Budget(props: { c: SettingsView; edit: EditFn }) {
           </Show>
         </div>
         <div class="field-row">
-          <TextField label="USD per month" aria-label="Monthly budget in USD" inputClass="budget-input" inputMode="decimal"
+          <TextField label="USD per month" inputClass="budget-input" inputMode="decimal"
             value={b().monthlyUsd ?? ""} placeholder="no budget" ref={(e) => (cap = e)}
             onKeyDown={(e) => { if (e.key === "Enter") void save(typed()); }} />
           <Button variant="primary" class="save-budget" onClick={() => void save(typed())}>Save</Button>
@@ -54,7 +54,7 @@ export function Budget(props: { c: SettingsView; edit: EditFn }) {
             <Button variant="ghost" class="clear-budget" onClick={() => void save(null)}>No budget</Button>
           </Show>
         </div>
-        <div class="status" aria-live="polite">{status()}</div>
+        <div class="status">{status()}</div>
       </Card>
     </div>
   );

@@ -84,7 +84,7 @@ function PriceForm(props: { price: PriceSetting; edit: EditFn; fresh?: boolean }
         <Show when={!props.fresh}>
           <Button variant="ghost" icon={Trash} class="remove-price" onClick={() => void remove()}>Delete</Button>
         </Show>
-        <div class="status" aria-live="polite">{status()}</div>
+        <div class="status">{status()}</div>
       </div>
     </Card>
   );

@@ -213,7 +213,7 @@ function ProviderCard(props: {
         </div>
         <div class="card-foot">
           <Button class="test" icon={RefreshCw} onClick={() => void test()}>Test connection</Button>
-          <div class="status" aria-live="polite">{status()}</div>
+          <div class="status">{status()}</div>
         </div>
       </Card>
     </Show>

@@ -68,7 +68,7 @@ function RouteForm(props: { route: RouteSetting; edit: EditFn; fresh?: boolean }
         <Show when={!props.fresh}>
           <Button variant="ghost" icon={Trash} class="remove-route" onClick={() => void remove()}>Delete</Button>
         </Show>
-        <div class="status" aria-live="polite">{status()}</div>
+        <div class="status">{status()}</div>
       </div>
     </Card>
   );

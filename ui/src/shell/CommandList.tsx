@@ -14,6 +14,15 @@ export function CommandList(props: {
   const [active, setActive] = createSignal(0);
   const shown = createMemo(() => filter(props.commands, query(), props.perGroup));
   createEffect(on(query, () => setActive(0)));
+  /** The shown commands by group, each with its index in the whole list (the active one's). */
+  const groups = createMemo(() => {
+    const out: { name: string; index: number; items: { c: Command; i: number }[] }[] = [];
+    shown().forEach((c, i) => {
+      if (out.at(-1)?.name !== c.group) out.push({ name: c.group, index: out.length, items: [] });
+      out.at(-1)!.items.push({ c, i });
+    });
+    return out;
+  });
   const listId = `cmdlist-${Math.random().toString(36).slice(2, 8)}`;
   let list!: HTMLDivElement;
   const run = (c: Command | undefined) => {
@@ -43,17 +52,17 @@ export function CommandList(props: {
       </div>
       <div class="cmd-list" role="listbox" id={listId} ref={list} aria-label={props.label}>
         <Show when={shown().length} fallback={<p class="cmd-empty">Nothing matches “{query()}”.</p>}>
-          <For each={shown()}>{(c, i) => (
-            <>
-              <Show when={i() === 0 || shown()[i() - 1].group !== c.group}>
-                <div class="cmd-group" role="presentation">{c.group}</div>
-              </Show>
-              <div role="option" id={`${listId}-${i()}`} data-index={i()} data-id={c.id} class="cmd-item"
-                aria-selected={i() === active()} onClick={() => run(c)} onMouseMove={() => setActive(i())}>
-                <span class="cmd-label">{c.label}</span>
-                <Show when={c.hint}><span class="cmd-hint">{c.hint}</span></Show>
-              </div>
-            </>
+          <For each={groups()}>{(g) => (
+            <div role="group" aria-labelledby={`${listId}-g-${g.index}`}>
+              <div class="cmd-group" id={`${listId}-g-${g.index}`} role="presentation">{g.name}</div>
+              <For each={g.items}>{({ c, i }) => (
+                <div role="option" id={`${listId}-${i}`} data-index={i} data-id={c.id} class="cmd-item"
+                  aria-selected={i === active()} onClick={() => run(c)} onMouseMove={() => setActive(i)}>
+                  <span class="cmd-label">{c.label}</span>
+                  <Show when={c.hint}><span class="cmd-hint">{c.hint}</span></Show>
+                </div>
+              )}</For>
+            </div>
           )}</For>
         </Show>
       </div>

@@ -104,6 +104,20 @@ describe("Sidebar", () => {
     expect(opened).toEqual([3]);
   });
 
+  it("a search cleared before its answer arrives stays cleared", async () => {
+    const { root } = setup([conv(1, "Fresh", now)]);
+    const input = root.querySelector(".search") as HTMLInputElement;
+    input.value = "rust";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 100)); // typed; the search goes out at 150 ms
+    const esc = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    input.dispatchEvent(esc);
+    expect(esc.defaultPrevented).toBe(true); // so the chat does not also take it as "stop"
+    await new Promise((r) => setTimeout(r, 150));
+    expect(root.querySelector(".hit")).toBeNull();
+    expect(root.querySelector(".conversation")).not.toBeNull();
+  });
+
   it("collapsed: the sections keep their names for screen readers, the list is gone", () => {
     const { root } = setup([conv(1, "Fresh", now)], true);
     expect(root.querySelector(".conversation")).toBeNull();

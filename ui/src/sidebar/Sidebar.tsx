@@ -47,10 +47,18 @@ export function Sidebar(props: {
     clearTimeout(searchTimer);
     if (!text.trim()) return setHits(null);
     searchTimer = setTimeout(async () => {
-      try { setHits(await b.search(text)); } catch (e) { report(e); }
+      try {
+        const found = await b.search(text);
+        if (query() === text) setHits(found); // a reply to an older query (or a cleared box) is dropped
+      } catch (e) { report(e); }
     }, 150);
   }
-  const clearSearch = () => { setQuery(""); setHits(null); };
+  const clearSearch = () => { clearTimeout(searchTimer); setQuery(""); setHits(null); };
+  /** Focus for a row that is gone (deleted) or changed (renamed): that row, else New chat. */
+  const focusRow = (id: number | null) => queueMicrotask(() => {
+    const row = id === null ? null : document.querySelector<HTMLElement>(`.conversation[data-id="${id}"] .conversation-open`);
+    (row ?? document.querySelector<HTMLElement>(".conversation-open") ?? document.querySelector<HTMLElement>(".sidebar .new-chat"))?.focus();
+  });
 
   const items = (c: ConversationSummary): MenuEntry[] => [
     { label: c.pinned ? "Unpin" : "Pin", icon: c.pinned ? PinOff : Pin, class: "pin",
@@ -101,7 +109,7 @@ export function Sidebar(props: {
           <Search size={15} aria-hidden="true" />
           <input class="search" type="search" placeholder="Search all messages" value={query()} aria-label="Search all messages"
             onInput={(e) => onSearch(e.currentTarget.value)}
-            onKeyDown={(e) => { if (e.key === "Escape" && query()) { e.stopPropagation(); clearSearch(); } }} />
+            onKeyDown={(e) => { if (e.key === "Escape" && query()) { e.preventDefault(); clearSearch(); } }} />
           <Show when={query()}><IconButton icon={X} label="Clear the search" size="sm" onClick={clearSearch} /></Show>
         </div>
         <Show when={hits()} fallback={
@@ -114,8 +122,12 @@ export function Sidebar(props: {
                   <For each={g.items}>{(c) => (
                     <ConversationItem c={c} active={props.current === c.id} renaming={renaming() === c.id}
                       onOpen={() => props.onOpen(c)}
-                      onMenu={(at) => setMenu({ c, at })}
-                      onRename={(t) => { setRenaming(null); if (t !== null && t.trim() && t !== c.title) guard(b.rename(c.id, t).then(props.onChanged)); }} />
+                      onMenu={(at) => setMenu((m) => (m?.c.id === c.id ? null : { c, at }))}
+                      onRename={(t) => {
+                        setRenaming(null);
+                        focusRow(c.id);
+                        if (t !== null && t.trim() && t !== c.title) guard(b.rename(c.id, t).then(props.onChanged));
+                      }} />
                   )}</For>
                 </ul>
               </section>
@@ -153,7 +165,7 @@ export function Sidebar(props: {
             <Button variant="danger" class="confirm" onClick={() => {
               const id = c().id;
               setDeleting(null);
-              guard(b.remove(id).then(() => props.onDeleted(id)));
+              guard(b.remove(id).then(() => { props.onDeleted(id); focusRow(null); }));
             }}>Delete</Button>
           </>}>
           <p>“{c().title}” and every branch in it will be deleted. What it cost stays in the usage ledger.</p>
@@ -185,15 +197,24 @@ function ConversationItem(props: {
           <span class="title">{props.c.title}</span>
         </button>
       }>
-        <input class="rename" value={props.c.title} aria-label="New title" ref={(el) => setTimeout(() => el.select())}
-          onClick={(e) => e.stopPropagation()}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") props.onRename(e.currentTarget.value);
-            if (e.key === "Escape") { e.stopPropagation(); props.onRename(null); }
-          }} onBlur={(e) => props.onRename(e.currentTarget.value)} />
+        <RenameInput title={props.c.title} onDone={props.onRename} />
       </Show>
       <IconButton ref={more} icon={Ellipsis} label={`More for “${props.c.title}”`} size="sm" class="more" aria-haspopup="menu"
         tipSide="left" onClick={(e) => { e.stopPropagation(); fromButton(); }} />
     </li>
+  );
+}
+
+/** The title being renamed: Enter saves, Escape keeps the old one, leaving the field saves; once. */
+function RenameInput(props: { title: string; onDone: (t: string | null) => void }) {
+  let done = false;
+  const finish = (t: string | null) => { if (!done) { done = true; props.onDone(t); } };
+  return (
+    <input class="rename" value={props.title} aria-label="New title" ref={(el) => setTimeout(() => { el.focus(); el.select(); })}
+      onClick={(e) => e.stopPropagation()}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") { e.preventDefault(); finish(e.currentTarget.value); }
+        if (e.key === "Escape") { e.preventDefault(); finish(null); }
+      }} onBlur={(e) => finish(e.currentTarget.value)} />
   );
 }
