@@ -31,6 +31,8 @@ const NARROW = "(max-width: 820px)";
 
 export function App(props: { backend: FullBackend }) {
   const b = props.backend;
+  // First: the one answer the first paint waits for (the shell answers in the order asked).
+  const [info] = createResource(() => b.appInfo().then((i) => { performance.mark("roundtable:ready"); return i; }));
   const [list, { refetch: refetchList }] = createResource(() => b.conversations(200, 0));
   const [models, { refetch: refetchModels }] = createResource(() => b.models());
   const reloadList = () => guard(Promise.resolve(refetchList()));
@@ -38,6 +40,7 @@ export function App(props: { backend: FullBackend }) {
   const [compareOpen, setCompareOpen] = createSignal<number | null>(null, { equals: false });
   const [newCompare, setNewCompare] = createSignal(0);
   const [view, setView] = createSignal<View>("chat");
+  const compareSeen = createMemo<boolean>((seen) => seen || view() === "compare", false);
   const [section, setSection] = createSignal<SettingsSection>("providers");
   const theme = createTheme();
   const chat = createChat(b, { models, onListChanged: reloadList });
@@ -114,7 +117,8 @@ export function App(props: { backend: FullBackend }) {
   onMount(() => {
     // Capture: the app's keys come before a view's own (Escape closes the sidebar before it stops an answer).
     document.addEventListener("keydown", onKey, true);
-    b.onMenu(run).catch(() => { /* no native menu (a test's backend): the keys still work */ });
+    // After the first paint: nothing on screen waits for it.
+    setTimeout(() => b.onMenu(run).catch(() => { /* no native menu (a test's backend): the keys still work */ }), 0);
   });
   onCleanup(() => document.removeEventListener("keydown", onKey, true));
 
@@ -167,7 +171,7 @@ export function App(props: { backend: FullBackend }) {
 
   return (
     <div class="app" classList={{ "sidebar-collapsed": collapsed(), narrow: narrow() }} onClick={onClick}>
-      <Sidebar backend={b} list={list() ?? []} current={view() === "chat" ? chat.current() : null} view={view()} setView={go}
+      <Sidebar backend={b} info={info} list={list() ?? []} current={view() === "chat" ? chat.current() : null} view={view()} setView={go}
         theme={theme} collapsed={collapsed()} onToggle={toggleSidebar} onShortcuts={() => run("shortcuts")}
         onNewChat={() => run("new-chat")}
         onOpen={(c) => open(c.id, c.kind)}
@@ -194,11 +198,13 @@ export function App(props: { backend: FullBackend }) {
         </Show>
         <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")}
           title={list()?.find((c) => c.id === chat.current())?.title} />
-        {/* Kept mounted: a compare streams on while another view is shown. */}
-        <main class="compare-view view" aria-label="Compare" hidden={view() !== "compare"}>
-          <Compare backend={b} models={models() ?? []} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
-            onContinue={(id) => { go("chat"); reloadList(); chat.open(id); }} />
-        </main>
+        {/* Mounted when first shown (not at start), then kept: a compare streams on while another view is shown. */}
+        <Show when={compareSeen()}>
+          <main class="compare-view view" aria-label="Compare" hidden={view() !== "compare"}>
+            <Compare backend={b} models={models() ?? []} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
+              onContinue={(id) => { go("chat"); reloadList(); chat.open(id); }} />
+          </main>
+        </Show>
       </div>
       <Show when={palette()}><Palette commands={commands()} onClose={() => setPalette(false)} /></Show>
       <Show when={shortcuts()}><Shortcuts onClose={() => setShortcuts(false)} /></Show>

@@ -66,6 +66,7 @@ async fn main() {
     let mut starts = Vec::new();
     let mut page = Vec::new();
     let mut idle = Vec::new();
+    let mut marks: Vec<(f64, f64, f64)> = Vec::new();
     for _ in 0..STARTS {
         let home = tempfile_dir();
         let driver = Driver::start(&home.0);
@@ -86,6 +87,28 @@ async fn main() {
             .and_then(|v| v.as_f64())
             .unwrap_or(f64::NAN);
         page.push(since_navigation);
+        // The page's own marks (ui/src/main.tsx, the sidebar): script running, first render done,
+        // backend answered. Absent in a build from before they were added.
+        let mark = |name: &str| {
+            let js = format!(
+                "return performance.getEntriesByName('roundtable:{name}')[0]?.startTime ?? null"
+            );
+            let client = client.clone();
+            async move {
+                client
+                    .execute(&js, vec![])
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_f64())
+            }
+        };
+        if let (Some(s), Some(r), Some(a)) = (
+            mark("script").await,
+            mark("rendered").await,
+            mark("ready").await,
+        ) {
+            marks.push((s, r, a));
+        }
         tokio::time::sleep(Duration::from_secs(3)).await;
         idle.push(processes(driver.pid()));
         let _ = client.close().await;
@@ -96,6 +119,15 @@ async fn main() {
         list(&starts),
         median(&page)
     );
+    if !marks.is_empty() {
+        let m = |f: fn(&(f64, f64, f64)) -> f64| median(&marks.iter().map(f).collect::<Vec<_>>());
+        println!(
+            "  in the page (medians): script runs at {:.0} ms, first render done at {:.0} ms, backend answered at {:.0} ms",
+            m(|x| x.0),
+            m(|x| x.1),
+            m(|x| x.2)
+        );
+    }
     let idle_app = median(&idle.iter().map(|p| p.app).collect::<Vec<_>>());
     let idle_web = median(&idle.iter().map(|p| p.web).collect::<Vec<_>>());
     let idle_net = median(&idle.iter().map(|p| p.network).collect::<Vec<_>>());

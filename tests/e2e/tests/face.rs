@@ -53,7 +53,7 @@ fn keyed() -> FakeServer {
 
 fn config(fake: &FakeServer, keyed: &FakeServer) -> String {
     format!(
-        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[providers.keyed]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[providers.locked]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
          [prices.\"fake/m1\"]\ninput = 1\noutput = 2\n\n[prices.\"fake/m2\"]\ninput = 3\noutput = 4\n",
         fake.url(),
         keyed.url()
@@ -184,24 +184,24 @@ async fn the_main_journeys_by_keyboard_alone() {
     keys(&client, &format!("{CTRL},{UP}")).await;
     wait_js(
         &client,
-        "return !!document.querySelector(\".provider[data-id='keyed'] .provider-expand\")",
+        "return !!document.querySelector(\".provider[data-id='locked'] .provider-expand\")",
         "the providers",
     )
     .await;
     assert!(
         tab_to(
             &client,
-            ".provider[data-id='keyed'] .provider-expand",
+            ".provider[data-id='locked'] .provider-expand",
             false,
             60
         )
         .await,
-        "Tab reaches the keyed provider"
+        "Tab reaches the locked provider"
     );
     keys(&client, ENTER).await;
     focused_is(
         &client,
-        ".provider[data-id='keyed'] .key-input",
+        ".provider[data-id='locked'] .key-input",
         "its key field",
     )
     .await;
@@ -209,7 +209,7 @@ async fn the_main_journeys_by_keyboard_alone() {
     let tail = &SENTINEL[SENTINEL.len() - 4..];
     wait_js(
         &client,
-        &format!("return (document.querySelector(\".provider[data-id='keyed'] .hint-text\")?.textContent || '').includes('…{tail}')"),
+        &format!("return (document.querySelector(\".provider[data-id='locked'] .hint-text\")?.textContent || '').includes('…{tail}')"),
         "the key saved",
     )
     .await;

@@ -2,7 +2,7 @@
 
 import { createResource, For, Show } from "solid-js";
 import type { FullBackend } from "../backend";
-import { Button, EmptyState, Skeleton } from "../design/controls";
+import { Button, EmptyState } from "../design/controls";
 import { KeyRound, Server } from "../design/icons";
 
 export function FirstRun(props: { backend: FullBackend; onSettings: () => void }) {
@@ -18,7 +18,7 @@ export function FirstRun(props: { backend: FullBackend; onSettings: () => void }
       <EmptyState icon={Server} title="Welcome to Roundtable"
         action={<Button variant="primary" icon={KeyRound} class="to-settings" onClick={() => props.onSettings()}>Add an API key in Settings</Button>}>
         <p>No model is available yet. Roundtable talks to every provider directly with your own keys, kept in the OS keychain.</p>
-        <Show when={found.loading}><Skeleton lines={1} label="Looking for a local Ollama or LM Studio" /></Show>
+        <Show when={found.loading}><p class="muted" role="status">Looking for a local Ollama or LM Studio…</p></Show>
         <Show when={found() && found()!.length > 0} fallback={
           <Show when={!found.loading}><p class="muted">No local Ollama (port 11434) or LM Studio (port 1234) is running.</p></Show>
         }>

@@ -1,3 +1,4 @@
+import { createResource } from "solid-js";
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FullBackend } from "../backend";
@@ -25,11 +26,14 @@ function setup(list: ConversationSummary[], collapsed = false) {
   const opened: number[] = [];
   const root = document.createElement("div");
   document.body.append(root);
-  dispose = render(() => (
-    <Sidebar backend={b} list={list} current={null} view="chat" setView={() => {}} theme={createTheme()} collapsed={collapsed}
+  dispose = render(() => {
+    const [info] = createResource(() => b.appInfo());
+    return (
+    <Sidebar backend={b} info={info} list={list} current={null} view="chat" setView={() => {}} theme={createTheme()} collapsed={collapsed}
       onToggle={() => {}} onShortcuts={() => {}} onNewChat={() => {}} onOpen={(c) => opened.push(c.id)} onOpenHit={(id) => opened.push(id)}
       onChanged={() => calls.push("changed")} onDeleted={(id) => calls.push(`deleted ${id}`)} />
-  ), root);
+    );
+  }, root);
   return { root, calls, opened };
 }
 const now = Date.now();

@@ -2,8 +2,8 @@
 // and the conversations grouped by date with pin, rename and delete in a menu (the ⋯ button, a
 // right click, or Shift+F10). Collapsed (Ctrl/Cmd+B), only the section icons remain.
 
-import { createResource, createSignal, For, type JSX, Show } from "solid-js";
-import type { FullBackend } from "../backend";
+import { createSignal, For, type JSX, type Resource, Show } from "solid-js";
+import type { AppInfo, FullBackend } from "../backend";
 import { Button, IconButton } from "../design/controls";
 import { Dialog } from "../design/Dialog";
 import {
@@ -28,13 +28,13 @@ export const SECTIONS: { view: View; label: string; icon: Icon; class: string }[
 ];
 
 export function Sidebar(props: {
-  backend: FullBackend; list: ConversationSummary[]; current: number | null; view: View; setView: (v: View) => void;
+  backend: FullBackend; info: Resource<AppInfo>; list: ConversationSummary[]; current: number | null; view: View; setView: (v: View) => void;
   theme: Theme; collapsed: boolean; onToggle: () => void; onShortcuts: () => void;
   onNewChat: () => void; onOpen: (c: ConversationSummary) => void; onOpenHit: (conversation: number) => void;
   onChanged: () => void; onDeleted: (id: number) => void;
 }) {
   const b = props.backend;
-  const [info] = createResource(() => b.appInfo());
+  const info = props.info;
   const [query, setQuery] = createSignal("");
   const [hits, setHits] = createSignal<SearchHit[] | null>(null);
   const [renaming, setRenaming] = createSignal<number | null>(null);
