@@ -295,6 +295,8 @@ describe("App", () => {
     await until(() => root.querySelector(".message.user .text")!.textContent === "first", "the older branch");
     expect(root.querySelector(".message.assistant .markdown")!.innerHTML).toBe("<p>one</p>");
     // Edit the shown message: the composer takes its text; sending makes a sibling.
+    root.querySelector(".message.user")!.dispatchEvent(new Event("pointerenter"));
+    await tick();
     (root.querySelector(".message.user .edit") as HTMLButtonElement).click();
     await tick();
     expect(root.querySelector(".editing")).not.toBeNull();

@@ -328,6 +328,14 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
     screenshot(&client, "fallback.png").await;
 
     // Edit makes a branch you can switch to: edit the first message, then move between branches.
+    // (A message's buttons exist while it is pointed at or focused.)
+    client
+        .execute(
+            "document.querySelector('.messages .message.user').focus(); return true",
+            vec![],
+        )
+        .await
+        .expect("focus the first message");
     let first_edit = client
         .find(Locator::Css(".messages .message.user .edit"))
         .await

@@ -63,6 +63,8 @@ describe("Chat", () => {
     const { root, chat } = setup();
     chat().open(5);
     await until(() => root.querySelectorAll(".message").length === 4, "the messages");
+    root.querySelector(".message[data-id='2']")!.dispatchEvent(new Event("pointerenter"));
+    await tick();
     (root.querySelector(".message[data-id='2'] .copy-message") as HTMLButtonElement).click();
     await until(() => copied.length === 1, "copied");
     expect(copied).toEqual(["hi there"]);
@@ -75,6 +77,8 @@ describe("Chat", () => {
     const { root, calls, chat } = setup();
     chat().open(5);
     await until(() => root.querySelectorAll(".message").length === 4, "the messages");
+    (root.querySelector(".message[data-id='2']") as HTMLElement).focus(); // by keyboard: the message, then its buttons
+    await tick();
     (root.querySelector(".message[data-id='2'] .delete-message") as HTMLButtonElement).click();
     await tick();
     const dialog = document.querySelector(".confirm-delete")!;
@@ -84,6 +88,31 @@ describe("Chat", () => {
     await until(() => root.querySelectorAll(".message").length === 1, "the rest gone");
     expect(calls).toContain("delete 2");
     expect(root.querySelector(".message .text")!.textContent).toBe("hello");
+  });
+
+  it("a message's actions exist while it is pointed at or focused, and always on the last one", async () => {
+    const { root, chat } = setup();
+    chat().open(5);
+    await until(() => root.querySelectorAll(".message").length === 4, "the messages");
+    const actions = (id: number) => root.querySelectorAll(`.message[data-id='${id}'] .msg-actions button`).length;
+    expect([1, 2, 3, 4].map(actions)).toEqual([0, 0, 0, 3]);
+    const m2 = root.querySelector(".message[data-id='2']") as HTMLElement;
+    expect(m2.tabIndex).toBe(0);
+    m2.dispatchEvent(new Event("pointerenter"));
+    await tick();
+    expect(actions(2)).toBe(3);
+    m2.dispatchEvent(new Event("pointerleave"));
+    await tick();
+    expect(actions(2)).toBe(0);
+    m2.focus();
+    await tick();
+    expect(actions(2)).toBe(3);
+    (m2.querySelector(".regenerate") as HTMLElement).focus(); // focus moves within: they stay
+    await tick();
+    expect(actions(2)).toBe(3);
+    (root.querySelector(".composer textarea") as HTMLElement).focus();
+    await tick();
+    expect(actions(2)).toBe(0);
   });
 
   it("a failed answer is a card with its class and an action; the live region says what happened", async () => {

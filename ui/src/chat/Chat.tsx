@@ -50,7 +50,7 @@ export function Chat(props: {
           <h2 class="chat-title">{props.title ?? "New chat"}</h2>
         </header>
         <div class="messages-wrap">
-          <section class="messages" aria-label="Messages" ref={(el) => { scroller = el; c.bindScroller(el); }} onScroll={onScroll}>
+          <section class="messages" role="feed" aria-label="Messages" aria-busy={busy()} ref={(el) => { scroller = el; c.bindScroller(el); }} onScroll={onScroll}>
             <div class="thread">
               <div class="spacer" style={{ height: `${c.virt.before()}px` }} />
               <Show when={props.visible && empty()}>

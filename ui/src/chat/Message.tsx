@@ -2,7 +2,7 @@
 // meta row (model and its mark, first token, tokens, cost; the whole line in its tooltip and for
 // screen readers), and its actions as icon buttons: copy, edit, regenerate, delete, branch arrows.
 
-import { Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { IconButton } from "../design/controls";
 import { ChevronLeft, ChevronRight, Copy, Pencil, RefreshCw, Trash } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
@@ -56,16 +56,31 @@ export function Message(props: {
   onEdit: (m: MessageView) => void; onRegenerate: (m: MessageView) => void; onDelete: (m: MessageView) => void;
 }) {
   const m = props.s.m;
+  // The action buttons exist only while the message is pointed at or has focus (and on the last
+  // one): a long conversation mounts and drops messages as it scrolls, and these are most of a
+  // message's elements. The message itself is a tab stop (the feed pattern), so Tab reaches them.
+  const [active, setActive] = createSignal(false);
+  const shown = () => active() || props.last;
+  const hover = {
+    tabIndex: 0,
+    onPointerEnter: () => setActive(true),
+    onPointerLeave: () => setActive(false),
+    onFocusIn: () => setActive(true),
+    onFocusOut: (e: FocusEvent) => { if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) setActive(false); },
+  };
   if (m.role === "user") {
     return (
-      <article class="message user" classList={{ last: props.last }} data-id={m.id} ref={(el) => props.measure(el, m.id)} aria-label="You">
+      <article class="message user" classList={{ last: props.last }} data-id={m.id} ref={(el) => props.measure(el, m.id)} aria-label="You"
+        {...hover}>
         <div class="text">{m.text}</div>
         <div class="msg-actions">
           <Branches s={props.s} busy={props.busy} onPick={props.onPick} />
-          <IconButton icon={Copy} label="Copy" size="sm" class="copy-message" onClick={() => copyText(m.text)} />
-          <IconButton icon={Pencil} label="Edit" size="sm" class="edit" disabled={props.busy} onClick={() => props.onEdit(m)} />
-          <IconButton icon={Trash} label="Delete this message and its replies" size="sm" class="delete-message" variant="danger"
-            disabled={props.busy} onClick={() => props.onDelete(m)} />
+          <Show when={shown()}>
+            <IconButton icon={Copy} label="Copy" size="sm" class="copy-message" onClick={() => copyText(m.text)} />
+            <IconButton icon={Pencil} label="Edit" size="sm" class="edit" disabled={props.busy} onClick={() => props.onEdit(m)} />
+            <IconButton icon={Trash} label="Delete this message and its replies" size="sm" class="delete-message" variant="danger"
+              disabled={props.busy} onClick={() => props.onDelete(m)} />
+          </Show>
         </div>
       </article>
     );
@@ -73,7 +88,7 @@ export function Message(props: {
   const status = m.status !== "complete" ? m.status : null;
   return (
     <article class={`message assistant ${m.status}`} classList={{ last: props.last }} data-id={m.id} ref={(el) => props.measure(el, m.id)}
-      aria-label={`Answer${m.model ? ` from ${m.model}` : ""}`}>
+      aria-label={`Answer${m.model ? ` from ${m.model}` : ""}`} {...hover}>
       <Show when={m.reasoningHtml}>
         <details class="reasoning"><summary>Reasoning</summary><div class="markdown" innerHTML={m.reasoningHtml} /></details>
       </Show>
@@ -83,10 +98,12 @@ export function Message(props: {
         <Meta model={m.model} figures={fromStored(m)} note={status} />
         <div class="msg-actions">
           <Branches s={props.s} busy={props.busy} onPick={props.onPick} />
-          <IconButton icon={Copy} label="Copy the answer" size="sm" class="copy-message" onClick={() => copyText(m.text)} />
-          <IconButton icon={RefreshCw} label="Regenerate" size="sm" class="regenerate" disabled={props.busy} onClick={() => props.onRegenerate(m)} />
-          <IconButton icon={Trash} label="Delete this answer and its replies" size="sm" class="delete-message" variant="danger"
-            disabled={props.busy} onClick={() => props.onDelete(m)} />
+          <Show when={shown()}>
+            <IconButton icon={Copy} label="Copy the answer" size="sm" class="copy-message" onClick={() => copyText(m.text)} />
+            <IconButton icon={RefreshCw} label="Regenerate" size="sm" class="regenerate" disabled={props.busy} onClick={() => props.onRegenerate(m)} />
+            <IconButton icon={Trash} label="Delete this answer and its replies" size="sm" class="delete-message" variant="danger"
+              disabled={props.busy} onClick={() => props.onDelete(m)} />
+          </Show>
         </div>
       </div>
     </article>

@@ -7,6 +7,9 @@ import type { StreamMsg } from "../types";
 export function decorate(el: Element): void {
   for (const block of Array.from(el.querySelectorAll(".code-block"))) {
     if (block.querySelector(":scope > .copy")) continue;
+    // No language label: the button shows on hover only (a class, not :has(), which costs WebKit
+    // a style check on every change inside the answer).
+    if (!block.querySelector(":scope > .code-lang")) block.classList.add("no-lang");
     const button = el.ownerDocument.createElement("button");
     button.className = "copy";
     button.type = "button";
