@@ -73,14 +73,15 @@ export function Message(props: {
       <article class="message user" classList={{ last: props.last }} data-id={m.id} ref={(el) => props.measure(el, m.id)} aria-label="You"
         {...hover}>
         <div class="text">{m.text}</div>
+        {/* Right-aligned: the buttons appear to the left of the branch arrows, which stay put under the pointer. */}
         <div class="msg-actions">
-          <Branches s={props.s} busy={props.busy} onPick={props.onPick} />
           <Show when={shown()}>
             <IconButton icon={Copy} label="Copy" size="sm" class="copy-message" onClick={() => copyText(m.text)} />
             <IconButton icon={Pencil} label="Edit" size="sm" class="edit" disabled={props.busy} onClick={() => props.onEdit(m)} />
             <IconButton icon={Trash} label="Delete this message and its replies" size="sm" class="delete-message" variant="danger"
               disabled={props.busy} onClick={() => props.onDelete(m)} />
           </Show>
+          <Branches s={props.s} busy={props.busy} onPick={props.onPick} />
         </div>
       </article>
     );
