@@ -12,8 +12,8 @@
 use std::time::{Duration, Instant};
 
 use roundtable_e2e::{
-    app_binary, artifacts, home_with_config, home_with_long_conversation, launch, median, poll,
-    session, tempfile_dir, Driver,
+    app_binary, artifacts, descendants, home_with_config, home_with_long_conversation, launch,
+    median, poll, session, tempfile_dir, Driver,
 };
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 use serde_json::{json, Value};
@@ -218,33 +218,6 @@ fn rss_mb(pid: u32) -> f64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// Every process below `root`.
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parents = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // pid (comm) state ppid …: comm may hold spaces, so read after the last ')'.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
-        if let Some(ppid) = ppid {
-            parents.push((pid, ppid));
-        }
-    }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let p = out[i];
-        out.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    out.remove(0);
-    out
 }
 
 struct Streaming {

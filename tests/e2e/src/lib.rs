@@ -81,13 +81,63 @@ impl Driver {
 }
 
 impl Drop for Driver {
+    /// Stops the driver and whatever it started (the app and WebKit's processes): nothing is
+    /// left running, and the next launch on the same data dir is not taken for a second instance.
     fn drop(&mut self) {
+        let below = descendants(self.child.id());
         let _ = Command::new("kill")
             .arg(self.child.id().to_string())
             .status();
         let _ = self.child.wait();
+        kill_and_wait(&below);
     }
 }
+
+/// SIGKILLs `pids` and waits (up to 5 s) until they are gone.
+pub fn kill_and_wait(pids: &[u32]) {
+    for pid in pids {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while pids.iter().any(|p| {
+        // A zombie is gone for this purpose (its parent reaps it).
+        std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|s| {
+            s.rsplit_once(')')
+                .is_some_and(|(_, r)| !r.trim_start().starts_with('Z'))
+        })
+    }) && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Every process below `root`.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid …: comm may hold spaces, so read after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let p = out[i];
+        out.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    out.remove(0);
+    out
+}
+
 /// A WebDriver session through `driver` with a browser (the app, or MiniBrowser).
 pub async fn session(driver: &Driver, browser: serde_json::Value) -> fantoccini::Client {
     let mut caps = serde_json::Map::new();

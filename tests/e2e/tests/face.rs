@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use roundtable_e2e::{
-    artifacts, axe, home_with_config, keys, launch, layout_problems, require_app, screenshot,
-    set_theme, tab_to, wait_js,
+    artifacts, axe, descendants, home_with_config, keys, kill_and_wait, launch, layout_problems,
+    require_app, screenshot, set_theme, tab_to, wait_js,
 };
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 use serde_json::json;
@@ -393,7 +393,16 @@ async fn the_window_keeps_its_size_across_launches() {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        // The session's end kills the app: no clean exit to save on.
+        // Killed: no clean exit to save on.
+        let app: Vec<u32> = descendants(_driver.pid())
+            .into_iter()
+            .filter(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.trim() == "roundtable-app")
+            })
+            .collect();
+        assert_eq!(app.len(), 1, "one app process");
+        kill_and_wait(&app);
         let _ = client.close().await;
     }
     let (_driver, client) = launch(&home.0).await;
