@@ -1,7 +1,7 @@
 // Price overrides: one card per model and one to add a model. Numbers are read from the inputs
 // when Save is pressed; a field that is not a number is named and nothing is sent.
 
-import { createSignal, Index, Show } from "solid-js";
+import { createEffect, createSignal, Index, on, Show } from "solid-js";
 import type { PriceSetting, SettingsView } from "../types";
 import { describe } from "../shared/problems";
 import { Button, Card, TextField } from "../design/controls";
@@ -27,6 +27,8 @@ export function Prices(props: { c: SettingsView; edit: EditFn }) {
 
 function PriceForm(props: { price: PriceSetting; edit: EditFn; fresh?: boolean }) {
   const [status, setStatus] = createSignal("");
+  // The list reuses forms (a deleted one's note is its toast): when this one shows another price (one above was deleted), its old status goes.
+  createEffect(on(() => props.price.model, () => setStatus(""), { defer: true }));
   let model: HTMLInputElement | undefined;
   let input!: HTMLInputElement, output!: HTMLInputElement, read!: HTMLInputElement, write!: HTMLInputElement;
   const num = (el: HTMLInputElement, what: string): number | null => {
@@ -54,7 +56,7 @@ function PriceForm(props: { price: PriceSetting; edit: EditFn; fresh?: boolean }
   };
   const remove = async () => {
     const err = await props.edit({ kind: "removePrice", model: props.price.model });
-    announce(setStatus, err, "removed", `Price override of ${props.price.model} deleted`);
+    announce(setStatus, err, "", `Price override of ${props.price.model} deleted`);
   };
   const cell = (v: number | null) => (v === null || (props.fresh && v === 0) ? "" : String(v));
   return (

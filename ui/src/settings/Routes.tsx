@@ -1,7 +1,7 @@
 // Routes: one card per route and one to add a route. The fields are read when Save is pressed
 // (not kept in signals), so what is in the inputs is what is sent.
 
-import { createSignal, Index, Show } from "solid-js";
+import { createEffect, createSignal, Index, on, Show } from "solid-js";
 import type { RouteSetting, SettingsView, Strategy } from "../types";
 import { Button, Card, Select, TextArea, TextField } from "../design/controls";
 import { Plus, Trash } from "../design/icons";
@@ -31,6 +31,8 @@ export function Routes(props: { c: SettingsView; edit: EditFn }) {
 
 function RouteForm(props: { route: RouteSetting; edit: EditFn; fresh?: boolean }) {
   const [status, setStatus] = createSignal("");
+  // The list reuses forms (a deleted one's note is its toast): when this one shows another route (one above was deleted), its old status goes.
+  createEffect(on(() => props.route.name, () => setStatus(""), { defer: true }));
   let name!: HTMLInputElement, strategy!: HTMLSelectElement, targets!: HTMLTextAreaElement, weights!: HTMLInputElement;
   const save = async () => {
     const w = list(weights.value).map(Number);
@@ -46,7 +48,7 @@ function RouteForm(props: { route: RouteSetting; edit: EditFn; fresh?: boolean }
   };
   const remove = async () => {
     const err = await props.edit({ kind: "removeRoute", name: props.route.name });
-    announce(setStatus, err, "removed", `Route @${props.route.name} deleted`);
+    announce(setStatus, err, "", `Route @${props.route.name} deleted`);
   };
   return (
     <Card class="route" data-name={props.route.name} head={<h3>{props.fresh ? "Add a route" : `@${props.route.name}`}</h3>}>

@@ -194,6 +194,22 @@ describe("Settings editors", () => {
     expect(toasted("Route @clever deleted", "success")).toBe(true);
   });
 
+  it("deleting a route leaves no stale status on the route shown in its place", async () => {
+    const two: SettingsView = { ...empty, routes: [
+      { name: "first", strategy: "fallback", targets: ["openai/a"], weights: null },
+      { name: "second", strategy: "latency", targets: ["openai/b"], weights: null },
+    ] };
+    const { backend } = fake(two);
+    const { root } = mount(backend);
+    await section(root, "routes", ".routes-editor");
+    click(root, ".route[data-name='first'] .remove-route");
+    await until(() => root.querySelector(".route[data-name='first']") === null, "the deleted route");
+    const left = $<HTMLElement>(root, ".route[data-name='second']");
+    expect($<HTMLElement>(left, ".status").textContent).toBe("");
+    await until(() => $<HTMLSelectElement>(left, ".route-strategy").value === "latency", "its own strategy");
+    expect($<HTMLTextAreaElement>(left, ".route-targets").value).toBe("openai/b");
+  });
+
   it("a refused edit shows why, toasts it and keeps what was typed", async () => {
     const { backend } = fake(empty);
     const { root } = mount(backend);
