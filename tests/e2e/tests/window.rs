@@ -1002,7 +1002,12 @@ async fn compare_votes_leaderboard_and_dashboard_in_the_real_window() {
         }
         // The leaderboard after each vote.
         run("document.querySelector('.to-leaderboard').click(); return true".into()).await;
-        wait_js(&client, &format!("return (document.querySelector('.leaderboard .total')?.textContent || '') === '{} votes'", round + 1), "the leaderboard").await;
+        let votes = if round == 0 {
+            "1 vote".to_string()
+        } else {
+            format!("{} votes", round + 1)
+        };
+        wait_js(&client, &format!("return (document.querySelector('.leaderboard .total')?.textContent || '') === '{votes}'"), "the leaderboard").await;
         let board = run("return [...document.querySelectorAll('.rating')].map(r => r.dataset.model + '=' + r.querySelector('.score').textContent).join('|')".into()).await;
         ratings.push(board.as_str().unwrap_or_default().to_string());
         if round == 2 {

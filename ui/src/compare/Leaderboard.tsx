@@ -28,7 +28,7 @@ export function LeaderboardView(props: { backend: FullBackend }) {
     <section class="leaderboard report">
       <header class="view-head report-head">
         <h2>Leaderboard</h2>
-        <Show when={board()}>{(b) => <Badge tone="accent" class="total">{b().votes} votes</Badge>}</Show>
+        <Show when={board()}>{(b) => <Badge tone="accent" class="total">{b().votes} {b().votes === 1 ? "vote" : "votes"}</Badge>}</Show>
         <span class="head-spacer" />
         <div class="range" role="group" aria-label="Votes cast between">
           <TextField label="From" type="date" inputClass="lb-since" value={since()} onChange={(e) => setSince(e.currentTarget.value)} />

@@ -46,7 +46,7 @@ export function SpendChart(props: { data: Dashboard }) {
         plugins: { legend: { position: "bottom" as const, labels: { color: text, boxWidth: 12, boxHeight: 12 } } },
         scales: {
           x: { stacked: true, ticks: { color: text, maxRotation: 0, autoSkipPadding: 12 }, grid: { display: false }, border: { color: grid } },
-          y: { stacked: true, ticks: { color: text }, grid: { color: grid }, border: { display: false }, title: { display: true, text: "USD", color: text } },
+          y: { stacked: true, ticks: { color: text, callback: (v: string | number) => dollars(Number(v)) }, grid: { color: grid }, border: { display: false }, title: { display: true, text: "USD", color: text } },
         },
       },
     };
@@ -68,4 +68,13 @@ export function SpendChart(props: { data: Dashboard }) {
       </table>
     </>
   );
+}
+
+/** An axis tick in dollars, readable at any scale ($12, $0.50, $0.00007 — never 7.0E-5). */
+export function dollars(v: number): string {
+  if (v === 0) return "$0";
+  const a = Math.abs(v);
+  if (a >= 1) return `$${v.toFixed(a >= 100 ? 0 : 2)}`;
+  if (a >= 0.01) return `$${v.toFixed(2)}`;
+  return `$${Number(v.toPrecision(2)).toFixed(Math.min(20, Math.ceil(-Math.log10(a)) + 1))}`;
 }

@@ -158,3 +158,11 @@ describe("Report views' face", () => {
     for (const c of PALETTE.dark) expect(ratio(c, "#16171b"), c).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe("the chart's axis", () => {
+  it("reads in dollars at any scale, never in exponent notation", async () => {
+    const { dollars } = await import("./SpendChart");
+    expect([0, 0.00007, 0.0012, 0.05, 0.5, 3, 12.345, 250].map(dollars))
+      .toEqual(["$0", "$0.000070", "$0.0012", "$0.05", "$0.50", "$3.00", "$12.35", "$250"]);
+  });
+});
