@@ -261,6 +261,17 @@ pub fn median(v: &[f64]) -> f64 {
     s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// A script's answer that is a list of strings, as lines (anything else: none).
+fn lines(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Runs axe-core (the npm package in ui/node_modules) in the page; answers its serious and
 /// critical violations, one line each: rule, impact, help and the first few elements.
 pub async fn axe(client: &fantoccini::Client) -> Vec<String> {
@@ -295,13 +306,7 @@ pub async fn axe(client: &fantoccini::Client) -> Vec<String> {
         )
         .await
         .expect("axe runs");
-    out.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+    lines(&out)
 }
 
 /// What is clipped or overlapping on screen now: every visible control (button, field, link,
@@ -356,13 +361,7 @@ pub async fn layout_problems(client: &fantoccini::Client) -> Vec<String> {
         )
         .await
         .expect("the layout check runs");
-    out.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+    lines(&out)
 }
 
 /// Shows the page in a theme (`light` or `dark`) as the app's theme switch does, kept for the

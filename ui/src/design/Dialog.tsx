@@ -2,7 +2,7 @@
 // everything, and Escape closes it. Focus goes back to where it was when it closes. Where
 // showModal is missing (a test's DOM), it opens as a plain open element.
 
-import { type JSX, onCleanup, onMount, Show } from "solid-js";
+import { createUniqueId, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { IconButton } from "./controls";
 import { X } from "./icons";
 
@@ -15,7 +15,7 @@ export function Dialog(props: {
 }) {
   let el!: HTMLDialogElement;
   const back = document.activeElement as HTMLElement | null;
-  const titleId = `dialog-${Math.random().toString(36).slice(2, 8)}`;
+  const titleId = createUniqueId();
   onMount(() => {
     if (typeof el.showModal === "function") {
       try { el.showModal(); } catch { el.setAttribute("open", ""); }

@@ -201,7 +201,3 @@ export function Skeleton(props: { lines?: number; label?: string }) {
     </div>
   );
 }
-
-export function Kbd(props: { keys: string }) {
-  return <kbd>{props.keys}</kbd>;
-}

@@ -1,7 +1,7 @@
 import { createSignal, Show } from "solid-js";
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Button, IconButton, Switch, TextField } from "./controls";
+import { Button, Checkbox, IconButton, Switch, TextField } from "./controls";
 import { Dialog } from "./Dialog";
 import { Copy, Trash } from "./icons";
 import { Menu } from "./Menu";
@@ -74,6 +74,19 @@ describe("fields", () => {
     expect(on()).toBe(true);
     expect(s.getAttribute("aria-checked")).toBe("true");
     expect(s.textContent).toBe("Use openai");
+  });
+});
+
+describe("checkbox", () => {
+  it("is a native checkbox named by its label", () => {
+    const change = vi.fn();
+    const root = mount(() => <Checkbox label="Synced scrolling" checked onChange={change} />);
+    const box = root.querySelector("input")!;
+    expect(box.type).toBe("checkbox");
+    expect(box.checked).toBe(true);
+    expect(box.closest("label")!.textContent).toBe("Synced scrolling");
+    box.click();
+    expect(change).toHaveBeenCalledOnce();
   });
 });
 

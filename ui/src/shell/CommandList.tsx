@@ -1,7 +1,7 @@
 // A filter box over a list of commands (the command palette and the model picker): the box is a
 // combobox, the list a listbox; ↑ ↓ move, Enter runs, Escape closes, a click runs.
 
-import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { Search } from "../design/icons";
 import { type Command, filter } from "./commands";
 
@@ -23,7 +23,7 @@ export function CommandList(props: {
     });
     return out;
   });
-  const listId = `cmdlist-${Math.random().toString(36).slice(2, 8)}`;
+  const listId = createUniqueId();
   let list!: HTMLDivElement;
   const run = (c: Command | undefined) => {
     if (!c) return;
