@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "dashboard",
     "export_usage_csv",
     "menu_events",
+    "attach",
+    "attachment_image",
 ];
 
 fn main() {

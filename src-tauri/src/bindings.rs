@@ -13,11 +13,15 @@ mod tests {
     use roundtable_engine::reports::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
     use roundtable_engine::reports::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
+    use roundtable_engine::session::AttachmentRef;
     use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
-    use roundtable_engine::store::{AnswerFigures, ConversationKind, MessageStatus, Verdict};
+    use roundtable_engine::store::{
+        AnswerFigures, AttachmentMeta, ConversationKind, MessageStatus, StoredPart, Verdict,
+    };
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
+    use crate::attachments::AttachedView;
     use crate::commands::{AppInfo, Saved, Started};
     use crate::compare::{ColumnMsg, CompareStarted};
     use crate::stream::{Render, RenderKind, StreamMsg};
@@ -48,6 +52,10 @@ mod tests {
         }
         export!(
             AppInfo,
+            AttachedView,
+            AttachmentRef,
+            AttachmentMeta,
+            StoredPart,
             ListedView,
             ConversationKind,
             HitView,

@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod attachments;
 mod bindings;
 mod commands;
 mod compare;
@@ -58,6 +59,8 @@ fn main() {
             usage::dashboard,
             usage::export_usage_csv,
             menu::menu_events,
+            attachments::attach,
+            attachments::attachment_image,
         ])
         .run(context);
     if let Err(e) = app {

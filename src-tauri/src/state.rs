@@ -81,7 +81,7 @@ impl Ready {
         dir: PathBuf,
     ) -> roundtable_engine::Result<Ready> {
         let engine = setup::engine(config, &vault)?;
-        let prices = setup::prices(engine.config(), &store)?;
+        let prices = setup::prices(&engine, &store)?;
         Ok(Ready {
             router: Router::new(engine),
             vault,

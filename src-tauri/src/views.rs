@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use roundtable_engine::chat::Role;
 use roundtable_engine::store::{
     AnswerFigures, Conversation, ConversationKind, ConversationSummary, MessageStatus, SearchHit,
+    StoredPart,
 };
 use serde::Serialize;
 use ts_rs::TS;
@@ -108,6 +109,8 @@ pub struct MessageView {
     pub figures: Option<AnswerFigures>,
     /// The compare column, in a compare.
     pub column: Option<i64>,
+    /// Its images and files (and, later, tool calls), before its text.
+    pub parts: Vec<StoredPart>,
 }
 
 /// Renders every message, each answer with its figures; a compare with its columns as picked.
@@ -142,6 +145,7 @@ pub fn stored(
                 created_at: m.created_at,
                 figures: figures.remove(&m.id),
                 column: m.column,
+                parts: m.parts,
             })
             .collect(),
     }

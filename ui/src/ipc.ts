@@ -19,6 +19,102 @@ version: string,
 engineVersion: string, };
 
 /**
+ * An attachment checked and stored, for the composer.
+ */
+export type AttachedView = { 
+/**
+ * Its SHA-256: what a turn names it by.
+ */
+sha256: string, 
+/**
+ * The file's name.
+ */
+name: string, 
+/**
+ * `image/png`, `application/pdf`, `text/plain`, …
+ */
+mediaType: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * Pixels, for an image.
+ */
+width: number | null, 
+/**
+ * Pixels, for an image.
+ */
+height: number | null, 
+/**
+ * Pages, for a PDF.
+ */
+pages: number | null, 
+/**
+ * A small upright copy of an image, as a `data:` URL.
+ */
+thumbnail: string | null, };
+
+/**
+ * An attachment already stored under the data dir, by its hash, with the name to show.
+ */
+export type AttachmentRef = { 
+/**
+ * The SHA-256 of its bytes, hex.
+ */
+sha256: string, 
+/**
+ * The file's name.
+ */
+name: string, };
+
+/**
+ * What the database knows of an attached file.
+ */
+export type AttachmentMeta = { 
+/**
+ * `image/png`, `application/pdf`, …
+ */
+media_type: string, 
+/**
+ * The file's name as given.
+ */
+name: string, 
+/**
+ * Its SHA-256, hex: the name of its file under `attachments/`.
+ */
+sha256: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * Pixels, for an image.
+ */
+width: number | null, 
+/**
+ * Pixels, for an image.
+ */
+height: number | null, 
+/**
+ * Pages, for a PDF.
+ */
+pages: number | null, };
+
+/**
+ * A stored part besides the text, as `history show --json` and the app see it.
+ */
+export type StoredPart = { "type": "image" } & AttachmentMeta | { "type": "file" } & AttachmentMeta | { "type": "tool_call", 
+/**
+ * The call, as the tools issue will write it.
+ */
+data: unknown, } | { "type": "tool_result", 
+/**
+ * The result, as the tools issue will write it.
+ */
+data: unknown, };
+
+/**
  * A conversation in the sidebar's list.
  */
 export type ConversationSummary = { id: number, title: string, kind: ConversationKind, 
@@ -79,7 +175,11 @@ figures: AnswerFigures | null,
 /**
  * The compare column, in a compare.
  */
-column: number | null, };
+column: number | null, 
+/**
+ * Its images and files (and, later, tool calls), before its text.
+ */
+parts: Array<StoredPart>, };
 
 /**
  * Who said a message (stored as this word too: see `store::states`).
@@ -171,7 +271,12 @@ reasoning?: ReasoningEffort | null,
 /**
  * Send even though this month's budget is spent.
  */
-overBudget?: boolean | null, };
+overBudget?: boolean | null, 
+/**
+ * Files attached to the message (already stored: see `attach::Blobs::put`), before its
+ * text. An edit with none keeps the edited message's.
+ */
+attachments: Array<AttachmentRef>, };
 
 /**
  * A started turn: its id (for `cancel`) and where the user's message was saved.
@@ -325,7 +430,8 @@ status: number | null,
  */
 ms: number, 
 /**
- * What happened, for failures and skips.
+ * What happened, for failures and skips; for the answering attempt, what was changed to
+ * send it (a PDF that went as its text).
  */
 message: string | null, };
 
@@ -338,7 +444,7 @@ export type Outcome = "ok" | "failed" | "skipped";
  * What kind of provider failure this is. Serialised in snake_case (`rate_limited`, …): scripts rely
  * on these names.
  */
-export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloaded" | "context_length" | "model_not_found" | "bad_request" | "content_filtered" | "upstream" | "network" | "timeout" | "malformed_stream" | "redirected";
+export type ErrorClass = "auth" | "rate_limited" | "quota_exceeded" | "overloaded" | "context_length" | "model_not_found" | "bad_request" | "content_filtered" | "upstream" | "network" | "timeout" | "malformed_stream" | "redirected" | "unsupported_input";
 
 /**
  * Token counts, normalised once for every provider.
@@ -484,7 +590,11 @@ system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null,
 /**
  * Send even though this month's budget is spent.
  */
-overBudget?: boolean | null, };
+overBudget?: boolean | null, 
+/**
+ * Files attached to the message, sent to every column.
+ */
+attachments: Array<AttachmentRef>, };
 
 /**
  * One column of a compare turn.

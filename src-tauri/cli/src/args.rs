@@ -117,9 +117,14 @@ pub enum HistoryCommand {
         /// md, json or html (one standalone page, no script).
         #[arg(long, value_enum)]
         format: crate::export::Format,
-        /// Write to this file instead of stdout.
+        /// Write to this file instead of stdout (Markdown: attachments go in a folder beside
+        /// it, `NAME_files/`).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Put attachments inside the export: data: URLs in Markdown, base64 in JSON. (HTML
+        /// always shows images inline.)
+        #[arg(long)]
+        embed: bool,
     },
     /// Import conversations exported from another app.
     Import {
@@ -216,6 +221,10 @@ pub struct RequestOpts {
     /// Send even though this month's budget is spent.
     #[arg(long)]
     pub over_budget: bool,
+    /// Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF, or a text or code file. Repeat
+    /// for more.
+    #[arg(short = 'a', long = "attach", value_name = "FILE")]
+    pub attach: Vec<std::path::PathBuf>,
     /// The prompt; read from stdin when absent or `-`.
     #[arg(value_name = "PROMPT")]
     pub prompt: Option<String>,

@@ -4,7 +4,8 @@
 
 use std::io::{IsTerminal, Read};
 
-use roundtable_engine::session::{Delivery, Session, Turn, TurnEvent, TurnSpec};
+use roundtable_engine::attach;
+use roundtable_engine::session::{AttachmentRef, Delivery, Session, Turn, TurnEvent, TurnSpec};
 use roundtable_engine::store::Budget;
 
 use crate::args::{ChatArgs, RequestOpts};
@@ -46,6 +47,7 @@ pub async fn run(s: Session<'_>, args: ChatArgs, out: &mut Out) -> Result<(), Fa
     let prompt = read_prompt(args.opts.prompt.clone())?;
     let mut spec = spec(&args.opts, prompt, &args.models);
     spec.conversation = args.r#continue;
+    spec.attachments = attach_files(s.store, &args.opts.attach)?;
     let turn = Turn::prepare(s.router, s.store, spec)?;
     warn_budget(turn.budget);
     let delivery = if args.no_stream {
@@ -108,6 +110,26 @@ pub async fn run(s: Session<'_>, args: ChatArgs, out: &mut Out) -> Result<(), Fa
 }
 
 /// The prompt from the argument, or from stdin when it is absent or `-`.
+/// Reads, checks and stores each `-a` file (before anything is committed or sent): a file that
+/// cannot be used stops the command with its name and what is wrong.
+pub fn attach_files(
+    store: &roundtable_engine::store::Store,
+    files: &[std::path::PathBuf],
+) -> Result<Vec<AttachmentRef>, Failure> {
+    let blobs = store.blobs();
+    files
+        .iter()
+        .map(|path| {
+            let part = attach::attach_file(&blobs, path)?;
+            let a = part.attachment().cloned().unwrap_or_default();
+            Ok(AttachmentRef {
+                sha256: a.sha256,
+                name: a.name,
+            })
+        })
+        .collect()
+}
+
 pub fn read_prompt(arg: Option<String>) -> Result<String, Failure> {
     let prompt = match arg {
         Some(p) if p != "-" => p,

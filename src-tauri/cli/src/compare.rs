@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use crate::args::CompareArgs;
-use crate::chat::{read_prompt, warn_budget};
+use crate::chat::{attach_files, read_prompt, warn_budget};
 use crate::failure::Failure;
 use crate::output::{attempt_json, done_json, Out};
 
@@ -48,6 +48,7 @@ pub async fn run(s: Session<'_>, args: CompareArgs, out: &mut Out) -> Result<(),
         max_tokens: o.max_tokens,
         reasoning: o.reasoning,
         over_budget: Some(o.over_budget),
+        attachments: attach_files(s.store, &o.attach)?,
         ..Default::default()
     };
     let prepared = compare::prepare(s.router, s.store, spec)?;

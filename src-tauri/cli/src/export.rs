@@ -3,10 +3,13 @@
 //! HTML document (the latest branch rendered by the engine's Markdown renderer, inline CSS, no
 //! script, and a Content-Security-Policy that forbids any script or fetch).
 
-use roundtable_engine::store::Store;
+use std::path::Path;
+
+use base64::Engine as _;
+use roundtable_engine::store::{AttachmentMeta, Conversation, Links, Store};
 
 use crate::failure::Failure;
-use crate::output::Out;
+use crate::output::{note, Out};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -24,15 +27,32 @@ pub fn run(
     store: &Store,
     id: i64,
     format: Format,
-    file: Option<&std::path::Path>,
+    file: Option<&Path>,
+    embed: bool,
     out: &mut Out,
 ) -> Result<(), Failure> {
     let c = store.conversation(id)?;
     let text = match format {
-        Format::Md => c.to_markdown(),
-        Format::Html => c.to_html(),
+        Format::Md if embed => c.to_markdown_with(&data_urls(store, &c, |_| true)?),
+        Format::Md => match file {
+            Some(path) => c.to_markdown_with(&beside(store, &c, path)?),
+            None => {
+                if !c.attachments().is_empty() {
+                    note("attachments are named but not included: give -o FILE (they go in a folder beside it) or --embed");
+                }
+                c.to_markdown()
+            }
+        },
+        Format::Html => c.to_html_with(&data_urls(store, &c, |a| {
+            a.media_type.starts_with("image/")
+        })?),
         Format::Json => {
-            serde_json::to_string_pretty(&c)
+            let mut value = serde_json::to_value(&c)
+                .map_err(|e| Failure::Input(format!("could not write JSON: {e}")))?;
+            if embed {
+                embed_json(store, &mut value)?;
+            }
+            serde_json::to_string_pretty(&value)
                 .map_err(|e| Failure::Input(format!("could not write JSON: {e}")))?
                 + "\n"
         }
@@ -42,4 +62,92 @@ pub fn run(
             .map_err(|e| Failure::Input(format!("could not write {}: {e}", path.display()))),
         None => out.file_text(&text),
     }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `data:` URLs of the branch's attachments that `which` picks.
+fn data_urls(
+    store: &Store,
+    c: &Conversation,
+    which: impl Fn(&AttachmentMeta) -> bool,
+) -> Result<Links, Failure> {
+    let blobs = store.blobs();
+    let mut links = Links::new();
+    for a in c.attachments().into_iter().filter(|a| which(a)) {
+        let bytes = blobs.get(&a.sha256, &a.name)?;
+        links.insert(
+            a.sha256.clone(),
+            format!("data:{};base64,{}", a.media_type, b64(&bytes)),
+        );
+    }
+    Ok(links)
+}
+
+/// Copies the branch's attachments into `NAME_files/` beside the Markdown file; links to them.
+fn beside(store: &Store, c: &Conversation, md: &Path) -> Result<Links, Failure> {
+    let attachments = c.attachments();
+    let mut links = Links::new();
+    if attachments.is_empty() {
+        return Ok(links);
+    }
+    let stem = md
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let folder_name = format!("{stem}_files");
+    let folder = md.with_file_name(&folder_name);
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| Failure::Input(format!("could not make {}: {e}", folder.display())))?;
+    let blobs = store.blobs();
+    for a in attachments {
+        let bytes = blobs.get(&a.sha256, &a.name)?;
+        let name = format!(
+            "{}-{}",
+            &a.sha256[..12.min(a.sha256.len())],
+            safe_name(&a.name)
+        );
+        let path = folder.join(&name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| Failure::Input(format!("could not write {}: {e}", path.display())))?;
+        links.insert(a.sha256.clone(), format!("{folder_name}/{name}"));
+    }
+    Ok(links)
+}
+
+/// A file name made of letters, digits, `.`, `-` and `_` only (no folders, no leading dot).
+fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    cleaned.trim_start_matches('.').to_string()
+}
+
+/// Adds `data` (base64) to every attachment part of a conversation's JSON.
+fn embed_json(store: &Store, value: &mut serde_json::Value) -> Result<(), Failure> {
+    let blobs = store.blobs();
+    let messages = value["messages"].as_array_mut();
+    for part in messages
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["parts"].as_array_mut())
+        .flatten()
+    {
+        let (Some(sha), Some(name)) = (part["sha256"].as_str(), part["name"].as_str()) else {
+            continue;
+        };
+        let bytes = blobs.get(sha, name)?;
+        part["data"] = serde_json::json!(b64(&bytes));
+    }
+    Ok(())
 }

@@ -72,9 +72,12 @@ pub fn run(store: &Store, command: HistoryCommand, out: &mut Out) -> Result<(), 
             store.delete_conversation(id)?;
             out.raw(&format!("deleted conversation {id}\n"))
         }
-        HistoryCommand::Export { id, format, output } => {
-            crate::export::run(store, id, format, output.as_deref(), out)
-        }
+        HistoryCommand::Export {
+            id,
+            format,
+            output,
+            embed,
+        } => crate::export::run(store, id, format, output.as_deref(), embed, out),
         HistoryCommand::Import {
             from: ImportFrom::Chatgpt,
             file,
@@ -120,7 +123,13 @@ fn show(c: &Conversation, out: &mut Out) -> Result<(), Failure> {
         if m.status != MessageStatus::Complete {
             head.push_str(&format!(" · {}", m.status));
         }
-        out.raw(&format!("{head}\n{}\n", m.text))?;
+        out.raw(&format!("{head}\n"))?;
+        for p in &m.parts {
+            if let Some(meta) = p.meta() {
+                out.raw(&format!("[attached: {}]\n", meta.label()))?;
+            }
+        }
+        out.raw(&format!("{}\n", m.text))?;
         if let Some(e) = &m.error {
             out.raw(&format!("(error: {e})\n"))?;
         }

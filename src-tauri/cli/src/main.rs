@@ -83,7 +83,7 @@ async fn run(cli: Cli) -> i32 {
         // History and the ledger: opened only by the commands that use them.
         let store = || Store::open(&dir);
         // Prices: overrides, then OpenRouter's catalog (saved by `models`), then the built-in table.
-        let prices = |store: &Store| setup::prices(engine.config(), store);
+        let prices = |store: &Store| setup::prices(&engine, store);
         match cli.command {
             Command::Chat(args) => {
                 let store = store()?;

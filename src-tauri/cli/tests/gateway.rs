@@ -105,6 +105,11 @@ fn start_with_flags(
     config.push_str(&format!(
         "[router]\n{timeouts}\nbackoff_base_ms = 10\nmax_retries = 0\n"
     ));
+    spawn(dir, &config, per_client, flags)
+}
+
+/// Starts `serve` on a data dir with this config.
+fn spawn(dir: tempfile::TempDir, config: &str, per_client: usize, flags: &[&str]) -> Gateway {
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let mut child = Command::new(&*BIN)
         .arg("--data-dir")
@@ -335,10 +340,10 @@ fn bad_requests_get_openai_errors_and_nothing_hangs() {
         );
         cases += 1;
     }
-    // A body over the limit (4 MiB): 413.
+    // A body over the limit (32 MiB, room for images as data: URLs): 413.
     let big = format!(
         r#"{{"model":"healthy/m1","messages":[{{"role":"user","content":"{}"}}]}}"#,
-        "x".repeat(5 << 20)
+        "x".repeat(33 << 20)
     );
     let (status, _, body) = post(p, &auth(), &big);
     assert_eq!(status, 413, "{}", &body[..body.len().min(300)]);
@@ -1005,4 +1010,90 @@ fn over_long_model_names_are_refused_with_400_and_stored_nowhere() {
     assert!(rss1 - rss0 < 64.0, "RSS grew {:.1} MB", rss1 - rss0);
     let rows = ledger(gw.dir.path());
     assert_eq!(rows.len(), 2, "only the two answered requests: {rows:?}");
+}
+
+/// A PNG of 40×30, made here, base64.
+fn png_base64() -> String {
+    use base64::Engine as _;
+    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 200]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(out.into_inner())
+}
+
+/// Point 7 of issue 17: the official SDK sends an image (and a PDF) through the gateway to an
+/// Anthropic-kind and a Gemini-kind provider, each getting it in its own protocol's shape; an
+/// http(s) image URL is refused for them with a 400 (the gateway fetches nothing).
+#[test]
+fn the_openai_python_sdk_sends_images_to_anthropic_and_gemini_targets() {
+    let record = |protocol: Protocol| {
+        FakeServer::start(move |req| {
+            let a = Answer::new("m", &["I see a picture."]);
+            if req.json()["stream"] == Value::Bool(true) || req.path.contains("stream") {
+                protocol.stream(&a)
+            } else {
+                protocol.whole(&a)
+            }
+        })
+    };
+    let (claude, gemini) = (record(Protocol::Anthropic), record(Protocol::Gemini));
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[providers.claude]\nkind = \"anthropic\"\nbase_url = \"{}\"\n\n[providers.gem]\nkind = \"gemini\"\nbase_url = \"{}\"\n\n[router]\nfirst_token_timeout_ms = 3000\nidle_timeout_ms = 3000\nmax_retries = 0\n",
+        Protocol::Anthropic.base_url(&claude.url()),
+        Protocol::Gemini.base_url(&gemini.url())
+    );
+    let gw = spawn(dir, &config, 16, &[]);
+    let png = png_base64();
+    let python = std::env::var("ROUNDTABLE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/gateway/sdk_images.py"
+        ))
+        .env("GATEWAY_URL", format!("http://127.0.0.1:{}/v1", gw.port))
+        .env("GATEWAY_TOKEN", TOKEN)
+        .env("TARGETS", "claude/claude-sonnet-4-5 gem/gemini-2.5-flash")
+        .env("PNG_BASE64", &png)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{python} runs (.ci/setup makes a venv with the openai SDK): {e}")
+        });
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the SDK checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("sdk image checks passed"), "{stdout}");
+    // Each provider got the picture in its own shape (re-encoded: the bytes differ, the size not).
+    let decode = |v: &Value| {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap();
+        let img = image::load_from_memory(&bytes).unwrap();
+        (img.width(), img.height())
+    };
+    let sent = claude.requests();
+    assert_eq!(
+        sent.len(),
+        2,
+        "streamed and whole; the URL was refused before sending"
+    );
+    for r in &sent {
+        let block = &r.json()["messages"][0]["content"][0];
+        assert_eq!(block["type"], "image");
+        assert_eq!(block["source"]["type"], "base64");
+        assert_eq!(decode(&block["source"]["data"]), (40, 30));
+    }
+    let sent = gemini.requests();
+    assert_eq!(sent.len(), 2);
+    for r in &sent {
+        let part = &r.json()["contents"][0]["parts"][0]["inline_data"];
+        assert!(part["mime_type"].as_str().unwrap().starts_with("image/"));
+        assert_eq!(decode(&part["data"]), (40, 30));
+    }
+    let rows = ledger(gw.dir.path());
+    assert_eq!(rows.iter().filter(|r| r.1 == "ok").count(), 4, "{rows:?}");
 }

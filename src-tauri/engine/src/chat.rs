@@ -14,13 +14,70 @@ pub enum Role {
     Assistant,
 }
 
-/// One turn of the conversation.
+/// One turn of the conversation: an ordered list of parts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// Who said it.
     pub role: Role,
-    /// What was said.
-    pub text: String,
+    /// What was said, in order.
+    pub parts: Vec<Part>,
+}
+
+/// A piece of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    /// Text.
+    Text(String),
+    /// An image (PNG, JPEG, GIF, WebP).
+    Image(Attachment),
+    /// A file: a PDF, or a text or code file.
+    File(Attachment),
+    /// A tool call the model made (reserved for tools: stored and shown, not yet sent).
+    ToolCall(serde_json::Value),
+    /// A tool's result (reserved for tools: stored and shown, not yet sent).
+    ToolResult(serde_json::Value),
+}
+
+/// An attached file: what the database keeps of it, and its bytes when they are about to be sent.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attachment {
+    /// The file's name as the person gave it (`chart.png`).
+    pub name: String,
+    /// `image/png`, `application/pdf`, `text/plain`, …
+    pub media_type: String,
+    /// The SHA-256 of the stored bytes, hex: its name under the data dir's `attachments/`. Empty
+    /// for bytes that are not stored (a gateway request's) and for a remote URL.
+    pub sha256: String,
+    /// The stored size in bytes.
+    pub bytes: u64,
+    /// Pixels, for an image.
+    pub width: Option<u32>,
+    /// Pixels, for an image.
+    pub height: Option<u32>,
+    /// Pages, for a PDF.
+    pub pages: Option<u32>,
+    /// The bytes, once loaded for sending (made fit for the target by `attach::prepare`).
+    pub data: Option<std::sync::Arc<Vec<u8>>>,
+    /// A remote image's address: passed to OpenAI-kind targets only, never fetched by us.
+    pub url: Option<String>,
+}
+
+impl Part {
+    /// The text of a text part.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Part::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The attachment of an image or file part.
+    pub fn attachment(&self) -> Option<&Attachment> {
+        match self {
+            Part::Image(a) | Part::File(a) => Some(a),
+            _ => None,
+        }
+    }
 }
 
 impl Role {
@@ -34,19 +91,38 @@ impl Role {
 }
 
 impl Message {
-    /// A user turn.
+    /// A user turn of text.
     pub fn user(text: impl Into<String>) -> Self {
         Message {
             role: Role::User,
-            text: text.into(),
+            parts: vec![Part::Text(text.into())],
         }
     }
-    /// An assistant turn.
+    /// An assistant turn of text.
     pub fn assistant(text: impl Into<String>) -> Self {
         Message {
             role: Role::Assistant,
-            text: text.into(),
+            parts: vec![Part::Text(text.into())],
         }
+    }
+
+    /// The text parts, joined by a blank line.
+    pub fn text(&self) -> String {
+        let texts: Vec<&str> = self.parts.iter().filter_map(Part::as_text).collect();
+        texts.join("\n\n")
+    }
+
+    /// Whether any part is an image or a file.
+    pub fn has_attachments(&self) -> bool {
+        self.parts.iter().any(|p| p.attachment().is_some())
+    }
+
+    /// Only text: its one text (so protocols can send a plain string, as before parts).
+    pub fn only_text(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .all(|p| matches!(p, Part::Text(_)))
+            .then(|| self.text())
     }
 }
 
@@ -124,7 +200,8 @@ impl ChatRequest {
             + self
                 .messages
                 .iter()
-                .map(|m| m.text.chars().count())
+                .flat_map(|m| m.parts.iter().filter_map(Part::as_text))
+                .map(|t| t.chars().count())
                 .sum::<usize>()
     }
 

@@ -42,6 +42,9 @@ pub enum ErrorClass {
     /// The provider answered with a redirect (3xx). It is never followed: a key and a prompt go
     /// only to the provider's own address.
     Redirected,
+    /// The model cannot take this kind of input (an image or a PDF for a text-only model): found
+    /// before sending from what is known of the model, or from the provider's refusal.
+    UnsupportedInput,
 }
 
 impl ErrorClass {
@@ -61,6 +64,7 @@ impl ErrorClass {
             ErrorClass::Timeout => "timeout",
             ErrorClass::MalformedStream => "malformed_stream",
             ErrorClass::Redirected => "redirected",
+            ErrorClass::UnsupportedInput => "unsupported_input",
         }
     }
 
@@ -93,6 +97,7 @@ impl ErrorClass {
             ErrorClass::Timeout => "timed out",
             ErrorClass::MalformedStream => "unreadable response",
             ErrorClass::Redirected => "redirected elsewhere",
+            ErrorClass::UnsupportedInput => "cannot take this input",
         }
     }
 }
@@ -251,6 +256,15 @@ pub enum Error {
     /// The request itself is unusable (empty prompt, …).
     #[error("{0}")]
     InvalidRequest(String),
+    /// An attached file cannot be used (corrupt, not what its name says, too large, a format no
+    /// provider takes): the file's name and what is wrong.
+    #[error("{name}: {message}")]
+    Attachment {
+        /// The file's name as the person gave it.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Reading or writing a local file failed.
     #[error("{path}: {source}")]
     Io {
@@ -398,7 +412,8 @@ impl Error {
             Error::UnknownProvider { .. }
             | Error::InvalidModel { .. }
             | Error::UnknownRoute { .. }
-            | Error::InvalidRequest(_) => ErrorKind::BadInput,
+            | Error::InvalidRequest(_)
+            | Error::Attachment { .. } => ErrorKind::BadInput,
             Error::Store { .. } => ErrorKind::Store,
             Error::Io { .. } => ErrorKind::Io,
             Error::KeyStore(_) => ErrorKind::Keychain,
@@ -425,6 +440,7 @@ fn default_hint(provider: &str, class: ErrorClass) -> String {
         ErrorClass::Timeout => "the provider stopped answering; try again or raise the [router] timeouts".into(),
         ErrorClass::MalformedStream => "the provider sent data Roundtable could not read; try again".into(),
         ErrorClass::Redirected => format!("redirects are not followed; set the provider's final address as the base_url of `{provider}` if you trust it"),
+        ErrorClass::UnsupportedInput => "send it to a model that reads images and PDFs, or remove the attachment".into(),
     }
 }
 

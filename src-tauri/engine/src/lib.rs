@@ -4,6 +4,7 @@
 //! errors, config and key lookup. It knows nothing of Tauri or of any UI: the desktop shell and
 //! the `roundtable` CLI are thin clients of [`Engine`].
 
+pub mod attach;
 pub mod chat;
 pub mod client;
 pub mod config;

@@ -28,4 +28,8 @@ pub struct ModelInfo {
     pub context_length: Option<u64>,
     /// Prices, when the provider lists them (OpenRouter).
     pub pricing: Option<Pricing>,
+    /// What it reads, when the list says (OpenRouter's `architecture.input_modalities`:
+    /// `text`, `image`, `file`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<String>>,
 }

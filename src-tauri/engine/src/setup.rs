@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::attach::send::Inputs;
 use crate::client::Engine;
 use crate::config::Config;
 use crate::error::Result;
@@ -18,8 +19,15 @@ pub fn engine(config: Config, vault: &Vault) -> Result<Arc<Engine>> {
     Ok(Arc::new(Engine::new(config, Arc::new(keys))?))
 }
 
-/// The price book for `config`, with the catalog saved in `store`.
-pub fn prices(config: &Config, store: &Store) -> Result<PriceBook> {
+/// The price book for `engine`'s config, with the catalog saved in `store`; what that catalog
+/// says of which models read images and files is taught to the engine on the way.
+pub fn prices(engine: &Engine, store: &Store) -> Result<PriceBook> {
+    for (model, inputs) in store.catalog_inputs()? {
+        engine
+            .capabilities()
+            .learn(&model, Inputs::from_modalities(&inputs));
+    }
     let catalog = store.catalog()?;
-    Ok(PriceBook::new(config).with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p))))
+    Ok(PriceBook::new(engine.config())
+        .with_catalog(catalog.iter().map(|(id, p)| (id.as_str(), *p))))
 }

@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use reqwest::header::{HeaderName, HeaderValue};
 use tokio::time::Instant;
 
+use crate::attach::send::{self, Capabilities, Inputs, Prepared};
 use crate::chat::{ChatRequest, ChatResponse};
 use crate::client::{ChatStream, StreamTimeouts};
 use crate::config::Config;
@@ -47,6 +48,7 @@ pub struct Engine {
     registry: Registry,
     keys: Arc<dyn KeyLookup>,
     http: reqwest::Client,
+    capabilities: Capabilities,
 }
 
 impl Engine {
@@ -67,7 +69,33 @@ impl Engine {
             registry,
             keys,
             http,
+            capabilities: Capabilities::default(),
         })
+    }
+
+    /// What is known of which models read images and PDFs.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// `req` made fit for `target` when it carries attachments (images resized, PDFs as text
+    /// where they cannot go as PDFs: see [`send::prepare`]); `None` when it goes as it is. A
+    /// model known to read no images is refused here, class `unsupported_input`.
+    pub async fn prepare(&self, target: &Target, req: &ChatRequest) -> Result<Option<Prepared>> {
+        if !req.messages.iter().any(|m| m.has_attachments()) {
+            return Ok(None);
+        }
+        let provider = target.provider.clone();
+        let name = target.to_string();
+        let inputs = self.capabilities.of(provider.kind, &name, &target.model);
+        send::check(req, &provider.id, &name, inputs)?;
+        let req = req.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            send::prepare(&req, &provider.id, provider.kind, inputs)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("preparing attachments failed: {e}")))??;
+        Ok(Some(prepared))
     }
 
     /// The config in force.
@@ -376,6 +404,12 @@ impl Engine {
             .await?;
         let mut models = providers::parse_models(provider, &w.body).map_err(|e| w.seal(e))?;
         models.sort_by(|a, b| a.id.cmp(&b.id));
+        for m in &models {
+            if let Some(inputs) = &m.inputs {
+                self.capabilities
+                    .learn(&m.id, Inputs::from_modalities(inputs));
+            }
+        }
         Ok(models)
     }
 
@@ -443,10 +477,23 @@ fn check_request(req: &ChatRequest) -> Result<()> {
         None => Err(Error::InvalidRequest(
             "the conversation is empty: give a prompt".into(),
         )),
-        Some(m) if m.text.trim().is_empty() => Err(Error::InvalidRequest(
-            "the prompt is empty: give a message to send".into(),
-        )),
-        Some(_) => Ok(()),
+        Some(m) if m.text().trim().is_empty() && !m.has_attachments() => Err(
+            Error::InvalidRequest("the prompt is empty: give a message to send".into()),
+        ),
+        Some(_) => {
+            let unloaded = req
+                .messages
+                .iter()
+                .flat_map(|m| m.parts.iter().filter_map(crate::chat::Part::attachment))
+                .find(|a| a.data.is_none() && a.url.is_none());
+            match unloaded {
+                Some(a) => Err(Error::Internal(format!(
+                    "{} was not prepared for sending (Engine::prepare)",
+                    a.name
+                ))),
+                None => Ok(()),
+            }
+        }
     }
 }
 

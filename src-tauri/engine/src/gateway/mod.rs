@@ -118,7 +118,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            body_bytes: 4 * 1024 * 1024,
+            // Room for images and PDFs as data: URLs (a provider takes 20–50 MB per request).
+            body_bytes: 32 * 1024 * 1024,
             per_client: 16,
             in_flight: 64,
             connections: 256,
@@ -279,7 +280,21 @@ async fn start(gw: &Arc<Gateway>, request: Request) -> std::result::Result<Respo
         )
     })?;
     let names = req.targets()?;
-    let chat = req.to_chat()?;
+    // Decoding base64 and reading image headers is CPU work: off the async threads.
+    let (req, chat) = tokio::task::spawn_blocking(move || {
+        let chat = req.to_chat();
+        (req, chat)
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            500,
+            "server_error",
+            "internal",
+            format!("reading the request failed: {e}"),
+        )
+    })?;
+    let chat = chat?;
     let plan = gw.router.plan(&names).map_err(|e| ApiError::from(&e))?;
     let turn = Turn::for_ledger(&gw.router, &gw.store, plan, chat, &client)
         .map_err(|e| ApiError::from(&e))?;

@@ -4,7 +4,10 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::chat::{ChatRequest, Message, ReasoningEffort, Role, Usage};
+use base64::Engine as _;
+
+use crate::attach;
+use crate::chat::{ChatRequest, Message, Part as ChatPart, ReasoningEffort, Role, Usage};
 use crate::error::{Error, ErrorClass, ErrorKind, ErrorView};
 
 /// The most targets one request may name (`model` and `models` together).
@@ -48,13 +51,35 @@ pub enum Content {
     Parts(Vec<Part>),
 }
 
-/// A content part; only text parts are taken.
+/// A content part: `text`, `image_url` (a `data:` URL, or an http(s) URL passed on to
+/// OpenAI-kind targets only) or `file` (`file_data` as a `data:` URL, with `filename`).
 #[derive(Debug, Deserialize)]
 pub struct Part {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
     pub text: Option<String>,
+    #[serde(default)]
+    pub image_url: Option<ImageUrl>,
+    #[serde(default)]
+    pub file: Option<FilePart>,
+}
+
+/// An `image_url` part's address.
+#[derive(Debug, Deserialize)]
+pub struct ImageUrl {
+    pub url: String,
+}
+
+/// A `file` part.
+#[derive(Debug, Deserialize)]
+pub struct FilePart {
+    #[serde(default)]
+    pub filename: Option<String>,
+    #[serde(default)]
+    pub file_data: Option<String>,
+    #[serde(default)]
+    pub file_id: Option<String>,
 }
 
 /// An error to send back: status, OpenAI's envelope, and a Retry-After when known.
@@ -132,7 +157,8 @@ impl From<&ErrorView> for ApiError {
                     ErrorClass::Overloaded => 503,
                     ErrorClass::ContextLength
                     | ErrorClass::BadRequest
-                    | ErrorClass::ContentFiltered => 400,
+                    | ErrorClass::ContentFiltered
+                    | ErrorClass::UnsupportedInput => 400,
                     ErrorClass::ModelNotFound => 404,
                     ErrorClass::Timeout => 504,
                     ErrorClass::Auth
@@ -213,29 +239,28 @@ impl CompletionRequest {
         let mut system = Vec::new();
         let mut messages = Vec::new();
         for (i, m) in self.messages.iter().enumerate() {
-            let text = match &m.content {
-                None => String::new(),
-                Some(Content::Text(t)) => t.clone(),
-                Some(Content::Parts(parts)) => {
-                    let mut text = String::new();
-                    for p in parts {
-                        if p.kind != "text" {
-                            return Err(ApiError::invalid(
-                                "messages",
-                                format!("messages[{i}]: content part of type `{}` is not supported; only text", p.kind),
-                            ));
-                        }
-                        text.push_str(p.text.as_deref().unwrap_or(""));
-                    }
-                    text
-                }
+            let parts = match &m.content {
+                None => Vec::new(),
+                Some(Content::Text(t)) => vec![ChatPart::Text(t.clone())],
+                Some(Content::Parts(parts)) => parts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, p)| in_part(p, i, j, &m.role))
+                    .collect::<Result<_, _>>()?,
+            };
+            let text = || {
+                parts
+                    .iter()
+                    .filter_map(ChatPart::as_text)
+                    .collect::<Vec<_>>()
+                    .join("")
             };
             match m.role.as_str() {
-                "system" | "developer" => system.push(text),
-                "user" => messages.push(Message { role: Role::User, text }),
+                "system" | "developer" => system.push(text()),
+                "user" => messages.push(Message { role: Role::User, parts }),
                 "assistant" => messages.push(Message {
                     role: Role::Assistant,
-                    text,
+                    parts: vec![ChatPart::Text(text())],
                 }),
                 other => {
                     return Err(ApiError::invalid(
@@ -290,4 +315,86 @@ pub fn chunk(id: &str, created: i64, model: &str, delta: Value, finish: Option<&
         "system_fingerprint": null,
         "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
     })
+}
+
+/// One content part of `messages[i].content[j]` as the engine's part. Images and files are
+/// checked as the app checks an attachment (what the bytes are, their size, a decodable
+/// image); only a `user` message may carry them, as in OpenAI's own API.
+fn in_part(p: &Part, i: usize, j: usize, role: &str) -> Result<ChatPart, ApiError> {
+    let at = format!("messages[{i}].content[{j}]");
+    let bad = |m: String| ApiError::invalid("messages", format!("{at}: {m}"));
+    if p.kind != "text" && role != "user" {
+        return Err(bad(format!(
+            "a `{}` part can only be in a user message",
+            p.kind
+        )));
+    }
+    match p.kind.as_str() {
+        "text" => Ok(ChatPart::Text(p.text.clone().unwrap_or_default())),
+        "image_url" => {
+            let url = p
+                .image_url
+                .as_ref()
+                .map(|u| u.url.as_str())
+                .ok_or_else(|| bad("an `image_url` part needs `image_url.url`".into()))?;
+            if url.starts_with("https://") || url.starts_with("http://") {
+                return Ok(ChatPart::Image(crate::chat::Attachment {
+                    name: format!("image {}", j + 1),
+                    url: Some(url.to_string()),
+                    ..Default::default()
+                }));
+            }
+            let bytes = data_url(url).map_err(|m| bad(format!("image_url.url: {m}")))?;
+            attached(&format!("image {}", j + 1), bytes, &at)
+        }
+        "file" => {
+            let f = p
+                .file
+                .as_ref()
+                .ok_or_else(|| bad("a `file` part needs `file`".into()))?;
+            if f.file_id.is_some() && f.file_data.is_none() {
+                return Err(bad("`file.file_id` refers to OpenAI's file store, which the gateway does not have; send `file.file_data` as a data: URL".into()));
+            }
+            let data = f
+                .file_data
+                .as_deref()
+                .ok_or_else(|| bad("a `file` part needs `file.file_data` (a data: URL)".into()))?;
+            let bytes = data_url(data).map_err(|m| bad(format!("file.file_data: {m}")))?;
+            let name = f
+                .filename
+                .clone()
+                .unwrap_or_else(|| format!("file {}", j + 1));
+            attached(&name, bytes, &at)
+        }
+        other => Err(bad(format!(
+            "content part of type `{other}` is not supported; use text, image_url or file"
+        ))),
+    }
+}
+
+fn attached(name: &str, bytes: Vec<u8>, at: &str) -> Result<ChatPart, ApiError> {
+    let ingested = attach::ingest(name, &bytes, false)
+        .map_err(|e| ApiError::invalid("messages", format!("{at}: {e}")))?;
+    let data = Some(std::sync::Arc::new(bytes));
+    Ok(match ingested.part {
+        ChatPart::Image(a) => ChatPart::Image(crate::chat::Attachment { data, ..a }),
+        ChatPart::File(a) => ChatPart::File(crate::chat::Attachment { data, ..a }),
+        other => other,
+    })
+}
+
+/// The bytes of a `data:<type>;base64,<data>` URL.
+fn data_url(url: &str) -> Result<Vec<u8>, String> {
+    let rest = url.strip_prefix("data:").ok_or_else(|| {
+        "give the bytes as a data: URL (data:image/png;base64,…); the gateway never fetches a URL for a client, and passes http(s) image URLs only to OpenAI-kind targets".to_string()
+    })?;
+    let (head, data) = rest
+        .split_once(',')
+        .ok_or_else(|| "a data: URL needs a comma before its data".to_string())?;
+    if !head.ends_with(";base64") {
+        return Err("only base64 data: URLs are taken (data:<type>;base64,…)".into());
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|e| format!("the base64 data is not valid ({e})"))
 }

@@ -125,6 +125,27 @@ fn says_quota(env: &Envelope) -> bool {
         || env.codes.iter().any(|c| c.contains("perday"))
 }
 
+/// A refusal of an image or a document by a model that reads none: OpenAI's "image input is
+/// not supported for this model" / `image_url is only supported by certain models`, Ollama's
+/// "this model is missing data required for image input", Gemini's and Anthropic's wordings.
+fn says_no_such_input(msg: &str) -> bool {
+    let about = ["image", "vision", "multimodal", "pdf", "document"]
+        .iter()
+        .any(|w| msg.contains(w));
+    let refused = [
+        "not supported",
+        "does not support",
+        "doesn't support",
+        "only supported by certain models",
+        "missing data required for image input",
+        "not a multimodal model",
+        "unsupported",
+    ]
+    .iter()
+    .any(|w| msg.contains(w));
+    about && refused
+}
+
 /// The class of a failure from its status and envelope.
 pub(crate) fn classify(
     kind: ProviderKind,
@@ -153,6 +174,7 @@ pub(crate) fn classify(
             ErrorClass::Auth
         }
         400 | 422 if says_context_too_long(env) => ErrorClass::ContextLength,
+        400 | 422 | 500 if says_no_such_input(&msg) => ErrorClass::UnsupportedInput,
         400 | 422 if says_quota(env) => ErrorClass::QuotaExceeded,
         400 | 422 if kind == ProviderKind::Ollama && msg.contains("not found") => {
             ErrorClass::ModelNotFound

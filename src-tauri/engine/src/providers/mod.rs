@@ -12,6 +12,7 @@ pub mod gemini;
 pub(crate) mod hints;
 pub mod ollama;
 pub mod openai;
+pub(crate) mod parts;
 
 use std::collections::VecDeque;
 
@@ -121,7 +122,7 @@ pub(crate) fn role_messages(req: &ChatRequest) -> Vec<serde_json::Value> {
     let turns = req
         .messages
         .iter()
-        .map(|m| serde_json::json!({"role": m.role.as_str(), "content": m.text}));
+        .map(|m| serde_json::json!({"role": m.role.as_str(), "content": parts::openai_content(m)}));
     system.chain(turns).collect()
 }
 

@@ -37,7 +37,8 @@ pub enum Outcome {
     Ok,
     /// The target failed before its first token.
     Failed,
-    /// The target was cooling down and was not tried.
+    /// The target was not tried: it was cooling down, or its model cannot take the request's
+    /// attachments (class `unsupported_input`).
     Skipped,
 }
 
@@ -67,7 +68,8 @@ pub struct Attempt {
     pub status: Option<u16>,
     /// Milliseconds to the first token, or to the failure.
     pub ms: u64,
-    /// What happened, for failures and skips.
+    /// What happened, for failures and skips; for the answering attempt, what was changed to
+    /// send it (a PDF that went as its text).
     pub message: Option<String>,
 }
 
@@ -176,7 +178,8 @@ fn decide(
         | ErrorClass::QuotaExceeded
         | ErrorClass::ContextLength
         | ErrorClass::ContentFiltered
-        | ErrorClass::Redirected => Decision::NextTarget,
+        | ErrorClass::Redirected
+        | ErrorClass::UnsupportedInput => Decision::NextTarget,
         ErrorClass::RateLimited
         | ErrorClass::Overloaded
         | ErrorClass::Upstream
@@ -258,6 +261,31 @@ async fn connect(
         let last_target = index + 1 == count;
         let mut retry = 0;
         let mut last_error: Option<ProviderError> = None;
+        // Attachments made fit for this target; a model known to read none is skipped.
+        let prepared = match engine.prepare(&target, &req).await {
+            Ok(p) => p,
+            Err(Error::Provider(e)) if e.class == ErrorClass::UnsupportedInput => {
+                emit(Attempt {
+                    target: name.clone(),
+                    number,
+                    outcome: Outcome::Skipped,
+                    class: Some(e.class),
+                    status: None,
+                    ms: 0,
+                    message: Some(e.to_string()),
+                });
+                tried.push(e);
+                continue 'targets;
+            }
+            Err(other) => return Err(other),
+        };
+        let (sent, notes) = match &prepared {
+            Some(p) => (
+                &p.request,
+                (!p.notes.is_empty()).then(|| p.notes.join("; ")),
+            ),
+            None => (&req, None),
+        };
         loop {
             let guard = match (health.admit(&name).await, last_error.take()) {
                 (Admission::Go(guard), _) => guard,
@@ -288,7 +316,7 @@ async fn connect(
             };
             number += 1;
             let started = Instant::now();
-            match first_content(&engine, &target, &req).await {
+            match first_content(&engine, &target, sent).await {
                 Ok((stream, first)) => {
                     let ttft = started.elapsed();
                     guard.success(ttft);
@@ -299,7 +327,7 @@ async fn connect(
                         class: None,
                         status: None,
                         ms: ttft.as_millis() as u64,
-                        message: None,
+                        message: notes,
                     });
                     return Ok(Connected {
                         target,

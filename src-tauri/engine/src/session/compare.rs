@@ -8,11 +8,14 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
-use super::turn::{check_budget, request, Place, Turn, TurnSpec};
-use crate::chat::{Message, ReasoningEffort, Role};
+use super::turn::{
+    attached, check_budget, first_title, request, user_message, AttachmentRef, Place, Turn,
+    TurnSpec,
+};
+use crate::chat::{ReasoningEffort, Role};
 use crate::error::{Error, Result};
 use crate::router::Router;
-use crate::store::{title_from, ConversationKind, NewMessage, Store};
+use crate::store::{ConversationKind, NewMessage, Store};
 
 /// The most columns a compare has.
 pub const MAX_COLUMNS: usize = 8;
@@ -44,6 +47,9 @@ pub struct CompareSpec {
     pub reasoning: Option<ReasoningEffort>,
     /// Send even though this month's budget is spent.
     pub over_budget: Option<bool>,
+    /// Files attached to the message, sent to every column.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
 }
 
 /// A compare ready to run: one turn per column, in column order.
@@ -61,7 +67,8 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
             "a compare takes 2 to {MAX_COLUMNS} columns, {n} given"
         )));
     }
-    if spec.prompt.trim().is_empty() {
+    let attachments = attached(store, &spec.attachments)?;
+    if spec.prompt.trim().is_empty() && attachments.is_empty() {
         return Err(Error::InvalidRequest("the message is empty".into()));
     }
     let plans = spec
@@ -86,10 +93,17 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
         None => {
             // Each column's targets as picked, so a reopened compare follows up through them.
             let picked: Vec<Vec<String>> = spec.columns.iter().map(|c| c.targets.clone()).collect();
-            let id =
-                store.create_compare(&title_from(&spec.prompt), spec.system.as_deref(), &picked)?;
-            let user =
-                store.add_message(&NewMessage::complete(id, None, Role::User, &spec.prompt))?;
+            let id = store.create_compare(
+                &first_title(&spec.prompt, &attachments),
+                spec.system.as_deref(),
+                &picked,
+            )?;
+            let user = store.add_message_with(
+                &NewMessage::complete(id, None, Role::User, &spec.prompt),
+                &attachments,
+            )?;
+            let mut first = vec![user_message(&attachments, &spec.prompt)];
+            store.blobs().load(&mut first)?;
             for (i, plan) in plans.into_iter().enumerate() {
                 turns.push(Turn {
                     place: Place::Conversation {
@@ -99,12 +113,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     },
                     budget,
                     plan,
-                    request: request(
-                        &shape,
-                        spec.system.clone(),
-                        vec![Message::user(spec.prompt.clone())],
-                        reasoning,
-                    ),
+                    request: request(&shape, spec.system.clone(), first.clone(), reasoning),
                 });
             }
             id
@@ -135,11 +144,15 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
             }
             for (i, (plan, after)) in plans.into_iter().zip(afters).enumerate() {
                 let mut history = c.turns_to(after);
-                let user = store.add_message(&NewMessage {
-                    column: Some(i as i64),
-                    ..NewMessage::complete(id, Some(after), Role::User, &spec.prompt)
-                })?;
-                history.push(Message::user(spec.prompt.clone()));
+                let user = store.add_message_with(
+                    &NewMessage {
+                        column: Some(i as i64),
+                        ..NewMessage::complete(id, Some(after), Role::User, &spec.prompt)
+                    },
+                    &attachments,
+                )?;
+                history.push(user_message(&attachments, &spec.prompt));
+                store.blobs().load(&mut history)?;
                 turns.push(Turn {
                     place: Place::Conversation {
                         conversation_id: id,
@@ -282,7 +295,7 @@ mod tests {
         .unwrap();
         assert_eq!(follow.conversation_id, id);
         for (i, t) in follow.turns.iter().enumerate() {
-            let texts: Vec<&str> = t.request.messages.iter().map(|m| m.text.as_str()).collect();
+            let texts: Vec<String> = t.request.messages.iter().map(|m| m.text()).collect();
             assert_eq!(
                 texts,
                 ["Which is best?", ["A says", "B says", "C says"][i], "Why?"]

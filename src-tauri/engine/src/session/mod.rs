@@ -12,4 +12,4 @@ pub mod turn;
 pub use compare::{ColumnSpec, CompareSpec, Compared, MAX_COLUMNS};
 pub use driver::{fan_out, fell_over, Answer, Delivery, Finished, Session, TurnEvent};
 pub use recorder::Recorder;
-pub use turn::{check_budget, Place, Turn, TurnSpec};
+pub use turn::{check_budget, AttachmentRef, Place, Turn, TurnSpec};

@@ -3,7 +3,8 @@
 //! one, as an edit's new branch, or as a regeneration), and the request built from the history.
 //! The CLI and the app prepare their turns here; the [`super::driver`] runs them.
 
-use crate::chat::{ChatRequest, Message, ReasoningEffort, Role};
+use crate::attach;
+use crate::chat::{ChatRequest, Message, Part, ReasoningEffort, Role};
 use crate::error::Result;
 use crate::router::{Plan, Router};
 use crate::store::{title_from, Budget, ConversationKind, NewMessage, Store};
@@ -38,6 +39,51 @@ pub struct TurnSpec {
     pub reasoning: Option<ReasoningEffort>,
     /// Send even though this month's budget is spent.
     pub over_budget: Option<bool>,
+    /// Files attached to the message (already stored: see `attach::Blobs::put`), before its
+    /// text. An edit with none keeps the edited message's.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// An attachment already stored under the data dir, by its hash, with the name to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, ts_rs::TS)]
+pub struct AttachmentRef {
+    /// The SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// The file's name.
+    pub name: String,
+}
+
+/// The parts of stored attachments: each file read back and checked again (what it is, its
+/// size), so the parts never rest on a front's word.
+pub(crate) fn attached(store: &Store, refs: &[AttachmentRef]) -> Result<Vec<Part>> {
+    let blobs = store.blobs();
+    refs.iter()
+        .map(|r| {
+            let bytes = blobs.get(&r.sha256, &r.name)?;
+            Ok(attach::ingest(&r.name, &bytes, false)?.part)
+        })
+        .collect()
+}
+
+/// A user message: its attachments, then its text (left out when empty).
+pub(crate) fn user_message(attachments: &[Part], prompt: &str) -> Message {
+    let mut parts = attachments.to_vec();
+    if !prompt.is_empty() || parts.is_empty() {
+        parts.push(Part::Text(prompt.to_string()));
+    }
+    Message {
+        role: Role::User,
+        parts,
+    }
+}
+
+/// A title for a new conversation: from the text, else the first attachment's name.
+pub(crate) fn first_title(prompt: &str, attachments: &[Part]) -> String {
+    match attachments.first().and_then(Part::attachment) {
+        Some(a) if prompt.trim().is_empty() => title_from(&a.name),
+        _ => title_from(prompt),
+    }
 }
 
 /// A turn ready to run: the user's message is in the store (or, for the gateway, the turn is
@@ -71,7 +117,8 @@ impl Turn {
         if let Some(user) = spec.regenerate {
             return Turn::again(router, store, &spec, user);
         }
-        if spec.prompt.trim().is_empty() {
+        let mut attachments = attached(store, &spec.attachments)?;
+        if spec.prompt.trim().is_empty() && attachments.is_empty() && spec.edit_of.is_none() {
             return Err(Error::InvalidRequest("the message is empty".into()));
         }
         let plan = router.plan(&spec.targets)?;
@@ -82,15 +129,15 @@ impl Turn {
                 let c = store.conversation(id)?;
                 let parent = match spec.edit_of {
                     Some(edited) => {
-                        c.messages
-                            .iter()
-                            .find(|m| m.id == edited)
-                            .ok_or_else(|| {
-                                Error::InvalidRequest(format!(
-                                    "message {edited} is not in conversation {id}"
-                                ))
-                            })?
-                            .parent_id
+                        let m = c.messages.iter().find(|m| m.id == edited).ok_or_else(|| {
+                            Error::InvalidRequest(format!(
+                                "message {edited} is not in conversation {id}"
+                            ))
+                        })?;
+                        if attachments.is_empty() {
+                            attachments = m.parts.iter().map(|p| p.part()).collect();
+                        }
+                        m.parent_id
                     }
                     None => spec.parent.or(c.latest_leaf().map(|m| m.id)),
                 };
@@ -99,21 +146,23 @@ impl Turn {
             }
             None => {
                 let id = store.create_conversation(
-                    &title_from(&spec.prompt),
+                    &first_title(&spec.prompt, &attachments),
                     spec.system.as_deref(),
                     ConversationKind::Chat,
                 )?;
                 (id, None, Vec::new(), spec.system.clone())
             }
         };
+        if spec.prompt.trim().is_empty() && attachments.is_empty() {
+            return Err(Error::InvalidRequest("the message is empty".into()));
+        }
         let mut messages = history;
-        messages.push(Message::user(spec.prompt.clone()));
-        let user_message_id = store.add_message(&NewMessage::complete(
-            conversation_id,
-            parent,
-            Role::User,
-            &spec.prompt,
-        ))?;
+        messages.push(user_message(&attachments, &spec.prompt));
+        let user_message_id = store.add_message_with(
+            &NewMessage::complete(conversation_id, parent, Role::User, &spec.prompt),
+            &attachments,
+        )?;
+        store.blobs().load(&mut messages)?;
         Ok(Turn {
             place: Place::Conversation {
                 conversation_id,
@@ -192,7 +241,8 @@ impl Turn {
                 "message {user} is not a user message of conversation {id}"
             )));
         }
-        let messages = c.turns_to(user);
+        let mut messages = c.turns_to(user);
+        store.blobs().load(&mut messages)?;
         Ok(Turn {
             place: Place::Conversation {
                 conversation_id: id,
@@ -294,7 +344,7 @@ mod tests {
             2,
             "the first message, then the edit"
         );
-        assert_eq!(t3.request.messages[1].text, "And less");
+        assert_eq!(t3.request.messages[1].text(), "And less");
         // An edit of the first message starts a new root.
         let mut root = spec("Hello again", "local/m");
         root.conversation = Some(t.conversation_id().unwrap());
@@ -313,7 +363,7 @@ mod tests {
         again.regenerate = Some(t3.user_message_id().unwrap());
         let t5 = Turn::prepare(&router, &store, again).unwrap();
         assert_eq!(t5.user_message_id().unwrap(), t3.user_message_id().unwrap());
-        assert_eq!(t5.request.messages.last().unwrap().text, "And less");
+        assert_eq!(t5.request.messages.last().unwrap().text(), "And less");
         assert_eq!(
             store
                 .conversation(t.conversation_id().unwrap())

@@ -16,9 +16,9 @@ impl Store {
         {
             let mut stmt = tx
                 .prepare(
-                    "INSERT INTO catalog_prices (model, input, output, cache_read, cache_write, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    "INSERT INTO catalog_prices (model, input, output, cache_read, cache_write, fetched_at, input_modalities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT (model) DO UPDATE SET input = excluded.input, output = excluded.output, cache_read = excluded.cache_read,
-                         cache_write = excluded.cache_write, fetched_at = excluded.fetched_at",
+                         cache_write = excluded.cache_write, fetched_at = excluded.fetched_at, input_modalities = excluded.input_modalities",
                 )
                 .map_err(|e| self.err(e))?;
             let now = now_ms();
@@ -30,7 +30,8 @@ impl Store {
                         micros(p.output),
                         p.cache_read.map(micros),
                         p.cache_write.map(micros),
-                        now
+                        now,
+                        m.inputs.as_ref().map(|i| serde_json::json!(i).to_string())
                     ])
                     .map_err(|e| self.err(e))?;
                     saved += 1;
@@ -39,6 +40,25 @@ impl Store {
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(saved)
+    }
+
+    /// What the saved catalog says each model reads (`provider/model` → input modalities).
+    pub fn catalog_inputs(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT model, input_modalities FROM catalog_prices WHERE input_modalities IS NOT NULL")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (model, json) = row.map_err(|e| self.err(e))?;
+            if let Ok(list) = serde_json::from_str::<Vec<String>>(&json) {
+                out.push((model, list));
+            }
+        }
+        Ok(out)
     }
 
     /// The saved catalog prices, USD per million tokens.

@@ -74,7 +74,11 @@ impl Store {
             params![super::now_ms(), conversation],
         )
         .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
+        let freed = super::attachments::unreferenced(&tx).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        drop(conn);
+        self.free_files(&freed);
+        Ok(())
     }
 }
 

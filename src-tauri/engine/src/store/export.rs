@@ -2,7 +2,9 @@
 //! (the latest branch rendered by the Markdown renderer, inline CSS, no script, and a
 //! Content-Security-Policy that lets nothing load).
 
-use super::{Conversation, MessageStatus, StoredMessage};
+use std::collections::HashMap;
+
+use super::{AttachmentMeta, Conversation, MessageStatus, StoredMessage};
 use crate::chat::Role;
 use crate::markdown::{escape_text, render};
 
@@ -30,19 +32,55 @@ fn author(m: &StoredMessage) -> String {
     }
 }
 
+/// Where an export finds each attachment: its SHA-256 → an address (a relative file name for
+/// Markdown beside its folder, or a `data:` URL). An attachment with none is named, not shown.
+pub type Links = HashMap<String, String>;
+
 impl Conversation {
     /// The latest branch as Markdown.
     pub fn to_markdown(&self) -> String {
-        markdown(self)
+        markdown(self, &Links::new())
+    }
+
+    /// The latest branch as Markdown, attachments linked (images shown) through `links`.
+    pub fn to_markdown_with(&self, links: &Links) -> String {
+        markdown(self, links)
     }
 
     /// The latest branch as one standalone HTML page.
     pub fn to_html(&self) -> String {
-        html(self)
+        html(self, &Links::new())
+    }
+
+    /// The latest branch as one standalone HTML page, images shown from `images` (which must
+    /// hold only `data:` URLs of images: the page's policy loads nothing else).
+    pub fn to_html_with(&self, images: &Links) -> String {
+        html(self, images)
+    }
+
+    /// Every attachment of the latest branch, once each, in order.
+    pub fn attachments(&self) -> Vec<&AttachmentMeta> {
+        let mut seen = std::collections::HashSet::new();
+        latest_branch(self)
+            .into_iter()
+            .flat_map(|m| m.parts.iter().filter_map(|p| p.meta()))
+            .filter(|a| seen.insert(a.sha256.clone()))
+            .collect()
     }
 }
 
-fn markdown(c: &Conversation) -> String {
+/// A Markdown line for an attachment: an image shown, a file linked, or its label alone.
+fn markdown_attachment(a: &AttachmentMeta, links: &Links) -> String {
+    let label = a.label();
+    let alt = label.replace(['[', ']'], "");
+    match links.get(&a.sha256) {
+        Some(href) if a.media_type.starts_with("image/") => format!("![{alt}](<{href}>)"),
+        Some(href) => format!("[{alt}](<{href}>)"),
+        None => format!("*Attached: {alt}*"),
+    }
+}
+
+fn markdown(c: &Conversation, links: &Links) -> String {
     let mut md = format!("# {}\n\n", c.title);
     if let Some(system) = &c.system {
         md.push_str(&format!(
@@ -57,7 +95,11 @@ fn markdown(c: &Conversation) -> String {
         } else {
             format!(" — *{}*", m.status)
         };
-        md.push_str(&format!("## {who}{status}\n\n{}\n\n", m.text.trim_end()));
+        md.push_str(&format!("## {who}{status}\n\n"));
+        for a in m.parts.iter().filter_map(|p| p.meta()) {
+            md.push_str(&format!("{}\n\n", markdown_attachment(a, links)));
+        }
+        md.push_str(&format!("{}\n\n", m.text.trim_end()));
         if let Some(e) = &m.error {
             md.push_str(&format!("> Error: {e}\n\n"));
         }
@@ -88,12 +130,14 @@ blockquote{margin:1rem 0;padding:0 1rem;border-left:3px solid var(--line);color:
 .footnote{font-size:.9rem;color:var(--muted)}.raw-html{white-space:pre-wrap}\
 .hl-kw{color:#a626a4}.hl-ty,.hl-tag{color:#c18401}.hl-str{color:#50a14f}.hl-com{color:#a0a1a7;font-style:italic}.hl-num,.hl-lit{color:#986801}\
 .hl-fn{color:#4078f2}.hl-attr,.hl-var{color:#e45649}.hl-ins{color:#50a14f}.hl-del{color:#e45649}.hl-meta{color:#4078f2}\
-details.reasoning{color:var(--muted);margin:.25rem 0 .5rem}a{color:#0a66c2}";
+details.reasoning{color:var(--muted);margin:.25rem 0 .5rem}a{color:#0a66c2}\
+figure.attachment{margin:.5rem 0}figure.attachment img{max-width:100%;max-height:32rem;border-radius:.4rem;border:1px solid var(--line)}\
+figcaption,p.attachment{font-size:.85rem;color:var(--muted)}";
 
 /// The latest branch as one standalone HTML page: every text rendered by the engine's Markdown
-/// renderer (raw HTML shown as text, only http(s)/mailto links, images as links), no script,
-/// and a CSP that lets nothing load.
-fn html(c: &Conversation) -> String {
+/// renderer (raw HTML shown as text, only http(s)/mailto links, images as links), attached
+/// images inline as `data:` URLs, no script, and a CSP that lets nothing else load.
+fn html(c: &Conversation, images: &Links) -> String {
     let esc = |s: &str| {
         let mut out = String::new();
         escape_text(s, &mut out);
@@ -101,7 +145,7 @@ fn html(c: &Conversation) -> String {
     };
     let mut h =
         String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     h.push_str(&format!(
         "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
@@ -140,6 +184,24 @@ fn html(c: &Conversation) -> String {
             h.push_str("<details class=\"reasoning\"><summary>Reasoning</summary>\n");
             h.push_str(&render(&m.reasoning));
             h.push_str("</details>\n");
+        }
+        for a in m.parts.iter().filter_map(|p| p.meta()) {
+            match images.get(&a.sha256) {
+                Some(url)
+                    if a.media_type.starts_with("image/") && url.starts_with("data:image/") =>
+                {
+                    h.push_str(&format!(
+                        "<figure class=\"attachment\"><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
+                        esc(url),
+                        esc(&a.name),
+                        esc(&a.label())
+                    ));
+                }
+                _ => h.push_str(&format!(
+                    "<p class=\"attachment\">Attached: {}</p>\n",
+                    esc(&a.label())
+                )),
+            }
         }
         h.push_str("<div class=\"body\">\n");
         h.push_str(&render(&m.text));

@@ -4,10 +4,11 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::attachments::{self, StoredPart};
 use super::states::{state, ConversationKind, MessageStatus};
 use super::writer::{self, WHOLE_REASONING, WHOLE_TEXT};
 use super::{now_ms, Store};
-use crate::chat::{Message, Role};
+use crate::chat::{Message, Part, Role};
 use crate::error::{Error, Result};
 
 /// A conversation in a list (the CLI's `history list --json` prints it as is).
@@ -52,6 +53,9 @@ pub struct StoredMessage {
     pub column: Option<i64>,
     /// Unix ms.
     pub created_at: i64,
+    /// Its parts besides the text, in order before it: images, files (and the tools issue's
+    /// calls and results).
+    pub parts: Vec<StoredPart>,
 }
 
 /// A conversation with all its messages (every branch), oldest first.
@@ -93,10 +97,16 @@ impl Conversation {
         }
         path.reverse();
         path.into_iter()
-            .filter(|m| !m.text.is_empty())
-            .map(|m| Message {
-                role: m.role,
-                text: m.text.clone(),
+            .filter(|m| !m.text.is_empty() || !m.parts.is_empty())
+            .map(|m| {
+                let mut parts: Vec<Part> = m.parts.iter().map(StoredPart::part).collect();
+                if !m.text.is_empty() {
+                    parts.push(Part::Text(m.text.clone()));
+                }
+                Message {
+                    role: m.role,
+                    parts,
+                }
             })
             .collect()
     }
@@ -187,6 +197,7 @@ fn message(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         error: row.get(7)?,
         column: row.get(8)?,
         created_at: row.get(9)?,
+        parts: Vec::new(),
     })
 }
 
@@ -234,6 +245,12 @@ impl Store {
 
     /// Adds a message; committed when this returns.
     pub fn add_message(&self, m: &NewMessage<'_>) -> Result<i64> {
+        self.add_message_with(m, &[])
+    }
+
+    /// Adds a message with its parts besides the text (attachments first, whose files must
+    /// already be written: see `attach::Blobs`), in one transaction.
+    pub fn add_message_with(&self, m: &NewMessage<'_>, parts: &[Part]) -> Result<i64> {
         let NewMessage {
             conversation,
             parent,
@@ -244,19 +261,22 @@ impl Store {
             column,
         } = *m;
         let now = now_ms();
-        let conn = self.conn();
-        conn.execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute(
             "INSERT INTO messages (conversation_id, parent_id, role, text, status, model, column_index, created_at, updated_at, writer)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, CASE WHEN ?5 = 'streaming' THEN ?9 END)",
             params![conversation, parent, role, text, status, model, column, now, writer::me()],
         )
         .map_err(|e| self.err(e))?;
-        let id = conn.last_insert_rowid();
-        conn.execute(
+        let id = tx.last_insert_rowid();
+        attachments::write_parts(&tx, id, parts).map_err(|e| self.err(e))?;
+        tx.execute(
             "UPDATE conversations SET updated_at = ?1 WHERE id = ?2",
             params![now, conversation],
         )
         .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
         Ok(id)
     }
 
@@ -294,7 +314,14 @@ impl Store {
                 params![id, parent, m.role, m.text, m.reasoning, m.status, m.model, m.error, now],
             )
             .map_err(|e| self.err(e))?;
-            parent = Some(tx.last_insert_rowid());
+            let copy = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO message_parts (message_id, position, kind, sha256, name, data)
+                 SELECT ?1, position, kind, sha256, name, data FROM message_parts WHERE message_id = ?2",
+                params![copy, m.id],
+            )
+            .map_err(|e| self.err(e))?;
+            parent = Some(copy);
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(id)
@@ -386,6 +413,14 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))?;
+        drop(stmt);
+        drop(conn);
+        let mut parts = self.parts_of(id)?;
+        for m in &mut conversation.messages {
+            if let Some(p) = parts.remove(&m.id) {
+                m.parts = p;
+            }
+        }
         Ok(conversation)
     }
 
@@ -408,15 +443,23 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a conversation and its messages (its ledger rows stay: spend is history too).
+    /// Deletes a conversation and its messages (its ledger rows stay: spend is history too),
+    /// then the attachment files no other message names.
     pub fn delete_conversation(&self, id: i64) -> Result<()> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM conversations WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(Error::InvalidRequest(format!("no conversation {id}")));
-        }
+        let freed = {
+            let mut conn = self.conn();
+            let tx = conn.transaction().map_err(|e| self.err(e))?;
+            let n = tx
+                .execute("DELETE FROM conversations WHERE id = ?1", [id])
+                .map_err(|e| self.err(e))?;
+            if n == 0 {
+                return Err(Error::InvalidRequest(format!("no conversation {id}")));
+            }
+            let freed = attachments::unreferenced(&tx).map_err(|e| self.err(e))?;
+            tx.commit().map_err(|e| self.err(e))?;
+            freed
+        };
+        self.free_files(&freed);
         Ok(())
     }
 
@@ -527,7 +570,7 @@ mod tests {
         assert_eq!(conv.latest_leaf().unwrap().id, u2);
         let turns = conv.turns_to(u2);
         assert_eq!(
-            turns.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+            turns.iter().map(|m| m.text()).collect::<Vec<_>>(),
             ["question", "first answer", "follow-up"]
         );
         s.rename_conversation(c, "renamed").unwrap();

@@ -6,6 +6,7 @@
 //!
 //! All SQL lives here and in the sibling modules; callers see plain Rust types.
 
+mod attachments;
 mod budget;
 mod catalog;
 mod columns;
@@ -30,7 +31,9 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 use crate::files;
 
+pub use attachments::{AttachmentMeta, StoredPart, SWEEP_GRACE};
 pub use budget::{month_start, Budget};
+pub use export::Links;
 pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};
 pub use history::{
     title_from, Conversation, ConversationSummary, NewMessage, SearchHit, StoredMessage, MATCH_END,
@@ -58,6 +61,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_writers.sql")),
     (9, include_str!("migrations/0009_compare_columns.sql")),
     (10, include_str!("migrations/0010_pinned.sql")),
+    (11, include_str!("migrations/0011_attachments.sql")),
 ];
 
 /// The history and ledger database.
@@ -95,7 +99,12 @@ impl Store {
     /// answers whose writer is gone (a crash) as interrupted.
     pub fn open(data_dir: &Path) -> Result<Store> {
         files::private_dir(data_dir)?;
-        Store::open_file(&data_dir.join(DB_FILE))
+        let store = Store::open_file(&data_dir.join(DB_FILE))?;
+        // Attachment files a crash left without a message (see `attachments`).
+        if let Err(e) = store.sweep_attachments() {
+            tracing::warn!("sweeping unused attachment files failed: {e}");
+        }
+        Ok(store)
     }
 
     /// Opens a database file (created 0600, so SQLite's `-wal` and `-shm` are too).
@@ -276,6 +285,129 @@ mod tests {
             (Some(1200), 1),
             "old first-token times are in the latency rollup"
         );
+    }
+
+    #[test]
+    fn every_message_of_a_schema_10_database_reads_back_equal_after_the_parts_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            for (version, sql) in &MIGRATIONS[..10] {
+                let tx = conn.transaction().unwrap();
+                tx.execute_batch(sql).unwrap();
+                tx.pragma_update(None, "user_version", version).unwrap();
+                tx.commit().unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO conversations (id, title, system, kind, created_at, updated_at, pinned) VALUES (7, 'before parts', 'be brief', 'compare', 5, 6, 1);
+                 INSERT INTO messages (id, conversation_id, parent_id, role, text, reasoning, status, model, error, column_index, created_at, updated_at)
+                 VALUES (1, 7, NULL, 'user', 'a question with ünïcode 🎉', '', 'complete', NULL, NULL, NULL, 10, 10),
+                        (2, 7, 1, 'assistant', 'an answer', 'some thought', 'complete', 'openai/gpt-4o', NULL, 0, 11, 11),
+                        (3, 7, 1, 'assistant', 'half an ans', '', 'interrupted', 'anthropic/claude', NULL, 1, 12, 12),
+                        (4, 7, 1, 'assistant', '', '', 'error', 'gemini/flash', 'gemini: rate limited', NULL, 13, 13);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.version().unwrap(), 11);
+        let c = store.conversation(7).unwrap();
+        let got: Vec<_> = c
+            .messages
+            .iter()
+            .map(|m| {
+                (
+                    m.id,
+                    m.parent_id,
+                    m.role.as_str(),
+                    m.text.as_str(),
+                    m.reasoning.as_str(),
+                    m.status.as_str(),
+                    m.model.as_deref(),
+                    m.error.as_deref(),
+                    m.column,
+                    m.created_at,
+                    m.parts.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    1,
+                    None,
+                    "user",
+                    "a question with ünïcode 🎉",
+                    "",
+                    "complete",
+                    None,
+                    None,
+                    None,
+                    10,
+                    0
+                ),
+                (
+                    2,
+                    Some(1),
+                    "assistant",
+                    "an answer",
+                    "some thought",
+                    "complete",
+                    Some("openai/gpt-4o"),
+                    None,
+                    Some(0),
+                    11,
+                    0
+                ),
+                (
+                    3,
+                    Some(1),
+                    "assistant",
+                    "half an ans",
+                    "",
+                    "interrupted",
+                    Some("anthropic/claude"),
+                    None,
+                    Some(1),
+                    12,
+                    0
+                ),
+                (
+                    4,
+                    Some(1),
+                    "assistant",
+                    "",
+                    "",
+                    "error",
+                    Some("gemini/flash"),
+                    Some("gemini: rate limited"),
+                    None,
+                    13,
+                    0
+                ),
+            ]
+        );
+        assert_eq!(
+            (c.title.as_str(), c.system.as_deref()),
+            ("before parts", Some("be brief"))
+        );
+        let turns = c.turns_to(2);
+        assert_eq!(
+            turns.iter().map(|m| m.parts.clone()).collect::<Vec<_>>(),
+            [
+                vec![crate::chat::Part::Text("a question with ünïcode 🎉".into())],
+                vec![crate::chat::Part::Text("an answer".into())]
+            ],
+            "each old message is one text part"
+        );
+        assert_eq!(store.search("ünïcode", false, 5).unwrap().len(), 1);
+        let backups = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".v10-"))
+            .count();
+        assert_eq!(backups, 1, "the schema-10 file was copied aside first");
     }
 
     #[test]

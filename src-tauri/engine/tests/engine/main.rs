@@ -1,6 +1,7 @@
 //! The engine's integration tests, one binary: protocol conformance and the router, against fake
 //! providers over real loopback HTTP.
 
+mod attachments;
 mod conformance;
 mod curation;
 mod dashboard;

@@ -10,7 +10,7 @@ use super::stream::{normalise, stop_reason, RawUsage};
 use crate::chat::{ChatEvent, ChatRequest, StreamEnd};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
-use crate::providers::{errors, Provider, WireRequest};
+use crate::providers::{errors, parts, Provider, WireRequest};
 
 /// The API version every request names.
 pub(crate) const API_VERSION: &str = "2023-06-01";
@@ -29,10 +29,15 @@ pub(crate) fn chat_request(
     req: &ChatRequest,
     stream: bool,
 ) -> WireRequest {
+    let cache = parts::anthropic_cache_point(&req.messages);
     let messages: Vec<Value> = req
         .messages
         .iter()
-        .map(|m| json!({"role": m.role.as_str(), "content": m.text}))
+        .enumerate()
+        .map(|(i, m)| {
+            let mark = cache.filter(|c| c.0 == i).map(|c| c.1);
+            json!({"role": m.role.as_str(), "content": parts::anthropic_content(m, mark)})
+        })
         .collect();
     let mut max_tokens = req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
     let mut body =
@@ -106,6 +111,7 @@ pub(crate) fn parse_models(
             name: m.display_name,
             context_length: None,
             pricing: None,
+            inputs: None,
         })
         .collect())
 }

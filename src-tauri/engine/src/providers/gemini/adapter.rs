@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::chat::{ChatRequest, Role};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
-use crate::providers::{self, errors, Provider, WireRequest};
+use crate::providers::{self, errors, parts, Provider, WireRequest};
 
 pub(crate) fn chat_request(
     provider: &Provider,
@@ -24,7 +24,7 @@ pub(crate) fn chat_request(
                 Role::User => "user",
                 Role::Assistant => "model",
             };
-            json!({"role": role, "parts": [{"text": m.text}]})
+            json!({"role": role, "parts": parts::gemini_parts(m)})
         })
         .collect();
     let mut body = json!({"contents": contents});
@@ -118,6 +118,7 @@ pub(crate) fn parse_models(
             name: m.display_name,
             context_length: m.input_token_limit,
             pricing: None,
+            inputs: None,
         })
         .collect())
 }

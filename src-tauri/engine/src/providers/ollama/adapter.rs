@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::chat::ChatRequest;
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
-use crate::providers::{bearer, errors, role_messages, Provider, WireRequest};
+use crate::providers::{bearer, errors, parts, Provider, WireRequest};
 
 pub(crate) fn chat_request(
     provider: &Provider,
@@ -16,7 +16,13 @@ pub(crate) fn chat_request(
     req: &ChatRequest,
     stream: bool,
 ) -> WireRequest {
-    let messages = role_messages(req);
+    let system = req
+        .system
+        .iter()
+        .map(|s| json!({"role": "system", "content": s}));
+    let messages: Vec<Value> = system
+        .chain(req.messages.iter().map(parts::ollama_message))
+        .collect();
     let mut body = json!({"model": model, "messages": messages, "stream": stream});
     let mut options = serde_json::Map::new();
     if let Some(t) = req.temperature {
@@ -71,6 +77,7 @@ pub(crate) fn parse_models(
             name: None,
             context_length: None,
             pricing: None,
+            inputs: None,
         })
         .collect())
 }

@@ -63,6 +63,13 @@ struct RawModel {
     name: Option<String>,
     context_length: Option<u64>,
     pricing: Option<RawPricing>,
+    architecture: Option<RawArchitecture>,
+}
+
+/// OpenRouter's `architecture`: what a model reads.
+#[derive(Deserialize)]
+struct RawArchitecture {
+    input_modalities: Option<Vec<String>>,
 }
 
 /// OpenRouter prices: USD per token, as strings.
@@ -105,6 +112,7 @@ pub(crate) fn parse_models(
                     cache_write: per_million(&p.input_cache_write),
                 })
             }),
+            inputs: m.architecture.and_then(|a| a.input_modalities),
         })
         .collect())
 }

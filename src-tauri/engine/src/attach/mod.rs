@@ -1,0 +1,159 @@
+//! Attachments: files a person adds to a message (images, PDFs, text and code files).
+//!
+//! - [`Blobs`] keeps their bytes under the data dir, named by SHA-256 (`attachments/ab/cdef…`),
+//!   each written once and atomically before the message naming it is committed.
+//! - [`ingest`] turns picked, dropped or pasted bytes into an [`Attachment`]: what they are is read
+//!   from the bytes, an image is decoded once (so a damaged one is refused now, not at sending),
+//!   sizes are capped before anything is read.
+//! - [`send`] makes a request's attachments fit one target just before it goes.
+
+mod blobs;
+mod media;
+mod pdf;
+pub mod send;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use blobs::{Blobs, DIR};
+pub use media::{
+    fit_image, probe_image, sniff, thumbnail, Fitted, ImageInfo, ImageLimits, Sniffed,
+};
+pub use pdf::{pdf_pages, pdf_text, PdfText};
+
+use crate::chat::{Attachment, Part};
+use crate::error::{Error, Result};
+
+/// The largest file that can be attached. (Providers take 20–50 MB per request; a larger file
+/// is refused before it is read.)
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+/// The largest text or code file, sent whole as text.
+pub const MAX_TEXT_BYTES: usize = 512 * 1024;
+/// The longest side of the thumbnails the app shows.
+pub const THUMBNAIL_SIDE: u32 = 256;
+
+fn bad(name: &str, message: impl Into<String>) -> Error {
+    Error::Attachment {
+        name: name.to_string(),
+        message: message.into(),
+    }
+}
+
+/// A file's name without its folders (what is stored and shown; a path never is).
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "attachment".into())
+}
+
+/// Reads a picked or dropped file, refusing one over [`MAX_FILE_BYTES`] before reading it (and
+/// reading no more than that, should it grow meanwhile).
+pub fn read_file(path: &Path) -> Result<(String, Vec<u8>)> {
+    let name = file_name(path);
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(bad(&name, "this is not a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(&name, meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(&name, bytes.len() as u64));
+    }
+    Ok((name, bytes))
+}
+
+fn too_large(name: &str, bytes: u64) -> Error {
+    bad(
+        name,
+        format!(
+            "the file is {} MB; attachments can be at most {} MB",
+            bytes.div_ceil(1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// An attachment made from a file's bytes, checked, with a thumbnail for an image; the bytes
+/// are not stored yet (see [`Blobs::put`]).
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    /// The part: an image or a file.
+    pub part: Part,
+    /// A small upright copy, for an image.
+    pub thumbnail: Option<Fitted>,
+}
+
+/// Checks `bytes` named `name` and describes them: an image (its header read within limits;
+/// decoded once for a thumbnail when `thumb`), a PDF (its pages counted), or UTF-8 text under
+/// [`MAX_TEXT_BYTES`].
+pub fn ingest(name: &str, bytes: &[u8], thumb: bool) -> Result<Ingested> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(name, bytes.len() as u64));
+    }
+    let mut a = Attachment {
+        name: name.to_string(),
+        sha256: blobs::sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+        ..Default::default()
+    };
+    match sniff(bytes, name)? {
+        Sniffed::Image(media_type) => {
+            let info = probe_image(bytes, name)?;
+            let thumb = if thumb {
+                Some(thumbnail(bytes, name, THUMBNAIL_SIDE)?)
+            } else {
+                None
+            };
+            a.media_type = media_type.to_string();
+            a.width = Some(info.width);
+            a.height = Some(info.height);
+            Ok(Ingested {
+                part: Part::Image(a),
+                thumbnail: thumb,
+            })
+        }
+        Sniffed::Pdf => {
+            a.pages = Some(pdf_pages(bytes, name)?);
+            a.media_type = "application/pdf".into();
+            Ok(Ingested {
+                part: Part::File(a),
+                thumbnail: None,
+            })
+        }
+        Sniffed::Text => {
+            if bytes.len() > MAX_TEXT_BYTES {
+                return Err(bad(
+                    name,
+                    format!(
+                        "text files can be at most {} KB; this one is {} KB",
+                        MAX_TEXT_BYTES / 1024,
+                        bytes.len().div_ceil(1024)
+                    ),
+                ));
+            }
+            a.media_type = "text/plain".into();
+            Ok(Ingested {
+                part: Part::File(a),
+                thumbnail: None,
+            })
+        }
+    }
+}
+
+/// Reads, checks and stores a file: what the CLI's `-a` does.
+pub fn attach_file(blobs: &Blobs, path: &Path) -> Result<Part> {
+    let (name, bytes) = read_file(path)?;
+    let ingested = ingest(&name, &bytes, true)?;
+    blobs.put(&bytes)?;
+    Ok(ingested.part)
+}

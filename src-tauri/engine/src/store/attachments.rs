@@ -1,0 +1,268 @@
+//! A message's parts besides its text (images and files; the tools issue's calls and results),
+//! and the attachment files they name: written before the message that refers to them is
+//! committed, freed once no message refers to them, swept when a crash left one behind.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rusqlite::{params, Transaction};
+use serde::Serialize;
+
+use super::{now_ms, Store};
+use crate::attach::Blobs;
+use crate::chat::{Attachment, Part};
+use crate::error::Result;
+
+/// A stored part besides the text, as `history show --json` and the app see it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StoredPart {
+    /// An image.
+    Image(AttachmentMeta),
+    /// A file (a PDF, a text or code file).
+    File(AttachmentMeta),
+    /// A tool call (reserved for tools).
+    ToolCall {
+        /// The call, as the tools issue will write it.
+        #[ts(type = "unknown")]
+        data: serde_json::Value,
+    },
+    /// A tool result (reserved for tools).
+    ToolResult {
+        /// The result, as the tools issue will write it.
+        #[ts(type = "unknown")]
+        data: serde_json::Value,
+    },
+}
+
+/// What the database knows of an attached file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AttachmentMeta {
+    /// `image/png`, `application/pdf`, …
+    pub media_type: String,
+    /// The file's name as given.
+    pub name: String,
+    /// Its SHA-256, hex: the name of its file under `attachments/`.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+    /// Pixels, for an image.
+    pub width: Option<u32>,
+    /// Pixels, for an image.
+    pub height: Option<u32>,
+    /// Pages, for a PDF.
+    pub pages: Option<u32>,
+}
+
+impl AttachmentMeta {
+    /// One line for a person: `chart.png (PNG image, 1200×800, 234 KB)`, `q3.pdf (PDF, 12
+    /// pages, 2.1 MB)`.
+    pub fn label(&self) -> String {
+        let kind = match self.media_type.as_str() {
+            "application/pdf" => "PDF".to_string(),
+            t if t.starts_with("image/") => format!("{} image", t[6..].to_ascii_uppercase()),
+            _ => "text file".to_string(),
+        };
+        let mut facts = vec![kind];
+        if let (Some(w), Some(h)) = (self.width, self.height) {
+            facts.push(format!("{w}×{h}"));
+        }
+        if let Some(p) = self.pages {
+            facts.push(if p == 1 {
+                "1 page".into()
+            } else {
+                format!("{p} pages")
+            });
+        }
+        facts.push(size(self.bytes));
+        format!("{} ({})", self.name, facts.join(", "))
+    }
+
+    /// The attachment (its bytes not loaded).
+    pub fn attachment(&self) -> Attachment {
+        Attachment {
+            name: self.name.clone(),
+            media_type: self.media_type.clone(),
+            sha256: self.sha256.clone(),
+            bytes: self.bytes,
+            width: self.width,
+            height: self.height,
+            pages: self.pages,
+            data: None,
+            url: None,
+        }
+    }
+
+    /// What is kept of an attachment.
+    pub fn of(a: &Attachment) -> AttachmentMeta {
+        AttachmentMeta {
+            media_type: a.media_type.clone(),
+            name: a.name.clone(),
+            sha256: a.sha256.clone(),
+            bytes: a.bytes,
+            width: a.width,
+            height: a.height,
+            pages: a.pages,
+        }
+    }
+}
+
+impl StoredPart {
+    /// The part for a request (attachment bytes not loaded).
+    pub fn part(&self) -> Part {
+        match self {
+            StoredPart::Image(m) => Part::Image(m.attachment()),
+            StoredPart::File(m) => Part::File(m.attachment()),
+            StoredPart::ToolCall { data } => Part::ToolCall(data.clone()),
+            StoredPart::ToolResult { data } => Part::ToolResult(data.clone()),
+        }
+    }
+
+    /// The attachment, for an image or a file.
+    pub fn meta(&self) -> Option<&AttachmentMeta> {
+        match self {
+            StoredPart::Image(m) | StoredPart::File(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// A byte count for a person: `812 B`, `234 KB`, `2.1 MB`.
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KB", b.div_ceil(1024)),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// How old a file under `attachments/` that no message names must be before a sweep removes
+/// it: a file is written just before its message is committed, perhaps by another process.
+pub const SWEEP_GRACE: Duration = Duration::from_secs(15 * 60);
+
+/// Writes a message's attachment parts (rows for the files, and the parts in order).
+pub(super) fn write_parts(
+    tx: &Transaction<'_>,
+    message: i64,
+    parts: &[Part],
+) -> rusqlite::Result<()> {
+    let now = now_ms();
+    for (position, part) in parts.iter().filter(|p| p.as_text().is_none()).enumerate() {
+        let (kind, a, data) = match part {
+            Part::Image(a) => ("image", Some(a), None),
+            Part::File(a) => ("file", Some(a), None),
+            Part::ToolCall(v) => ("tool_call", None, Some(v.to_string())),
+            Part::ToolResult(v) => ("tool_result", None, Some(v.to_string())),
+            Part::Text(_) => continue,
+        };
+        if let Some(a) = a {
+            tx.execute(
+                "INSERT OR IGNORE INTO attachments (sha256, media_type, bytes, width, height, pages, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![a.sha256, a.media_type, a.bytes as i64, a.width, a.height, a.pages, now],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO message_parts (message_id, position, kind, sha256, name, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![message, position as i64, kind, a.map(|a| &a.sha256), a.map(|a| &a.name), data],
+        )?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows of attachments no part names any more; returns their hashes, whose files
+/// go once the transaction is committed.
+pub(super) fn unreferenced(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "DELETE FROM attachments WHERE sha256 NOT IN (SELECT sha256 FROM message_parts WHERE sha256 IS NOT NULL) RETURNING sha256",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+impl Store {
+    /// The attachment files beside this database.
+    pub fn blobs(&self) -> Blobs {
+        let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();
+        Blobs::new(&dir)
+    }
+
+    /// The parts besides the text of every message of a conversation, by message id.
+    pub(super) fn parts_of(&self, conversation: i64) -> Result<HashMap<i64, Vec<StoredPart>>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.message_id, p.kind, p.sha256, p.name, p.data, a.media_type, a.bytes, a.width, a.height, a.pages
+                 FROM message_parts p JOIN messages m ON m.id = p.message_id
+                 LEFT JOIN attachments a ON a.sha256 = p.sha256
+                 WHERE m.conversation_id = ?1 ORDER BY p.message_id, p.position",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([conversation], |r| {
+                let kind: String = r.get(1)?;
+                let meta = || -> rusqlite::Result<AttachmentMeta> {
+                    Ok(AttachmentMeta {
+                        sha256: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        media_type: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        bytes: r.get::<_, Option<i64>>(6)?.unwrap_or(0).max(0) as u64,
+                        width: r.get(7)?,
+                        height: r.get(8)?,
+                        pages: r.get(9)?,
+                    })
+                };
+                let data = || -> rusqlite::Result<serde_json::Value> {
+                    let text: Option<String> = r.get(4)?;
+                    Ok(text
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or(serde_json::Value::Null))
+                };
+                let part = match kind.as_str() {
+                    "image" => StoredPart::Image(meta()?),
+                    "file" => StoredPart::File(meta()?),
+                    "tool_call" => StoredPart::ToolCall { data: data()? },
+                    _ => StoredPart::ToolResult { data: data()? },
+                };
+                Ok((r.get::<_, i64>(0)?, part))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut by_message: HashMap<i64, Vec<StoredPart>> = HashMap::new();
+        for row in rows {
+            let (id, part) = row.map_err(|e| self.err(e))?;
+            by_message.entry(id).or_default().push(part);
+        }
+        Ok(by_message)
+    }
+
+    /// Removes the files of attachments no message names (their rows went in the transaction
+    /// that deleted the last message naming them). A file that cannot be removed now is left
+    /// to the next start's sweep.
+    pub(super) fn free_files(&self, hashes: &[String]) {
+        let blobs = self.blobs();
+        for sha in hashes {
+            if let Err(e) = blobs.remove(sha) {
+                tracing::warn!(
+                    "could not remove an unused attachment file ({e}); the next start sweeps it"
+                );
+            }
+        }
+    }
+
+    /// Removes files under `attachments/` that no message names and that are older than
+    /// [`SWEEP_GRACE`] (left by a crash between a delete's commit and its files' removal, or
+    /// written for a message that was never committed). Returns how many went.
+    pub fn sweep_attachments(&self) -> Result<usize> {
+        let known: HashSet<String> = {
+            let conn = self.conn();
+            let mut stmt = conn
+                .prepare("SELECT sha256 FROM attachments")
+                .map_err(|e| self.err(e))?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| self.err(e))?
+        };
+        self.blobs().sweep(&known, SWEEP_GRACE)
+    }
+}

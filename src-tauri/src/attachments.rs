@@ -1,0 +1,148 @@
+//! Attachments from the page: the bytes of a file the person picked, dropped or pasted (the page
+//! reads them through the browser's File API, so no path ever reaches it or is needed), checked
+//! and stored by the engine; and pictures of stored images for the page, as `data:` URLs.
+
+use base64::Engine as _;
+use roundtable_engine::attach::{self, Fitted};
+use roundtable_engine::chat::Part;
+use roundtable_engine::error::ErrorKind;
+use serde::Serialize;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::State;
+use ts_rs::TS;
+
+use crate::commands::{refused, text, Reply};
+use crate::state::AppState;
+
+/// An attachment checked and stored, for the composer.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachedView {
+    /// Its SHA-256: what a turn names it by.
+    pub sha256: String,
+    /// The file's name.
+    pub name: String,
+    /// `image/png`, `application/pdf`, `text/plain`, …
+    pub media_type: String,
+    /// Its size.
+    pub bytes: u64,
+    /// Pixels, for an image.
+    pub width: Option<u32>,
+    /// Pixels, for an image.
+    pub height: Option<u32>,
+    /// Pages, for a PDF.
+    pub pages: Option<u32>,
+    /// A small upright copy of an image, as a `data:` URL.
+    pub thumbnail: Option<String>,
+}
+
+fn data_url(f: &Fitted) -> String {
+    format!(
+        "data:{};base64,{}",
+        f.media_type,
+        base64::engine::general_purpose::STANDARD.encode(&f.bytes)
+    )
+}
+
+/// The file's name, sent percent-encoded in the `x-file-name` header (only the name: the page
+/// has no path to send).
+fn file_name(request: &Request<'_>) -> String {
+    let raw = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("attachment");
+    let name = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+    let name = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("attachment")
+        .trim();
+    if name.is_empty() {
+        "attachment".into()
+    } else {
+        name.chars().take(200).collect()
+    }
+}
+
+/// Checks and stores the bytes in the request's body (raw, not JSON); answers with what they
+/// are and, for an image, a thumbnail. A file that cannot be used is refused with its name and
+/// what is wrong; nothing is kept of it.
+#[tauri::command]
+pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> Reply<AttachedView> {
+    let blobs = state.ready()?.store.blobs();
+    let name = file_name(&request);
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(refused(
+            ErrorKind::BadInput,
+            format!("{name}: the file's bytes did not arrive"),
+        ));
+    };
+    let bytes = bytes.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let ingested = attach::ingest(&name, &bytes, true)?;
+        blobs.put(&bytes)?;
+        Ok::<_, roundtable_engine::Error>(ingested)
+    })
+    .await
+    .map_err(|e| refused(ErrorKind::Internal, format!("reading the file failed: {e}")))?
+    .map_err(text)?;
+    let a = match &done.part {
+        Part::Image(a) | Part::File(a) => a.clone(),
+        _ => return Err(refused(ErrorKind::Internal, "not an attachment")),
+    };
+    Ok(AttachedView {
+        sha256: a.sha256,
+        name: a.name,
+        media_type: a.media_type,
+        bytes: a.bytes,
+        width: a.width,
+        height: a.height,
+        pages: a.pages,
+        thumbnail: done.thumbnail.as_ref().map(data_url),
+    })
+}
+
+/// The largest picture of a stored image the page may ask for.
+const MAX_SIDE: u32 = 2048;
+
+/// A stored image, upright, at most `side` pixels on its longest side, as a `data:` URL: a
+/// message's thumbnail, or the larger view. Read from the data dir, never from the network.
+#[tauri::command]
+pub async fn attachment_image(
+    state: State<'_, AppState>,
+    sha256: String,
+    name: String,
+    side: u32,
+) -> Reply<String> {
+    let blobs = state.ready()?.store.blobs();
+    let side = side.clamp(16, MAX_SIDE);
+    tokio::task::spawn_blocking(move || {
+        let bytes = blobs.get(&sha256, &name)?;
+        attach::thumbnail(&bytes, &name, side).map(|f| data_url(&f))
+    })
+    .await
+    .map_err(|e| {
+        refused(
+            ErrorKind::Internal,
+            format!("reading the image failed: {e}"),
+        )
+    })?
+    .map_err(|e: roundtable_engine::Error| text(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_is_a_data_url_of_its_type() {
+        let f = Fitted {
+            media_type: "image/png",
+            bytes: vec![1, 2, 3],
+            width: 1,
+            height: 1,
+        };
+        assert_eq!(data_url(&f), "data:image/png;base64,AQID");
+    }
+}
