@@ -27,9 +27,9 @@ function fake(script: StreamMsg[]) {
     conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, createdAt: 1, updatedAt: 2, pinned: false }],
     conversation: async (id) => ({
       id, title: "Old chat", kind: "chat", system: null, columnTargets: [], messages: [
-        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
+        { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null, parts: [] },
         { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2,
-          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] }, column: null },
+          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] }, column: null, parts: [] },
       ],
     }),
     search: async () => [{ conversationId: 7, title: "Old chat", messageId: 2, role: "assistant", snippet: "hi [there]", createdAt: 2 }],
@@ -66,6 +66,8 @@ function fake(script: StreamMsg[]) {
     continueCompare: async () => { throw new Error("not in this test"); },
     dashboard: async (since, until) => ({ since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budget: null }),
     exportUsageCsv: async () => "/tmp/x.csv",
+    attach: async (file) => ({ sha256: `sha-${file.name}`, name: file.name, mediaType: "text/plain", bytes: file.size, width: null, height: null, pages: null, thumbnail: null }),
+    attachmentImage: async () => "data:image/png;base64,AA==",
   };
   return { backend, sent, cancelled, opened };
 }
@@ -278,10 +280,10 @@ describe("App", () => {
       ...backend,
       conversation: async (id: number): Promise<StoredView> => ({
         id, title: "Forked", kind: "chat", system: null, columnTargets: [], messages: [
-          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null },
-          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null },
-          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null, column: null },
-          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4, figures: null, column: null },
+          { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null, parts: [] },
+          { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null, parts: [] },
+          { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null, column: null, parts: [] },
+          { id: 4, parentId: 3, role: "assistant", text: "two", html: "<p>two</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 4, figures: null, column: null, parts: [] },
         ],
       }),
     };
@@ -358,7 +360,7 @@ describe("App", () => {
     const { backend } = fake([]);
     const many = Array.from({ length: 10000 }, (_, i): MessageView => ({
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
-      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null,
+      html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null, parts: [],
     }));
     const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", kind: "chat", system: null, columnTargets: [], messages: many }) });
     await until(() => root.querySelector(".conversation") !== null, "the list");

@@ -1,9 +1,9 @@
 // The one module through which the UI reaches the Rust backend. Tests swap in a fake backend.
 
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import { ipcDebug } from "./shared/storage";
 import type {
-  AppInfo, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard, ModelView,
+  AppInfo, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard, ModelView,
   ProviderView, SearchHit, SettingsView, Started, StoredView, StreamMsg, TurnSpec, Verdict,
 } from "./types";
 
@@ -46,6 +46,10 @@ export interface Backend {
   dashboard?(since: string, until: string): Promise<Dashboard>;
   /** Writes the model table as CSV; answers the file's path. */
   exportUsageCsv?(since: string, until: string): Promise<string>;
+  /** Checks and stores a file the user picked, dropped or pasted (its bytes, never a path); refused with its name and what is wrong. */
+  attach?(file: File): Promise<AttachedView>;
+  /** A stored image, upright, its longest side at most `side` px, as a `data:` URL. */
+  attachmentImage?(sha256: string, name: string, side: number): Promise<string>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -60,7 +64,7 @@ const seen = <T>(value: T): T => {
   ipcLog?.push(JSON.stringify(value ?? null));
   return value;
 };
-const call = <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => invoke<T>(cmd, args).then(seen);
+const call = <T>(cmd: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> => invoke<T>(cmd, args, options).then(seen);
 
 /** The real backend: Tauri commands, a Channel per turn. */
 export const tauriBackend: FullBackend = {
@@ -101,4 +105,8 @@ export const tauriBackend: FullBackend = {
   continueCompare: (conversation, leaf) => call("continue_compare", { conversation, leaf }),
   dashboard: (since, until) => call("dashboard", { since, until }),
   exportUsageCsv: (since, until) => call("export_usage_csv", { since, until }),
+  // The bytes go as the raw body (not JSON), the name percent-encoded in a header.
+  attach: async (file) =>
+    call("attach", new Uint8Array(await file.arrayBuffer()), { headers: { "x-file-name": encodeURIComponent(file.name) } }),
+  attachmentImage: (sha256, name, side) => call("attachment_image", { sha256, name, side }),
 };

@@ -2,9 +2,9 @@
 // edit that file; `cargo test` fails when it drifts from Rust).
 
 export type {
-  AppInfo, Attempt, BudgetSetting, CompareSetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
+  AppInfo, AttachedView, AttachmentMeta, AttachmentRef, Attempt, BudgetSetting, CompareSetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
   Strategy, ColumnMsg, ColumnSpec, CompareSpec, CompareStarted, Verdict, Leaderboard, Rating, Dashboard, DaySpend,
   UsageLine, BudgetProgress, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
-  ErrorKind, ErrorView, Finished, ReasoningEffort, Role, MessageStatus, ConversationKind,
+  ErrorKind, ErrorView, Finished, ReasoningEffort, Role, MessageStatus, ConversationKind, StoredPart,
 } from "./ipc";

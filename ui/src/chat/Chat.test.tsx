@@ -22,7 +22,7 @@ afterEach(() => { dispose?.(); document.body.innerHTML = ""; localStorage.clear(
 
 const msg = (id: number, parentId: number | null, role: "user" | "assistant", text: string): MessageView => ({
   id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model: role === "assistant" ? "a/m" : null, status: "complete",
-  error: null, createdAt: id, figures: null, column: null,
+  error: null, createdAt: id, figures: null, column: null, parts: [],
 });
 
 function setup(script: StreamMsg[] = []) {

@@ -237,7 +237,7 @@ describe("Compare", () => {
     const msg = (id: number, parentId: number | null, role: Role, text: string, column: number | null, model: string | null = null): MessageView => ({
       id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id,
       figures: model ? { inputTokens: 5, outputTokens: 7, reasoningTokens: 0, costMicros: 300, ttftMs: 100, durationMs: 400, estimated: false, fellOver: [] } : null,
-      column,
+      column, parts: [],
     });
     const messages = [
       msg(1, null, "user", "First?", null),
@@ -270,7 +270,7 @@ describe("Compare", () => {
 
   it("a reopened compare follows up through each column's targets as picked, not the model that answered", async () => {
     const msg = (id: number, parentId: number | null, role: Role, text: string, column: number | null, model: string | null = null): MessageView => ({
-      id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id, figures: null, column,
+      id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id, figures: null, column, parts: [],
     });
     const messages = [msg(1, null, "user", "First?", null), msg(2, 1, "assistant", "A1", 0, "x/one"), msg(3, 1, "assistant", "B1", 1, "x/three")];
     const { backend, specs } = fake((targets) => [done(targets[0], 90)]);

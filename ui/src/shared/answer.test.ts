@@ -37,7 +37,7 @@ describe("AnswerView", () => {
 describe("latestBranch", () => {
   const m = (id: number, parentId: number | null): MessageView => ({
     id, parentId, role: id % 2 ? "user" : "assistant", text: `m${id}`, html: "", reasoningHtml: "",
-    model: null, status: "complete", error: null, createdAt: id, figures: null, column: null,
+    model: null, status: "complete", error: null, createdAt: id, figures: null, column: null, parts: [],
   });
   it("follows the newest leaf back to the root", () => {
     // 1 → 2 → 3 → 4, and an edit of 3: 1 → 2 → 5 → 6.
@@ -49,7 +49,7 @@ describe("latestBranch", () => {
 
 describe("branches", () => {
   const m = (id: number, parentId: number | null, role: Role = "user"): MessageView => ({
-    id, parentId, role, text: `m${id}`, html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: id, figures: null, column: null,
+    id, parentId, role, text: `m${id}`, html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: id, figures: null, column: null, parts: [],
   });
   const all = [m(1, null), m(2, 1, "assistant"), m(3, 2), m(4, 3, "assistant"), m(5, 2), m(6, 5, "assistant"), m(7, 5, "assistant")];
   it("shows the newest child at each fork, with its siblings", () => {
