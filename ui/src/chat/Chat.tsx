@@ -1,8 +1,13 @@
 // The chat view: the conversation (a virtual list of the branch shown), the answer streaming now
 // with its meta row or error card, a scroll-to-newest button, and the composer (it grows with its
-// text; the model chip sits in it). State and actions are the chat store's.
+// text; the model chip and the attach button sit in it, its attachments above the text; files can
+// also be pasted or dropped on the window). State and actions are the chat store's.
 
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { DropFiles } from "../attachments/DropFiles";
+import { partOf } from "../attachments/parts";
+import { Parts } from "../attachments/Parts";
+import { AttachButton, onPasteFiles, Tray } from "../attachments/Tray";
 import type { FullBackend } from "../backend";
 import { Button, fit, IconButton } from "../design/controls";
 import { Dialog } from "../design/Dialog";
@@ -42,6 +47,7 @@ export function Chat(props: {
   const setDraft = (text: string) => { c.setDraft(text); queueMicrotask(() => fit(box, 12)); };
   const last = () => c.shown().at(-1)?.m.id;
   const empty = () => c.current() === null && !c.live();
+  const reading = () => c.files.reading() > 0;
 
   return (
     <>
@@ -66,21 +72,23 @@ export function Chat(props: {
                 </Show>
               </Show>
               <For each={c.virt.slice()}>{(s) => (
-                <Message s={s} busy={busy()} last={!c.live() && s.m.id === last()} measure={c.virt.measure}
+                <Message s={s} busy={busy()} last={!c.live() && s.m.id === last()} measure={c.virt.measure} pictures={c.pictures}
                   onPick={(m) => c.pick(m)}
-                  onEdit={(m) => { c.edit(m.id, m.text); queueMicrotask(() => { fit(box, 12); box.focus(); }); }}
+                  onEdit={(m) => { c.editMessage(m); queueMicrotask(() => { fit(box, 12); box.focus(); }); }}
                   onRegenerate={(m) => m.parentId !== null && c.send("", c.current(), { regenerate: m.parentId })}
                   onDelete={(m) => setDeleting(m)} />
               )}</For>
               <div class="spacer" style={{ height: `${c.virt.after()}px` }} />
               <Show when={c.live()}>{(l) => (
                 <>
-                  <Show when={l().prompt}>
-                    <article class="message user last" aria-label="You"><div class="text">{l().prompt}</div>
+                  <Show when={l().prompt || l().attached.length}>
+                    <article class="message user last" aria-label="You">
+                      <Parts parts={l().attached.map(partOf)} pictures={c.pictures} />
+                      <Show when={l().prompt}><div class="text">{l().prompt}</div></Show>
                       <Show when={l().user !== null && l().status !== "streaming"}>
                         <div class="msg-actions">
                           <IconButton icon={Pencil} label="Edit" size="sm" class="edit"
-                            onClick={() => { c.edit(l().user, l().prompt ?? ""); queueMicrotask(() => box.focus()); }} />
+                            onClick={() => { c.edit(l().user, l().prompt ?? "", l().attached); queueMicrotask(() => box.focus()); }} />
                         </div>
                       </Show>
                     </article>
@@ -124,12 +132,14 @@ export function Chat(props: {
             </div>
           </Show>
           <div class="composer-box">
+            <Tray files={c.files} pictures={c.pictures} />
             <textarea ref={box} rows={1} placeholder="Message — Enter sends, Shift+Enter for a new line" value={c.draft()}
-              onInput={(e) => setDraft(e.currentTarget.value)} aria-label="Message"
+              onInput={(e) => setDraft(e.currentTarget.value)} aria-label="Message" onPaste={onPasteFiles(c.files)}
               onKeyDown={(e) => {
                 if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); c.submit(); queueMicrotask(() => fit(box, 12)); }
               }} />
             <div class="composer-bar">
+              <AttachButton files={c.files} />
               <button type="button" class="model-button model-chip" onClick={() => c.setPicker(true)}
                 aria-label={`Model: ${c.model() || "none"} — pick another (${shortcutOf("pick-model")})`} data-tip={`Pick a model (${shortcutOf("pick-model")})`}>
                 <Show when={c.model()}>{(m) => <ProviderMark id={m()} />}</Show>
@@ -138,13 +148,16 @@ export function Chat(props: {
               </button>
               <span class="composer-spacer" />
               <Show when={busy()} fallback={
-                <IconButton type="submit" icon={ArrowUp} label="Send" shortcut="Enter" variant="primary" class="send" disabled={!c.draft().trim()} />
+                <IconButton type="submit" icon={ArrowUp} label={reading() ? "Send (waiting for the files to be read)" : "Send"}
+                  shortcut={reading() ? undefined : "Enter"} variant="primary" class="send" tipSide={reading() ? "left" : undefined}
+                  disabled={reading() || (!c.draft().trim() && !c.files.ready().length)} />
               }>
                 <IconButton icon={Square} label="Stop" shortcut="Esc" variant="primary" class="stop" onClick={() => c.stop()} />
               </Show>
             </div>
           </div>
         </form>
+        <DropFiles active={props.visible} onFiles={(files) => { c.files.add(files); box.focus(); }} />
       </main>
       <Show when={deleting()}>{(m) => (
         <Dialog title={m().role === "user" ? "Delete this message?" : "Delete this answer?"} onClose={() => setDeleting(null)} class="confirm-delete"

@@ -1,8 +1,11 @@
-// One stored message of the conversation: its text (an answer as safe HTML from the engine), the
+// One stored message of the conversation: its images and files, its text (an answer as safe HTML from the engine), the
 // meta row (model and its mark, first token, tokens, cost; the whole line in its tooltip and for
 // screen readers), and its actions as icon buttons: copy, edit, regenerate, delete, branch arrows.
 
 import { createSignal, Show } from "solid-js";
+import { filesOf } from "../attachments/parts";
+import { Parts } from "../attachments/Parts";
+import type { Pictures } from "../attachments/pictures";
 import { IconButton } from "../design/controls";
 import { ChevronLeft, ChevronRight, Copy, Pencil, RefreshCw, Trash } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
@@ -52,10 +55,11 @@ export function Meta(props: { model: string | null; figures: Figures | null; not
 }
 
 export function Message(props: {
-  s: Shown; busy: boolean; last: boolean; measure: (el: HTMLElement, key: number) => void; onPick: (m: MessageView) => void;
+  s: Shown; busy: boolean; last: boolean; measure: (el: HTMLElement, key: number) => void; pictures: Pictures; onPick: (m: MessageView) => void;
   onEdit: (m: MessageView) => void; onRegenerate: (m: MessageView) => void; onDelete: (m: MessageView) => void;
 }) {
   const m = props.s.m;
+  const files = filesOf(m.parts);
   // The action buttons exist only while the message is pointed at or has focus (and on the last
   // one): a long conversation mounts and drops messages as it scrolls, and these are most of a
   // message's elements. The message itself is a tab stop (the feed pattern), so Tab reaches them.
@@ -72,7 +76,8 @@ export function Message(props: {
     return (
       <article class="message user" classList={{ last: props.last }} data-id={m.id} ref={(el) => props.measure(el, m.id)} aria-label="You"
         {...hover}>
-        <div class="text">{m.text}</div>
+        <Parts parts={files} pictures={props.pictures} />
+        <Show when={m.text}><div class="text">{m.text}</div></Show>
         {/* Right-aligned: the buttons appear to the left of the branch arrows, which stay put under the pointer. */}
         <div class="msg-actions">
           <Show when={shown()}>
@@ -90,6 +95,7 @@ export function Message(props: {
   return (
     <article class={`message assistant ${m.status}`} classList={{ last: props.last }} data-id={m.id} ref={(el) => props.measure(el, m.id)}
       aria-label={`Answer${m.model ? ` from ${m.model}` : ""}`} {...hover}>
+      <Parts parts={files} pictures={props.pictures} />
       <Show when={m.reasoningHtml}>
         <details class="reasoning"><summary>Reasoning</summary><div class="markdown" innerHTML={m.reasoningHtml} /></details>
       </Show>

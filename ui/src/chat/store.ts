@@ -1,15 +1,18 @@
 // The chat's state and actions: the open conversation and its message tree, the branch shown, the
-// answer streaming now, the draft and the model. The sidebar and the chat view both read it; only
+// answer streaming now, the draft (its text and attachments) and the model. The sidebar and the chat view both read it; only
 // these actions change it.
 
 import { createEffect, createMemo, createSignal, type Accessor } from "solid-js";
+import { attachedOf, filesOf, refOf } from "../attachments/parts";
+import { pictures } from "../attachments/pictures";
+import { createAttachments } from "../attachments/store";
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
 import { errorView, guard, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
-import type { ErrorView, MessageView, ModelView, StreamMsg } from "../types";
+import type { AttachedView, ErrorView, MessageView, ModelView, StreamMsg } from "../types";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
 
 /** The answer streaming now (or the last one, until another conversation is opened). */
@@ -19,6 +22,8 @@ export interface Live {
   user: number | null;
   /** Shown above the answer (not for a regeneration). */
   prompt: string | null;
+  /** What was attached to it (sent again by a retry). */
+  attached: AttachedView[];
   view: AnswerView;
   status: "streaming" | "done" | "failed" | "stopped";
   /** The failure, typed: the error card branches on its kind and class. */
@@ -30,7 +35,7 @@ export interface Live {
   figures: Figures | null;
 }
 
-export interface SendOptions { editOf?: number; regenerate?: number; overBudget?: boolean }
+export interface SendOptions { editOf?: number; regenerate?: number; overBudget?: boolean; attachments?: AttachedView[] }
 
 export type ChatStore = ReturnType<typeof createChat>;
 
@@ -50,12 +55,13 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   const [model, setModel] = createSignal<string>(load("model"));
   const [picker, setPicker] = createSignal(false);
   const [draft, setDraft] = createSignal("");
+  const files = createAttachments(b);
   // What a screen reader hears: the answer's state changes, never each token.
   const [status, setStatus] = createSignal("");
   let scroller: HTMLElement | undefined;
   // Long conversations stay smooth: only the messages near the viewport are in the DOM.
   const virt = createVirtual({
-    items: shown, key: (s) => s.m.id, guess: (s) => estimate(s.m.text), scroller: () => scroller,
+    items: shown, key: (s) => s.m.id, guess: (s) => estimate(s.m.text) + (s.m.parts?.some((p) => p.type === "image") ? 132 : 0), scroller: () => scroller,
   });
 
   createEffect(() => {
@@ -81,7 +87,8 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
 
   async function send(text: string, conversation: number | null, o: SendOptions = {}) {
     const prompt = text.trim();
-    if ((!prompt && !o.regenerate) || live()?.status === "streaming") return;
+    const attached = o.attachments ?? [];
+    if ((!prompt && !attached.length && !o.regenerate) || live()?.status === "streaming") return;
     if (!model()) return tell("Pick a model first (Ctrl+K).");
     // What was saved so far (the turn before this one too) is shown above; an edit or a
     // regeneration shows the path up to where the new branch starts.
@@ -95,7 +102,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     setEditing(null);
     const view = new AnswerView();
     setLive({
-      turn: null, user: o.regenerate ?? null, prompt: o.regenerate !== undefined ? null : prompt,
+      turn: null, user: o.regenerate ?? null, prompt: o.regenerate !== undefined ? null : prompt, attached,
       view, status: "streaming", error: null, footer: null, model: null, figures: null,
     });
     setStatus(`Asking ${model()}…`);
@@ -133,10 +140,12 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
       const started = await b.send(
         {
           conversation, prompt, targets: [model()], editOf: o.editOf ?? null, regenerate: o.regenerate ?? null,
-          overBudget: o.overBudget ?? null,
+          overBudget: o.overBudget ?? null, attachments: attached.map(refOf),
         },
         onEvent,
       );
+      // Started: they go with this message (until then they stay in the composer).
+      files.sent(attached.map((a) => a.sha256));
       setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
       if (conversation === null) {
         setCurrent(started.saved.conversationId);
@@ -148,17 +157,18 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     }
   }
 
-  /** Sends the draft (as an edit when one is being edited). */
+  /** Sends the draft and its attachments (as an edit when one is being edited). */
   function submit() {
+    if (files.reading()) return tell("The files are still being read: send once they are attached.");
     const edit = editing();
-    guard(send(draft(), current(), edit === null ? {} : { editOf: edit }));
+    guard(send(draft(), current(), { attachments: files.ready(), ...(edit === null ? {} : { editOf: edit }) }));
   }
 
   /** Sends again: a regeneration of what `l` answered, or its prompt once more. */
   function retry(l: Live, overBudget = false) {
     guard(l.user !== null
       ? send("", current(), { regenerate: l.user, overBudget })
-      : send(l.prompt ?? "", current(), { overBudget }));
+      : send(l.prompt ?? "", current(), { overBudget, attachments: l.attached }));
   }
 
   /** The text of the newest answer shown: the live one, else the last stored answer on the path. */
@@ -185,7 +195,9 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   }
 
   return {
-    current, all, shown, editing, live, model, picker, draft, virt, status, lastAnswer,
+    current, all, shown, editing, live, model, picker, draft, files, virt, status, lastAnswer,
+    /** Pictures of stored images, for the messages and the composer. */
+    pictures: pictures(b),
     setModel, setPicker, setDraft,
     bindScroller: (el: HTMLElement) => { scroller = el; },
     open: (id: number | null) => guard(open(id)),
@@ -195,7 +207,10 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     remove: (id: number) => guard(remove(id)),
     /** Shows another branch at `m`. */
     pick: (m: MessageView) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); },
-    edit: (id: number | null, text: string) => { setEditing(id); setDraft(text); },
-    cancelEdit: () => { setEditing(null); setDraft(""); },
+    /** Puts a message back in the composer, its attachments too: sending makes a new branch. */
+    edit: (id: number | null, text: string, attached: AttachedView[] = []) => { setEditing(id); setDraft(text); files.set(attached); },
+    /** A stored message back in the composer. */
+    editMessage: (m: MessageView) => { setEditing(m.id); setDraft(m.text); files.set(filesOf(m.parts).map(attachedOf)); },
+    cancelEdit: () => { setEditing(null); setDraft(""); files.clear(); },
   };
 }
