@@ -201,7 +201,7 @@ export function App(props: { backend: FullBackend }) {
         {/* Mounted when first shown (not at start), then kept: a compare streams on while another view is shown. */}
         <Show when={compareSeen()}>
           <main class="compare-view view" aria-label="Compare" hidden={view() !== "compare"}>
-            <Compare backend={b} models={models() ?? []} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
+            <Compare backend={b} models={models() ?? []} visible={view() === "compare"} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
               onContinue={(id) => { go("chat"); reloadList(); chat.open(id); }} />
           </main>
         </Show>

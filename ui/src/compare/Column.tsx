@@ -1,10 +1,12 @@
 // One compare column: its header (letter, provider mark, model — or "Model A" while blind —
 // status badge; stop while it answers, "continue as a chat" once it has), its thread of questions
-// and answers, each answer's figures in one line at its foot (the whole line in the tooltip and
+// (with their images and files) and answers, each answer's figures in one line at its foot (the whole line in the tooltip and
 // for screen readers), and a failure as the error card. Blind, nothing in the column names a
 // model: no mark, no provider in an error, no "answered by" in the figures.
 
 import { For, onCleanup, Show } from "solid-js";
+import { Parts } from "../attachments/Parts";
+import type { Pictures } from "../attachments/pictures";
 import { ErrorCard } from "../chat/ErrorCard";
 import { Badge, IconButton, type Tone } from "../design/controls";
 import { MessageSquare, Square } from "../design/icons";
@@ -21,7 +23,7 @@ const STATUS: Record<CellStatus, { word: string; tone: Tone }> = {
 };
 
 export function Column(props: {
-  col: Col; index: number; hidden: boolean; widths: Widths; canContinue: boolean;
+  col: Col; index: number; hidden: boolean; widths: Widths; canContinue: boolean; pictures: Pictures;
   onStop: () => void; onContinue: () => void; body: (el: HTMLElement) => void; onScroll: () => void;
 }) {
   const letter = () => letterOf(props.index);
@@ -48,18 +50,19 @@ export function Column(props: {
         </Show>
       </header>
       <div class="column-body" tabIndex={0} ref={props.body} onScroll={() => props.onScroll()}>
-        <For each={props.col.cells}>{(cell) => <CellView cell={cell} hidden={props.hidden} />}</For>
+        <For each={props.col.cells}>{(cell) => <CellView cell={cell} hidden={props.hidden} pictures={props.pictures} />}</For>
       </div>
     </section>
   );
 }
 
 /** A question, the column's answer (or its error card) and the answer's figures row. */
-function CellView(props: { cell: Cell; hidden: boolean }) {
+function CellView(props: { cell: Cell; hidden: boolean; pictures: Pictures }) {
   const row = () => figuresRow(props.cell, props.hidden);
   return (
     <div class="cell">
-      <div class="question">{props.cell.question}</div>
+      <Parts parts={props.cell.parts} pictures={props.pictures} />
+      <Show when={props.cell.question}><div class="question">{props.cell.question}</div></Show>
       {props.cell.view.root}
       <Show when={props.cell.error}>{(e) => <ErrorCard error={props.hidden ? blindError(e()) : e()} />}</Show>
       <Show when={row().full}>

@@ -1,11 +1,15 @@
 // Compare: one composer, 2–8 columns streaming at once, each a model, a route or a fallback chain.
 // Under each column: who answered, status, time to first token, tokens/s, tokens and cost — from
 // the provider's usage as the engine recorded it. Stop per column; synced scrolling; follow-ups go
-// to every column, each keeping its own thread. Blind mode shuffles the columns and calls them
+// to every column, each keeping its own thread; attachments go to every column too. Blind mode shuffles the columns and calls them
 // A, B, C… until the vote; the vote is saved and the names revealed.
 
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
+import { DropFiles } from "../attachments/DropFiles";
+import { filesOf, partOf, refOf } from "../attachments/parts";
+import { pictures } from "../attachments/pictures";
+import { createAttachments } from "../attachments/store";
 import type { FullBackend } from "../backend";
 import { Badge, Button, EmptyState, fit } from "../design/controls";
 import { Columns, Eye, Plus, Shuffle } from "../design/icons";
@@ -33,12 +37,16 @@ export function Compare(props: {
   onSaved?: () => void;
   /** Changes when the user asks for a new compare (Ctrl/Cmd+Shift+C, the palette, the menu). */
   fresh?: number;
+  /** Shown now (files dropped on the window are its own); shown unless told otherwise. */
+  visible?: boolean;
 }) {
   const b = props.backend;
   const [picked, setPicked] = createSignal<string[]>(loadKept("compareLast"));
   const [blind, setBlind] = createSignal(false);
   const [sync, setSync] = createSignal(true);
   const [draft, setDraft] = createSignal("");
+  const files = createAttachments(b);
+  const pics = pictures(b);
   const [problem, setProblem] = createSignal<Problem | null>(null);
   const [conversation, setConversation] = createSignal<number | null>(null);
   const [columns, setColumns] = createStore<Col[]>([]);
@@ -98,7 +106,9 @@ export function Compare(props: {
 
   async function send(overBudget = false) {
     const prompt = draft().trim();
-    if (!prompt || busy()) return;
+    const attached = files.ready();
+    if ((!prompt && !attached.length) || busy()) return;
+    if (files.reading()) return say("The files are still being read: send once they are attached.");
     setProblem(null);
     const first = conversation() === null;
     let targets = columns.map((c) => [...c.targets]);
@@ -113,7 +123,7 @@ export function Compare(props: {
     });
     try {
       const cells = targets.map((): Cell => ({
-        question: prompt, view: new AnswerView(), status: "waiting", turn: null, userId: null, messageId: null,
+        question: prompt, parts: attached.map(partOf), view: new AnswerView(), status: "waiting", turn: null, userId: null, messageId: null,
         model: null, ttftMs: null, line: "", figures: null, error: null, tried: [],
       }));
       if (first) { widths.reset(); setColumns(targets.map((t, i) => ({ targets: t, cells: [cells[i]] }))); }
@@ -123,9 +133,10 @@ export function Compare(props: {
       setDraft("");
       queueMicrotask(() => box && fit(box, 8));
       const started = await b.compare({
-        conversation: conversation(), prompt, overBudget: overBudget || null,
+        conversation: conversation(), prompt, overBudget: overBudget || null, attachments: attached.map(refOf),
         columns: targets.map((t, i) => ({ targets: t, after: first ? null : after[i] })),
       }, onMsg);
+      files.sent(attached.map((a) => a.sha256)); // started: they went with it
       setConversation(started.conversationId);
       props.onSaved?.();
       setColumns(produce((cs: Col[]) => cs.forEach((c, i) => {
@@ -188,7 +199,7 @@ export function Compare(props: {
         const f = answer && fromStored(answer);
         const error = !answer ? "no answer" : answer.error;
         return {
-          question: question.text, view, turn: null, userId: question.id, messageId: answer?.id ?? null,
+          question: question.text, parts: filesOf(question.parts), view, turn: null, userId: question.id, messageId: answer?.id ?? null,
           status: !answer ? "failed" : answer.status === "complete" ? "done" : answer.status === "error" ? "failed" : "stopped",
           model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], figures: f ?? null,
           error: error ? errorView(error, "provider") : null,
@@ -270,7 +281,7 @@ export function Compare(props: {
           <For each={columns}>{(col, i) => (
             <>
               <Show when={i() > 0}><Resizer index={i() - 1} name={columnName(i() - 1)} widths={widths} /></Show>
-              <Column col={col} index={i()} hidden={hidden()} widths={widths}
+              <Column col={col} index={i()} hidden={hidden()} widths={widths} pictures={pics}
                 canContinue={!busy() && col.cells.at(-1)?.messageId != null && !hidden()}
                 onStop={() => stop(i())} body={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}
                 onContinue={async () => {
@@ -291,11 +302,12 @@ export function Compare(props: {
           <Button size="sm" icon={Eye} class="reveal-names" onClick={() => { setRevealed(true); queueMicrotask(() => document.querySelector<HTMLElement>(".compare-input")?.focus()); }}>Show the names</Button>
         </div>
       </Show>
-      <Composer draft={draft()} setDraft={setDraft} busy={busy()} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
+      <Composer draft={draft()} setDraft={setDraft} files={files} pictures={pics} busy={busy()} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
         ref={(el) => (box = el)} note={conversation() === null
           ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
           : `${columns.length} columns · each keeps its own thread`}
         placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"} />
+      <DropFiles active={props.visible ?? true} onFiles={(dropped) => { files.add(dropped); box?.focus(); }} />
     </section>
   );
 }

@@ -1,8 +1,11 @@
-// The compare's composer (the chat's look: it grows with its text; Enter sends to every column,
-// Stop ends every column) and the note of what last went wrong: a typed error as the error card
+// The compare's composer (the chat's look: it grows with its text, its attachments above the text;
+// Enter sends to every column, Stop ends every column) and the note of what last went wrong: a typed error as the error card
 // (its "Send anyway" shows for a spent budget only), a plain sentence as a notice; both dismissable.
 
 import { Show } from "solid-js";
+import type { Pictures } from "../attachments/pictures";
+import type { Attachments } from "../attachments/store";
+import { AttachButton, onPasteFiles, Tray } from "../attachments/Tray";
 import { ErrorCard } from "../chat/ErrorCard";
 import { fit, IconButton } from "../design/controls";
 import { ArrowUp, CircleAlert, Square, X } from "../design/icons";
@@ -25,22 +28,26 @@ export function ProblemNote(props: { problem: Problem; onDismiss: () => void; on
 }
 
 export function Composer(props: {
-  draft: string; setDraft: (text: string) => void; busy: boolean; note: string; placeholder: string;
+  draft: string; setDraft: (text: string) => void; files: Attachments; pictures: Pictures; busy: boolean; note: string; placeholder: string;
   onSend: () => void; onStopAll: () => void; ref: (el: HTMLTextAreaElement) => void;
 }) {
+  const reading = () => props.files.reading() > 0;
   return (
     <form class="composer compare-composer" onSubmit={(e) => { e.preventDefault(); props.onSend(); }}>
       <div class="composer-box">
+        <Tray files={props.files} pictures={props.pictures} />
         <textarea ref={props.ref} rows={1} class="compare-input" value={props.draft} aria-label="Message to every column"
-          placeholder={props.placeholder}
+          placeholder={props.placeholder} onPaste={onPasteFiles(props.files)}
           onInput={(e) => { props.setDraft(e.currentTarget.value); fit(e.currentTarget, 8); }}
           onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); props.onSend(); } }} />
         <div class="composer-bar">
+          <AttachButton files={props.files} />
           <span class="composer-note">{props.note}</span>
           <span class="composer-spacer" />
           <Show when={props.busy} fallback={
-            <IconButton type="submit" icon={ArrowUp} label="Send to every column" shortcut="Enter" variant="primary" class="send" tipSide="left"
-              disabled={!props.draft.trim()} />
+            <IconButton type="submit" icon={ArrowUp} label={reading() ? "Send (waiting for the files to be read)" : "Send to every column"}
+              shortcut={reading() ? undefined : "Enter"} variant="primary" class="send" tipSide="left"
+              disabled={reading() || (!props.draft.trim() && !props.files.ready().length)} />
           }>
             <IconButton icon={Square} label="Stop every column" variant="primary" class="stop-all" tipSide="left" onClick={() => props.onStopAll()} />
           </Show>

@@ -2,6 +2,7 @@
 // the line of figures under a column (from the `done` event: the provider's usage as the engine
 // recorded it) and what the figures row shows of it, short and in full.
 
+import type { Part } from "../attachments/parts";
 import type { AnswerView } from "../shared/answer";
 import { compact, type Figures, fromDone } from "../shared/figures";
 import type { ErrorView, MessageView, TurnEvent } from "../types";
@@ -11,6 +12,8 @@ export type CellStatus = "waiting" | "streaming" | "done" | "failed" | "stopped"
 /** One question of a column and the column's answer to it. */
 export interface Cell {
   question: string;
+  /** The images and files asked about with it. */
+  parts: Part[];
   view: AnswerView;
   status: CellStatus;
   turn: number | null;
