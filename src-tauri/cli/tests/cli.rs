@@ -2140,3 +2140,269 @@ fn an_old_world_readable_data_dir_and_database_are_made_owner_only() {
     assert_eq!(mode(&fresh), 0o700);
     assert_eq!(mode(&fresh.join("roundtable.db")), 0o600);
 }
+
+/// A picture, a PDF and a text file in `dir`.
+fn attachment_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let shot = dir.join("shot.png");
+    std::fs::write(&shot, roundtable_fakes::files::png(30, 20, false)).unwrap();
+    let doc = dir.join("q3.pdf");
+    std::fs::write(&doc, roundtable_fakes::files::pdf(2)).unwrap();
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "total: 42\n").unwrap();
+    (shot, doc, notes)
+}
+
+#[test]
+fn chat_sends_attachments_history_lists_them_and_exports_carry_them() {
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let files = tempfile::tempdir().unwrap();
+    let (shot, doc, notes) = attachment_files(files.path());
+    let (shot_s, doc_s, notes_s) = (
+        shot.to_str().unwrap(),
+        doc.to_str().unwrap(),
+        notes.to_str().unwrap(),
+    );
+    let o = run(
+        d,
+        &[
+            "chat",
+            "-m",
+            "fake/gpt-4o",
+            "-a",
+            shot_s,
+            "-a",
+            doc_s,
+            "-a",
+            notes_s,
+            "--json",
+            "What are these?",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        json_lines(&o).last().unwrap()["type"],
+        "done",
+        "--json events unchanged"
+    );
+    let sent = server.requests()[0].json();
+    let content = &sent["messages"][0]["content"];
+    assert_eq!(content[0]["type"], "image_url");
+    assert_eq!(content[1]["file"]["filename"], "q3.pdf");
+    assert_eq!(content[2]["text"], "```notes.txt\ntotal: 42\n```");
+    assert_eq!(content[3]["text"], "What are these?");
+
+    let shown = run(d, &["history", "show", "1", "--json"], None);
+    let c: Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    let parts = &c["messages"][0]["parts"];
+    let png_bytes = std::fs::read(&shot).unwrap();
+    assert_eq!(parts[0]["type"], "image");
+    assert_eq!(parts[0]["media_type"], "image/png");
+    assert_eq!(parts[0]["name"], "shot.png");
+    assert_eq!(parts[0]["bytes"], png_bytes.len());
+    assert_eq!(parts[0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        (parts[1]["type"].as_str(), parts[1]["pages"].as_u64()),
+        (Some("file"), Some(2))
+    );
+    assert_eq!(parts[2]["media_type"], "text/plain");
+    let text = stdout(&run(d, &["history", "show", "1"], None));
+    assert!(
+        text.contains("[attached: shot.png (PNG image, 30×20,"),
+        "{text}"
+    );
+
+    // Markdown: the files in a folder beside it; --embed: data: URLs.
+    let out = files.path().join("talk.md");
+    let o = run(
+        d,
+        &[
+            "history",
+            "export",
+            "1",
+            "--format",
+            "md",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(&out).unwrap();
+    let sha = parts[0]["sha256"].as_str().unwrap();
+    let copy = format!("talk_files/{}-shot.png", &sha[..12]);
+    assert!(md.contains(&format!("](<{copy}>)")), "{md}");
+    assert_eq!(std::fs::read(files.path().join(&copy)).unwrap(), png_bytes);
+    let o = run(
+        d,
+        &["history", "export", "1", "--format", "md", "--embed"],
+        None,
+    );
+    assert!(
+        stdout(&o).contains("![shot.png (PNG image, 30×20"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("data:image/png;base64,"));
+    // JSON: parts, with their bytes only when embedded.
+    let o = run(d, &["history", "export", "1", "--format", "json"], None);
+    assert!(!stdout(&o).contains("\"data\""));
+    let o = run(
+        d,
+        &["history", "export", "1", "--format", "json", "--embed"],
+        None,
+    );
+    let j: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    use base64::Engine as _;
+    let back = base64::engine::general_purpose::STANDARD
+        .decode(j["messages"][0]["parts"][0]["data"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(back, png_bytes);
+    // HTML: the image inline, nothing else allowed to load.
+    let html = stdout(&run(
+        d,
+        &["history", "export", "1", "--format", "html"],
+        None,
+    ));
+    assert!(html.contains("<img src=\"data:image/png;base64,"), "{html}");
+    assert!(html.contains("img-src data:"));
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    assert!(html.contains("Attached: q3.pdf (PDF, 2 pages,"), "{html}");
+}
+
+#[test]
+fn a_bad_attachment_stops_the_command_by_name_and_nothing_is_kept() {
+    let server = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let files = tempfile::tempdir().unwrap();
+    let fake = files.path().join("fake.png");
+    std::fs::write(&fake, b"GIF89a not really").unwrap();
+    let cut = files.path().join("cut.jpg");
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::RgbImage::new(64, 64)
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let jpeg = jpeg.into_inner();
+    std::fs::write(&cut, &jpeg[..jpeg.len() / 2]).unwrap();
+    let missing = files.path().join("missing.pdf");
+    for (path, needle) in [
+        (&fake, "fake.png"),
+        (&cut, "cut.jpg"),
+        (&missing, "missing.pdf"),
+    ] {
+        let o = run(
+            dir.path(),
+            &[
+                "chat",
+                "-m",
+                "fake/m",
+                "-a",
+                path.to_str().unwrap(),
+                "hello",
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{needle}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "one line: {}", stderr(&o));
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+    let listed = stdout(&run(dir.path(), &["history", "list", "--json"], None));
+    assert!(
+        listed.trim().is_empty() || listed.trim() == "[]",
+        "no conversation was made: {listed}"
+    );
+}
+
+#[test]
+fn kill_9_mid_answer_keeps_the_message_and_its_attachment_and_rm_frees_the_file() {
+    use roundtable_engine::store::{MessageStatus, Store, StoredPart};
+    let pieces: Vec<String> = (0..150).map(|i| format!("word{i} ")).collect();
+    let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    let server = FakeServer::always(
+        Protocol::OpenAi
+            .stream(&Answer::new("slow", &refs))
+            .paced(Duration::from_millis(15)),
+    );
+    let dir = data_dir(Protocol::OpenAi, &server);
+    let d = dir.path();
+    let files = tempfile::tempdir().unwrap();
+    let (shot, _, _) = attachment_files(files.path());
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(d)
+        .args([
+            "chat",
+            "-m",
+            "fake/gpt-4o",
+            "-a",
+            shot.to_str().unwrap(),
+            "describe it",
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.requests().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Long enough for a flush of the answer so far (every 500 ms), short of its end (2.2 s).
+    std::thread::sleep(Duration::from_millis(1000));
+    child.kill().unwrap(); // SIGKILL, mid-answer
+    child.wait().unwrap();
+
+    let store = Store::open(d).unwrap();
+    assert!(store.integrity_ok().unwrap());
+    let c = store.conversation(1).unwrap();
+    assert_eq!(c.messages[0].text, "describe it");
+    let StoredPart::Image(meta) = &c.messages[0].parts[0] else {
+        panic!("the attachment survived: {:?}", c.messages[0].parts)
+    };
+    let file = store.blobs().path(&meta.sha256).unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(&shot).unwrap());
+    assert_eq!(c.messages[1].status, MessageStatus::Interrupted);
+    assert!(
+        c.messages[1].text.starts_with("word0 "),
+        "the partial answer too"
+    );
+    drop(store);
+    let o = run(d, &["history", "rm", "1"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!file.exists(), "freed with its last message");
+}
+
+#[test]
+fn compare_sends_the_attachment_to_every_column() {
+    let a = FakeServer::always(Protocol::OpenAi.stream(&answer()));
+    let b = FakeServer::always(Protocol::Anthropic.stream(&answer()));
+    let dir = fleet_dir(&[(Protocol::OpenAi, &a), (Protocol::Anthropic, &b)], "");
+    let files = tempfile::tempdir().unwrap();
+    let (shot, _, _) = attachment_files(files.path());
+    let o = run(
+        dir.path(),
+        &[
+            "compare",
+            "-m",
+            "p0/gpt-4o",
+            "-m",
+            "p1/claude-sonnet-4-5",
+            "-a",
+            shot.to_str().unwrap(),
+            "What is it?",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        a.requests()[0].json()["messages"][0]["content"][0]["type"],
+        "image_url"
+    );
+    assert_eq!(
+        b.requests()[0].json()["messages"][0]["content"][0]["type"],
+        "image"
+    );
+}

@@ -258,7 +258,7 @@ pub enum Error {
     InvalidRequest(String),
     /// An attached file cannot be used (corrupt, not what its name says, too large, a format no
     /// provider takes): the file's name and what is wrong.
-    #[error("{name}: {message}")]
+    #[error("{name}: {}", one_line(message, MESSAGE_CHARS))]
     Attachment {
         /// The file's name as the person gave it.
         name: String,

@@ -1,6 +1,7 @@
 //! Fake LLM providers for Roundtable's tests: real HTTP servers on `127.0.0.1:0` that replay the
 //! providers' wire formats (`wire-formats.md`) and inject faults. No network, no real keys.
 
+pub mod files;
 pub mod fixtures;
 pub mod server;
 pub mod wire;

@@ -54,7 +54,9 @@ pub fn read_file(path: &Path) -> Result<(String, Vec<u8>)> {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    // A file the person named that cannot be opened is bad input, not a fault of ours.
+    let file = std::fs::File::open(path)
+        .map_err(|e| bad(&name, format!("cannot open {}: {e}", path.display())))?;
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
         return Err(bad(&name, "this is not a file"));
