@@ -274,7 +274,9 @@ pub fn probe_image(bytes: &[u8], name: &str) -> Result<ImageInfo> {
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let (width, height) = reader.into_dimensions().map_err(|e| unreadable(name, &e))?;
+    let (width, height) = guarded(name, || {
+        reader.into_dimensions().map_err(|e| unreadable(name, &e))
+    })?;
     check_size(name, width, height)?;
     Ok(ImageInfo {
         media_type,
@@ -344,18 +346,21 @@ fn damaged(name: &str, detail: impl std::fmt::Display) -> Error {
 /// GIF: the first frame only, since providers take still images (OpenAI refuses animated ones).
 fn decode(bytes: &[u8], name: &str, side: u32) -> Result<(DynamicImage, Orientation)> {
     let info = probe_image(bytes, name)?;
-    // The decoders are fuzzed, but a hostile file must never take the app down: a panic in one
-    // becomes this file's error. (The default panic hook still prints it to stderr.)
-    let decoded = catch_unwind(AssertUnwindSafe(|| {
+    let (image, orientation) = guarded(name, || {
         if info.media_type == "image/jpeg" {
             decode_jpeg(bytes, name, info, side)
         } else {
             decode_any(bytes, name)
         }
-    }));
-    let (image, orientation) =
-        decoded.unwrap_or_else(|_| Err(damaged(name, "the decoder failed on its contents")))?;
+    })?;
     Ok((normalise(image), orientation))
+}
+
+/// Runs a decoder. They are fuzzed, but a hostile file must never take the app down: a panic
+/// inside one becomes this file's error. (The default panic hook still prints it to stderr.)
+fn guarded<T>(name: &str, decode: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(decode))
+        .unwrap_or_else(|_| Err(damaged(name, "the decoder failed on its contents")))
 }
 
 /// A JPEG decoded straight at the smallest of 1/8, 1/4, 1/2 or full size that still covers
@@ -758,6 +763,44 @@ mod tests {
                 .expect("fits")
                 .media_type,
             "image/jpeg"
+        );
+    }
+
+    #[test]
+    fn grey_cmyk_and_webp_images_fit() {
+        let mut grey = Vec::new();
+        let pixels = image::GrayImage::from_fn(300, 200, |x, _| image::Luma([(x % 256) as u8]));
+        JpegEncoder::new_with_quality(&mut grey, 90)
+            .encode_image(&pixels)
+            .expect("test JPEG");
+        let fitted = fit_image(&grey, "grey.jpg", ROOMY).expect("fits");
+        assert_eq!(
+            (fitted.media_type, fitted.width, fitted.height),
+            ("image/jpeg", 300, 200)
+        );
+
+        // CMYK JPEGs (from print tools) take the general decoder.
+        let mut cmyk = Vec::new();
+        let ink: Vec<u8> = (0..120 * 80).flat_map(|_| [0, 200, 200, 0]).collect();
+        jpeg_encoder::Encoder::new(&mut cmyk, 90)
+            .encode(&ink, 120, 80, jpeg_encoder::ColorType::Cmyk)
+            .expect("test CMYK JPEG");
+        let fitted = fit_image(&cmyk, "print.jpg", ROOMY).expect("fits");
+        assert_eq!((fitted.width, fitted.height), (120, 80));
+
+        let mut webp = Vec::new();
+        let pixels = RgbaImage::from_pixel(50, 40, Rgba([0, 128, 255, 255]));
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .encode(pixels.as_raw(), 50, 40, image::ExtendedColorType::Rgba8)
+            .expect("test WebP");
+        assert_eq!(
+            sniff(&webp, "a.webp").expect("sniffs"),
+            Sniffed::Image("image/webp")
+        );
+        let fitted = fit_image(&webp, "a.webp", ROOMY).expect("fits");
+        assert_eq!(
+            (fitted.media_type, fitted.width, fitted.height),
+            ("image/jpeg", 50, 40)
         );
     }
 
