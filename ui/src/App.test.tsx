@@ -29,7 +29,7 @@ function fake(script: StreamMsg[]) {
       id, title: "Old chat", kind: "chat", system: null, columnTargets: [], messages: [
         { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null, parts: [] },
         { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2,
-          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"] }, column: null, parts: [] },
+          figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"], imageTokens: 0, note: null }, column: null, parts: [] },
       ],
     }),
     search: async () => [{ conversationId: 7, title: "Old chat", messageId: 2, role: "assistant", snippet: "hi [there]", createdAt: 2 }],
@@ -111,7 +111,7 @@ describe("App", () => {
       { kind: "attempt", target: "b/fast", number: 2, outcome: "ok", class: null, status: null, ms: 9, message: null },
       { kind: "render", replaceFrom: 0, blocks: [], tail: "<p>Par</p>", reasoning: "" },
       { kind: "render", replaceFrom: 0, blocks: ["<h2>Done</h2>"], tail: "<p>Partial answer</p>", reasoning: "" },
-      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: "override", requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: "override", requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, imageTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a default model");

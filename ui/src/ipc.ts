@@ -207,7 +207,15 @@ estimated: boolean,
 /**
  * The targets that failed before this one answered, in order.
  */
-fellOver: Array<string>, };
+fellOver: Array<string>, 
+/**
+ * Prompt tokens the provider counted for images and documents, when it said.
+ */
+imageTokens: number, 
+/**
+ * What was changed to send the request (a PDF that went as its text), if anything.
+ */
+note: string | null, };
 
 /**
  * One entry of the model picker.
@@ -479,7 +487,12 @@ cacheWriteTokens: number,
 /**
  * Generated tokens spent reasoning.
  */
-reasoningTokens: number, };
+reasoningTokens: number, 
+/**
+ * Prompt tokens the provider said it counted for images and documents (part of
+ * `input_tokens`; Gemini reports them by modality, the others do not break them out).
+ */
+imageTokens: number, };
 
 /**
  * A provider in settings: where it is, and whether a key is there — as a masked hint only.

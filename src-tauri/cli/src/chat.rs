@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Read};
 use roundtable_engine::attach;
 use roundtable_engine::session::{AttachmentRef, Delivery, Session, Turn, TurnEvent, TurnSpec};
 use roundtable_engine::store::Budget;
+use roundtable_engine::Outcome;
 
 use crate::args::{ChatArgs, RequestOpts};
 use crate::failure::Failure;
@@ -96,6 +97,11 @@ pub async fn run(s: Session<'_>, args: ChatArgs, out: &mut Out) -> Result<(), Fa
                         f.model,
                         f.fell_over.join(", ")
                     ));
+                }
+                // What was changed to send it (a PDF that went as its text) is said too.
+                let changed = f.attempts.iter().find(|a| a.outcome == Outcome::Ok);
+                if let Some(what) = changed.and_then(|a| a.message.as_deref()) {
+                    note(what);
                 }
                 return Ok(());
             }

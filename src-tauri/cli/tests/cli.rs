@@ -2406,3 +2406,44 @@ fn compare_sends_the_attachment_to_every_column() {
         "image"
     );
 }
+
+#[test]
+fn a_pdf_for_a_provider_that_takes_none_goes_as_its_text_and_the_figures_say_so() {
+    let server = FakeServer::always(Protocol::Ollama.stream(&answer()));
+    let dir = data_dir(Protocol::Ollama, &server);
+    let files = tempfile::tempdir().unwrap();
+    let (_, doc, _) = attachment_files(files.path());
+    let o = run(
+        dir.path(),
+        &[
+            "chat",
+            "-m",
+            "fake/llava",
+            "-a",
+            doc.to_str().unwrap(),
+            "Sum it up.",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("q3.pdf went as its text (2 pages): this provider takes no PDFs"),
+        "{}",
+        stderr(&o)
+    );
+    let content = server.requests()[0].json()["messages"][0]["content"].clone();
+    assert!(
+        content.as_str().unwrap().contains("Page 2 says hello"),
+        "{content}"
+    );
+    let store = roundtable_engine::store::Store::open(dir.path()).unwrap();
+    let figures = store.answer_figures(1).unwrap();
+    let f = figures.values().next().unwrap();
+    assert!(
+        f.note
+            .as_deref()
+            .unwrap()
+            .starts_with("q3.pdf went as its text"),
+        "{f:?}"
+    );
+}

@@ -238,6 +238,9 @@ pub struct Usage {
     pub cache_write_tokens: u64,
     /// Generated tokens spent reasoning.
     pub reasoning_tokens: u64,
+    /// Prompt tokens the provider said it counted for images and documents (part of
+    /// `input_tokens`; Gemini reports them by modality, the others do not break them out).
+    pub image_tokens: u64,
 }
 
 /// Why the model stopped.

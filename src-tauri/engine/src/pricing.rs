@@ -303,6 +303,7 @@ mod tests {
             cache_read_tokens: cache_read,
             cache_write_tokens: cache_write,
             reasoning_tokens: reasoning,
+            image_tokens: 0,
         }
     }
 

@@ -17,7 +17,7 @@ async function until(cond: () => boolean, what: string) {
 const render1 = (html: string): StreamMsg => ({ kind: "render", replaceFrom: 0, blocks: [html], tail: "", reasoning: "" });
 const done = (model: string, messageId: number): StreamMsg => ({
   kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: model, messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
-  usage: { inputTokens: 10, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+  usage: { inputTokens: 10, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, imageTokens: 0 },
 });
 
 /** A fake backend: column i's script is played when a compare starts. Compare sets live in its
@@ -236,7 +236,7 @@ describe("Compare", () => {
   it("a stored compare reopens with each column's thread, and a follow-up continues each", async () => {
     const msg = (id: number, parentId: number | null, role: Role, text: string, column: number | null, model: string | null = null): MessageView => ({
       id, parentId, role, text, html: `<p>${text}</p>`, reasoningHtml: "", model, status: "complete", error: null, createdAt: id,
-      figures: model ? { inputTokens: 5, outputTokens: 7, reasoningTokens: 0, costMicros: 300, ttftMs: 100, durationMs: 400, estimated: false, fellOver: [] } : null,
+      figures: model ? { inputTokens: 5, outputTokens: 7, reasoningTokens: 0, costMicros: 300, ttftMs: 100, durationMs: 400, estimated: false, fellOver: [], imageTokens: 0, note: null } : null,
       column, parts: [],
     });
     const messages = [

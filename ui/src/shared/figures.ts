@@ -8,6 +8,10 @@ export interface Figures {
   costMicros: number; ttftMs: number | null; estimated: boolean;
   /** Where the price came from (a live answer only: `override`, `catalog`, `builtin`, `local`, `provider`). */
   priceSource?: string | null;
+  /** Prompt tokens the provider counted for images and documents (0 when it did not say). */
+  imageTokens?: number;
+  /** What was changed to send the request ("q3.pdf went as its text (12 pages): …"). */
+  note?: string | null;
 }
 
 /** A failed or skipped attempt as the UI names it (the driver's own words in Rust). */
@@ -18,9 +22,10 @@ export function fellOver(a: Attempt): string {
 export function answerLine(f: Figures): string {
   const parts = [`answered by ${f.model ?? "?"}${f.fellOver.length ? ` after ${f.fellOver.join(", ")} failed` : ""}`];
   if (f.input === null || f.output === null) parts.push("tokens unknown");
-  else parts.push(`${f.input} in · ${f.output} out${f.reasoning ? ` (${f.reasoning} reasoning)` : ""}`);
+  else parts.push(`${f.input} in${f.imageTokens ? ` (${f.imageTokens} for images and files)` : ""} · ${f.output} out${f.reasoning ? ` (${f.reasoning} reasoning)` : ""}`);
   parts.push(`${f.estimated ? "≈ " : ""}$${(f.costMicros / 1e6).toFixed(4)}`);
   if (f.ttftMs !== null) parts.push(`first token ${(f.ttftMs / 1000).toFixed(2)} s`);
+  if (f.note) parts.push(f.note);
   return parts.join(" · ");
 }
 
@@ -29,7 +34,8 @@ export function fromDone(d: Extract<TurnEvent, { kind: "done" }>): Figures {
   return {
     model: d.model, fellOver: d.fellOver, input: d.usage?.inputTokens ?? null, output: d.usage?.outputTokens ?? null,
     reasoning: d.usage?.reasoningTokens ?? 0, costMicros: d.costMicros, ttftMs: d.ttftMs, estimated: !d.usage,
-    priceSource: d.priceSource,
+    priceSource: d.priceSource, imageTokens: d.usage?.imageTokens ?? 0,
+    note: d.attempts.find((a) => a.outcome === "ok")?.message ?? null,
   };
 }
 
@@ -38,7 +44,7 @@ export function fromStored(m: MessageView): Figures | null {
   const f = m.figures;
   return f && {
     model: m.model, fellOver: f.fellOver, input: f.inputTokens, output: f.outputTokens, reasoning: f.reasoningTokens,
-    costMicros: f.costMicros, ttftMs: f.ttftMs, estimated: f.estimated,
+    costMicros: f.costMicros, ttftMs: f.ttftMs, estimated: f.estimated, imageTokens: f.imageTokens, note: f.note,
   };
 }
 
@@ -48,6 +54,8 @@ export function compact(f: Figures): string[] {
   if (f.ttftMs !== null) parts.push(`${(f.ttftMs / 1000).toFixed(2)} s`);
   if (f.input !== null && f.output !== null) parts.push(`${f.input + f.output} tok`);
   parts.push(`${f.estimated ? "≈ " : ""}$${(f.costMicros / 1e6).toFixed(4)}`);
+  if (f.imageTokens) parts.push(`${f.imageTokens} image tok`);
+  if (f.note) parts.push(f.note.includes("went as its text") ? "PDF sent as text" : "attachments adjusted");
   return parts;
 }
 

@@ -133,6 +133,9 @@ impl<'a> Recorder<'a> {
             error_class: a.class.map(|c| c.as_str().to_string()),
             http_status: a.status.map(i64::from),
             started_at: now_ms() - a.ms as i64,
+            note: (a.outcome == Outcome::Ok)
+                .then(|| a.message.clone())
+                .flatten(),
             ..Default::default()
         }
     }
@@ -232,6 +235,7 @@ impl<'a> Recorder<'a> {
         row.cache_read_tokens = usage.cache_read_tokens as i64;
         row.cache_write_tokens = usage.cache_write_tokens as i64;
         row.reasoning_tokens = usage.reasoning_tokens as i64;
+        row.image_tokens = usage.image_tokens as i64;
         let (price, source) = self.prices.price_of(&[model, &row.model_requested]);
         row.price = price;
         match provider_cost {

@@ -25,6 +25,10 @@ pub struct AnswerFigures {
     pub estimated: bool,
     /// The targets that failed before this one answered, in order.
     pub fell_over: Vec<String>,
+    /// Prompt tokens the provider counted for images and documents, when it said.
+    pub image_tokens: i64,
+    /// What was changed to send the request (a PDF that went as its text), if anything.
+    pub note: Option<String>,
 }
 
 /// One attempt, as recorded.
@@ -78,6 +82,10 @@ pub struct LedgerRow {
     pub estimated: bool,
     /// The client (the gateway's `X-Title`), if any.
     pub client: Option<String>,
+    /// Prompt tokens counted for images and documents, when the provider said.
+    pub image_tokens: i64,
+    /// What was changed to send the request (a PDF that went as its text).
+    pub note: Option<String>,
 }
 
 fn usage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
@@ -149,7 +157,8 @@ impl Store {
                         a.ttft_ms, a.duration_ms, a.estimated,
                         (SELECT GROUP_CONCAT(model_requested, char(10)) FROM
                            (SELECT f.model_requested FROM ledger f
-                            WHERE f.request_id = a.request_id AND f.outcome = 'failed' ORDER BY f.attempt))
+                            WHERE f.request_id = a.request_id AND f.outcome = 'failed' ORDER BY f.attempt)),
+                        a.image_tokens, a.note
                  FROM ledger a
                  WHERE a.conversation_id = ?1 AND a.message_id IS NOT NULL",
             )
@@ -170,6 +179,8 @@ impl Store {
                         fell_over: failed
                             .map(|f| f.split('\n').map(str::to_string).collect())
                             .unwrap_or_default(),
+                        image_tokens: r.get(9)?,
+                        note: r.get(10)?,
                     },
                 ))
             })
@@ -185,8 +196,8 @@ impl Store {
             "INSERT INTO ledger (request_id, conversation_id, message_id, provider, model_requested, model_answered, route, attempt,
                 outcome, error_class, http_status, started_at, ttft_ms, duration_ms, input_tokens, output_tokens, cache_read_tokens,
                 cache_write_tokens, reasoning_tokens, cost_micros, price_input, price_output, price_cache_read, price_cache_write,
-                price_source, estimated, client)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+                price_source, estimated, client, image_tokens, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
             params![
                 r.request_id,
                 r.conversation_id,
@@ -215,6 +226,8 @@ impl Store {
                 r.price_source.map(|s| s.as_str()),
                 r.estimated,
                 r.client,
+                r.image_tokens,
+                r.note,
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -228,7 +241,7 @@ impl Store {
                 "UPDATE ledger SET message_id = ?1, model_answered = ?2, outcome = ?3, error_class = ?4, http_status = ?5, duration_ms = ?6,
                     input_tokens = ?7, output_tokens = ?8, cache_read_tokens = ?9, cache_write_tokens = ?10, reasoning_tokens = ?11,
                     cost_micros = ?12, price_input = ?13, price_output = ?14, price_cache_read = ?15, price_cache_write = ?16,
-                    price_source = ?17, estimated = ?18
+                    price_source = ?17, estimated = ?18, image_tokens = ?20
                  WHERE id = ?19",
                 params![
                     r.message_id,
@@ -249,7 +262,8 @@ impl Store {
                     r.price.map(|p| p.cache_write),
                     r.price_source.map(|s| s.as_str()),
                     r.estimated,
-                    id
+                    id,
+                    r.image_tokens
                 ],
             )
             .map_err(|e| self.err(e))?;

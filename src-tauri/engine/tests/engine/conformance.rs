@@ -131,7 +131,8 @@ async fn conformance_streams_a_full_answer_on_every_protocol() {
                 output_tokens: 40,
                 cache_read_tokens: 100,
                 cache_write_tokens: 0,
-                reasoning_tokens: if protocol == Protocol::Ollama { 0 } else { 30 }
+                reasoning_tokens: if protocol == Protocol::Ollama { 0 } else { 30 },
+                image_tokens: 0,
             }),
             "{protocol:?}"
         );

@@ -82,6 +82,7 @@ pub(crate) fn normalise(u: &RawUsage, counted_thinking: u64) -> Usage {
             .output_tokens_details
             .and_then(|d| d.thinking_tokens)
             .unwrap_or(counted_thinking),
+        image_tokens: 0,
     }
 }
 
@@ -249,7 +250,8 @@ mod tests {
                 output_tokens: 5,
                 cache_read_tokens: 4202,
                 cache_write_tokens: 0,
-                reasoning_tokens: 0
+                reasoning_tokens: 0,
+                image_tokens: 0,
             }
         );
     }

@@ -55,6 +55,37 @@ struct RawUsage {
     thoughts_token_count: u64,
     #[serde(default)]
     cached_content_token_count: u64,
+    /// The prompt's tokens by modality: `[{"modality":"IMAGE","tokenCount":258}, …]`.
+    #[serde(default)]
+    prompt_tokens_details: Option<ModalityCounts>,
+}
+
+/// Gemini's per-modality counts, summed for what is not text (images, documents, video).
+#[derive(Deserialize, Clone, Copy, Default)]
+#[serde(from = "Vec<ModalityCount>")]
+struct ModalityCounts {
+    media: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ModalityCount {
+    #[serde(default)]
+    modality: String,
+    #[serde(default)]
+    token_count: u64,
+}
+
+impl From<Vec<ModalityCount>> for ModalityCounts {
+    fn from(list: Vec<ModalityCount>) -> Self {
+        ModalityCounts {
+            media: list
+                .iter()
+                .filter(|m| m.modality != "TEXT")
+                .map(|m| m.token_count)
+                .sum(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -83,6 +114,7 @@ fn normalise(u: &RawUsage) -> Usage {
         cache_read_tokens: u.cached_content_token_count,
         cache_write_tokens: 0,
         reasoning_tokens: u.thoughts_token_count,
+        image_tokens: u.prompt_tokens_details.map_or(0, |d| d.media),
     }
 }
 
@@ -239,5 +271,12 @@ mod tests {
         assert_eq!(r.text, "Hi");
         assert_eq!(r.end.finish, FinishReason::Length);
         assert_eq!(r.end.usage.unwrap().cache_read_tokens, 2);
+    }
+
+    #[test]
+    fn image_and_document_tokens_are_read_from_the_prompts_modality_counts() {
+        let body = br#"{"candidates":[{"content":{"parts":[{"text":"A chart."}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1290,"candidatesTokenCount":3,"promptTokensDetails":[{"modality":"TEXT","tokenCount":14},{"modality":"IMAGE","tokenCount":1018},{"modality":"DOCUMENT","tokenCount":258}]},"modelVersion":"gemini-2.5-flash"}"#;
+        let u = whole(Gemini, body).unwrap().end.usage.unwrap();
+        assert_eq!((u.input_tokens, u.image_tokens), (1290, 1276));
     }
 }

@@ -83,6 +83,7 @@ impl Decoder for OllamaDecoder {
                 cache_read_tokens: line.prompt_eval_cached_count.unwrap_or(0),
                 cache_write_tokens: 0,
                 reasoning_tokens: 0,
+                image_tokens: 0,
             });
         let finish = match line.done_reason.as_deref() {
             None | Some("stop") => FinishReason::Stop,

@@ -164,6 +164,7 @@ impl Decoder for OpenAiDecoder {
                     .as_ref()
                     .and_then(|d| d.reasoning_tokens)
                     .unwrap_or(0),
+                image_tokens: 0,
             });
             self.cost = u.cost.or(self.cost);
         }
@@ -216,7 +217,8 @@ mod tests {
                 output_tokens: 300,
                 cache_read_tokens: 0,
                 cache_write_tokens: 0,
-                reasoning_tokens: 0
+                reasoning_tokens: 0,
+                image_tokens: 0,
             })
         );
     }

@@ -29,3 +29,9 @@ CREATE INDEX message_parts_by_sha256 ON message_parts (sha256);
 
 -- What OpenRouter's catalog says a model reads (`architecture.input_modalities`, JSON).
 ALTER TABLE catalog_prices ADD COLUMN input_modalities TEXT;
+
+-- Prompt tokens the provider counted for images and documents (Gemini reports them by
+-- modality; the others only within input_tokens), and what was changed to send an answer's
+-- request ("q3.pdf went as its text …").
+ALTER TABLE ledger ADD COLUMN image_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger ADD COLUMN note TEXT;
