@@ -561,10 +561,12 @@ pub fn fit_image(bytes: &[u8], name: &str, limits: ImageLimits) -> Result<Fitted
 
 /// The image decoded, at most `side` on its longest side, upright.
 fn upright_within(bytes: &[u8], name: &str, side: u32) -> Result<DynamicImage> {
-    let (image, orientation) = decode(bytes, name, side)?;
+    let (mut image, orientation) = decode(bytes, name, side)?;
     let (width, height) = scaled_size(image.width(), image.height(), side);
     // Scaling before turning upright is the same result on fewer pixels.
-    let mut image = resize_to(&image, name, width, height)?;
+    if (width, height) != (image.width(), image.height()) {
+        image = resize_to(&image, name, width, height)?;
+    }
     image.apply_orientation(orientation);
     Ok(image)
 }
