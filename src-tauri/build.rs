@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "menu_events",
     "attach",
     "attachment_image",
+    "paste_image",
 ];
 
 fn main() {

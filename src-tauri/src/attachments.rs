@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use roundtable_engine::attach::{self, Fitted};
 use roundtable_engine::chat::Part;
-use roundtable_engine::error::ErrorKind;
+use roundtable_engine::error::{ErrorKind, ErrorView};
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -87,6 +87,11 @@ pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> Reply<A
     .await
     .map_err(|e| refused(ErrorKind::Internal, format!("reading the file failed: {e}")))?
     .map_err(text)?;
+    view(&done)
+}
+
+/// What the page is told of an attachment it added.
+fn view(done: &attach::Ingested) -> Reply<AttachedView> {
     let a = match &done.part {
         Part::Image(a) | Part::File(a) => a.clone(),
         _ => return Err(refused(ErrorKind::Internal, "not an attachment")),
@@ -101,6 +106,62 @@ pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> Reply<A
         pages: a.pages,
         thumbnail: done.thumbnail.as_ref().map(data_url),
     })
+}
+
+/// The most pixels a pasted picture may have (a 8K screen is 33 million).
+const MAX_PASTE_PIXELS: u64 = 100_000_000;
+/// How long reading the clipboard may take.
+const PASTE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The clipboard's picture as a PNG, if it holds one (a screenshot); `None` when it holds none.
+fn clipboard_png() -> Result<Option<Vec<u8>>, String> {
+    let mut clipboard =
+        arboard::Clipboard::new().map_err(|e| format!("the clipboard cannot be read: {e}"))?;
+    let picture = match clipboard.get_image() {
+        Ok(p) => p,
+        Err(arboard::Error::ContentNotAvailable) => return Ok(None),
+        Err(e) => return Err(format!("the clipboard's picture cannot be read: {e}")),
+    };
+    let (w, h) = (picture.width as u32, picture.height as u32);
+    if u64::from(w) * u64::from(h) > MAX_PASTE_PIXELS {
+        return Err(format!(
+            "the pasted picture is {w}×{h}, over 100 megapixels"
+        ));
+    }
+    let rgba = image::RgbaImage::from_raw(w, h, picture.bytes.into_owned())
+        .ok_or("the clipboard's picture is malformed")?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    rgba.write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| format!("the pasted picture cannot be encoded: {e}"))?;
+    Ok(Some(png.into_inner()))
+}
+
+/// A pasted screenshot: WebKitGTK's paste event carries no image data, so when the page sees a
+/// paste with nothing in it, the backend reads the system clipboard's picture itself, and checks
+/// and stores it like a picked file. `None` when the clipboard holds no picture.
+#[tauri::command]
+pub async fn paste_image(state: State<'_, AppState>) -> Reply<Option<AttachedView>> {
+    let blobs = state.ready()?.store.blobs();
+    let read = tokio::task::spawn_blocking(move || -> Result<Option<AttachedView>, ErrorView> {
+        let Some(png) = clipboard_png().map_err(|m| refused(ErrorKind::BadInput, m))? else {
+            return Ok(None);
+        };
+        let name = "pasted-image.png";
+        let ingested = attach::ingest(name, &png, true).map_err(text)?;
+        blobs.put(&png).map_err(text)?;
+        Ok(Some(view(&ingested)?))
+    });
+    match tokio::time::timeout(PASTE_DEADLINE, read).await {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => Err(refused(
+            ErrorKind::Internal,
+            format!("reading the clipboard failed: {e}"),
+        )),
+        Err(_) => Err(refused(
+            ErrorKind::BadInput,
+            "the clipboard did not answer within 5 s; copy the picture again",
+        )),
+    }
 }
 
 /// The largest picture of a stored image the page may ask for.

@@ -61,6 +61,7 @@ fn main() {
             menu::menu_events,
             attachments::attach,
             attachments::attachment_image,
+            attachments::paste_image,
         ])
         .run(context);
     if let Err(e) = app {

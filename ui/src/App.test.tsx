@@ -68,6 +68,7 @@ function fake(script: StreamMsg[]) {
     exportUsageCsv: async () => "/tmp/x.csv",
     attach: async (file) => ({ sha256: `sha-${file.name}`, name: file.name, mediaType: "text/plain", bytes: file.size, width: null, height: null, pages: null, thumbnail: null }),
     attachmentImage: async () => "data:image/png;base64,AA==",
+    pasteImage: async () => null,
   };
   return { backend, sent, cancelled, opened };
 }

@@ -50,6 +50,8 @@ export interface Backend {
   attach?(file: File): Promise<AttachedView>;
   /** A stored image, upright, its longest side at most `side` px, as a `data:` URL. */
   attachmentImage?(sha256: string, name: string, side: number): Promise<string>;
+  /** The system clipboard's picture (a screenshot), read, checked and stored by the backend; null when it holds none. */
+  pasteImage?(): Promise<AttachedView | null>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -109,4 +111,5 @@ export const tauriBackend: FullBackend = {
   attach: async (file) =>
     call("attach", new Uint8Array(await file.arrayBuffer()), { headers: { "x-file-name": encodeURIComponent(file.name) } }),
   attachmentImage: (sha256, name, side) => call("attachment_image", { sha256, name, side }),
+  pasteImage: () => call("paste_image"),
 };

@@ -44,7 +44,10 @@ function attachments() {
       return view(file.name, file.size);
     },
     attachmentImage: async (sha256: string, _name: string, side: number) => { asked.push({ sha256, side }); return `${PNG}#${side}`; },
+    /** The system clipboard: a screenshot until it is taken, then nothing. */
+    pasteImage: async () => (clipboard.length ? view(clipboard.shift()!) : null),
   };
+  const clipboard = ["screenshot.png"];
   return { methods, asked, release: () => held.splice(0).forEach((go) => go()) };
 }
 
@@ -154,13 +157,32 @@ describe("attachments in the chat composer", () => {
       box.dispatchEvent(e);
       return e;
     };
-    const text = paste({ items: [{ kind: "string", getAsFile: () => null }], files: [] });
+    const text = paste({ types: ["text/plain"], items: [{ kind: "string", getAsFile: () => null }], files: [] });
     expect(text.defaultPrevented).toBe(false);
     const shot = file("image.png");
-    const e = paste({ items: [{ kind: "file", getAsFile: () => shot }], files: [shot] });
+    const e = paste({ types: ["Files"], items: [{ kind: "file", getAsFile: () => shot }], files: [shot] });
     expect(e.defaultPrevented).toBe(true);
     await until(() => chips(root)[0]?.dataset.sha256 === "sha-image.png", "the screenshot");
     expect(chips(root)).toHaveLength(1); // items and files name the same file: once
+  });
+
+  it("a paste that carries nothing (WebKitGTK and a screenshot) asks the backend for the clipboard's picture", async () => {
+    const { root } = mountChat();
+    const box = type(root, "keep me");
+    const paste = () => {
+      const e = new Event("paste", { bubbles: true, cancelable: true });
+      Object.defineProperty(e, "clipboardData", { value: { types: [], items: [], files: [] } });
+      box.dispatchEvent(e);
+      return e;
+    };
+    expect(paste().defaultPrevented).toBe(true);
+    await until(() => chips(root)[0]?.dataset.sha256 === "sha-screenshot.png", "the clipboard's picture");
+    // The clipboard holds no picture now: nothing is added, nothing is said, the text stays.
+    paste();
+    await tick();
+    await tick();
+    expect(chips(root)).toHaveLength(1);
+    expect(box.value).toBe("keep me");
   });
 
   it("the same file twice is kept once; at most 20, and the rest are said to be left out", async () => {

@@ -35,12 +35,18 @@ export function pastedFiles(e: ClipboardEvent): File[] {
   return items.length ? items : [...(data.files ?? [])];
 }
 
-/** A paste handler for a composer's text area: files are attached, text is left to paste. */
+/** A paste handler for a composer's text area: files are attached, text is left to paste, and a
+ *  paste that carries nothing the page can read (a screenshot: WebKitGTK gives the page no image
+ *  data) asks the backend for the clipboard's picture. */
 export const onPasteFiles = (files: Attachments) => (e: ClipboardEvent) => {
   const got = pastedFiles(e);
-  if (!got.length) return;
-  e.preventDefault();
-  files.add(got);
+  if (got.length) {
+    e.preventDefault();
+    files.add(got);
+  } else if (e.clipboardData && (e.clipboardData.types?.length ?? 1) === 0) {
+    e.preventDefault();
+    files.pasteClipboard();
+  }
 };
 
 export function Tray(props: { files: Attachments; pictures: Pictures }) {

@@ -20,7 +20,7 @@ export interface Pending { key: number; name: string; view: AttachedView | null 
 
 export type Attachments = ReturnType<typeof createAttachments>;
 
-export function createAttachments(b: Pick<FullBackend, "attach">) {
+export function createAttachments(b: Pick<FullBackend, "attach"> & Partial<Pick<FullBackend, "pasteImage">>) {
   const [items, setItems] = createSignal<Pending[]>([]);
   const queue: { key: number; file: File }[] = [];
   let running = 0;
@@ -71,6 +71,22 @@ export function createAttachments(b: Pick<FullBackend, "attach">) {
     pump();
   }
 
+  /** The system clipboard's picture, read by the backend (a pasted screenshot, which WebKitGTK's
+   *  paste event does not carry); nothing happens when the clipboard holds none. */
+  function pasteClipboard() {
+    if (!b.pasteImage || items().length >= MAX_ATTACHMENTS) return;
+    const key = next++;
+    setItems((xs) => [...xs, { key, name: "Pasted image", view: null }]);
+    running++;
+    b.pasteImage()
+      .then((view) => (view ? settle(key, view) : without(key)), (e) => {
+        if (!here(key)) return;
+        without(key);
+        report(e);
+      })
+      .finally(() => { running--; pump(); });
+  }
+
   /** Takes one out (one being read is dropped when its answer comes). */
   function remove(key: number) {
     const i = queue.findIndex((q) => q.key === key);
@@ -82,7 +98,7 @@ export function createAttachments(b: Pick<FullBackend, "attach">) {
   const reading = createMemo(() => items().filter((x) => !x.view).length);
 
   return {
-    items, ready, reading, add, remove,
+    items, ready, reading, add, remove, pasteClipboard,
     /** Sent: these leave the composer (any added since stay). */
     sent: (shas: readonly string[]) => setItems((xs) => xs.filter((x) => !x.view || !shas.includes(x.view.sha256))),
     /** The composer holds these instead (a message being edited: its own attachments). */
