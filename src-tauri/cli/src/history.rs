@@ -84,10 +84,18 @@ pub fn run(store: &Store, command: HistoryCommand, out: &mut Out) -> Result<(), 
         } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Failure::Input(format!("could not read {}: {e}", file.display())))?;
-            let r = store.import_chatgpt(&text)?;
+            // The unpacked export's images and files sit beside conversations.json.
+            let folder = file.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    std::path::Path::new(".")
+                } else {
+                    p
+                }
+            });
+            let r = store.import_chatgpt_from(&text, folder)?;
             out.raw(&format!(
-                "imported {} conversations ({} messages) from {}; {} already imported; skipped {} unreadable conversations and {} messages\n",
-                r.conversations, r.messages, file.display(), r.already_imported, r.skipped_conversations, r.skipped_messages
+                "imported {} conversations ({} messages) from {}; {} already imported; skipped {} unreadable conversations and {} messages; {} images and files attached, {} not found in the export folder\n",
+                r.conversations, r.messages, file.display(), r.already_imported, r.skipped_conversations, r.skipped_messages, r.attachments, r.skipped_attachments
             ))
         }
     }

@@ -181,6 +181,12 @@ impl Capabilities {
         known.insert(target.to_string(), inputs);
     }
 
+    /// Whether anything was learned of `provider/model`.
+    pub fn knows(&self, target: &str) -> bool {
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        known.contains_key(target)
+    }
+
     /// What `provider/model` reads: learned first, then the built-in table.
     pub fn of(&self, kind: ProviderKind, target: &str, model: &str) -> Inputs {
         let known = self.known.read().unwrap_or_else(|p| p.into_inner());

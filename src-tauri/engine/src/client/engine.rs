@@ -17,7 +17,7 @@ use crate::attach::send::{self, Capabilities, Inputs, Prepared};
 use crate::chat::{ChatRequest, ChatResponse};
 use crate::client::{ChatStream, StreamTimeouts};
 use crate::config::Config;
-use crate::config::Registry;
+use crate::config::{ProviderKind, Registry};
 use crate::error::{human_duration, Error, ErrorClass, ProviderError, Result};
 use crate::keys::{ApiKey, KeyLookup, KeySource};
 use crate::models::ModelInfo;
@@ -87,6 +87,14 @@ impl Engine {
         }
         let provider = target.provider.clone();
         let name = target.to_string();
+        let images = req.messages.iter().any(|m| {
+            m.parts
+                .iter()
+                .any(|p| matches!(p, crate::chat::Part::Image(_)))
+        });
+        if provider.kind == ProviderKind::Ollama && images {
+            self.learn_from_ollama(target).await;
+        }
         let inputs = self.capabilities.of(provider.kind, &name, &target.model);
         send::check(req, &provider.id, &name, inputs)?;
         let req = req.clone();
@@ -96,6 +104,30 @@ impl Engine {
         .await
         .map_err(|e| Error::Internal(format!("preparing attachments failed: {e}")))??;
         Ok(Some(prepared))
+    }
+
+    /// What Ollama says a model reads (`/api/show` → `capabilities`, `vision` among them or
+    /// not), asked once per model; nothing is learned when it does not answer within 3 s.
+    async fn learn_from_ollama(&self, target: &Target) {
+        let name = target.to_string();
+        if self.capabilities.knows(&name) {
+            return;
+        }
+        let provider = &target.provider;
+        let show = self.fetch_whole(provider, |key| WireRequest {
+            url: provider.url("/api/show"),
+            headers: providers::bearer(key),
+            body: Some(serde_json::json!({"model": target.model})),
+        });
+        let Ok(Ok(w)) = tokio::time::timeout(Duration::from_secs(3), show).await else {
+            return;
+        };
+        let shown: serde_json::Value = serde_json::from_slice(&w.body).unwrap_or_default();
+        if let Some(list) = shown["capabilities"].as_array() {
+            let words: Vec<&str> = list.iter().filter_map(|c| c.as_str()).collect();
+            self.capabilities
+                .learn(&name, Inputs::from_modalities(&words));
+        }
     }
 
     /// The config in force.

@@ -1,8 +1,14 @@
 //! Import of ChatGPT's official export (`conversations.json`): each conversation's `mapping`
 //! tree of nodes (`message.author.role`, `content.parts`, `create_time`), branches kept. What
 //! cannot be read is skipped and counted; a conversation already imported is not imported again.
+//!
+//! Images (`image_asset_pointer` parts, `file-service://file-…` or `sediment://file_…`) and
+//! uploaded files (`metadata.attachments`, by `id`) come in as attachments when their files are in
+//! the export folder — named after the id (`file-AbC123-photo.png`), beside `conversations.json`
+//! or one folder down — and are counted as skipped when not.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -24,6 +30,83 @@ pub struct ImportReport {
     pub skipped_conversations: usize,
     /// Messages that could not be read (no text, an unknown role, a tool call…).
     pub skipped_messages: usize,
+    /// Images and files imported as attachments.
+    pub attachments: usize,
+    /// Images and files whose file was not in the export folder (or could not be used).
+    pub skipped_attachments: usize,
+}
+
+/// The files of an export folder by the asset id their names start with.
+struct Assets {
+    files: Vec<(String, PathBuf)>,
+}
+
+/// The most files looked at in an export folder.
+const MAX_EXPORT_FILES: usize = 100_000;
+
+impl Assets {
+    /// The files beside `conversations.json` and one folder down (`user-…/`, `dalle-generations/`).
+    fn index(folder: Option<&Path>) -> Assets {
+        let mut files = Vec::new();
+        let mut dirs: Vec<(PathBuf, usize)> =
+            folder.map(|f| (f.to_path_buf(), 0)).into_iter().collect();
+        while let Some((dir, depth)) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten().take(MAX_EXPORT_FILES) {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() && depth == 0 {
+                    dirs.push((path, 1));
+                } else if kind.is_file() && files.len() < MAX_EXPORT_FILES {
+                    files.push((entry.file_name().to_string_lossy().into_owned(), path));
+                }
+            }
+        }
+        Assets { files }
+    }
+
+    /// The file of asset `id` (`file-AbC123`, `file_00000000abc`): its name is the id, then
+    /// `-`, `.` or nothing.
+    fn find(&self, id: &str) -> Option<&Path> {
+        if id.len() < 6 {
+            return None;
+        }
+        self.files
+            .iter()
+            .find(|(name, _)| {
+                name.strip_prefix(id)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '.']))
+            })
+            .map(|(_, p)| p.as_path())
+    }
+}
+
+/// The asset ids a message refers to: its image pointers and its uploaded files, in order.
+fn asset_ids(message: &Value) -> Vec<String> {
+    let pointers = message["content"]["parts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["content_type"] == "image_asset_pointer")
+        .filter_map(|p| p["asset_pointer"].as_str())
+        .map(|p| p.rsplit("://").next().unwrap_or(p).to_string());
+    let uploads = message["metadata"]["attachments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str())
+        .map(str::to_string);
+    let mut ids: Vec<String> = Vec::new();
+    for id in pointers.chain(uploads) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
 }
 
 fn ms(v: &Value) -> Option<i64> {
@@ -44,8 +127,15 @@ fn text_of(message: &Value) -> String {
 }
 
 impl Store {
-    /// Imports ChatGPT's `conversations.json`.
+    /// Imports ChatGPT's `conversations.json` (no attachments: see [`Store::import_chatgpt_from`]).
     pub fn import_chatgpt(&self, json: &str) -> Result<ImportReport> {
+        self.import_chatgpt_from(json, None)
+    }
+
+    /// Imports ChatGPT's `conversations.json`, with the images and files found in `folder` (the
+    /// unpacked export it came from).
+    pub fn import_chatgpt_from(&self, json: &str, folder: Option<&Path>) -> Result<ImportReport> {
+        let assets = Assets::index(folder);
         let value: Value = serde_json::from_str(json).map_err(|e| {
             Error::InvalidRequest(format!(
                 "this is not ChatGPT's conversations.json: not JSON ({e})"
@@ -58,7 +148,7 @@ impl Store {
         };
         let mut report = ImportReport::default();
         for conv in conversations {
-            match self.import_one(conv, &mut report) {
+            match self.import_one(conv, &assets, &mut report) {
                 Ok(true) => report.conversations += 1,
                 Ok(false) => report.already_imported += 1,
                 Err(_) => report.skipped_conversations += 1,
@@ -68,7 +158,7 @@ impl Store {
     }
 
     /// Imports one conversation in one transaction; false if it was imported before.
-    fn import_one(&self, conv: &Value, report: &mut ImportReport) -> Result<bool> {
+    fn import_one(&self, conv: &Value, assets: &Assets, report: &mut ImportReport) -> Result<bool> {
         let bad = || Error::InvalidRequest("unreadable conversation".into());
         let external = conv["conversation_id"]
             .as_str()
@@ -119,6 +209,7 @@ impl Store {
             .collect();
         let mut seen: HashMap<&str, ()> = HashMap::new();
         let (mut imported, mut skipped) = (0, 0);
+        let (mut attached, mut skipped_assets) = (0, 0);
         while let Some((key, parent)) = stack.pop() {
             if seen.insert(key, ()).is_some() {
                 continue;
@@ -129,8 +220,19 @@ impl Store {
                 let role = message["author"]["role"].as_str().unwrap_or("");
                 let text = text_of(message);
                 let hidden = role == "system" && text.trim().is_empty();
+                // Each file is stored before the message naming it is committed.
+                let mut parts = Vec::new();
+                for id in asset_ids(message) {
+                    match assets
+                        .find(&id)
+                        .map(|p| crate::attach::attach_file(&self.blobs(), p))
+                    {
+                        Some(Ok(part)) => parts.push(part),
+                        _ => skipped_assets += 1,
+                    }
+                }
                 match role {
-                    "user" | "assistant" if !text.trim().is_empty() => {
+                    "user" | "assistant" if !text.trim().is_empty() || !parts.is_empty() => {
                         let at = ms(&message["create_time"]).unwrap_or(created);
                         let model = message["metadata"]["model_slug"]
                             .as_str()
@@ -141,7 +243,11 @@ impl Store {
                             params![conversation, parent, role, text, model, key, at],
                         )
                         .map_err(|e| self.err(e))?;
-                        here = Some(tx.last_insert_rowid());
+                        let id = tx.last_insert_rowid();
+                        super::attachments::write_parts(&tx, id, &parts)
+                            .map_err(|e| self.err(e))?;
+                        attached += parts.len();
+                        here = Some(id);
                         imported += 1;
                     }
                     // ChatGPT's empty hidden system node is structure, not a message.
@@ -160,6 +266,8 @@ impl Store {
         tx.commit().map_err(|e| self.err(e))?;
         report.messages += imported;
         report.skipped_messages += skipped;
+        report.attachments += attached;
+        report.skipped_attachments += skipped_assets;
         Ok(true)
     }
 }
@@ -183,7 +291,9 @@ mod tests {
                 messages: 4,
                 already_imported: 0,
                 skipped_conversations: 1,
-                skipped_messages: 1
+                skipped_messages: 1,
+                attachments: 0,
+                skipped_attachments: 0
             }
         );
         let list = store.list_conversations(10, 0).unwrap();

@@ -98,7 +98,12 @@ async fn every_protocol_gets_its_own_parts_streamed_and_whole() {
             } else {
                 engine.complete(&target, &prepared.request).await.unwrap();
             }
-            let body = server.requests()[0].json();
+            // (Ollama is asked first what the model reads: `/api/show`.)
+            let chat = server
+                .requests()
+                .into_iter()
+                .find(|r| r.path != "/api/show");
+            let body = chat.expect("the chat request").json();
             let at = format!("{protocol:?} stream={stream}");
             match protocol {
                 Protocol::OpenAi => {
@@ -460,4 +465,131 @@ fn a_stored_file_changed_on_disk_is_refused_not_sent() {
         e.starts_with("shot.png:") && e.contains("changed on disk"),
         "{e}"
     );
+}
+
+#[test]
+fn a_chatgpt_export_brings_its_images_and_files_and_counts_the_missing_ones() {
+    let export = tempfile::tempdir().unwrap();
+    let photo = png(40, 30, false);
+    std::fs::write(export.path().join("file-Ab12Cd34Ef-holiday.png"), &photo).unwrap();
+    std::fs::create_dir(export.path().join("user-xyz")).unwrap();
+    std::fs::write(
+        export
+            .path()
+            .join("user-xyz")
+            .join("file_0000aaaa11-report.pdf"),
+        pdf(2),
+    )
+    .unwrap();
+    let json = serde_json::json!([{
+        "id": "conv-with-pictures", "title": "Pictures", "create_time": 1_717_000_000.0,
+        "mapping": {
+            "root": {"id": "root", "parent": null, "children": ["u1"], "message": null},
+            "u1": {"id": "u1", "parent": "root", "children": ["a1"], "message": {
+                "author": {"role": "user"}, "create_time": 1_717_000_001.0,
+                "content": {"content_type": "multimodal_text", "parts": [
+                    {"content_type": "image_asset_pointer", "asset_pointer": "file-service://file-Ab12Cd34Ef", "width": 40, "height": 30},
+                    {"content_type": "image_asset_pointer", "asset_pointer": "sediment://file_missing999", "width": 10, "height": 10},
+                    "What is in the picture and the report?"
+                ]},
+                "metadata": {"attachments": [{"id": "file_0000aaaa11", "name": "report.pdf", "mimeType": "application/pdf"}]}
+            }},
+            "a1": {"id": "a1", "parent": "u1", "children": [], "message": {
+                "author": {"role": "assistant"}, "create_time": 1_717_000_002.0,
+                "content": {"content_type": "text", "parts": ["A beach, and a report."]},
+                "metadata": {"model_slug": "gpt-4o"}
+            }}
+        }
+    }])
+    .to_string();
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let r = store
+        .import_chatgpt_from(&json, Some(export.path()))
+        .unwrap();
+    assert_eq!(
+        (
+            r.conversations,
+            r.messages,
+            r.attachments,
+            r.skipped_attachments
+        ),
+        (1, 2, 2, 1)
+    );
+    let c = store.conversation(1).unwrap();
+    let user = &c.messages[0];
+    assert_eq!(user.text, "What is in the picture and the report?");
+    let metas: Vec<_> = user.parts.iter().filter_map(|p| p.meta()).collect();
+    assert_eq!(
+        metas
+            .iter()
+            .map(|m| (m.name.as_str(), m.media_type.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("file-Ab12Cd34Ef-holiday.png", "image/png"),
+            ("file_0000aaaa11-report.pdf", "application/pdf")
+        ]
+    );
+    assert_eq!(store.blobs().get(&metas[0].sha256, "x").unwrap(), photo);
+    // Without the folder, the same export imports its text and counts the attachments as skipped.
+    let other = tempfile::tempdir().unwrap();
+    let r = Store::open(other.path())
+        .unwrap()
+        .import_chatgpt_from(&json, None)
+        .unwrap();
+    assert_eq!(
+        (r.messages, r.attachments, r.skipped_attachments),
+        (2, 0, 3)
+    );
+}
+
+#[tokio::test]
+async fn ollama_says_which_models_see_and_a_blind_one_is_skipped() {
+    let ollama = FakeServer::start(|req| {
+        if req.path == "/api/show" {
+            let caps = if req.json()["model"] == "llava" {
+                json!(["completion", "vision"])
+            } else {
+                json!(["completion", "tools"])
+            };
+            return roundtable_fakes::Reply::json(200, &json!({"capabilities": caps}));
+        }
+        Protocol::Ollama.stream(&Answer::new("llava", &["A cat."]))
+    });
+    let engine = engine_for(Protocol::Ollama, &ollama);
+    let router = Router::new(engine);
+    let req = ChatRequest {
+        messages: vec![Message {
+            role: Role::User,
+            parts: vec![
+                loaded("cat.png", png(16, 16, false)),
+                Part::Text("What is it?".into()),
+            ],
+        }],
+        ..Default::default()
+    };
+    let (attempts, answer) = route(&router, &["fake/llama3", "fake/llava"], &req).await;
+    assert_eq!(answer, "A cat.");
+    assert_eq!(
+        (attempts[0].0.as_str(), attempts[0].1),
+        ("fake/llama3", Outcome::Skipped)
+    );
+    assert_eq!(
+        (attempts[1].0.as_str(), attempts[1].1),
+        ("fake/llava", Outcome::Ok)
+    );
+    let chats = ollama
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/chat")
+        .count();
+    assert_eq!(chats, 1, "only the model that sees was asked");
+    // Asked once per model, then known.
+    route(&router, &["fake/llama3", "fake/llava"], &req).await;
+    let shows = ollama
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/show")
+        .count();
+    assert_eq!(shows, 2);
 }
