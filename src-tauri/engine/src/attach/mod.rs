@@ -32,6 +32,37 @@ pub const MAX_TEXT_BYTES: usize = 512 * 1024;
 /// The longest side of the thumbnails the app shows.
 pub const THUMBNAIL_SIDE: u32 = 256;
 
+/// How long reading a PDF (its pages, its text) may take: a PDF is a program of objects, and a
+/// crafted one could keep a parser busy.
+pub const PDF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Runs `work` on a thread of its own and waits at most `limit` for it; past that, an error
+/// naming the file (the thread is left to finish on its own, its result dropped).
+pub fn within<T: Send + 'static>(
+    name: &str,
+    limit: std::time::Duration,
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("attachment-reader".into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .map_err(|e| bad(name, format!("could not start reading it: {e}")))?;
+    match rx.recv_timeout(limit) {
+        Ok(done) => done,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(bad(
+            name,
+            format!(
+                "reading it took longer than {} s; the file may be damaged",
+                limit.as_secs()
+            ),
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(bad(name, "reading it failed")),
+    }
+}
+
 fn bad(name: &str, message: impl Into<String>) -> Error {
     Error::Attachment {
         name: name.to_string(),
@@ -125,7 +156,10 @@ pub fn ingest(name: &str, bytes: &[u8], thumb: bool) -> Result<Ingested> {
             })
         }
         Sniffed::Pdf => {
-            a.pages = Some(pdf_pages(bytes, name)?);
+            let (copy, owned) = (bytes.to_vec(), name.to_string());
+            a.pages = Some(within(name, PDF_DEADLINE, move || {
+                pdf_pages(&copy, &owned)
+            })?);
             a.media_type = "application/pdf".into();
             Ok(Ingested {
                 part: Part::File(a),
@@ -158,4 +192,27 @@ pub fn attach_file(blobs: &Blobs, path: &Path) -> Result<Part> {
     let ingested = ingest(&name, &bytes, true)?;
     blobs.put(&bytes)?;
     Ok(ingested.part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn reading_past_its_deadline_is_an_error_naming_the_file() {
+        let slow = within("slow.pdf", Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(1)
+        });
+        let e = slow.unwrap_err().to_string();
+        assert!(
+            e.starts_with("slow.pdf: reading it took longer than"),
+            "{e}"
+        );
+        assert_eq!(
+            within("quick.pdf", Duration::from_secs(5), || Ok(7)).unwrap(),
+            7
+        );
+    }
 }

@@ -358,7 +358,11 @@ fn fit(a: Attachment, provider: &str, kind: ProviderKind, limits: Limits) -> Res
 }
 
 fn pdf_as_text(a: &Attachment) -> Result<(Part, u32)> {
-    let text = pdf_text(data(a)?, &a.name, PDF_TEXT_CHARS)?;
+    data(a)?;
+    let (bytes, name) = (a.data.clone().unwrap_or_default(), a.name.clone());
+    let text = super::within(&a.name, super::PDF_DEADLINE, move || {
+        pdf_text(&bytes, &name, PDF_TEXT_CHARS)
+    })?;
     let body = format!(
         "{} (the text of a PDF of {}):\n\n{}",
         a.name,

@@ -195,6 +195,11 @@ impl Turn {
         })
     }
 
+    /// What will be sent (before each target's own fitting of attachments).
+    pub fn request_messages(&self) -> &[Message] {
+        &self.request.messages
+    }
+
     /// The conversation, for a turn kept in one.
     pub fn conversation_id(&self) -> Option<i64> {
         match self.place {

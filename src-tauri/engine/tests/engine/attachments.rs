@@ -593,3 +593,107 @@ async fn ollama_says_which_models_see_and_a_blind_one_is_skipped() {
         .count();
     assert_eq!(shows, 2);
 }
+
+#[test]
+fn regenerations_and_edits_keep_the_attachments() {
+    use roundtable_engine::session::{AttachmentRef, Turn, TurnSpec};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, part) = store_with_image(dir.path());
+    let a = part.attachment().unwrap().clone();
+    let config = Config::parse(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+        Path::new("config.toml"),
+    )
+    .unwrap();
+    let router = Router::new(Arc::new(
+        Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+    ));
+    let spec = |prompt: &str| TurnSpec {
+        prompt: prompt.into(),
+        targets: vec!["fake/gpt-4o".into()],
+        ..Default::default()
+    };
+    let with_image = |t: &Turn| {
+        let first = t.request_messages()[0].parts.clone();
+        matches!(&first[..], [Part::Image(i), Part::Text(_)] if i.sha256 == a.sha256 && i.data.as_deref().map(Vec::len) == Some(a.bytes as usize))
+    };
+    let first = Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            attachments: vec![AttachmentRef {
+                sha256: a.sha256.clone(),
+                name: a.name.clone(),
+            }],
+            ..spec("look")
+        },
+    )
+    .unwrap();
+    assert!(with_image(&first), "the bytes are loaded for sending");
+    let conversation = first.conversation_id().unwrap();
+    let user = first.user_message_id().unwrap();
+
+    let again = Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            conversation: Some(conversation),
+            regenerate: Some(user),
+            ..spec("")
+        },
+    )
+    .unwrap();
+    assert!(
+        with_image(&again),
+        "a regeneration sends the same attachment"
+    );
+
+    let edited = Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            conversation: Some(conversation),
+            edit_of: Some(user),
+            ..spec("look again")
+        },
+    )
+    .unwrap();
+    assert!(
+        with_image(&edited),
+        "an edit keeps the edited message's attachment"
+    );
+    let c = store.conversation(conversation).unwrap();
+    let new = c.messages.iter().find(|m| m.text == "look again").unwrap();
+    assert_eq!(new.parts.len(), 1, "and stores it with the new branch");
+
+    // A message of attachments alone (no text) is a message; a ref to nothing is a clear error.
+    assert!(Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            attachments: vec![AttachmentRef {
+                sha256: a.sha256.clone(),
+                name: a.name.clone()
+            }],
+            ..spec("")
+        },
+    )
+    .is_ok());
+    let e = Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            attachments: vec![AttachmentRef {
+                sha256: "ab".repeat(32),
+                name: "gone.png".into(),
+            }],
+            ..spec("hi")
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("gone.png:") && e.contains("attach the file again"),
+        "{e}"
+    );
+}
