@@ -2447,3 +2447,44 @@ fn a_pdf_for_a_provider_that_takes_none_goes_as_its_text_and_the_figures_say_so(
         "{f:?}"
     );
 }
+
+#[test]
+fn without_streaming_attachments_are_fitted_the_same_way() {
+    let server = FakeServer::always(Protocol::Anthropic.whole(&answer()));
+    let dir = data_dir(Protocol::Anthropic, &server);
+    let files = tempfile::tempdir().unwrap();
+    let wide = files.path().join("wide.png");
+    std::fs::write(&wide, roundtable_fakes::files::png(3136, 200, false)).unwrap();
+    let (_, _, notes) = attachment_files(files.path());
+    let o = run(
+        dir.path(),
+        &[
+            "chat",
+            "--no-stream",
+            "-m",
+            "fake/claude-sonnet-4-5",
+            "-a",
+            wide.to_str().unwrap(),
+            "-a",
+            notes.to_str().unwrap(),
+            "Read these.",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let content = server.requests()[0].json()["messages"][0]["content"].clone();
+    use base64::Engine as _;
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(content[0]["source"]["data"].as_str().unwrap())
+        .unwrap();
+    let img = image::load_from_memory(&sent).unwrap();
+    assert_eq!(
+        (img.width(), img.height()),
+        (1568, 100),
+        "downscaled to Anthropic's longest side"
+    );
+    assert_eq!(
+        content[1],
+        serde_json::json!({"type": "text", "text": "```notes.txt\ntotal: 42\n```"})
+    );
+}

@@ -60,6 +60,9 @@ pub struct Attachment {
     pub data: Option<std::sync::Arc<Vec<u8>>>,
     /// A remote image's address: passed to OpenAI-kind targets only, never fetched by us.
     pub url: Option<String>,
+    /// Made fit for the target it is about to go to (`attach::send::prepare`): the engine
+    /// refuses to send an attachment that was not.
+    pub prepared: bool,
 }
 
 impl Part {

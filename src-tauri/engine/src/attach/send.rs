@@ -275,7 +275,10 @@ pub fn prepare(
                 Part::Image(a) => Part::Image(fit(a, provider, kind, limits)?),
                 Part::File(a) if a.media_type == "application/pdf" => {
                     if limits.pdf && inputs.pdf != Some(false) {
-                        Part::File(a)
+                        Part::File(Attachment {
+                            prepared: true,
+                            ..a
+                        })
                     } else {
                         let why = if limits.pdf {
                             "this model takes no PDFs"
@@ -336,7 +339,10 @@ fn data(a: &Attachment) -> Result<&[u8]> {
 fn fit(a: Attachment, provider: &str, kind: ProviderKind, limits: Limits) -> Result<Attachment> {
     if a.url.is_some() {
         if kind == ProviderKind::OpenAi {
-            return Ok(a);
+            return Ok(Attachment {
+                prepared: true,
+                ..a
+            });
         }
         return Err(ProviderError::new(
             provider,
@@ -353,6 +359,7 @@ fn fit(a: Attachment, provider: &str, kind: ProviderKind, limits: Limits) -> Res
         width: Some(fitted.width),
         height: Some(fitted.height),
         data: Some(Arc::new(fitted.bytes)),
+        prepared: true,
         ..a
     })
 }

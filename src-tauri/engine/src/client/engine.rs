@@ -517,7 +517,7 @@ fn check_request(req: &ChatRequest) -> Result<()> {
                 .messages
                 .iter()
                 .flat_map(|m| m.parts.iter().filter_map(crate::chat::Part::attachment))
-                .find(|a| a.data.is_none() && a.url.is_none());
+                .find(|a| !a.prepared || (a.data.is_none() && a.url.is_none()));
             match unloaded {
                 Some(a) => Err(Error::Internal(format!(
                     "{} was not prepared for sending (Engine::prepare)",

@@ -183,10 +183,18 @@ impl Turn {
             ),
         };
         let source = match (delivery, self.plan.targets.as_slice()) {
-            (Delivery::Whole, [target]) => Source::Whole(
-                Box::pin(s.router.engine().complete(target, &self.request)),
-                target,
-            ),
+            (Delivery::Whole, [target]) => {
+                // Attachments are made fit for the target here too (the router does it for a
+                // routed answer).
+                let engine = s.router.engine().clone();
+                let request = &self.request;
+                let whole = async move {
+                    let prepared = engine.prepare(target, request).await?;
+                    let sent = prepared.as_ref().map_or(request, |p| &p.request);
+                    engine.complete(target, sent).await
+                };
+                Source::Whole(Box::pin(whole), target)
+            }
             _ => Source::Routed(s.router.stream(&self.plan, &self.request)),
         };
         Answer {

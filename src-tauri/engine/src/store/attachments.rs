@@ -89,8 +89,7 @@ impl AttachmentMeta {
             width: self.width,
             height: self.height,
             pages: self.pages,
-            data: None,
-            url: None,
+            ..Default::default()
         }
     }
 
