@@ -2314,6 +2314,7 @@ fn a_bad_attachment_stops_the_command_by_name_and_nothing_is_kept() {
         listed.trim().is_empty() || listed.trim() == "[]",
         "no conversation was made: {listed}"
     );
+    assert!(!dir.path().join("attachments").exists(), "no file was kept");
 }
 
 #[test]
@@ -2370,6 +2371,13 @@ fn kill_9_mid_answer_keeps_the_message_and_its_attachment_and_rm_frees_the_file(
         "the partial answer too"
     );
     drop(store);
+    // Attached an hour ago (a file attached within 15 minutes is kept for a composer's sake).
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
     let o = run(d, &["history", "rm", "1"], None);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!file.exists(), "freed with its last message");

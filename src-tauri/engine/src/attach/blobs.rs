@@ -63,8 +63,16 @@ impl Blobs {
         let path = self
             .path(&sha)
             .ok_or_else(|| Error::Internal("bad hash".into()))?;
-        if path.is_file() {
-            return Ok(sha);
+        if self.intact(&path, &sha) {
+            // Touched: a file attached again is as young as a new one, so neither a delete nor
+            // a sweep takes it from under a composer or a message being committed.
+            let touched = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(SystemTime::now()));
+            if touched.is_ok() {
+                return Ok(sha);
+            }
         }
         let folder = path.parent().unwrap_or(&self.dir);
         files::private_dir(&self.dir)?;
@@ -85,6 +93,27 @@ impl Blobs {
         }
         files::sync_dir(folder)?;
         Ok(sha)
+    }
+
+    /// Whether the file at `path` holds the bytes of `sha` (one changed on disk is written again).
+    fn intact(&self, path: &Path, sha: &str) -> bool {
+        let Ok(file) = std::fs::File::open(path) else {
+            return false;
+        };
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .is_ok()
+            && sha256_hex(&bytes) == sha
+    }
+
+    /// Whether the file of `sha` was written or attached again within `grace`.
+    pub fn recent(&self, sha: &str, grace: Duration) -> bool {
+        self.path(sha)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age <= grace)
     }
 
     /// The bytes of `sha`, checked against their hash (a file changed on disk is refused).

@@ -236,17 +236,31 @@ impl Store {
     }
 
     /// Removes the files of attachments no message names (their rows went in the transaction
-    /// that deleted the last message naming them). A file that cannot be removed now is left
-    /// to the next start's sweep.
+    /// that deleted the last message naming them). Kept for the next start's sweep instead: a
+    /// file attached within [`SWEEP_GRACE`] (a composer may hold it, or another process be
+    /// committing a message that names it), one a message named again since, and one that
+    /// cannot be removed now.
     pub(super) fn free_files(&self, hashes: &[String]) {
         let blobs = self.blobs();
         for sha in hashes {
+            if blobs.recent(sha, SWEEP_GRACE) || self.names_again(sha) {
+                continue;
+            }
             if let Err(e) = blobs.remove(sha) {
                 tracing::warn!(
                     "could not remove an unused attachment file ({e}); the next start sweeps it"
                 );
             }
         }
+    }
+
+    /// Whether a message committed since names `sha` again (its row is back).
+    fn names_again(&self, sha: &str) -> bool {
+        self.conn()
+            .query_row("SELECT 1 FROM attachments WHERE sha256 = ?1", [sha], |_| {
+                Ok(())
+            })
+            .is_ok()
     }
 
     /// Removes files under `attachments/` that no message names and that are older than

@@ -358,6 +358,17 @@ fn store_with_image(dir: &Path) -> (Store, Part) {
     (store, part)
 }
 
+/// Makes a file look written an hour ago (attached long before it is deleted).
+fn age(path: &Path) {
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+}
+
 fn conversation_with(store: &Store, part: &Part, text: &str) -> i64 {
     let c = store
         .create_conversation(text, None, roundtable_engine::store::ConversationKind::Chat)
@@ -403,10 +414,47 @@ fn parts_are_kept_in_order_and_deleting_frees_only_unreferenced_files() {
     let turns = c.turns_to(m.id);
     assert!(matches!(&turns[0].parts[..], [Part::Image(_), Part::Text(t)] if t == "first"));
 
+    age(&file);
     store.delete_conversation(a).unwrap();
     assert!(file.is_file(), "still named by the second conversation");
     store.delete_conversation(b).unwrap();
     assert!(!file.exists(), "freed with the last message naming it");
+}
+
+#[test]
+fn a_file_attached_again_is_not_freed_from_under_the_composer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, part) = store_with_image(dir.path());
+    let a = part.attachment().unwrap();
+    let file = store.blobs().path(&a.sha256).unwrap();
+    let old = conversation_with(&store, &part, "an old one");
+    age(&file);
+    // The same picture attached again in a composer (not sent yet), then the old talk deleted.
+    store.blobs().put(&std::fs::read(&file).unwrap()).unwrap();
+    store.delete_conversation(old).unwrap();
+    assert!(file.is_file(), "kept: it was attached a moment ago");
+    let later = conversation_with(&store, &part, "sent after all");
+    assert_eq!(
+        store.conversation(later).unwrap().messages[0].parts.len(),
+        1
+    );
+    // Nothing names it and it is old: the next start sweeps it.
+    store.delete_conversation(later).unwrap();
+    age(&file);
+    drop(store);
+    Store::open(dir.path()).unwrap();
+    assert!(!file.exists(), "swept");
+}
+
+#[test]
+fn a_stored_file_changed_on_disk_is_written_again_when_attached_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, part) = store_with_image(dir.path());
+    let a = part.attachment().unwrap();
+    let good = std::fs::read(dir.path().join("shot.png")).unwrap();
+    std::fs::write(store.blobs().path(&a.sha256).unwrap(), b"tampered").unwrap();
+    store.blobs().put(&good).unwrap();
+    assert_eq!(store.blobs().get(&a.sha256, &a.name).unwrap(), good);
 }
 
 #[test]
@@ -421,6 +469,7 @@ fn deleting_a_message_frees_its_file_and_a_fork_keeps_it() {
     let first = store.conversation(a).unwrap().messages[0].id;
     let fork = store.fork_thread(a, first).unwrap();
     assert_eq!(store.conversation(fork).unwrap().messages[0].parts.len(), 1);
+    age(&file);
     store.delete_message(first).unwrap();
     assert!(file.is_file(), "the fork still names it");
     store.delete_conversation(fork).unwrap();
