@@ -282,9 +282,10 @@ reasoning?: ReasoningEffort | null,
 overBudget?: boolean | null, 
 /**
  * Files attached to the message (already stored: see `attach::Blobs::put`), before its
- * text. An edit with none keeps the edited message's.
+ * text. An edit without this field keeps the edited message's; with an empty list it has
+ * none.
  */
-attachments: Array<AttachmentRef>, };
+attachments?: Array<AttachmentRef> | null, };
 
 /**
  * A started turn: its id (for `cancel`) and where the user's message was saved.

@@ -48,7 +48,7 @@ pub async fn run(s: Session<'_>, args: ChatArgs, out: &mut Out) -> Result<(), Fa
     let prompt = read_prompt(args.opts.prompt.clone())?;
     let mut spec = spec(&args.opts, prompt, &args.models);
     spec.conversation = args.r#continue;
-    spec.attachments = attach_files(s.store, &args.opts.attach)?;
+    spec.attachments = Some(attach_files(s.store, &args.opts.attach)?);
     let turn = Turn::prepare(s.router, s.store, spec)?;
     warn_budget(turn.budget);
     let delivery = if args.no_stream {

@@ -64,6 +64,18 @@ pub fn run(
     }
 }
 
+/// An attachment's stored bytes; one that is gone or changed is named on stderr and left out
+/// (the export goes on without it).
+fn stored(blobs: &roundtable_engine::attach::Blobs, a: &AttachmentMeta) -> Option<Vec<u8>> {
+    match blobs.get(&a.sha256, &a.name) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            note(&format!("{e} (named in the export, not included)"));
+            None
+        }
+    }
+}
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
@@ -77,7 +89,9 @@ fn data_urls(
     let blobs = store.blobs();
     let mut links = Links::new();
     for a in c.attachments().into_iter().filter(|a| which(a)) {
-        let bytes = blobs.get(&a.sha256, &a.name)?;
+        let Some(bytes) = stored(&blobs, a) else {
+            continue;
+        };
         links.insert(
             a.sha256.clone(),
             format!("data:{};base64,{}", a.media_type, b64(&bytes)),
@@ -103,7 +117,9 @@ fn beside(store: &Store, c: &Conversation, md: &Path) -> Result<Links, Failure> 
         .map_err(|e| Failure::Input(format!("could not make {}: {e}", folder.display())))?;
     let blobs = store.blobs();
     for a in attachments {
-        let bytes = blobs.get(&a.sha256, &a.name)?;
+        let Some(bytes) = stored(&blobs, a) else {
+            continue;
+        };
         let name = format!(
             "{}-{}",
             &a.sha256[..12.min(a.sha256.len())],
@@ -146,8 +162,14 @@ fn embed_json(store: &Store, value: &mut serde_json::Value) -> Result<(), Failur
         let (Some(sha), Some(name)) = (part["sha256"].as_str(), part["name"].as_str()) else {
             continue;
         };
-        let bytes = blobs.get(sha, name)?;
-        part["data"] = serde_json::json!(b64(&bytes));
+        let meta = AttachmentMeta {
+            sha256: sha.to_string(),
+            name: name.to_string(),
+            ..Default::default()
+        };
+        if let Some(bytes) = stored(&blobs, &meta) {
+            part["data"] = serde_json::json!(b64(&bytes));
+        }
     }
     Ok(())
 }

@@ -143,12 +143,23 @@ impl Blobs {
         Ok(bytes)
     }
 
-    /// Loads the bytes of every stored attachment in `messages` that has none yet.
+    /// Loads the bytes of every stored attachment in `messages` that has none yet. One whose
+    /// stored copy is gone or was changed on disk goes as a line saying so instead, so one lost
+    /// file never stops a conversation from going on.
     pub fn load(&self, messages: &mut [Message]) -> Result<()> {
         for part in messages.iter_mut().flat_map(|m| m.parts.iter_mut()) {
             if let Part::Image(a) | Part::File(a) = part {
                 if a.data.is_none() && a.url.is_none() {
-                    a.data = Some(std::sync::Arc::new(self.get(&a.sha256, &a.name)?));
+                    match self.get(&a.sha256, &a.name) {
+                        Ok(bytes) => a.data = Some(std::sync::Arc::new(bytes)),
+                        Err(e) => {
+                            tracing::warn!("{e}");
+                            *part = Part::Text(format!(
+                                "[{} was attached here; its stored copy is gone, so it was not sent]",
+                                a.name
+                            ));
+                        }
+                    }
                 }
             }
         }

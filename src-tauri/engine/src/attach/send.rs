@@ -34,24 +34,26 @@ pub fn limits(kind: ProviderKind) -> Limits {
         // platform.openai.com/docs/guides/images-vision: high detail fits an image inside
         // 2048×2048 (a larger one is only scaled down there); 20 MB per image (older guide);
         // 500 images and 50 MB of images per request (enforced as "Total image size … 50MB").
-        // docs/guides/pdf-files: PDFs as `file` parts, 32 MB per request.
+        // docs/guides/pdf-files: PDFs as `file` parts, 32 MB per request across all files — the
+        // lower of the two is the request's cap.
         ProviderKind::OpenAi => Limits {
             image: ImageLimits {
                 max_side: 2048,
                 max_bytes: 20 * MB,
             },
             images_per_request: 500,
-            request_bytes: 50 * MB,
+            request_bytes: 32 * MB,
             pdf: true,
         },
         // platform.claude.com/docs/en/build-with-claude/vision: a long edge over 1568 px is
         // downscaled by Anthropic anyway (and over 2000 px is refused once a request holds more
-        // than 20 images); 5 MB per image on every platform; 100 images per request for
-        // 200k-context models; 32 MB per request (also the PDF limit, pdf-support page).
+        // than 20 images); per image 10 MB base64-encoded on the direct API, 5 MB on Bedrock and
+        // Vertex — 5 MB as base64 (3.75 MB of bytes) holds everywhere; 100 images per request
+        // for 200k-context models; 32 MB per request (also the PDF limit, pdf-support page).
         ProviderKind::Anthropic => Limits {
             image: ImageLimits {
                 max_side: 1568,
-                max_bytes: 5 * MB,
+                max_bytes: 5 * MB / 4 * 3,
             },
             images_per_request: 100,
             request_bytes: 32 * MB,
@@ -120,22 +122,21 @@ pub fn built_in(kind: ProviderKind, model: &str) -> Inputs {
     };
     match kind {
         ProviderKind::OpenAi => {
-            if m.starts_with("gpt-4o")
-                || m.starts_with("gpt-4.1")
-                || m.starts_with("gpt-5")
-                || m.starts_with("o1")
-                || m.starts_with("o3")
-                || m.starts_with("o4")
-                || m.starts_with("chatgpt-4o")
-            {
-                both
-            } else if m.starts_with("gpt-3.5")
-                || m == "gpt-4"
-                || m.starts_with("gpt-4-0")
-                || m.starts_with("o1-mini")
-                || m.starts_with("o3-mini")
-            {
+            let text_only = ["gpt-3.5", "o1-mini", "o1-preview", "o3-mini", "gpt-4-0"];
+            let vision = [
+                "gpt-4o",
+                "gpt-4.1",
+                "gpt-4-turbo",
+                "gpt-5",
+                "o1",
+                "o3",
+                "o4",
+                "chatgpt-4o",
+            ];
+            if m == "gpt-4" || text_only.iter().any(|p| m.starts_with(p)) {
                 text
+            } else if vision.iter().any(|p| m.starts_with(p)) {
+                both
             } else {
                 Inputs::default()
             }
@@ -285,7 +286,7 @@ pub fn prepare(
                         } else {
                             "this provider takes no PDFs"
                         };
-                        let (part, pages) = pdf_as_text(&a)?;
+                        let (part, pages) = pdf_as_text(&a, provider)?;
                         notes.push(format!(
                             "{} went as its text ({}): {why}",
                             a.name,
@@ -364,11 +365,19 @@ fn fit(a: Attachment, provider: &str, kind: ProviderKind, limits: Limits) -> Res
     })
 }
 
-fn pdf_as_text(a: &Attachment) -> Result<(Part, u32)> {
+fn pdf_as_text(a: &Attachment, provider: &str) -> Result<(Part, u32)> {
     data(a)?;
     let (bytes, name) = (a.data.clone().unwrap_or_default(), a.name.clone());
     let text = super::within(&a.name, super::PDF_DEADLINE, move || {
         pdf_text(&bytes, &name, PDF_TEXT_CHARS)
+    })
+    // This target needs the text; another in a route may take the PDF itself: a skip, not a stop.
+    .map_err(|e| {
+        Error::from(ProviderError::new(
+            provider,
+            ErrorClass::UnsupportedInput,
+            format!("{e}; this target takes no PDFs, so it needs the text"),
+        ))
     })?;
     let body = format!(
         "{} (the text of a PDF of {}):\n\n{}",
@@ -393,4 +402,59 @@ fn fenced(a: &Attachment) -> Result<String> {
         a.name,
         text.trim_end_matches('\n')
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_table_knows_text_only_models_from_their_vision_siblings() {
+        let image = |kind, m| built_in(kind, m).image;
+        for m in [
+            "o1-mini",
+            "o3-mini-2025-01-31",
+            "gpt-3.5-turbo",
+            "gpt-4",
+            "gpt-4-0613",
+        ] {
+            assert_eq!(image(ProviderKind::OpenAi, m), Some(false), "{m}");
+        }
+        for m in [
+            "o1",
+            "o3",
+            "o4-mini",
+            "gpt-4o-mini",
+            "gpt-4-turbo",
+            "gpt-4.1",
+            "gpt-5",
+        ] {
+            assert_eq!(image(ProviderKind::OpenAi, m), Some(true), "{m}");
+        }
+        assert_eq!(image(ProviderKind::Anthropic, "claude-2.1"), Some(false));
+        assert_eq!(
+            image(ProviderKind::Anthropic, "claude-sonnet-4-5"),
+            Some(true)
+        );
+        assert_eq!(
+            image(ProviderKind::Gemini, "models/gemini-2.5-flash"),
+            Some(true)
+        );
+        assert_eq!(
+            image(ProviderKind::OpenAi, "some-new-model"),
+            None,
+            "unknown: tried"
+        );
+        assert_eq!(
+            image(ProviderKind::Ollama, "llava"),
+            None,
+            "Ollama is asked"
+        );
+    }
+
+    #[test]
+    fn anthropics_per_image_cap_holds_as_base64() {
+        let cap = limits(ProviderKind::Anthropic).image.max_bytes;
+        assert!(cap.div_ceil(3) * 4 <= 5 * MB);
+    }
 }

@@ -40,9 +40,9 @@ pub struct TurnSpec {
     /// Send even though this month's budget is spent.
     pub over_budget: Option<bool>,
     /// Files attached to the message (already stored: see `attach::Blobs::put`), before its
-    /// text. An edit with none keeps the edited message's.
-    #[serde(default)]
-    pub attachments: Vec<AttachmentRef>,
+    /// text. An edit without this field keeps the edited message's; with an empty list it has
+    /// none.
+    pub attachments: Option<Vec<AttachmentRef>>,
 }
 
 /// An attachment already stored under the data dir, by its hash, with the name to show.
@@ -117,7 +117,7 @@ impl Turn {
         if let Some(user) = spec.regenerate {
             return Turn::again(router, store, &spec, user);
         }
-        let mut attachments = attached(store, &spec.attachments)?;
+        let mut attachments = attached(store, spec.attachments.as_deref().unwrap_or_default())?;
         if spec.prompt.trim().is_empty() && attachments.is_empty() && spec.edit_of.is_none() {
             return Err(Error::InvalidRequest("the message is empty".into()));
         }
@@ -134,7 +134,7 @@ impl Turn {
                                 "message {edited} is not in conversation {id}"
                             ))
                         })?;
-                        if attachments.is_empty() {
+                        if spec.attachments.is_none() {
                             attachments = m.parts.iter().map(|p| p.part()).collect();
                         }
                         m.parent_id

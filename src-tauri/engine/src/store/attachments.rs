@@ -37,7 +37,7 @@ pub enum StoredPart {
 }
 
 /// What the database knows of an attached file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AttachmentMeta {
     /// `image/png`, `application/pdf`, …
     pub media_type: String,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::{AttachmentMeta, Conversation, MessageStatus, StoredMessage};
 use crate::chat::Role;
-use crate::markdown::{escape_text, render};
+use crate::markdown::{escape_attr, escape_text, render};
 
 /// The messages of the latest branch, oldest first.
 fn latest_branch(c: &Conversation) -> Vec<&StoredMessage> {
@@ -143,6 +143,11 @@ fn html(c: &Conversation, images: &Links) -> String {
         escape_text(s, &mut out);
         out
     };
+    let attr = |s: &str| {
+        let mut out = String::new();
+        escape_attr(s, &mut out);
+        out
+    };
     let mut h =
         String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
@@ -192,8 +197,8 @@ fn html(c: &Conversation, images: &Links) -> String {
                 {
                     h.push_str(&format!(
                         "<figure class=\"attachment\"><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
-                        esc(url),
-                        esc(&a.name),
+                        attr(url),
+                        attr(&a.name),
                         esc(&a.label())
                     ));
                 }

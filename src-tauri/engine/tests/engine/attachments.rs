@@ -670,10 +670,10 @@ fn regenerations_and_edits_keep_the_attachments() {
         &router,
         &store,
         TurnSpec {
-            attachments: vec![AttachmentRef {
+            attachments: Some(vec![AttachmentRef {
                 sha256: a.sha256.clone(),
                 name: a.name.clone(),
-            }],
+            }]),
             ..spec("look")
         },
     )
@@ -714,16 +714,29 @@ fn regenerations_and_edits_keep_the_attachments() {
     let c = store.conversation(conversation).unwrap();
     let new = c.messages.iter().find(|m| m.text == "look again").unwrap();
     assert_eq!(new.parts.len(), 1, "and stores it with the new branch");
+    // An edit that removes them (an empty list, as the app sends when every chip is removed).
+    let bare = Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            conversation: Some(conversation),
+            edit_of: Some(user),
+            attachments: Some(Vec::new()),
+            ..spec("just text")
+        },
+    )
+    .unwrap();
+    assert!(!bare.request_messages()[0].has_attachments());
 
     // A message of attachments alone (no text) is a message; a ref to nothing is a clear error.
     assert!(Turn::prepare(
         &router,
         &store,
         TurnSpec {
-            attachments: vec![AttachmentRef {
+            attachments: Some(vec![AttachmentRef {
                 sha256: a.sha256.clone(),
                 name: a.name.clone()
-            }],
+            }]),
             ..spec("")
         },
     )
@@ -732,10 +745,10 @@ fn regenerations_and_edits_keep_the_attachments() {
         &router,
         &store,
         TurnSpec {
-            attachments: vec![AttachmentRef {
+            attachments: Some(vec![AttachmentRef {
                 sha256: "ab".repeat(32),
                 name: "gone.png".into(),
-            }],
+            }]),
             ..spec("hi")
         },
     )
@@ -744,5 +757,60 @@ fn regenerations_and_edits_keep_the_attachments() {
     assert!(
         e.starts_with("gone.png:") && e.contains("attach the file again"),
         "{e}"
+    );
+}
+
+#[test]
+fn a_lost_file_never_stops_a_conversation_and_names_are_escaped_in_html() {
+    use roundtable_engine::session::{Turn, TurnSpec};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let hostile = dir.path().join("x\" onerror=\"alert(1).png");
+    std::fs::write(&hostile, png(8, 8, false)).unwrap();
+    let part = attach::attach_file(&store.blobs(), &hostile).unwrap();
+    let c = conversation_with(&store, &part, "see this");
+    let sha = part.attachment().unwrap().sha256.clone();
+    let mut links = roundtable_engine::store::Links::new();
+    links.insert(sha.clone(), "data:image/png;base64,AAAA".into());
+    let html = store.conversation(c).unwrap().to_html_with(&links);
+    let page = scraper::Html::parse_document(&html);
+    let handlers = scraper::Selector::parse("[onerror]").unwrap();
+    assert_eq!(
+        page.select(&handlers).count(),
+        0,
+        "no attribute breaks out: {html}"
+    );
+    let img = scraper::Selector::parse("figure.attachment img").unwrap();
+    let alt = page.select(&img).next().unwrap().value().attr("alt");
+    assert_eq!(
+        alt,
+        Some("x\" onerror=\"alert(1).png"),
+        "the name, whole, as the image's text"
+    );
+
+    std::fs::remove_file(store.blobs().path(&sha).unwrap()).unwrap();
+    let config = Config::parse(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+        Path::new("config.toml"),
+    )
+    .unwrap();
+    let router = Router::new(Arc::new(
+        Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+    ));
+    let next = Turn::prepare(
+        &router,
+        &store,
+        TurnSpec {
+            conversation: Some(c),
+            prompt: "and now?".into(),
+            targets: vec!["fake/gpt-4o".into()],
+            ..Default::default()
+        },
+    )
+    .expect("a follow-up still goes");
+    let first = &next.request_messages()[0].parts[0];
+    assert!(
+        matches!(first, Part::Text(t) if t.contains("its stored copy is gone")),
+        "{first:?}"
     );
 }
