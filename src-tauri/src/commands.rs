@@ -27,6 +27,17 @@ pub fn text(e: roundtable_engine::Error) -> ErrorView {
     ErrorView::from(&e)
 }
 
+/// Runs engine work that reads files or the database on a blocking thread, off the window's
+/// thread and the async workers.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> roundtable_engine::Result<T> + Send + 'static,
+) -> Reply<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| refused(ErrorKind::Internal, format!("the work stopped: {e}")))?
+        .map_err(text)
+}
+
 /// A refusal found by the shell itself.
 pub fn refused(kind: ErrorKind, message: impl Into<String>) -> ErrorView {
     ErrorView::new(kind, message)
@@ -137,15 +148,17 @@ pub struct Saved {
     pub user_message_id: i64,
 }
 
-/// Starts a turn; its events arrive on `events`.
+/// Starts a turn; its events arrive on `events`. Preparing it reads attachment files and the
+/// database: off the window's thread.
 #[tauri::command]
-pub fn send(
+pub async fn send(
     state: State<'_, AppState>,
     spec: TurnSpec,
     events: Channel<StreamMsg>,
 ) -> Reply<Started> {
     let ready = state.ready()?;
-    let turn = Turn::prepare(&ready.router, &ready.store, spec).map_err(text)?;
+    let r = ready.clone();
+    let turn = blocking(move || Turn::prepare(&r.router, &r.store, spec)).await?;
     let saved = Saved {
         conversation_id: turn.conversation_id().unwrap_or_default(),
         user_message_id: turn.user_message_id().unwrap_or_default(),

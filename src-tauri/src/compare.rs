@@ -10,7 +10,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::{text, Reply};
+use crate::commands::{blocking, text, Reply};
 use crate::state::AppState;
 use crate::stream::StreamMsg;
 
@@ -34,13 +34,14 @@ pub struct ColumnMsg {
 /// Starts every column of a compare; each column's events (coalesced per column, one render a
 /// frame at most) arrive on `events`, tagged with the column.
 #[tauri::command]
-pub fn compare(
+pub async fn compare(
     state: State<'_, AppState>,
     spec: CompareSpec,
     events: Channel<ColumnMsg>,
 ) -> Reply<CompareStarted> {
     let ready = state.ready()?;
-    let prepared = compare::prepare(&ready.router, &ready.store, spec).map_err(text)?;
+    let r = ready.clone();
+    let prepared = blocking(move || compare::prepare(&r.router, &r.store, spec)).await?;
     let user_message_ids = prepared
         .turns
         .iter()

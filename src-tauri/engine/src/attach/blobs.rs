@@ -16,6 +16,16 @@ use crate::files;
 /// The folder under the data dir.
 pub const DIR: &str = "attachments";
 
+/// The most attachment bytes read for one request (each provider takes 20–64 MB anyway).
+pub const MAX_LOADED_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Attachment bytes already read, by hash, shared between requests made together.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    bytes: std::collections::HashMap<String, std::sync::Arc<Vec<u8>>>,
+    total: u64,
+}
+
 /// The SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -147,21 +157,49 @@ impl Blobs {
     /// stored copy is gone or was changed on disk goes as a line saying so instead, so one lost
     /// file never stops a conversation from going on.
     pub fn load(&self, messages: &mut [Message]) -> Result<()> {
-        for part in messages.iter_mut().flat_map(|m| m.parts.iter_mut()) {
-            if let Part::Image(a) | Part::File(a) = part {
-                if a.data.is_none() && a.url.is_none() {
-                    match self.get(&a.sha256, &a.name) {
-                        Ok(bytes) => a.data = Some(std::sync::Arc::new(bytes)),
-                        Err(e) => {
-                            tracing::warn!("{e}");
-                            *part = Part::Text(format!(
-                                "[{} was attached here; its stored copy is gone, so it was not sent]",
-                                a.name
-                            ));
-                        }
+        self.load_shared(messages, &mut Loaded::default())
+    }
+
+    /// [`Blobs::load`], with the bytes read once for several requests (a compare's columns) and
+    /// at most [`MAX_LOADED_BYTES`] in all: newest messages first, so what goes as a line when a
+    /// long conversation holds more is its oldest attachments.
+    pub fn load_shared(&self, messages: &mut [Message], loaded: &mut Loaded) -> Result<()> {
+        for part in messages.iter_mut().rev().flat_map(|m| m.parts.iter_mut()) {
+            let (Part::Image(a) | Part::File(a)) = part else {
+                continue;
+            };
+            if a.data.is_some() || a.url.is_some() {
+                continue;
+            }
+            if let Some(bytes) = loaded.bytes.get(&a.sha256) {
+                a.data = Some(bytes.clone());
+                continue;
+            }
+            let why = if loaded.total + a.bytes > MAX_LOADED_BYTES {
+                format!(
+                    "[{} was attached here; not sent: the conversation's attachments pass {} MB]",
+                    a.name,
+                    MAX_LOADED_BYTES / (1024 * 1024)
+                )
+            } else {
+                match self.get(&a.sha256, &a.name) {
+                    Ok(bytes) => {
+                        let bytes = std::sync::Arc::new(bytes);
+                        loaded.total += bytes.len() as u64;
+                        loaded.bytes.insert(a.sha256.clone(), bytes.clone());
+                        a.data = Some(bytes);
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        format!(
+                            "[{} was attached here; its stored copy is gone, so it was not sent]",
+                            a.name
+                        )
                     }
                 }
-            }
+            };
+            *part = Part::Text(why);
         }
         Ok(())
     }

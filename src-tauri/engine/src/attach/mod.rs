@@ -15,7 +15,7 @@ pub mod send;
 use std::io::Read;
 use std::path::Path;
 
-pub use blobs::{Blobs, DIR};
+pub use blobs::{Blobs, Loaded, DIR, MAX_LOADED_BYTES};
 pub use media::{
     fit_image, probe_image, sniff, thumbnail, Fitted, ImageInfo, ImageLimits, Sniffed,
 };

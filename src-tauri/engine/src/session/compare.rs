@@ -125,6 +125,8 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     "conversation {id} is a chat, not a compare"
                 )));
             }
+            // Attachment bytes are read once for every column.
+            let mut loaded = crate::attach::Loaded::default();
             // Every column's place is checked before anything is written.
             let mut afters = Vec::with_capacity(n);
             for (i, col) in spec.columns.iter().enumerate() {
@@ -152,7 +154,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     &attachments,
                 )?;
                 history.push(user_message(&attachments, &spec.prompt));
-                store.blobs().load(&mut history)?;
+                store.blobs().load_shared(&mut history, &mut loaded)?;
                 turns.push(Turn {
                     place: Place::Conversation {
                         conversation_id: id,

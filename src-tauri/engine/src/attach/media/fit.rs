@@ -92,8 +92,47 @@ fn encode(image: &DynamicImage, name: &str, quality: u8) -> Result<Fitted> {
 ///
 /// The result is a JPEG, or a PNG when the image has transparency. A GIF gives its first frame.
 pub fn fit_image(bytes: &[u8], name: &str, limits: ImageLimits) -> Result<Fitted> {
+    let _turn = DECODING.enter();
     let image = upright_within(bytes, name, limits.max_side)?;
     under_bytes(&image, name, limits.max_bytes)
+}
+
+/// At most two images are decoded at once in the process, whatever asks (a compare's columns,
+/// thumbnails scrolling past, the gateway): a decode may take hundreds of MB.
+static DECODING: Turns = Turns::new(2);
+
+/// A counting semaphore for blocking threads.
+struct Turns {
+    free: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// A turn taken; given back when dropped.
+struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    const fn new(n: usize) -> Turns {
+        Turns {
+            free: std::sync::Mutex::new(n),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn enter(&self) -> Turn<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|p| p.into_inner());
+        }
+        *free -= 1;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// The image decoded, at most `side` on its longest side, upright.
@@ -143,12 +182,36 @@ fn under_bytes(image: &DynamicImage, name: &str, max_bytes: usize) -> Result<Fit
 
 /// A small upright copy for the app, at most `side` pixels on its longest side.
 pub fn thumbnail(bytes: &[u8], name: &str, side: u32) -> Result<Fitted> {
+    let _turn = DECODING.enter();
     let image = upright_within(bytes, name, side)?;
     encode(&image, name, THUMBNAIL_QUALITY)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_more_than_two_decodes_run_at_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static GATE: Turns = Turns::new(2);
+        static NOW: AtomicUsize = AtomicUsize::new(0);
+        static MOST: AtomicUsize = AtomicUsize::new(0);
+        let workers: Vec<_> = (0..6)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let _turn = GATE.enter();
+                    let n = NOW.fetch_add(1, Ordering::SeqCst) + 1;
+                    MOST.fetch_max(n, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    NOW.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().unwrap();
+        }
+        assert_eq!(MOST.load(Ordering::SeqCst), 2);
+    }
+
     use super::*;
     use crate::attach::media::fixtures::{
         contains, jpeg, message, noise_jpeg, with_exif, GPS_LATITUDE, ROOMY,
