@@ -36,6 +36,8 @@ pub(super) struct Job {
     pub(super) deadline: Instant,
     /// Held until the answer ends.
     pub(super) _slot: Slot,
+    /// A place for a large body, held until the answer ends.
+    pub(super) _large: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// Why the chunks stopped going out early.
@@ -163,6 +165,7 @@ pub(super) async fn answer(
         streaming,
         deadline,
         _slot,
+        _large,
     } = job;
     let session = Session {
         router: &gw.router,

@@ -32,6 +32,7 @@ mod wire;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -113,7 +114,13 @@ pub struct Limits {
     pub body_read: Duration,
     /// How long a request may take in all, body to last chunk.
     pub request: Duration,
+    /// Requests with a body over [`LARGE_BODY`] (images, PDFs) in flight at once: each holds
+    /// its body, the decoded files and their fitted copies until it ends.
+    pub large_bodies: usize,
 }
+
+/// A body over this is a large one (see [`Limits::large_bodies`]).
+pub const LARGE_BODY: usize = 4 * 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -126,6 +133,7 @@ impl Default for Limits {
             header_read: Duration::from_secs(10),
             body_read: Duration::from_secs(30),
             request: Duration::from_secs(15 * 60),
+            large_bodies: 4,
         }
     }
 }
@@ -140,6 +148,7 @@ pub struct Gateway {
     loopback: bool,
     limits: Limits,
     slots: Arc<Slots>,
+    large: Arc<tokio::sync::Semaphore>,
 }
 
 impl Gateway {
@@ -159,6 +168,7 @@ impl Gateway {
             token,
             loopback,
             slots: Slots::new(limits.in_flight, limits.per_client),
+            large: Arc::new(tokio::sync::Semaphore::new(limits.large_bodies.max(1))),
             limits,
         })
     }
@@ -266,10 +276,11 @@ async fn start(gw: &Arc<Gateway>, request: Request) -> std::result::Result<Respo
     let (parts, body) = request.into_parts();
     let client = gw.admit(&parts.headers)?;
     let slot = gw.slots.take(&client)?;
-    let body = read_body(
+    let (body, large) = read_body(
         body,
         &parts.headers,
         gw.limits.body_bytes,
+        &gw.large,
         deadline.min(Instant::now() + gw.limits.body_read),
     )
     .await?;
@@ -308,6 +319,7 @@ async fn start(gw: &Arc<Gateway>, request: Request) -> std::result::Result<Respo
             streaming: stream,
             deadline,
             _slot: slot,
+            _large: large,
         },
         head_tx,
         tx,
@@ -362,8 +374,9 @@ async fn read_body(
     body: Body,
     headers: &HeaderMap,
     cap: usize,
+    large: &Arc<tokio::sync::Semaphore>,
     deadline: Instant,
-) -> std::result::Result<Bytes, ApiError> {
+) -> std::result::Result<(Bytes, Option<OwnedSemaphorePermit>), ApiError> {
     let too_large = || {
         ApiError::new(
             413,
@@ -372,6 +385,22 @@ async fn read_body(
             format!("the body is over the gateway's limit of {cap} bytes"),
         )
     };
+    // A large body takes one of the few places for large bodies first (or is refused, 503).
+    let large_place = || {
+        large.clone().try_acquire_owned().map_err(|_| {
+            let mut e = ApiError::new(
+                503,
+                "server_error",
+                "gateway_busy",
+                format!(
+                    "the gateway is reading as many large requests (over {} MiB: images, files) as it takes at once; retry shortly",
+                    LARGE_BODY / (1024 * 1024)
+                ),
+            );
+            e.retry_after_s = Some(1);
+            e
+        })
+    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -379,7 +408,11 @@ async fn read_body(
     if declared.is_some_and(|n| n > cap as u64) {
         return Err(too_large());
     }
-    let mut data = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    let mut place = None;
+    if declared.is_some_and(|n| n > LARGE_BODY as u64) {
+        place = Some(large_place()?);
+    }
+    let mut data = Vec::with_capacity(declared.map_or(0, |n| (n as usize).min(LARGE_BODY)));
     let mut stream = body.into_data_stream();
     loop {
         match tokio::time::timeout_at(deadline, stream.next()).await {
@@ -391,7 +424,7 @@ async fn read_body(
                     "the body did not arrive in time: send it at once after the head",
                 ))
             }
-            Ok(None) => return Ok(Bytes::from(data)),
+            Ok(None) => return Ok((Bytes::from(data), place)),
             Ok(Some(Err(e))) => {
                 return Err(ApiError::invalid(
                     "body",
@@ -401,6 +434,9 @@ async fn read_body(
             Ok(Some(Ok(piece))) => {
                 if data.len() + piece.len() > cap {
                     return Err(too_large());
+                }
+                if place.is_none() && data.len() + piece.len() > LARGE_BODY {
+                    place = Some(large_place()?);
                 }
                 data.extend_from_slice(&piece);
             }

@@ -152,3 +152,76 @@ async fn heads_are_capped_in_size_and_time_and_idle_connections_are_closed() {
         assert_eq!(out.starts_with("HTTP/1.1 401"), answered, "{out}");
     }
 }
+
+/// Like [`exchange`], for a server that may answer and close before the whole body is sent: what
+/// came back, a write or reset cut short notwithstanding.
+async fn offer(port: u16, request: String) -> String {
+    tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let _ = s.write_all(request.as_bytes());
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+/// A chat request whose body is over 4 MiB (a long text standing in for images).
+fn large_chat(port: u16) -> String {
+    let body = format!(
+        r#"{{"model":"fake/m","stream":true,"messages":[{{"role":"user","content":"{}"}}]}}"#,
+        "x".repeat(super::LARGE_BODY + 1024)
+    );
+    format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_bodies_take_few_places_and_small_ones_are_not_held_up() {
+    let fake = slow();
+    let limits = Limits {
+        large_bodies: 1,
+        request: Duration::from_millis(1500),
+        ..Limits::default()
+    };
+    let (_gw, port, _dir) = serve(&fake, limits).await;
+    // The first large request holds the one place while it streams (slowly, until its deadline).
+    let first = tokio::spawn(exchange(port, large_chat(port)));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while fake.requests().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let second = offer(port, large_chat(port)).await;
+    assert!(
+        second.starts_with("HTTP/1.1 503"),
+        "{}",
+        &second[..second.len().min(300)]
+    );
+    assert!(second.contains("large requests"), "{second}");
+    assert!(
+        second.to_ascii_lowercase().contains("retry-after: 1"),
+        "{second}"
+    );
+    let small = exchange(port, chat(port, true)).await;
+    assert!(
+        small.starts_with("HTTP/1.1 200"),
+        "a small request still goes: {small}"
+    );
+    let first = first.await.unwrap();
+    assert!(
+        first.starts_with("HTTP/1.1 200"),
+        "{}",
+        &first[..first.len().min(300)]
+    );
+    // Its place is given back when it ends.
+    let third = exchange(port, large_chat(port)).await;
+    assert!(
+        third.starts_with("HTTP/1.1 200"),
+        "{}",
+        &third[..third.len().min(300)]
+    );
+}
