@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{now_ms, Store};
+use crate::chat::Part;
 use crate::error::{Error, Result};
 
 /// What an import did.
@@ -127,6 +128,19 @@ fn text_of(message: &Value) -> String {
 }
 
 impl Store {
+    /// Whether the ChatGPT conversation `external` was imported before.
+    fn imported_before(&self, external: &str) -> Result<bool> {
+        self.conn()
+            .query_row(
+                "SELECT 1 FROM conversations WHERE external_id = ?1",
+                [format!("chatgpt:{external}")],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|row| row.is_some())
+            .map_err(|e| self.err(e))
+    }
+
     /// Imports ChatGPT's `conversations.json` (no attachments: see [`Store::import_chatgpt_from`]).
     pub fn import_chatgpt(&self, json: &str) -> Result<ImportReport> {
         self.import_chatgpt_from(json, None)
@@ -165,6 +179,38 @@ impl Store {
             .or(conv["id"].as_str())
             .ok_or_else(bad)?;
         let mapping = conv["mapping"].as_object().ok_or_else(bad)?;
+        if self.imported_before(external)? {
+            return Ok(false);
+        }
+        // Files are read and stored before the transaction opens (a slow disk never holds the
+        // database), and before the messages naming them are committed.
+        let blobs = self.blobs();
+        let mut files: HashMap<&str, Vec<Part>> = HashMap::new();
+        let mut skipped_assets = 0;
+        for (key, node) in mapping {
+            let Some(message) = node.get("message").filter(|m| m.is_object()) else {
+                continue;
+            };
+            let ids = asset_ids(message);
+            if !matches!(
+                message["author"]["role"].as_str(),
+                Some("user" | "assistant")
+            ) {
+                skipped_assets += ids.len();
+                continue;
+            }
+            let mut parts = Vec::new();
+            for id in ids {
+                match assets
+                    .find(&id)
+                    .map(|p| crate::attach::attach_file(&blobs, p))
+                {
+                    Some(Ok(part)) => parts.push(part),
+                    _ => skipped_assets += 1,
+                }
+            }
+            files.insert(key.as_str(), parts);
+        }
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         let known: Option<i64> = tx
@@ -209,7 +255,7 @@ impl Store {
             .collect();
         let mut seen: HashMap<&str, ()> = HashMap::new();
         let (mut imported, mut skipped) = (0, 0);
-        let (mut attached, mut skipped_assets) = (0, 0);
+        let mut attached = 0;
         while let Some((key, parent)) = stack.pop() {
             if seen.insert(key, ()).is_some() {
                 continue;
@@ -220,17 +266,7 @@ impl Store {
                 let role = message["author"]["role"].as_str().unwrap_or("");
                 let text = text_of(message);
                 let hidden = role == "system" && text.trim().is_empty();
-                // Each file is stored before the message naming it is committed.
-                let mut parts = Vec::new();
-                for id in asset_ids(message) {
-                    match assets
-                        .find(&id)
-                        .map(|p| crate::attach::attach_file(&self.blobs(), p))
-                    {
-                        Some(Ok(part)) => parts.push(part),
-                        _ => skipped_assets += 1,
-                    }
-                }
+                let parts = files.remove(key).unwrap_or_default();
                 match role {
                     "user" | "assistant" if !text.trim().is_empty() || !parts.is_empty() => {
                         let at = ms(&message["create_time"]).unwrap_or(created);

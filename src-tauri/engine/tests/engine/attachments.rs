@@ -516,11 +516,27 @@ fn a_stored_file_changed_on_disk_is_refused_not_sent() {
     );
 }
 
+/// How many files are under `dir` (one folder deep, as `attachments/ab/…` is).
+fn walk_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| std::fs::read_dir(e.path()).map_or(0, |f| f.count()))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 #[test]
 fn a_chatgpt_export_brings_its_images_and_files_and_counts_the_missing_ones() {
     let export = tempfile::tempdir().unwrap();
     let photo = png(40, 30, false);
     std::fs::write(export.path().join("file-Ab12Cd34Ef-holiday.png"), &photo).unwrap();
+    std::fs::write(
+        export.path().join("file-Tool777-generated.png"),
+        png(12, 12, true),
+    )
+    .unwrap();
     std::fs::create_dir(export.path().join("user-xyz")).unwrap();
     std::fs::write(
         export
@@ -543,7 +559,13 @@ fn a_chatgpt_export_brings_its_images_and_files_and_counts_the_missing_ones() {
                 ]},
                 "metadata": {"attachments": [{"id": "file_0000aaaa11", "name": "report.pdf", "mimeType": "application/pdf"}]}
             }},
-            "a1": {"id": "a1", "parent": "u1", "children": [], "message": {
+            "t1": {"id": "t1", "parent": "a1", "children": [], "message": {
+                "author": {"role": "tool", "name": "dalle.text2im"},
+                "content": {"content_type": "multimodal_text", "parts": [
+                    {"content_type": "image_asset_pointer", "asset_pointer": "file-service://file-Tool777"}
+                ]}
+            }},
+            "a1": {"id": "a1", "parent": "u1", "children": ["t1"], "message": {
                 "author": {"role": "assistant"}, "create_time": 1_717_000_002.0,
                 "content": {"content_type": "text", "parts": ["A beach, and a report."]},
                 "metadata": {"model_slug": "gpt-4o"}
@@ -563,8 +585,11 @@ fn a_chatgpt_export_brings_its_images_and_files_and_counts_the_missing_ones() {
             r.attachments,
             r.skipped_attachments
         ),
-        (1, 2, 2, 1)
+        (1, 2, 2, 2),
+        "the missing picture and the tool message's are skipped"
     );
+    let stored = walk_files(&data.path().join("attachments"));
+    assert_eq!(stored, 2, "nothing stored for what was skipped");
     let c = store.conversation(1).unwrap();
     let user = &c.messages[0];
     assert_eq!(user.text, "What is in the picture and the report?");
@@ -588,7 +613,7 @@ fn a_chatgpt_export_brings_its_images_and_files_and_counts_the_missing_ones() {
         .unwrap();
     assert_eq!(
         (r.messages, r.attachments, r.skipped_attachments),
-        (2, 0, 3)
+        (2, 0, 4)
     );
 }
 
