@@ -14,6 +14,7 @@ from openai import OpenAI
 client = OpenAI(base_url=os.environ["GATEWAY_URL"], api_key=os.environ["GATEWAY_TOKEN"],
                 max_retries=0, timeout=30, default_headers={"X-Title": "sdk-images"})
 PNG = os.environ["PNG_BASE64"]
+PDF = os.environ["PDF_BASE64"]
 checks = 0
 
 
@@ -30,6 +31,11 @@ def picture(url):
             {"type": "text", "text": "What is in this picture?"}]
 
 
+def document():
+    return [{"type": "file", "file": {"filename": "q3.pdf", "file_data": f"data:application/pdf;base64,{PDF}"}},
+            {"type": "text", "text": "Sum it up."}]
+
+
 for target in os.environ["TARGETS"].split():
     data = f"data:image/png;base64,{PNG}"
     r = client.chat.completions.create(model=target, messages=[{"role": "user", "content": picture(data)}])
@@ -41,6 +47,8 @@ for target in os.environ["TARGETS"].split():
             for c in chunk.choices:
                 text += c.delta.content or ""
     check(text == "I see a picture.", f"{target} streamed: {text!r}")
+    r = client.chat.completions.create(model=target, messages=[{"role": "user", "content": document()}])
+    check(r.choices[0].message.content == "I see a picture.", f"{target} PDF: {r.choices[0].message.content!r}")
     # A remote URL goes to OpenAI-kind targets only: the gateway fetches nothing for a client.
     try:
         client.chat.completions.create(model=target, messages=[

@@ -1012,13 +1012,9 @@ fn over_long_model_names_are_refused_with_400_and_stored_nowhere() {
     assert_eq!(rows.len(), 2, "only the two answered requests: {rows:?}");
 }
 
-/// A PNG of 40×30, made here, base64.
-fn png_base64() -> String {
+fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
-    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 200]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    base64::engine::general_purpose::STANDARD.encode(out.into_inner())
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Point 7 of issue 17: the official SDK sends an image (and a PDF) through the gateway to an
@@ -1044,7 +1040,9 @@ fn the_openai_python_sdk_sends_images_to_anthropic_and_gemini_targets() {
         Protocol::Gemini.base_url(&gemini.url())
     );
     let gw = spawn(dir, &config, 16, &[]);
-    let png = png_base64();
+    // 2000 × 1500: over Anthropic's longest side (1568), under Gemini's (3072).
+    let png = b64(&roundtable_fakes::files::png(2000, 1500, false));
+    let pdf = roundtable_fakes::files::pdf(2);
     let python = std::env::var("ROUNDTABLE_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = Command::new(&python)
         .arg(concat!(
@@ -1055,6 +1053,7 @@ fn the_openai_python_sdk_sends_images_to_anthropic_and_gemini_targets() {
         .env("GATEWAY_TOKEN", TOKEN)
         .env("TARGETS", "claude/claude-sonnet-4-5 gem/gemini-2.5-flash")
         .env("PNG_BASE64", &png)
+        .env("PDF_BASE64", b64(&pdf))
         .output()
         .unwrap_or_else(|e| {
             panic!("{python} runs (.ci/setup makes a venv with the openai SDK): {e}")
@@ -1066,7 +1065,8 @@ fn the_openai_python_sdk_sends_images_to_anthropic_and_gemini_targets() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("sdk image checks passed"), "{stdout}");
-    // Each provider got the picture in its own shape (re-encoded: the bytes differ, the size not).
+    // Each provider got the picture in its own shape, fitted to its limits and re-encoded (an
+    // opaque PNG goes as a JPEG), and the PDF as its own kind of document.
     let decode = |v: &Value| {
         use base64::Engine as _;
         let bytes = base64::engine::general_purpose::STANDARD
@@ -1078,22 +1078,79 @@ fn the_openai_python_sdk_sends_images_to_anthropic_and_gemini_targets() {
     let sent = claude.requests();
     assert_eq!(
         sent.len(),
-        2,
-        "streamed and whole; the URL was refused before sending"
+        3,
+        "streamed, whole and the PDF; the URL was refused before sending"
     );
-    for r in &sent {
+    for r in &sent[..2] {
         let block = &r.json()["messages"][0]["content"][0];
         assert_eq!(block["type"], "image");
         assert_eq!(block["source"]["type"], "base64");
-        assert_eq!(decode(&block["source"]["data"]), (40, 30));
+        assert_eq!(block["source"]["media_type"], "image/jpeg");
+        assert_eq!(decode(&block["source"]["data"]), (1568, 1176));
     }
+    let doc = &sent[2].json()["messages"][0]["content"][0];
+    assert_eq!(doc["type"], "document");
+    assert_eq!(doc["source"]["media_type"], "application/pdf");
+    assert_eq!(doc["source"]["data"], b64(&pdf));
     let sent = gemini.requests();
-    assert_eq!(sent.len(), 2);
-    for r in &sent {
+    assert_eq!(sent.len(), 3);
+    for r in &sent[..2] {
         let part = &r.json()["contents"][0]["parts"][0]["inline_data"];
-        assert!(part["mime_type"].as_str().unwrap().starts_with("image/"));
-        assert_eq!(decode(&part["data"]), (40, 30));
+        assert_eq!(part["mime_type"], "image/jpeg");
+        assert_eq!(decode(&part["data"]), (2000, 1500));
     }
+    let part = &sent[2].json()["contents"][0]["parts"][0]["inline_data"];
+    assert_eq!(part["mime_type"], "application/pdf");
     let rows = ledger(gw.dir.path());
-    assert_eq!(rows.iter().filter(|r| r.1 == "ok").count(), 4, "{rows:?}");
+    assert_eq!(rows.iter().filter(|r| r.1 == "ok").count(), 6, "{rows:?}");
+}
+
+/// An http(s) image URL goes to an OpenAI-kind target as it is (the gateway fetches nothing);
+/// a `file` part without data, or with a `file_id` of OpenAI's store, is refused naming why.
+#[test]
+fn an_image_url_is_passed_to_openai_kind_targets_and_bad_file_parts_are_refused() {
+    let h = healthy();
+    let gw = start(&[("healthy", &h)], 16);
+    let body = r#"{"model":"healthy/m1","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/cat.png"}},{"type":"text","text":"What is it?"}]}]}"#;
+    let (status, _, out) = post(gw.port, &auth(), body);
+    assert_eq!(status, 200, "{out}");
+    let sent = h
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/chat/completions"))
+        .unwrap()
+        .json();
+    assert_eq!(
+        sent["messages"][0]["content"][0],
+        serde_json::json!({"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}})
+    );
+    for (bad, needle) in [
+        (
+            r#"{"type":"file","file":{"file_id":"file-abc"}}"#,
+            "file_id",
+        ),
+        (
+            r#"{"type":"file","file":{"filename":"a.pdf"}}"#,
+            "file_data",
+        ),
+        (
+            r#"{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0xLjQK"}}"#,
+            "a.pdf",
+        ),
+        (
+            r#"{"type":"image_url","image_url":{"url":"data:image/png;base64,!!!"}}"#,
+            "base64",
+        ),
+        (r#"{"type":"input_audio","input_audio":{}}"#, "input_audio"),
+    ] {
+        let body =
+            format!(r#"{{"model":"healthy/m1","messages":[{{"role":"user","content":[{bad}]}}]}}"#);
+        let (status, _, out) = post(gw.port, &auth(), &body);
+        assert_eq!(status, 400, "{bad}: {out}");
+        let message = error_of(&out)["message"].as_str().unwrap().to_string();
+        assert!(
+            message.contains(needle) && message.contains("messages[0].content[0]"),
+            "{needle}: {message}"
+        );
+    }
 }
