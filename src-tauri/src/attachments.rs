@@ -142,10 +142,16 @@ fn clipboard_png() -> Result<Option<Vec<u8>>, String> {
 #[tauri::command]
 pub async fn paste_image(state: State<'_, AppState>) -> Reply<Option<AttachedView>> {
     let blobs = state.ready()?.store.blobs();
+    // Past the deadline the read is abandoned: it keeps nothing when it ends.
+    let abandoned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let late = abandoned.clone();
     let read = tokio::task::spawn_blocking(move || -> Result<Option<AttachedView>, ErrorView> {
         let Some(png) = clipboard_png().map_err(|m| refused(ErrorKind::BadInput, m))? else {
             return Ok(None);
         };
+        if late.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(None);
+        }
         let name = "pasted-image.png";
         let ingested = attach::ingest(name, &png, true).map_err(text)?;
         blobs.put(&png).map_err(text)?;
@@ -157,10 +163,13 @@ pub async fn paste_image(state: State<'_, AppState>) -> Reply<Option<AttachedVie
             ErrorKind::Internal,
             format!("reading the clipboard failed: {e}"),
         )),
-        Err(_) => Err(refused(
-            ErrorKind::BadInput,
-            "the clipboard did not answer within 5 s; copy the picture again",
-        )),
+        Err(_) => {
+            abandoned.store(true, std::sync::atomic::Ordering::SeqCst);
+            Err(refused(
+                ErrorKind::BadInput,
+                "the clipboard did not answer within 5 s; copy the picture again",
+            ))
+        }
     }
 }
 
