@@ -134,47 +134,18 @@ fn pdf(pages: usize, lines: usize) -> Vec<u8> {
         "the", "model", "answer", "router", "cost", "ledger", "stream", "token", "provider",
         "latency", "budget", "window", "context", "request", "retry", "cache",
     ];
-    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
-    let mut objects = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
-            kids.join(" ")
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
-    ];
-    for page in 0..pages {
-        objects.push(format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>", 5 + 2 * page));
-        let mut content = "BT /F1 10 Tf 12 TL 56 760 Td".to_string();
-        for _ in 0..lines {
-            let line: Vec<&str> = (0..12).map(|_| words[rng.usize(..words.len())]).collect();
-            content.push_str(&format!(" ({}) Tj T*", line.join(" ")));
-        }
-        content.push_str(" ET");
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ));
-    }
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
-    }
-    let xref = out.len();
-    out.push_str(&format!(
-        "xref\n0 {}\n0000000000 65535 f \n",
-        objects.len() + 1
-    ));
-    for offset in offsets {
-        out.push_str(&format!("{offset:010} 00000 n \n"));
-    }
-    out.push_str(&format!(
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    ));
-    out.into_bytes()
+    let contents: Vec<String> = (0..pages)
+        .map(|_| {
+            let mut content = "BT /F1 10 Tf 12 TL 56 760 Td".to_string();
+            for _ in 0..lines {
+                let line: Vec<&str> = (0..12).map(|_| words[rng.usize(..words.len())]).collect();
+                content.push_str(&format!(" ({}) Tj T*", line.join(" ")));
+            }
+            content.push_str(" ET");
+            content
+        })
+        .collect();
+    roundtable_fakes::files::pdf_of(&contents, None)
 }
 
 fn main() {

@@ -19,47 +19,64 @@ pub fn png(w: u32, h: u32, alpha: bool) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A PDF of `pages` pages, "Page N says hello" on each, written object by object.
+/// A PDF of `pages` pages, "Page N says hello" on each.
 pub fn pdf(pages: usize) -> Vec<u8> {
-    let mut objects: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+    let contents: Vec<String> = (1..=pages)
+        .map(|n| format!("BT /F1 18 Tf 72 700 Td (Page {n} says hello) Tj ET"))
+        .collect();
+    pdf_of(&contents, None)
+}
+
+/// A PDF whose pages hold these content streams (Helvetica in WinAnsi as `/F1`), written object
+/// by object with a correct cross-reference table, in Latin-1 (each character one byte);
+/// `encrypt`, when given, is the trailer's encryption dictionary.
+pub fn pdf_of(contents: &[String], encrypt: Option<&str>) -> Vec<u8> {
+    let kids: Vec<String> = (0..contents.len())
+        .map(|i| format!("{} 0 R", 4 + 2 * i))
+        .collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         format!(
-            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
-            (0..pages)
-                .map(|i| format!("{} 0 R", 4 + 2 * i))
-                .collect::<Vec<_>>()
-                .join(" ")
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            contents.len()
         ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
     ];
-    for i in 0..pages {
-        let content = format!("BT /F1 18 Tf 72 700 Td (Page {} says hello) Tj ET", i + 1);
+    for (i, content) in contents.iter().enumerate() {
         objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
             5 + 2 * i
         ));
         objects.push(format!(
             "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
+            content.chars().count()
         ));
     }
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    let mut trailer = String::new();
+    if let Some(encrypt) = encrypt {
+        objects.push(encrypt.to_string());
+        trailer = format!(" /Encrypt {} 0 R /ID [<0102> <0102>]", objects.len());
     }
-    let xref = out.len();
+    let mut out = "%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".to_string();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.chars().count());
+        out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = out.chars().count();
     out.push_str(&format!(
         "xref\n0 {}\n0000000000 65535 f \n",
         objects.len() + 1
     ));
-    for off in offsets {
-        out.push_str(&format!("{off:010} 00000 n \n"));
+    for offset in offsets {
+        out.push_str(&format!("{offset:010} 00000 n \n"));
     }
     out.push_str(&format!(
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        "trailer\n<< /Size {} /Root 1 0 R{trailer} >>\nstartxref\n{xref}\n%%EOF\n",
         objects.len() + 1
     ));
-    out.into_bytes()
+    out.chars()
+        .map(|c| u8::try_from(c).unwrap_or(b'?'))
+        .collect()
 }

@@ -285,56 +285,8 @@ mod tests {
 
     /// [`pdf`], with `encrypt` as the trailer's encryption dictionary when given.
     fn pdf_with(pages: &[Vec<String>], encrypt: Option<&str>) -> Vec<u8> {
-        let page_ids: Vec<usize> = (0..pages.len()).map(|i| 4 + 2 * i).collect();
-        let kids: Vec<String> = page_ids.iter().map(|id| format!("{id} 0 R")).collect();
-        let mut objects = vec![
-            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-            format!(
-                "<< /Type /Pages /Kids [{}] /Count {} >>",
-                kids.join(" "),
-                pages.len()
-            ),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-                .into(),
-        ];
-        for (page_id, lines) in page_ids.iter().zip(pages) {
-            objects.push(format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                page_id + 1
-            ));
-            let content = page_content(lines);
-            objects.push(format!(
-                "<< /Length {} >>\nstream\n{content}\nendstream",
-                content.chars().count()
-            ));
-        }
-        let mut trailer = String::new();
-        if let Some(encrypt) = encrypt {
-            objects.push(encrypt.to_string());
-            trailer = format!(" /Encrypt {} 0 R /ID [<0102> <0102>]", objects.len());
-        }
-        let mut out = "%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".to_string();
-        let mut offsets = Vec::new();
-        for (i, object) in objects.iter().enumerate() {
-            offsets.push(out.chars().count());
-            out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
-        }
-        let xref = out.chars().count();
-        out.push_str(&format!(
-            "xref\n0 {}\n0000000000 65535 f \n",
-            objects.len() + 1
-        ));
-        for offset in offsets {
-            out.push_str(&format!("{offset:010} 00000 n \n"));
-        }
-        out.push_str(&format!(
-            "trailer\n<< /Size {} /Root 1 0 R{trailer} >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        ));
-        // One byte a character: the file is written in Latin-1.
-        out.chars()
-            .map(|c| u8::try_from(c).unwrap_or(b'?'))
-            .collect()
+        let contents: Vec<String> = pages.iter().map(|lines| page_content(lines)).collect();
+        roundtable_fakes::files::pdf_of(&contents, encrypt)
     }
 
     fn page_content(lines: &[String]) -> String {
