@@ -37,6 +37,17 @@ pub fn require_app() -> PathBuf {
     app
 }
 
+/// The `roundtable` CLI built beside the app, after [`require_app`]'s checks.
+pub fn require_cli() -> PathBuf {
+    let cli = require_app().with_file_name("roundtable");
+    assert!(
+        cli.exists(),
+        "build the CLI first ({} is missing)",
+        cli.display()
+    );
+    cli
+}
+
 /// Where screenshots and logs go (`tests/e2e/artifacts`, not committed).
 pub fn artifacts() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use roundtable_e2e::{
-    home_with_config, keys, launch, require_app, screenshot, session, tempfile_dir, wait_js, Driver,
+    home_with_config, keys, launch, require_cli, screenshot, session, tempfile_dir, wait_js, Driver,
 };
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 use serde_json::json;
@@ -31,13 +31,7 @@ fn clipboard_png(path: &std::path::Path) -> std::process::Child {
 
 #[tokio::test]
 async fn a_pasted_image_and_a_picked_pdf_go_to_a_compare_where_a_text_only_column_is_skipped() {
-    let app = require_app();
-    let cli = app.with_file_name("roundtable");
-    assert!(
-        cli.exists(),
-        "build the CLI first ({} is missing)",
-        cli.display()
-    );
+    let cli = require_cli();
     // `vision` answers; `old` serves only a text-only model and must receive no request.
     let vision = FakeServer::start(|req| {
         if req.path.ends_with("/models") {

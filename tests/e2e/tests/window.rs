@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use roundtable_e2e::{
-    artifacts, home_with_config, home_with_long_conversation, launch, require_app, screenshot,
-    session, tempfile_dir, wait_js, Driver,
+    artifacts, home_with_config, home_with_long_conversation, launch, require_app, require_cli,
+    screenshot, session, tempfile_dir, wait_js, Driver,
 };
 use serde_json::json;
 
@@ -847,13 +847,7 @@ async fn ask_all(client: &fantoccini::Client, text: &str) {
 #[tokio::test]
 async fn compare_votes_leaderboard_and_dashboard_in_the_real_window() {
     use roundtable_fakes::{Answer, FakeServer, Protocol};
-    let app = require_app();
-    let cli = app.with_file_name("roundtable");
-    assert!(
-        cli.exists(),
-        "build the CLI first ({} is missing)",
-        cli.display()
-    );
+    let cli = require_cli();
     let good = FakeServer::start(|req| {
         let model = req.json()["model"].as_str().unwrap_or("").to_string();
         match model.as_str() {
