@@ -457,4 +457,60 @@ mod tests {
         let cap = limits(ProviderKind::Anthropic).image.max_bytes;
         assert!(cap.div_ceil(3) * 4 <= 5 * MB);
     }
+
+    fn message(parts: Vec<Part>) -> ChatRequest {
+        ChatRequest {
+            messages: vec![crate::chat::Message {
+                role: crate::chat::Role::User,
+                parts,
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn too_many_images_or_too_many_bytes_are_refused_before_sending() {
+        let image = Part::Image(Attachment {
+            name: "dot.png".into(),
+            media_type: "image/png".into(),
+            url: Some("https://example.com/dot.png".into()),
+            ..Default::default()
+        });
+        let many = message(vec![image; 501]);
+        let e = prepare(&many, "o", ProviderKind::OpenAi, Inputs::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("holds 501 images") && e.contains("at most 500"),
+            "{e}"
+        );
+        assert!(e.contains("unsupported_input"), "{e}");
+
+        let pdf = |n: usize| {
+            Part::File(Attachment {
+                name: format!("big{n}.pdf"),
+                media_type: "application/pdf".into(),
+                data: Some(Arc::new(vec![0u8; 8 * MB])),
+                ..Default::default()
+            })
+        };
+        let heavy = message(vec![pdf(1), pdf(2)]);
+        let e = prepare(&heavy, "g", ProviderKind::Gemini, Inputs::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("come to 22 MB as sent") && e.contains("at most 20 MB"),
+            "{e}"
+        );
+        assert!(
+            prepare(
+                &message(vec![pdf(1)]),
+                "g",
+                ProviderKind::Gemini,
+                Inputs::default()
+            )
+            .is_ok(),
+            "one fits"
+        );
+    }
 }

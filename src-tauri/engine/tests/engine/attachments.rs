@@ -313,7 +313,10 @@ fn bad_files_are_refused_by_name_before_anything_is_stored() {
         std::fs::write(&p, bytes).unwrap();
         p
     };
+    let folder = dir.path().join("folder.png");
+    std::fs::create_dir(&folder).unwrap();
     let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (folder, "not a file"),
         (write("empty.png", b""), "empty"),
         (
             write("fake.png", b"not a picture at all, just words"),
@@ -324,6 +327,10 @@ fn bad_files_are_refused_by_name_before_anything_is_stored() {
             "HEIC",
         ),
         (write("cut.pdf", &pdf(1)[..60]), "cut.pdf"),
+        (
+            write("notes.txt", "long line\n".repeat(60_000).as_bytes()),
+            "text files can be at most 512 KB",
+        ),
         (
             write("blob.bin", &[0u8, 159, 146, 150, 0, 1, 2]),
             "blob.bin",
