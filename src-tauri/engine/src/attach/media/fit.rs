@@ -33,21 +33,29 @@ fn scaled_by(width: u32, height: u32, scale: f64) -> (u32, u32) {
     (side(width), side(height))
 }
 
-/// The image at `width` × `height` (Catmull-Rom, alpha premultiplied while filtering).
+/// The image at `width` × `height` (Catmull-Rom, alpha premultiplied while filtering), filtered
+/// as four 8-bit channels (the one pixel type the resizer is built for) and given back in its
+/// own colour type.
 fn resize_to(image: &DynamicImage, name: &str, width: u32, height: u32) -> Result<DynamicImage> {
     if (width, height) == (image.width(), image.height()) {
         return Ok(image.clone());
     }
-    let mut out = DynamicImage::new(width, height, image.color());
+    let source = DynamicImage::ImageRgba8(image.to_rgba8());
+    let mut out = DynamicImage::ImageRgba8(image::RgbaImage::new(width, height));
     let filter = fir::ResizeAlg::Convolution(fir::FilterType::CatmullRom);
     fir::Resizer::new()
         .resize(
-            image,
+            &source,
             &mut out,
             &fir::ResizeOptions::new().resize_alg(filter),
         )
         .map_err(|e| attachment_error(name, format!("the image could not be scaled: {e}")))?;
-    Ok(out)
+    Ok(match image.color() {
+        image::ColorType::L8 => DynamicImage::ImageLuma8(out.to_luma8()),
+        image::ColorType::La8 => DynamicImage::ImageLumaA8(out.to_luma_alpha8()),
+        image::ColorType::Rgb8 => DynamicImage::ImageRgb8(out.to_rgb8()),
+        _ => out,
+    })
 }
 
 /// Encodes the pixels afresh (no metadata of the original survives): PNG when there is
