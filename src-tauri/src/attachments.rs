@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use roundtable_engine::attach::{self, Fitted};
 use roundtable_engine::chat::Part;
-use roundtable_engine::error::{ErrorKind, ErrorView};
+use roundtable_engine::error::ErrorKind;
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -108,69 +108,66 @@ fn view(done: &attach::Ingested) -> Reply<AttachedView> {
     })
 }
 
-/// The most pixels a pasted picture may have (a 8K screen is 33 million).
-const MAX_PASTE_PIXELS: u64 = 100_000_000;
-/// How long reading the clipboard may take.
+/// The largest pasted picture taken (as PNG bytes; its pixels are checked from its header by the
+/// engine like any attachment's, so a decompression bomb is refused before it is decoded).
+const MAX_PASTE_BYTES: usize = 50 * 1024 * 1024;
+/// How long the clipboard's owner may take to hand the picture over.
 const PASTE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The clipboard's picture as a PNG, if it holds one (a screenshot); `None` when it holds none.
-fn clipboard_png() -> Result<Option<Vec<u8>>, String> {
-    let mut clipboard =
-        arboard::Clipboard::new().map_err(|e| format!("the clipboard cannot be read: {e}"))?;
-    let picture = match clipboard.get_image() {
-        Ok(p) => p,
-        Err(arboard::Error::ContentNotAvailable) => return Ok(None),
-        Err(e) => return Err(format!("the clipboard's picture cannot be read: {e}")),
-    };
-    let (w, h) = (picture.width as u32, picture.height as u32);
-    if u64::from(w) * u64::from(h) > MAX_PASTE_PIXELS {
-        return Err(format!(
-            "the pasted picture is {w}×{h}, over 100 megapixels"
-        ));
+/// The clipboard's picture as PNG bytes, asked of GTK on the window's thread without blocking it
+/// (the answer comes back through a callback); `None` when the clipboard holds no PNG.
+#[cfg(target_os = "linux")]
+async fn clipboard_png(app: &tauri::AppHandle) -> Result<Option<Vec<u8>>, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<Vec<u8>>();
+    app.run_on_main_thread(move || {
+        let clipboard = gtk::Clipboard::get(&gdk::SELECTION_CLIPBOARD);
+        clipboard.request_contents(&gdk::Atom::intern("image/png"), move |_, data| {
+            let _ = tx.send(data.data());
+        });
+    })
+    .map_err(|e| format!("the clipboard cannot be read: {e}"))?;
+    match tokio::time::timeout(PASTE_DEADLINE, rx).await {
+        Ok(Ok(png)) if png.len() > MAX_PASTE_BYTES => Err(format!(
+            "the pasted picture is {} MB; attachments can be at most {} MB",
+            png.len().div_ceil(1024 * 1024),
+            MAX_PASTE_BYTES / (1024 * 1024)
+        )),
+        Ok(Ok(png)) => Ok((!png.is_empty()).then_some(png)),
+        Ok(Err(_)) => Ok(None),
+        Err(_) => Err("the clipboard did not answer within 5 s; copy the picture again".into()),
     }
-    let rgba = image::RgbaImage::from_raw(w, h, picture.bytes.into_owned())
-        .ok_or("the clipboard's picture is malformed")?;
-    let mut png = std::io::Cursor::new(Vec::new());
-    rgba.write_to(&mut png, image::ImageFormat::Png)
-        .map_err(|e| format!("the pasted picture cannot be encoded: {e}"))?;
-    Ok(Some(png.into_inner()))
+}
+
+/// Elsewhere the web view's paste event carries the picture as a file itself.
+#[cfg(not(target_os = "linux"))]
+async fn clipboard_png(_app: &tauri::AppHandle) -> Result<Option<Vec<u8>>, String> {
+    Ok(None)
 }
 
 /// A pasted screenshot: WebKitGTK's paste event carries no image data, so when the page sees a
 /// paste with nothing in it, the backend reads the system clipboard's picture itself, and checks
 /// and stores it like a picked file. `None` when the clipboard holds no picture.
 #[tauri::command]
-pub async fn paste_image(state: State<'_, AppState>) -> Reply<Option<AttachedView>> {
+pub async fn paste_image(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Reply<Option<AttachedView>> {
     let blobs = state.ready()?.store.blobs();
-    // Past the deadline the read is abandoned: it keeps nothing when it ends.
-    let abandoned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let late = abandoned.clone();
-    let read = tokio::task::spawn_blocking(move || -> Result<Option<AttachedView>, ErrorView> {
-        let Some(png) = clipboard_png().map_err(|m| refused(ErrorKind::BadInput, m))? else {
-            return Ok(None);
-        };
-        if late.load(std::sync::atomic::Ordering::SeqCst) {
-            return Ok(None);
-        }
-        let name = "pasted-image.png";
-        let ingested = attach::ingest(name, &png, true).map_err(text)?;
-        blobs.put(&png).map_err(text)?;
-        Ok(Some(view(&ingested)?))
-    });
-    match tokio::time::timeout(PASTE_DEADLINE, read).await {
-        Ok(Ok(done)) => done,
-        Ok(Err(e)) => Err(refused(
-            ErrorKind::Internal,
-            format!("reading the clipboard failed: {e}"),
-        )),
-        Err(_) => {
-            abandoned.store(true, std::sync::atomic::Ordering::SeqCst);
-            Err(refused(
-                ErrorKind::BadInput,
-                "the clipboard did not answer within 5 s; copy the picture again",
-            ))
-        }
-    }
+    let Some(png) = clipboard_png(&app)
+        .await
+        .map_err(|m| refused(ErrorKind::BadInput, m))?
+    else {
+        return Ok(None);
+    };
+    let done = tokio::task::spawn_blocking(move || {
+        let ingested = attach::ingest("pasted-image.png", &png, true)?;
+        blobs.put(&png)?;
+        Ok::<_, roundtable_engine::Error>(ingested)
+    })
+    .await
+    .map_err(|e| refused(ErrorKind::Internal, format!("reading the picture failed: {e}")))?
+    .map_err(text)?;
+    view(&done).map(Some)
 }
 
 /// The largest picture of a stored image the page may ask for.

@@ -29,6 +29,20 @@ fn clipboard_png(path: &std::path::Path) -> std::process::Child {
         .expect("xclip (package xclip; .ci/setup installs it)")
 }
 
+/// Waits until xclip owns the clipboard and offers a picture.
+fn wait_for_clipboard() {
+    for _ in 0..100 {
+        let targets = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+            .output()
+            .expect("xclip");
+        if String::from_utf8_lossy(&targets.stdout).contains("image/png") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[tokio::test]
 async fn a_pasted_image_and_a_picked_pdf_go_to_a_compare_where_a_text_only_column_is_skipped() {
     let cli = require_cli();
@@ -60,7 +74,9 @@ async fn a_pasted_image_and_a_picked_pdf_go_to_a_compare_where_a_text_only_colum
     std::fs::write(&shot, roundtable_fakes::files::png(320, 200, false)).expect("write the png");
     let pdf = files.0.join("report.pdf");
     std::fs::write(&pdf, roundtable_fakes::files::pdf(3)).expect("write the pdf");
-    let mut xclip = clipboard_png(&shot);
+    let bomb = files.0.join("bomb.png");
+    std::fs::write(&bomb, roundtable_fakes::files::png_bomb()).expect("write the bomb");
+    let mut xclip = clipboard_png(&bomb);
 
     let (driver, client) = launch(&home.0).await;
     let run = |js: &str| {
@@ -94,17 +110,24 @@ async fn a_pasted_image_and_a_picked_pdf_go_to_a_compare_where_a_text_only_colum
         .await
         .expect("the compare composer");
     input.click().await.expect("focus the composer");
-    // xclip owns the clipboard once it offers the picture.
-    for _ in 0..100 {
-        let targets = Command::new("xclip")
-            .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
-            .output()
-            .expect("xclip");
-        if String::from_utf8_lossy(&targets.stdout).contains("image/png") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // 0. A decompression bomb on the clipboard (50,000 × 50,000 in a few bytes) is refused by
+    //    name from its header; nothing is attached, the app goes on.
+    wait_for_clipboard();
+    keys(&client, &format!("{CTRL}v")).await;
+    wait_js(
+        &client,
+        "return [...document.querySelectorAll('.toast')].some(t => t.textContent.includes('pasted-image.png') && t.textContent.includes('50000'))",
+        "the bomb refused by name",
+    )
+    .await;
+    assert_eq!(
+        run("return document.querySelectorAll('.compare .attachment-chip').length").await,
+        json!(0)
+    );
+    let _ = xclip.kill();
+    let _ = xclip.wait();
+    let mut xclip = clipboard_png(&shot);
+    wait_for_clipboard();
     // WebKitGTK's paste event carries no image data: the page asks the backend, which reads the
     // system clipboard's picture (through the X server, here from xclip).
     keys(&client, &format!("{CTRL}v")).await;

@@ -295,44 +295,9 @@ mod tests {
         assert!(pixel[0] > 200 && pixel[2] < 60, "{pixel:?}");
     }
 
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &byte in bytes {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-
-    fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
-
     #[test]
     fn dimension_bomb_is_refused_before_decoding() {
-        let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = Vec::new();
-        ihdr.extend_from_slice(&50_000u32.to_be_bytes());
-        ihdr.extend_from_slice(&50_000u32.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA
-        png_chunk(&mut bomb, b"IHDR", &ihdr);
-        png_chunk(
-            &mut bomb,
-            b"IDAT",
-            &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-        );
-        png_chunk(&mut bomb, b"IEND", &[]);
+        let bomb = roundtable_fakes::files::png_bomb();
         let probe = message(probe_image(&bomb, "bomb.png"));
         assert!(
             probe.starts_with("bomb.png: ") && probe.contains("50000 × 50000"),
