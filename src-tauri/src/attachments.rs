@@ -165,7 +165,12 @@ pub async fn paste_image(
         Ok::<_, roundtable_engine::Error>(ingested)
     })
     .await
-    .map_err(|e| refused(ErrorKind::Internal, format!("reading the picture failed: {e}")))?
+    .map_err(|e| {
+        refused(
+            ErrorKind::Internal,
+            format!("reading the picture failed: {e}"),
+        )
+    })?
     .map_err(text)?;
     view(&done).map(Some)
 }
