@@ -2,7 +2,6 @@
 //! reads them through the browser's File API, so no path ever reaches it or is needed), checked
 //! and stored by the engine; and pictures of stored images for the page, as `data:` URLs.
 
-use base64::Engine as _;
 use roundtable_engine::attach::{self, Fitted};
 use roundtable_engine::chat::Part;
 use roundtable_engine::error::ErrorKind;
@@ -11,7 +10,7 @@ use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::{refused, text, Reply};
+use crate::commands::{blocking, refused, Reply};
 use crate::state::AppState;
 
 /// An attachment checked and stored, for the composer.
@@ -37,11 +36,7 @@ pub struct AttachedView {
 }
 
 fn data_url(f: &Fitted) -> String {
-    format!(
-        "data:{};base64,{}",
-        f.media_type,
-        base64::engine::general_purpose::STANDARD.encode(&f.bytes)
-    )
+    attach::data_url(f.media_type, &f.bytes)
 }
 
 /// The file's name, sent percent-encoded in the `x-file-name` header (only the name: the page
@@ -79,14 +74,7 @@ pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> Reply<A
         ));
     };
     let bytes = bytes.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let ingested = attach::ingest(&name, &bytes, true)?;
-        blobs.put(&bytes)?;
-        Ok::<_, roundtable_engine::Error>(ingested)
-    })
-    .await
-    .map_err(|e| refused(ErrorKind::Internal, format!("reading the file failed: {e}")))?
-    .map_err(text)?;
+    let done = blocking(move || attach::keep(&blobs, &name, &bytes, true)).await?;
     view(&done)
 }
 
@@ -108,14 +96,13 @@ fn view(done: &attach::Ingested) -> Reply<AttachedView> {
     })
 }
 
-/// The largest pasted picture taken (as PNG bytes; its pixels are checked from its header by the
-/// engine like any attachment's, so a decompression bomb is refused before it is decoded).
-const MAX_PASTE_BYTES: usize = 50 * 1024 * 1024;
 /// How long the clipboard's owner may take to hand the picture over.
 const PASTE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The clipboard's picture as PNG bytes, asked of GTK on the window's thread without blocking it
-/// (the answer comes back through a callback); `None` when the clipboard holds no PNG.
+/// (the answer comes back through a callback); `None` when the clipboard holds no PNG. The
+/// engine checks them like any attachment (size first, pixels from the header, so a
+/// decompression bomb is refused before it is decoded).
 #[cfg(target_os = "linux")]
 async fn clipboard_png(app: &tauri::AppHandle) -> Result<Option<Vec<u8>>, String> {
     let (tx, rx) = tokio::sync::oneshot::channel::<Vec<u8>>();
@@ -127,11 +114,6 @@ async fn clipboard_png(app: &tauri::AppHandle) -> Result<Option<Vec<u8>>, String
     })
     .map_err(|e| format!("the clipboard cannot be read: {e}"))?;
     match tokio::time::timeout(PASTE_DEADLINE, rx).await {
-        Ok(Ok(png)) if png.len() > MAX_PASTE_BYTES => Err(format!(
-            "the pasted picture is {} MB; attachments can be at most {} MB",
-            png.len().div_ceil(1024 * 1024),
-            MAX_PASTE_BYTES / (1024 * 1024)
-        )),
         Ok(Ok(png)) => Ok((!png.is_empty()).then_some(png)),
         Ok(Err(_)) => Ok(None),
         Err(_) => Err("the clipboard did not answer within 5 s; copy the picture again".into()),
@@ -159,19 +141,7 @@ pub async fn paste_image(
     else {
         return Ok(None);
     };
-    let done = tokio::task::spawn_blocking(move || {
-        let ingested = attach::ingest("pasted-image.png", &png, true)?;
-        blobs.put(&png)?;
-        Ok::<_, roundtable_engine::Error>(ingested)
-    })
-    .await
-    .map_err(|e| {
-        refused(
-            ErrorKind::Internal,
-            format!("reading the picture failed: {e}"),
-        )
-    })?
-    .map_err(text)?;
+    let done = blocking(move || attach::keep(&blobs, "pasted-image.png", &png, true)).await?;
     view(&done).map(Some)
 }
 
@@ -189,18 +159,11 @@ pub async fn attachment_image(
 ) -> Reply<String> {
     let blobs = state.ready()?.store.blobs();
     let side = side.clamp(16, MAX_SIDE);
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let bytes = blobs.get(&sha256, &name)?;
         attach::thumbnail(&bytes, &name, side).map(|f| data_url(&f))
     })
     .await
-    .map_err(|e| {
-        refused(
-            ErrorKind::Internal,
-            format!("reading the image failed: {e}"),
-        )
-    })?
-    .map_err(|e: roundtable_engine::Error| text(e))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
+use roundtable_engine::attach::{base64, data_url, Blobs};
 use roundtable_engine::store::{AttachmentMeta, Conversation, Links, Store};
 
 use crate::failure::Failure;
@@ -33,7 +33,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     let c = store.conversation(id)?;
     let text = match format {
-        Format::Md if embed => c.to_markdown_with(&data_urls(store, &c, |_| true)?),
+        Format::Md if embed => c.to_markdown_with(&data_urls(store, &c, |_| true)),
         Format::Md => match file {
             Some(path) => c.to_markdown_with(&beside(store, &c, path)?),
             None => {
@@ -45,12 +45,12 @@ pub fn run(
         },
         Format::Html => c.to_html_with(&data_urls(store, &c, |a| {
             a.media_type.starts_with("image/")
-        })?),
+        })),
         Format::Json => {
             let mut value = serde_json::to_value(&c)
                 .map_err(|e| Failure::Input(format!("could not write JSON: {e}")))?;
             if embed {
-                embed_json(store, &mut value)?;
+                embed_json(store, &mut value);
             }
             serde_json::to_string_pretty(&value)
                 .map_err(|e| Failure::Input(format!("could not write JSON: {e}")))?
@@ -66,8 +66,8 @@ pub fn run(
 
 /// An attachment's stored bytes; one that is gone or changed is named on stderr and left out
 /// (the export goes on without it).
-fn stored(blobs: &roundtable_engine::attach::Blobs, a: &AttachmentMeta) -> Option<Vec<u8>> {
-    match blobs.get(&a.sha256, &a.name) {
+fn stored(blobs: &Blobs, sha256: &str, name: &str) -> Option<Vec<u8>> {
+    match blobs.get(sha256, name) {
         Ok(bytes) => Some(bytes),
         Err(e) => {
             note(&format!("{e} (named in the export, not included)"));
@@ -76,28 +76,17 @@ fn stored(blobs: &roundtable_engine::attach::Blobs, a: &AttachmentMeta) -> Optio
     }
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 /// `data:` URLs of the branch's attachments that `which` picks.
-fn data_urls(
-    store: &Store,
-    c: &Conversation,
-    which: impl Fn(&AttachmentMeta) -> bool,
-) -> Result<Links, Failure> {
+fn data_urls(store: &Store, c: &Conversation, which: impl Fn(&AttachmentMeta) -> bool) -> Links {
     let blobs = store.blobs();
-    let mut links = Links::new();
-    for a in c.attachments().into_iter().filter(|a| which(a)) {
-        let Some(bytes) = stored(&blobs, a) else {
-            continue;
-        };
-        links.insert(
-            a.sha256.clone(),
-            format!("data:{};base64,{}", a.media_type, b64(&bytes)),
-        );
-    }
-    Ok(links)
+    c.attachments()
+        .into_iter()
+        .filter(|a| which(a))
+        .filter_map(|a| {
+            let bytes = stored(&blobs, &a.sha256, &a.name)?;
+            Some((a.sha256.clone(), data_url(&a.media_type, &bytes)))
+        })
+        .collect()
 }
 
 /// Copies the branch's attachments into `NAME_files/` beside the Markdown file; links to them.
@@ -117,7 +106,7 @@ fn beside(store: &Store, c: &Conversation, md: &Path) -> Result<Links, Failure> 
         .map_err(|e| Failure::Input(format!("could not make {}: {e}", folder.display())))?;
     let blobs = store.blobs();
     for a in attachments {
-        let Some(bytes) = stored(&blobs, a) else {
+        let Some(bytes) = stored(&blobs, &a.sha256, &a.name) else {
             continue;
         };
         let name = format!(
@@ -150,7 +139,7 @@ fn safe_name(name: &str) -> String {
 }
 
 /// Adds `data` (base64) to every attachment part of a conversation's JSON.
-fn embed_json(store: &Store, value: &mut serde_json::Value) -> Result<(), Failure> {
+fn embed_json(store: &Store, value: &mut serde_json::Value) {
     let blobs = store.blobs();
     let messages = value["messages"].as_array_mut();
     for part in messages
@@ -162,14 +151,8 @@ fn embed_json(store: &Store, value: &mut serde_json::Value) -> Result<(), Failur
         let (Some(sha), Some(name)) = (part["sha256"].as_str(), part["name"].as_str()) else {
             continue;
         };
-        let meta = AttachmentMeta {
-            sha256: sha.to_string(),
-            name: name.to_string(),
-            ..Default::default()
-        };
-        if let Some(bytes) = stored(&blobs, &meta) {
-            part["data"] = serde_json::json!(b64(&bytes));
+        if let Some(bytes) = stored(&blobs, sha, name) {
+            part["data"] = serde_json::json!(base64(&bytes));
         }
     }
-    Ok(())
 }

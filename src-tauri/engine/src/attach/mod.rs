@@ -117,7 +117,7 @@ fn too_large(name: &str, bytes: u64) -> Error {
 }
 
 /// An attachment made from a file's bytes, checked, with a thumbnail for an image; the bytes
-/// are not stored yet (see [`Blobs::put`]).
+/// are not stored by [`ingest`] (see [`keep`]), so its hash is left empty.
 #[derive(Debug, Clone)]
 pub struct Ingested {
     /// The part: an image or a file.
@@ -135,7 +135,6 @@ pub fn ingest(name: &str, bytes: &[u8], thumb: bool) -> Result<Ingested> {
     }
     let mut a = Attachment {
         name: name.to_string(),
-        sha256: blobs::sha256_hex(bytes),
         bytes: bytes.len() as u64,
         ..Default::default()
     };
@@ -186,12 +185,32 @@ pub fn ingest(name: &str, bytes: &[u8], thumb: bool) -> Result<Ingested> {
     }
 }
 
+/// Checks `bytes` named `name` ([`ingest`]) and, only if they pass, stores them; the part
+/// carries the hash they are stored under.
+pub fn keep(blobs: &Blobs, name: &str, bytes: &[u8], thumb: bool) -> Result<Ingested> {
+    let mut ingested = ingest(name, bytes, thumb)?;
+    let sha = blobs.put(bytes)?;
+    if let Part::Image(a) | Part::File(a) = &mut ingested.part {
+        a.sha256 = sha;
+    }
+    Ok(ingested)
+}
+
 /// Reads, checks and stores a file: what the CLI's `-a` does.
 pub fn attach_file(blobs: &Blobs, path: &Path) -> Result<Part> {
     let (name, bytes) = read_file(path)?;
-    let ingested = ingest(&name, &bytes, true)?;
-    blobs.put(&bytes)?;
-    Ok(ingested.part)
+    Ok(keep(blobs, &name, &bytes, true)?.part)
+}
+
+/// Standard base64 with padding, which every protocol and `data:` URL reads.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A `data:` URL of these bytes.
+pub fn data_url(media_type: &str, bytes: &[u8]) -> String {
+    format!("data:{media_type};base64,{}", base64(bytes))
 }
 
 #[cfg(test)]

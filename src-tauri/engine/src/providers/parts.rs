@@ -4,23 +4,18 @@
 //! resized and re-encoded, PDFs kept only where the protocol takes them, text files turned into
 //! text parts.
 
-use base64::Engine as _;
 use serde_json::{json, Value};
 
+use crate::attach::{base64, data_url};
 use crate::chat::{Attachment, Message, Part};
 
-/// Standard base64 with padding, which every one of the four protocols reads.
-pub(crate) fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 fn data_of(a: &Attachment) -> String {
-    a.data.as_deref().map(|d| b64(d)).unwrap_or_default()
+    a.data.as_deref().map(|d| base64(d)).unwrap_or_default()
 }
 
 /// A `data:` URL of an attachment's bytes.
-fn data_url(a: &Attachment) -> String {
-    format!("data:{};base64,{}", a.media_type, data_of(a))
+fn data_url_of(a: &Attachment) -> String {
+    data_url(&a.media_type, a.data.as_deref().map_or(&[], Vec::as_slice))
 }
 
 /// OpenAI chat completions: a plain string for text alone, else an array of `text`,
@@ -35,12 +30,12 @@ pub(crate) fn openai_content(m: &Message) -> Value {
         .filter_map(|p| match p {
             Part::Text(t) => Some(json!({"type": "text", "text": t})),
             Part::Image(a) => {
-                let url = a.url.clone().unwrap_or_else(|| data_url(a));
+                let url = a.url.clone().unwrap_or_else(|| data_url_of(a));
                 Some(json!({"type": "image_url", "image_url": {"url": url}}))
             }
             Part::File(a) => Some(json!({
                 "type": "file",
-                "file": {"filename": a.name, "file_data": data_url(a)}
+                "file": {"filename": a.name, "file_data": data_url_of(a)}
             })),
             Part::ToolCall(_) | Part::ToolResult(_) => None,
         })

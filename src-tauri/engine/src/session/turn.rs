@@ -61,7 +61,12 @@ pub(crate) fn attached(store: &Store, refs: &[AttachmentRef]) -> Result<Vec<Part
     refs.iter()
         .map(|r| {
             let bytes = blobs.get(&r.sha256, &r.name)?;
-            Ok(attach::ingest(&r.name, &bytes, false)?.part)
+            let mut part = attach::ingest(&r.name, &bytes, false)?.part;
+            // `get` checked the bytes against this hash.
+            if let Part::Image(a) | Part::File(a) = &mut part {
+                a.sha256 = r.sha256.clone();
+            }
+            Ok(part)
         })
         .collect()
 }

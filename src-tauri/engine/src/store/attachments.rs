@@ -92,19 +92,6 @@ impl AttachmentMeta {
             ..Default::default()
         }
     }
-
-    /// What is kept of an attachment.
-    pub fn of(a: &Attachment) -> AttachmentMeta {
-        AttachmentMeta {
-            media_type: a.media_type.clone(),
-            name: a.name.clone(),
-            sha256: a.sha256.clone(),
-            bytes: a.bytes,
-            width: a.width,
-            height: a.height,
-            pages: a.pages,
-        }
-    }
 }
 
 impl StoredPart {
