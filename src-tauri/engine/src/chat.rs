@@ -2,7 +2,7 @@
 //!
 //! Every adapter translates to and from these types; nothing here knows a wire format.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Who said a message (stored as this word too: see `store::states`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -32,10 +32,158 @@ pub enum Part {
     Image(Attachment),
     /// A file: a PDF, or a text or code file.
     File(Attachment),
-    /// A tool call the model made (reserved for tools: stored and shown, not yet sent).
-    ToolCall(serde_json::Value),
-    /// A tool's result (reserved for tools: stored and shown, not yet sent).
-    ToolResult(serde_json::Value),
+    /// A tool call the model made (in an assistant message).
+    ToolCall(ToolCall),
+    /// A tool's result (in the user-side message after the calls, or stored in the answer).
+    ToolResult(ToolResult),
+}
+
+/// A tool the model may call: its name, what it does, and its arguments as a JSON Schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ToolSpec {
+    /// The name the model calls it by (`a-z A-Z 0-9 _ -`, at most 64 characters, so every
+    /// protocol takes it).
+    pub name: String,
+    /// What it does, for the model.
+    #[serde(default)]
+    pub description: String,
+    /// Its arguments: a JSON Schema whose root is an object.
+    #[ts(type = "unknown")]
+    pub parameters: serde_json::Value,
+}
+
+/// Whether and which tool the model must call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolChoice {
+    /// The model decides (the default when tools are offered).
+    Auto,
+    /// No tool call (the tools stay declared, so a history holding calls still reads).
+    None,
+    /// At least one tool call.
+    Required,
+    /// This tool.
+    Tool(String),
+}
+
+/// One tool call: complete (its arguments are the whole JSON text the model wrote).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ToolCall {
+    /// The provider's call id (`call_…`, `toolu_…`), or one made up where the protocol has none.
+    pub id: String,
+    /// The tool's name as the model called it.
+    pub name: String,
+    /// The arguments as the model wrote them: JSON text, replayed exactly; not always valid.
+    pub arguments: String,
+    /// Gemini's `thoughtSignature`, echoed back with the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Where in the answer's text the call was made (bytes of text before it).
+    #[serde(default)]
+    pub at: usize,
+}
+
+impl ToolCall {
+    /// The arguments parsed: an object (an empty text is `{}`), or why not.
+    pub fn parsed_arguments(&self) -> std::result::Result<serde_json::Value, String> {
+        if self.arguments.trim().is_empty() {
+            return Ok(serde_json::json!({}));
+        }
+        match serde_json::from_str::<serde_json::Value>(&self.arguments) {
+            Ok(v) if v.is_object() => Ok(v),
+            Ok(_) => Err("the arguments are not a JSON object".into()),
+            Err(e) => Err(format!("the arguments are not valid JSON ({e})")),
+        }
+    }
+}
+
+/// A piece of a tool's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToolContent {
+    /// Text (JSON results are written as their JSON text).
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// An image, base64 (sent where the protocol takes one, else described in text).
+    Image {
+        /// `image/png`, …
+        media_type: String,
+        /// The bytes, base64.
+        data: String,
+    },
+}
+
+/// How a tool call was allowed or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The person allowed this call.
+    Once,
+    /// Allowed by a remembered "always" (for the tool or its server), or `--approve all`.
+    Always,
+    /// The person refused this call.
+    Denied,
+    /// Refused by a remembered "never", or with no one to ask.
+    Never,
+    /// Not run: the call was malformed, or named no tool.
+    Invalid,
+}
+
+impl Decision {
+    /// Whether the tool runs.
+    pub fn allows(self) -> bool {
+        matches!(self, Decision::Once | Decision::Always)
+    }
+}
+
+/// A tool's result, answering one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ToolResult {
+    /// The call it answers.
+    pub id: String,
+    /// The tool's name (Gemini and Ollama match results by name).
+    pub name: String,
+    /// What the tool gave back (or the error).
+    pub content: Vec<ToolContent>,
+    /// Whether it failed (or was refused).
+    #[serde(default)]
+    pub is_error: bool,
+    /// How the call was decided, when it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// How long the tool took, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
+    pub ms: Option<u64>,
+}
+
+impl ToolResult {
+    /// A text result.
+    pub fn text(call: &ToolCall, text: impl Into<String>, is_error: bool) -> Self {
+        ToolResult {
+            id: call.id.clone(),
+            name: call.name.clone(),
+            content: vec![ToolContent::Text { text: text.into() }],
+            is_error,
+            decision: None,
+            ms: None,
+        }
+    }
+
+    /// The text pieces, joined by a line break (images named in brackets).
+    pub fn joined_text(&self) -> String {
+        let pieces: Vec<String> = self
+            .content
+            .iter()
+            .map(|c| match c {
+                ToolContent::Text { text } => text.clone(),
+                ToolContent::Image { media_type, .. } => format!("[image: {media_type}]"),
+            })
+            .collect();
+        pieces.join("\n")
+    }
 }
 
 /// An attached file: what the database keeps of it, and its bytes when they are about to be sent.
@@ -192,6 +340,28 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
     /// Ask a reasoning model to think (and show its thinking).
     pub reasoning: Option<ReasoningEffort>,
+    /// Tools the model may call (none: a plain chat).
+    pub tools: Vec<ToolSpec>,
+    /// Whether and which tool the model must call (`None`: the provider's default).
+    pub tool_choice: Option<ToolChoice>,
+    /// Ask for JSON output (the gateway's `response_format`).
+    pub response_format: Option<ResponseFormat>,
+}
+
+/// JSON output, as asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseFormat {
+    /// Any JSON object.
+    JsonObject,
+    /// JSON following a schema.
+    JsonSchema {
+        /// The schema's name.
+        name: String,
+        /// The schema.
+        schema: serde_json::Value,
+        /// Whether the provider must follow it exactly (OpenAI's `strict`).
+        strict: bool,
+    },
 }
 
 impl ChatRequest {
@@ -301,6 +471,8 @@ pub enum ChatEvent {
     Delta(String),
     /// A piece of the model's reasoning, shown apart from the answer.
     Reasoning(String),
+    /// A complete tool call (emitted when its arguments have all arrived).
+    ToolCall(ToolCall),
     /// The answer is complete.
     End(StreamEnd),
 }
@@ -312,6 +484,8 @@ pub struct ChatResponse {
     pub text: String,
     /// The reasoning, if the provider showed it.
     pub reasoning: String,
+    /// The tool calls the model made, in order.
+    pub tool_calls: Vec<ToolCall>,
     /// How it ended, with usage and the model that answered.
     pub end: StreamEnd,
 }
@@ -321,11 +495,13 @@ impl ChatResponse {
     pub fn from_events(events: impl IntoIterator<Item = ChatEvent>) -> Option<ChatResponse> {
         let mut text = String::new();
         let mut reasoning = String::new();
+        let mut tool_calls = Vec::new();
         let mut end = None;
         for e in events {
             match e {
                 ChatEvent::Delta(t) => text.push_str(&t),
                 ChatEvent::Reasoning(t) => reasoning.push_str(&t),
+                ChatEvent::ToolCall(c) => tool_calls.push(c),
                 ChatEvent::End(e) => end = Some(e),
                 ChatEvent::Start { .. } => {}
             }
@@ -333,6 +509,7 @@ impl ChatResponse {
         end.map(|end| ChatResponse {
             text,
             reasoning,
+            tool_calls,
             end,
         })
     }

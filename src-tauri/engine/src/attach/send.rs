@@ -324,7 +324,8 @@ fn weight(part: &Part) -> usize {
     match part {
         Part::Text(t) => t.len(),
         Part::Image(a) | Part::File(a) => a.data.as_ref().map_or(0, |d| d.len().div_ceil(3) * 4),
-        Part::ToolCall(v) | Part::ToolResult(v) => v.to_string().len(),
+        Part::ToolCall(c) => c.arguments.len() + c.name.len(),
+        Part::ToolResult(r) => r.joined_text().len(),
     }
 }
 

@@ -290,6 +290,7 @@ impl CompletionRequest {
             temperature: self.temperature,
             max_tokens: self.max_completion_tokens.or(self.max_tokens),
             reasoning,
+            ..Default::default()
         })
     }
 }

@@ -312,6 +312,10 @@ impl<'a> Answer<'a> {
                 }
             }
             Some(Ok(RouteEvent::Chat(ChatEvent::Start { .. }))) => {}
+            Some(Ok(RouteEvent::Chat(ChatEvent::ToolCall(_call)))) => {
+                // The tool loop lands with the tools issue's driver work.
+                self.has_content = true;
+            }
             Some(Ok(RouteEvent::Chat(ChatEvent::End(end)))) => {
                 let target = match &self.source {
                     Source::Routed(stream) => stream.answered().cloned(),

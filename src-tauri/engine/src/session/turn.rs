@@ -292,6 +292,7 @@ pub(crate) fn request(
         temperature: spec.temperature,
         max_tokens: spec.max_tokens,
         reasoning,
+        ..Default::default()
     }
 }
 

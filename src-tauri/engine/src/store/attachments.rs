@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{now_ms, Store};
 use crate::attach::Blobs;
-use crate::chat::{Attachment, Part};
+use crate::chat::{Attachment, Part, ToolCall, ToolResult};
 use crate::error::Result;
 
 /// A stored part besides the text, as `history show --json` and the app see it.
@@ -22,18 +22,10 @@ pub enum StoredPart {
     Image(AttachmentMeta),
     /// A file (a PDF, a text or code file).
     File(AttachmentMeta),
-    /// A tool call (reserved for tools).
-    ToolCall {
-        /// The call, as the tools issue will write it.
-        #[ts(type = "unknown")]
-        data: serde_json::Value,
-    },
-    /// A tool result (reserved for tools).
-    ToolResult {
-        /// The result, as the tools issue will write it.
-        #[ts(type = "unknown")]
-        data: serde_json::Value,
-    },
+    /// A tool call the model made.
+    ToolCall(ToolCall),
+    /// A tool's result.
+    ToolResult(ToolResult),
 }
 
 /// What the database knows of an attached file.
@@ -100,8 +92,8 @@ impl StoredPart {
         match self {
             StoredPart::Image(m) => Part::Image(m.attachment()),
             StoredPart::File(m) => Part::File(m.attachment()),
-            StoredPart::ToolCall { data } => Part::ToolCall(data.clone()),
-            StoredPart::ToolResult { data } => Part::ToolResult(data.clone()),
+            StoredPart::ToolCall(c) => Part::ToolCall(c.clone()),
+            StoredPart::ToolResult(r) => Part::ToolResult(r.clone()),
         }
     }
 
@@ -127,6 +119,10 @@ pub fn size(bytes: u64) -> String {
 /// it: a file is written just before its message is committed, perhaps by another process.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(15 * 60);
 
+fn json_text(v: &impl Serialize) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
 /// Writes a message's attachment parts (rows for the files, and the parts in order).
 pub(super) fn write_parts(
     tx: &Transaction<'_>,
@@ -138,8 +134,8 @@ pub(super) fn write_parts(
         let (kind, a, data) = match part {
             Part::Image(a) => ("image", Some(a), None),
             Part::File(a) => ("file", Some(a), None),
-            Part::ToolCall(v) => ("tool_call", None, Some(v.to_string())),
-            Part::ToolResult(v) => ("tool_result", None, Some(v.to_string())),
+            Part::ToolCall(c) => ("tool_call", None, Some(json_text(c))),
+            Part::ToolResult(r) => ("tool_result", None, Some(json_text(r))),
             Part::Text(_) => continue,
         };
         if let Some(a) = a {
@@ -199,17 +195,23 @@ impl Store {
                         pages: r.get(9)?,
                     })
                 };
-                let data = || -> rusqlite::Result<serde_json::Value> {
-                    let text: Option<String> = r.get(4)?;
-                    Ok(text
-                        .and_then(|t| serde_json::from_str(&t).ok())
-                        .unwrap_or(serde_json::Value::Null))
+                let data = r.get::<_, Option<String>>(4)?.unwrap_or_default();
+                let unreadable = |what: &str, e: serde_json::Error| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        4,
+                        rusqlite::types::Type::Text,
+                        format!("a stored {what} is not readable ({e})").into(),
+                    )
                 };
                 let part = match kind.as_str() {
                     "image" => StoredPart::Image(meta()?),
                     "file" => StoredPart::File(meta()?),
-                    "tool_call" => StoredPart::ToolCall { data: data()? },
-                    _ => StoredPart::ToolResult { data: data()? },
+                    "tool_call" => StoredPart::ToolCall(
+                        serde_json::from_str(&data).map_err(|e| unreadable("tool call", e))?,
+                    ),
+                    _ => StoredPart::ToolResult(
+                        serde_json::from_str(&data).map_err(|e| unreadable("tool result", e))?,
+                    ),
                 };
                 Ok((r.get::<_, i64>(0)?, part))
             })

@@ -46,6 +46,7 @@ fn request() -> ChatRequest {
         temperature: Some(0.25),
         max_tokens: Some(333),
         reasoning: Some(ReasoningEffort::Low),
+        ..Default::default()
     }
 }
 

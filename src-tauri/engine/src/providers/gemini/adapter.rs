@@ -142,6 +142,7 @@ mod tests {
             temperature: Some(0.2),
             max_tokens: Some(50),
             reasoning: Some(ReasoningEffort::Medium),
+            ..Default::default()
         };
         let w = chat_request(&p, Some("AIza-fake"), "gemini-2.0-flash", &req, true);
         assert_eq!(

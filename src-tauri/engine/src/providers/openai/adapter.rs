@@ -136,6 +136,7 @@ mod tests {
             temperature: Some(0.5),
             max_tokens: Some(100),
             reasoning: None,
+            ..Default::default()
         };
         let w = chat_request(&p, Some("sk-test"), "gpt-4o", &req, true);
         assert_eq!(w.url.as_str(), "https://api.openai.com/v1/chat/completions");
