@@ -11,7 +11,10 @@ use roundtable_engine::Outcome;
 
 use crate::args::{ChatArgs, RequestOpts};
 use crate::failure::Failure;
-use crate::output::{attempt_json, done_json, note, Out};
+use crate::output::{
+    attempt_json, done_json, note, tool_call_json, tool_call_line, tool_note, tool_result_json,
+    tool_result_line, Out,
+};
 
 /// A warning on stderr from 80% of this month's budget (the refusal at 100% is the engine's).
 pub fn warn_budget(budget: Budget) {
@@ -84,6 +87,15 @@ pub async fn run(s: Session<'_>, args: ChatArgs, out: &mut Out) -> Result<(), Fa
             TurnEvent::Delta { text } if hold => held.push_str(&text),
             TurnEvent::Delta { text } => out.text(&text)?,
             TurnEvent::Reasoning { text } => out.reasoning(&text, args.show_reasoning)?,
+            TurnEvent::ToolCall { call } if out.is_json() => out.event(&tool_call_json(&call))?,
+            TurnEvent::ToolCall { call } => {
+                out.finish_line()?;
+                tool_note(&tool_call_line(&call));
+            }
+            TurnEvent::ToolResult { result } if out.is_json() => {
+                out.event(&tool_result_json(&result))?
+            }
+            TurnEvent::ToolResult { result } => tool_note(&tool_result_line(&result)),
             TurnEvent::Done(f) => {
                 out.text(&held)?;
                 if out.is_json() {

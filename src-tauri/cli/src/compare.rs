@@ -11,7 +11,10 @@ use tokio::sync::watch;
 use crate::args::CompareArgs;
 use crate::chat::{attach_files, read_prompt, warn_budget};
 use crate::failure::Failure;
-use crate::output::{attempt_json, done_json, Out};
+use crate::output::{
+    attempt_json, done_json, tool_call_json, tool_call_line, tool_note, tool_result_json,
+    tool_result_line, Out,
+};
 
 #[derive(Default)]
 struct Column {
@@ -133,6 +136,20 @@ fn show(
         TurnEvent::Reasoning { text } => {
             if out.is_json() {
                 out.event_in(json!({"type": "reasoning", "text": text}), Some(col))?;
+            }
+        }
+        TurnEvent::ToolCall { call } => {
+            if out.is_json() {
+                out.event_in(tool_call_json(&call), Some(col))?;
+            } else {
+                tool_note(&format!("[{col}] {}", tool_call_line(&call)));
+            }
+        }
+        TurnEvent::ToolResult { result } => {
+            if out.is_json() {
+                out.event_in(tool_result_json(&result), Some(col))?;
+            } else {
+                tool_note(&format!("[{col}] {}", tool_result_line(&result)));
             }
         }
         TurnEvent::Done(f) => {

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
+use roundtable_engine::chat::{Decision, ToolCall, ToolResult};
 use roundtable_engine::session::Finished;
 use roundtable_engine::{Attempt, Outcome, Usage};
 use serde_json::{json, Value};
@@ -158,6 +159,56 @@ pub fn attempt_json(a: &Attempt) -> Value {
     })
 }
 
+/// The `tool_call` event: its arguments as an object (as the model wrote them when they are not
+/// valid JSON).
+pub fn tool_call_json(c: &ToolCall) -> Value {
+    let arguments = c
+        .parsed_arguments()
+        .unwrap_or_else(|_| Value::String(c.arguments.clone()));
+    json!({"type": "tool_call", "id": c.id, "name": c.name, "arguments": arguments})
+}
+
+/// The `tool_result` event.
+pub fn tool_result_json(r: &ToolResult) -> Value {
+    json!({
+        "type": "tool_result",
+        "id": r.id,
+        "name": r.name,
+        "text": r.joined_text(),
+        "is_error": r.is_error,
+        "ms": r.ms,
+        "decision": r.decision,
+    })
+}
+
+/// One line on stderr for a tool call or result (cut to 200 characters).
+pub fn tool_note(line: &str) {
+    let one: String = line.replace('\n', " ");
+    let mut cut: String = one.chars().take(200).collect();
+    if cut.len() < one.len() {
+        cut.push('…');
+    }
+    note(&cut);
+}
+
+/// A tool call for a person: `tool everything__echo {"message":"hi"}`.
+pub fn tool_call_line(c: &ToolCall) -> String {
+    format!("tool {} {}", c.name, c.arguments)
+}
+
+/// A tool result for a person: `everything__echo → Echo: hi (3 ms)`.
+pub fn tool_result_line(r: &ToolResult) -> String {
+    let how = match r.decision {
+        Some(Decision::Denied) => " (denied)",
+        Some(Decision::Never) => " (refused)",
+        Some(Decision::Invalid) => " (not run)",
+        _ if r.is_error => " (error)",
+        _ => "",
+    };
+    let ms = r.ms.map(|ms| format!(" · {ms} ms")).unwrap_or_default();
+    format!("{}{how} → {}{ms}", r.name, r.joined_text())
+}
+
 /// The `done` event of a finished answer, with where it was recorded and its cost.
 pub fn done_json(f: &Finished) -> Value {
     let usage = f.usage.unwrap_or_default();
@@ -187,6 +238,7 @@ pub fn done_json(f: &Finished) -> Value {
         "cost_usd": f.cost_micros as f64 / 1e6,
         "cost_micros": f.cost_micros,
         "price_source": f.price_source,
+        "steps": f.steps,
     })
 }
 

@@ -24,6 +24,7 @@ pub mod router;
 pub mod session;
 pub mod setup;
 pub mod store;
+pub mod tools;
 
 pub use chat::{
     ChatEvent, ChatRequest, ChatResponse, FinishReason, Message, ReasoningEffort, Role, StreamEnd,

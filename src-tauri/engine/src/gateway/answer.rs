@@ -252,6 +252,8 @@ async fn run(answer: &mut Answer<'_>, out: &mut Out) -> Result<(), Stop> {
                 return Ok(());
             }
             TurnEvent::Cancelled { .. } => return Ok(()),
+            // Passed on to the client by the gateway's tools work.
+            TurnEvent::ToolCall { .. } | TurnEvent::ToolResult { .. } => {}
         }
     }
 }

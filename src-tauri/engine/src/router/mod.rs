@@ -219,7 +219,10 @@ async fn first_content(
             Some(Ok(event)) => {
                 let content = matches!(
                     event,
-                    ChatEvent::Delta(_) | ChatEvent::Reasoning(_) | ChatEvent::End(_)
+                    ChatEvent::Delta(_)
+                        | ChatEvent::Reasoning(_)
+                        | ChatEvent::ToolCall(_)
+                        | ChatEvent::End(_)
                 );
                 first.push(event);
                 if content {

@@ -114,6 +114,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     budget,
                     plan,
                     request: request(&shape, spec.system.clone(), first.clone(), reasoning),
+                    tools: None,
                 });
             }
             id
@@ -164,6 +165,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     budget,
                     plan,
                     request: request(&shape, c.system.clone(), history, reasoning),
+                    tools: None,
                 });
             }
             id

@@ -26,12 +26,17 @@ use serde::Serialize;
 
 use super::recorder::Recorder;
 use super::turn::{Place, Turn};
-use crate::chat::{ChatEvent, ChatResponse, StreamEnd, Usage};
+use crate::chat::{
+    ChatEvent, ChatRequest, ChatResponse, Decision, Message, Part, Role, StreamEnd, ToolCall,
+    ToolChoice, ToolResult, Usage,
+};
 use crate::client::Target;
 use crate::error::{Error, ErrorClass, ErrorView, ProviderError, Result};
 use crate::pricing::PriceBook;
+use crate::router::Plan;
 use crate::router::{Attempt, Outcome, RouteEvent, RoutedStream, Router};
 use crate::store::Store;
+use crate::tools::ToolHost;
 
 /// What a turn runs on.
 #[derive(Clone, Copy)]
@@ -74,10 +79,13 @@ pub struct Finished {
     pub usage: Option<Usage>,
     /// Why the model stopped (`stop`, `length`, …).
     pub finish: String,
-    /// The cost the provider itself reported (OpenRouter).
+    /// The cost the provider itself reported (OpenRouter), the tool loop's calls totalled.
     pub provider_cost_usd: Option<f64>,
-    /// The answer's cost (its answering attempt), in micro-dollars.
+    /// The answer's cost (its answering attempt; a tool loop's model calls totalled), in
+    /// micro-dollars.
     pub cost_micros: i64,
+    /// Model calls made for this answer (more than one when it called tools).
+    pub steps: u32,
     /// Where the price came from (`override`, `catalog`, `builtin`, `local`, `provider`).
     pub price_source: Option<String>,
     pub ttft_ms: Option<u64>,
@@ -106,6 +114,10 @@ pub enum TurnEvent {
     Delta { text: String },
     /// A piece of reasoning.
     Reasoning { text: String },
+    /// The model called a tool (it runs next, once allowed, when the turn has tools).
+    ToolCall { call: ToolCall },
+    /// A tool call's result (or its refusal), as it goes back to the model.
+    ToolResult { result: ToolResult },
     /// The answer is complete and recorded.
     Done(Box<Finished>),
     /// The answer failed; what arrived of it stays, marked.
@@ -138,14 +150,53 @@ enum Source<'a> {
     Routed(RoutedStream),
     /// A non-streaming request to one target, and that target.
     Whole(Whole<'a>, &'a Target),
+    /// A tool call running (its consent included).
+    Tool(futures_util::future::BoxFuture<'static, ToolResult>),
     /// Nothing more to read.
     Over,
+}
+
+/// A tool loop in progress: the request so far, the calls still to run and the figures of the
+/// model calls made.
+struct Loop {
+    host: std::sync::Arc<dyn ToolHost>,
+    /// The next model call's request: the turn's, then each step's calls and results.
+    request: Option<ChatRequest>,
+    /// Calls the model made in the current model call.
+    calls: Vec<ToolCall>,
+    /// Calls waiting to run, and the one running.
+    queue: VecDeque<ToolCall>,
+    running: Option<ToolCall>,
+    results: Vec<ToolResult>,
+    /// Model calls that asked for tools so far.
+    steps: usize,
+    /// Where the current model call's text begins.
+    text_from: usize,
+    /// The target the loop stays on (no fall-over once a tool call has streamed).
+    target: Option<Target>,
+    cost_micros: i64,
+    usage: Option<Usage>,
+    provider_cost: Option<f64>,
+}
+
+fn add_usage(total: &mut Option<Usage>, u: Option<Usage>) {
+    let Some(u) = u else { return };
+    let t = total.get_or_insert_with(Usage::default);
+    t.input_tokens += u.input_tokens;
+    t.output_tokens += u.output_tokens;
+    t.cache_read_tokens += u.cache_read_tokens;
+    t.cache_write_tokens += u.cache_write_tokens;
+    t.reasoning_tokens += u.reasoning_tokens;
+    t.image_tokens += u.image_tokens;
 }
 
 /// One answer being driven: read its events with [`Answer::next`] until it returns `None`.
 pub struct Answer<'a> {
     rec: Recorder<'a>,
     source: Source<'a>,
+    turn: &'a Turn,
+    router: &'a Router,
+    tools: Option<Loop>,
     conversation_id: Option<i64>,
     pending: VecDeque<TurnEvent>,
     attempts: Vec<Attempt>,
@@ -183,7 +234,8 @@ impl Turn {
             ),
         };
         let source = match (delivery, self.plan.targets.as_slice()) {
-            (Delivery::Whole, [target]) => {
+            // A tool loop streams, so each call is seen as it is made.
+            (Delivery::Whole, [target]) if self.tools.is_none() => {
                 // Attachments are made fit for the target here too (the router does it for a
                 // routed answer).
                 let engine = s.router.engine().clone();
@@ -200,6 +252,22 @@ impl Turn {
         Answer {
             rec,
             source,
+            turn: self,
+            router: s.router,
+            tools: self.tools.as_ref().map(|t| Loop {
+                host: t.0.clone(),
+                request: None,
+                calls: Vec::new(),
+                queue: VecDeque::new(),
+                running: None,
+                results: Vec::new(),
+                steps: 0,
+                text_from: 0,
+                target: None,
+                cost_micros: 0,
+                usage: None,
+                provider_cost: None,
+            }),
             conversation_id,
             pending: VecDeque::new(),
             attempts: Vec::new(),
@@ -256,6 +324,10 @@ impl<'a> Answer<'a> {
                     let result = fut.await;
                     self.whole(result, target);
                 }
+                Source::Tool(fut) => {
+                    let result = fut.await;
+                    self.tool_done(result);
+                }
             }
         }
     }
@@ -279,6 +351,12 @@ impl<'a> Answer<'a> {
         }
         self.source = Source::Over;
         self.pending.clear();
+        // A tool that was running is stopped with the answer (its future is dropped above).
+        if let Some(call) = self.tools.as_mut().and_then(|l| l.running.take()) {
+            let mut r = ToolResult::text(&call, "stopped before the tool answered", true);
+            r.decision = Some(Decision::Once);
+            let _ = self.rec.tool_parts(&[Part::ToolResult(r)]);
+        }
         let _ = self.rec.fail(None);
         Some(TurnEvent::Cancelled {
             message_id: self.rec.message_id(),
@@ -312,16 +390,27 @@ impl<'a> Answer<'a> {
                 }
             }
             Some(Ok(RouteEvent::Chat(ChatEvent::Start { .. }))) => {}
-            Some(Ok(RouteEvent::Chat(ChatEvent::ToolCall(_call)))) => {
-                // The tool loop lands with the tools issue's driver work.
+            Some(Ok(RouteEvent::Chat(ChatEvent::ToolCall(mut call)))) => {
                 self.has_content = true;
+                call.at = self.rec.text_len();
+                if let Some(l) = &mut self.tools {
+                    l.calls.push(call.clone());
+                } else {
+                    // No loop here (the gateway): the calls are stored and go to the client.
+                    if let Err(e) = self.rec.tool_parts(&[Part::ToolCall(call.clone())]) {
+                        return self.end_with(e);
+                    }
+                }
+                self.pending.push_back(TurnEvent::ToolCall { call });
             }
             Some(Ok(RouteEvent::Chat(ChatEvent::End(end)))) => {
                 let target = match &self.source {
                     Source::Routed(stream) => stream.answered().cloned(),
                     _ => None,
                 };
+                let calls = self.tools.as_ref().is_some_and(|l| !l.calls.is_empty());
                 match target {
+                    Some(t) if calls => self.tool_step(&end, t),
                     Some(t) => self.finish(&end, &t),
                     None => self.end_with(Error::Internal(
                         "the router ended an answer without naming its target".into(),
@@ -383,8 +472,23 @@ impl<'a> Answer<'a> {
                 text: answer.reasoning,
             });
         }
+        let at = self.rec.text_len();
         self.pending
             .push_back(TurnEvent::Delta { text: answer.text });
+        let calls: Vec<ToolCall> = answer
+            .tool_calls
+            .into_iter()
+            .map(|c| ToolCall { at, ..c })
+            .collect();
+        if !calls.is_empty() {
+            let parts: Vec<Part> = calls.iter().cloned().map(Part::ToolCall).collect();
+            if let Err(e) = self.rec.tool_parts(&parts) {
+                return self.end_with(e);
+            }
+            for call in calls {
+                self.pending.push_back(TurnEvent::ToolCall { call });
+            }
+        }
         self.finish(&answer.end, target);
     }
 
@@ -400,10 +504,157 @@ impl<'a> Answer<'a> {
         self.pending.push_back(TurnEvent::Attempt(a));
     }
 
+    /// A model call of a tool loop ended asking for tools: its ledger row is closed, its calls
+    /// stored, and they run one by one (each after its consent); past the step limit they are
+    /// answered as not run and the answer ends.
+    fn tool_step(&mut self, end: &StreamEnd, target: Target) {
+        let row = match self.rec.step(end, &target) {
+            Ok(row) => row,
+            Err(e) => return self.end_with(e),
+        };
+        let Some(l) = &mut self.tools else { return };
+        l.cost_micros += row.cost_micros;
+        add_usage(&mut l.usage, end.usage);
+        if let Some(usd) = end.provider_cost_usd {
+            *l.provider_cost.get_or_insert(0.0) += usd;
+        }
+        l.steps += 1;
+        let calls = std::mem::take(&mut l.calls);
+        let parts: Vec<Part> = calls.iter().cloned().map(Part::ToolCall).collect();
+        if let Err(e) = self.rec.tool_parts(&parts) {
+            return self.end_with(e);
+        }
+        let l = self.tools.as_mut().expect("a tool loop");
+        // The step that was asked to answer without tools called them anyway: they are not run.
+        if l.steps > l.host.max_steps() {
+            let limit = l.host.max_steps();
+            let results: Vec<Part> = calls
+                .iter()
+                .map(|c| {
+                    let mut r = ToolResult::text(
+                        c,
+                        format!("not run: this answer reached its limit of {limit} tool steps"),
+                        true,
+                    );
+                    r.decision = Some(Decision::Never);
+                    Part::ToolResult(r)
+                })
+                .collect();
+            if let Err(e) = self.rec.tool_parts(&results) {
+                return self.end_with(e);
+            }
+            for p in results {
+                if let Part::ToolResult(result) = p {
+                    self.pending.push_back(TurnEvent::ToolResult { result });
+                }
+            }
+            return self.finish(end, &target);
+        }
+        let request = l.request.get_or_insert_with(|| self.turn.request.clone());
+        let mut assistant: Vec<Part> = Vec::new();
+        let text = self.rec.text_from(l.text_from);
+        if !text.is_empty() {
+            assistant.push(Part::Text(text.to_string()));
+        }
+        assistant.extend(parts);
+        request.messages.push(Message {
+            role: Role::Assistant,
+            parts: assistant,
+        });
+        l.text_from = self.rec.text_len();
+        l.target = Some(target);
+        l.queue = calls.into();
+        self.next_tool();
+    }
+
+    /// Runs the next queued call, or, when every call has its result, asks the model again.
+    fn next_tool(&mut self) {
+        let Some(l) = &mut self.tools else { return };
+        let Some(call) = l.queue.pop_front() else {
+            return self.next_model_call();
+        };
+        let request = l.request.as_ref().expect("a tool loop's request");
+        let future: futures_util::future::BoxFuture<'static, ToolResult> =
+            match crate::tools::check_call(&request.tools, &call) {
+                Err(refused) => Box::pin(async move { refused }),
+                Ok(_) => {
+                    let started = Instant::now();
+                    let run = l.host.run(call.clone());
+                    Box::pin(async move {
+                        let mut r = run.await;
+                        r.ms.get_or_insert(started.elapsed().as_millis() as u64);
+                        r
+                    })
+                }
+            };
+        l.running = Some(call);
+        self.source = Source::Tool(future);
+    }
+
+    fn tool_done(&mut self, mut result: ToolResult) {
+        let Some(l) = &mut self.tools else { return };
+        if let Some(call) = l.running.take() {
+            // The result answers the call it was run for, whatever the host wrote.
+            result.id = call.id;
+            result.name = call.name;
+        }
+        l.results.push(result.clone());
+        if let Err(e) = self.rec.tool_parts(&[Part::ToolResult(result.clone())]) {
+            return self.end_with(e);
+        }
+        self.pending.push_back(TurnEvent::ToolResult { result });
+        self.next_tool();
+    }
+
+    /// Sends the calls' results back to the model that made them (the same target: no
+    /// fall-over inside a loop); the call after the step limit's is asked to answer without
+    /// tools.
+    fn next_model_call(&mut self) {
+        let Some(l) = &mut self.tools else { return };
+        let Some(request) = l.request.as_mut() else {
+            return;
+        };
+        let results: Vec<Part> = l.results.drain(..).map(Part::ToolResult).collect();
+        request.messages.push(Message {
+            role: Role::User,
+            parts: results,
+        });
+        if l.steps >= l.host.max_steps() {
+            request.tool_choice = Some(ToolChoice::None);
+        }
+        let Some(target) = l.target.clone() else {
+            return self.end_with(Error::Internal("a tool loop without its target".into()));
+        };
+        let plan = Plan {
+            strategy: crate::config::Strategy::Fallback,
+            targets: vec![target],
+            weights: vec![1],
+            route: self.turn.plan.route.clone(),
+        };
+        self.rec.next_step(request.prompt_chars());
+        self.source = Source::Routed(self.router.stream(&plan, request));
+    }
+
     fn finish(&mut self, end: &StreamEnd, target: &Target) {
         let row = match self.rec.finish(end, target) {
             Ok(row) => row,
             Err(e) => return self.end_with(e),
+        };
+        let (cost_micros, usage, provider_cost, steps) = match &mut self.tools {
+            Some(l) if l.steps > 0 => {
+                add_usage(&mut l.usage, end.usage);
+                let provider = match (l.provider_cost, end.provider_cost_usd) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+                (
+                    l.cost_micros + row.cost_micros,
+                    l.usage,
+                    provider,
+                    l.steps as u32 + 1,
+                )
+            }
+            _ => (row.cost_micros, end.usage, end.provider_cost_usd, 1),
         };
         self.source = Source::Over;
         self.pending.push_back(TurnEvent::Done(Box::new(Finished {
@@ -414,10 +665,11 @@ impl<'a> Answer<'a> {
             requested: target.to_string(),
             fell_over: std::mem::take(&mut self.fell_over),
             attempts: std::mem::take(&mut self.attempts),
-            usage: end.usage,
+            usage,
             finish: end.finish.as_str().to_string(),
-            provider_cost_usd: end.provider_cost_usd,
-            cost_micros: row.cost_micros,
+            provider_cost_usd: provider_cost,
+            cost_micros,
+            steps,
             price_source: row.price_source.map(|s| s.as_str().to_string()),
             ttft_ms: self.ttft_ms,
             duration_ms: self.started.elapsed().as_millis() as u64,

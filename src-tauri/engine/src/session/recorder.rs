@@ -47,6 +47,11 @@ pub struct Recorder<'a> {
     answering: Option<(i64, LedgerRow)>,
     last_target: Option<String>,
     started: Instant,
+    /// The characters of text and reasoning before this model call (a tool loop's later steps
+    /// estimate their own output only).
+    step_chars: usize,
+    /// Which model call of a tool loop this is (0: the first).
+    loop_step: u32,
 }
 
 impl<'a> Recorder<'a> {
@@ -79,6 +84,8 @@ impl<'a> Recorder<'a> {
             answering: None,
             last_target: None,
             started: Instant::now(),
+            step_chars: 0,
+            loop_step: 0,
         }
     }
 
@@ -105,6 +112,32 @@ impl<'a> Recorder<'a> {
     /// The answer message, once the first token has arrived.
     pub fn message_id(&self) -> Option<i64> {
         self.message_id
+    }
+
+    /// The bytes of answer text so far (where a tool call sits in it).
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The answer text from byte `from` on.
+    pub fn text_from(&self, from: usize) -> &str {
+        self.text.get(from..).unwrap_or("")
+    }
+
+    /// The next model call of a tool loop sends this many prompt characters (for its estimate).
+    pub fn next_step(&mut self, prompt_chars: usize) {
+        self.prompt_chars = prompt_chars;
+        self.step_chars = self.chars;
+        self.loop_step += 1;
+    }
+
+    /// Stores tool calls or results in the answer message, after its other parts (nothing for a
+    /// turn kept in the ledger only).
+    pub fn tool_parts(&mut self, parts: &[crate::chat::Part]) -> Result<()> {
+        match self.message_id {
+            Some(id) => self.store.append_parts(id, parts),
+            None => Ok(()),
+        }
     }
 
     /// The (empty, streaming) answer message.
@@ -161,7 +194,13 @@ impl<'a> Recorder<'a> {
                 self.store.own_attempt(rid)?;
                 self.answering = Some((rid, row));
                 self.last_flush = Instant::now();
-                if self.conversation_id.is_some() {
+                if let Some(id) = self.message_id {
+                    // A tool loop's next model call: the answer message is open already.
+                    if let Some((rid, row)) = &mut self.answering {
+                        row.message_id = Some(id);
+                        self.store.update_attempt(*rid, row)?;
+                    }
+                } else if self.conversation_id.is_some() {
                     let id = self
                         .store
                         .add_message(&self.answer_message(Some(&a.target)))?;
@@ -215,12 +254,22 @@ impl<'a> Recorder<'a> {
     fn estimate(&self, row: &mut LedgerRow) {
         let usage = Usage {
             input_tokens: estimate_tokens(self.prompt_chars) as u64,
-            output_tokens: estimate_tokens(self.chars) as u64,
+            output_tokens: estimate_tokens(self.chars - self.step_chars) as u64,
             ..Default::default()
         };
         self.price_into(row, &usage, &row.model_requested.clone(), None);
         row.estimated = true;
-        row.duration_ms = Some(self.started.elapsed().as_millis() as i64);
+        row.duration_ms = Some(self.row_ms(row));
+    }
+
+    /// A ledger row's time: the first model call's from the request's start (fall-overs
+    /// included), a tool loop's later calls' from their own request.
+    fn row_ms(&self, row: &LedgerRow) -> i64 {
+        if self.loop_step == 0 {
+            self.started.elapsed().as_millis() as i64
+        } else {
+            (now_ms() - row.started_at).max(0)
+        }
     }
 
     fn price_into(
@@ -251,13 +300,17 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// The answer ended well: final text, the provider's usage and the cost.
-    pub fn finish(&mut self, end: &StreamEnd, answered: &Target) -> Result<LedgerRow> {
-        let model = format!(
+    fn answered_model(end: &StreamEnd, answered: &Target) -> String {
+        format!(
             "{}/{}",
             answered.provider.id,
             end.model.as_deref().unwrap_or(&answered.model)
-        );
+        )
+    }
+
+    /// The answer ended well: final text, the provider's usage and the cost.
+    pub fn finish(&mut self, end: &StreamEnd, answered: &Target) -> Result<LedgerRow> {
+        let model = Self::answered_model(end, answered);
         if self.answering.is_none() {
             return Err(Error::InvalidRequest(
                 "an answer ended before any attempt succeeded".into(),
@@ -276,13 +329,25 @@ impl<'a> Recorder<'a> {
                 None,
             )?;
         }
+        self.close_row(end, &model)
+    }
+
+    /// One model call of a tool loop ended well (it asked for tools): its ledger row gets the
+    /// provider's usage and cost; the answer message stays open for the next call.
+    pub fn step(&mut self, end: &StreamEnd, answered: &Target) -> Result<LedgerRow> {
+        let model = Self::answered_model(end, answered);
+        self.close_row(end, &model)
+    }
+
+    fn close_row(&mut self, end: &StreamEnd, model: &str) -> Result<LedgerRow> {
         let (rid, mut row) = self
             .answering
             .take()
             .ok_or_else(|| Error::InvalidRequest("no answering attempt".into()))?;
+        let model = model.to_string();
         row.outcome = LedgerOutcome::Ok;
         row.model_answered = Some(model.clone());
-        row.duration_ms = Some(self.started.elapsed().as_millis() as i64);
+        row.duration_ms = Some(self.row_ms(&row));
         match end.usage {
             Some(usage) => {
                 self.price_into(&mut row, &usage, &model, end.provider_cost_usd);

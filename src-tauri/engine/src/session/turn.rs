@@ -8,6 +8,7 @@ use crate::chat::{ChatRequest, Message, Part, ReasoningEffort, Role};
 use crate::error::Result;
 use crate::router::{Plan, Router};
 use crate::store::{title_from, Budget, ConversationKind, NewMessage, Store};
+use crate::tools::ToolHost;
 use crate::Error;
 
 /// What the user asked.
@@ -101,6 +102,19 @@ pub struct Turn {
     pub budget: Budget,
     pub(crate) plan: Plan,
     pub(crate) request: ChatRequest,
+    /// What runs the model's tool calls (none: a call ends the answer).
+    pub(crate) tools: Option<Tools>,
+}
+
+/// A turn's tool host.
+#[derive(Clone)]
+pub struct Tools(pub(crate) std::sync::Arc<dyn ToolHost>);
+
+impl std::fmt::Debug for Tools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = self.0.tools().into_iter().map(|t| t.name).collect();
+        f.debug_tuple("Tools").field(&names).finish()
+    }
 }
 
 /// Where a turn's answer is kept.
@@ -177,6 +191,7 @@ impl Turn {
             budget,
             plan,
             request: request(&spec, system, messages, reasoning),
+            tools: None,
         })
     }
 
@@ -197,7 +212,24 @@ impl Turn {
             budget,
             plan,
             request,
+            tools: None,
         })
+    }
+
+    /// Offers `host`'s tools to the model; its calls run through `host` (consent included),
+    /// up to its step limit. A host with no tools changes nothing.
+    pub fn use_tools(&mut self, host: std::sync::Arc<dyn ToolHost>) {
+        let tools = host.tools();
+        if tools.is_empty() {
+            return;
+        }
+        self.request.tools = tools;
+        self.tools = Some(Tools(host));
+    }
+
+    /// The tools offered to the model.
+    pub fn tools(&self) -> &[crate::chat::ToolSpec] {
+        &self.request.tools
     }
 
     /// What will be sent (before each target's own fitting of attachments).
@@ -262,6 +294,7 @@ impl Turn {
             budget,
             plan,
             request: request(spec, spec.system.clone().or(c.system), messages, reasoning),
+            tools: None,
         })
     }
 }

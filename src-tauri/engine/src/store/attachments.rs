@@ -129,8 +129,19 @@ pub(super) fn write_parts(
     message: i64,
     parts: &[Part],
 ) -> rusqlite::Result<()> {
+    write_parts_from(tx, message, parts, 0)
+}
+
+/// Writes parts from `first` on (a tool loop appends its calls and results as they happen).
+fn write_parts_from(
+    tx: &Transaction<'_>,
+    message: i64,
+    parts: &[Part],
+    first: i64,
+) -> rusqlite::Result<()> {
     let now = now_ms();
-    for (position, part) in parts.iter().filter(|p| p.as_text().is_none()).enumerate() {
+    for (i, part) in parts.iter().filter(|p| p.as_text().is_none()).enumerate() {
+        let position = first + i as i64;
         let (kind, a, data) = match part {
             Part::Image(a) => ("image", Some(a), None),
             Part::File(a) => ("file", Some(a), None),
@@ -147,7 +158,7 @@ pub(super) fn write_parts(
         }
         tx.execute(
             "INSERT INTO message_parts (message_id, position, kind, sha256, name, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![message, position as i64, kind, a.map(|a| &a.sha256), a.map(|a| &a.name), data],
+            params![message, position, kind, a.map(|a| &a.sha256), a.map(|a| &a.name), data],
         )?;
     }
     Ok(())
@@ -164,6 +175,21 @@ pub(super) fn unreferenced(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>
 }
 
 impl Store {
+    /// Adds parts after a message's others (a tool loop's calls and results, as they happen).
+    pub fn append_parts(&self, message: i64, parts: &[Part]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let next: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM message_parts WHERE message_id = ?1",
+                [message],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        write_parts_from(&tx, message, parts, next).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
     /// The attachment files beside this database.
     pub fn blobs(&self) -> Blobs {
         let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();

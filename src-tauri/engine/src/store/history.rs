@@ -98,16 +98,21 @@ impl Conversation {
         path.reverse();
         path.into_iter()
             .filter(|m| !m.text.is_empty() || !m.parts.is_empty())
-            .map(|m| {
+            .flat_map(|m| {
                 let mut parts: Vec<Part> = m.parts.iter().map(StoredPart::part).collect();
+                // An answer that called tools: its steps, each call followed by its result.
+                if m.role == Role::Assistant && crate::tools::has_tool_parts(&parts) {
+                    return crate::tools::expand(&m.text, parts);
+                }
                 if !m.text.is_empty() {
                     parts.push(Part::Text(m.text.clone()));
                 }
-                Message {
+                vec![Message {
                     role: m.role,
                     parts,
-                }
+                }]
             })
+            .filter(|m| !m.parts.is_empty())
             .collect()
     }
 }
