@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use super::access::Slot;
 use super::wire::{chunk, usage, ApiError};
 use super::{Gateway, Head};
+use crate::chat::ToolCall;
 use crate::error::{ErrorClass, ProviderError};
 use crate::router::Outcome;
 use crate::session::{Answer, Delivery, Finished, Session, Turn, TurnEvent};
@@ -63,6 +64,8 @@ struct Out {
     reasoning: String,
     /// A content chunk's fixed parts, written once per answer.
     frame: Option<(String, String)>,
+    /// The model's tool calls so far (a whole answer's, in OpenAI's shape).
+    calls: Vec<Value>,
 }
 
 impl Out {
@@ -113,9 +116,46 @@ impl Out {
         into.extend_from_slice(post.as_bytes());
     }
 
+    /// A tool call: streamed as OpenAI does (the call's id and name with empty arguments, then
+    /// its arguments, under its `index`), or kept for the whole completion.
+    async fn tool_call(&mut self, call: &ToolCall) -> Result<(), Stop> {
+        let index = self.calls.len();
+        self.calls.push(json!({
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": call.arguments},
+        }));
+        if !self.streaming {
+            return Ok(());
+        }
+        let opening = json!({"tool_calls": [{
+            "index": index, "id": call.id, "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }]});
+        let arguments = json!({"tool_calls": [{
+            "index": index, "function": {"arguments": call.arguments},
+        }]});
+        for delta in [opening, arguments] {
+            self.send(sse(&chunk(
+                &self.id,
+                self.created,
+                &self.model,
+                delta,
+                None,
+            )))
+            .await?;
+        }
+        Ok(())
+    }
+
     /// The answer is done: the last chunks (streaming) or the whole completion.
     async fn done(&mut self, f: &Finished) -> Result<(), Stop> {
-        let finish = f.finish.as_str();
+        // A model that called tools finished for them, whatever its provider said.
+        let finish = if self.calls.is_empty() {
+            f.finish.as_str()
+        } else {
+            "tool_calls"
+        };
         let usage = f.usage.as_ref().map(usage).unwrap_or(Value::Null);
         if self.streaming {
             let mut last = chunk(&self.id, self.created, &f.model, json!({}), Some(finish));
@@ -133,6 +173,12 @@ impl Out {
             if let Some(h) = self.head.take() {
                 let mut message =
                     json!({"role": "assistant", "content": self.text, "refusal": null});
+                if !self.calls.is_empty() {
+                    message["tool_calls"] = json!(self.calls);
+                    if self.text.is_empty() {
+                        message["content"] = Value::Null;
+                    }
+                }
                 if !self.reasoning.is_empty() {
                     message["reasoning"] = json!(self.reasoning);
                 }
@@ -184,6 +230,7 @@ pub(super) async fn answer(
         text: String::new(),
         reasoning: String::new(),
         frame: None,
+        calls: Vec::new(),
     };
     if let Err(why) = run(&mut answer, &mut out).await {
         stop(why, &mut answer, &mut out, gw.limits.request).await;
@@ -252,8 +299,9 @@ async fn run(answer: &mut Answer<'_>, out: &mut Out) -> Result<(), Stop> {
                 return Ok(());
             }
             TurnEvent::Cancelled { .. } => return Ok(()),
-            // Passed on to the client by the gateway's tools work.
-            TurnEvent::ToolCall { .. } | TurnEvent::ToolResult { .. } => {}
+            // The client runs its tools: the calls go to it, and the answer ends with them.
+            TurnEvent::ToolCall { call } => out.tool_call(&call).await?,
+            TurnEvent::ToolResult { .. } => {}
         }
     }
 }

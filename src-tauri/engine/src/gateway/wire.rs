@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 use base64::Engine as _;
 
 use crate::attach;
-use crate::chat::{ChatRequest, Message, Part as ChatPart, ReasoningEffort, Role, Usage};
+use crate::chat::{
+    ChatRequest, Message, Part as ChatPart, ReasoningEffort, ResponseFormat, Role, ToolCall,
+    ToolChoice, ToolContent, ToolResult, ToolSpec, Usage,
+};
 use crate::error::{Error, ErrorClass, ErrorKind, ErrorView};
 
 /// The most targets one request may name (`model` and `models` together).
@@ -33,6 +36,35 @@ pub struct CompletionRequest {
     pub max_completion_tokens: Option<u32>,
     #[serde(default)]
     pub reasoning_effort: Option<String>,
+    /// Functions the model may call.
+    #[serde(default)]
+    pub tools: Option<Vec<InTool>>,
+    /// `auto`, `none`, `required` or `{"type":"function","function":{"name":…}}`.
+    #[serde(default)]
+    pub tool_choice: Option<Value>,
+    /// `{"type":"text"}`, `{"type":"json_object"}` or `{"type":"json_schema","json_schema":{…}}`.
+    #[serde(default)]
+    pub response_format: Option<Value>,
+}
+
+/// One entry of `tools`.
+#[derive(Debug, Deserialize)]
+pub struct InTool {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub function: Option<InFunction>,
+}
+
+/// A tool's function.
+#[derive(Debug, Deserialize)]
+pub struct InFunction {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub parameters: Option<Value>,
 }
 
 /// One message of the request.
@@ -41,6 +73,32 @@ pub struct InMessage {
     pub role: String,
     #[serde(default)]
     pub content: Option<Content>,
+    /// An assistant message's calls.
+    #[serde(default)]
+    pub tool_calls: Option<Vec<InToolCall>>,
+    /// A `tool` message's call.
+    #[serde(default)]
+    pub tool_call_id: Option<String>,
+}
+
+/// A call in an assistant message.
+#[derive(Debug, Deserialize)]
+pub struct InToolCall {
+    #[serde(default)]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub function: Option<InCallFunction>,
+}
+
+/// A call's function and its arguments (JSON text, replayed as given).
+#[derive(Debug, Deserialize)]
+pub struct InCallFunction {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub arguments: Option<String>,
 }
 
 /// A message's content: a string, or a list of parts.
@@ -257,19 +315,47 @@ impl CompletionRequest {
             };
             match m.role.as_str() {
                 "system" | "developer" => system.push(text()),
-                "user" => messages.push(Message { role: Role::User, parts }),
-                "assistant" => messages.push(Message {
-                    role: Role::Assistant,
-                    parts: vec![ChatPart::Text(text())],
-                }),
+                "user" => match messages.last_mut() {
+                    // Text after tool results goes with them (Anthropic wants one user turn).
+                    Some(last) if is_results(last) => last.parts.extend(parts),
+                    _ => messages.push(Message {
+                        role: Role::User,
+                        parts,
+                    }),
+                },
+                "assistant" => {
+                    let mut out = Vec::new();
+                    let said = text();
+                    if !said.is_empty() {
+                        out.push(ChatPart::Text(said));
+                    }
+                    for (j, c) in m.tool_calls.iter().flatten().enumerate() {
+                        out.push(ChatPart::ToolCall(in_call(c, i, j)?));
+                    }
+                    messages.push(Message {
+                        role: Role::Assistant,
+                        parts: out,
+                    });
+                }
+                "tool" => {
+                    let result = in_result(m, &text(), i, &messages)?;
+                    match messages.last_mut() {
+                        Some(last) if is_results(last) => last.parts.push(result),
+                        _ => messages.push(Message {
+                            role: Role::User,
+                            parts: vec![result],
+                        }),
+                    }
+                }
                 other => {
                     return Err(ApiError::invalid(
                         "messages",
-                        format!("messages[{i}]: role `{other}` is not supported; use system, developer, user or assistant"),
+                        format!("messages[{i}]: role `{other}` is not supported; use system, developer, user, assistant or tool"),
                     ))
                 }
             }
         }
+        check_answered(&messages)?;
         if !messages.iter().any(|m| m.role == Role::User) {
             return Err(ApiError::invalid("messages", "no user message"));
         }
@@ -284,15 +370,241 @@ impl CompletionRequest {
                 )
             })?),
         };
+        let tools = self
+            .tools
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, t)| in_tool(t, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tool_choice = match &self.tool_choice {
+            None => None,
+            Some(v) => Some(in_tool_choice(v, &tools)?),
+        };
+        let response_format = match &self.response_format {
+            None => None,
+            Some(v) => in_response_format(v)?,
+        };
         Ok(ChatRequest {
             system: (!system.is_empty()).then(|| system.join("\n\n")),
             messages,
             temperature: self.temperature,
             max_tokens: self.max_completion_tokens.or(self.max_tokens),
             reasoning,
-            ..Default::default()
+            tools,
+            tool_choice,
+            response_format,
         })
     }
+}
+
+/// Whether a message is the user-side turn of tool results.
+fn is_results(m: &Message) -> bool {
+    m.role == Role::User && matches!(m.parts.first(), Some(ChatPart::ToolResult(_)))
+}
+
+/// A tool name every protocol takes.
+fn tool_name_ok(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn in_tool(t: &InTool, i: usize) -> Result<ToolSpec, ApiError> {
+    let at = format!("tools[{i}]");
+    if let Some(kind) = t.kind.as_deref().filter(|k| *k != "function") {
+        return Err(ApiError::invalid(
+            "tools",
+            format!("{at}: tools of type `{kind}` are not supported; use `function`"),
+        ));
+    }
+    let f = t
+        .function
+        .as_ref()
+        .ok_or_else(|| ApiError::invalid("tools", format!("{at}: a tool needs `function`")))?;
+    if !tool_name_ok(&f.name) {
+        return Err(ApiError::invalid(
+            "tools",
+            format!(
+                "{at}.function.name `{}`: use 1 to 64 of a-z, A-Z, 0-9, _ and -",
+                f.name
+            ),
+        ));
+    }
+    let parameters = f
+        .parameters
+        .clone()
+        .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+    if !parameters.is_object() {
+        return Err(ApiError::invalid(
+            "tools",
+            format!("{at}.function.parameters must be a JSON Schema object"),
+        ));
+    }
+    Ok(ToolSpec {
+        name: f.name.clone(),
+        description: f.description.clone().unwrap_or_default(),
+        parameters,
+    })
+}
+
+fn in_tool_choice(v: &Value, tools: &[ToolSpec]) -> Result<ToolChoice, ApiError> {
+    let bad = |m: String| ApiError::invalid("tool_choice", m);
+    match v {
+        Value::String(s) => match s.as_str() {
+            "auto" => Ok(ToolChoice::Auto),
+            "none" => Ok(ToolChoice::None),
+            "required" => Ok(ToolChoice::Required),
+            other => Err(bad(format!(
+                "tool_choice `{other}`: use auto, none, required or {{\"type\":\"function\",\"function\":{{\"name\":…}}}}"
+            ))),
+        },
+        Value::Object(o) => {
+            let name = o
+                .get("function")
+                .and_then(|f| f.get("name"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("tool_choice needs `function.name`".into()))?;
+            if !tools.iter().any(|t| t.name == name) {
+                return Err(bad(format!("tool_choice names `{name}`, which is not in `tools`")));
+            }
+            Ok(ToolChoice::Tool(name.to_string()))
+        }
+        _ => Err(bad("tool_choice must be a string or an object".into())),
+    }
+}
+
+fn in_response_format(v: &Value) -> Result<Option<ResponseFormat>, ApiError> {
+    let bad = |m: &str| ApiError::invalid("response_format", m.to_string());
+    match v.get("type").and_then(Value::as_str) {
+        Some("text") => Ok(None),
+        Some("json_object") => Ok(Some(ResponseFormat::JsonObject)),
+        Some("json_schema") => {
+            let spec = v
+                .get("json_schema")
+                .ok_or_else(|| bad("a json_schema response_format needs `json_schema`"))?;
+            let schema = spec
+                .get("schema")
+                .filter(|s| s.is_object())
+                .cloned()
+                .ok_or_else(|| bad("`json_schema.schema` must be a JSON Schema object"))?;
+            Ok(Some(ResponseFormat::JsonSchema {
+                name: spec
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("response")
+                    .to_string(),
+                schema,
+                strict: spec.get("strict").and_then(Value::as_bool).unwrap_or(false),
+            }))
+        }
+        _ => Err(bad(
+            "response_format type must be text, json_object or json_schema",
+        )),
+    }
+}
+
+fn in_call(c: &InToolCall, i: usize, j: usize) -> Result<ToolCall, ApiError> {
+    let at = format!("messages[{i}].tool_calls[{j}]");
+    let bad = |m: &str| ApiError::invalid("messages", format!("{at}: {m}"));
+    if let Some(kind) = c.kind.as_deref().filter(|k| *k != "function") {
+        return Err(bad(&format!("calls of type `{kind}` are not supported")));
+    }
+    let f = c
+        .function
+        .as_ref()
+        .ok_or_else(|| bad("a call needs `function`"))?;
+    if c.id.is_empty() || f.name.is_empty() {
+        return Err(bad("a call needs `id` and `function.name`"));
+    }
+    Ok(ToolCall {
+        id: c.id.clone(),
+        name: f.name.clone(),
+        arguments: f.arguments.clone().unwrap_or_default(),
+        signature: None,
+        at: 0,
+    })
+}
+
+/// A `tool` message as a result: it must answer a call of the assistant message before it.
+fn in_result(
+    m: &InMessage,
+    text: &str,
+    i: usize,
+    messages: &[Message],
+) -> Result<ChatPart, ApiError> {
+    let bad = |s: String| ApiError::invalid("messages", format!("messages[{i}]: {s}"));
+    let id = m
+        .tool_call_id
+        .as_deref()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| bad("a tool message needs `tool_call_id`".into()))?;
+    let call = messages
+        .iter()
+        .rev()
+        .find(|m| m.role == Role::Assistant)
+        .and_then(|m| {
+            m.parts.iter().find_map(|p| match p {
+                ChatPart::ToolCall(c) if c.id == id => Some(c),
+                _ => None,
+            })
+        })
+        .ok_or_else(|| {
+            bad(format!(
+                "tool_call_id `{id}` answers no call of the assistant message before it"
+            ))
+        })?;
+    Ok(ChatPart::ToolResult(ToolResult {
+        id: id.to_string(),
+        name: call.name.clone(),
+        content: vec![ToolContent::Text {
+            text: text.to_string(),
+        }],
+        is_error: false,
+        decision: None,
+        ms: None,
+    }))
+}
+
+/// Every call of an assistant message is answered by the tool messages right after it (the
+/// protocols refuse a call without its result).
+fn check_answered(messages: &[Message]) -> Result<(), ApiError> {
+    for (k, m) in messages.iter().enumerate() {
+        let calls: Vec<&ToolCall> = m
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                ChatPart::ToolCall(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if calls.is_empty() {
+            continue;
+        }
+        let answered = |id: &str| {
+            messages.get(k + 1).is_some_and(|next| {
+                next.parts
+                    .iter()
+                    .any(|p| matches!(p, ChatPart::ToolResult(r) if r.id == id))
+            })
+        };
+        let missing: Vec<&str> = calls
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| !answered(id))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::invalid(
+                "messages",
+                format!(
+                    "an assistant message with tool_calls must be followed by tool messages answering each call; no answer for {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// OpenAI's usage object.
@@ -398,4 +710,168 @@ fn data_url(url: &str) -> Result<Vec<u8>, String> {
     base64::engine::general_purpose::STANDARD
         .decode(data.trim())
         .map_err(|e| format!("the base64 data is not valid ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: Value) -> Result<ChatRequest, ApiError> {
+        let req: CompletionRequest = serde_json::from_value(body).unwrap();
+        req.to_chat()
+    }
+
+    fn weather() -> Value {
+        json!({"type": "function", "function": {
+            "name": "get_weather", "description": "Weather for a city.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+        }})
+    }
+
+    #[test]
+    fn tools_calls_and_results_become_the_engines_parts() {
+        let req = parse(json!({
+            "model": "x/y",
+            "tools": [weather()],
+            "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+            "messages": [
+                {"role": "user", "content": "Weather in Paris and Oslo?"},
+                {"role": "assistant", "content": null, "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}},
+                    {"id": "call_2", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Oslo\"}"}}
+                ]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "14 C"},
+                {"role": "tool", "tool_call_id": "call_2", "content": [{"type": "text", "text": "2 C"}]},
+                {"role": "user", "content": "Which is warmer?"}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(req.tools.len(), 1);
+        assert_eq!(req.tools[0].name, "get_weather");
+        assert_eq!(
+            req.tool_choice,
+            Some(ToolChoice::Tool("get_weather".into()))
+        );
+        assert_eq!(req.messages.len(), 3, "{:#?}", req.messages);
+        let ChatPart::ToolCall(c) = &req.messages[1].parts[0] else {
+            panic!("{:?}", req.messages[1])
+        };
+        assert_eq!(c.arguments, "{\"city\": \"Paris\"}", "replayed exactly");
+        let results = &req.messages[2];
+        assert_eq!(results.role, Role::User);
+        let ChatPart::ToolResult(r) = &results.parts[1] else {
+            panic!("{results:?}")
+        };
+        assert_eq!((r.id.as_str(), r.name.as_str()), ("call_2", "get_weather"));
+        assert_eq!(r.joined_text(), "2 C");
+        assert_eq!(
+            results.parts[2],
+            ChatPart::Text("Which is warmer?".into()),
+            "text after results goes with them"
+        );
+    }
+
+    #[test]
+    fn tool_choice_and_response_format_words() {
+        let base = |extra: Value| {
+            let mut body = json!({"model": "x/y", "tools": [weather()], "messages": [{"role": "user", "content": "hi"}]});
+            for (k, v) in extra.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            parse(body)
+        };
+        for (word, want) in [
+            ("auto", ToolChoice::Auto),
+            ("none", ToolChoice::None),
+            ("required", ToolChoice::Required),
+        ] {
+            assert_eq!(
+                base(json!({"tool_choice": word})).unwrap().tool_choice,
+                Some(want)
+            );
+        }
+        let r = base(json!({"response_format": {"type": "json_schema", "json_schema": {"name": "w", "strict": true, "schema": {"type": "object"}}}})).unwrap();
+        assert_eq!(
+            r.response_format,
+            Some(ResponseFormat::JsonSchema {
+                name: "w".into(),
+                schema: json!({"type": "object"}),
+                strict: true
+            })
+        );
+        let r = base(json!({"response_format": {"type": "json_object"}})).unwrap();
+        assert_eq!(r.response_format, Some(ResponseFormat::JsonObject));
+        assert_eq!(
+            base(json!({"response_format": {"type": "text"}}))
+                .unwrap()
+                .response_format,
+            None
+        );
+    }
+
+    #[test]
+    fn bad_tools_and_calls_are_refused_naming_the_field() {
+        let cases = [
+            (
+                json!({"tools": [{"type": "function", "function": {"name": "has space"}}]}),
+                "tools[0].function.name",
+            ),
+            (
+                json!({"tools": [{"type": "custom", "custom": {}}]}),
+                "type `custom`",
+            ),
+            (
+                json!({"tools": [{"type": "function", "function": {"name": "f", "parameters": "x"}}]}),
+                "JSON Schema object",
+            ),
+            (
+                json!({"tool_choice": "sometimes"}),
+                "tool_choice `sometimes`",
+            ),
+            (
+                json!({"tool_choice": {"type": "function", "function": {"name": "nope"}}}),
+                "not in `tools`",
+            ),
+            (
+                json!({"response_format": {"type": "xml"}}),
+                "json_object or json_schema",
+            ),
+            (
+                json!({"response_format": {"type": "json_schema", "json_schema": {"name": "n"}}}),
+                "json_schema.schema",
+            ),
+        ];
+        for (extra, want) in cases {
+            let mut body = json!({"model": "x/y", "messages": [{"role": "user", "content": "hi"}]});
+            for (k, v) in extra.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let e = parse(body).unwrap_err();
+            assert_eq!(e.status, 400);
+            assert!(e.message.contains(want), "{want}: {}", e.message);
+        }
+        let messages = [
+            (
+                json!([{"role": "user", "content": "hi"}, {"role": "tool", "content": "x"}]),
+                "needs `tool_call_id`",
+            ),
+            (
+                json!([{"role": "user", "content": "hi"}, {"role": "tool", "tool_call_id": "nope", "content": "x"}]),
+                "answers no call",
+            ),
+            (
+                json!([{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "user", "content": "and?"}]),
+                "no answer for c",
+            ),
+            (
+                json!([{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [{"id": "c"}]}]),
+                "needs `function`",
+            ),
+        ];
+        for (list, want) in messages {
+            let e = parse(json!({"model": "x/y", "messages": list})).unwrap_err();
+            assert!(e.message.contains(want), "{want}: {}", e.message);
+            assert_eq!(e.param, Some("messages"));
+        }
+    }
 }

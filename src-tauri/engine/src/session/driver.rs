@@ -508,26 +508,17 @@ impl<'a> Answer<'a> {
     /// stored, and they run one by one (each after its consent); past the step limit they are
     /// answered as not run and the answer ends.
     fn tool_step(&mut self, end: &StreamEnd, target: Target) {
-        let row = match self.rec.step(end, &target) {
-            Ok(row) => row,
-            Err(e) => return self.end_with(e),
-        };
         let Some(l) = &mut self.tools else { return };
-        l.cost_micros += row.cost_micros;
-        add_usage(&mut l.usage, end.usage);
-        if let Some(usd) = end.provider_cost_usd {
-            *l.provider_cost.get_or_insert(0.0) += usd;
-        }
-        l.steps += 1;
         let calls = std::mem::take(&mut l.calls);
         let parts: Vec<Part> = calls.iter().cloned().map(Part::ToolCall).collect();
+        let limit = l.host.max_steps();
+        let over = l.steps >= limit;
         if let Err(e) = self.rec.tool_parts(&parts) {
             return self.end_with(e);
         }
-        let l = self.tools.as_mut().expect("a tool loop");
-        // The step that was asked to answer without tools called them anyway: they are not run.
-        if l.steps > l.host.max_steps() {
-            let limit = l.host.max_steps();
+        // The call that was asked to answer without tools called them anyway: they are not run,
+        // and the answer ends here (its row closed by `finish`).
+        if over {
             let results: Vec<Part> = calls
                 .iter()
                 .map(|c| {
@@ -550,6 +541,17 @@ impl<'a> Answer<'a> {
             }
             return self.finish(end, &target);
         }
+        let row = match self.rec.step(end, &target) {
+            Ok(row) => row,
+            Err(e) => return self.end_with(e),
+        };
+        let l = self.tools.as_mut().expect("a tool loop");
+        l.cost_micros += row.cost_micros;
+        add_usage(&mut l.usage, end.usage);
+        if let Some(usd) = end.provider_cost_usd {
+            *l.provider_cost.get_or_insert(0.0) += usd;
+        }
+        l.steps += 1;
         let request = l.request.get_or_insert_with(|| self.turn.request.clone());
         let mut assistant: Vec<Part> = Vec::new();
         let text = self.rec.text_from(l.text_from);

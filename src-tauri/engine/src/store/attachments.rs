@@ -119,6 +119,24 @@ pub fn size(bytes: u64) -> String {
 /// it: a file is written just before its message is committed, perhaps by another process.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(15 * 60);
 
+/// The most characters of one tool result kept for search.
+const SEARCH_CHARS: usize = 8 * 1024;
+
+/// What search finds of tool parts: each call's name and arguments, each result's text.
+fn search_text(parts: &[Part]) -> String {
+    let mut words = String::new();
+    for p in parts {
+        let piece = match p {
+            Part::ToolCall(c) => format!("{} {}", c.name, c.arguments),
+            Part::ToolResult(r) => r.joined_text(),
+            _ => continue,
+        };
+        words.push_str(&piece.chars().take(SEARCH_CHARS).collect::<String>());
+        words.push('\n');
+    }
+    words
+}
+
 fn json_text(v: &impl Serialize) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
@@ -187,6 +205,14 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         write_parts_from(&tx, message, parts, next).map_err(|e| self.err(e))?;
+        let words = search_text(parts);
+        if !words.is_empty() {
+            tx.execute(
+                "UPDATE messages SET tool_text = tool_text || ?1 WHERE id = ?2",
+                params![words, message],
+            )
+            .map_err(|e| self.err(e))?;
+        }
         tx.commit().map_err(|e| self.err(e))
     }
 

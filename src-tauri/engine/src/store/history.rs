@@ -314,9 +314,9 @@ impl Store {
         let mut parent: Option<i64> = None;
         for m in path {
             tx.execute(
-                "INSERT INTO messages (conversation_id, parent_id, role, text, reasoning, status, model, error, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                params![id, parent, m.role, m.text, m.reasoning, m.status, m.model, m.error, now],
+                "INSERT INTO messages (conversation_id, parent_id, role, text, reasoning, status, model, error, created_at, updated_at, tool_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, (SELECT tool_text FROM messages WHERE id = ?10))",
+                params![id, parent, m.role, m.text, m.reasoning, m.status, m.model, m.error, now, m.id],
             )
             .map_err(|e| self.err(e))?;
             let copy = tx.last_insert_rowid();
@@ -484,7 +484,7 @@ impl Store {
         };
         let sql = format!(
             "WITH hits AS (
-                SELECT rowid AS id, rank AS r, snippet(messages_fts, 0, char(2), char(3), '…', 12) AS snip
+                SELECT rowid AS id, rank AS r, snippet(messages_fts, -1, char(2), char(3), '…', 12) AS snip
                 FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY {order} LIMIT ?2)
              SELECT m.conversation_id, c.title, m.id, m.role, hits.snip, m.created_at
              FROM hits JOIN messages m ON m.id = hits.id JOIN conversations c ON c.id = m.conversation_id
@@ -656,6 +656,73 @@ mod tests {
             s.search("borrow", false, 10).unwrap().is_empty(),
             "the old text left the index"
         );
+    }
+
+    #[test]
+    fn a_tool_loops_calls_and_results_are_stored_in_order_and_searchable() {
+        use crate::chat::{Decision, ToolCall, ToolResult};
+        let (_d, s) = store();
+        let c = s
+            .create_conversation("tools", None, ConversationKind::Chat)
+            .unwrap();
+        let m = s
+            .add_message(&NewMessage {
+                conversation: c,
+                parent: None,
+                role: Role::Assistant,
+                text: "",
+                status: MessageStatus::Streaming,
+                model: None,
+                column: None,
+            })
+            .unwrap();
+        let call = ToolCall {
+            id: "call_1".into(),
+            name: "weather__lookup".into(),
+            arguments: r#"{"city":"Reykjavik"}"#.into(),
+            signature: None,
+            at: 9,
+        };
+        let mut result = ToolResult::text(&call, "sleet and gales", false);
+        result.decision = Some(Decision::Once);
+        result.ms = Some(12);
+        s.append_parts(m, &[Part::ToolCall(call.clone())]).unwrap();
+        s.append_parts(m, &[Part::ToolResult(result.clone())])
+            .unwrap();
+        assert!(
+            s.search("Reykjavik", false, 10).unwrap().is_empty(),
+            "nothing of a streaming answer is indexed"
+        );
+        s.finish_message(
+            m,
+            "Checking.It is wet.",
+            "",
+            MessageStatus::Complete,
+            None,
+            None,
+        )
+        .unwrap();
+        let read = s.conversation(c).unwrap();
+        assert_eq!(
+            read.messages[0].parts,
+            vec![StoredPart::ToolCall(call), StoredPart::ToolResult(result)]
+        );
+        for words in ["Reykjavik", "gales", "weather__lookup", "wet"] {
+            let hits = s.search(words, false, 10).unwrap();
+            assert_eq!(hits.len(), 1, "{words}");
+            assert_eq!(hits[0].message_id, m);
+        }
+        let turns = read.turns_to(m);
+        assert_eq!(turns.len(), 3, "call, result, then the answer: {turns:#?}");
+        assert_eq!(turns[2], Message::assistant("It is wet."));
+        let copy = s.fork_thread(c, m).unwrap();
+        assert_eq!(
+            s.search("gales", false, 10).unwrap().len(),
+            2,
+            "a fork is found too"
+        );
+        s.delete_conversation(copy).unwrap();
+        assert_eq!(s.search("gales", false, 10).unwrap().len(), 1);
     }
 
     #[test]

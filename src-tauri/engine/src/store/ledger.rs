@@ -143,7 +143,8 @@ pub struct UsageRow {
 }
 
 impl Store {
-    /// Each answer's figures in a conversation, by message id.
+    /// Each answer's figures in a conversation, by message id: a tool loop's model calls (one
+    /// row each) totalled, the failed attempts before it included in the cost.
     pub fn answer_figures(
         &self,
         conversation_id: i64,
@@ -151,16 +152,18 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT a.message_id, a.input_tokens, a.output_tokens, a.reasoning_tokens,
-                        a.cost_micros + COALESCE((SELECT SUM(f.cost_micros) FROM ledger f
-                                                  WHERE f.request_id = a.request_id AND f.id != a.id), 0),
-                        a.ttft_ms, a.duration_ms, a.estimated,
+                "SELECT a.message_id, SUM(a.input_tokens), SUM(a.output_tokens), SUM(a.reasoning_tokens),
+                        SUM(a.cost_micros) + COALESCE((SELECT SUM(f.cost_micros) FROM ledger f
+                                                  WHERE f.request_id = a.request_id AND f.message_id IS NULL), 0),
+                        (SELECT t.ttft_ms FROM ledger t WHERE t.message_id = a.message_id ORDER BY t.id LIMIT 1),
+                        SUM(a.duration_ms), MAX(a.estimated),
                         (SELECT GROUP_CONCAT(model_requested, char(10)) FROM
                            (SELECT f.model_requested FROM ledger f
                             WHERE f.request_id = a.request_id AND f.outcome = 'failed' ORDER BY f.attempt)),
-                        a.image_tokens, a.note
+                        SUM(a.image_tokens), MAX(a.note)
                  FROM ledger a
-                 WHERE a.conversation_id = ?1 AND a.message_id IS NOT NULL",
+                 WHERE a.conversation_id = ?1 AND a.message_id IS NOT NULL
+                 GROUP BY a.message_id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt

@@ -62,6 +62,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/0009_compare_columns.sql")),
     (10, include_str!("migrations/0010_pinned.sql")),
     (11, include_str!("migrations/0011_attachments.sql")),
+    (12, include_str!("migrations/0012_tool_search.sql")),
 ];
 
 /// The history and ledger database.
@@ -310,7 +311,7 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.version().unwrap(), 11);
+        assert_eq!(store.version().unwrap(), 12);
         let c = store.conversation(7).unwrap();
         let got: Vec<_> = c
             .messages
