@@ -31,3 +31,26 @@ pub const OLLAMA_ERROR: &str = include_str!("../fixtures/ollama-error.ndjson");
 /// root, an empty system node, an edited user turn (two branches), answers with model slugs, an
 /// image part, a tool message, an unreadable conversation and an empty one.
 pub const CHATGPT_EXPORT: &str = include_str!("../fixtures/chatgpt-conversations.json");
+
+// Tool calls (`wire-formats-parts-tools.md` §4, and `wire-formats.md` §3c, §4c).
+
+/// OpenAI, two parallel calls streamed by `index` (gpt-4o, §4a): re-framed from the trimmed
+/// recording, the elided argument fragments written back as the reference lists them.
+pub const OPENAI_TOOLS: &str = include_str!("../fixtures/openai-tools.sse");
+/// Anthropic text, then one `tool_use` block in `input_json_delta` pieces (`wire-formats.md`
+/// §3c, verbatim).
+pub const ANTHROPIC_TOOLS: &str = include_str!("../fixtures/anthropic-tools.sse");
+/// Anthropic call without arguments: one empty `partial_json` (§4b, re-framed, trimmed: no
+/// `message_start`, no text block).
+pub const ANTHROPIC_TOOL_NO_ARGS: &str = include_str!("../fixtures/anthropic-tool-no-args.sse");
+/// Anthropic cut by `max_tokens` inside a call: no `content_block_stop` for it (§4b, verbatim,
+/// trimmed to its end).
+pub const ANTHROPIC_MAX_TOKENS_MID_CALL: &str =
+    include_str!("../fixtures/anthropic-max-tokens-mid-call.sse");
+/// Gemini, one whole `functionCall` part with a `thoughtSignature`, then the finish chunk, CRLF
+/// framing (`wire-formats.md` §4c, re-framed, signature cut).
+pub const GEMINI_TOOL_CALL: &str = include_str!("../fixtures/gemini-tool-call.sse");
+/// Gemini on Vertex, a call without `args` (§4c, re-framed: only its first chunk, no finish).
+pub const GEMINI_NO_ARGS_TOOL_CALL: &str = include_str!("../fixtures/gemini-no-args-tool-call.sse");
+/// Ollama, one call on a line of its own, then the `done` line (§4d, verbatim from api.md).
+pub const OLLAMA_TOOLS: &str = include_str!("../fixtures/ollama-tools.ndjson");

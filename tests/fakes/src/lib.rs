@@ -7,4 +7,4 @@ pub mod server;
 pub mod wire;
 
 pub use server::{FakeServer, Reply, Request, Step};
-pub use wire::{Answer, Fault, Protocol, ALL, FAULTS};
+pub use wire::{Answer, FakeCall, Fault, Protocol, ALL, FAULTS, GEMINI_SIGNATURE};

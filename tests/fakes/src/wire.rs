@@ -1,5 +1,17 @@
 //! Writes answers and faults in each provider's real wire format (`wire-formats.md`), for any
-//! text and usage, so one conformance suite can run against every protocol.
+//! text, usage and tool calls, so one conformance suite can run against every protocol.
+//!
+//! Tool calls (`wire-formats-parts-tools.md` §4): an [`Answer`] made with
+//! [`Answer::with_tool_calls`] ends in those calls, written as each protocol writes them —
+//! OpenAI's arguments in several fragments keyed by `index` (finish `tool_calls`), Anthropic's
+//! `tool_use` blocks with several `input_json_delta` pieces (stop `tool_use`), Gemini's whole
+//! `functionCall` parts in one chunk (finish `STOP`), Ollama's `tool_calls` one line per call
+//! (done `stop`). As the real services do, Gemini sends **no call ids** (the engine makes up
+//! `rt_call_0`, `rt_call_1`, … in order) and signs its first call with [`GEMINI_SIGNATURE`];
+//! OpenAI, Anthropic and Ollama send the ids given. Anthropic, Gemini and Ollama carry
+//! arguments as an object, so arguments that are not a JSON object go out as `{}` there (and
+//! Gemini leaves `args` out for `{}`); OpenAI's wire and Anthropic's stream carry them as the
+//! text given, valid or not.
 
 use std::time::Duration;
 
@@ -28,6 +40,20 @@ pub const ALL: [Protocol; 4] = [
     Protocol::Ollama,
 ];
 
+/// The `thoughtSignature` the fake Gemini puts on its first call of an answer.
+pub const GEMINI_SIGNATURE: &str = "fake-thought-signature";
+
+/// A tool call a fake answer makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeCall {
+    /// The call id (`call_1`, `toolu_1`, …; not sent by Gemini).
+    pub id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments as JSON text, as the model would write them.
+    pub arguments: String,
+}
+
 /// A scripted answer.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -45,6 +71,8 @@ pub struct Answer {
     pub cache_read: u64,
     /// Generated tokens spent reasoning.
     pub reasoning_tokens: u64,
+    /// Tool calls, after the text (see [`Answer::with_tool_calls`]).
+    pub tool_calls: Vec<FakeCall>,
 }
 
 impl Answer {
@@ -58,7 +86,25 @@ impl Answer {
             output: pieces.len() as u64,
             cache_read: 0,
             reasoning_tokens: 0,
+            tool_calls: Vec::new(),
         }
+    }
+
+    /// The same answer ending in these tool calls, each `(id, name, arguments)` with the
+    /// arguments as JSON text: `Answer::new("m", &["Let me look."]).with_tool_calls(vec![
+    /// ("call_1", "get_weather", r#"{"city":"Paris"}"#)])`. Its finish becomes the protocol's
+    /// tool-call finish; an answer of calls alone is `Answer::new("m", &[]).with_tool_calls(…)`.
+    pub fn with_tool_calls(mut self, calls: Vec<(&str, &str, &str)>) -> Answer {
+        self.tool_calls = calls
+            .into_iter()
+            .map(|(id, name, arguments)| FakeCall {
+                id: id.into(),
+                name: name.into(),
+                arguments: arguments.into(),
+            })
+            .collect();
+        self.output += self.tool_calls.len() as u64;
+        self
     }
     /// The whole text.
     pub fn full_text(&self) -> String {
@@ -150,6 +196,52 @@ fn line(data: &Value) -> String {
     format!("{data}\n")
 }
 
+/// `text` cut into up to `n` non-empty pieces at character boundaries.
+fn pieces(text: &str, n: usize) -> Vec<&str> {
+    let size = text.len().div_ceil(n.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut cut = size.min(rest.len());
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (head, tail) = rest.split_at(cut);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+
+impl FakeCall {
+    /// The arguments as an object, for protocols that carry one (`{}` when they are not).
+    fn object(&self) -> Value {
+        match serde_json::from_str::<Value>(&self.arguments) {
+            Ok(v) if v.is_object() => v,
+            _ => json!({}),
+        }
+    }
+
+    /// Gemini's `functionCall` part (no id; `args` left out when empty).
+    fn gemini_part(&self, first: bool) -> Value {
+        let args = self.object();
+        let mut call = json!({"name": self.name});
+        if args.as_object().is_some_and(|a| !a.is_empty()) {
+            call["args"] = args;
+        }
+        let mut part = json!({"functionCall": call});
+        if first {
+            part["thoughtSignature"] = json!(GEMINI_SIGNATURE);
+        }
+        part
+    }
+
+    /// Ollama's `tool_calls` entry.
+    fn ollama(&self, index: usize) -> Value {
+        json!({"id": self.id, "function": {"index": index, "name": self.name, "arguments": self.object()}})
+    }
+}
+
 impl Protocol {
     /// The name used in `kind = "…"`.
     pub fn kind(self) -> &'static str {
@@ -205,7 +297,21 @@ impl Protocol {
                     f.push(chunk(json!({"content":t}), Value::Null));
                     mark = if mark == 0 { f.len() } else { mark };
                 }
-                f.push(chunk(json!({}), json!("stop")));
+                for (i, c) in a.tool_calls.iter().enumerate() {
+                    f.push(chunk(json!({"tool_calls":[{"index":i,"id":c.id,"type":"function","function":{"name":c.name,"arguments":""}}]}), Value::Null));
+                    for p in pieces(&c.arguments, 3) {
+                        f.push(chunk(
+                            json!({"tool_calls":[{"index":i,"function":{"arguments":p}}]}),
+                            Value::Null,
+                        ));
+                    }
+                }
+                let finish = if a.tool_calls.is_empty() {
+                    "stop"
+                } else {
+                    "tool_calls"
+                };
+                f.push(chunk(json!({}), json!(finish)));
                 f.push(sse(&json!({"id":"chatcmpl-fake","object":"chat.completion.chunk","created":1770933892,"model":a.model,"choices":[],
                     "usage":{"prompt_tokens":a.input,"completion_tokens":a.output,"total_tokens":a.input+a.output,
                         "prompt_tokens_details":{"cached_tokens":a.cache_read},"completion_tokens_details":{"reasoning_tokens":a.reasoning_tokens}}})));
@@ -227,17 +333,37 @@ impl Protocol {
                     ));
                     index += 1;
                 }
-                f.push(sse_named("content_block_start", &json!({"type":"content_block_start","index":index,"content_block":{"type":"text","text":""}})));
-                f.push(sse_named("ping", &json!({"type":"ping"})));
-                for t in &a.text {
-                    f.push(sse_named("content_block_delta", &json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":t}})));
-                    mark = if mark == 0 { f.len() } else { mark };
+                if !a.text.is_empty() || a.tool_calls.is_empty() {
+                    f.push(sse_named("content_block_start", &json!({"type":"content_block_start","index":index,"content_block":{"type":"text","text":""}})));
+                    f.push(sse_named("ping", &json!({"type":"ping"})));
+                    for t in &a.text {
+                        f.push(sse_named("content_block_delta", &json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":t}})));
+                        mark = if mark == 0 { f.len() } else { mark };
+                    }
+                    f.push(sse_named(
+                        "content_block_stop",
+                        &json!({"type":"content_block_stop","index":index}),
+                    ));
+                    index += 1;
                 }
-                f.push(sse_named(
-                    "content_block_stop",
-                    &json!({"type":"content_block_stop","index":index}),
-                ));
-                f.push(sse_named("message_delta", &json!({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
+                for c in &a.tool_calls {
+                    f.push(sse_named("content_block_start", &json!({"type":"content_block_start","index":index,"content_block":{"type":"tool_use","id":c.id,"name":c.name,"input":{}}})));
+                    f.push(sse_named("content_block_delta", &json!({"type":"content_block_delta","index":index,"delta":{"type":"input_json_delta","partial_json":""}})));
+                    for p in pieces(&c.arguments, 3) {
+                        f.push(sse_named("content_block_delta", &json!({"type":"content_block_delta","index":index,"delta":{"type":"input_json_delta","partial_json":p}})));
+                    }
+                    f.push(sse_named(
+                        "content_block_stop",
+                        &json!({"type":"content_block_stop","index":index}),
+                    ));
+                    index += 1;
+                }
+                let stop = if a.tool_calls.is_empty() {
+                    "end_turn"
+                } else {
+                    "tool_use"
+                };
+                f.push(sse_named("message_delta", &json!({"type":"message_delta","delta":{"stop_reason":stop,"stop_sequence":null},
                     "usage":{"output_tokens":a.output,"output_tokens_details":{"thinking_tokens":a.reasoning_tokens}}})));
                 f.push(sse_named("message_stop", &json!({"type":"message_stop"})));
             }
@@ -251,6 +377,15 @@ impl Protocol {
                     f.push(crlf(&json!({"candidates":[{"content":{"parts":[{"text":t}],"role":"model"},"index":0}],"usageMetadata":usage(i as u64),"modelVersion":a.model})));
                     mark = if mark == 0 { f.len() } else { mark };
                 }
+                if !a.tool_calls.is_empty() {
+                    let parts: Vec<Value> = a
+                        .tool_calls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| c.gemini_part(i == 0))
+                        .collect();
+                    f.push(crlf(&json!({"candidates":[{"content":{"parts":parts,"role":"model"},"index":0}],"usageMetadata":usage(a.text.len() as u64),"modelVersion":a.model})));
+                }
                 f.push(crlf(&json!({"candidates":[{"content":{"parts":[{"text":""}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":usage(visible),"modelVersion":a.model})));
             }
             Protocol::Ollama => {
@@ -260,6 +395,9 @@ impl Protocol {
                 for t in &a.text {
                     f.push(line(&json!({"model":a.model,"created_at":"2026-09-25T20:37:47Z","message":{"role":"assistant","content":t},"done":false})));
                     mark = if mark == 0 { f.len() } else { mark };
+                }
+                for (i, c) in a.tool_calls.iter().enumerate() {
+                    f.push(line(&json!({"model":a.model,"created_at":"2026-09-25T20:37:47Z","message":{"role":"assistant","content":"","tool_calls":[c.ollama(i)]},"done":false})));
                 }
                 f.push(line(&json!({"model":a.model,"created_at":"2026-09-25T20:37:48Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",
                     "prompt_eval_count":a.input,"prompt_eval_cached_count":a.cache_read,"eval_count":a.output,"eval_duration":1000})));
@@ -275,29 +413,71 @@ impl Protocol {
 
     /// A whole (non-streamed) answer.
     pub fn whole(self, a: &Answer) -> Reply {
+        Reply::json(200, &self.whole_body(a))
+    }
+
+    /// The body of a whole (non-streamed) answer.
+    pub fn whole_body(self, a: &Answer) -> Value {
         let text = a.full_text();
         let reasoning = a.reasoning.concat();
-        let body = match self {
+        let calls = !a.tool_calls.is_empty();
+        match self {
             Protocol::OpenAi => {
+                let content = if text.is_empty() && calls {
+                    Value::Null
+                } else {
+                    json!(text)
+                };
+                let mut message =
+                    json!({"role":"assistant","content":content,"reasoning_content":reasoning});
+                if calls {
+                    message["tool_calls"] = a.tool_calls.iter().map(|c| json!({"id":c.id,"type":"function","function":{"name":c.name,"arguments":c.arguments}})).collect();
+                }
                 json!({"id":"chatcmpl-fake","object":"chat.completion","model":a.model,
-                "choices":[{"index":0,"message":{"role":"assistant","content":text,"reasoning_content":reasoning},"finish_reason":"stop"}],
+                "choices":[{"index":0,"message":message,"finish_reason":if calls { "tool_calls" } else { "stop" }}],
                 "usage":{"prompt_tokens":a.input,"completion_tokens":a.output,"prompt_tokens_details":{"cached_tokens":a.cache_read},"completion_tokens_details":{"reasoning_tokens":a.reasoning_tokens}}})
             }
             Protocol::Anthropic => {
+                let mut content =
+                    vec![json!({"type":"thinking","thinking":reasoning,"signature":"x"})];
+                if !text.is_empty() || !calls {
+                    content.push(json!({"type":"text","text":text}));
+                }
+                content.extend(a.tool_calls.iter().map(
+                    |c| json!({"type":"tool_use","id":c.id,"name":c.name,"input":c.object()}),
+                ));
                 json!({"id":"msg_fake","type":"message","role":"assistant","model":a.model,
-                "content":[{"type":"thinking","thinking":reasoning,"signature":"x"},{"type":"text","text":text}],"stop_reason":"end_turn",
+                "content":content,"stop_reason":if calls { "tool_use" } else { "end_turn" },
                 "usage":{"input_tokens":a.input - a.cache_read,"cache_read_input_tokens":a.cache_read,"cache_creation_input_tokens":0,"output_tokens":a.output,"output_tokens_details":{"thinking_tokens":a.reasoning_tokens}}})
             }
             Protocol::Gemini => {
-                json!({"candidates":[{"content":{"parts":[{"text":reasoning,"thought":true},{"text":text}],"role":"model"},"finishReason":"STOP","index":0}],
+                let mut parts = vec![
+                    json!({"text":reasoning,"thought":true}),
+                    json!({"text":text}),
+                ];
+                parts.extend(
+                    a.tool_calls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| c.gemini_part(i == 0)),
+                );
+                json!({"candidates":[{"content":{"parts":parts,"role":"model"},"finishReason":"STOP","index":0}],
                 "usageMetadata":{"promptTokenCount":a.input,"candidatesTokenCount":a.output - a.reasoning_tokens,"thoughtsTokenCount":a.reasoning_tokens,"cachedContentTokenCount":a.cache_read},"modelVersion":a.model})
             }
             Protocol::Ollama => {
-                json!({"model":a.model,"created_at":"2026-09-25T20:37:48Z","message":{"role":"assistant","content":text,"thinking":reasoning},"done":true,"done_reason":"stop",
+                let mut message = json!({"role":"assistant","content":text,"thinking":reasoning});
+                if calls {
+                    message["tool_calls"] = a
+                        .tool_calls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| c.ollama(i))
+                        .collect();
+                }
+                json!({"model":a.model,"created_at":"2026-09-25T20:37:48Z","message":message,"done":true,"done_reason":"stop",
                 "prompt_eval_count":a.input,"prompt_eval_cached_count":a.cache_read,"eval_count":a.output})
             }
-        };
-        Reply::json(200, &body)
+        }
     }
 
     /// A model list naming these models.
@@ -411,5 +591,127 @@ impl Protocol {
             (Fault::InStreamError, Protocol::Ollama) => partial().then([Step::Send(
                 line(&json!({"error":"model is overloaded, please retry (status 503)","code":503})).into_bytes())]),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames_json(p: Protocol, a: &Answer) -> Vec<Value> {
+        p.stream_frames(a)
+            .iter()
+            .filter_map(|f| {
+                let data = f.trim().strip_prefix("data: ").unwrap_or(f.trim());
+                let data = data.lines().last().unwrap_or(data);
+                let data = data.strip_prefix("data: ").unwrap_or(data);
+                (data != "[DONE]").then(|| serde_json::from_str(data).expect(data))
+            })
+            .collect()
+    }
+
+    fn two_calls() -> Answer {
+        Answer::new("m", &["Looking."]).with_tool_calls(vec![
+            ("call_1", "get_weather", r#"{"city":"Paris","unit":"c"}"#),
+            ("call_2", "now", "{}"),
+        ])
+    }
+
+    #[test]
+    fn pieces_cut_at_character_boundaries() {
+        assert_eq!(pieces("abcdefg", 3), vec!["abc", "def", "g"]);
+        assert_eq!(pieces("ééé", 2), vec!["éé", "é"]);
+        assert!(pieces("", 3).is_empty());
+        assert_eq!(pieces("ab", 3), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn openai_arguments_come_in_several_fragments_by_index() {
+        let frames = frames_json(Protocol::OpenAi, &two_calls());
+        let mut args = ["".to_string(), "".to_string()];
+        let mut fragments = 0;
+        for f in &frames {
+            for c in f["choices"][0]["delta"]["tool_calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let i = c["index"].as_u64().unwrap() as usize;
+                if let Some(a) = c["function"]["arguments"]
+                    .as_str()
+                    .filter(|a| !a.is_empty())
+                {
+                    args[i] += a;
+                    fragments += 1;
+                }
+            }
+        }
+        assert_eq!(args, [r#"{"city":"Paris","unit":"c"}"#, "{}"]);
+        assert!(fragments >= 4, "{fragments}");
+        let finish = frames
+            .iter()
+            .find_map(|f| f["choices"][0]["finish_reason"].as_str());
+        assert_eq!(finish, Some("tool_calls"));
+        let whole = Protocol::OpenAi.whole_body(&two_calls());
+        assert_eq!(whole["choices"][0]["finish_reason"], "tool_calls");
+        assert_eq!(
+            whole["choices"][0]["message"]["tool_calls"][1]["function"]["arguments"],
+            "{}"
+        );
+    }
+
+    #[test]
+    fn anthropic_writes_tool_use_blocks_in_pieces() {
+        let frames = frames_json(Protocol::Anthropic, &two_calls());
+        let starts: Vec<&Value> = frames
+            .iter()
+            .filter(|f| f["content_block"]["type"] == "tool_use")
+            .collect();
+        assert_eq!(starts.len(), 2);
+        assert_eq!(starts[0]["content_block"]["id"], "call_1");
+        let input: String = frames
+            .iter()
+            .filter(|f| f["index"] == starts[0]["index"])
+            .filter_map(|f| f["delta"]["partial_json"].as_str())
+            .collect();
+        assert_eq!(input, r#"{"city":"Paris","unit":"c"}"#);
+        assert!(frames
+            .iter()
+            .any(|f| f["delta"]["stop_reason"] == "tool_use"));
+        let whole = Protocol::Anthropic.whole_body(&two_calls());
+        assert_eq!(whole["stop_reason"], "tool_use");
+        assert_eq!(
+            whole["content"][2]["input"],
+            json!({"city": "Paris", "unit": "c"})
+        );
+    }
+
+    #[test]
+    fn gemini_sends_whole_unsigned_calls_without_ids_and_ollama_one_line_each() {
+        let frames = frames_json(Protocol::Gemini, &two_calls());
+        let parts = frames
+            .iter()
+            .find_map(|f| {
+                let p = &f["candidates"][0]["content"]["parts"];
+                (p[0].get("functionCall").is_some()).then_some(p.clone())
+            })
+            .unwrap();
+        assert_eq!(
+            parts,
+            json!([
+                {"functionCall": {"name": "get_weather", "args": {"city": "Paris", "unit": "c"}},
+                    "thoughtSignature": GEMINI_SIGNATURE},
+                {"functionCall": {"name": "now"}}
+            ])
+        );
+        let frames = frames_json(Protocol::Ollama, &two_calls());
+        let calls: Vec<&Value> = frames
+            .iter()
+            .filter_map(|f| f["message"]["tool_calls"].as_array())
+            .flatten()
+            .collect();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[1]["id"], "call_2");
+        assert_eq!(frames.last().unwrap()["done_reason"], "stop");
     }
 }
