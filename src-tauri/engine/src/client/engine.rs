@@ -114,10 +114,12 @@ impl Engine {
             return;
         }
         let provider = &target.provider;
-        let show = self.fetch_whole(provider, |key| WireRequest {
-            url: provider.url("/api/show"),
-            headers: providers::bearer(key),
-            body: Some(serde_json::json!({"model": target.model})),
+        let show = self.fetch_whole(provider, |key| {
+            Ok(WireRequest {
+                url: provider.url("/api/show"),
+                headers: providers::bearer(key),
+                body: Some(serde_json::json!({"model": target.model})),
+            })
         });
         let Ok(Ok(w)) = tokio::time::timeout(Duration::from_secs(3), show).await else {
             return;
@@ -377,7 +379,7 @@ impl Engine {
         let limits = self.limits(sent);
         let deadline = (sent + first_token).min(limits.deadline);
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
-        let wire = providers::chat_request(provider, secret.as_deref(), &target.model, req, true);
+        let wire = providers::chat_request(provider, secret.as_deref(), &target.model, req, true)?;
         let response = self.send(provider, key.as_ref(), wire, deadline).await?;
         if is_html(&response) {
             let body = read_capped(response, MAX_ERROR_BODY, idle).await;
@@ -432,7 +434,7 @@ impl Engine {
                 known: self.registry.ids(),
             })?;
         let w = self
-            .fetch_whole(provider, |key| providers::models_request(provider, key))
+            .fetch_whole(provider, |key| Ok(providers::models_request(provider, key)))
             .await?;
         let mut models = providers::parse_models(provider, &w.body).map_err(|e| w.seal(e))?;
         models.sort_by(|a, b| a.id.cmp(&b.id));
@@ -450,12 +452,12 @@ impl Engine {
     async fn fetch_whole(
         &self,
         provider: &Provider,
-        wire: impl FnOnce(Option<&str>) -> WireRequest,
+        wire: impl FnOnce(Option<&str>) -> Result<WireRequest, ProviderError>,
     ) -> Result<WholeBody> {
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
         let secret = key.as_ref().map(|k| k.secret.expose().clone());
-        let wire = wire(secret.as_deref());
+        let wire = wire(secret.as_deref())?;
         let sent = Instant::now();
         let limits = self.limits(sent);
         let deadline = (sent + first_token).min(limits.deadline);

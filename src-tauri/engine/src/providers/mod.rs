@@ -1,6 +1,9 @@
 //! Providers: one folder per wire protocol (`adapter.rs` builds requests and reads whole answers
-//! and errors, `stream.rs` reads streams), and `framing.rs`, which splits a byte stream into the
-//! protocols' frames. Which providers exist is the config's registry ([`crate::config::Provider`]).
+//! and errors, `stream.rs` reads streams, `tools.rs` declares tools and asks for JSON output).
+//! Beside them: `framing.rs` splits a byte stream into the protocols' frames, `parts.rs` writes a
+//! message's parts (tool calls and results among them), `tools.rs` holds what the protocols
+//! share about tool calling, and `schema.rs` writes JSON Schema in Gemini's subset. Which
+//! providers exist is the config's registry ([`crate::config::Provider`]).
 //!
 //! A plain `match` on [`ProviderKind`] dispatches; nothing here picks between targets (the router
 //! does) or stores anything.
@@ -13,6 +16,8 @@ pub(crate) mod hints;
 pub mod ollama;
 pub mod openai;
 pub(crate) mod parts;
+pub(crate) mod schema;
+pub mod tools;
 
 use std::collections::VecDeque;
 
@@ -113,27 +118,18 @@ pub(crate) fn bearer(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
         .unwrap_or_default()
 }
 
-/// The `messages` list shared by OpenAI chat completions and Ollama: system first, then turns.
-pub(crate) fn role_messages(req: &ChatRequest) -> Vec<serde_json::Value> {
-    let system = req
-        .system
-        .iter()
-        .map(|s| serde_json::json!({"role": "system", "content": s}));
-    let turns = req
-        .messages
-        .iter()
-        .map(|m| serde_json::json!({"role": m.role.as_str(), "content": parts::openai_content(m)}));
-    system.chain(turns).collect()
-}
-
-/// Builds the chat request for a provider.
+/// Builds the chat request for a provider, or refuses one it cannot carry: tools, a tool
+/// choice or an output format the protocol has no words for (class `unsupported_input`, naming
+/// the tool and the keyword; see [`tools::check`] and `schema.rs`), or that no protocol could
+/// send (class `bad_request`).
 pub(crate) fn chat_request(
     provider: &Provider,
     key: Option<&str>,
     model: &str,
     req: &ChatRequest,
     stream: bool,
-) -> WireRequest {
+) -> Result<WireRequest, ProviderError> {
+    tools::check(&provider.id, req)?;
     match provider.kind {
         ProviderKind::OpenAi => openai::adapter::chat_request(provider, key, model, req, stream),
         ProviderKind::Anthropic => {

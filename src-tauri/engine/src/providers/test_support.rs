@@ -1,7 +1,7 @@
 //! Decoding helpers shared by the protocol tests: every split point, whole answers, text of events.
 
 use super::*;
-use crate::chat::{ChatResponse, StreamEnd};
+use crate::chat::{ChatResponse, StreamEnd, ToolCall};
 use crate::config::preset;
 
 fn provider(kind: ProviderKind) -> Provider {
@@ -92,6 +92,20 @@ pub(crate) fn reasoning_of(events: &[ChatEvent]) -> String {
         .filter_map(|e| {
             if let ChatEvent::Reasoning(t) = e {
                 Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// The tool calls of some events.
+pub(crate) fn calls_of(events: &[ChatEvent]) -> Vec<ToolCall> {
+    events
+        .iter()
+        .filter_map(|e| {
+            if let ChatEvent::ToolCall(c) = e {
+                Some(c.clone())
             } else {
                 None
             }

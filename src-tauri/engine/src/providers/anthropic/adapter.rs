@@ -1,5 +1,6 @@
 //! Builds Anthropic Messages requests — a long system prompt goes with `cache_control`, so later
-//! turns read it from the cache — reads whole answers and the models list.
+//! turns read it from the cache — reads whole answers (text, thinking, `tool_use` blocks) and
+//! the models list.
 
 use std::collections::VecDeque;
 
@@ -7,9 +8,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::stream::{normalise, stop_reason, RawUsage};
-use crate::chat::{ChatEvent, ChatRequest, StreamEnd};
+use super::tools;
+use crate::chat::{ChatEvent, ChatRequest, FinishReason, StreamEnd, ToolCall};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
+use crate::providers::tools::{made_up_id, WireIds};
 use crate::providers::{errors, parts, Provider, WireRequest};
 
 /// The API version every request names.
@@ -28,21 +31,23 @@ pub(crate) fn chat_request(
     model: &str,
     req: &ChatRequest,
     stream: bool,
-) -> WireRequest {
+) -> Result<WireRequest, ProviderError> {
     let cache = parts::anthropic_cache_point(&req.messages);
+    let mut ids = WireIds::default();
     let messages: Vec<Value> = req
         .messages
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let mark = cache.filter(|c| c.0 == i).map(|c| c.1);
-            json!({"role": m.role.as_str(), "content": parts::anthropic_content(m, mark)})
+            let content = parts::anthropic_content(m, mark, &mut ids);
+            json!({"role": m.role.as_str(), "content": content})
         })
         .collect();
     let mut max_tokens = req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
     let mut body =
         json!({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": stream});
-    if let Some(system) = &req.system {
+    if let Some(system) = &tools::system(req) {
         body["system"] = if system.len() >= CACHE_MIN_CHARS {
             json!([{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}])
         } else {
@@ -61,11 +66,12 @@ pub(crate) fn chat_request(
         // Anthropic rejects a temperature together with thinking.
         body["temperature"] = json!(t);
     }
-    WireRequest {
+    tools::apply(&provider.id, &mut body, req)?;
+    Ok(WireRequest {
         url: provider.url("/messages"),
         headers: headers(key),
         body: Some(body),
-    }
+    })
 }
 
 fn headers(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
@@ -131,6 +137,9 @@ struct Block {
     kind: String,
     text: Option<String>,
     thinking: Option<String>,
+    id: Option<String>,
+    name: Option<String>,
+    input: Option<Value>,
 }
 
 /// Reads a whole (non-streamed) Messages answer.
@@ -144,16 +153,39 @@ pub(crate) fn decode_whole(
     out.push_back(ChatEvent::Start {
         model: whole.model.clone(),
     });
+    let (mut text_bytes, mut calls) = (0, 0);
     for block in whole.content {
         match (block.kind.as_str(), block.text, block.thinking) {
-            ("text", Some(t), _) => out.push_back(ChatEvent::Delta(t)),
+            ("text", Some(t), _) => {
+                text_bytes += t.len();
+                out.push_back(ChatEvent::Delta(t));
+            }
             ("thinking", _, Some(t)) => out.push_back(ChatEvent::Reasoning(t)),
+            ("tool_use", _, _) => {
+                let arguments = match block.input {
+                    None | Some(Value::Null) => "{}".to_string(),
+                    Some(input) => input.to_string(),
+                };
+                let id = block.id.unwrap_or_else(|| made_up_id(calls));
+                calls += 1;
+                out.push_back(ChatEvent::ToolCall(ToolCall {
+                    id,
+                    name: block.name.unwrap_or_default(),
+                    arguments,
+                    signature: None,
+                    at: text_bytes,
+                }));
+            }
             _ => {}
         }
     }
+    let finish = match stop_reason(whole.stop_reason.as_deref().unwrap_or("end_turn")) {
+        FinishReason::Stop if calls > 0 => FinishReason::ToolCalls,
+        other => other,
+    };
     out.push_back(ChatEvent::End(StreamEnd {
         usage: whole.usage.as_ref().map(|u| normalise(u, 0)),
-        finish: stop_reason(whole.stop_reason.as_deref().unwrap_or("end_turn")),
+        finish,
         model: whole.model,
         provider_cost_usd: None,
     }));
@@ -171,13 +203,16 @@ mod tests {
         let p = preset("anthropic").unwrap();
         let mut req = ChatRequest::new("hi");
         req.system = Some("x".repeat(CACHE_MIN_CHARS));
-        let w = chat_request(&p, Some("k"), "claude-3-5-sonnet-latest", &req, true);
+        let w = chat_request(&p, Some("k"), "claude-3-5-sonnet-latest", &req, true).unwrap();
         assert_eq!(w.url.as_str(), "https://api.anthropic.com/v1/messages");
         let b = w.body.unwrap();
         assert_eq!(b["system"][0]["cache_control"]["type"], "ephemeral");
         assert_eq!(b["max_tokens"], DEFAULT_MAX_TOKENS);
         req.system = Some("short".into());
-        let b = chat_request(&p, None, "m", &req, true).body.unwrap();
+        let b = chat_request(&p, None, "m", &req, true)
+            .unwrap()
+            .body
+            .unwrap();
         assert_eq!(b["system"], "short");
         assert!(w
             .headers
@@ -199,7 +234,10 @@ mod tests {
             reasoning: Some(ReasoningEffort::Low),
             ..Default::default()
         };
-        let b = chat_request(&p, None, "m", &req, false).body.unwrap();
+        let b = chat_request(&p, None, "m", &req, false)
+            .unwrap()
+            .body
+            .unwrap();
         assert_eq!(b["thinking"]["budget_tokens"], 1024);
         assert!(b["max_tokens"].as_u64().unwrap() > 1024);
         assert!(b.get("temperature").is_none());

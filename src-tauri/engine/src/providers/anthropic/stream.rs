@@ -1,14 +1,20 @@
 //! Reads Anthropic's typed stream events: `message_start`, content blocks (`text_delta`,
-//! `thinking_delta`), the cumulative usage of `message_delta`, `message_stop`, `ping`, `error`.
-//! Unknown events are ignored, as Anthropic's versioning policy asks.
+//! `thinking_delta`, `tool_use` blocks and their `input_json_delta`), the cumulative usage of
+//! `message_delta`, `message_stop`, `ping`, `error`. Unknown events are ignored, as Anthropic's
+//! versioning policy asks.
+//!
+//! A `tool_use` block's `partial_json` pieces are joined by block index and the call is emitted
+//! at its `content_block_stop` (an empty input is `{}`). A block that never got its stop (the
+//! answer was cut by `max_tokens` inside it) is not emitted: its input is incomplete.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Deserialize;
 
-use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
+use crate::chat::{ChatEvent, FinishReason, StreamEnd, ToolCall, Usage};
 use crate::error::ProviderError;
+use crate::providers::tools::made_up_id;
 use crate::providers::{errors, Decoder, Flow, ProviderKind};
 
 #[derive(Deserialize)]
@@ -19,6 +25,30 @@ struct Event<'a> {
     #[serde(borrow)]
     delta: Option<Delta<'a>>,
     usage: Option<RawUsage>,
+    index: Option<usize>,
+    #[serde(borrow)]
+    content_block: Option<BlockStart<'a>>,
+}
+
+/// The head of a content block (`tool_use` blocks name their call).
+#[derive(Deserialize)]
+struct BlockStart<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+}
+
+/// A `tool_use` block still arriving.
+struct OpenCall {
+    index: usize,
+    id: String,
+    name: String,
+    input: String,
+    /// The answer's text bytes before it.
+    at: usize,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +67,8 @@ struct Delta<'a> {
     thinking: Option<Cow<'a, str>>,
     #[serde(borrow)]
     stop_reason: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    partial_json: Option<Cow<'a, str>>,
 }
 
 /// Anthropic's usage object; each field may be absent in a `message_delta`.
@@ -103,6 +135,11 @@ pub(crate) struct AnthropicDecoder {
     model: Option<String>,
     usage: Option<RawUsage>,
     stop: Option<FinishReason>,
+    /// Bytes of answer text so far (where a call was made).
+    text_bytes: usize,
+    open: Vec<OpenCall>,
+    /// Calls emitted so far.
+    calls: usize,
 }
 
 impl AnthropicDecoder {
@@ -113,7 +150,35 @@ impl AnthropicDecoder {
             model: None,
             usage: None,
             stop: None,
+            text_bytes: 0,
+            open: Vec::new(),
+            calls: 0,
         }
+    }
+
+    /// A block's stop: the call it held, if it was a `tool_use` block, is complete.
+    fn close(&mut self, index: Option<usize>, out: &mut VecDeque<ChatEvent>) {
+        let Some(pos) = self.open.iter().position(|c| Some(c.index) == index) else {
+            return;
+        };
+        let c = self.open.remove(pos);
+        let id = if c.id.is_empty() {
+            made_up_id(self.calls)
+        } else {
+            c.id
+        };
+        self.calls += 1;
+        out.push_back(ChatEvent::ToolCall(ToolCall {
+            id,
+            name: c.name,
+            arguments: if c.input.is_empty() {
+                "{}".into()
+            } else {
+                c.input
+            },
+            signature: None,
+            at: c.at,
+        }));
     }
 }
 
@@ -139,12 +204,32 @@ impl Decoder for AnthropicDecoder {
                     model: self.model.clone(),
                 });
             }
+            "content_block_start" => {
+                if let Some(b) = ev.content_block.filter(|b| b.kind == "tool_use") {
+                    self.open.push(OpenCall {
+                        index: ev.index.unwrap_or(usize::MAX),
+                        id: b.id.map(Cow::into_owned).unwrap_or_default(),
+                        name: b.name.map(Cow::into_owned).unwrap_or_default(),
+                        input: String::new(),
+                        at: self.text_bytes,
+                    });
+                }
+            }
+            "content_block_stop" => self.close(ev.index, out),
             "content_block_delta" => {
                 if let Some(d) = ev.delta {
                     match d.kind.as_deref() {
                         Some("text_delta") => {
                             if let Some(t) = d.text.filter(|t| !t.is_empty()) {
+                                self.text_bytes += t.len();
                                 out.push_back(ChatEvent::Delta(t.into_owned()));
+                            }
+                        }
+                        Some("input_json_delta") => {
+                            let index = ev.index.unwrap_or(usize::MAX);
+                            let call = self.open.iter_mut().find(|c| c.index == index);
+                            if let (Some(call), Some(piece)) = (call, d.partial_json) {
+                                call.input.push_str(&piece);
                             }
                         }
                         Some("thinking_delta") => {
@@ -152,7 +237,7 @@ impl Decoder for AnthropicDecoder {
                                 out.push_back(ChatEvent::Reasoning(t.into_owned()));
                             }
                         }
-                        // signature_delta, input_json_delta, citations: not shown.
+                        // signature_delta, citations: not shown.
                         _ => {}
                     }
                 }
@@ -179,7 +264,7 @@ impl Decoder for AnthropicDecoder {
                     &value,
                 ));
             }
-            // ping, content_block_start/stop, and event types added later.
+            // ping, and event types added later.
             _ => {}
         }
         Ok(Flow::More)
@@ -188,7 +273,10 @@ impl Decoder for AnthropicDecoder {
     fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
         // A `message_delta` with a stop reason means the answer is whole even if the connection
         // closed before `message_stop`.
-        if let Some(finish) = self.stop.take() {
+        if let Some(mut finish) = self.stop.take() {
+            if self.calls > 0 && finish == FinishReason::Stop {
+                finish = FinishReason::ToolCalls;
+            }
             out.push_back(ChatEvent::End(StreamEnd {
                 usage: self.usage.as_ref().map(|u| normalise(u, 0)),
                 finish,
@@ -210,11 +298,118 @@ impl Decoder for AnthropicDecoder {
 
 #[cfg(test)]
 mod tests {
-    use crate::chat::{ChatEvent, FinishReason, Usage};
+    use crate::chat::{ChatEvent, FinishReason, ToolCall, Usage};
     use crate::config::ProviderKind::Anthropic;
     use crate::error::ErrorClass;
-    use crate::providers::test_support::{decode_every_split, reasoning_of, text_of};
+    use crate::providers::test_support::whole;
+    use crate::providers::test_support::{calls_of, decode_every_split, reasoning_of, text_of};
     use roundtable_fakes::fixtures;
+
+    fn call(id: &str, name: &str, arguments: &str, at: usize) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+            signature: None,
+            at,
+        }
+    }
+
+    #[test]
+    fn a_tool_use_block_after_text() {
+        let (events, end) = decode_every_split(Anthropic, fixtures::ANTHROPIC_TOOLS.as_bytes());
+        let text = "I'll check the current weather in Paris for you.";
+        assert_eq!(text_of(&events), text);
+        assert_eq!(
+            calls_of(&events),
+            vec![call(
+                "toolu_01NRLabsLyVHZPKxbKvkfSMn",
+                "get_weather",
+                "{\"location\": \"Paris\"}",
+                text.len()
+            )]
+        );
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn a_call_without_arguments_is_an_empty_object() {
+        let (events, end) =
+            decode_every_split(Anthropic, fixtures::ANTHROPIC_TOOL_NO_ARGS.as_bytes());
+        assert_eq!(
+            calls_of(&events),
+            vec![call(
+                "toolu_01QE1WLsSVp5hy5Q3GmGTmjP",
+                "updateIssueList",
+                "{}",
+                0
+            )]
+        );
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn a_call_cut_by_max_tokens_is_not_emitted() {
+        let head = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_cut\",\"name\":\"save\",\"input\":{}}}\n\n";
+        let stream = format!("{head}{}", fixtures::ANTHROPIC_MAX_TOKENS_MID_CALL);
+        let (events, end) = decode_every_split(Anthropic, stream.as_bytes());
+        assert!(calls_of(&events).is_empty(), "{events:?}");
+        assert_eq!(end.unwrap().finish, FinishReason::Length);
+    }
+
+    #[test]
+    fn parallel_calls_and_invalid_arguments_stream_as_written() {
+        let block = |i: usize, id: &str, pieces: &[&str]| {
+            let mut s = format!("event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":{i},\"content_block\":{{\"type\":\"tool_use\",\"id\":\"{id}\",\"name\":\"t\",\"input\":{{}}}}}}\n\n");
+            for p in pieces {
+                let p = serde_json::to_string(p).unwrap();
+                s += &format!("event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{i},\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{p}}}}}\n\n");
+            }
+            s + &format!("event: content_block_stop\ndata: {{\"type\":\"content_block_stop\",\"index\":{i}}}\n\n")
+        };
+        let stream = [
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"claude\",\"usage\":{\"input_tokens\":3}}}\n\n".to_string(),
+            block(0, "toolu_a", &["{\"a\": ", "1}"]),
+            block(1, "toolu_b", &["{\"b\": tru"]),
+            "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n".to_string(),
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".to_string(),
+        ]
+        .concat();
+        let (events, end) = decode_every_split(Anthropic, stream.as_bytes());
+        assert_eq!(
+            calls_of(&events),
+            vec![
+                call("toolu_a", "t", "{\"a\": 1}", 0),
+                call("toolu_b", "t", "{\"b\": tru", 0)
+            ]
+        );
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn whole_answer_with_parallel_tool_use_blocks() {
+        // §4b's block, a second call, and a call with no input.
+        let body = br#"{"id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+ "content": [{"type": "text", "text": "Let me look that up."},
+             {"type": "tool_use", "id": "toolu_01D7FLrfh4GYq7yT1ULFeyMV", "name": "get_stock_price", "input": {"ticker": "^GSPC"}},
+             {"type": "tool_use", "id": "toolu_02", "name": "now", "input": {}}],
+ "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 402, "output_tokens": 61}}"#;
+        let r = whole(Anthropic, body).unwrap();
+        assert_eq!(r.text, "Let me look that up.");
+        assert_eq!(
+            r.tool_calls,
+            vec![
+                call(
+                    "toolu_01D7FLrfh4GYq7yT1ULFeyMV",
+                    "get_stock_price",
+                    "{\"ticker\":\"^GSPC\"}",
+                    20
+                ),
+                call("toolu_02", "now", "{}", 20),
+            ]
+        );
+        assert_eq!(r.end.finish, FinishReason::ToolCalls);
+    }
 
     #[test]
     fn basic_text() {

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::tools;
 use crate::chat::{ChatRequest, Role};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
@@ -15,7 +16,7 @@ pub(crate) fn chat_request(
     model: &str,
     req: &ChatRequest,
     stream: bool,
-) -> WireRequest {
+) -> Result<WireRequest, ProviderError> {
     let contents: Vec<Value> = req
         .messages
         .iter()
@@ -44,6 +45,7 @@ pub(crate) fn chat_request(
             json!({"includeThoughts": true, "thinkingBudget": effort.budget_tokens()}),
         );
     }
+    tools::apply(&provider.id, &mut body, &mut generation, req)?;
     if !generation.is_empty() {
         body["generationConfig"] = Value::Object(generation);
     }
@@ -60,11 +62,11 @@ pub(crate) fn chat_request(
     if stream {
         url.set_query(Some("alt=sse"));
     }
-    WireRequest {
+    Ok(WireRequest {
         url,
         headers: auth(key),
         body: Some(body),
-    }
+    })
 }
 
 fn auth(key: Option<&str>) -> Vec<(&'static str, String, bool)> {
@@ -144,7 +146,7 @@ mod tests {
             reasoning: Some(ReasoningEffort::Medium),
             ..Default::default()
         };
-        let w = chat_request(&p, Some("AIza-fake"), "gemini-2.0-flash", &req, true);
+        let w = chat_request(&p, Some("AIza-fake"), "gemini-2.0-flash", &req, true).unwrap();
         assert_eq!(
             w.url.as_str(),
             "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"
@@ -161,7 +163,7 @@ mod tests {
             b["generationConfig"]["thinkingConfig"]["includeThoughts"],
             true
         );
-        let w = chat_request(&p, None, "gemini-2.0-flash", &ChatRequest::new("x"), false);
+        let w = chat_request(&p, None, "gemini-2.0-flash", &ChatRequest::new("x"), false).unwrap();
         assert!(w
             .url
             .as_str()
@@ -172,18 +174,18 @@ mod tests {
     fn a_model_name_is_one_path_segment() {
         let p = preset("gemini").unwrap();
         let req = ChatRequest::new("x");
-        let w = chat_request(&p, None, "../../admin/delete?x=", &req, true);
+        let w = chat_request(&p, None, "../../admin/delete?x=", &req, true).unwrap();
         assert_eq!(
             w.url.as_str(),
             "https://generativelanguage.googleapis.com/v1beta/models/..%2F..%2Fadmin%2Fdelete%3Fx%3D:streamGenerateContent?alt=sse"
         );
         assert_eq!(w.url.path_segments().unwrap().count(), 3);
-        let w = chat_request(&p, None, "models/gemini-1.5-pro", &req, false);
+        let w = chat_request(&p, None, "models/gemini-1.5-pro", &req, false).unwrap();
         assert!(w
             .url
             .as_str()
             .ends_with("/v1beta/models/gemini-1.5-pro:generateContent"));
-        let w = chat_request(&p, None, "a b#c%2e", &req, false);
+        let w = chat_request(&p, None, "a b#c%2e", &req, false).unwrap();
         assert!(
             w.url
                 .as_str()

@@ -1,14 +1,23 @@
 //! Reads Gemini `GenerateContentResponse` frames: text parts, thought parts (`"thought": true`),
-//! the cumulative `usageMetadata` (the last one wins), `finishReason`, safety blocks and errors.
-//! The stream has no `[DONE]`: it ends when the connection closes after a `finishReason`.
+//! `functionCall` parts, the cumulative `usageMetadata` (the last one wins), `finishReason`,
+//! safety blocks and errors. The stream has no `[DONE]`: it ends when the connection closes
+//! after a `finishReason`.
+//!
+//! A `functionCall` part is a whole call (Gemini does not stream arguments on this endpoint):
+//! emitted at once, `args` as its JSON text (`{}` when absent), the part's `thoughtSignature`
+//! kept to be echoed, and its `id` when Gemini gave one; it usually gives none, and the call is
+//! then named by a made-up id (`tools::MADE_UP_ID_PREFIX`), never sent back. Gemini finishes a
+//! call with `STOP`; an answer with calls finishes `ToolCalls`.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Deserialize;
+use serde_json::Value;
 
-use crate::chat::{ChatEvent, FinishReason, StreamEnd, Usage};
+use crate::chat::{ChatEvent, FinishReason, StreamEnd, ToolCall, Usage};
 use crate::error::{ErrorClass, ProviderError};
+use crate::providers::tools::made_up_id;
 use crate::providers::{errors, Decoder, Flow, Opening, ProviderKind};
 
 #[derive(Deserialize)]
@@ -37,11 +46,21 @@ struct Content<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Part<'a> {
     #[serde(borrow)]
     text: Option<Cow<'a, str>>,
     #[serde(default)]
     thought: bool,
+    function_call: Option<FunctionCall>,
+    thought_signature: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FunctionCall {
+    id: Option<String>,
+    name: Option<String>,
+    args: Option<Value>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -101,7 +120,7 @@ fn finish_reason(s: &str) -> FinishReason {
         "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
             FinishReason::ContentFilter
         }
-        "MALFORMED_FUNCTION_CALL" | "UNEXPECTED_TOOL_CALL" => FinishReason::ToolCalls,
+        // A call Gemini could not make arrives as no call at all: not `ToolCalls`.
         other => FinishReason::Other(other.to_ascii_lowercase()),
     }
 }
@@ -124,6 +143,10 @@ pub(crate) struct GeminiDecoder {
     opening: Opening,
     usage: Option<RawUsage>,
     finish: Option<FinishReason>,
+    /// Bytes of answer text so far (where a call was made).
+    text_bytes: usize,
+    /// Calls emitted so far.
+    calls: usize,
 }
 
 impl GeminiDecoder {
@@ -133,7 +156,37 @@ impl GeminiDecoder {
             opening: Opening::default(),
             usage: None,
             finish: None,
+            text_bytes: 0,
+            calls: 0,
         }
+    }
+
+    fn call(
+        &mut self,
+        f: &FunctionCall,
+        signature: Option<&String>,
+        out: &mut VecDeque<ChatEvent>,
+    ) {
+        // Vertex's streamed-argument form ends with an empty `functionCall`; it names nothing.
+        let Some(name) = f.name.as_deref().filter(|n| !n.is_empty()) else {
+            return;
+        };
+        let arguments = match &f.args {
+            None | Some(Value::Null) => "{}".to_string(),
+            Some(args) => args.to_string(),
+        };
+        let id = match f.id.as_deref().filter(|id| !id.is_empty()) {
+            Some(id) => id.to_string(),
+            None => made_up_id(self.calls),
+        };
+        self.calls += 1;
+        out.push_back(ChatEvent::ToolCall(ToolCall {
+            id,
+            name: name.to_string(),
+            arguments,
+            signature: signature.cloned(),
+            at: self.text_bytes,
+        }));
     }
 }
 
@@ -173,8 +226,12 @@ impl Decoder for GeminiDecoder {
                     out.push_back(if part.thought {
                         ChatEvent::Reasoning(t.to_string())
                     } else {
+                        self.text_bytes += t.len();
                         ChatEvent::Delta(t.to_string())
                     });
+                }
+                if let Some(f) = &part.function_call {
+                    self.call(f, part.thought_signature.as_ref(), out);
                 }
             }
             if let Some(f) = &c.finish_reason {
@@ -189,7 +246,10 @@ impl Decoder for GeminiDecoder {
 
     fn eof(&mut self, out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
         match self.finish.take() {
-            Some(finish) => {
+            Some(mut finish) => {
+                if self.calls > 0 && finish == FinishReason::Stop {
+                    finish = FinishReason::ToolCalls;
+                }
                 out.push_back(ChatEvent::End(StreamEnd {
                     usage: self.usage.as_ref().map(normalise),
                     finish,
@@ -212,11 +272,107 @@ impl Decoder for GeminiDecoder {
 
 #[cfg(test)]
 mod tests {
-    use crate::chat::{ChatEvent, FinishReason};
+    use crate::chat::{ChatEvent, FinishReason, ToolCall};
     use crate::config::ProviderKind::Gemini;
     use crate::error::ErrorClass;
-    use crate::providers::test_support::{decode_every_split, reasoning_of, text_of, whole};
+    use crate::providers::test_support::{
+        calls_of, decode_every_split, reasoning_of, text_of, whole,
+    };
     use roundtable_fakes::fixtures;
+
+    fn call(id: &str, name: &str, arguments: &str, signature: Option<&str>) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+            signature: signature.map(str::to_string),
+            at: 0,
+        }
+    }
+
+    const FINISH: &str = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}]}\n\n";
+
+    #[test]
+    fn a_whole_call_in_one_part_with_its_signature() {
+        let (events, end) = decode_every_split(Gemini, fixtures::GEMINI_TOOL_CALL.as_bytes());
+        assert_eq!(
+            calls_of(&events),
+            vec![call(
+                "rt_call_0",
+                "weather",
+                "{\"location\":\"San Francisco\"}",
+                Some("EqUCCqICAb4+9vsh…")
+            )]
+        );
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn a_call_without_args_is_an_empty_object() {
+        let stream = format!("{}{FINISH}", fixtures::GEMINI_NO_ARGS_TOOL_CALL);
+        let (events, end) = decode_every_split(Gemini, stream.as_bytes());
+        assert_eq!(
+            calls_of(&events),
+            vec![call(
+                "rt_call_0",
+                "read_theme",
+                "{}",
+                Some("AY89a18a8/Loc2wl5oft…")
+            )]
+        );
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn parallel_calls_across_chunks_with_and_without_ids() {
+        let stream = [
+            "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Checking.\"},{\"functionCall\":{\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}},\"thoughtSignature\":\"sig\"}]}}]}\n\n",
+            "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"id\":\"fc_7\",\"name\":\"get_weather\",\"args\":{\"city\":\"Tokyo\"}}}]}}]}\n\n",
+            FINISH,
+        ]
+        .concat();
+        let (events, end) = decode_every_split(Gemini, stream.as_bytes());
+        assert_eq!(text_of(&events), "Checking.");
+        let mut paris = call(
+            "rt_call_0",
+            "get_weather",
+            "{\"city\":\"Paris\"}",
+            Some("sig"),
+        );
+        paris.at = 9;
+        let mut tokyo = call("fc_7", "get_weather", "{\"city\":\"Tokyo\"}", None);
+        tokyo.at = 9;
+        assert_eq!(calls_of(&events), vec![paris, tokyo]);
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn whole_answer_with_a_call() {
+        // §4c, verbatim (gemini-pro).
+        let body = br#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "find_theaters", "args": {"movie": "Barbie", "location": "Mountain View, CA"}}}], "role": "model"}, "finishReason": "STOP", "index": 0}]}"#;
+        let r = whole(Gemini, body).unwrap();
+        assert_eq!(
+            r.tool_calls,
+            vec![call(
+                "rt_call_0",
+                "find_theaters",
+                "{\"movie\":\"Barbie\",\"location\":\"Mountain View, CA\"}",
+                None
+            )]
+        );
+        assert_eq!(r.end.finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn a_malformed_call_is_not_a_tool_call_finish() {
+        let body = br#"{"candidates": [{"content": {"parts": [], "role": "model"}, "finishReason": "MALFORMED_FUNCTION_CALL", "index": 0}]}"#;
+        let r = whole(Gemini, body).unwrap();
+        assert!(r.tool_calls.is_empty());
+        assert_eq!(
+            r.end.finish,
+            FinishReason::Other("malformed_function_call".into())
+        );
+    }
 
     #[test]
     fn crlf_text_with_cumulative_usage() {

@@ -1,13 +1,17 @@
 //! Builds Ollama `/api/chat` requests and reads `/api/tags`. A key, if one is configured (a
 //! proxy in front of Ollama), goes as a bearer token.
+//!
+//! Tools are declared in OpenAI's shape. Ollama has no `tool_choice`: a choice of `None` leaves
+//! the tools out (the history's calls and results still go as messages); any other choice sends
+//! them and leaves the choice to the model. JSON output is `format`: `"json"`, or the schema.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::chat::ChatRequest;
+use crate::chat::{ChatRequest, ResponseFormat, ToolChoice};
 use crate::error::ProviderError;
 use crate::models::ModelInfo;
-use crate::providers::{bearer, errors, parts, Provider, WireRequest};
+use crate::providers::{bearer, errors, openai, parts, Provider, WireRequest};
 
 pub(crate) fn chat_request(
     provider: &Provider,
@@ -15,13 +19,13 @@ pub(crate) fn chat_request(
     model: &str,
     req: &ChatRequest,
     stream: bool,
-) -> WireRequest {
+) -> Result<WireRequest, ProviderError> {
     let system = req
         .system
         .iter()
         .map(|s| json!({"role": "system", "content": s}));
     let messages: Vec<Value> = system
-        .chain(req.messages.iter().map(parts::ollama_message))
+        .chain(req.messages.iter().flat_map(parts::ollama_messages))
         .collect();
     let mut body = json!({"model": model, "messages": messages, "stream": stream});
     let mut options = serde_json::Map::new();
@@ -37,11 +41,19 @@ pub(crate) fn chat_request(
     if req.reasoning.is_some() {
         body["think"] = json!(true);
     }
-    WireRequest {
+    if !req.tools.is_empty() && req.tool_choice != Some(ToolChoice::None) {
+        body["tools"] = openai::tools::declarations(req);
+    }
+    match &req.response_format {
+        None => {}
+        Some(ResponseFormat::JsonObject) => body["format"] = json!("json"),
+        Some(ResponseFormat::JsonSchema { schema, .. }) => body["format"] = schema.clone(),
+    }
+    Ok(WireRequest {
         url: provider.url("/api/chat"),
         headers: bearer(key),
         body: Some(body),
-    }
+    })
 }
 
 pub(crate) fn models_request(provider: &Provider) -> WireRequest {
@@ -85,7 +97,120 @@ pub(crate) fn parse_models(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::{Message, Part, Role, ToolCall, ToolResult, ToolSpec};
     use crate::config::preset;
+
+    fn body(req: &ChatRequest) -> Value {
+        let p = preset("ollama").unwrap();
+        chat_request(&p, None, "llama3.2", req, true)
+            .unwrap()
+            .body
+            .unwrap()
+    }
+
+    fn weather() -> ToolSpec {
+        ToolSpec {
+            name: "get_current_weather".into(),
+            description: "Get the current weather for a location".into(),
+            parameters: json!({"type": "object",
+                "properties": {"location": {"type": "string"}}, "required": ["location"]}),
+        }
+    }
+
+    #[test]
+    fn tools_in_openai_shape_and_left_out_for_a_choice_of_none() {
+        let mut req = ChatRequest::new("What is the weather today in Paris?");
+        req.tools = vec![weather()];
+        let expected = json!([{"type": "function", "function": {
+            "name": "get_current_weather", "description": "Get the current weather for a location",
+            "parameters": {"type": "object", "properties": {"location": {"type": "string"}},
+                "required": ["location"]}}}]);
+        assert_eq!(body(&req)["tools"], expected);
+        for c in [
+            ToolChoice::Auto,
+            ToolChoice::Required,
+            ToolChoice::Tool("get_current_weather".into()),
+        ] {
+            req.tool_choice = Some(c);
+            let b = body(&req);
+            assert_eq!(b["tools"], expected);
+            assert!(b.get("tool_choice").is_none(), "Ollama has no tool_choice");
+        }
+        req.tool_choice = Some(ToolChoice::None);
+        assert!(body(&req).get("tools").is_none());
+    }
+
+    #[test]
+    fn history_has_tool_calls_with_object_arguments_and_tool_messages_by_name() {
+        // docs/capabilities/tool-calling.mdx, "Parallel tool calling", plus one id.
+        let temperature = ToolCall {
+            id: "rt_call_0".into(),
+            name: "get_temperature".into(),
+            arguments: "{\"city\": \"New York\"}".into(),
+            signature: None,
+            at: 0,
+        };
+        let conditions = ToolCall {
+            id: "call_b".into(),
+            name: "get_conditions".into(),
+            arguments: "{\"city\": \"New".into(),
+            signature: None,
+            at: 0,
+        };
+        let req = ChatRequest {
+            messages: vec![
+                Message::user("New York?"),
+                Message {
+                    role: Role::Assistant,
+                    parts: vec![
+                        Part::ToolCall(temperature.clone()),
+                        Part::ToolCall(conditions.clone()),
+                    ],
+                },
+                Message {
+                    role: Role::User,
+                    parts: vec![
+                        Part::ToolResult(ToolResult::text(&temperature, "22°C", false)),
+                        Part::ToolResult(ToolResult::text(&conditions, "bad arguments", true)),
+                        Part::Text("And tomorrow?".into()),
+                    ],
+                },
+            ],
+            ..Default::default()
+        };
+        let b = body(&req);
+        assert_eq!(
+            b["messages"],
+            json!([
+                {"role": "user", "content": "New York?"},
+                {"role": "assistant", "content": "", "tool_calls": [
+                    {"type": "function", "function": {"index": 0, "name": "get_temperature",
+                        "arguments": {"city": "New York"}}},
+                    {"type": "function", "id": "call_b", "function": {"index": 1,
+                        "name": "get_conditions", "arguments": {}}}
+                ]},
+                {"role": "tool", "tool_name": "get_temperature", "content": "22°C"},
+                {"role": "tool", "tool_name": "get_conditions", "tool_call_id": "call_b",
+                    "content": "ERROR: bad arguments"},
+                {"role": "user", "content": "And tomorrow?"}
+            ])
+        );
+    }
+
+    #[test]
+    fn json_output_is_format() {
+        let mut req = ChatRequest::new("Tell me about Canada.");
+        req.response_format = Some(ResponseFormat::JsonObject);
+        assert_eq!(body(&req)["format"], "json");
+        let schema = json!({"type": "object", "properties": {"name": {"type": "string"},
+            "capital": {"type": "string"}}, "required": ["name", "capital"]});
+        req.response_format = Some(ResponseFormat::JsonSchema {
+            name: "country".into(),
+            schema: schema.clone(),
+            strict: false,
+        });
+        assert_eq!(body(&req)["format"], schema);
+    }
 
     #[test]
     fn request_shape() {
@@ -93,7 +218,7 @@ mod tests {
         let mut req = ChatRequest::new("hi");
         req.system = Some("sys".into());
         req.max_tokens = Some(9);
-        let w = chat_request(&p, None, "llama3.2", &req, true);
+        let w = chat_request(&p, None, "llama3.2", &req, true).unwrap();
         assert_eq!(w.url.as_str(), "http://127.0.0.1:11434/api/chat");
         assert!(w.headers.is_empty());
         let b = w.body.unwrap();

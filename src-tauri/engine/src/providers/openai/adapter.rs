@@ -4,10 +4,11 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::tools;
 use crate::chat::ChatRequest;
 use crate::error::ProviderError;
 use crate::models::{ModelInfo, Pricing};
-use crate::providers::{bearer, errors, role_messages, Provider, WireRequest};
+use crate::providers::{bearer, errors, Provider, WireRequest};
 
 pub(crate) fn chat_request(
     provider: &Provider,
@@ -15,8 +16,8 @@ pub(crate) fn chat_request(
     model: &str,
     req: &ChatRequest,
     stream: bool,
-) -> WireRequest {
-    let messages = role_messages(req);
+) -> Result<WireRequest, ProviderError> {
+    let messages = tools::messages(req);
     let mut body = json!({"model": model, "messages": messages, "stream": stream});
     if stream {
         body["stream_options"] = json!({"include_usage": true});
@@ -42,11 +43,12 @@ pub(crate) fn chat_request(
     if provider.quirks.openrouter {
         body["usage"] = json!({"include": true});
     }
-    WireRequest {
+    tools::apply(&mut body, req);
+    Ok(WireRequest {
         url: provider.url("/chat/completions"),
         headers: bearer(key),
         body: Some(body),
-    }
+    })
 }
 
 pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequest {
@@ -138,7 +140,7 @@ mod tests {
             reasoning: None,
             ..Default::default()
         };
-        let w = chat_request(&p, Some("sk-test"), "gpt-4o", &req, true);
+        let w = chat_request(&p, Some("sk-test"), "gpt-4o", &req, true).unwrap();
         assert_eq!(w.url.as_str(), "https://api.openai.com/v1/chat/completions");
         let b = w.body.unwrap();
         assert_eq!(
@@ -160,6 +162,7 @@ mod tests {
         req.reasoning = Some(ReasoningEffort::High);
         req.max_tokens = Some(7);
         let b = chat_request(&p, None, "openai/gpt-4o", &req, false)
+            .unwrap()
             .body
             .unwrap();
         assert_eq!(b["usage"]["include"], true);
