@@ -1154,3 +1154,98 @@ fn an_image_url_is_passed_to_openai_kind_targets_and_bad_file_parts_are_refused(
         );
     }
 }
+
+/// Issue 18, point 2: the official SDK's tools, parallel calls, streamed deltas by index and a
+/// result round trip, against an Anthropic-kind and a Gemini-kind provider, with a fallback; the
+/// translations each provider got are checked here.
+#[test]
+fn the_openai_python_sdk_calls_tools_on_anthropic_and_gemini_targets() {
+    let calling = |protocol: Protocol| {
+        FakeServer::start(move |req| {
+            let body = String::from_utf8_lossy(&req.body).to_string();
+            let answered = body.contains("14 C") && body.contains("2 C");
+            let a = if answered {
+                Answer::new("m", &["Paris 14 C, ", "Oslo 2 C"])
+            } else if body.contains("JSON please") {
+                Answer::new("m", &["{\"city\": \"Paris\"}"])
+            } else {
+                Answer::new("m", &[]).with_tool_calls(vec![
+                    ("toolu_paris", "get_weather", r#"{"city": "Paris"}"#),
+                    ("toolu_oslo", "get_weather", r#"{"city":"Oslo"}"#),
+                ])
+            };
+            if req.json()["stream"] == Value::Bool(true) || req.path.contains("stream") {
+                protocol.stream(&a)
+            } else {
+                protocol.whole(&a)
+            }
+        })
+    };
+    let (claude, gemini) = (calling(Protocol::Anthropic), calling(Protocol::Gemini));
+    let broken = FakeServer::always(Protocol::OpenAi.error(500, "server_error", "down"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[providers.claude]\nkind = \"anthropic\"\nbase_url = \"{}\"\n\n[providers.gem]\nkind = \"gemini\"\nbase_url = \"{}\"\n\n[providers.broken]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[router]\nfirst_token_timeout_ms = 3000\nidle_timeout_ms = 3000\nmax_retries = 0\n",
+        Protocol::Anthropic.base_url(&claude.url()),
+        Protocol::Gemini.base_url(&gemini.url()),
+        broken.url()
+    );
+    let gw = spawn(dir, &config, 16, &[]);
+    let python = std::env::var("ROUNDTABLE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/gateway/sdk_tools.py"
+        ))
+        .env("GATEWAY_URL", format!("http://127.0.0.1:{}/v1", gw.port))
+        .env("GATEWAY_TOKEN", TOKEN)
+        .env("TARGETS", "claude/claude-sonnet-4-5 gem/gemini-2.5-flash")
+        .env("FALLBACK", "broken/gpt-4o")
+        .output()
+        .unwrap_or_else(|e| panic!("{python} runs (.ci/setup makes a venv with the openai SDK): {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the SDK checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("sdk tool checks passed"), "{stdout}");
+    // Anthropic got tools in its shape, the calls back as tool_use blocks and the results as
+    // tool_result blocks in one user turn; the JSON schema as output_config.
+    let sent: Vec<Value> = claude.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(sent[0]["tools"][0]["input_schema"]["required"][0], "city");
+    let round = sent
+        .iter()
+        .find(|b| b.to_string().contains("tool_result"))
+        .expect("a round trip reached Anthropic");
+    let turns = round["messages"].as_array().unwrap();
+    assert_eq!(turns[1]["content"][0]["type"], "tool_use");
+    assert_eq!(turns[1]["content"][0]["input"]["city"], "Paris");
+    let results = turns[2]["content"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "both results in one user turn");
+    assert_eq!(results[0]["tool_use_id"], "toolu_paris");
+    let json_asked = sent
+        .iter()
+        .find(|b| b.to_string().contains("JSON please"))
+        .unwrap();
+    assert_eq!(
+        json_asked["output_config"]["format"]["type"], "json_schema",
+        "{json_asked}"
+    );
+    // Gemini: functionDeclarations, and the results as functionResponse parts.
+    let sent: Vec<Value> = gemini.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(
+        sent[0]["tools"][0]["functionDeclarations"][0]["name"],
+        "get_weather"
+    );
+    let round = sent
+        .iter()
+        .find(|b| b.to_string().contains("functionResponse"))
+        .expect("a round trip reached Gemini");
+    assert!(round.to_string().contains("14 C"));
+    // Each call of the SDK is one ledger row; the fallback's failure is in the ledger too.
+    let rows = ledger(gw.dir.path());
+    let failed = rows.iter().filter(|r| r.1 == "failed").count();
+    assert_eq!(failed, 2, "each fallback's failed try is recorded: {rows:?}");
+    assert_eq!(rows.len(), 14, "one row per model call: {rows:?}");
+}

@@ -94,6 +94,8 @@ pub struct Inputs {
     pub image: Option<bool>,
     /// PDFs (as documents; a model that takes none gets their text).
     pub pdf: Option<bool>,
+    /// Tool calling.
+    pub tools: Option<bool>,
 }
 
 impl Inputs {
@@ -104,6 +106,15 @@ impl Inputs {
         Inputs {
             image: Some(has("image") || has("vision")),
             pdf: Some(has("file")),
+            // OpenRouter's `supported_parameters` and Ollama's capabilities say `tools`; a
+            // list that says `no_tools` is known to lack them; otherwise unknown.
+            tools: if has("tools") {
+                Some(true)
+            } else if has("no_tools") {
+                Some(false)
+            } else {
+                None
+            },
         }
     }
 }
@@ -111,14 +122,62 @@ impl Inputs {
 /// What the direct providers' flagship models read (each provider's model pages); anything not
 /// matched is unknown.
 pub fn built_in(kind: ProviderKind, model: &str) -> Inputs {
+    Inputs {
+        tools: tools_built_in(kind, model),
+        ..media_built_in(kind, model)
+    }
+}
+
+/// Which direct providers' models call tools (their model pages): the chat families do; the
+/// first reasoning previews, instruct completions and the oldest Claude models do not.
+fn tools_built_in(kind: ProviderKind, model: &str) -> Option<bool> {
+    let m = model.to_ascii_lowercase();
+    match kind {
+        ProviderKind::OpenAi => {
+            let without = [
+                "o1-mini",
+                "o1-preview",
+                "gpt-3.5-turbo-instruct",
+                "davinci",
+                "babbage",
+            ];
+            let with = ["gpt-", "o1", "o3", "o4", "chatgpt-"];
+            if without.iter().any(|p| m.starts_with(p)) {
+                Some(false)
+            } else if with.iter().any(|p| m.starts_with(p)) {
+                Some(true)
+            } else {
+                None
+            }
+        }
+        ProviderKind::Anthropic => {
+            if m.starts_with("claude-2") || m.starts_with("claude-instant") {
+                Some(false)
+            } else if m.starts_with("claude-") {
+                Some(true)
+            } else {
+                None
+            }
+        }
+        ProviderKind::Gemini => {
+            let m = m.strip_prefix("models/").unwrap_or(&m);
+            m.starts_with("gemini-").then_some(true)
+        }
+        ProviderKind::Ollama => None,
+    }
+}
+
+fn media_built_in(kind: ProviderKind, model: &str) -> Inputs {
     let m = model.to_ascii_lowercase();
     let both = Inputs {
         image: Some(true),
         pdf: Some(true),
+        tools: None,
     };
     let text = Inputs {
         image: Some(false),
         pdf: Some(false),
+        tools: None,
     };
     match kind {
         ProviderKind::OpenAi => {
@@ -159,6 +218,7 @@ pub fn built_in(kind: ProviderKind, model: &str) -> Inputs {
                 Inputs {
                     image: Some(false),
                     pdf: Some(false),
+                    tools: None,
                 }
             } else {
                 Inputs::default()
@@ -201,6 +261,14 @@ impl Capabilities {
 /// Refuses, before sending, a request with images for a model known to read none (class
 /// `unsupported_input`): the router skips such a target.
 pub fn check(req: &ChatRequest, provider: &str, target: &str, inputs: Inputs) -> Result<()> {
+    if !req.tools.is_empty() && inputs.tools == Some(false) {
+        return Err(ProviderError::new(
+            provider,
+            ErrorClass::UnsupportedInput,
+            format!("{target} cannot call tools, and this request offers them"),
+        )
+        .into());
+    }
     let images = count(req, |p| matches!(p, Part::Image(_)));
     if images > 0 && inputs.image == Some(false) {
         return Err(ProviderError::new(

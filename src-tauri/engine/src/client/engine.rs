@@ -82,7 +82,8 @@ impl Engine {
     /// where they cannot go as PDFs: see [`send::prepare`]); `None` when it goes as it is. A
     /// model known to read no images is refused here, class `unsupported_input`.
     pub async fn prepare(&self, target: &Target, req: &ChatRequest) -> Result<Option<Prepared>> {
-        if !req.messages.iter().any(|m| m.has_attachments()) {
+        let attachments = req.messages.iter().any(|m| m.has_attachments());
+        if !attachments && req.tools.is_empty() {
             return Ok(None);
         }
         let provider = target.provider.clone();
@@ -92,11 +93,14 @@ impl Engine {
                 .iter()
                 .any(|p| matches!(p, crate::chat::Part::Image(_)))
         });
-        if provider.kind == ProviderKind::Ollama && images {
+        if provider.kind == ProviderKind::Ollama && (images || !req.tools.is_empty()) {
             self.learn_from_ollama(target).await;
         }
         let inputs = self.capabilities.of(provider.kind, &name, &target.model);
         send::check(req, &provider.id, &name, inputs)?;
+        if !attachments {
+            return Ok(None);
+        }
         let req = req.clone();
         let prepared = tokio::task::spawn_blocking(move || {
             send::prepare(&req, &provider.id, provider.kind, inputs)
@@ -126,7 +130,11 @@ impl Engine {
         };
         let shown: serde_json::Value = serde_json::from_slice(&w.body).unwrap_or_default();
         if let Some(list) = shown["capabilities"].as_array() {
-            let words: Vec<&str> = list.iter().filter_map(|c| c.as_str()).collect();
+            let mut words: Vec<&str> = list.iter().filter_map(|c| c.as_str()).collect();
+            // Ollama lists every capability a model has: no `tools` means none.
+            if !words.contains(&"tools") {
+                words.push("no_tools");
+            }
             self.capabilities
                 .learn(&name, Inputs::from_modalities(&words));
         }
@@ -511,9 +519,19 @@ fn check_request(req: &ChatRequest) -> Result<()> {
         None => Err(Error::InvalidRequest(
             "the conversation is empty: give a prompt".into(),
         )),
-        Some(m) if m.text().trim().is_empty() && !m.has_attachments() => Err(
-            Error::InvalidRequest("the prompt is empty: give a message to send".into()),
-        ),
+        // A message of tool results is a prompt too (a tool loop's next model call).
+        Some(m)
+            if m.text().trim().is_empty()
+                && !m.has_attachments()
+                && !m
+                    .parts
+                    .iter()
+                    .any(|p| matches!(p, crate::chat::Part::ToolResult(_))) =>
+        {
+            Err(Error::InvalidRequest(
+                "the prompt is empty: give a message to send".into(),
+            ))
+        }
         Some(_) => {
             let unloaded = req
                 .messages
