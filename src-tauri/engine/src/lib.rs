@@ -14,6 +14,7 @@ pub mod files;
 pub mod gateway;
 pub mod keys;
 pub mod markdown;
+pub mod mcp;
 pub mod models;
 pub mod money;
 pub mod names;

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, Result};
+pub use crate::mcp::config::McpServerConfig;
 
 /// The file name inside the data dir.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -183,6 +184,9 @@ pub struct Config {
     pub prices: BTreeMap<String, PriceOverride>,
     /// The monthly budget.
     pub budget: Option<BudgetConfig>,
+    /// MCP servers whose tools models may call (`[mcp.NAME]`).
+    #[serde(default)]
+    pub mcp: BTreeMap<String, Spanned<McpServerConfig>>,
     /// Where it was read from (for error messages).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -308,8 +312,47 @@ impl Config {
                 }
             }
         }
+        for (name, server) in &self.mcp {
+            if let Err((key, why)) = crate::mcp::config::check(name, server.get_ref()) {
+                let span = server.span();
+                let field = match key {
+                    Some(key) => format!("mcp.{name}.{key}"),
+                    None => format!("mcp.{name}"),
+                };
+                let at = key.map_or(span.start, |key| key_offset(text, span.clone(), key));
+                return Err(err.at(at..at, Some(&field), &why));
+            }
+        }
         Ok(())
     }
+
+    /// The MCP servers as the registry takes them ([`crate::mcp::Mcp::new`]).
+    pub fn mcp_servers(&self) -> BTreeMap<String, McpServerConfig> {
+        self.mcp
+            .iter()
+            .map(|(name, s)| (name.clone(), s.get_ref().clone()))
+            .collect()
+    }
+}
+
+/// Where `key = …` starts in the table whose span (its header, for a `[table]`) is `span`: the
+/// first such line before the next header, else the table's start.
+fn key_offset(text: &str, span: Range<usize>, key: &str) -> usize {
+    let start = span.start.min(text.len());
+    let mut at = start;
+    for (i, line) in text[start..].split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if i > 0 && trimmed.starts_with('[') {
+            break;
+        }
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return at + (line.len() - trimmed.len());
+            }
+        }
+        at += line.len();
+    }
+    start
 }
 
 /// `provider/model` or `@route`, by shape only (whether it exists is the registry's question).
@@ -530,6 +573,102 @@ monthly_usd = 20
         let (line, field, msg) = config_error("[compare_sets.s]\n");
         assert_eq!((line, field.as_str()), (1, "compare_sets.s"));
         assert!(msg.contains("columns"), "{msg}");
+    }
+
+    #[test]
+    fn mcp_servers_parse_and_are_checked() {
+        let c = parse(
+            r#"
+[mcp.fs]
+command = "npx"
+args = ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/notes"]
+env = { LOG_LEVEL = "warn" }
+timeout_ms = 60000
+approve = "ask"
+always = ["read_file"]
+never = ["write_file"]
+disabled_tools = ["move_file"]
+
+[mcp.remote]
+url = "https://mcp.example.com/mcp"
+auth_header = "Authorization"
+enabled = false
+"#,
+        )
+        .unwrap();
+        let fs = c.mcp["fs"].get_ref();
+        assert_eq!(fs.command.as_deref(), Some("npx"));
+        assert_eq!(fs.env["LOG_LEVEL"], "warn");
+        assert!(fs.enabled);
+        assert_eq!(fs.approval("read_file"), crate::mcp::Approve::Always);
+        assert_eq!(fs.approval("write_file"), crate::mcp::Approve::Never);
+        assert!(!fs.offers("move_file"));
+        let remote = c.mcp["remote"].get_ref();
+        assert!(!remote.enabled);
+        assert_eq!(remote.auth_header.as_deref(), Some("Authorization"));
+        assert_eq!(c.mcp_servers().len(), 2);
+
+        let cases: &[(&str, usize, &str, &str)] = &[
+            ("[mcp.fs]\nargs = []\n", 1, "mcp.fs", "missing `command`"),
+            (
+                "# x\n[mcp.both]\ncommand = \"a\"\nurl = \"https://x.example/mcp\"\n",
+                4,
+                "mcp.both.url",
+                "not both",
+            ),
+            ("[mcp.\"a.b\"]\ncommand = \"x\"\n", 1, "mcp.a.b", "cannot name an MCP server"),
+            ("[mcp.a__b]\ncommand = \"x\"\n", 1, "mcp.a__b", "without `__`"),
+            (
+                "[mcp.r]\nurl = \"http://mcp.example.com/mcp\"\nauth_header = \"Authorization\"\n",
+                2,
+                "mcp.r.url",
+                "unencrypted",
+            ),
+            ("[mcp.r]\nurl = \"ftp://x\"\n", 2, "mcp.r.url", "not an http"),
+            (
+                "[mcp.r]\nurl = \"https://x.example/\"\nauth_header = \"Mcp-Session-Id\"\n",
+                3,
+                "mcp.r.auth_header",
+                "set by the MCP transport",
+            ),
+            (
+                "[mcp.r]\nurl = \"https://x.example/\"\nauth_header = \"Bad Header\"\n",
+                3,
+                "mcp.r.auth_header",
+                "not a valid header name",
+            ),
+            (
+                "[mcp.s]\ncommand = \"x\"\nauth_header = \"Authorization\"\n",
+                3,
+                "mcp.s.auth_header",
+                "for a `url` server",
+            ),
+            (
+                "[mcp.s]\ncommand = \"x\"\n\ntimeout_ms = 0\n",
+                4,
+                "mcp.s.timeout_ms",
+                "not a tool call deadline",
+            ),
+            (
+                "[mcp.s]\ncommand = \"x\"\nalways = [\"a\"]\nnever = [\"a\"]\n",
+                4,
+                "mcp.s.never",
+                "in both `always` and `never`",
+            ),
+            ("[mcp.s]\ncommand = \"x\"\napprove = \"maybe\"\n", 3, "mcp.s.approve", "ask"),
+            ("[mcp.s]\ncommand = \"x\"\ntools = []\n", 3, "mcp.s.tools", "unknown field"),
+            (
+                "[mcp.r]\nurl = \"https://x.example/\"\nargs = [\"a\"]\n",
+                3,
+                "mcp.r.args",
+                "for a `command` server",
+            ),
+        ];
+        for (text, line, field, message) in cases {
+            let (l, f, m) = config_error(text);
+            assert_eq!((l, f.as_str()), (*line, *field), "{text}: {m}");
+            assert!(m.contains(message), "{text}: {m}");
+        }
     }
 
     #[test]
