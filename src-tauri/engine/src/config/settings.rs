@@ -7,17 +7,19 @@
 //! synced), keeping its mode (a new file is 0600) and, for a symlink, writing to its target. A
 //! refused or failed edit changes nothing and leaves no temporary file.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use toml_edit::{value, Array, DocumentMut, Item, Table, Value};
+use toml_edit::{value, Array, DocumentMut, Item, Table, TableLike, Value};
 use ts_rs::TS;
 
 use crate::config::Registry;
 use crate::config::{Config, Strategy, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::files;
+use crate::mcp::Approve;
 
 /// A named route as the editor shows and sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -62,6 +64,29 @@ pub struct BudgetSetting {
     pub spent_usd: f64,
 }
 
+/// An MCP server as the settings editor shows and sends it: a process (`command`, `args`,
+/// `env`, `cwd`) or an HTTP endpoint (`url`, and the *name* of its auth header — the value lives
+/// in the keychain, see `crate::mcp::save_auth`). Its remembered approvals (`approve`, `always`,
+/// `never`) and `timeout_ms` are not edited here and are kept as they are.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct McpServerSetting {
+    /// `[A-Za-z0-9_-]{1,32}`, without `__`.
+    pub name: String,
+    pub command: Option<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    pub cwd: Option<String>,
+    pub url: Option<String>,
+    pub auth_header: Option<String>,
+    pub enabled: bool,
+    /// Tools not offered to models.
+    #[serde(default)]
+    pub disabled_tools: Vec<String>,
+}
+
 /// What the settings editors show (never a key).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -73,6 +98,8 @@ pub struct SettingsView {
     pub compare_sets: Vec<CompareSetSetting>,
     pub prices: Vec<PriceSetting>,
     pub budget: BudgetSetting,
+    /// The MCP servers, by name.
+    pub mcp: Vec<McpServerSetting>,
 }
 
 /// One change to the config.
@@ -109,6 +136,20 @@ pub enum Edit {
     /// Set (`Some`) or clear the monthly budget.
     #[serde(rename_all = "camelCase")]
     Budget { monthly_usd: Option<f64> },
+    /// Remember how an MCP server's tool (`tool`), or all its tools (`None`: its `approve`), are
+    /// decided; `ask` forgets a tool's `always`/`never`.
+    McpApproval {
+        server: String,
+        tool: Option<String>,
+        decision: Approve,
+    },
+    /// Add or replace an MCP server; `previous` renames one (keeping its approvals).
+    McpServer {
+        server: McpServerSetting,
+        previous: Option<String>,
+    },
+    /// Delete an MCP server (its keychain entry is the caller's to remove).
+    RemoveMcpServer { name: String },
 }
 
 /// What the editors show: the config's routes, compare sets, prices and budget, with this
@@ -152,6 +193,24 @@ pub fn view(config: &Config, data_dir: &Path, spent: i64) -> Result<SettingsView
             monthly_usd: config.budget.as_ref().map(|b| b.monthly_usd),
             spent_usd: spent as f64 / 1e6,
         },
+        mcp: config
+            .mcp
+            .iter()
+            .map(|(name, s)| {
+                let s = s.get_ref();
+                McpServerSetting {
+                    name: name.clone(),
+                    command: s.command.clone(),
+                    args: s.args.clone(),
+                    env: s.env.clone(),
+                    cwd: s.cwd.as_ref().map(|c| c.display().to_string()),
+                    url: s.url.clone(),
+                    auth_header: s.auth_header.clone(),
+                    enabled: s.enabled,
+                    disabled_tools: s.disabled_tools.clone(),
+                }
+            })
+            .collect(),
     })
 }
 
@@ -289,6 +348,161 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
                 doc.remove("budget");
             }
         },
+        Edit::McpApproval {
+            server,
+            tool,
+            decision,
+        } => mcp_approval(doc, server, tool.as_deref(), *decision)?,
+        Edit::McpServer { server, previous } => mcp_server(doc, server, previous.as_deref())?,
+        Edit::RemoveMcpServer { name } => {
+            if !remove(doc, "mcp", name) {
+                return Err(invalid(format!("there is no MCP server `{name}`")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The existing `[mcp.NAME]` table.
+fn mcp_table<'d>(doc: &'d mut DocumentMut, name: &str) -> Result<&'d mut dyn TableLike> {
+    doc.get_mut("mcp")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|t| t.get_mut(name))
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| invalid(format!("there is no MCP server `{name}`")))
+}
+
+/// The array `key` of a table, made if missing.
+fn array<'t>(t: &'t mut dyn TableLike, key: &str) -> &'t mut Array {
+    let item = t.entry(key).or_insert(value(Array::new()));
+    if item.as_array().is_none() {
+        *item = value(Array::new());
+    }
+    item.as_array_mut().expect("made an array above")
+}
+
+/// `always` / `never` / `approve` of one server, changed in place (comments stay).
+fn mcp_approval(
+    doc: &mut DocumentMut,
+    server: &str,
+    tool: Option<&str>,
+    decision: Approve,
+) -> Result<()> {
+    let t = mcp_table(doc, server)?;
+    let Some(tool) = tool.map(str::trim) else {
+        match decision {
+            Approve::Ask => {
+                t.remove("approve");
+            }
+            other => {
+                let mut v: Value = other.as_str().into();
+                if let Some(old) = t.get("approve").and_then(Item::as_value) {
+                    *v.decor_mut() = old.decor().clone();
+                }
+                t.insert("approve", Item::Value(v));
+            }
+        }
+        return Ok(());
+    };
+    if tool.is_empty() {
+        return Err(invalid(format!(
+            "MCP server `{server}`: the tool name is empty"
+        )));
+    }
+    for key in ["always", "never"] {
+        if let Some(list) = t.get_mut(key).and_then(Item::as_array_mut) {
+            list.retain(|v| v.as_str() != Some(tool));
+            if list.is_empty() {
+                t.remove(key);
+            }
+        }
+    }
+    let key = match decision {
+        Approve::Ask => return Ok(()),
+        Approve::Always => "always",
+        Approve::Never => "never",
+    };
+    array(t, key).push(tool);
+    Ok(())
+}
+
+/// Adds or replaces `[mcp.NAME]`: the keys the editor owns are set or removed, the rest
+/// (approvals, `timeout_ms`) kept; a rename moves the table.
+fn mcp_server(doc: &mut DocumentMut, s: &McpServerSetting, previous: Option<&str>) -> Result<()> {
+    let name = s.name.trim();
+    if !crate::mcp::config::is_valid_name(name) {
+        return Err(invalid(format!(
+            "MCP server name `{name}`: use 1 to 32 letters, digits, `-` and `_`, without `__`"
+        )));
+    }
+    if let Some(old) = previous.filter(|old| *old != name) {
+        let moved = doc
+            .get_mut("mcp")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|t| t.remove(old))
+            .ok_or_else(|| invalid(format!("there is no MCP server `{old}` to rename")))?;
+        if doc.get("mcp").and_then(|m| m.get(name)).is_some() {
+            return Err(invalid(format!("there is already an MCP server `{name}`")));
+        }
+        table(doc, "mcp", name);
+        doc["mcp"][name] = moved;
+    }
+    // A server written as an inline table (`fs = { command = … }`) becomes a table with the
+    // same keys, rather than being replaced.
+    let inline = doc
+        .get_mut("mcp")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|m| m.get_mut(name))
+        .filter(|i| i.is_inline_table());
+    if let Some(item) = inline {
+        if let Some(it) = item.as_inline_table().cloned() {
+            *item = Item::Table(it.into_table());
+        }
+    }
+    let t = table(doc, "mcp", name);
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let strings = |v: &[String]| -> Array { v.iter().map(|s| s.as_str()).collect() };
+    let fields: [(&str, Option<Value>); 7] = [
+        ("command", text(&s.command).map(Value::from)),
+        (
+            "args",
+            (!s.args.is_empty()).then(|| strings(&s.args).into()),
+        ),
+        (
+            "env",
+            (!s.env.is_empty()).then(|| {
+                let mut env = toml_edit::InlineTable::new();
+                for (k, v) in &s.env {
+                    env.insert(k, v.as_str().into());
+                }
+                Value::InlineTable(env)
+            }),
+        ),
+        ("cwd", text(&s.cwd).map(Value::from)),
+        ("url", text(&s.url).map(Value::from)),
+        ("auth_header", text(&s.auth_header).map(Value::from)),
+        (
+            "disabled_tools",
+            (!s.disabled_tools.is_empty()).then(|| strings(&s.disabled_tools).into()),
+        ),
+    ];
+    for (key, v) in fields {
+        match v {
+            Some(v) => set(t, key, v),
+            None => {
+                t.remove(key);
+            }
+        }
+    }
+    if s.enabled {
+        t.remove("enabled");
+    } else {
+        set(t, "enabled", false.into());
     }
     Ok(())
 }
