@@ -9,6 +9,7 @@ mod files;
 mod hardening;
 mod limits;
 mod markdown;
+mod mcp;
 mod recording;
 mod router;
 mod settings;
