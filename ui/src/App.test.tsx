@@ -58,7 +58,7 @@ function fake(script: StreamMsg[]) {
     setKey: async (provider, key) => { keys[provider] = `…${key.slice(-4)}`; return { source: "keychain", hint: keys[provider], origin: "https://a.example" }; },
     removeKey: async (provider) => { delete keys[provider]; return true; },
     testProvider: async () => 3,
-    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 } }),
+    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] }),
     editSettings: async () => { throw new Error("not in this test"); },
     compare: async () => { throw new Error("not in this test"); },
     vote: async () => { throw new Error("not in this test"); },
@@ -112,7 +112,7 @@ describe("App", () => {
       { kind: "attempt", target: "b/fast", number: 2, outcome: "ok", class: null, status: null, ms: 9, message: null },
       { kind: "render", replaceFrom: 0, blocks: [], tail: "<p>Par</p>", reasoning: "" },
       { kind: "render", replaceFrom: 0, blocks: ["<h2>Done</h2>"], tail: "<p>Partial answer</p>", reasoning: "" },
-      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: "override", requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, imageTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: "override", requested: "b/fast", messageId: 101, model: "b/fast", fellOver: ["a/m (rate_limited)"], usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, imageTokens: 0 }, costMicros: 1234, ttftMs: 9, durationMs: 20, steps: 1 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a default model");
@@ -314,7 +314,7 @@ describe("App", () => {
   it("a link in an answer opens through the backend, never in the web view", async () => {
     const { backend, opened } = fake([
       { kind: "render", replaceFrom: 0, blocks: ['<p><a href="https://example.com/x">site</a> <a class="md-image" href="https://img.example/p.png">pic</a></p>'], tail: "", reasoning: "" },
-      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "a/m", messageId: 1, model: "a/m", fellOver: [], usage: null, costMicros: 0, ttftMs: 1, durationMs: 2 },
+      { kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: "a/m", messageId: 1, model: "a/m", fellOver: [], usage: null, costMicros: 0, ttftMs: 1, durationMs: 2, steps: 1 },
     ]);
     const root = mount(backend);
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");

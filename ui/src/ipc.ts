@@ -104,15 +104,7 @@ pages: number | null, };
 /**
  * A stored part besides the text, as `history show --json` and the app see it.
  */
-export type StoredPart = { "type": "image" } & AttachmentMeta | { "type": "file" } & AttachmentMeta | { "type": "tool_call", 
-/**
- * The call, as the tools issue will write it.
- */
-data: unknown, } | { "type": "tool_result", 
-/**
- * The result, as the tools issue will write it.
- */
-data: unknown, };
+export type StoredPart = { "type": "image" } & AttachmentMeta | { "type": "file" } & AttachmentMeta | { "type": "tool_call" } & ToolCall | { "type": "tool_result" } & ToolResult;
 
 /**
  * A conversation in the sidebar's list.
@@ -300,7 +292,7 @@ export type Saved = { conversationId: number, userMessageId: number, };
 /**
  * One message of a turn's channel: rendered answer, or one of the turn's other events.
  */
-export type StreamMsg = Render | TurnEvent;
+export type StreamMsg = Render | TurnEvent | AskMsg;
 
 /**
  * The answer's rendered blocks: drop the shown final blocks from `replaceFrom` on, append
@@ -316,7 +308,7 @@ export type RenderKind = "render";
 /**
  * What happens while a turn runs.
  */
-export type TurnEvent = { "kind": "attempt" } & Attempt | { "kind": "delta", text: string, } | { "kind": "reasoning", text: string, } | { "kind": "done" } & Finished | { "kind": "failed", error: ErrorView, 
+export type TurnEvent = { "kind": "attempt" } & Attempt | { "kind": "delta", text: string, } | { "kind": "reasoning", text: string, } | { "kind": "toolCall", call: ToolCall, } | { "kind": "toolResult", result: ToolResult, } | { "kind": "done" } & Finished | { "kind": "failed", error: ErrorView, 
 /**
  * Whether part of the answer had arrived.
  */
@@ -367,13 +359,18 @@ usage: Usage | null,
  */
 finish: string, 
 /**
- * The cost the provider itself reported (OpenRouter).
+ * The cost the provider itself reported (OpenRouter), the tool loop's calls totalled.
  */
 providerCostUsd: number | null, 
 /**
- * The answer's cost (its answering attempt), in micro-dollars.
+ * The answer's cost (its answering attempt; a tool loop's model calls totalled), in
+ * micro-dollars.
  */
 costMicros: number, 
+/**
+ * Model calls made for this answer (more than one when it called tools).
+ */
+steps: number, 
 /**
  * Where the price came from (`override`, `catalog`, `builtin`, `local`, `provider`).
  */
@@ -533,7 +530,11 @@ configPath: string, routes: Array<RouteSetting>,
 /**
  * The compare sets, by name.
  */
-compareSets: Array<CompareSetSetting>, prices: Array<PriceSetting>, budget: BudgetSetting, };
+compareSets: Array<CompareSetSetting>, prices: Array<PriceSetting>, budget: BudgetSetting, 
+/**
+ * The MCP servers, by name.
+ */
+mcp: Array<McpServerSetting>, };
 
 /**
  * A named route as the editor shows and sends it.
@@ -587,7 +588,7 @@ export type BudgetSetting = { monthlyUsd: number | null, spentUsd: number, };
 /**
  * One change to the config.
  */
-export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, };
+export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, } | { "kind": "mcpApproval", server: string, tool: string | null, decision: Approve, } | { "kind": "mcpServer", server: McpServerSetting, previous: string | null, } | { "kind": "removeMcpServer", name: string, };
 
 /**
  * What the user asked of every column.
@@ -736,3 +737,228 @@ estimated: number, };
  * The month's budget and spend.
  */
 export type BudgetProgress = { capMicros: number, spentMicros: number, };
+
+/**
+ * One tool call: complete (its arguments are the whole JSON text the model wrote).
+ */
+export type ToolCall = { 
+/**
+ * The provider's call id (`call_…`, `toolu_…`), or one made up where the protocol has none.
+ */
+id: string, 
+/**
+ * The tool's name as the model called it.
+ */
+name: string, 
+/**
+ * The arguments as the model wrote them: JSON text, replayed exactly; not always valid.
+ */
+arguments: string, 
+/**
+ * Gemini's `thoughtSignature`, echoed back with the call.
+ */
+signature?: string | null, 
+/**
+ * Where in the answer's text the call was made (bytes of text before it).
+ */
+at: number, };
+
+/**
+ * A tool's result, answering one call.
+ */
+export type ToolResult = { 
+/**
+ * The call it answers.
+ */
+id: string, 
+/**
+ * The tool's name (Gemini and Ollama match results by name).
+ */
+name: string, 
+/**
+ * What the tool gave back (or the error).
+ */
+content: Array<ToolContent>, 
+/**
+ * Whether it failed (or was refused).
+ */
+is_error: boolean, 
+/**
+ * How the call was decided, when it was asked.
+ */
+decision?: Decision | null, 
+/**
+ * How long the tool took, in milliseconds.
+ */
+ms?: number | null, };
+
+/**
+ * A piece of a tool's result.
+ */
+export type ToolContent = { "type": "text", 
+/**
+ * The text.
+ */
+text: string, } | { "type": "image", 
+/**
+ * `image/png`, …
+ */
+media_type: string, 
+/**
+ * The bytes, base64.
+ */
+data: string, };
+
+/**
+ * How a tool call was allowed or refused.
+ */
+export type Decision = "once" | "always" | "denied" | "never" | "invalid";
+
+/**
+ * A tool call waiting for the person.
+ */
+export type AskMsg = { kind: AskKind, 
+/**
+ * The turn it waits in.
+ */
+turn: number, pending: Pending, };
+
+/**
+ * The tag of an [`AskMsg`].
+ */
+export type AskKind = "ask";
+
+/**
+ * A call waiting for the person's answer, as a front shows it.
+ */
+export type Pending = { 
+/**
+ * The call.
+ */
+call: ToolCall, 
+/**
+ * Its server.
+ */
+server: string, 
+/**
+ * The tool's own name.
+ */
+tool: string, 
+/**
+ * Its description.
+ */
+description: string, };
+
+/**
+ * The person's answer to one call.
+ */
+export type Approval = "once" | "always_tool" | "always_server" | "deny" | "never_tool";
+
+/**
+ * Whether a tool may run without asking.
+ */
+export type Approve = "ask" | "always" | "never";
+
+/**
+ * An MCP server as the settings editor shows and sends it: a process (`command`, `args`,
+ * `env`, `cwd`) or an HTTP endpoint (`url`, and the *name* of its auth header — the value lives
+ * in the keychain, see `crate::mcp::save_auth`). Its remembered approvals (`approve`, `always`,
+ * `never`) and `timeout_ms` are not edited here and are kept as they are.
+ */
+export type McpServerSetting = { 
+/**
+ * `[A-Za-z0-9_-]{1,32}`, without `__`.
+ */
+name: string, command: string | null, args: Array<string>, env: { [key in string]: string }, cwd: string | null, url: string | null, authHeader: string | null, enabled: boolean, 
+/**
+ * Tools not offered to models.
+ */
+disabledTools: Array<string>, };
+
+/**
+ * A server as Settings → Tools shows it: its settings and its state.
+ */
+export type ServerView = { setting: McpServerSetting, status: ServerStatus | null, 
+/**
+ * Whether an auth header value is in the keychain (never the value).
+ */
+hasAuth: boolean, };
+
+/**
+ * One server as `roundtable mcp status` and the app's settings show it.
+ */
+export type ServerStatus = { name: string, kind: Kind, 
+/**
+ * The command line, or the URL.
+ */
+target: string, enabled: boolean, state: State, 
+/**
+ * The process id, while a stdio server runs.
+ */
+pid: number | null, 
+/**
+ * How many tools it listed last (needs-a-task tools left out).
+ */
+tools: number | null, 
+/**
+ * The last failure: a start, a death, a transport error.
+ */
+lastError: string | null, 
+/**
+ * How long its last start took, from spawning (or connecting) to the end of the handshake.
+ */
+coldStartMs: number | null, };
+
+/**
+ * How a server is reached.
+ */
+export type Kind = "stdio" | "http";
+
+/**
+ * Where a server is in its life.
+ */
+export type State = "not_started" | "starting" | "running" | "failed" | "stopped";
+
+/**
+ * What `roundtable mcp test NAME` shows: the server's status after starting it, and its tools.
+ */
+export type McpTest = { status: ServerStatus, tools: Array<McpTool>, };
+
+/**
+ * A tool of an MCP server, as offered to models.
+ */
+export type McpTool = { 
+/**
+ * The server.
+ */
+server: string, 
+/**
+ * The tool's own name on its server.
+ */
+name: string, 
+/**
+ * What models see: `<server>__<tool>` in `[A-Za-z0-9_-]`, at most 64 characters, unique.
+ */
+namespaced: string, 
+/**
+ * A human-readable title, if it has one.
+ */
+title: string | null, 
+/**
+ * What it does (empty if the server says nothing).
+ */
+description: string, 
+/**
+ * Its arguments' JSON Schema (an object), as the server gave it.
+ */
+inputSchema: unknown, 
+/**
+ * `false` for a tool in `disabled_tools`: listed, not offered to models.
+ */
+enabled: boolean, };
+
+/**
+ * The tools of the chosen servers (starting them), for a chat's tools menu; a server that
+ * cannot start is named with its error, the others' tools still listed.
+ */
+export type ToolsView = { tools: Array<McpTool>, errors: Array<string>, };

@@ -7,4 +7,6 @@ export type {
   UsageLine, BudgetProgress, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
   ErrorKind, ErrorView, Finished, ReasoningEffort, Role, MessageStatus, ConversationKind, StoredPart,
+  ToolCall, ToolResult, ToolContent, Decision, AskMsg, Pending, Approval, Approve, McpServerSetting, ServerView, ServerStatus, State as ServerState,
+  McpTest, McpTool, ToolsView,
 } from "./ipc";

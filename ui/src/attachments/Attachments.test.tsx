@@ -245,7 +245,7 @@ describe("attachments in messages", () => {
   const stored = (): MessageView[] => [
     { id: 1, parentId: null, role: "user", text: "What is this?", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1,
       figures: null, column: null,
-      parts: [part("image", "photo.png", { width: 1200, height: 800 }), part("file", "paper.pdf", { pages: 12, bytes: 2.1 * 1024 * 1024 }), { type: "tool_call", data: {} }] },
+      parts: [part("image", "photo.png", { width: 1200, height: 800 }), part("file", "paper.pdf", { pages: 12, bytes: 2.1 * 1024 * 1024 }), { type: "tool_call", id: "call_1", name: "fs__read", arguments: "{}", at: 0 }] },
     { id: 2, parentId: 1, role: "assistant", text: "A cat.", html: "<p>A cat.</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null,
       createdAt: 2, figures: null, column: null, parts: [] },
   ];
@@ -318,7 +318,7 @@ describe("attachments in the compare composer", () => {
         return { conversationId: 5, turns: spec.columns.map((_, i) => 100 + i), userMessageIds: spec.columns.map((_, i) => 10 + i) };
       },
       cancel: async () => true,
-      settings: async () => ({ configPath: "", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 } }),
+      settings: async () => ({ configPath: "", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] }),
     } as unknown as FullBackend;
     const models = ["x/one", "x/two"].map((id) => ({ id, provider: "x", contextLength: null, inputPerM: null, outputPerM: null }));
     const root = document.createElement("div");

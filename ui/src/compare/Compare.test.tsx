@@ -16,7 +16,7 @@ async function until(cond: () => boolean, what: string) {
 
 const render1 = (html: string): StreamMsg => ({ kind: "render", replaceFrom: 0, blocks: [html], tail: "", reasoning: "" });
 const done = (model: string, messageId: number): StreamMsg => ({
-  kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: model, messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200,
+  kind: "done", conversationId: 7, requestId: "r1", attempts: [], finish: "stop", providerCostUsd: null, priceSource: null, requested: model, messageId, model, fellOver: [], costMicros: 1200, ttftMs: 200, durationMs: 1200, steps: 1,
   usage: { inputTokens: 10, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, imageTokens: 0 },
 });
 
@@ -26,7 +26,7 @@ function fake(scripts: (targets: string[], column: number) => StreamMsg[], start
   const specs: CompareSpec[] = [];
   const edits: Edit[] = [];
   let sets = structuredClone(start);
-  const view = () => ({ configPath: "/data/config.toml", routes: [], compareSets: structuredClone(sets), prices: [], budget: { monthlyUsd: null, spentUsd: 0 } });
+  const view = () => ({ configPath: "/data/config.toml", routes: [], compareSets: structuredClone(sets), prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] });
   const cancelled: number[] = [];
   const votes: unknown[][] = [];
   let emit: ((m: ColumnMsg) => void) | null = null;

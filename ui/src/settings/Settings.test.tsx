@@ -70,7 +70,7 @@ function fake(start: SettingsView, list: ProviderView[] = [openai]) {
   return { backend, edits, answers };
 }
 
-const empty: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 } };
+const empty: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 }, mcp: [] };
 let dispose: (() => void) | null = null;
 afterEach(() => {
   dispose?.();

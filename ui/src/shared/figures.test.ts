@@ -28,8 +28,13 @@ describe("an answer's figures with attachments", () => {
         { target: "o/llava", number: 1, outcome: "ok", class: null, status: null, ms: 90, message: "q3.pdf went as its text (2 pages): this provider takes no PDFs" },
       ],
       usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, imageTokens: 0 },
-      finish: "stop", providerCostUsd: null, costMicros: 0, priceSource: null, ttftMs: 90, durationMs: 300,
+      finish: "stop", providerCostUsd: null, costMicros: 0, priceSource: null, ttftMs: 90, durationMs: 300, steps: 1,
     });
     expect(f.note).toBe("q3.pdf went as its text (2 pages): this provider takes no PDFs");
+  });
+
+  it("say how many model calls a tool loop made (one says nothing)", () => {
+    expect(answerLine({ ...base, steps: 3 })).toBe("answered by gem/gemini-2.5-flash · 1290 in · 3 out · $0.0004 · first token 0.80 s · 3 model calls");
+    expect(answerLine({ ...base, steps: 1 })).not.toContain("model calls");
   });
 });

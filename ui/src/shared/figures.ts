@@ -12,6 +12,8 @@ export interface Figures {
   imageTokens?: number;
   /** What was changed to send the request ("q3.pdf went as its text (12 pages): …"). */
   note?: string | null;
+  /** Model calls made for the answer (more than one when it called tools; a live answer only). */
+  steps?: number;
 }
 
 /** A failed or skipped attempt as the UI names it (the driver's own words in Rust). */
@@ -25,6 +27,7 @@ export function answerLine(f: Figures): string {
   else parts.push(`${f.input} in${f.imageTokens ? ` (${f.imageTokens} for images and files)` : ""} · ${f.output} out${f.reasoning ? ` (${f.reasoning} reasoning)` : ""}`);
   parts.push(`${f.estimated ? "≈ " : ""}$${(f.costMicros / 1e6).toFixed(4)}`);
   if (f.ttftMs !== null) parts.push(`first token ${(f.ttftMs / 1000).toFixed(2)} s`);
+  if (f.steps && f.steps > 1) parts.push(`${f.steps} model calls`);
   if (f.note) parts.push(f.note);
   return parts.join(" · ");
 }
@@ -34,7 +37,7 @@ export function fromDone(d: Extract<TurnEvent, { kind: "done" }>): Figures {
   return {
     model: d.model, fellOver: d.fellOver, input: d.usage?.inputTokens ?? null, output: d.usage?.outputTokens ?? null,
     reasoning: d.usage?.reasoningTokens ?? 0, costMicros: d.costMicros, ttftMs: d.ttftMs, estimated: !d.usage,
-    priceSource: d.priceSource, imageTokens: d.usage?.imageTokens ?? 0,
+    priceSource: d.priceSource, imageTokens: d.usage?.imageTokens ?? 0, steps: d.steps,
     note: d.attempts.find((a) => a.outcome === "ok")?.message ?? null,
   };
 }
