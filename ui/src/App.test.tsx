@@ -69,6 +69,12 @@ function fake(script: StreamMsg[]) {
     attach: async (file) => ({ sha256: `sha-${file.name}`, name: file.name, mediaType: "text/plain", bytes: file.size, width: null, height: null, pages: null, thumbnail: null }),
     attachmentImage: async () => "data:image/png;base64,AA==",
     pasteImage: async () => null,
+    mcpServers: async () => [],
+    mcpTest: async () => { throw new Error("not in this test"); },
+    mcpTools: async () => ({ tools: [], errors: [] }),
+    mcpSave: async () => { throw new Error("not in this test"); },
+    mcpRemove: async () => { throw new Error("not in this test"); },
+    toolAnswer: async () => true,
   };
   return { backend, sent, cancelled, opened };
 }

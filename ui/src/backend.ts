@@ -3,8 +3,9 @@
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import { ipcDebug } from "./shared/storage";
 import type {
-  AppInfo, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard, ModelView,
-  ProviderView, SearchHit, SettingsView, Started, StoredView, StreamMsg, TurnSpec, Verdict,
+  AppInfo, Approval, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard,
+  McpServerSetting, McpTest, ModelView, ProviderView, SearchHit, ServerView, SettingsView, Started, StoredView, StreamMsg, ToolsView,
+  TurnSpec, Verdict,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -52,6 +53,17 @@ export interface Backend {
   attachmentImage?(sha256: string, name: string, side: number): Promise<string>;
   /** The system clipboard's picture (a screenshot), read, checked and stored by the backend; null when it holds none. */
   pasteImage?(): Promise<AttachedView | null>;
+  /** The MCP servers with their state (whether an auth value is kept, never the value). */
+  mcpServers?(): Promise<ServerView[]>;
+  /** Starts a server and lists its tools; refused with the reason it could not start. */
+  mcpTest?(name: string): Promise<McpTest>;
+  /** The tools of the named servers (starting them); a server that cannot start is named in `errors`. */
+  mcpTools?(servers: string[]): Promise<ToolsView>;
+  /** Adds or replaces a server (`previous` renames one); `auth`, an auth header's value, goes to the keychain. */
+  mcpSave?(server: McpServerSetting, previous: string | null, auth: string | null): Promise<ServerView[]>;
+  mcpRemove?(name: string): Promise<ServerView[]>;
+  /** The person's answer to a tool call waiting in `turn`; false when nothing waits for it any more. */
+  toolAnswer?(turn: number, call: string, approval: Approval): Promise<boolean>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -112,4 +124,10 @@ export const tauriBackend: FullBackend = {
     call("attach", new Uint8Array(await file.arrayBuffer()), { headers: { "x-file-name": encodeURIComponent(file.name) } }),
   attachmentImage: (sha256, name, side) => call("attachment_image", { sha256, name, side }),
   pasteImage: () => call("paste_image"),
+  mcpServers: () => call("mcp_servers"),
+  mcpTest: (name) => call("mcp_test", { name }),
+  mcpTools: (servers) => call("mcp_tools", { servers }),
+  mcpSave: (server, previous, auth) => call("mcp_save", { server, previous, auth }),
+  mcpRemove: (name) => call("mcp_remove", { name }),
+  toolAnswer: (turn, id, approval) => call("tool_answer", { turn, call: id, approval }),
 };

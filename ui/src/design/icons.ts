@@ -58,3 +58,6 @@ export { default as Save } from "lucide-solid/icons/save";
 export { default as Shuffle } from "lucide-solid/icons/shuffle";
 export { default as ChevronUp } from "lucide-solid/icons/chevron-up";
 export { default as Terminal } from "lucide-solid/icons/terminal";
+export { default as Wrench } from "lucide-solid/icons/wrench";
+export { default as Globe } from "lucide-solid/icons/globe";
+export { default as FlaskConical } from "lucide-solid/icons/flask-conical";

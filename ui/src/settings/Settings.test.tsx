@@ -108,7 +108,7 @@ describe("Settings sections", () => {
     const { backend } = fake(empty);
     const { root, moves } = mount(backend);
     const tabs = [...root.querySelectorAll<HTMLElement>("[role=tab]")];
-    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Routes", "Prices", "Budget", "Gateway", "Appearance"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Routes", "Prices", "Budget", "Tools", "Gateway", "Appearance"]);
     expect(tabs.map((t) => t.classList.contains(`settings-tab-${t.dataset.tab}`))).toEqual(tabs.map(() => true));
     expect($(root, "[role=tablist]").getAttribute("aria-orientation")).toBe("vertical");
     await section(root, "routes", ".routes-editor");

@@ -1,5 +1,6 @@
 // Settings: sections with their own navigation (tabs on the left, on top when the view is
-// narrow) and one panel — providers and keys, routes, prices, the budget, the gateway, the theme.
+// narrow) and one panel — providers and keys, routes, prices, the budget, the MCP servers (tools),
+// the gateway, the theme.
 // The app owns which section is open (the palette opens any). Every edit of config.toml is one
 // change the backend checks before writing; a refused edit says why and changes nothing.
 
@@ -8,7 +9,7 @@ import type { FullBackend } from "../backend";
 import type { Edit, SettingsView } from "../types";
 import { describe } from "../shared/problems";
 import { Skeleton } from "../design/controls";
-import { type Icon, Coins, KeyRound, Palette, Route, Server, Wallet } from "../design/icons";
+import { type Icon, Coins, KeyRound, Palette, Route, Server, Wallet, Wrench } from "../design/icons";
 import { TabPanel, Tabs } from "../design/Tabs";
 import type { Theme } from "../design/theme";
 import { Appearance } from "./Appearance";
@@ -17,9 +18,10 @@ import { Gateway } from "./Gateway";
 import { Prices } from "./Prices";
 import { Providers } from "./Providers";
 import { Routes } from "./Routes";
+import { Tools } from "./Tools";
 import "./settings.css";
 
-export type SettingsSection = "providers" | "routes" | "prices" | "budget" | "gateway" | "appearance";
+export type SettingsSection = "providers" | "routes" | "prices" | "budget" | "tools" | "gateway" | "appearance";
 
 /** The sections, in the order of their navigation (the palette offers each). */
 export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: string }[] = [
@@ -27,12 +29,13 @@ export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: 
   { id: "routes", label: "Routes", keywords: "fallback balance latency chain" },
   { id: "prices", label: "Prices", keywords: "cost override per million" },
   { id: "budget", label: "Budget", keywords: "monthly limit spend" },
+  { id: "tools", label: "Tools", keywords: "mcp server tool calling function" },
   { id: "gateway", label: "Gateway", keywords: "serve local api openai compatible token" },
   { id: "appearance", label: "Appearance", keywords: "theme dark light" },
 ];
 
 const ICONS: Record<SettingsSection, Icon> = {
-  providers: KeyRound, routes: Route, prices: Coins, budget: Wallet, gateway: Server, appearance: Palette,
+  providers: KeyRound, routes: Route, prices: Coins, budget: Wallet, tools: Wrench, gateway: Server, appearance: Palette,
 };
 
 /** Below this width of the view the section tabs go on top, in one scrolling row. */
@@ -59,8 +62,11 @@ export function Settings(props: {
   let nav!: HTMLDivElement;
   const [narrow, setNarrow] = createSignal(false);
   onMount(() => {
-    // Each tab also gets a class of its own (`settings-tab-<id>`) for the end-to-end suite.
-    nav.querySelectorAll<HTMLElement>("[data-tab]").forEach((t) => t.classList.add(`settings-tab-${t.dataset.tab}`));
+    // Each tab also gets a class (`settings-tab-<id>`) and a test id (`settings-<id>`) of its own for the end-to-end suite.
+    nav.querySelectorAll<HTMLElement>("[data-tab]").forEach((t) => {
+      t.classList.add(`settings-tab-${t.dataset.tab}`);
+      t.dataset.testid = `settings-${t.dataset.tab}`;
+    });
     if (typeof ResizeObserver !== "function") return;
     // The root's whole width (its padding changes with the layout, so not its content box).
     const ro = new ResizeObserver(() => setNarrow(root.getBoundingClientRect().width < NARROW_PX));
@@ -101,6 +107,7 @@ export function Settings(props: {
           <Match when={props.section === "routes"}>{needsConfig((c) => <Routes c={c()} edit={edit} />)}</Match>
           <Match when={props.section === "prices"}>{needsConfig((c) => <Prices c={c()} edit={edit} />)}</Match>
           <Match when={props.section === "budget"}>{needsConfig((c) => <Budget c={c()} edit={edit} />)}</Match>
+          <Match when={props.section === "tools"}><Tools backend={b} edit={edit} /></Match>
           <Match when={props.section === "gateway"}><Gateway /></Match>
           <Match when={props.section === "appearance"}><Appearance theme={props.theme} /></Match>
         </Switch>
