@@ -43,7 +43,7 @@ function fake(script: StreamMsg[]) {
       { id: "b/fast", provider: "b", contextLength: null, inputPerM: null, outputPerM: null },
       { id: "@smart", provider: "routes", contextLength: null, inputPerM: null, outputPerM: null },
     ],
-    send: async (spec, onEvent) => {
+    send: async (spec, _tools, onEvent) => {
       sent.push(spec);
       emit = onEvent;
       setTimeout(() => script.forEach((m) => onEvent(m)), 0);
@@ -168,10 +168,10 @@ describe("App", () => {
     const specs: TurnSpec[] = [];
     const root = mount({
       ...backend,
-      send: async (spec, onEvent) => {
+      send: async (spec, tools, onEvent) => {
         specs.push(spec);
         if (!spec.overBudget) throw budgetSpent("this month's budget is spent ($20.000000 of $20.000000)");
-        return backend.send(spec, onEvent);
+        return backend.send(spec, tools, onEvent);
       },
     });
     await until(() => root.querySelector(".model-button")!.textContent === "a/m", "a model");
@@ -409,5 +409,16 @@ describe("App", () => {
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "L", ctrlKey: true, shiftKey: true, bubbles: true }));
     await tick();
     expect(document.documentElement.dataset.theme).toBe("light");
+  });
+
+  it("the tools menu, with no MCP server set up, opens Settings → Tools", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    root.querySelector<HTMLElement>(".chat [data-testid=tools-menu]")!.click();
+    await until(() => root.querySelector(".tools-settings") !== null, "the menu's note");
+    root.querySelector<HTMLElement>(".tools-settings")!.click();
+    await until(() => root.querySelector(".tools-editor") !== null, "Settings → Tools");
+    expect(root.querySelector("[data-testid=settings-tools]")!.getAttribute("aria-selected")).toBe("true");
+    expect(root.querySelector(".tools-editor .mcp-none")!.textContent).toContain("No MCP server yet.");
   });
 });

@@ -62,6 +62,7 @@ export function App(props: { backend: FullBackend }) {
     // Opened over the view: focus goes into it (Escape or a pick closes it).
     if (overlay()) queueMicrotask(() => document.querySelector<HTMLElement>(".sidebar .nav-item[aria-current=page], .sidebar .nav-item")?.focus());
   };
+  const toolSettings = () => { setSection("tools"); go("settings"); };
   /** On a narrow window an open sidebar covers the view: it closes once something is picked. */
   const picked = () => { if (narrow()) setChosen(null); };
 
@@ -101,7 +102,7 @@ export function App(props: { backend: FullBackend }) {
 
   function onKey(e: KeyboardEvent) {
     if (e.defaultPrevented) return;
-    if (e.key === "Escape" && overlay() && !document.querySelector("dialog[open], [role=menu]")) {
+    if (e.key === "Escape" && overlay() && !document.querySelector("dialog[open], [role=menu], .tools-panel")) {
       e.preventDefault(); // not a stop for the chat
       setChosen(null);
       focusComposer();
@@ -196,12 +197,13 @@ export function App(props: { backend: FullBackend }) {
               section={section()} setSection={setSection} />
           </main>
         </Show>
-        <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")}
+        <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")} onToolSettings={toolSettings}
           title={list()?.find((c) => c.id === chat.current())?.title} />
         {/* Mounted when first shown (not at start), then kept: a compare streams on while another view is shown. */}
         <Show when={compareSeen()}>
           <main class="compare-view view" aria-label="Compare" hidden={view() !== "compare"}>
             <Compare backend={b} models={models() ?? []} visible={view() === "compare"} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
+              onToolSettings={toolSettings}
               onContinue={(id) => { go("chat"); reloadList(); chat.open(id); }} />
           </main>
         </Show>

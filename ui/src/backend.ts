@@ -25,7 +25,8 @@ export interface Backend {
   /** The native menu's actions ("new-chat", "toggle-sidebar"…), as they are picked. */
   onMenu?(handler: (action: string) => void): Promise<void>;
   models?(): Promise<ModelView[]>;
-  send?(spec: TurnSpec, onEvent: (msg: StreamMsg) => void): Promise<Started>;
+  /** Starts a turn; `tools` names the MCP servers whose tools the model may call (null: none). */
+  send?(spec: TurnSpec, tools: string[] | null, onEvent: (msg: StreamMsg) => void): Promise<Started>;
   cancel?(turn: number): Promise<boolean>;
   openLink?(url: string): Promise<void>;
   providers?(): Promise<ProviderView[]>;
@@ -38,7 +39,7 @@ export interface Backend {
   /** One change to config.toml; refused (with the reason) unless the edited file passes every check. */
   editSettings?(edit: Edit): Promise<SettingsView>;
   /** Starts every column of a compare; each column's stream messages arrive tagged with the column. */
-  compare?(spec: CompareSpec, onMsg: (msg: ColumnMsg) => void): Promise<CompareStarted>;
+  compare?(spec: CompareSpec, tools: string[] | null, onMsg: (msg: ColumnMsg) => void): Promise<CompareStarted>;
   /** Records a vote; answers the models judged, in order (the reveal). */
   vote?(conversation: number, answers: number[], verdict: Verdict, winner: number | null): Promise<string[]>;
   leaderboard?(since: string | null, until: string | null): Promise<Leaderboard>;
@@ -96,10 +97,10 @@ export const tauriBackend: FullBackend = {
     return call<void>("menu_events", { events });
   },
   models: () => call("models"),
-  send: (spec, onEvent) => {
+  send: (spec, tools, onEvent) => {
     const events = new Channel<StreamMsg>();
     events.onmessage = (msg) => onEvent(seen(msg));
-    return call<Started>("send", { spec, events });
+    return call<Started>("send", { spec, tools, events });
   },
   cancel: (turn) => call("cancel", { turn }),
   openLink: (url) => call("open_link", { url }),
@@ -109,10 +110,10 @@ export const tauriBackend: FullBackend = {
   testProvider: (provider) => call("test_provider", { provider }),
   settings: () => call("settings"),
   editSettings: (edit) => call("edit_settings", { edit }),
-  compare: (spec, onMsg) => {
+  compare: (spec, tools, onMsg) => {
     const events = new Channel<ColumnMsg>();
     events.onmessage = (msg) => onMsg(seen(msg));
-    return call<CompareStarted>("compare", { spec, events });
+    return call<CompareStarted>("compare", { spec, tools, events });
   },
   vote: (conversation, answers, verdict, winner) => call("vote", { conversation, answers, verdict, winner }),
   leaderboard: (since, until) => call("leaderboard", { since, until }),

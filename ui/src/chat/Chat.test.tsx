@@ -36,7 +36,7 @@ function setup(script: StreamMsg[] = []) {
       for (const m of messages) if (m.parentId !== null && gone.has(m.parentId)) gone.add(m.id);
       messages = messages.filter((m) => !gone.has(m.id));
     },
-    send: async (_spec: unknown, onEvent: (m: StreamMsg) => void) => {
+    send: async (_spec: unknown, _tools: unknown, onEvent: (m: StreamMsg) => void) => {
       calls.push("send");
       setTimeout(() => script.forEach(onEvent), 0);
       return { turn: 1, saved: { conversationId: 5, userMessageId: 10 } };

@@ -1,7 +1,8 @@
 // The chat view: the conversation (a virtual list of the branch shown), the answer streaming now
-// with its meta row or error card, a scroll-to-newest button, and the composer (it grows with its
-// text; the model chip and the attach button sit in it, its attachments above the text; files can
-// also be pasted or dropped on the window). State and actions are the chat store's.
+// with its tool calls and its meta row or error card, a scroll-to-newest button, and the composer
+// (it grows with its text; the model chip, the attach button and the tools menu sit in it, its
+// attachments above the text; files can also be pasted or dropped on the window). State and
+// actions are the chat store's.
 
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { DropFiles } from "../attachments/DropFiles";
@@ -14,6 +15,8 @@ import { Dialog } from "../design/Dialog";
 import { ArrowDown, ArrowUp, ChevronDown, Copy, MessageSquare, Pencil, RefreshCw, Square, X } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
 import { shortcutOf } from "../shell/keys";
+import { ToolSlot } from "../tools/ToolBlock";
+import { ToolsMenu } from "../tools/ToolsMenu";
 import type { MessageView, ModelView } from "../types";
 import { ErrorCard } from "./ErrorCard";
 import { FirstRun } from "./FirstRun";
@@ -23,6 +26,8 @@ import "./chat.css";
 
 export function Chat(props: {
   chat: ChatStore; backend: FullBackend; models: ModelView[] | undefined; visible: boolean; onSettings: () => void; title?: string;
+  /** Opens Settings → Tools (the tools menu's way to add a server). */
+  onToolSettings?: () => void;
 }) {
   const c = props.chat;
   const busy = () => c.live()?.status === "streaming";
@@ -33,7 +38,7 @@ export function Chat(props: {
 
   function onKey(e: KeyboardEvent) {
     if (!props.visible || e.key !== "Escape" || e.defaultPrevented) return;
-    if ((e.target as HTMLElement | null)?.closest?.("dialog, [role=menu]")) return;
+    if ((e.target as HTMLElement | null)?.closest?.("dialog, [role=menu], .tools-panel")) return;
     if (c.editing() !== null) c.cancelEdit();
     else c.stop();
   }
@@ -95,6 +100,7 @@ export function Chat(props: {
                   </Show>
                   <article class={`message assistant live last ${l().status}`} aria-label="Answer" aria-busy={l().status === "streaming"}>
                     {l().view.root}
+                    <ToolSlot view={l().view} runs={l().tools} live={l().status === "streaming"} onAnswer={c.answerTool} />
                     <Show when={l().error}>{(err) => (
                       <ErrorCard error={err()} onRetry={() => c.retry(l())} onSendAnyway={() => c.retry(l(), true)} onSettings={props.onSettings} />
                     )}</Show>
@@ -140,6 +146,7 @@ export function Chat(props: {
               }} />
             <div class="composer-bar">
               <AttachButton files={c.files} />
+              <ToolsMenu choice={c.tools} onSettings={props.onToolSettings ?? props.onSettings} />
               <button type="button" class="model-button model-chip" onClick={() => c.setPicker(true)}
                 aria-label={`Model: ${c.model() || "none"} — pick another (${shortcutOf("pick-model")})`} data-tip={`Pick a model (${shortcutOf("pick-model")})`}>
                 <Show when={c.model()}>{(m) => <ProviderMark id={m()} />}</Show>

@@ -1,4 +1,4 @@
-// One stored message of the conversation: its images and files, its text (an answer as safe HTML from the engine), the
+// One stored message of the conversation: its images and files, an answer's tool calls (folded), its text (an answer as safe HTML from the engine), the
 // meta row (model and its mark, first token, tokens, cost; the whole line in its tooltip and for
 // screen readers), and its actions as icon buttons: copy, edit, regenerate, delete, branch arrows.
 
@@ -12,6 +12,8 @@ import { ProviderMark } from "../design/ProviderMark";
 import { toast } from "../design/toast";
 import { decorate } from "../shared/answer";
 import { answerLine, compact, details, type Figures, fromStored } from "../shared/figures";
+import { ToolCalls } from "../tools/ToolBlock";
+import { runsOf } from "../tools/runs";
 import type { MessageView } from "../types";
 import type { Shown } from "./branch";
 
@@ -60,6 +62,7 @@ export function Message(props: {
 }) {
   const m = props.s.m;
   const files = filesOf(m.parts);
+  const runs = runsOf(m.parts);
   // The action buttons exist only while the message is pointed at or has focus (and on the last
   // one): a long conversation mounts and drops messages as it scrolls, and these are most of a
   // message's elements. The message itself is a tab stop (the feed pattern), so Tab reaches them.
@@ -99,6 +102,7 @@ export function Message(props: {
       <Show when={m.reasoningHtml}>
         <details class="reasoning"><summary>Reasoning</summary><div class="markdown" innerHTML={m.reasoningHtml} /></details>
       </Show>
+      <ToolCalls runs={runs} live={false} />
       <div class="markdown" innerHTML={m.html} ref={(el) => queueMicrotask(() => decorate(el))} />
       <Show when={m.error}><div class="error-card stored" role="note"><p class="error">{m.error}</p></div></Show>
       <div class="msg-foot">

@@ -1,8 +1,10 @@
 // The chat's state and actions: the open conversation and its message tree, the branch shown, the
-// answer streaming now, the draft (its text and attachments) and the model. The sidebar and the chat view both read it; only
-// these actions change it.
+// answer streaming now (with its tool calls and their questions), the draft (its text and
+// attachments), the model and the MCP servers the conversation may use. The sidebar and the chat
+// view both read it; only these actions change it.
 
 import { createEffect, createMemo, createSignal, type Accessor } from "solid-js";
+import { createStore, produce, type SetStoreFunction } from "solid-js/store";
 import { attachedOf, filesOf, refOf } from "../attachments/parts";
 import { pictures } from "../attachments/pictures";
 import { createAttachments } from "../attachments/store";
@@ -12,7 +14,9 @@ import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures"
 import { errorView, guard, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
-import type { AttachedView, ErrorView, MessageView, ModelView, StreamMsg } from "../types";
+import { createToolChoice } from "../tools/choice";
+import { answered, applyTool, askAgain, runsOf, type ToolRun } from "../tools/runs";
+import type { Approval, AttachedView, ErrorView, MessageView, ModelView, StreamMsg } from "../types";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
 
 /** The answer streaming now (or the last one, until another conversation is opened). */
@@ -33,6 +37,9 @@ export interface Live {
   model: string | null;
   /** The finished answer's figures. */
   figures: Figures | null;
+  /** Its tool calls, as they come (a store: a block changes in place). */
+  tools: ToolRun[];
+  setTools: SetStoreFunction<ToolRun[]>;
 }
 
 export interface SendOptions { editOf?: number; regenerate?: number; overBudget?: boolean; attachments?: AttachedView[] }
@@ -56,12 +63,14 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   const [picker, setPicker] = createSignal(false);
   const [draft, setDraft] = createSignal("");
   const files = createAttachments(b);
+  const tools = createToolChoice(b);
   // What a screen reader hears: the answer's state changes, never each token.
   const [status, setStatus] = createSignal("");
   let scroller: HTMLElement | undefined;
   // Long conversations stay smooth: only the messages near the viewport are in the DOM.
   const virt = createVirtual({
-    items: shown, key: (s) => s.m.id, guess: (s) => estimate(s.m.text) + (s.m.parts?.some((p) => p.type === "image") ? 132 : 0), scroller: () => scroller,
+    items: shown, key: (s) => s.m.id, scroller: () => scroller,
+    guess: (s) => estimate(s.m.text) + (s.m.parts?.some((p) => p.type === "image") ? 132 : 0) + 46 * runsOf(s.m.parts).length,
   });
 
   createEffect(() => {
@@ -73,6 +82,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
 
   async function open(id: number | null) {
     setCurrent(id);
+    tools.open(id);
     setLive(null);
     setCut(null);
     setPicks(new Map());
@@ -101,9 +111,10 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     else { setCut(null); setPicks(new Map()); }
     setEditing(null);
     const view = new AnswerView();
+    const [runs, setRuns] = createStore<ToolRun[]>([]);
     setLive({
       turn: null, user: o.regenerate ?? null, prompt: o.regenerate !== undefined ? null : prompt, attached,
-      view, status: "streaming", error: null, footer: null, model: null, figures: null,
+      view, status: "streaming", error: null, footer: null, model: null, figures: null, tools: runs, setTools: setRuns,
     });
     setStatus(`Asking ${model()}…`);
     setDraft("");
@@ -134,20 +145,30 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
           setLive((l) => l && { ...l, status: "stopped", footer: "stopped — the partial answer is kept" });
           setStatus("Stopped; the partial answer is kept");
           break;
+        case "toolCall":
+        case "toolResult":
+        case "ask":
+          setRuns(produce((r) => applyTool(r, msg)));
+          if (msg.kind === "ask") setStatus(`${msg.pending.tool} from ${msg.pending.server} waits for your answer: allow or deny it`);
+          else if (msg.kind === "toolCall") setStatus(`Calling the tool ${msg.call.name}…`);
+          break;
       }
     };
     try {
+      const servers = await tools.forSend();
       const started = await b.send(
         {
           conversation, prompt, targets: [model()], editOf: o.editOf ?? null, regenerate: o.regenerate ?? null,
           overBudget: o.overBudget ?? null, attachments: attached.map(refOf),
         },
+        servers,
         onEvent,
       );
       // Started: they go with this message (until then they stay in the composer).
       files.sent(attached.map((a) => a.sha256));
       setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
       if (conversation === null) {
+        tools.started(started.saved.conversationId);
         setCurrent(started.saved.conversationId);
         opts.onListChanged();
       }
@@ -189,13 +210,28 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     opts.onListChanged();
   }
 
+  /** The person's answer to a call waiting in the live answer; the question goes at once (back if it cannot be sent). */
+  async function answerTool(call: string, approval: Approval) {
+    const l = live();
+    const run = l?.tools.find((r) => r.call.id === call);
+    if (!l || !run?.ask) return;
+    const asked = { ...run.ask };
+    l.setTools(produce((r) => { answered(r, call, approval); }));
+    try {
+      if (!(await b.toolAnswer(asked.turn, call, approval))) tell("That tool call no longer waits for an answer.");
+    } catch (e) {
+      l.setTools(produce((r) => askAgain(r, call, asked)));
+      throw e;
+    }
+  }
+
   async function stop() {
     const l = live();
     if (l?.turn != null && l.status === "streaming") await b.cancel(l.turn);
   }
 
   return {
-    current, all, shown, editing, live, model, picker, draft, files, virt, status, lastAnswer,
+    current, all, shown, editing, live, model, picker, draft, files, tools, virt, status, lastAnswer,
     /** Pictures of stored images, for the messages and the composer. */
     pictures: pictures(b),
     setModel, setPicker, setDraft,
@@ -204,6 +240,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     send: (text: string, conversation: number | null, o?: SendOptions) => guard(send(text, conversation, o)),
     submit, retry,
     stop: () => guard(stop()),
+    answerTool: (call: string, approval: Approval) => guard(answerTool(call, approval)),
     remove: (id: number) => guard(remove(id)),
     /** Shows another branch at `m`. */
     pick: (m: MessageView) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); },

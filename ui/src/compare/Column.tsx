@@ -1,6 +1,7 @@
 // One compare column: its header (letter, provider mark, model — or "Model A" while blind —
 // status badge; stop while it answers, "continue as a chat" once it has), its thread of questions
-// (with their images and files) and answers, each answer's figures in one line at its foot (the whole line in the tooltip and
+// (with their images and files) and answers (with their tool calls and, while one waits, its
+// question), each answer's figures in one line at its foot (the whole line in the tooltip and
 // for screen readers), and a failure as the error card. Blind, nothing in the column names a
 // model: no mark, no provider in an error, no "answered by" in the figures.
 
@@ -11,6 +12,8 @@ import { ErrorCard } from "../chat/ErrorCard";
 import { Badge, IconButton, type Tone } from "../design/controls";
 import { MessageSquare, Square } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
+import { ToolSlot } from "../tools/ToolBlock";
+import type { Approval } from "../types";
 import { blindError, type Cell, type CellStatus, type Column as Col, column as letterOf, figuresRow } from "./compareLogic";
 import { observeWidth, type Widths } from "./Resizer";
 
@@ -25,6 +28,7 @@ const STATUS: Record<CellStatus, { word: string; tone: Tone }> = {
 export function Column(props: {
   col: Col; index: number; hidden: boolean; widths: Widths; canContinue: boolean; pictures: Pictures;
   onStop: () => void; onContinue: () => void; body: (el: HTMLElement) => void; onScroll: () => void;
+  onAnswer: (call: string, approval: Approval) => void;
 }) {
   const letter = () => letterOf(props.index);
   const status = (): CellStatus => props.col.cells.at(-1)?.status ?? "waiting";
@@ -50,20 +54,22 @@ export function Column(props: {
         </Show>
       </header>
       <div class="column-body" tabIndex={0} ref={props.body} onScroll={() => props.onScroll()}>
-        <For each={props.col.cells}>{(cell) => <CellView cell={cell} hidden={props.hidden} pictures={props.pictures} />}</For>
+        <For each={props.col.cells}>{(cell) => <CellView cell={cell} hidden={props.hidden} pictures={props.pictures} onAnswer={props.onAnswer} />}</For>
       </div>
     </section>
   );
 }
 
 /** A question, the column's answer (or its error card) and the answer's figures row. */
-function CellView(props: { cell: Cell; hidden: boolean; pictures: Pictures }) {
+function CellView(props: { cell: Cell; hidden: boolean; pictures: Pictures; onAnswer: (call: string, approval: Approval) => void }) {
   const row = () => figuresRow(props.cell, props.hidden);
   return (
     <div class="cell">
       <Parts parts={props.cell.parts} pictures={props.pictures} />
       <Show when={props.cell.question}><div class="question">{props.cell.question}</div></Show>
       {props.cell.view.root}
+      <ToolSlot view={props.cell.view} runs={props.cell.tools} live={props.cell.status === "waiting" || props.cell.status === "streaming"}
+        onAnswer={props.onAnswer} />
       <Show when={props.cell.error}>{(e) => <ErrorCard error={props.hidden ? blindError(e()) : e()} />}</Show>
       <Show when={row().full}>
         <footer class="meta cell-meta" data-tip={row().full} tabIndex={0}>

@@ -32,7 +32,7 @@ function fake(scripts: (targets: string[], column: number) => StreamMsg[], start
   let emit: ((m: ColumnMsg) => void) | null = null;
   let conv = 0;
   const backend = {
-    compare: async (spec: CompareSpec, onMsg: (m: ColumnMsg) => void) => {
+    compare: async (spec: CompareSpec, _tools: string[] | null, onMsg: (m: ColumnMsg) => void) => {
       specs.push(structuredClone(spec));
       emit = onMsg;
       conv = 5;
@@ -151,9 +151,9 @@ describe("Compare", () => {
   it("a spent budget refuses the compare with a way to send anyway", async () => {
     const { backend, specs } = fake((targets) => [done(targets[0], 1)]);
     const real = backend.compare;
-    backend.compare = async (spec, onMsg) => {
+    backend.compare = async (spec, tools, onMsg) => {
       if (!spec.overBudget) throw budgetSpent("this month's budget is spent ($5.000000 of $5.000000)");
-      return real(spec, onMsg);
+      return real(spec, tools, onMsg);
     };
     const root = mount(backend);
     pick(root, 0, "x/one");

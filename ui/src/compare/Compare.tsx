@@ -1,8 +1,10 @@
 // Compare: one composer, 2–8 columns streaming at once, each a model, a route or a fallback chain.
 // Under each column: who answered, status, time to first token, tokens/s, tokens and cost — from
 // the provider's usage as the engine recorded it. Stop per column; synced scrolling; follow-ups go
-// to every column, each keeping its own thread; attachments go to every column too. Blind mode shuffles the columns and calls them
-// A, B, C… until the vote; the vote is saved and the names revealed.
+// to every column, each keeping its own thread; attachments go to every column too, and the MCP
+// servers picked in the tools menu (each column runs its own tool calls and asks its own
+// questions). Blind mode shuffles the columns and calls them A, B, C… until the vote; the vote is
+// saved and the names revealed.
 
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
@@ -17,7 +19,9 @@ import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, fromDone, fromStored } from "../shared/figures";
 import { describe, errorView } from "../shared/problems";
 import { load as loadKept, save } from "../shared/storage";
-import type { ColumnMsg, ModelView, Verdict } from "../types";
+import { createToolChoice } from "../tools/choice";
+import { answered, applyTool, askAgain, runsOf } from "../tools/runs";
+import type { Approval, ColumnMsg, ModelView, Verdict } from "../types";
 import { type Cell, type Column as Col, column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
 import { Column } from "./Column";
 import { Composer, type Problem, ProblemNote } from "./Composer";
@@ -39,6 +43,8 @@ export function Compare(props: {
   fresh?: number;
   /** Shown now (files dropped on the window are its own); shown unless told otherwise. */
   visible?: boolean;
+  /** Opens Settings → Tools (the tools menu's way to add a server). */
+  onToolSettings?: () => void;
 }) {
   const b = props.backend;
   const [picked, setPicked] = createSignal<string[]>(loadKept("compareLast"));
@@ -46,6 +52,7 @@ export function Compare(props: {
   const [sync, setSync] = createSignal(true);
   const [draft, setDraft] = createSignal("");
   const files = createAttachments(b);
+  const tools = createToolChoice(b);
   const pics = pictures(b);
   const [problem, setProblem] = createSignal<Problem | null>(null);
   const [conversation, setConversation] = createSignal<number | null>(null);
@@ -100,6 +107,11 @@ export function Compare(props: {
           cell.status = "stopped";
           cell.messageId = msg.messageId;
           break;
+        case "toolCall":
+        case "toolResult":
+        case "ask":
+          applyTool(cell.tools, msg);
+          break;
       }
     }));
   }
@@ -124,7 +136,7 @@ export function Compare(props: {
     try {
       const cells = targets.map((): Cell => ({
         question: prompt, parts: attached.map(partOf), view: new AnswerView(), status: "waiting", turn: null, userId: null, messageId: null,
-        model: null, ttftMs: null, line: "", figures: null, error: null, tried: [],
+        model: null, ttftMs: null, line: "", figures: null, error: null, tried: [], tools: [],
       }));
       if (first) { widths.reset(); setColumns(targets.map((t, i) => ({ targets: t, cells: [cells[i]] }))); }
       else setColumns(produce((cs: Col[]) => cs.forEach((c, i) => c.cells.push(cells[i]))));
@@ -132,11 +144,13 @@ export function Compare(props: {
       setVoted(null);
       setDraft("");
       queueMicrotask(() => box && fit(box, 8));
+      const servers = await tools.forSend();
       const started = await b.compare({
         conversation: conversation(), prompt, overBudget: overBudget || null, attachments: attached.map(refOf),
         columns: targets.map((t, i) => ({ targets: t, after: first ? null : after[i] })),
-      }, onMsg);
+      }, servers, onMsg);
       files.sent(attached.map((a) => a.sha256)); // started: they went with it
+      tools.started(started.conversationId);
       setConversation(started.conversationId);
       props.onSaved?.();
       setColumns(produce((cs: Col[]) => cs.forEach((c, i) => {
@@ -170,12 +184,30 @@ export function Compare(props: {
     }
   }
 
+  /** The person's answer to a call waiting in column `i`; the question goes at once (back if it cannot be sent). */
+  async function answerTool(i: number, call: string, approval: Approval) {
+    const col = columns[i];
+    if (!col) return;
+    const at = col.cells.length - 1;
+    const asked = col.cells[at]?.tools.find((r) => r.call.id === call)?.ask;
+    if (!asked) return;
+    const copy = { ...asked };
+    setColumns(i, "cells", at, "tools", produce((r) => { answered(r, call, approval); }));
+    try {
+      if (!(await b.toolAnswer(copy.turn, call, approval))) say("That tool call no longer waits for an answer.");
+    } catch (e) {
+      setColumns(i, "cells", at, "tools", produce((r) => askAgain(r, call, copy)));
+      fail(e);
+    }
+  }
+
   function stop(i: number) {
     const t = columns[i]?.cells.at(-1)?.turn;
     if (t != null) b.cancel(t).catch(fail);
   }
 
   function reset() {
+    tools.open(null);
     setConversation(null);
     setColumns([]);
     setVoted(null);
@@ -201,7 +233,7 @@ export function Compare(props: {
         return {
           question: question.text, parts: filesOf(question.parts), view, turn: null, userId: question.id, messageId: answer?.id ?? null,
           status: !answer ? "failed" : answer.status === "complete" ? "done" : answer.status === "error" ? "failed" : "stopped",
-          model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], figures: f ?? null,
+          model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], figures: f ?? null, tools: runsOf(answer?.parts),
           error: error ? errorView(error, "provider") : null,
           line: f ? answerLine(f) : "",
         };
@@ -211,6 +243,7 @@ export function Compare(props: {
       setVoted(null);
       setProblem(null);
       widths.reset();
+      tools.open(id);
       setConversation(id);
       setColumns(cols.map((cells, i) => ({
         targets: c.columnTargets[i]?.length
@@ -284,6 +317,7 @@ export function Compare(props: {
               <Column col={col} index={i()} hidden={hidden()} widths={widths} pictures={pics}
                 canContinue={!busy() && col.cells.at(-1)?.messageId != null && !hidden()}
                 onStop={() => stop(i())} body={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}
+                onAnswer={(call, approval) => void answerTool(i(), call, approval)}
                 onContinue={async () => {
                   try { props.onContinue(await b.continueCompare(conversation()!, col.cells.at(-1)!.messageId!)); } catch (e) { fail(e); }
                 }} />
@@ -302,7 +336,7 @@ export function Compare(props: {
           <Button size="sm" icon={Eye} class="reveal-names" onClick={() => { setRevealed(true); queueMicrotask(() => document.querySelector<HTMLElement>(".compare-input")?.focus()); }}>Show the names</Button>
         </div>
       </Show>
-      <Composer draft={draft()} setDraft={setDraft} files={files} pictures={pics} busy={busy()} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
+      <Composer draft={draft()} setDraft={setDraft} files={files} pictures={pics} busy={busy()} tools={tools} onToolSettings={props.onToolSettings} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
         ref={(el) => (box = el)} note={conversation() === null
           ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
           : `${columns.length} columns · each keeps its own thread`}

@@ -1,5 +1,6 @@
-// The compare's composer (the chat's look: it grows with its text, its attachments above the text;
-// Enter sends to every column, Stop ends every column) and the note of what last went wrong: a typed error as the error card
+// The compare's composer (the chat's look: it grows with its text, its attachments above the text,
+// the tools menu beside the attach button; Enter sends to every column, Stop ends every column)
+// and the note of what last went wrong: a typed error as the error card
 // (its "Send anyway" shows for a spent budget only), a plain sentence as a notice; both dismissable.
 
 import { Show } from "solid-js";
@@ -9,6 +10,8 @@ import { AttachButton, onPasteFiles, Tray } from "../attachments/Tray";
 import { ErrorCard } from "../chat/ErrorCard";
 import { fit, IconButton } from "../design/controls";
 import { ArrowUp, CircleAlert, Square, X } from "../design/icons";
+import type { ToolChoice } from "../tools/choice";
+import { ToolsMenu } from "../tools/ToolsMenu";
 import type { ErrorView } from "../types";
 
 /** Why the last action failed: a typed error (as the error card) or a plain sentence. */
@@ -30,6 +33,7 @@ export function ProblemNote(props: { problem: Problem; onDismiss: () => void; on
 export function Composer(props: {
   draft: string; setDraft: (text: string) => void; files: Attachments; pictures: Pictures; busy: boolean; note: string; placeholder: string;
   onSend: () => void; onStopAll: () => void; ref: (el: HTMLTextAreaElement) => void;
+  tools: ToolChoice; onToolSettings?: () => void;
 }) {
   const reading = () => props.files.reading() > 0;
   return (
@@ -42,6 +46,7 @@ export function Composer(props: {
           onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); props.onSend(); } }} />
         <div class="composer-bar">
           <AttachButton files={props.files} />
+          <ToolsMenu choice={props.tools} onSettings={props.onToolSettings} />
           <span class="composer-note">{props.note}</span>
           <span class="composer-spacer" />
           <Show when={props.busy} fallback={

@@ -5,6 +5,7 @@
 import type { Part } from "../attachments/parts";
 import type { AnswerView } from "../shared/answer";
 import { compact, type Figures, fromDone } from "../shared/figures";
+import type { ToolRun } from "../tools/runs";
 import type { ErrorView, MessageView, TurnEvent } from "../types";
 
 export type CellStatus = "waiting" | "streaming" | "done" | "failed" | "stopped";
@@ -27,6 +28,8 @@ export interface Cell {
   figures: Figures | null;
   error: ErrorView | null;
   tried: string[];
+  /** The answer's tool calls (each column runs its own and asks its own questions). */
+  tools: ToolRun[];
 }
 export interface Column { targets: string[]; cells: Cell[] }
 

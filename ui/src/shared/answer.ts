@@ -24,6 +24,8 @@ export function decorate(el: Element): void {
 
 export class AnswerView {
   readonly root: HTMLElement;
+  /** Where the answer's tool calls are shown: after its reasoning, before its text (filled by the view). */
+  readonly tools: HTMLElement;
   private readonly body: HTMLElement;
   private readonly tail: HTMLElement;
   private readonly reasoning: HTMLDetailsElement;
@@ -45,7 +47,9 @@ export class AnswerView {
     this.body.className = "blocks";
     this.tail = doc.createElement("div");
     this.tail.className = "tail";
-    this.root.append(this.reasoning, this.body, this.tail);
+    this.tools = doc.createElement("div");
+    this.tools.className = "answer-tools";
+    this.root.append(this.reasoning, this.tools, this.body, this.tail);
   }
 
   /** Applies one `render` message. */
@@ -69,10 +73,10 @@ export class AnswerView {
     }
   }
 
-  /** The answer's text as shown (code blocks without their copy buttons or language labels). */
+  /** The answer's text as shown (code blocks without their copy buttons or language labels, no tool calls). */
   text(): string {
     const c = this.root.cloneNode(true) as HTMLElement;
-    c.querySelectorAll(".copy, .code-lang, .reasoning").forEach((e) => e.remove());
+    c.querySelectorAll(".copy, .code-lang, .reasoning, .answer-tools").forEach((e) => e.remove());
     return (c.innerText ?? c.textContent ?? "").trim();
   }
 

@@ -12,12 +12,16 @@ export interface Kept {
   model: string;
   /** The last models picked for a compare. */
   compareLast: string[];
+  /** The MCP servers last picked in a tools menu (a new chat starts with them). */
+  toolsLast: string[];
+  /** The MCP servers picked per conversation (its id → their names), the newest last. */
+  toolsByConversation: Record<string, string[]>;
 }
 
-const defaults: Kept = { theme: "system", model: "", compareLast: [] };
+const defaults: Kept = { theme: "system", model: "", compareLast: [], toolsLast: [], toolsByConversation: {} };
 
 /** Which keys hold JSON rather than a plain string. */
-const json: Record<keyof Kept, boolean> = { theme: false, model: false, compareLast: true };
+const json: Record<keyof Kept, boolean> = { theme: false, model: false, compareLast: true, toolsLast: true, toolsByConversation: true };
 
 /**
  * Compare sets an older version kept here (`compareSets`, name → models), removed as they are
@@ -61,7 +65,7 @@ export function load<K extends keyof Kept>(key: K): Kept[K] {
   try {
     const value = JSON.parse(raw) as unknown;
     const want = defaults[key];
-    const sameShape = Array.isArray(want) ? Array.isArray(value) : typeof value === typeof want && value !== null;
+    const sameShape = Array.isArray(want) ? Array.isArray(value) : typeof value === typeof want && value !== null && !Array.isArray(value);
     return sameShape ? (value as Kept[K]) : structuredClone(want);
   } catch {
     return structuredClone(defaults[key]);
