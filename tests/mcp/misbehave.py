@@ -9,7 +9,7 @@ Written with the official Python SDK (`mcp`, pinned in .ci/setup). Run it as
   stubborn   ignores SIGTERM and, once stdin closes, keeps running (only SIGKILL ends it)
   http       serves streamable HTTP on 127.0.0.1:PORT at /mcp instead of stdio
 
-Tools: echo, crash, hang, flood, slow_echo, garbage, spawn_child, env, headers.
+Tools: echo, crash, hang, cancelled, flood, slow_echo, garbage, spawn_child, env, headers.
 """
 
 import os
@@ -40,11 +40,25 @@ def crash(code: int = 7) -> str:
     os._exit(code)
 
 
+CANCELLED = 0
+
+
 @server.tool()
 async def hang() -> str:
-    """Never answers."""
-    await anyio.sleep(24 * 3600)
+    """Never answers; counts the times it was cancelled (notifications/cancelled)."""
+    global CANCELLED
+    try:
+        await anyio.sleep(24 * 3600)
+    except anyio.get_cancelled_exc_class():
+        CANCELLED += 1
+        raise
     return "unreachable"
+
+
+@server.tool()
+def cancelled() -> int:
+    """How many `hang` calls were cancelled."""
+    return CANCELLED
 
 
 @server.tool(structured_output=False)

@@ -127,6 +127,18 @@ async fn a_server_killed_from_outside_is_started_again_on_next_use() {
     mcp.shutdown().await;
 }
 
+/// Waits until the server says `n` `hang` calls were cancelled (it got notifications/cancelled).
+async fn assert_cancelled(mcp: &roundtable_engine::mcp::Mcp, n: u32) {
+    for _ in 0..50 {
+        let out = mcp.call("mis", "cancelled", json!({}), None).await.unwrap();
+        if text(&out) == n.to_string() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server never saw the call cancelled");
+}
+
 #[tokio::test]
 async fn a_hung_call_times_out_and_the_server_keeps_working() {
     let mcp = registry(vec![("mis", misbehave(""))]);
@@ -146,6 +158,7 @@ async fn a_hung_call_times_out_and_the_server_keeps_working() {
         took < Duration::from_secs(10),
         "ends at its deadline, took {took:?}"
     );
+    assert_cancelled(&mcp, 1).await;
     let out = mcp
         .call(
             "mis",
@@ -168,6 +181,7 @@ async fn a_dropped_call_leaves_the_server_usable() {
     assert!(tokio::time::timeout(Duration::from_millis(500), call)
         .await
         .is_err());
+    assert_cancelled(&mcp, 1).await;
     let out = mcp
         .call("mis", "echo", json!({"message": "next"}), None)
         .await
