@@ -33,6 +33,12 @@ const COMMANDS: &[&str] = &[
     "attach",
     "attachment_image",
     "paste_image",
+    "mcp_servers",
+    "mcp_test",
+    "mcp_tools",
+    "mcp_save",
+    "mcp_remove",
+    "tool_answer",
 ];
 
 fn main() {

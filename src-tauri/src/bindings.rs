@@ -4,12 +4,14 @@
 
 #[cfg(test)]
 mod tests {
-    use roundtable_engine::chat::Role;
+    use roundtable_engine::chat::{Decision, Role, ToolCall, ToolContent, ToolResult};
+    use roundtable_engine::config::settings::McpServerSetting;
     use roundtable_engine::config::settings::{
         BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
     };
     use roundtable_engine::config::Strategy;
     use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
+    use roundtable_engine::mcp::{Approve, Kind, McpTest, McpTool, ServerStatus, State};
     use roundtable_engine::reports::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
     use roundtable_engine::reports::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
@@ -18,13 +20,15 @@ mod tests {
     use roundtable_engine::store::{
         AnswerFigures, AttachmentMeta, ConversationKind, MessageStatus, StoredPart, Verdict,
     };
+    use roundtable_engine::tools::{Approval, Pending};
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;
 
     use crate::attachments::AttachedView;
     use crate::commands::{AppInfo, Saved, Started};
     use crate::compare::{ColumnMsg, CompareStarted};
-    use crate::stream::{Render, RenderKind, StreamMsg};
+    use crate::stream::{AskKind, AskMsg, Render, RenderKind, StreamMsg};
+    use crate::tools::{ServerView, ToolsView};
     use crate::views::{
         HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
     };
@@ -101,6 +105,23 @@ mod tests {
             DaySpend,
             UsageLine,
             BudgetProgress,
+            ToolCall,
+            ToolResult,
+            ToolContent,
+            Decision,
+            AskMsg,
+            AskKind,
+            Pending,
+            Approval,
+            Approve,
+            McpServerSetting,
+            ServerView,
+            ServerStatus,
+            Kind,
+            State,
+            McpTest,
+            McpTool,
+            ToolsView,
         );
         out
     }

@@ -2,6 +2,7 @@
 //! error to the typed IPC error ([`ErrorView`]: a kind the UI branches on, and one line of
 //! text). No key ever crosses here: the UI sees provider ids and masked hints only.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use roundtable_engine::config::settings::{self, Edit, SettingsView};
@@ -150,21 +151,56 @@ pub struct Saved {
 
 /// Starts a turn; its events arrive on `events`. Preparing it reads attachment files and the
 /// database: off the window's thread.
+/// `tools` names the MCP servers whose tools the model may call (their servers are started
+/// first: one that cannot start refuses the turn before the message is saved).
 #[tauri::command]
 pub async fn send(
     state: State<'_, AppState>,
     spec: TurnSpec,
+    tools: Option<Vec<String>>,
     events: Channel<StreamMsg>,
 ) -> Reply<Started> {
     let ready = state.ready()?;
+    let (id, cancelled) = state.turns.track();
+    let asks = events.clone();
+    let host = state
+        .tools
+        .host(
+            ready.dir.clone(),
+            &tools.unwrap_or_default(),
+            id,
+            Arc::new(move |m| {
+                let _ = asks.send(m);
+            }),
+        )
+        .await;
     let r = ready.clone();
-    let turn = blocking(move || Turn::prepare(&r.router, &r.store, spec)).await?;
+    let prepared = match host {
+        Ok(host) => {
+            blocking(move || {
+                let mut turn = Turn::prepare(&r.router, &r.store, spec)?;
+                if let Some(host) = host {
+                    turn.use_tools(host);
+                }
+                Ok(turn)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let turn = match prepared {
+        Ok(turn) => turn,
+        Err(e) => {
+            state.turns.done(id);
+            return Err(e);
+        }
+    };
     let saved = Saved {
         conversation_id: turn.conversation_id().unwrap_or_default(),
         user_message_id: turn.user_message_id().unwrap_or_default(),
     };
     Ok(Started {
-        turn: crate::run::start(ready, state.turns.clone(), turn, events),
+        turn: crate::run::start(ready, state.turns.clone(), turn, (id, cancelled), events),
         saved,
     })
 }

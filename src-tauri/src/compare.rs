@@ -1,6 +1,8 @@
 //! The commands of the compare view: start a compare, vote on its answers, the leaderboard of
 //! those votes, and "continue with this one"; each a few lines over the engine.
 
+use std::sync::Arc;
+
 use roundtable_engine::dates;
 use roundtable_engine::reports::leaderboard::{leaderboard as board, Leaderboard};
 use roundtable_engine::session::compare::{self, CompareSpec};
@@ -33,15 +35,59 @@ pub struct ColumnMsg {
 
 /// Starts every column of a compare; each column's events (coalesced per column, one render a
 /// frame at most) arrive on `events`, tagged with the column.
+/// `tools` names the MCP servers whose tools every column may call; each column runs its own
+/// loop and asks its own questions.
 #[tauri::command]
 pub async fn compare(
     state: State<'_, AppState>,
     spec: CompareSpec,
+    tools: Option<Vec<String>>,
     events: Channel<ColumnMsg>,
 ) -> Reply<CompareStarted> {
     let ready = state.ready()?;
+    let servers = tools.unwrap_or_default();
+    let tracked: Vec<_> = spec.columns.iter().map(|_| state.turns.track()).collect();
+    let untrack = |tracked: &[(u64, _)]| {
+        for (id, _) in tracked {
+            state.turns.done(*id);
+        }
+    };
+    let mut hosts = Vec::new();
+    for (column, (id, _)) in tracked.iter().enumerate() {
+        let channel = events.clone();
+        let send = Arc::new(move |msg| {
+            let _ = channel.send(ColumnMsg {
+                column: column as u32,
+                msg,
+            });
+        });
+        match state
+            .tools
+            .host(ready.dir.clone(), &servers, *id, send)
+            .await
+        {
+            Ok(host) => hosts.push(host),
+            Err(e) => {
+                untrack(&tracked);
+                return Err(e);
+            }
+        }
+    }
     let r = ready.clone();
-    let prepared = blocking(move || compare::prepare(&r.router, &r.store, spec)).await?;
+    let prepared = match blocking(move || compare::prepare(&r.router, &r.store, spec)).await {
+        Ok(mut p) => {
+            for (turn, host) in p.turns.iter_mut().zip(hosts) {
+                if let Some(host) = host {
+                    turn.use_tools(host);
+                }
+            }
+            p
+        }
+        Err(e) => {
+            untrack(&tracked);
+            return Err(e);
+        }
+    };
     let user_message_ids = prepared
         .turns
         .iter()
@@ -50,7 +96,8 @@ pub async fn compare(
     let send = move |column, msg| {
         let _ = events.send(ColumnMsg { column, msg });
     };
-    let turns = crate::run::start_columns(ready, state.turns.clone(), prepared.turns, send);
+    let turns =
+        crate::run::start_columns(ready, state.turns.clone(), prepared.turns, tracked, send);
     Ok(CompareStarted {
         conversation_id: prepared.conversation_id,
         turns,

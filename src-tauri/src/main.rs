@@ -12,6 +12,7 @@ mod navigation;
 mod run;
 mod state;
 mod stream;
+mod tools;
 mod usage;
 mod views;
 mod window;
@@ -62,10 +63,27 @@ fn main() {
             attachments::attach,
             attachments::attachment_image,
             attachments::paste_image,
+            tools::mcp_servers,
+            tools::mcp_test,
+            tools::mcp_tools,
+            tools::mcp_save,
+            tools::mcp_remove,
+            tools::tool_answer,
         ])
-        .run(context);
-    if let Err(e) = app {
-        eprintln!("roundtable: the window could not start: {e}");
-        std::process::exit(1);
-    }
+        .build(context);
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("roundtable: the window could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        // No MCP server outlives the app (a crash or a kill: each dies with its parent too).
+        if let tauri::RunEvent::Exit = event {
+            use tauri::Manager;
+            let tools = handle.state::<state::AppState>().tools.clone();
+            tauri::async_runtime::block_on(tools.shutdown());
+        }
+    });
 }

@@ -18,9 +18,14 @@ fn session(ready: &Ready) -> Session<'_> {
     }
 }
 
-/// Starts `turn`, its events to `events`; returns its id (for `cancel`).
-pub fn start(ready: Arc<Ready>, turns: Arc<Turns>, turn: Turn, events: Channel<StreamMsg>) -> u64 {
-    let (id, cancelled) = turns.track();
+/// Starts `turn` (tracked as `id`, stopped when `cancelled` resolves), its events to `events`.
+pub fn start(
+    ready: Arc<Ready>,
+    turns: Arc<Turns>,
+    turn: Turn,
+    (id, cancelled): (u64, impl std::future::Future<Output = ()> + Send + 'static),
+    events: Channel<StreamMsg>,
+) -> u64 {
     tauri::async_runtime::spawn(async move {
         let (tx, rx) = unbounded_channel();
         let drive = turn.run(session(&ready), cancelled, move |e| {
@@ -39,13 +44,13 @@ pub fn start(ready: Arc<Ready>, turns: Arc<Turns>, turn: Turn, events: Channel<S
 
 /// Starts every column of a compare under one fan-out, each column's events to `send` with its
 /// index (coalesced per column); returns each column's id (for `cancel`), in column order.
-pub fn start_columns(
+pub fn start_columns<F: std::future::Future<Output = ()> + Send + 'static>(
     ready: Arc<Ready>,
     turns: Arc<Turns>,
     columns: Vec<Turn>,
+    tracked: Vec<(u64, F)>,
     send: impl Fn(u32, StreamMsg) + Clone + Send + 'static,
 ) -> Vec<u64> {
-    let tracked: Vec<_> = columns.iter().map(|_| turns.track()).collect();
     let ids: Vec<u64> = tracked.iter().map(|(id, _)| *id).collect();
     let cancels = Mutex::new(
         tracked

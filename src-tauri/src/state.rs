@@ -33,14 +33,22 @@ pub struct AppState {
     ready: RwLock<Result<Arc<Ready>, ErrorView>>,
     /// The turns in flight, across config reloads.
     pub turns: Arc<Turns>,
+    /// The MCP servers and the tool calls waiting for an answer, across config reloads.
+    pub tools: Arc<crate::tools::AppTools>,
 }
 
 impl AppState {
     /// Opens the data dir.
     pub fn load() -> AppState {
+        let ready = Ready::open().map(Arc::new).map_err(|e| ErrorView::from(&e));
+        let tools = match &ready {
+            Ok(r) => crate::tools::AppTools::new(r.router.engine().config()),
+            Err(_) => crate::tools::AppTools::new(&Config::default()),
+        };
         AppState {
-            ready: RwLock::new(Ready::open().map(Arc::new).map_err(|e| ErrorView::from(&e))),
+            ready: RwLock::new(ready),
             turns: Arc::new(Turns::default()),
+            tools: Arc::new(tools),
         }
     }
 
@@ -62,6 +70,7 @@ impl AppState {
             .map_err(|e| ErrorView::from(&e))?,
         );
         *self.ready.write().unwrap_or_else(|p| p.into_inner()) = Ok(fresh.clone());
+        self.tools.reconfigure(fresh.router.engine().config());
         Ok(fresh)
     }
 }

@@ -18,6 +18,26 @@ pub enum StreamMsg {
     Render(Render),
     /// An attempt, the end, a failure or a stop.
     Event(TurnEvent),
+    /// A tool call waits for the person's Allow or Deny (answered by `tool_answer`).
+    Ask(AskMsg),
+}
+
+/// A tool call waiting for the person.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AskMsg {
+    pub kind: AskKind,
+    /// The turn it waits in.
+    #[ts(type = "number")]
+    pub turn: u64,
+    pub pending: roundtable_engine::tools::Pending,
+}
+
+/// The tag of an [`AskMsg`].
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AskKind {
+    Ask,
 }
 
 /// The answer's rendered blocks: drop the shown final blocks from `replaceFrom` on, append

@@ -36,6 +36,43 @@ pub enum Command {
     Usage(UsageArgs),
     /// Serve an OpenAI-compatible API on this machine (the router, your keys, the ledger).
     Serve(ServeArgs),
+    /// The MCP servers of config.toml: their status and tools.
+    #[command(subcommand)]
+    Mcp(McpCommand),
+}
+
+/// `roundtable mcp …`.
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// Every server: how it is reached, its state and (once started) its tools.
+    List {
+        /// Start each enabled server to list its tools (otherwise only the config is shown).
+        #[arg(long)]
+        start: bool,
+        /// Print one JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a server, list its tools with their schemas, and stop it.
+    Test {
+        /// The server's name (`[mcp.NAME]`).
+        name: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How tool calls no remembered rule decides are decided.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum ApproveArg {
+    /// Ask at the terminal (with no terminal, calls are refused and the model is told).
+    #[default]
+    Ask,
+    /// Run every call.
+    All,
+    /// Refuse every call.
+    None,
 }
 
 /// `roundtable serve`.
@@ -225,6 +262,15 @@ pub struct RequestOpts {
     /// for more.
     #[arg(short = 'a', long = "attach", value_name = "FILE")]
     pub attach: Vec<std::path::PathBuf>,
+    /// Offer the tools of this MCP server (`[mcp.NAME]` in config.toml); repeat for more.
+    #[arg(long = "tools", value_name = "NAME")]
+    pub tools: Vec<String>,
+    /// How tool calls are allowed when no remembered rule decides.
+    #[arg(long, value_enum, default_value_t = ApproveArg::Ask)]
+    pub approve: ApproveArg,
+    /// The most model calls of one answer when it uses tools.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub max_steps: u16,
     /// The prompt; read from stdin when absent or `-`.
     #[arg(value_name = "PROMPT")]
     pub prompt: Option<String>,

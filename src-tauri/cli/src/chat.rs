@@ -45,14 +45,22 @@ pub fn spec(opts: &RequestOpts, prompt: String, targets: &[String]) -> TurnSpec 
 
 /// Runs `chat`: the user's message is committed before anything is sent; the answer is recorded
 /// as it streams, with every attempt in the ledger.
-pub async fn run(s: Session<'_>, args: ChatArgs, out: &mut Out) -> Result<(), Failure> {
+pub async fn run(
+    s: Session<'_>,
+    args: ChatArgs,
+    tools: Option<std::sync::Arc<dyn roundtable_engine::tools::ToolHost>>,
+    out: &mut Out,
+) -> Result<(), Failure> {
     // Model names are checked before a prompt is waited for on stdin.
     s.router.plan(&args.models)?;
     let prompt = read_prompt(args.opts.prompt.clone())?;
     let mut spec = spec(&args.opts, prompt, &args.models);
     spec.conversation = args.r#continue;
     spec.attachments = Some(attach_files(s.store, &args.opts.attach)?);
-    let turn = Turn::prepare(s.router, s.store, spec)?;
+    let mut turn = Turn::prepare(s.router, s.store, spec)?;
+    if let Some(host) = tools {
+        turn.use_tools(host);
+    }
     warn_budget(turn.budget);
     let delivery = if args.no_stream {
         Delivery::Whole

@@ -22,7 +22,12 @@ struct Column {
 }
 
 /// Runs `compare`: one conversation, one user message, each column its own recorded branch.
-pub async fn run(s: Session<'_>, args: CompareArgs, out: &mut Out) -> Result<(), Failure> {
+pub async fn run(
+    s: Session<'_>,
+    args: CompareArgs,
+    hosts: Vec<Option<std::sync::Arc<dyn roundtable_engine::tools::ToolHost>>>,
+    out: &mut Out,
+) -> Result<(), Failure> {
     let max = compare::MAX_COLUMNS;
     if !(2..=max).contains(&args.models.len()) {
         return Err(Failure::Input(format!(
@@ -54,7 +59,13 @@ pub async fn run(s: Session<'_>, args: CompareArgs, out: &mut Out) -> Result<(),
         attachments: attach_files(s.store, &o.attach)?,
         ..Default::default()
     };
-    let prepared = compare::prepare(s.router, s.store, spec)?;
+    let mut prepared = compare::prepare(s.router, s.store, spec)?;
+    // Each column runs its own tool loop, with its own approvals.
+    for (turn, host) in prepared.turns.iter_mut().zip(hosts) {
+        if let Some(host) = host {
+            turn.use_tools(host);
+        }
+    }
     if let Some(first) = prepared.turns.first() {
         warn_budget(first.budget);
     }

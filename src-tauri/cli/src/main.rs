@@ -8,10 +8,12 @@ mod export;
 mod failure;
 mod history;
 mod keys;
+mod mcp;
 mod models;
 mod output;
 mod serve;
 mod sets;
+mod tools;
 mod usage;
 
 use clap::Parser;
@@ -71,6 +73,9 @@ async fn run(cli: Cli) -> i32 {
         Command::History(_) => false,
         Command::Usage(a) => a.json,
         Command::Serve(_) => false,
+        Command::Mcp(args::McpCommand::List { json, .. } | args::McpCommand::Test { json, .. }) => {
+            *json
+        }
     };
     let mut out = Out::new(json);
     let result = async {
@@ -88,7 +93,15 @@ async fn run(cli: Cli) -> i32 {
             Command::Chat(args) => {
                 let store = store()?;
                 let prices = prices(&store)?;
-                chat::run(session(&router, &store, &prices), args, &mut out).await
+                let servers = mcp::registry(engine.config());
+                let done = async {
+                    let host = tools::host(&servers, &dir, &args.opts).await?;
+                    chat::run(session(&router, &store, &prices), args, host, &mut out).await
+                }
+                .await;
+                // No server outlives the command (a kill leaves none either: see `mcp`).
+                servers.shutdown().await;
+                done
             }
             Command::Compare(mut args) => {
                 if let Some(name) = &args.set {
@@ -96,8 +109,19 @@ async fn run(cli: Cli) -> i32 {
                 }
                 let store = store()?;
                 let prices = prices(&store)?;
-                compare::run(session(&router, &store, &prices), args, &mut out).await
+                let servers = mcp::registry(engine.config());
+                let done = async {
+                    let mut hosts = Vec::new();
+                    for _ in 0..args.models.len() {
+                        hosts.push(tools::host(&servers, &dir, &args.opts).await?);
+                    }
+                    compare::run(session(&router, &store, &prices), args, hosts, &mut out).await
+                }
+                .await;
+                servers.shutdown().await;
+                done
             }
+            Command::Mcp(command) => mcp::run(engine.config(), command, &mut out).await,
             Command::History(command) => history::run(&store()?, command, &mut out),
             Command::Usage(args) => usage::run(&store()?, args, &mut out),
             Command::Models(args) => models::run(&engine, &dir, args, &mut out).await,

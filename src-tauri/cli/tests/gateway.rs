@@ -1202,7 +1202,9 @@ fn the_openai_python_sdk_calls_tools_on_anthropic_and_gemini_targets() {
         .env("TARGETS", "claude/claude-sonnet-4-5 gem/gemini-2.5-flash")
         .env("FALLBACK", "broken/gpt-4o")
         .output()
-        .unwrap_or_else(|e| panic!("{python} runs (.ci/setup makes a venv with the openai SDK): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("{python} runs (.ci/setup makes a venv with the openai SDK): {e}")
+        });
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -1246,6 +1248,9 @@ fn the_openai_python_sdk_calls_tools_on_anthropic_and_gemini_targets() {
     // Each call of the SDK is one ledger row; the fallback's failure is in the ledger too.
     let rows = ledger(gw.dir.path());
     let failed = rows.iter().filter(|r| r.1 == "failed").count();
-    assert_eq!(failed, 2, "each fallback's failed try is recorded: {rows:?}");
+    assert_eq!(
+        failed, 2,
+        "each fallback's failed try is recorded: {rows:?}"
+    );
     assert_eq!(rows.len(), 14, "one row per model call: {rows:?}");
 }

@@ -508,6 +508,7 @@ impl<'a> Answer<'a> {
     /// stored, and they run one by one (each after its consent); past the step limit they are
     /// answered as not run and the answer ends.
     fn tool_step(&mut self, end: &StreamEnd, target: Target) {
+        tracing::debug!(target: "roundtable::tools", "model call ended with tool calls");
         let Some(l) = &mut self.tools else { return };
         let calls = std::mem::take(&mut l.calls);
         let parts: Vec<Part> = calls.iter().cloned().map(Part::ToolCall).collect();
@@ -635,6 +636,7 @@ impl<'a> Answer<'a> {
         };
         self.rec.next_step(request.prompt_chars());
         self.source = Source::Routed(self.router.stream(&plan, request));
+        tracing::debug!(target: "roundtable::tools", "next model call started");
     }
 
     fn finish(&mut self, end: &StreamEnd, target: &Target) {

@@ -7,9 +7,16 @@
 //! back into the turns every protocol wants: the assistant's text and calls, then the results,
 //! then the next text.
 
+pub mod host;
+
 use futures_util::future::BoxFuture;
 
 use crate::chat::{Decision, Message, Part, Role, ToolCall, ToolResult, ToolSpec};
+
+pub use host::{
+    offered, rules_from, rules_of, Approval, Approver, Backend, Keeper, McpHost, Mode, Offered,
+    Pending, Remembered, Rules, ServerRules,
+};
 
 /// The most model calls of one tool loop unless the person says otherwise.
 pub const DEFAULT_MAX_STEPS: usize = 10;

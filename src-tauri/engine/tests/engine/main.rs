@@ -13,4 +13,5 @@ mod mcp;
 mod recording;
 mod router;
 mod settings;
+mod tool_loop;
 mod turn;
