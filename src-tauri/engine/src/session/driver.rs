@@ -585,7 +585,11 @@ impl<'a> Answer<'a> {
                     let run = l.host.run(call.clone());
                     Box::pin(async move {
                         let mut r = run.await;
-                        r.ms.get_or_insert(started.elapsed().as_millis() as u64);
+                        // A call that ran has its time; a refused one has none (the wait for
+                        // the person is not the tool's).
+                        if r.decision.is_none_or(Decision::allows) {
+                            r.ms.get_or_insert(started.elapsed().as_millis() as u64);
+                        }
                         r
                     })
                 }
