@@ -66,6 +66,8 @@ struct RawModel {
     context_length: Option<u64>,
     pricing: Option<RawPricing>,
     architecture: Option<RawArchitecture>,
+    /// OpenRouter: the request parameters a model takes (`tools` among them, or not).
+    supported_parameters: Option<Vec<String>>,
 }
 
 /// OpenRouter's `architecture`: what a model reads.
@@ -81,6 +83,21 @@ struct RawPricing {
     completion: Option<String>,
     input_cache_read: Option<String>,
     input_cache_write: Option<String>,
+}
+
+/// What a model reads, and (from `supported_parameters`, when the list is given) whether it calls
+/// tools: `tools`, or `no_tools` for a model whose list lacks it.
+fn inputs(
+    architecture: Option<RawArchitecture>,
+    parameters: Option<Vec<String>>,
+) -> Option<Vec<String>> {
+    // Without its modalities a model stays unknown (a list of words says "no images" too).
+    let mut words = architecture.and_then(|a| a.input_modalities)?;
+    if let Some(params) = parameters {
+        let tools = params.iter().any(|p| p == "tools");
+        words.push(if tools { "tools" } else { "no_tools" }.to_string());
+    }
+    Some(words)
 }
 
 fn per_million(v: &Option<String>) -> Option<f64> {
@@ -114,7 +131,7 @@ pub(crate) fn parse_models(
                     cache_write: per_million(&p.input_cache_write),
                 })
             }),
-            inputs: m.architecture.and_then(|a| a.input_modalities),
+            inputs: inputs(m.architecture, m.supported_parameters),
         })
         .collect())
 }
@@ -174,8 +191,15 @@ mod tests {
     #[test]
     fn openrouter_catalog_prices_per_million() {
         let p = preset("openrouter").unwrap();
-        let body = br#"{"data":[{"id":"anthropic/claude-3.5-sonnet","name":"Claude 3.5 Sonnet","context_length":200000,"pricing":{"prompt":"0.000003","completion":"0.000015","input_cache_read":"0.0000003","input_cache_write":"0.00000375"}},{"id":"openrouter/auto","pricing":{"prompt":"-1","completion":"-1"}}]}"#;
+        let body = br#"{"data":[{"id":"anthropic/claude-3.5-sonnet","name":"Claude 3.5 Sonnet","context_length":200000,"pricing":{"prompt":"0.000003","completion":"0.000015","input_cache_read":"0.0000003","input_cache_write":"0.00000375"},"architecture":{"input_modalities":["text","image"]},"supported_parameters":["tools","temperature"]},{"id":"openrouter/auto","pricing":{"prompt":"-1","completion":"-1"},"architecture":{"input_modalities":["text"]},"supported_parameters":["temperature"]},{"id":"x/y","supported_parameters":["tools"]}]}"#;
         let models = parse_models(&p, body).unwrap();
+        let read = |i: usize| {
+            crate::attach::send::Inputs::from_modalities(models[i].inputs.as_deref().unwrap())
+        };
+        assert_eq!(read(0).tools, Some(true));
+        assert_eq!(read(0).image, Some(true));
+        assert_eq!(read(1).tools, Some(false), "a list without tools");
+        assert_eq!(models[2].inputs, None, "no modalities: unknown");
         assert_eq!(models[0].id, "openrouter/anthropic/claude-3.5-sonnet");
         assert_eq!(models[0].context_length, Some(200_000));
         let price = models[0].pricing.unwrap();
