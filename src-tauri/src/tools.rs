@@ -166,6 +166,9 @@ fn remember(dir: &std::path::Path, r: Remembered) {
     }
 }
 
+/// How long a question waits for the person before the call is denied.
+const ASK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Asks in the window: the question goes on the turn's channel, the answer comes back through
 /// `tool_answer`. A turn stopped while it waits drops the question (the call is not run).
 struct Window {
@@ -197,7 +200,12 @@ impl Approver for Window {
         }));
         Box::pin(async move {
             let _waiting = waiting;
-            rx.await.unwrap_or(Approval::Deny)
+            // A question nobody answers (its view was left) is a denial, not a turn held open
+            // for ever.
+            match tokio::time::timeout(ASK_DEADLINE, rx).await {
+                Ok(Ok(approval)) => approval,
+                _ => Approval::Deny,
+            }
         })
     }
 }
@@ -224,10 +232,12 @@ pub fn mcp_servers(state: State<'_, AppState>) -> Reply<Vec<ServerView>> {
         .into_iter()
         .map(|setting| ServerView {
             status: statuses.iter().find(|s| s.name == setting.name).cloned(),
-            has_auth: mcp::load_auth(&keys, &setting.name)
-                .ok()
-                .flatten()
-                .is_some(),
+            has_auth: setting.url.as_deref().is_some_and(|url| {
+                mcp::load_auth(&keys, &setting.name, url)
+                    .ok()
+                    .flatten()
+                    .is_some()
+            }),
             setting,
         })
         .collect())
@@ -272,11 +282,17 @@ pub async fn mcp_save(
     let ready = state.ready()?;
     let dir = ready.dir.clone();
     let name = server.name.clone();
+    let url = server.url.clone().unwrap_or_default();
+    let renamed = previous.clone().filter(|p| *p != name);
     let edit = Edit::McpServer { server, previous };
     let config = blocking(move || {
         let config = settings::apply(&dir, &edit)?;
+        // A renamed server's value is not carried over: it is entered again for the new name.
+        if let Some(old) = renamed {
+            mcp::remove_auth(&auth_store(), &old)?;
+        }
         if let Some(value) = auth.filter(|v| !v.is_empty()) {
-            mcp::save_auth(&auth_store(), &name, &value)?;
+            mcp::save_auth(&auth_store(), &name, &url, &value)?;
         }
         Ok(config)
     })

@@ -755,9 +755,15 @@ name: string,
  */
 arguments: string, 
 /**
- * Gemini's `thoughtSignature`, echoed back with the call.
+ * Gemini's `thoughtSignature` echoed back with the call; or, with `thinking`, the signature
+ * of Anthropic's thinking block that came before it.
  */
 signature?: string | null, 
+/**
+ * Anthropic's thinking block before this call (the first of its message), sent back with
+ * its signature: Anthropic requires it when thinking is on in a tool loop.
+ */
+thinking?: string | null, 
 /**
  * Where in the answer's text the call was made (bytes of text before it).
  */
@@ -887,11 +893,27 @@ hasAuth: boolean, };
 /**
  * One server as `roundtable mcp status` and the app's settings show it.
  */
-export type ServerStatus = { name: string, kind: Kind, 
+export type ServerStatus = { 
+/**
+ * Its `[mcp.NAME]`.
+ */
+name: string, 
+/**
+ * A process or an HTTP endpoint.
+ */
+kind: Kind, 
 /**
  * The command line, or the URL.
  */
-target: string, enabled: boolean, state: State, 
+target: string, 
+/**
+ * `false`: turned off in the config.
+ */
+enabled: boolean, 
+/**
+ * Where it is in its life.
+ */
+state: State, 
 /**
  * The process id, while a stdio server runs.
  */
@@ -922,7 +944,15 @@ export type State = "not_started" | "starting" | "running" | "failed" | "stopped
 /**
  * What `roundtable mcp test NAME` shows: the server's status after starting it, and its tools.
  */
-export type McpTest = { status: ServerStatus, tools: Array<McpTool>, };
+export type McpTest = { 
+/**
+ * Its status once started.
+ */
+status: ServerStatus, 
+/**
+ * Its tools (turned-off ones included, with `enabled: false`).
+ */
+tools: Array<McpTool>, };
 
 /**
  * A tool of an MCP server, as offered to models.

@@ -268,7 +268,8 @@ pub struct RequestOpts {
     /// How tool calls are allowed when no remembered rule decides.
     #[arg(long, value_enum, default_value_t = ApproveArg::Ask)]
     pub approve: ApproveArg,
-    /// The most model calls of one answer when it uses tools.
+    /// The most tool steps of one answer (model calls that ask for tools); one more call then
+    /// asks the model to answer without them.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub max_steps: u16,
     /// The prompt; read from stdin when absent or `-`.

@@ -97,8 +97,8 @@ impl Approver for Terminal {
                 let _ = writeln!(
                     err,
                     "\nroundtable: the model calls {} (server `{}`) with {}",
-                    p.tool,
-                    p.server,
+                    visible(&p.tool),
+                    visible(&p.server),
                     visible(&p.call.arguments)
                 );
                 let file = std::fs::File::open(&tty).ok()?;

@@ -400,8 +400,10 @@ fn alive(pid: u32) -> bool {
 #[test]
 fn killing_the_cli_mid_call_leaves_no_server_behind() {
     let (fake, _seen) = model("slow__hang", "{}");
+    // `stubborn`: the server ignores SIGTERM and outlives its stdin closing, so only the
+    // parent-death signal can end it when the CLI is killed.
     let table = format!(
-        "[mcp.slow]\ncommand = \"{}\"\nargs = [\"{}\"]\n",
+        "[mcp.slow]\ncommand = \"{}\"\nargs = [\"{}\", \"stubborn\"]\n",
         python(),
         misbehave()
     );

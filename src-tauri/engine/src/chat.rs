@@ -75,9 +75,14 @@ pub struct ToolCall {
     pub name: String,
     /// The arguments as the model wrote them: JSON text, replayed exactly; not always valid.
     pub arguments: String,
-    /// Gemini's `thoughtSignature`, echoed back with the call.
+    /// Gemini's `thoughtSignature` echoed back with the call; or, with `thinking`, the signature
+    /// of Anthropic's thinking block that came before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// Anthropic's thinking block before this call (the first of its message), sent back with
+    /// its signature: Anthropic requires it when thinking is on in a tool loop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<String>,
     /// Where in the answer's text the call was made (bytes of text before it).
     #[serde(default)]
     pub at: usize,

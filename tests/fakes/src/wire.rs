@@ -438,8 +438,11 @@ impl Protocol {
                 "usage":{"prompt_tokens":a.input,"completion_tokens":a.output,"prompt_tokens_details":{"cached_tokens":a.cache_read},"completion_tokens_details":{"reasoning_tokens":a.reasoning_tokens}}})
             }
             Protocol::Anthropic => {
-                let mut content =
-                    vec![json!({"type":"thinking","thinking":reasoning,"signature":"x"})];
+                // A thinking block only when the model thought (Anthropic sends none otherwise).
+                let mut content = Vec::new();
+                if !reasoning.is_empty() {
+                    content.push(json!({"type":"thinking","thinking":reasoning,"signature":"x"}));
+                }
                 if !text.is_empty() || !calls {
                     content.push(json!({"type":"text","text":text}));
                 }

@@ -250,6 +250,22 @@ describe("the pieces", () => {
     expect(runs.map((r) => r.call.id)).toEqual(["q", "z"]);
     expect(applyTool(runs, render1(""))).toBe(false);
   });
+
+  it("an id that comes again in a later step is a new call: its question shows its own arguments", () => {
+    const runs: ToolRun[] = [];
+    applyTool(runs, call("rt_call_0", "fs__write", '{"path":"/tmp/a"}'));
+    applyTool(runs, result("rt_call_0", "fs__write", [text("ok")]));
+    applyTool(runs, call("rt_call_0", "fs__write", '{"path":"~/.bashrc"}'));
+    applyTool(runs, ask(4, "rt_call_0", "fs__write", '{"path":"~/.bashrc"}'));
+    expect(runs.length).toBe(2);
+    expect(runs[0].result?.content).toEqual([text("ok")]);
+    expect(runs[0].ask).toBeNull();
+    expect(runs[1].ask?.turn).toBe(4);
+    expect(runs[1].call.arguments).toBe('{"path":"~/.bashrc"}');
+    applyTool(runs, result("rt_call_0", "fs__write", [text("refused")], { error: true, decision: "denied" }));
+    expect(runs[0].result?.content).toEqual([text("ok")]);
+    expect(runs[1].result?.is_error).toBe(true);
+  });
 });
 
 describe("the tools menu", () => {

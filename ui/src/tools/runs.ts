@@ -25,7 +25,9 @@ const runOf = (call: ToolCall): ToolRun => ({ call, ask: null, answer: null, res
  * whether it was a tool message. A question or a result for a call not seen yet adds the call.
  */
 export function applyTool(runs: ToolRun[], msg: StreamMsg): boolean {
-  const find = (id: string) => runs.find((r) => r.call.id === id);
+  // The latest call with this id that has no result yet (a finished one is never reused: an id
+  // could come again in a later step).
+  const find = (id: string) => [...runs].reverse().find((r) => r.call.id === id && !r.result);
   switch (msg.kind) {
     case "toolCall":
       if (!find(msg.call.id)) runs.push(runOf(msg.call));
@@ -34,6 +36,8 @@ export function applyTool(runs: ToolRun[], msg: StreamMsg): boolean {
       const p = msg.pending;
       let run = find(p.call.id);
       if (!run) runs.push((run = runOf(p.call)));
+      // The question shows the call it is about.
+      run.call = p.call;
       run.ask = { turn: msg.turn, server: p.server, tool: p.tool, description: p.description };
       run.answer = null;
       return true;
@@ -69,7 +73,7 @@ export function runsOf(parts: readonly StoredPart[] | undefined): ToolRun[] {
 
 /** Marks a waiting call answered, in place; answers the question it cleared (null: none was waiting). */
 export function answered(runs: ToolRun[], id: string, approval: Approval): Asked | null {
-  const run = runs.find((r) => r.call.id === id);
+  const run = runs.find((r) => r.call.id === id && r.ask);
   if (!run?.ask) return null;
   const asked = run.ask;
   run.ask = null;
@@ -79,7 +83,7 @@ export function answered(runs: ToolRun[], id: string, approval: Approval): Asked
 
 /** Puts a question back (its answer could not be delivered). */
 export function askAgain(runs: ToolRun[], id: string, asked: Asked): void {
-  const run = runs.find((r) => r.call.id === id);
+  const run = [...runs].reverse().find((r) => r.call.id === id && !r.result);
   if (run && !run.result) { run.ask = asked; run.answer = null; }
 }
 

@@ -523,6 +523,7 @@ fn in_call(c: &InToolCall, i: usize, j: usize) -> Result<ToolCall, ApiError> {
         name: f.name.clone(),
         arguments: f.arguments.clone().unwrap_or_default(),
         signature: None,
+        thinking: None,
         at: 0,
     })
 }

@@ -311,8 +311,16 @@ pub fn auth_store() -> OsKeychain {
     OsKeychain::new(AUTH_SERVICE)
 }
 
-/// Files `value` as the auth header value of `server` (replacing one there).
-pub fn save_auth(store: &dyn SecretStore, server: &str, value: &str) -> Result<()> {
+/// The origin (`https://host:port`) of a server's URL: what its auth value is bound to.
+fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    Some(parsed.origin().ascii_serialization())
+}
+
+/// Files `value` as the auth header value of `server`, bound to the origin of `url` (replacing
+/// one there): it is sent only to that origin, so a server whose URL later points elsewhere
+/// needs the value entered again.
+pub fn save_auth(store: &dyn SecretStore, server: &str, url: &str, value: &str) -> Result<()> {
     if !is_valid_name(server) {
         return Err(crate::error::Error::InvalidRequest(format!(
             "`{server}` cannot name an MCP server"
@@ -324,12 +332,34 @@ pub fn save_auth(store: &dyn SecretStore, server: &str, value: &str) -> Result<(
             "the auth header value for MCP server `{server}` is empty or not a valid header value"
         )));
     }
-    store.set(&auth_account(server), value)
+    let origin = origin_of(url).ok_or_else(|| {
+        crate::error::Error::InvalidRequest(format!(
+            "MCP server `{server}`: `{url}` is not a URL to bind its auth value to"
+        ))
+    })?;
+    store.set(&auth_account(server), &format!("{origin}\n{value}"))
 }
 
-/// The auth header value of `server`, if one is filed.
-pub fn load_auth(store: &dyn SecretStore, server: &str) -> Result<Option<Sensitive<String>>> {
-    Ok(store.get(&auth_account(server))?.map(Sensitive::new))
+/// The auth header value of `server` for `url`, if one is filed: an error when it was saved
+/// for another origin (it is never sent there).
+pub fn load_auth(
+    store: &dyn SecretStore,
+    server: &str,
+    url: &str,
+) -> Result<Option<Sensitive<String>>> {
+    let Some(filed) = store.get(&auth_account(server))? else {
+        return Ok(None);
+    };
+    let (origin, value) = filed.split_once('\n').unwrap_or(("", ""));
+    match origin_of(url) {
+        Some(here) if here == origin && !value.is_empty() => {
+            Ok(Some(Sensitive::new(value.to_string())))
+        }
+        _ => Err(crate::error::Error::InvalidRequest(format!(
+            "the auth value saved for MCP server `{server}` was for another address ({}); enter it again for {url}",
+            if origin.is_empty() { "unknown" } else { origin }
+        ))),
+    }
 }
 
 /// Removes the auth header value of `server`; false if there was none.
@@ -386,19 +416,36 @@ mod tests {
     }
 
     #[test]
-    fn auth_helpers_use_their_own_account() {
+    fn auth_helpers_use_their_own_account_and_bind_the_value_to_its_origin() {
         let store = MemoryStore::new();
-        assert!(load_auth(&store, "remote").unwrap().is_none());
-        save_auth(&store, "remote", " Bearer abc123 ").unwrap();
+        let url = "https://mcp.example.com/mcp";
+        assert!(load_auth(&store, "remote", url).unwrap().is_none());
+        save_auth(&store, "remote", url, " Bearer abc123 ").unwrap();
         assert_eq!(
             store.get("mcp:remote").unwrap().as_deref(),
-            Some("Bearer abc123")
+            Some("https://mcp.example.com\nBearer abc123")
         );
-        let value = load_auth(&store, "remote").unwrap().unwrap();
+        let value = load_auth(&store, "remote", "https://mcp.example.com/other")
+            .unwrap()
+            .unwrap();
         assert_eq!(value.expose(), "Bearer abc123");
         assert_eq!(format!("{value:?}"), "<redacted>");
-        assert!(save_auth(&store, "remote", "line\nbreak").is_err());
-        assert!(save_auth(&store, "a__b", "x").is_err());
+        // The URL now points elsewhere: the value is not given out, and the error says so
+        // without it.
+        let moved = load_auth(&store, "remote", "https://evil.example.net/mcp").unwrap_err();
+        let said = moved.to_string();
+        assert!(
+            said.contains("another address") && said.contains("evil.example.net"),
+            "{said}"
+        );
+        assert!(!said.contains("abc123"));
+        assert!(
+            load_auth(&store, "remote", "http://mcp.example.com/mcp").is_err(),
+            "another scheme"
+        );
+        assert!(save_auth(&store, "remote", url, "line\nbreak").is_err());
+        assert!(save_auth(&store, "a__b", url, "x").is_err());
+        assert!(save_auth(&store, "remote", "not a url", "x").is_err());
         assert!(remove_auth(&store, "remote").unwrap());
         assert!(!remove_auth(&store, "remote").unwrap());
     }

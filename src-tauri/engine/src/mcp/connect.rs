@@ -178,7 +178,7 @@ async fn open_http(
     let mut headers = HashMap::new();
     let mut secret = None;
     if let Some(header) = &config.auth_header {
-        let value = load_auth(secrets, name)
+        let value = load_auth(secrets, name, &url)
             .map_err(|e| fail(format!("its auth header could not be read: {e}")))?
             .ok_or_else(|| {
                 fail(format!(

@@ -130,6 +130,8 @@ pub(crate) fn chat_request(
     stream: bool,
 ) -> Result<WireRequest, ProviderError> {
     tools::check(&provider.id, req)?;
+    let plain = tools::history_as_text(req);
+    let req = plain.as_ref().unwrap_or(req);
     match provider.kind {
         ProviderKind::OpenAi => openai::adapter::chat_request(provider, key, model, req, stream),
         ProviderKind::Anthropic => {

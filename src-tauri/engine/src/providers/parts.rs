@@ -15,7 +15,7 @@ use super::tools::{
     arguments_object, calls, is_made_up_id, result_text, results_and_rest, WireIds,
 };
 use crate::attach::{base64, data_url};
-use crate::chat::{Attachment, Message, Part, Role, ToolContent, ToolResult};
+use crate::chat::{Attachment, Message, Part, Role, ToolCall, ToolContent, ToolResult};
 
 /// Image types Anthropic takes in a `tool_result` (and anywhere else).
 const ANTHROPIC_IMAGE_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
@@ -248,13 +248,18 @@ pub(crate) fn anthropic_cache_point(messages: &[Message]) -> Option<(usize, usiz
     })
 }
 
+/// A call's Gemini `thoughtSignature` (a signature with thinking beside it is Anthropic's).
+fn gemini_signature(c: &ToolCall) -> Option<&String> {
+    c.signature.as_ref().filter(|_| c.thinking.is_none())
+}
+
 /// Gemini: `text` and `inline_data` parts (snake_case, as Google's own samples write it);
 /// for a model turn, its calls as `functionCall` parts (`args` an object, `id` only when the
 /// provider gave one, `thoughtSignature` echoed on the part; a turn whose calls carry none gets
 /// [`GEMINI_NO_SIGNATURE`] on its first); for a user turn, its results first as
 /// `functionResponse` parts (`response: {output}` or `{error}`, an image in `parts`).
 pub(crate) fn gemini_parts(m: &Message) -> Vec<Value> {
-    let signed = calls(m).iter().any(|c| c.signature.is_some());
+    let signed = calls(m).iter().any(|c| gemini_signature(c).is_some());
     let mut first_call = true;
     let results = m.parts.iter().filter_map(|p| match p {
         Part::ToolResult(r) if m.role == Role::User => Some(gemini_result(r)),
@@ -274,7 +279,7 @@ pub(crate) fn gemini_parts(m: &Message) -> Vec<Value> {
                     call["id"] = json!(c.id);
                 }
                 let mut part = json!({"functionCall": call});
-                match &c.signature {
+                match gemini_signature(c) {
                     Some(s) => part["thoughtSignature"] = json!(s),
                     None if !signed && first_call => {
                         part["thoughtSignature"] = json!(GEMINI_NO_SIGNATURE)

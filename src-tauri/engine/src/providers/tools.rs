@@ -19,6 +19,10 @@ use crate::error::{ErrorClass, ProviderError};
 /// is never sent back to the protocol that gave none, which matches results by name and order.
 pub const MADE_UP_ID_PREFIX: &str = "rt_call_";
 
+/// The most bytes of one tool call's arguments as they stream in (and of a thinking block kept
+/// for a tool loop).
+pub(crate) const MAX_ARGUMENT_BYTES: usize = 4 << 20;
+
 /// The `n`th made-up call id of an answer.
 pub(crate) fn made_up_id(n: usize) -> String {
     format!("{MADE_UP_ID_PREFIX}{n}")
@@ -27,7 +31,16 @@ pub(crate) fn made_up_id(n: usize) -> String {
 /// Whether `id` was made up by the engine rather than sent by a provider.
 pub fn is_made_up_id(id: &str) -> bool {
     id.strip_prefix(MADE_UP_ID_PREFIX)
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
+}
+
+/// A made-up id unique in a whole answer: the tool loop's later model calls number their calls
+/// again from 0, so the step goes in too (`rt_call_2_0`).
+pub fn made_up_in_step(id: &str, step: usize) -> String {
+    match id.strip_prefix(MADE_UP_ID_PREFIX) {
+        Some(n) if step > 0 && is_made_up_id(id) => format!("{MADE_UP_ID_PREFIX}{step}_{n}"),
+        _ => id.to_string(),
+    }
 }
 
 /// A request this protocol cannot carry (a schema keyword Gemini has no word for, a tool
@@ -74,13 +87,52 @@ pub(crate) fn check(provider: &str, req: &ChatRequest) -> Result<(), ProviderErr
 }
 
 /// A tool's parameters for protocols that take JSON Schema as it is (OpenAI, Ollama): an
-/// absent or empty schema becomes the empty object schema, anything else is passed through.
+/// absent or empty schema becomes the empty object schema, and an object schema without
+/// `properties` (`{"type":"object"}`, which the MCP spec recommends for a tool that takes
+/// nothing) gets an empty one — OpenAI refuses an object schema without it; anything else is
+/// passed through.
 pub(crate) fn plain_parameters(spec: &ToolSpec) -> Value {
     match &spec.parameters {
         Value::Null => json!({"type": "object", "properties": {}}),
         Value::Object(m) if m.is_empty() => json!({"type": "object", "properties": {}}),
+        Value::Object(m)
+            if !m.contains_key("properties")
+                && m.get("type").is_none_or(|t| t == "object")
+                && !m.contains_key("anyOf")
+                && !m.contains_key("oneOf")
+                && !m.contains_key("$ref") =>
+        {
+            let mut m = m.clone();
+            m.insert("type".into(), json!("object"));
+            m.insert("properties".into(), json!({}));
+            Value::Object(m)
+        }
         other => other.clone(),
     }
+}
+
+/// A request offering no tools whose history holds tool calls and results (a conversation
+/// that used tools, continued without them): those parts as text, since Anthropic refuses
+/// `tool_use` blocks in a request that declares no tools, and the others read text alike.
+pub(crate) fn history_as_text(req: &ChatRequest) -> Option<ChatRequest> {
+    let has = |p: &Part| matches!(p, Part::ToolCall(_) | Part::ToolResult(_));
+    if !req.tools.is_empty() || !req.messages.iter().any(|m| m.parts.iter().any(has)) {
+        return None;
+    }
+    let mut plain = req.clone();
+    for m in &mut plain.messages {
+        for p in &mut m.parts {
+            let text = match p {
+                Part::ToolCall(c) => format!("[called the tool `{}` with {}]", c.name, c.arguments),
+                Part::ToolResult(r) => {
+                    format!("[the tool `{}` answered: {}]", r.name, result_text(r))
+                }
+                _ => continue,
+            };
+            *p = Part::Text(text);
+        }
+    }
+    Some(plain)
 }
 
 /// A call's arguments as an object, for protocols that send them as one (Anthropic, Gemini,
@@ -219,6 +271,7 @@ mod tests {
             name: "t".into(),
             arguments: "{}".into(),
             signature: None,
+            thinking: None,
             at: 0,
         }
     }
@@ -319,6 +372,7 @@ mod tests {
                     name: "get_weather".into(),
                     arguments: r#"{"city":"Paris","days":[1,2]}"#.into(),
                     signature: gemini.then(|| GEMINI_SIGNATURE.to_string()),
+                    thinking: None,
                     at: 12,
                 },
                 ToolCall {
@@ -326,6 +380,7 @@ mod tests {
                     name: "now".into(),
                     arguments: "{}".into(),
                     signature: None,
+                    thinking: None,
                     at: 12,
                 },
             ];
@@ -360,5 +415,83 @@ mod tests {
             parts: vec![Part::ToolResult(ToolResult::text(&c, "ok", false))],
         };
         assert!(results_and_rest(&only).1.is_none());
+    }
+}
+
+#[cfg(test)]
+mod plain_tests {
+    use super::*;
+    use crate::chat::Role;
+
+    fn spec(parameters: Value) -> ToolSpec {
+        ToolSpec {
+            name: "t".into(),
+            description: String::new(),
+            parameters,
+        }
+    }
+
+    #[test]
+    fn an_object_schema_without_properties_gets_an_empty_one() {
+        assert_eq!(
+            plain_parameters(&spec(
+                json!({"type": "object", "additionalProperties": false})
+            )),
+            json!({"type": "object", "additionalProperties": false, "properties": {}})
+        );
+        assert_eq!(
+            plain_parameters(&spec(json!({"type": "object"}))),
+            json!({"type": "object", "properties": {}})
+        );
+        let kept = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        assert_eq!(plain_parameters(&spec(kept.clone())), kept);
+        let union = json!({"anyOf": [{"type": "object"}]});
+        assert_eq!(plain_parameters(&spec(union.clone())), union);
+    }
+
+    #[test]
+    fn a_tool_history_without_tools_goes_as_text() {
+        let call = ToolCall {
+            id: "c1".into(),
+            name: "fs__read".into(),
+            arguments: r#"{"path":"a.txt"}"#.into(),
+            signature: None,
+            thinking: None,
+            at: 0,
+        };
+        let result = ToolResult::text(&call, "hello", false);
+        let req = ChatRequest {
+            messages: vec![
+                Message::user("read it"),
+                Message {
+                    role: Role::Assistant,
+                    parts: vec![Part::ToolCall(call.clone())],
+                },
+                Message {
+                    role: Role::User,
+                    parts: vec![Part::ToolResult(result)],
+                },
+                Message::assistant("It says hello."),
+                Message::user("thanks"),
+            ],
+            ..Default::default()
+        };
+        let plain = history_as_text(&req).expect("flattened");
+        assert_eq!(
+            plain.messages[1].text(),
+            r#"[called the tool `fs__read` with {"path":"a.txt"}]"#
+        );
+        assert_eq!(
+            plain.messages[2].text(),
+            "[the tool `fs__read` answered: hello]"
+        );
+        assert_eq!(plain.messages[4], req.messages[4]);
+        let mut with_tools = req.clone();
+        with_tools.tools = vec![spec(json!({"type": "object"}))];
+        assert!(
+            history_as_text(&with_tools).is_none(),
+            "kept when tools are offered"
+        );
+        assert!(history_as_text(&ChatRequest::new("hi")).is_none());
     }
 }

@@ -353,8 +353,7 @@ impl<'a> Answer<'a> {
         self.pending.clear();
         // A tool that was running is stopped with the answer (its future is dropped above).
         if let Some(call) = self.tools.as_mut().and_then(|l| l.running.take()) {
-            let mut r = ToolResult::text(&call, "stopped before the tool answered", true);
-            r.decision = Some(Decision::Once);
+            let r = ToolResult::text(&call, "stopped before the tool answered", true);
             let _ = self.rec.tool_parts(&[Part::ToolResult(r)]);
         }
         let _ = self.rec.fail(None);
@@ -394,6 +393,8 @@ impl<'a> Answer<'a> {
                 self.has_content = true;
                 call.at = self.rec.text_len();
                 if let Some(l) = &mut self.tools {
+                    // Ids the engine made up start again at each model call.
+                    call.id = crate::providers::tools::made_up_in_step(&call.id, l.steps);
                     l.calls.push(call.clone());
                 } else {
                     // No loop here (the gateway): the calls are stored and go to the client.
@@ -497,7 +498,10 @@ impl<'a> Answer<'a> {
             return self.end_with(e);
         }
         match a.outcome {
-            Outcome::Ok => self.ttft_ms = Some(a.ms),
+            // A tool loop's later model calls keep the answer's first time to first token.
+            Outcome::Ok => {
+                self.ttft_ms.get_or_insert(a.ms);
+            }
             Outcome::Failed | Outcome::Skipped => self.fell_over.push(fell_over(&a)),
         }
         self.attempts.push(a.clone());

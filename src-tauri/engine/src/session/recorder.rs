@@ -409,25 +409,29 @@ impl Drop for Recorder<'_> {
     /// marked interrupted now, as recovery would after a crash, rather than left streaming while
     /// this process (the app) keeps running.
     fn drop(&mut self) {
-        let Some((rid, mut row)) = self.answering.take() else {
-            return;
-        };
-        if let Some(f) = self.flusher.take() {
+        // The message is open while its flusher runs: mid-answer, or between a tool loop's
+        // model calls (when no ledger row is answering).
+        let answering = self.answering.take();
+        let open = self.flusher.take();
+        if let Some(f) = open {
             f.stop();
-        }
-        if let Some(id) = self.message_id {
-            let saved = self.store.finish_message(
-                id,
-                &self.text,
-                &self.reasoning,
-                MessageStatus::Interrupted,
-                None,
-                None,
-            );
-            if let Err(e) = saved {
-                tracing::warn!(message = id, "saving an abandoned answer: {e}");
+            if let Some(id) = self.message_id {
+                let saved = self.store.finish_message(
+                    id,
+                    &self.text,
+                    &self.reasoning,
+                    MessageStatus::Interrupted,
+                    None,
+                    None,
+                );
+                if let Err(e) = saved {
+                    tracing::warn!(message = id, "saving an abandoned answer: {e}");
+                }
             }
         }
+        let Some((rid, mut row)) = answering else {
+            return;
+        };
         self.estimate(&mut row);
         row.outcome = LedgerOutcome::Interrupted;
         if let Err(e) = self.store.update_attempt(rid, &row) {

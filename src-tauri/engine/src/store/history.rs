@@ -681,6 +681,7 @@ mod tests {
             name: "weather__lookup".into(),
             arguments: r#"{"city":"Reykjavik"}"#.into(),
             signature: None,
+            thinking: None,
             at: 9,
         };
         let mut result = ToolResult::text(&call, "sleet and gales", false);

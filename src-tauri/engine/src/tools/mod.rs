@@ -18,7 +18,7 @@ pub use host::{
     Pending, Remembered, Rules, ServerRules,
 };
 
-/// The most model calls of one tool loop unless the person says otherwise.
+/// The most tool steps of one answer unless the person says otherwise.
 pub const DEFAULT_MAX_STEPS: usize = 10;
 
 /// What runs a turn's tool calls: the tools offered, the person's consent, and the tool itself.
@@ -29,7 +29,8 @@ pub trait ToolHost: Send + Sync {
     /// tool's error or a time-out is an error result for the model. Dropping the future (Stop)
     /// cancels the call.
     fn run(&self, call: ToolCall) -> BoxFuture<'static, ToolResult>;
-    /// The most model calls of one answer; the last is asked to answer without tools.
+    /// The most tool steps of one answer (model calls whose tools run); one more model call
+    /// then asks for an answer without tools.
     fn max_steps(&self) -> usize {
         DEFAULT_MAX_STEPS
     }
@@ -241,6 +242,7 @@ mod tests {
             name: name.into(),
             arguments: args.into(),
             signature: None,
+            thinking: None,
             at,
         }
     }

@@ -453,7 +453,8 @@ async fn a_follow_up_sends_the_calls_and_results_of_earlier_turns() {
         conversation: turn.conversation_id(),
         ..spec("second")
     };
-    let turn = Turn::prepare(&s.router, &s.store, next).unwrap();
+    let mut turn = Turn::prepare(&s.router, &s.store, next).unwrap();
+    turn.use_tools(Arc::new(Echo::new()));
     let events = run(&turn, &s).await;
     assert!(matches!(events.last(), Some(TurnEvent::Done(_))));
     let bodies = seen.lock().unwrap().clone();
@@ -467,6 +468,26 @@ async fn a_follow_up_sends_the_calls_and_results_of_earlier_turns() {
     assert_eq!(roles, ["user", "assistant", "tool", "assistant", "user"]);
     assert_eq!(third["messages"][2]["content"], "Echo: remember me");
     assert_eq!(third["messages"][1]["tool_calls"][0]["id"], "call_1");
+    // Continued without tools, the past calls and results go as text (Anthropic refuses
+    // tool blocks in a request that declares no tools).
+    let last = TurnSpec {
+        conversation: turn.conversation_id(),
+        ..spec("third, no tools")
+    };
+    let turn = Turn::prepare(&s.router, &s.store, last).unwrap();
+    let events = run(&turn, &s).await;
+    assert!(matches!(events.last(), Some(TurnEvent::Done(_))));
+    let fourth: serde_json::Value = serde_json::from_str(&seen.lock().unwrap().clone()[3]).unwrap();
+    assert!(fourth.get("tools").is_none());
+    let said = fourth["messages"].to_string();
+    assert!(
+        !said.contains("tool_calls") && !said.contains("\"tool\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("[the tool `echo` answered: Echo: remember me]"),
+        "{said}"
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,19 @@ pub(crate) const CACHE_MIN_CHARS: usize = 4096;
 /// Anthropic requires `max_tokens`; this is used when the request sets none.
 const DEFAULT_MAX_TOKENS: u32 = 8192;
 
+/// The signed thinking block an assistant turn's first call carries, as Anthropic wants it back.
+fn thinking_block(m: &crate::chat::Message) -> Option<Value> {
+    m.parts.iter().find_map(|p| match p {
+        crate::chat::Part::ToolCall(c) => match (&c.thinking, &c.signature) {
+            (Some(thinking), Some(signature)) => {
+                Some(json!({"type": "thinking", "thinking": thinking, "signature": signature}))
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 pub(crate) fn chat_request(
     provider: &Provider,
     key: Option<&str>,
@@ -40,7 +53,13 @@ pub(crate) fn chat_request(
         .enumerate()
         .map(|(i, m)| {
             let mark = cache.filter(|c| c.0 == i).map(|c| c.1);
-            let content = parts::anthropic_content(m, mark, &mut ids);
+            let mut content = parts::anthropic_content(m, mark, &mut ids);
+            // With thinking on, a tool loop's assistant turn starts with its signed thinking.
+            if req.reasoning.is_some() {
+                if let (Some(block), Some(blocks)) = (thinking_block(m), content.as_array_mut()) {
+                    blocks.insert(0, block);
+                }
+            }
             json!({"role": m.role.as_str(), "content": content})
         })
         .collect();
@@ -137,6 +156,7 @@ struct Block {
     kind: String,
     text: Option<String>,
     thinking: Option<String>,
+    signature: Option<String>,
     id: Option<String>,
     name: Option<String>,
     input: Option<Value>,
@@ -154,25 +174,38 @@ pub(crate) fn decode_whole(
         model: whole.model.clone(),
     });
     let (mut text_bytes, mut calls) = (0, 0);
+    // The thinking before the first call goes back with it (a tool loop with thinking on).
+    let mut thought: Option<(String, String)> = None;
     for block in whole.content {
         match (block.kind.as_str(), block.text, block.thinking) {
             ("text", Some(t), _) => {
                 text_bytes += t.len();
                 out.push_back(ChatEvent::Delta(t));
             }
-            ("thinking", _, Some(t)) => out.push_back(ChatEvent::Reasoning(t)),
+            ("thinking", _, Some(t)) => {
+                thought = block
+                    .signature
+                    .filter(|s| !s.is_empty())
+                    .map(|s| (t.clone(), s));
+                out.push_back(ChatEvent::Reasoning(t));
+            }
             ("tool_use", _, _) => {
                 let arguments = match block.input {
                     None | Some(Value::Null) => "{}".to_string(),
                     Some(input) => input.to_string(),
                 };
                 let id = block.id.unwrap_or_else(|| made_up_id(calls));
+                let (thinking, signature) = match thought.take().filter(|_| calls == 0) {
+                    Some((text, signature)) => (Some(text), Some(signature)),
+                    None => (None, None),
+                };
                 calls += 1;
                 out.push_back(ChatEvent::ToolCall(ToolCall {
                     id,
                     name: block.name.unwrap_or_default(),
                     arguments,
-                    signature: None,
+                    signature,
+                    thinking,
                     at: text_bytes,
                 }));
             }
@@ -218,6 +251,58 @@ mod tests {
             .headers
             .iter()
             .any(|(n, v, s)| *n == "x-api-key" && v == "k" && *s));
+    }
+
+    #[test]
+    fn a_tool_loop_with_thinking_sends_the_signed_thinking_first() {
+        use crate::chat::{Message, Part, Role, ToolCall, ToolResult};
+        let p = preset("anthropic").unwrap();
+        let call = ToolCall {
+            id: "toolu_1".into(),
+            name: "t".into(),
+            arguments: "{}".into(),
+            signature: Some("EqQBCgIYAh".into()),
+            thinking: Some("Use the tool.".into()),
+            at: 0,
+        };
+        let mut req = ChatRequest {
+            messages: vec![
+                Message::user("go"),
+                Message {
+                    role: Role::Assistant,
+                    parts: vec![Part::Text("Checking.".into()), Part::ToolCall(call.clone())],
+                },
+                Message {
+                    role: Role::User,
+                    parts: vec![Part::ToolResult(ToolResult::text(&call, "ok", false))],
+                },
+            ],
+            tools: vec![crate::chat::ToolSpec {
+                name: "t".into(),
+                description: String::new(),
+                parameters: serde_json::json!({"type": "object"}),
+            }],
+            reasoning: Some(crate::chat::ReasoningEffort::Low),
+            ..Default::default()
+        };
+        let b = chat_request(&p, None, "claude-sonnet-4-5", &req, true)
+            .unwrap()
+            .body
+            .unwrap();
+        let content = &b["messages"][1]["content"];
+        assert_eq!(
+            content[0],
+            serde_json::json!({"type": "thinking", "thinking": "Use the tool.", "signature": "EqQBCgIYAh"})
+        );
+        assert_eq!(content[1]["type"], "text");
+        assert_eq!(content[2]["type"], "tool_use");
+        // Without thinking on, no thinking block is sent.
+        req.reasoning = None;
+        let b = chat_request(&p, None, "claude-sonnet-4-5", &req, true)
+            .unwrap()
+            .body
+            .unwrap();
+        assert_eq!(b["messages"][1]["content"][0]["type"], "text");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::chat::{ChatEvent, FinishReason, StreamEnd, ToolCall, Usage};
 use crate::error::ProviderError;
-use crate::providers::tools::made_up_id;
+use crate::providers::tools::{made_up_id, MAX_ARGUMENT_BYTES};
 use crate::providers::{errors, Decoder, Flow, ProviderKind};
 
 #[derive(Deserialize)]
@@ -69,6 +69,8 @@ struct Delta<'a> {
     stop_reason: Option<Cow<'a, str>>,
     #[serde(borrow)]
     partial_json: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    signature: Option<Cow<'a, str>>,
 }
 
 /// Anthropic's usage object; each field may be absent in a `message_delta`.
@@ -128,6 +130,13 @@ pub(crate) fn stop_reason(s: &str) -> FinishReason {
     }
 }
 
+/// Appends up to [`MAX_ARGUMENT_BYTES`] in all (a thinking block kept for a tool loop).
+fn push_capped(into: &mut String, piece: &str) {
+    if into.len() + piece.len() <= MAX_ARGUMENT_BYTES {
+        into.push_str(piece);
+    }
+}
+
 /// The Messages stream decoder.
 pub(crate) struct AnthropicDecoder {
     provider: String,
@@ -140,6 +149,10 @@ pub(crate) struct AnthropicDecoder {
     open: Vec<OpenCall>,
     /// Calls emitted so far.
     calls: usize,
+    /// The thinking block being read (its text, its signature), and the last one complete:
+    /// sent back with the first call, as Anthropic wants in a tool loop with thinking on.
+    thinking: Option<(String, String)>,
+    thought: Option<(String, String)>,
 }
 
 impl AnthropicDecoder {
@@ -153,6 +166,8 @@ impl AnthropicDecoder {
             text_bytes: 0,
             open: Vec::new(),
             calls: 0,
+            thinking: None,
+            thought: None,
         }
     }
 
@@ -167,6 +182,11 @@ impl AnthropicDecoder {
         } else {
             c.id
         };
+        // The thinking before the message's first call goes back with it.
+        let (thinking, signature) = match self.thought.take().filter(|_| self.calls == 0) {
+            Some((text, signature)) => (Some(text), Some(signature)),
+            None => (None, None),
+        };
         self.calls += 1;
         out.push_back(ChatEvent::ToolCall(ToolCall {
             id,
@@ -176,7 +196,8 @@ impl AnthropicDecoder {
             } else {
                 c.input
             },
-            signature: None,
+            signature,
+            thinking,
             at: c.at,
         }));
     }
@@ -205,6 +226,13 @@ impl Decoder for AnthropicDecoder {
                 });
             }
             "content_block_start" => {
+                if ev
+                    .content_block
+                    .as_ref()
+                    .is_some_and(|b| b.kind == "thinking")
+                {
+                    self.thinking = Some((String::new(), String::new()));
+                }
                 if let Some(b) = ev.content_block.filter(|b| b.kind == "tool_use") {
                     self.open.push(OpenCall {
                         index: ev.index.unwrap_or(usize::MAX),
@@ -215,7 +243,13 @@ impl Decoder for AnthropicDecoder {
                     });
                 }
             }
-            "content_block_stop" => self.close(ev.index, out),
+            "content_block_stop" => {
+                // Only a signed block can go back.
+                if let Some(block) = self.thinking.take().filter(|(_, sig)| !sig.is_empty()) {
+                    self.thought = Some(block);
+                }
+                self.close(ev.index, out)
+            }
             "content_block_delta" => {
                 if let Some(d) = ev.delta {
                     match d.kind.as_deref() {
@@ -229,15 +263,32 @@ impl Decoder for AnthropicDecoder {
                             let index = ev.index.unwrap_or(usize::MAX);
                             let call = self.open.iter_mut().find(|c| c.index == index);
                             if let (Some(call), Some(piece)) = (call, d.partial_json) {
+                                if call.input.len() + piece.len() > MAX_ARGUMENT_BYTES {
+                                    return Err(errors::malformed(
+                                        &self.provider,
+                                        &format!(
+                                            "a tool call's arguments passed {} MB",
+                                            MAX_ARGUMENT_BYTES >> 20
+                                        ),
+                                    ));
+                                }
                                 call.input.push_str(&piece);
                             }
                         }
                         Some("thinking_delta") => {
                             if let Some(t) = d.thinking.filter(|t| !t.is_empty()) {
+                                if let Some((text, _)) = &mut self.thinking {
+                                    push_capped(text, &t);
+                                }
                                 out.push_back(ChatEvent::Reasoning(t.into_owned()));
                             }
                         }
-                        // signature_delta, citations: not shown.
+                        Some("signature_delta") => {
+                            if let (Some((_, sig)), Some(s)) = (&mut self.thinking, d.signature) {
+                                push_capped(sig, &s);
+                            }
+                        }
+                        // citations: not shown.
                         _ => {}
                     }
                 }
@@ -311,6 +362,7 @@ mod tests {
             name: name.into(),
             arguments: arguments.into(),
             signature: None,
+            thinking: None,
             at,
         }
     }
@@ -409,6 +461,43 @@ mod tests {
             ]
         );
         assert_eq!(r.end.finish, FinishReason::ToolCalls);
+    }
+
+    #[test]
+    fn the_signed_thinking_before_a_call_goes_with_its_first_call() {
+        let ev = |data: &str| format!("event: x\ndata: {data}\n\n");
+        let stream = [
+            ev(r#"{"type":"message_start","message":{"model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":1}}}"#),
+            ev(r#"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"#),
+            ev(r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Use the "}}"#),
+            ev(r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"tool."}}"#),
+            ev(r#"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAh"}}"#),
+            ev(r#"{"type":"content_block_stop","index":0}"#),
+            ev(r#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"t","input":{}}}"#),
+            ev(r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{}"}}"#),
+            ev(r#"{"type":"content_block_stop","index":1}"#),
+            ev(r#"{"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_2","name":"t","input":{}}}"#),
+            ev(r#"{"type":"content_block_stop","index":2}"#),
+            ev(r#"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#),
+            ev(r#"{"type":"message_stop"}"#),
+        ]
+        .concat();
+        let (events, end) = decode_every_split(Anthropic, stream.as_bytes());
+        assert_eq!(end.unwrap().finish, FinishReason::ToolCalls);
+        let calls: Vec<&ToolCall> = events
+            .iter()
+            .filter_map(|e| match e {
+                ChatEvent::ToolCall(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].thinking.as_deref(), Some("Use the tool."));
+        assert_eq!(calls[0].signature.as_deref(), Some("EqQBCgIYAh"));
+        assert_eq!(
+            (calls[1].thinking.as_deref(), calls[1].signature.as_deref()),
+            (None, None)
+        );
     }
 
     #[test]

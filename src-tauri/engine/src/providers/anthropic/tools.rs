@@ -125,6 +125,7 @@ mod tests {
             name: "get_weather".into(),
             arguments: arguments.into(),
             signature: None,
+            thinking: None,
             at: 0,
         }
     }

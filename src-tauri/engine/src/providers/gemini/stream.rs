@@ -185,6 +185,7 @@ impl GeminiDecoder {
             name: name.to_string(),
             arguments,
             signature: signature.cloned(),
+            thinking: None,
             at: self.text_bytes,
         }));
     }
@@ -286,6 +287,7 @@ mod tests {
             name: name.into(),
             arguments: arguments.into(),
             signature: signature.map(str::to_string),
+            thinking: None,
             at: 0,
         }
     }

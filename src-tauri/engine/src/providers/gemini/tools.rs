@@ -107,6 +107,7 @@ mod tests {
             name: "get_weather".into(),
             arguments: arguments.into(),
             signature: signature.map(str::to_string),
+            thinking: None,
             at: 0,
         }
     }

@@ -148,6 +148,7 @@ mod tests {
             name: "get_temperature".into(),
             arguments: "{\"city\": \"New York\"}".into(),
             signature: None,
+            thinking: None,
             at: 0,
         };
         let conditions = ToolCall {
@@ -155,6 +156,7 @@ mod tests {
             name: "get_conditions".into(),
             arguments: "{\"city\": \"New".into(),
             signature: None,
+            thinking: None,
             at: 0,
         };
         let req = ChatRequest {

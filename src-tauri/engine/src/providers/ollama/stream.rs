@@ -95,6 +95,7 @@ impl OllamaDecoder {
             name: f.name.clone(),
             arguments,
             signature: None,
+            thinking: None,
             at: self.text_bytes,
         }));
     }
@@ -184,6 +185,7 @@ mod tests {
             name: name.into(),
             arguments: arguments.into(),
             signature: None,
+            thinking: None,
             at,
         }
     }

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::chat::{ChatEvent, FinishReason, StreamEnd, ToolCall, Usage};
 use crate::error::ProviderError;
-use crate::providers::tools::made_up_id;
+use crate::providers::tools::{made_up_id, MAX_ARGUMENT_BYTES};
 use crate::providers::{errors, Decoder, Flow, Opening, ProviderKind};
 
 #[derive(Deserialize)]
@@ -115,6 +115,9 @@ fn finish_reason(s: &str) -> FinishReason {
     }
 }
 
+/// The most calls one answer may open.
+const MAX_CALLS: usize = 128;
+
 /// The chat-completions decoder.
 pub(crate) struct OpenAiDecoder {
     provider: String,
@@ -158,6 +161,8 @@ impl OpenAiDecoder {
         let at = self.text_bytes;
         let call = match slot {
             Some(s) => &mut self.pending[s],
+            // A stream that opens call after call is not followed past the cap.
+            None if self.pending.len() >= MAX_CALLS => return,
             None => {
                 self.pending.push(Pending {
                     index,
@@ -179,10 +184,14 @@ impl OpenAiDecoder {
                 call.name = name.to_string();
             }
         }
-        match function.and_then(|f| f.arguments.as_ref()) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(piece)) => call.arguments.push_str(piece),
-            Some(whole) => call.arguments.push_str(&whole.to_string()),
+        let piece = match function.and_then(|f| f.arguments.as_ref()) {
+            None | Some(Value::Null) => return,
+            Some(Value::String(piece)) => Cow::Borrowed(piece.as_str()),
+            Some(whole) => Cow::Owned(whole.to_string()),
+        };
+        // Arguments past the cap are cut (then not JSON: the model is told, nothing runs).
+        if call.arguments.len() + piece.len() <= MAX_ARGUMENT_BYTES {
+            call.arguments.push_str(&piece);
         }
     }
 
@@ -205,6 +214,7 @@ impl OpenAiDecoder {
                 name: c.name,
                 arguments: c.arguments,
                 signature: None,
+                thinking: None,
                 at: c.at,
             }));
         }
@@ -328,6 +338,7 @@ mod tests {
             name: name.into(),
             arguments: arguments.into(),
             signature: None,
+            thinking: None,
             at,
         }
     }

@@ -99,6 +99,7 @@ mod tests {
             name: name.into(),
             arguments: arguments.into(),
             signature: None,
+            thinking: None,
             at: 0,
         }
     }

@@ -61,7 +61,7 @@ impl Drop for HttpServer {
 fn remote(url: &str, header: Option<&str>, secret: Option<&str>) -> Arc<Mcp> {
     let store = MemoryStore::new();
     if let Some(secret) = secret {
-        save_auth(&store, "remote", secret).unwrap();
+        save_auth(&store, "remote", url, secret).unwrap();
     }
     let config = McpServerConfig {
         auth_header: header.map(str::to_string),
