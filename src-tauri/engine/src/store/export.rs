@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::{AttachmentMeta, Conversation, MessageStatus, StoredMessage};
-use crate::chat::Role;
+use super::{AttachmentMeta, Conversation, MessageStatus, StoredMessage, StoredPart};
+use crate::chat::{Decision, Role, ToolCall, ToolResult};
 use crate::markdown::{escape_attr, escape_text, render};
 
 /// The messages of the latest branch, oldest first.
@@ -70,6 +70,90 @@ impl Conversation {
 }
 
 /// A Markdown line for an attachment: an image shown, a file linked, or its label alone.
+/// An answer's tool calls, each with its result (paired by id, in call order).
+fn tool_runs(m: &StoredMessage) -> Vec<(&ToolCall, Option<&ToolResult>)> {
+    let mut runs: Vec<(&ToolCall, Option<&ToolResult>)> = Vec::new();
+    for p in &m.parts {
+        match p {
+            StoredPart::ToolCall(c) => runs.push((c, None)),
+            StoredPart::ToolResult(r) => {
+                if let Some(run) = runs
+                    .iter_mut()
+                    .find(|(c, res)| c.id == r.id && res.is_none())
+                {
+                    run.1 = Some(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// How a call went, in words: `allowed once · 12 ms`, `denied`, `error`.
+fn tool_line(r: Option<&ToolResult>) -> String {
+    let Some(r) = r else {
+        return "no result".into();
+    };
+    let mut facts = Vec::new();
+    match r.decision {
+        Some(Decision::Once) => facts.push("allowed once"),
+        Some(Decision::Always) => facts.push("allowed"),
+        Some(Decision::Denied) => facts.push("denied"),
+        Some(Decision::Never) => facts.push("refused"),
+        Some(Decision::Invalid) => facts.push("not run"),
+        None => {}
+    }
+    if r.is_error {
+        facts.push("error");
+    }
+    let mut line = facts.join(", ");
+    if let Some(ms) = r.ms {
+        line.push_str(&format!(
+            "{}{ms} ms",
+            if line.is_empty() { "" } else { ", " }
+        ));
+    }
+    line
+}
+
+/// The arguments as shown: indented JSON when they parse, else as the model wrote them.
+fn shown_arguments(c: &ToolCall) -> String {
+    serde_json::from_str::<serde_json::Value>(&c.arguments)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| c.arguments.clone())
+}
+
+/// `text` in a Markdown code fence longer than any run of backticks inside it.
+fn fence(text: &str, lang: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in text.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let ticks = "`".repeat(longest.max(2) + 1);
+    format!("{ticks}{lang}\n{}\n{ticks}", text.trim_end())
+}
+
+fn markdown_tools(m: &StoredMessage) -> String {
+    let mut md = String::new();
+    for (c, r) in tool_runs(m) {
+        md.push_str(&format!(
+            "**Tool call** `{}` ({})\n\n{}\n\n",
+            c.name,
+            tool_line(r),
+            fence(&shown_arguments(c), "json")
+        ));
+        if let Some(r) = r {
+            let what = if r.is_error { "Error" } else { "Result" };
+            md.push_str(&format!("{what}:\n\n{}\n\n", fence(&r.joined_text(), "")));
+        }
+    }
+    md
+}
+
 fn markdown_attachment(a: &AttachmentMeta, links: &Links) -> String {
     let label = a.label();
     let alt = label.replace(['[', ']'], "");
@@ -99,6 +183,7 @@ fn markdown(c: &Conversation, links: &Links) -> String {
         for a in m.parts.iter().filter_map(|p| p.meta()) {
             md.push_str(&format!("{}\n\n", markdown_attachment(a, links)));
         }
+        md.push_str(&markdown_tools(m));
         md.push_str(&format!("{}\n\n", m.text.trim_end()));
         if let Some(e) = &m.error {
             md.push_str(&format!("> Error: {e}\n\n"));
@@ -130,7 +215,7 @@ blockquote{margin:1rem 0;padding:0 1rem;border-left:3px solid var(--line);color:
 .footnote{font-size:.9rem;color:var(--muted)}.raw-html{white-space:pre-wrap}\
 .hl-kw{color:#a626a4}.hl-ty,.hl-tag{color:#c18401}.hl-str{color:#50a14f}.hl-com{color:#a0a1a7;font-style:italic}.hl-num,.hl-lit{color:#986801}\
 .hl-fn{color:#4078f2}.hl-attr,.hl-var{color:#e45649}.hl-ins{color:#50a14f}.hl-del{color:#e45649}.hl-meta{color:#4078f2}\
-details.reasoning{color:var(--muted);margin:.25rem 0 .5rem}a{color:#0a66c2}\
+details.reasoning{color:var(--muted);margin:.25rem 0 .5rem}details.tool{margin:.25rem 0 .5rem;border:1px solid var(--line);border-radius:.4rem;padding:.25rem .75rem}a{color:#0a66c2}\
 figure.attachment{margin:.5rem 0}figure.attachment img{max-width:100%;max-height:32rem;border-radius:.4rem;border:1px solid var(--line)}\
 figcaption,p.attachment{font-size:.85rem;color:var(--muted)}";
 
@@ -207,6 +292,23 @@ fn html(c: &Conversation, images: &Links) -> String {
                     esc(&a.label())
                 )),
             }
+        }
+        for (c, r) in tool_runs(m) {
+            h.push_str(&format!(
+                "<details class=\"tool\"><summary>Tool call <code>{}</code> <span class=\"status\">({})</span></summary>\n<pre><code>{}</code></pre>\n",
+                esc(&c.name),
+                esc(&tool_line(r)),
+                esc(&shown_arguments(c))
+            ));
+            if let Some(r) = r {
+                let class = if r.is_error { " class=\"error\"" } else { "" };
+                h.push_str(&format!(
+                    "<p{class}>{}</p>\n<pre><code>{}</code></pre>\n",
+                    if r.is_error { "Error" } else { "Result" },
+                    esc(&r.joined_text())
+                ));
+            }
+            h.push_str("</details>\n");
         }
         h.push_str("<div class=\"body\">\n");
         h.push_str(&render(&m.text));

@@ -538,3 +538,33 @@ async fn a_target_that_cannot_call_tools_is_skipped_and_none_falls_over_after_a_
         "no request went to the spare after the call"
     );
 }
+
+#[tokio::test]
+async fn exports_show_each_call_with_its_result_as_text() {
+    let (fake, _seen) = scripted(|n, _| match n {
+        0 => call_echo(r#"{"message":"<script>alert(1)</script> ```"}"#),
+        _ => text("Done."),
+    });
+    let s = setup(Protocol::OpenAi, &fake, "");
+    let mut turn = Turn::prepare(&s.router, &s.store, spec("export me")).unwrap();
+    turn.use_tools(Arc::new(Echo::new()));
+    let events = run(&turn, &s).await;
+    assert!(matches!(events.last(), Some(TurnEvent::Done(_))));
+    let c = s
+        .store
+        .conversation(turn.conversation_id().unwrap())
+        .unwrap();
+    let md = c.to_markdown();
+    assert!(md.contains("**Tool call** `echo` (allowed once"), "{md}");
+    // The result holds three backticks: its fence is longer, so it cannot close early.
+    assert!(
+        md.contains("````\nEcho: <script>alert(1)</script> ```\n````"),
+        "{md}"
+    );
+    let html = c.to_html();
+    assert!(html.contains("Tool call <code>echo</code>"), "{html}");
+    assert!(
+        html.contains("Echo: &lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>"),
+        "tool output is text in the page: {html}"
+    );
+}
