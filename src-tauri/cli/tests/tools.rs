@@ -456,3 +456,64 @@ fn killing_the_cli_mid_call_leaves_no_server_behind() {
     let left: Vec<&u32> = servers.iter().filter(|p| alive(**p)).collect();
     assert!(left.is_empty(), "servers left behind: {left:?}");
 }
+
+/// The processes whose command line holds `tag`.
+fn tagged(tag: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmd).contains(tag) && alive(pid) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_normal_exit_stops_the_servers_it_started() {
+    let (fake, _seen) = model("tagged__echo", r#"{"message":"x"}"#);
+    let dir_tag = format!("tag-{}", std::process::id());
+    // `stubborn` outlives its stdin closing and ignores SIGTERM: only the group's SIGKILL at
+    // shutdown ends it. The tag (an unknown mode word is ignored) finds it in /proc.
+    let table = format!(
+        "[mcp.tagged]\ncommand = \"{}\"\nargs = [\"{}\", \"stubborn\", \"{dir_tag}\"]\n",
+        python(),
+        misbehave()
+    );
+    let dir = data_dir(&fake, &table);
+    let out = run(
+        dir.path(),
+        &[
+            "chat",
+            "-m",
+            "fake/m",
+            "--tools",
+            "tagged",
+            "--approve",
+            "all",
+            "--json",
+            "go",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = lines(&out);
+    assert_eq!(
+        of_type(&events, "tool_result")[0]["text"],
+        "misbehave echo: x",
+        "the server ran the call"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !tagged(&dir_tag).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(tagged(&dir_tag).is_empty(), "a server outlived the CLI");
+}

@@ -201,3 +201,79 @@ async fn a_chat_calls_server_everythings_echo_allowed_once_then_denied() {
     );
     drop(driver);
 }
+
+#[tokio::test]
+async fn killing_the_app_mid_question_leaves_no_server_behind() {
+    let model = FakeServer::start(|req| {
+        if req.path.ends_with("/models") {
+            return Protocol::OpenAi.models(&["m1"]);
+        }
+        Protocol::OpenAi.stream(&Answer::new("m1", &[]).with_tool_calls(vec![(
+            "call_1",
+            "everything__echo",
+            r#"{"message":"x"}"#,
+        )]))
+    });
+    let home = home_with_config(&format!(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[mcp.everything]\ncommand = \"{}\"\nargs = [\"stdio\"]\n",
+        model.url(),
+        everything()
+    ));
+    let (driver, client) = launch(&home.0).await;
+    let run = |js: &str| {
+        let (client, js) = (client.clone(), js.to_string());
+        async move { client.execute(&js, vec![]).await.expect("script") }
+    };
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent === 'fake/m1'",
+        "the app",
+    )
+    .await;
+    run("document.querySelector('[data-testid=tools-menu]').click(); return true").await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('[data-testid=tools-server-everything]')",
+        "the tools menu",
+    )
+    .await;
+    run("document.querySelector('[data-testid=tools-server-everything]').click(); return true")
+        .await;
+    let box_ = client
+        .find(fantoccini::Locator::Css("textarea"))
+        .await
+        .expect("the composer");
+    box_.send_keys(&format!("go{ENTER}")).await.expect("send");
+    wait_js(
+        &client,
+        "return !!document.querySelector('[data-testid=tool-allow-once]')",
+        "the question",
+    )
+    .await;
+    let servers = mcp_servers(driver.pid());
+    assert_eq!(servers.len(), 1);
+    let app: Vec<u32> = descendants(driver.pid())
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("roundtable-app"))
+        })
+        .collect();
+    assert!(!app.is_empty(), "the app runs under the driver");
+    for pid in &app {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while servers.iter().any(|p| alive(*p)) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let left: Vec<&u32> = servers.iter().filter(|p| alive(**p)).collect();
+    assert!(
+        left.is_empty(),
+        "MCP servers left after the app was killed: {left:?}"
+    );
+    drop(client);
+    drop(driver);
+}
