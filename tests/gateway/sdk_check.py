@@ -99,7 +99,7 @@ try:
     client.chat.completions.create(model=HEALTHY, messages=[{"role": "tool", "content": "x", "tool_call_id": "1"}])
     check(False, "a 400 was expected")
 except openai.BadRequestError as e:
-    check("role `tool`" in str(e), f"400 names the role: {e}")
+    check("tool_call_id `1` answers no call" in str(e), f"400 says the tool message answers no call: {e}")
 
 # Models: every enabled provider's, and the routes.
 ids = [m.id for m in client.models.list()]

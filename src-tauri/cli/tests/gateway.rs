@@ -314,7 +314,11 @@ fn bad_requests_get_openai_errors_and_nothing_hangs() {
         ),
         (
             r#"{"model":"healthy/m1","messages":[{"role":"tool","content":"x"}]}"#,
-            "role `tool`",
+            "needs `tool_call_id`",
+        ),
+        (
+            r#"{"model":"healthy/m1","messages":[{"role":"robot","content":"x"}]}"#,
+            "role `robot`",
         ),
         (
             r#"{"model":"healthy/m1","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}"#,
