@@ -38,13 +38,7 @@ pub struct AppTools {
 fn connection(servers: &BTreeMap<String, McpServerConfig>) -> BTreeMap<String, McpServerConfig> {
     servers
         .iter()
-        .map(|(name, c)| {
-            let mut c = c.clone();
-            c.approve = Default::default();
-            c.always.clear();
-            c.never.clear();
-            (name.clone(), c)
-        })
+        .map(|(name, c)| (name.clone(), mcp::without_approvals(c)))
         .collect()
 }
 
@@ -78,12 +72,10 @@ impl AppTools {
             changed
         };
         if changed {
-            let fresh = Mcp::new(&servers, Arc::new(auth_store()));
-            let old = std::mem::replace(
-                &mut *self.mcp.write().unwrap_or_else(|p| p.into_inner()),
-                fresh,
-            );
-            tauri::async_runtime::spawn(async move { old.shutdown().await });
+            // Servers whose settings did not change keep running; the others stop once no
+            // turn holds the old registry.
+            let fresh = self.mcp().reconfigured(&servers);
+            *self.mcp.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         }
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules_from(&servers);
     }

@@ -152,6 +152,19 @@ pub struct McpTest {
 pub struct Mcp {
     servers: BTreeMap<String, Arc<Server>>,
     names: Mutex<Names>,
+    secrets: Arc<dyn SecretStore>,
+    options: Options,
+}
+
+/// A server's settings with its remembered approvals left out (they are the tool host's, and
+/// changing one must not restart a server).
+pub fn without_approvals(c: &McpServerConfig) -> McpServerConfig {
+    McpServerConfig {
+        approve: Approve::Ask,
+        always: Vec::new(),
+        never: Vec::new(),
+        ..c.clone()
+    }
 }
 
 impl Mcp {
@@ -179,6 +192,39 @@ impl Mcp {
         Arc::new(Mcp {
             servers,
             names: Mutex::new(Names::default()),
+            secrets,
+            options,
+        })
+    }
+
+    /// The registry of an edited config: a server whose settings did not change (approvals
+    /// aside) is this registry's own, still running; the others are new. A server this registry
+    /// no longer shares stops when the last holder of this registry lets it go.
+    pub fn reconfigured(&self, servers: &BTreeMap<String, McpServerConfig>) -> Arc<Mcp> {
+        let servers = servers
+            .iter()
+            .map(|(name, config)| {
+                let kept = self
+                    .servers
+                    .get(name)
+                    .filter(|s| without_approvals(&s.config) == without_approvals(config));
+                let server = match kept {
+                    Some(s) => s.clone(),
+                    None => Arc::new(Server::new(
+                        name,
+                        config.clone(),
+                        self.secrets.clone(),
+                        self.options.clone(),
+                    )),
+                };
+                (name.clone(), server)
+            })
+            .collect();
+        Arc::new(Mcp {
+            servers,
+            names: Mutex::new(Names::default()),
+            secrets: self.secrets.clone(),
+            options: self.options.clone(),
         })
     }
 

@@ -328,3 +328,55 @@ async fn a_disabled_tool_is_listed_turned_off_and_not_called() {
     assert_eq!(mcp.status()[0].pid, pid, "the server did not crash");
     mcp.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_edited_config_keeps_unchanged_servers_running_and_stops_the_changed_one() {
+    let mcp = registry(vec![("kept", misbehave("")), ("edited", misbehave(""))]);
+    mcp.tools("kept").await.unwrap();
+    mcp.tools("edited").await.unwrap();
+    let pid = |m: &roundtable_engine::mcp::Mcp, name: &str| {
+        m.status()
+            .into_iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.pid)
+    };
+    let (kept_pid, edited_pid) = (pid(&mcp, "kept").unwrap(), pid(&mcp, "edited").unwrap());
+    let mut edited = misbehave("");
+    edited.env.insert("MISBEHAVE_TAG".into(), "new".into());
+    // Approvals are the tool host's: a changed `always` restarts nothing.
+    let mut kept = misbehave("");
+    kept.always = vec!["echo".into()];
+    let servers = std::collections::BTreeMap::from([
+        ("kept".to_string(), kept),
+        ("edited".to_string(), edited),
+    ]);
+    let fresh = mcp.reconfigured(&servers);
+    drop(mcp);
+    assert_eq!(
+        pid(&fresh, "kept"),
+        Some(kept_pid),
+        "the unchanged server still runs"
+    );
+    assert_eq!(
+        pid(&fresh, "edited"),
+        None,
+        "the edited one starts again on first use"
+    );
+    assert!(
+        eventually(Duration::from_secs(10), || gone(edited_pid)),
+        "the old process of the edited server stopped"
+    );
+    assert!(!gone(kept_pid));
+    let out = fresh
+        .call("kept", "echo", json!({"message": "still here"}), None)
+        .await
+        .unwrap();
+    assert_eq!(text(&out), "misbehave echo: still here");
+    let out = fresh
+        .call("edited", "env", json!({"name": "MISBEHAVE_TAG"}), None)
+        .await
+        .unwrap();
+    assert_eq!(text(&out), "new");
+    fresh.shutdown().await;
+    assert!(eventually(Duration::from_secs(10), || gone(kept_pid)));
+}
