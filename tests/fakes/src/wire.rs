@@ -691,7 +691,11 @@ mod tests {
             .unwrap();
         assert_eq!(first_call["input"], json!({"city": "Paris", "unit": "c"}));
         assert!(
-            whole["content"].as_array().unwrap().iter().all(|b| b["type"] != "thinking"),
+            whole["content"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|b| b["type"] != "thinking"),
             "no thinking block when the model did not think"
         );
     }
