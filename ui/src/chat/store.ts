@@ -80,10 +80,18 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   });
   createEffect(() => save("model", model()));
 
+  /** Leaves the live answer. One whose tool call still waits for the person is stopped: its
+   *  question would otherwise be lost with the view, and the turn held open. */
+  function leave() {
+    const l = live();
+    if (l?.turn != null && l.status === "streaming" && l.tools.some((r) => r.ask)) b.cancel(l.turn).catch(() => {});
+    setLive(null);
+  }
+
   async function open(id: number | null) {
     setCurrent(id);
     tools.open(id);
-    setLive(null);
+    leave();
     setCut(null);
     setPicks(new Map());
     setEditing(null);
@@ -204,7 +212,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   async function remove(id: number) {
     const conv = current();
     await b.deleteMessage(id);
-    setLive(null);
+    leave();
     setCut(null);
     if (conv !== null) setAll((await b.conversation(conv)).messages);
     opts.onListChanged();
@@ -243,7 +251,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     answerTool: (call: string, approval: Approval) => guard(answerTool(call, approval)),
     remove: (id: number) => guard(remove(id)),
     /** Shows another branch at `m`. */
-    pick: (m: MessageView) => { setCut(null); setLive(null); setPicks(pick(picks(), m)); },
+    pick: (m: MessageView) => { setCut(null); leave(); setPicks(pick(picks(), m)); },
     /** Puts a message back in the composer, its attachments too: sending makes a new branch. */
     edit: (id: number | null, text: string, attached: AttachedView[] = []) => { setEditing(id); setDraft(text); files.set(attached); },
     /** A stored message back in the composer. */

@@ -207,6 +207,12 @@ export function Compare(props: {
   }
 
   function reset() {
+    // A column whose tool call still waits for the person is stopped: its question goes with
+    // the view.
+    for (const col of columns) {
+      const cell = col.cells.at(-1);
+      if (cell?.turn != null && cell.tools.some((r) => r.ask)) b.cancel(cell.turn).catch(() => {});
+    }
     tools.open(null);
     setConversation(null);
     setColumns([]);

@@ -42,6 +42,7 @@ const server = (name: string, enabled = true, tools: number | null = 2): ServerV
 function fakeBackend(o: { servers?: ServerView[]; messages?: MessageView[] } = {}) {
   const sent: { spec: TurnSpec; tools: string[] | null }[] = [];
   const answers: [number, string, Approval][] = [];
+  const cancelled: number[] = [];
   let channel: ((m: StreamMsg) => void) | null = null;
   const b = {
     conversation: async (id: number) => ({ id, title: "T", kind: "chat", system: null, columnTargets: [], messages: o.messages ?? [] }),
@@ -50,11 +51,11 @@ function fakeBackend(o: { servers?: ServerView[]; messages?: MessageView[] } = {
       channel = onEvent;
       return { turn: 7, saved: { conversationId: 5, userMessageId: 10 } };
     },
-    cancel: async () => true,
+    cancel: async (turn: number) => { cancelled.push(turn); return true; },
     mcpServers: async () => structuredClone(o.servers ?? []),
     toolAnswer: async (turn: number, id: string, approval: Approval) => { answers.push([turn, id, approval]); return true; },
   } as unknown as FullBackend;
-  return { b, sent, answers, emit: (...msgs: StreamMsg[]) => msgs.forEach((m) => channel!(m)) };
+  return { b, sent, answers, cancelled, emit: (...msgs: StreamMsg[]) => msgs.forEach((m) => channel!(m)) };
 }
 
 function mountChat(f: ReturnType<typeof fakeBackend>, toolSettings: string[] = []) {
@@ -121,6 +122,26 @@ describe("tool calls in a live answer", () => {
     expect(b.querySelector(".tool-result")!.classList.contains("tool-error")).toBe(false);
     expect(b.querySelector(".tool-state")!.textContent).toBe("allowed once · 12 ms");
     expect(b.dataset.state).toBe("done");
+  });
+
+  it("leaving an answer whose call waits for the person stops its turn; leaving one that does not, does not", async () => {
+    const f = fakeBackend();
+    const { root, chat } = mountChat(f);
+    await say(root, "Use it");
+    await until(() => f.sent.length === 1, "the send");
+    f.emit(call("c1", "fs__read", "{}"));
+    await until(() => block(root, "fs__read") !== null, "the call");
+    chat().open(null);
+    await until(() => chat().live() === null, "left");
+    // No question waited: the answer goes on in the background.
+    expect(f.cancelled).toEqual([]);
+    await say(root, "Again");
+    await until(() => f.sent.length === 2, "the second send");
+    f.emit(call("c2", "fs__read", "{}"), ask(7, "c2", "fs__read", "{}"));
+    await until(() => testid(root, "tool-allow-once") !== null, "the question");
+    chat().open(null);
+    await until(() => f.cancelled.length === 1, "the waiting turn stopped");
+    expect(f.cancelled).toEqual([7]);
   });
 
   it("Deny says so until the result, which is an error in red; arguments that are not JSON are shown as written", async () => {

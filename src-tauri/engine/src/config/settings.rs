@@ -217,6 +217,10 @@ pub fn view(config: &Config, data_dir: &Path, spent: i64) -> Result<SettingsView
 /// Applies `edit` to the data dir's `config.toml` and answers the config now in force. Nothing is
 /// written unless the edited file passes every check the app makes at start-up.
 pub fn apply(data_dir: &Path, edit: &Edit) -> Result<Config> {
+    // One edit at a time in this process (a remembered tool decision can land while Settings
+    // saves): each reads the file the last one wrote.
+    static EDITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = EDITING.lock().unwrap_or_else(|p| p.into_inner());
     let path = data_dir.join(CONFIG_FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
