@@ -119,6 +119,25 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `roundtable chat -m fake/m` with `rest`.
+fn chat(dir: &Path, rest: &[&str]) -> Output {
+    let mut args = vec!["chat", "-m", "fake/m"];
+    args.extend_from_slice(rest);
+    run(dir, &args)
+}
+
+/// A `[mcp.NAME]` table running `misbehave.py` with `args` (a mode, a tag).
+fn misbehave_table(name: &str, args: &[&str]) -> String {
+    let mut all = vec![misbehave()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let quoted: Vec<String> = all.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        "[mcp.{name}]\ncommand = \"{}\"\nargs = [{}]\n",
+        python(),
+        quoted.join(", ")
+    )
+}
+
 fn lines(o: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -134,12 +153,9 @@ fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
 fn chat_calls_server_everythings_echo_and_the_model_answers_from_its_result() {
     let (fake, seen) = model("everything__echo", r#"{"message":"hi from the model"}"#);
     let dir = data_dir(&fake, &everything_table());
-    let out = run(
+    let out = chat(
         dir.path(),
         &[
-            "chat",
-            "-m",
-            "fake/m",
             "--tools",
             "everything",
             "--approve",
@@ -197,18 +213,7 @@ fn chat_calls_server_everythings_echo_and_the_model_answers_from_its_result() {
 fn with_no_terminal_a_call_is_refused_and_the_model_is_told() {
     let (fake, seen) = model("everything__echo", r#"{"message":"x"}"#);
     let dir = data_dir(&fake, &everything_table());
-    let out = run(
-        dir.path(),
-        &[
-            "chat",
-            "-m",
-            "fake/m",
-            "--tools",
-            "everything",
-            "--json",
-            "go",
-        ],
-    );
+    let out = chat(dir.path(), &["--tools", "everything", "--json", "go"]);
     assert!(
         out.status.success(),
         "{}",
@@ -224,19 +229,9 @@ fn with_no_terminal_a_call_is_refused_and_the_model_is_told() {
         "{told}"
     );
     // `--approve none` refuses too, and says so.
-    let out = run(
+    let out = chat(
         dir.path(),
-        &[
-            "chat",
-            "-m",
-            "fake/m",
-            "--tools",
-            "everything",
-            "--approve",
-            "none",
-            "--json",
-            "go",
-        ],
+        &["--tools", "everything", "--approve", "none", "--json", "go"],
     );
     let events = lines(&out);
     assert!(of_type(&events, "tool_result")[0]["text"]
@@ -250,36 +245,15 @@ fn a_remembered_never_refuses_and_an_always_runs_without_asking() {
     let (fake, _seen) = model("everything__echo", r#"{"message":"x"}"#);
     let table = format!("{}never = [\"echo\"]\n", everything_table());
     let dir = data_dir(&fake, &table);
-    let out = run(
+    let out = chat(
         dir.path(),
-        &[
-            "chat",
-            "-m",
-            "fake/m",
-            "--tools",
-            "everything",
-            "--approve",
-            "all",
-            "--json",
-            "go",
-        ],
+        &["--tools", "everything", "--approve", "all", "--json", "go"],
     );
     let events = lines(&out);
     assert_eq!(of_type(&events, "tool_result")[0]["decision"], "never");
     let table = format!("{}always = [\"echo\"]\n", everything_table());
     let dir = data_dir(&fake, &table);
-    let out = run(
-        dir.path(),
-        &[
-            "chat",
-            "-m",
-            "fake/m",
-            "--tools",
-            "everything",
-            "--json",
-            "go",
-        ],
-    );
+    let out = chat(dir.path(), &["--tools", "everything", "--json", "go"]);
     let events = lines(&out);
     let result = of_type(&events, "tool_result");
     assert_eq!(result[0]["decision"], "always", "{events:#?}");
@@ -289,25 +263,9 @@ fn a_remembered_never_refuses_and_an_always_runs_without_asking() {
 #[test]
 fn a_server_that_does_not_start_stops_the_chat_before_anything_is_saved() {
     let (fake, seen) = model("broken__echo", "{}");
-    let table = format!(
-        "[mcp.broken]\ncommand = \"{}\"\nargs = [\"{}\", \"exit3\"]\n",
-        python(),
-        misbehave()
-    );
+    let table = misbehave_table("broken", &["exit3"]);
     let dir = data_dir(&fake, &table);
-    let out = run(
-        dir.path(),
-        &[
-            "chat",
-            "-m",
-            "fake/m",
-            "--tools",
-            "broken",
-            "--approve",
-            "all",
-            "go",
-        ],
-    );
+    let out = chat(dir.path(), &["--tools", "broken", "--approve", "all", "go"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken") && err.contains('3'), "{err}");
@@ -319,10 +277,7 @@ fn a_server_that_does_not_start_stops_the_chat_before_anything_is_saved() {
     let list = run(dir.path(), &["history", "list", "--json"]);
     assert!(list.stdout.is_empty(), "nothing was saved");
     // An unknown server is named with the known ones.
-    let out = run(
-        dir.path(),
-        &["chat", "-m", "fake/m", "--tools", "nope", "go"],
-    );
+    let out = chat(dir.path(), &["--tools", "nope", "go"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nope") && err.contains("broken"), "{err}");
 }
@@ -370,24 +325,36 @@ fn mcp_list_and_test_show_servers_and_their_tools() {
     );
 }
 
-/// Every process whose parent is `pid`.
-fn children(pid: u32) -> Vec<u32> {
+/// Every process now: (pid, parent pid, command line), zombies left out (init reaps them).
+fn processes() -> Vec<(u32, u32, String)> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+        let (Ok(stat), Ok(cmd)) = (
+            std::fs::read_to_string(format!("/proc/{pid}/stat")),
+            std::fs::read(format!("/proc/{pid}/cmdline")),
+        ) else {
             continue;
         };
         // `pid (comm) state ppid …`: the comm may hold spaces, so read after the last ')'.
-        let after = &stat[stat.rfind(')').unwrap() + 2..];
-        let ppid: u32 = after.split(' ').nth(1).unwrap().parse().unwrap();
-        if ppid == pid {
-            found.push(child);
+        let after: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+        if after[0] != "Z" {
+            let ppid = after[1].parse().unwrap();
+            found.push((pid, ppid, String::from_utf8_lossy(&cmd).into_owned()));
         }
     }
     found
+}
+
+/// Every process whose parent is `pid`.
+fn children(pid: u32) -> Vec<u32> {
+    processes()
+        .into_iter()
+        .filter(|(_, ppid, _)| *ppid == pid)
+        .map(|(p, _, _)| p)
+        .collect()
 }
 
 fn alive(pid: u32) -> bool {
@@ -402,11 +369,7 @@ fn killing_the_cli_mid_call_leaves_no_server_behind() {
     let (fake, _seen) = model("slow__hang", "{}");
     // `stubborn`: the server ignores SIGTERM and outlives its stdin closing, so only the
     // parent-death signal can end it when the CLI is killed.
-    let table = format!(
-        "[mcp.slow]\ncommand = \"{}\"\nargs = [\"{}\", \"stubborn\"]\n",
-        python(),
-        misbehave()
-    );
+    let table = misbehave_table("slow", &["stubborn"]);
     let dir = data_dir(&fake, &table);
     let mut cli = Command::new(BIN)
         .arg("--data-dir")
@@ -459,19 +422,11 @@ fn killing_the_cli_mid_call_leaves_no_server_behind() {
 
 /// The processes whose command line holds `tag`.
 fn tagged(tag: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-            continue;
-        };
-        if String::from_utf8_lossy(&cmd).contains(tag) && alive(pid) {
-            found.push(pid);
-        }
-    }
-    found
+    processes()
+        .into_iter()
+        .filter(|(_, _, cmd)| cmd.contains(tag))
+        .map(|(p, _, _)| p)
+        .collect()
 }
 
 #[test]
@@ -480,25 +435,11 @@ fn a_normal_exit_stops_the_servers_it_started() {
     let dir_tag = format!("tag-{}", std::process::id());
     // `stubborn` outlives its stdin closing and ignores SIGTERM: only the group's SIGKILL at
     // shutdown ends it. The tag (an unknown mode word is ignored) finds it in /proc.
-    let table = format!(
-        "[mcp.tagged]\ncommand = \"{}\"\nargs = [\"{}\", \"stubborn\", \"{dir_tag}\"]\n",
-        python(),
-        misbehave()
-    );
+    let table = misbehave_table("tagged", &["stubborn", &dir_tag]);
     let dir = data_dir(&fake, &table);
-    let out = run(
+    let out = chat(
         dir.path(),
-        &[
-            "chat",
-            "-m",
-            "fake/m",
-            "--tools",
-            "tagged",
-            "--approve",
-            "all",
-            "--json",
-            "go",
-        ],
+        &["--tools", "tagged", "--approve", "all", "--json", "go"],
     );
     assert!(
         out.status.success(),

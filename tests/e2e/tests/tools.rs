@@ -42,6 +42,52 @@ fn alive(pid: u32) -> bool {
     })
 }
 
+/// The app on a data dir whose model is `model` and whose MCP server is server-everything,
+/// with the server picked in the chat's tools menu.
+async fn chat_with_everything(
+    model: &FakeServer,
+) -> (
+    roundtable_e2e::TempHome,
+    roundtable_e2e::Driver,
+    fantoccini::Client,
+) {
+    let home = home_with_config(&format!(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[router]\nmax_retries = 0\n\n[mcp.everything]\ncommand = \"{}\"\nargs = [\"stdio\"]\n",
+        model.url(),
+        everything()
+    ));
+    let (driver, client) = launch(&home.0).await;
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent === 'fake/m1'",
+        "the app",
+    )
+    .await;
+    let click = |selector: &str| {
+        let (client, js) = (
+            client.clone(),
+            format!("document.querySelector('{selector}').click(); return true"),
+        );
+        async move { client.execute(&js, vec![]).await.expect("script") }
+    };
+    click("[data-testid=tools-menu]").await;
+    wait_js(
+        &client,
+        "return !!document.querySelector('[data-testid=tools-server-everything]')",
+        "the tools menu",
+    )
+    .await;
+    click("[data-testid=tools-server-everything]").await;
+    wait_js(
+        &client,
+        "return document.querySelector('[data-testid=tools-server-everything]').checked",
+        "the server picked",
+    )
+    .await;
+    click("[data-testid=tools-menu]").await;
+    (home, driver, client)
+}
+
 #[tokio::test]
 async fn a_chat_calls_server_everythings_echo_allowed_once_then_denied() {
     // The model: with a tool result last, it answers from it; otherwise it calls echo.
@@ -73,40 +119,11 @@ async fn a_chat_calls_server_everythings_echo_allowed_once_then_denied() {
             )
         }
     });
-    let home = home_with_config(&format!(
-        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[router]\nmax_retries = 0\n\n[mcp.everything]\ncommand = \"{}\"\nargs = [\"stdio\"]\n",
-        model.url(),
-        everything()
-    ));
-    let (driver, client) = launch(&home.0).await;
+    let (_home, driver, client) = chat_with_everything(&model).await;
     let run = |js: &str| {
         let (client, js) = (client.clone(), js.to_string());
         async move { client.execute(&js, vec![]).await.expect("script") }
     };
-    wait_js(
-        &client,
-        "return document.querySelector('.model-button')?.textContent === 'fake/m1'",
-        "the app",
-    )
-    .await;
-
-    // Offer the server's tools in this chat.
-    run("document.querySelector('[data-testid=tools-menu]').click(); return true").await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('[data-testid=tools-server-everything]')",
-        "the tools menu",
-    )
-    .await;
-    run("document.querySelector('[data-testid=tools-server-everything]').click(); return true")
-        .await;
-    wait_js(
-        &client,
-        "return document.querySelector('[data-testid=tools-server-everything]').checked",
-        "the server picked",
-    )
-    .await;
-    run("document.querySelector('[data-testid=tools-menu]').click(); return true").await;
 
     // 1. The model calls echo; Allow once; the result shows and the answer uses it.
     let box_ = client
@@ -214,31 +231,7 @@ async fn killing_the_app_mid_question_leaves_no_server_behind() {
             r#"{"message":"x"}"#,
         )]))
     });
-    let home = home_with_config(&format!(
-        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n[mcp.everything]\ncommand = \"{}\"\nargs = [\"stdio\"]\n",
-        model.url(),
-        everything()
-    ));
-    let (driver, client) = launch(&home.0).await;
-    let run = |js: &str| {
-        let (client, js) = (client.clone(), js.to_string());
-        async move { client.execute(&js, vec![]).await.expect("script") }
-    };
-    wait_js(
-        &client,
-        "return document.querySelector('.model-button')?.textContent === 'fake/m1'",
-        "the app",
-    )
-    .await;
-    run("document.querySelector('[data-testid=tools-menu]').click(); return true").await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('[data-testid=tools-server-everything]')",
-        "the tools menu",
-    )
-    .await;
-    run("document.querySelector('[data-testid=tools-server-everything]').click(); return true")
-        .await;
+    let (_home, driver, client) = chat_with_everything(&model).await;
     let box_ = client
         .find(fantoccini::Locator::Css("textarea"))
         .await
