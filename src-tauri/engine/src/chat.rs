@@ -89,6 +89,22 @@ pub struct ToolCall {
 }
 
 impl ToolCall {
+    /// A call at the start of its answer's text, with no signature.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+            signature: None,
+            thinking: None,
+            at: 0,
+        }
+    }
+
     /// The arguments parsed: an object (an empty text is `{}`), or why not.
     pub fn parsed_arguments(&self) -> std::result::Result<serde_json::Value, String> {
         if self.arguments.trim().is_empty() {

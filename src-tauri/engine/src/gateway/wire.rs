@@ -518,14 +518,11 @@ fn in_call(c: &InToolCall, i: usize, j: usize) -> Result<ToolCall, ApiError> {
     if c.id.is_empty() || f.name.is_empty() {
         return Err(bad("a call needs `id` and `function.name`"));
     }
-    Ok(ToolCall {
-        id: c.id.clone(),
-        name: f.name.clone(),
-        arguments: f.arguments.clone().unwrap_or_default(),
-        signature: None,
-        thinking: None,
-        at: 0,
-    })
+    Ok(ToolCall::new(
+        c.id.clone(),
+        f.name.clone(),
+        f.arguments.clone().unwrap_or_default(),
+    ))
 }
 
 /// A `tool` message as a result: it must answer a call of the assistant message before it.

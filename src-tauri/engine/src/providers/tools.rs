@@ -266,14 +266,7 @@ mod tests {
     use crate::chat::Role;
 
     fn call(id: &str) -> ToolCall {
-        ToolCall {
-            id: id.into(),
-            name: "t".into(),
-            arguments: "{}".into(),
-            signature: None,
-            thinking: None,
-            at: 0,
-        }
+        ToolCall::new(id, "t", "{}")
     }
 
     #[test]
@@ -368,20 +361,17 @@ mod tests {
             let gemini = protocol == Protocol::Gemini;
             let expected = vec![
                 ToolCall {
-                    id: if gemini { "rt_call_0" } else { "call_1" }.into(),
-                    name: "get_weather".into(),
-                    arguments: r#"{"city":"Paris","days":[1,2]}"#.into(),
                     signature: gemini.then(|| GEMINI_SIGNATURE.to_string()),
-                    thinking: None,
                     at: 12,
+                    ..ToolCall::new(
+                        if gemini { "rt_call_0" } else { "call_1" },
+                        "get_weather",
+                        r#"{"city":"Paris","days":[1,2]}"#,
+                    )
                 },
                 ToolCall {
-                    id: if gemini { "rt_call_1" } else { "call_2" }.into(),
-                    name: "now".into(),
-                    arguments: "{}".into(),
-                    signature: None,
-                    thinking: None,
                     at: 12,
+                    ..ToolCall::new(if gemini { "rt_call_1" } else { "call_2" }, "now", "{}")
                 },
             ];
             let stream = protocol.stream_frames(&answer).concat();
@@ -451,14 +441,7 @@ mod plain_tests {
 
     #[test]
     fn a_tool_history_without_tools_goes_as_text() {
-        let call = ToolCall {
-            id: "c1".into(),
-            name: "fs__read".into(),
-            arguments: r#"{"path":"a.txt"}"#.into(),
-            signature: None,
-            thinking: None,
-            at: 0,
-        };
+        let call = ToolCall::new("c1", "fs__read", r#"{"path":"a.txt"}"#);
         let result = ToolResult::text(&call, "hello", false);
         let req = ChatRequest {
             messages: vec![

@@ -677,12 +677,8 @@ mod tests {
             })
             .unwrap();
         let call = ToolCall {
-            id: "call_1".into(),
-            name: "weather__lookup".into(),
-            arguments: r#"{"city":"Reykjavik"}"#.into(),
-            signature: None,
-            thinking: None,
             at: 9,
+            ..ToolCall::new("call_1", "weather__lookup", r#"{"city":"Reykjavik"}"#)
         };
         let mut result = ToolResult::text(&call, "sleet and gales", false);
         result.decision = Some(Decision::Once);

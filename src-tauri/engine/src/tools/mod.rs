@@ -238,12 +238,8 @@ mod tests {
 
     fn call(id: &str, name: &str, args: &str, at: usize) -> ToolCall {
         ToolCall {
-            id: id.into(),
-            name: name.into(),
-            arguments: args.into(),
-            signature: None,
-            thinking: None,
             at,
+            ..ToolCall::new(id, name, args)
         }
     }
 

@@ -120,14 +120,7 @@ mod tests {
     }
 
     fn call(id: &str, arguments: &str) -> ToolCall {
-        ToolCall {
-            id: id.into(),
-            name: "get_weather".into(),
-            arguments: arguments.into(),
-            signature: None,
-            thinking: None,
-            at: 0,
-        }
+        ToolCall::new(id, "get_weather", arguments)
     }
 
     fn build(req: &ChatRequest) -> Result<Value, ProviderError> {

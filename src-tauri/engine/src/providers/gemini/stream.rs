@@ -283,12 +283,8 @@ mod tests {
 
     fn call(id: &str, name: &str, arguments: &str, signature: Option<&str>) -> ToolCall {
         ToolCall {
-            id: id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
             signature: signature.map(str::to_string),
-            thinking: None,
-            at: 0,
+            ..ToolCall::new(id, name, arguments)
         }
     }
 

@@ -103,12 +103,8 @@ mod tests {
 
     fn call(id: &str, arguments: &str, signature: Option<&str>) -> ToolCall {
         ToolCall {
-            id: id.into(),
-            name: "get_weather".into(),
-            arguments: arguments.into(),
             signature: signature.map(str::to_string),
-            thinking: None,
-            at: 0,
+            ..ToolCall::new(id, "get_weather", arguments)
         }
     }
 

@@ -143,22 +143,8 @@ mod tests {
     #[test]
     fn history_has_tool_calls_with_object_arguments_and_tool_messages_by_name() {
         // docs/capabilities/tool-calling.mdx, "Parallel tool calling", plus one id.
-        let temperature = ToolCall {
-            id: "rt_call_0".into(),
-            name: "get_temperature".into(),
-            arguments: "{\"city\": \"New York\"}".into(),
-            signature: None,
-            thinking: None,
-            at: 0,
-        };
-        let conditions = ToolCall {
-            id: "call_b".into(),
-            name: "get_conditions".into(),
-            arguments: "{\"city\": \"New".into(),
-            signature: None,
-            thinking: None,
-            at: 0,
-        };
+        let temperature = ToolCall::new("rt_call_0", "get_temperature", "{\"city\": \"New York\"}");
+        let conditions = ToolCall::new("call_b", "get_conditions", "{\"city\": \"New");
         let req = ChatRequest {
             messages: vec![
                 Message::user("New York?"),

@@ -334,12 +334,8 @@ mod tests {
 
     fn call(id: &str, name: &str, arguments: &str, at: usize) -> ToolCall {
         ToolCall {
-            id: id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-            signature: None,
-            thinking: None,
             at,
+            ..ToolCall::new(id, name, arguments)
         }
     }
 

@@ -94,14 +94,7 @@ mod tests {
     }
 
     fn call(id: &str, name: &str, arguments: &str) -> ToolCall {
-        ToolCall {
-            id: id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-            signature: None,
-            thinking: None,
-            at: 0,
-        }
+        ToolCall::new(id, name, arguments)
     }
 
     fn body(req: &ChatRequest) -> Value {
