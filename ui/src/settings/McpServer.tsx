@@ -48,8 +48,9 @@ export function ServerCard(props: {
       announce(setStatus, "", `works: ${n}`, `${name()} works: ${n}`);
     } catch (e) {
       setTest(null);
+      // Said once, in the card (an alert): no toast or status line repeating it.
       setTestError(describe(e));
-      announce(setStatus, describe(e), "", "");
+      setStatus("");
     } finally {
       setTesting(false);
       props.onRefresh();
@@ -95,7 +96,7 @@ export function ServerCard(props: {
           <Show when={st()!.coldStartMs !== null}><dt>Cold start</dt><dd class="mcp-cold">{st()!.coldStartMs} ms</dd></Show>
         </dl>
       </Show>
-      <Show when={st()?.lastError}>{(e) => <p class="problem mcp-last-error" role="note" aria-label="Last error">{e()}</p>}</Show>
+      <Show when={st()?.lastError !== testError() && st()?.lastError}>{(e) => <p class="problem mcp-last-error" role="note" aria-label="Last error">{e()}</p>}</Show>
       <Show when={testError()}>{(e) => <p class="problem mcp-test-error" role="alert">{e()}</p>}</Show>
       <Show when={test()}>{(t) => (
         <fieldset class="mcp-tools">
