@@ -352,7 +352,12 @@ pub(crate) async fn start(config: &McpServerConfig) -> Result<(Arc<Child>, Pipes
 
     let (tx, rx) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
-        let _ = tx.send(cmd.spawn());
+        // The start was given up (its caller dropped) between the fork and here: the child is
+        // nobody's, so it is killed and reaped now rather than left running or a zombie.
+        if let Err(Ok(mut orphan)) = tx.send(cmd.spawn()) {
+            let _ = orphan.kill();
+            let _ = orphan.wait();
+        }
     });
     if let Err(mpsc::SendError(job)) = lock(spawner()).send(job) {
         // No spawner thread: fork from this one (its exit then also ends the server).
