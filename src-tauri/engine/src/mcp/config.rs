@@ -420,15 +420,15 @@ mod tests {
         let store = MemoryStore::new();
         let url = "https://mcp.example.com/mcp";
         assert!(load_auth(&store, "remote", url).unwrap().is_none());
-        save_auth(&store, "remote", url, " Bearer abc123 ").unwrap();
+        save_auth(&store, "remote", url, " Bearer test-FAKE-abc123 ").unwrap();
         assert_eq!(
             store.get("mcp:remote").unwrap().as_deref(),
-            Some("https://mcp.example.com\nBearer abc123")
+            Some("https://mcp.example.com\nBearer test-FAKE-abc123")
         );
         let value = load_auth(&store, "remote", "https://mcp.example.com/other")
             .unwrap()
             .unwrap();
-        assert_eq!(value.expose(), "Bearer abc123");
+        assert_eq!(value.expose(), "Bearer test-FAKE-abc123");
         assert_eq!(format!("{value:?}"), "<redacted>");
         // The URL now points elsewhere: the value is not given out, and the error says so
         // without it.
@@ -438,7 +438,7 @@ mod tests {
             said.contains("another address") && said.contains("evil.example.net"),
             "{said}"
         );
-        assert!(!said.contains("abc123"));
+        assert!(!said.contains("test-FAKE-abc123"));
         assert!(
             load_auth(&store, "remote", "http://mcp.example.com/mcp").is_err(),
             "another scheme"

@@ -442,8 +442,8 @@ mod tests {
         let ours = [
             ("PATH", "/usr/bin"),
             ("HOME", "/home/me"),
-            ("ROUNDTABLE_KEY_OPENAI", "sk-1"),
-            ("OPENAI_API_KEY", "sk-2"),
+            ("ROUNDTABLE_KEY_OPENAI", "sk-test-FAKE-env-1"),
+            ("OPENAI_API_KEY", "sk-test-FAKE-env-2"),
             ("roundtable_gateway_token", "t"),
             ("GITHUB_TOKEN", "gh"),
             ("LOG_LEVEL", "info"),
