@@ -98,13 +98,14 @@ impl Backend for Timed {
         arguments: serde_json::Value,
         timeout: Duration,
     ) -> BoxFuture<'static, Result<McpOutput, String>> {
-        let (mcp, calls) = (self.mcp.clone(), self.calls.clone());
-        let (server, tool) = (server.to_string(), tool.to_string());
+        // The engine's own backend for a registry, timed around.
+        let call = self.mcp.call(server, tool, arguments, timeout);
+        let calls = self.calls.clone();
         Box::pin(async move {
             let start = Instant::now();
-            let out = Mcp::call(&mcp, &server, &tool, arguments, Some(timeout)).await;
+            let out = call.await;
             calls.lock().unwrap().push((start, Instant::now()));
-            out.map_err(|e| e.to_string())
+            out
         })
     }
 }

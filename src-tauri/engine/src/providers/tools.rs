@@ -115,8 +115,8 @@ pub(crate) fn plain_parameters(spec: &ToolSpec) -> Value {
 /// that used tools, continued without them): those parts as text, since Anthropic refuses
 /// `tool_use` blocks in a request that declares no tools, and the others read text alike.
 pub(crate) fn history_as_text(req: &ChatRequest) -> Option<ChatRequest> {
-    let has = |p: &Part| matches!(p, Part::ToolCall(_) | Part::ToolResult(_));
-    if !req.tools.is_empty() || !req.messages.iter().any(|m| m.parts.iter().any(has)) {
+    let tool_parts = |m: &Message| crate::tools::has_tool_parts(&m.parts);
+    if !req.tools.is_empty() || !req.messages.iter().any(tool_parts) {
         return None;
     }
     let mut plain = req.clone();

@@ -4,7 +4,7 @@
 //! time-out. A refusal, a denial, a tool's error or a time-out becomes an error result the model
 //! reads; nothing here fails the answer.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,39 +56,6 @@ impl Backend for Arc<Mcp> {
                 .await
                 .map_err(|e| e.to_string())
         })
-    }
-}
-
-/// The remembered rules of one server.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServerRules {
-    /// For every tool of the server.
-    pub approve: Approve,
-    /// Tools run without asking.
-    pub always: BTreeSet<String>,
-    /// Tools always refused.
-    pub never: BTreeSet<String>,
-}
-
-impl ServerRules {
-    /// The rules a server's config gives.
-    pub fn of(config: &McpServerConfig) -> Self {
-        ServerRules {
-            approve: config.approve,
-            always: config.always.iter().cloned().collect(),
-            never: config.never.iter().cloned().collect(),
-        }
-    }
-
-    /// The rule for one of the server's tools: the tool's own first, then the server's.
-    pub fn rule(&self, tool: &str) -> Approve {
-        if self.never.contains(tool) {
-            Approve::Never
-        } else if self.always.contains(tool) {
-            Approve::Always
-        } else {
-            self.approve
-        }
     }
 }
 
@@ -155,30 +122,24 @@ pub struct Remembered {
 /// Keeps remembered decisions (writes them to the config).
 pub type Keeper = Arc<dyn Fn(Remembered) + Send + Sync>;
 
-/// The rules of every server, shared by the hosts of one process (a decision remembered in one
-/// chat holds in the others at once).
-pub type Rules = Arc<Mutex<HashMap<String, ServerRules>>>;
+/// The rules of every server — its config's `approve`, `always` and `never`, with what was
+/// remembered since — shared by the hosts of one process (a decision remembered in one chat
+/// holds in the others at once).
+pub type Rules = Arc<Mutex<HashMap<String, McpServerConfig>>>;
 
 /// The rules `mcp`'s config gives its servers.
 pub fn rules_of(mcp: &Mcp) -> Rules {
     let rules = mcp
         .servers()
         .into_iter()
-        .filter_map(|name| {
-            let r = ServerRules::of(mcp.config(&name)?);
-            Some((name, r))
-        })
+        .filter_map(|name| Some((name.clone(), mcp.config(&name)?.clone())))
         .collect();
     Arc::new(Mutex::new(rules))
 }
 
 /// The rules a config's `[mcp.*]` tables give.
 pub fn rules_from(servers: &std::collections::BTreeMap<String, McpServerConfig>) -> Rules {
-    let rules = servers
-        .iter()
-        .map(|(name, c)| (name.clone(), ServerRules::of(c)))
-        .collect();
-    Arc::new(Mutex::new(rules))
+    Arc::new(Mutex::new(servers.clone().into_iter().collect()))
 }
 
 /// What a chat offers from `tools` (the chosen servers' tools, turned-off ones left out), each
@@ -209,7 +170,7 @@ struct Memory {
 impl Memory {
     fn rule(&self, server: &str, tool: &str) -> Approve {
         let rules = self.rules.lock().unwrap_or_else(|p| p.into_inner());
-        rules.get(server).map_or(Approve::Ask, |r| r.rule(tool))
+        rules.get(server).map_or(Approve::Ask, |c| c.approval(tool))
     }
 
     fn remember(&self, server: &str, tool: Option<&str>, rule: Approve) {
@@ -219,13 +180,13 @@ impl Memory {
             match tool {
                 None => r.approve = rule,
                 Some(t) => {
-                    r.always.remove(t);
-                    r.never.remove(t);
+                    r.always.retain(|a| a != t);
+                    r.never.retain(|n| n != t);
                     match rule {
-                        Approve::Always => r.always.insert(t.to_string()),
-                        Approve::Never => r.never.insert(t.to_string()),
-                        Approve::Ask => false,
-                    };
+                        Approve::Always => r.always.push(t.to_string()),
+                        Approve::Never => r.never.push(t.to_string()),
+                        Approve::Ask => {}
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ use crate::chat::{Decision, Message, Part, Role, ToolCall, ToolResult, ToolSpec}
 
 pub use host::{
     offered, rules_from, rules_of, Approval, Approver, Backend, Keeper, McpHost, Mode, Offered,
-    Pending, Remembered, Rules, ServerRules,
+    Pending, Remembered, Rules,
 };
 
 /// The most tool steps of one answer unless the person says otherwise.
@@ -212,22 +212,6 @@ fn type_of(v: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "a string",
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
-    }
-}
-
-/// A host with no tools: a turn's calls end it (the gateway hands them to its client).
-pub struct NoTools;
-
-impl ToolHost for NoTools {
-    fn tools(&self) -> Vec<ToolSpec> {
-        Vec::new()
-    }
-    fn run(&self, call: ToolCall) -> BoxFuture<'static, ToolResult> {
-        Box::pin(async move {
-            let mut r = ToolResult::text(&call, "no tools are available here", true);
-            r.decision = Some(Decision::Never);
-            r
-        })
     }
 }
 
