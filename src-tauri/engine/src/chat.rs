@@ -359,6 +359,13 @@ pub struct ChatRequest {
     pub temperature: Option<f32>,
     /// The most tokens to generate.
     pub max_tokens: Option<u32>,
+    /// Nucleus sampling: only the most likely tokens whose probabilities add up to this.
+    pub top_p: Option<f32>,
+    /// A seed for sampling, where the provider takes one (the same seed and settings give the
+    /// same answer on the built-in local model).
+    pub seed: Option<u64>,
+    /// Sequences that end the answer where they appear (not included in it).
+    pub stop: Vec<String>,
     /// Ask a reasoning model to think (and show its thinking).
     pub reasoning: Option<ReasoningEffort>,
     /// Tools the model may call (none: a plain chat).

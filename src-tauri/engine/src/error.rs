@@ -265,6 +265,15 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A local model (a GGUF file, a download, the models folder) cannot be used: which model or
+    /// file, what is wrong and what to do. Nothing half-installed is left behind.
+    #[error("{model}: {}", one_line(message, MESSAGE_CHARS))]
+    Model {
+        /// The model's name, or the file's path.
+        model: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Reading or writing a local file failed.
     #[error("{path}: {source}")]
     Io {
@@ -413,7 +422,8 @@ impl Error {
             | Error::InvalidModel { .. }
             | Error::UnknownRoute { .. }
             | Error::InvalidRequest(_)
-            | Error::Attachment { .. } => ErrorKind::BadInput,
+            | Error::Attachment { .. }
+            | Error::Model { .. } => ErrorKind::BadInput,
             Error::Store { .. } => ErrorKind::Store,
             Error::Io { .. } => ErrorKind::Io,
             Error::KeyStore(_) => ErrorKind::Keychain,

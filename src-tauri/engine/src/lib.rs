@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod gateway;
 pub mod keys;
+pub mod local;
 pub mod markdown;
 pub mod mcp;
 pub mod models;

@@ -159,7 +159,7 @@ const BUILTIN: &[Row] = &[
 ];
 
 /// Providers whose models run on the user's machine.
-const LOCAL_PROVIDERS: &[&str] = &["ollama", "lmstudio"];
+const LOCAL_PROVIDERS: &[&str] = &["ollama", "lmstudio", "local"];
 
 /// The price list in force: overrides, the catalog, the built-in table.
 #[derive(Debug, Clone, Default)]

@@ -84,6 +84,16 @@ pub fn limits(kind: ProviderKind) -> Limits {
             request_bytes: 64 * MB,
             pdf: false,
         },
+        // The built-in local models read text only: no image is ever sent, PDFs go as text.
+        ProviderKind::Local => Limits {
+            image: ImageLimits {
+                max_side: 1,
+                max_bytes: 0,
+            },
+            images_per_request: 0,
+            request_bytes: 64 * MB,
+            pdf: false,
+        },
     }
 }
 
@@ -164,6 +174,8 @@ fn tools_built_in(kind: ProviderKind, model: &str) -> Option<bool> {
             m.starts_with("gemini-").then_some(true)
         }
         ProviderKind::Ollama => None,
+        // The runtime does not parse tool calls (yet): the router skips local models for tools.
+        ProviderKind::Local => Some(false),
     }
 }
 
@@ -225,6 +237,7 @@ fn media_built_in(kind: ProviderKind, model: &str) -> Inputs {
             }
         }
         ProviderKind::Ollama => Inputs::default(),
+        ProviderKind::Local => text,
     }
 }
 

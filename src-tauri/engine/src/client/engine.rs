@@ -381,6 +381,9 @@ impl Engine {
     pub async fn stream(&self, target: &Target, req: &ChatRequest) -> Result<ChatStream> {
         check_request(req)?;
         let provider = &target.provider;
+        if provider.kind == ProviderKind::Local {
+            return self.stream_local(target, req);
+        }
         let key = self.key_for(provider)?;
         let (first_token, idle) = self.timeouts();
         let sent = Instant::now();
@@ -413,10 +416,102 @@ impl Engine {
         ))
     }
 
+    /// A built-in local model's answer: queued on the model's worker thread (loaded first if it
+    /// is not), read as a stream under the idle and answer deadlines.
+    fn stream_local(&self, target: &Target, req: &ChatRequest) -> Result<ChatStream> {
+        let provider = &target.provider;
+        let path = self.local_model_path(&target.model)?;
+        let plain = providers::tools::history_as_text(req);
+        let req = plain.unwrap_or_else(|| req.clone());
+        if !req.tools.is_empty() {
+            return Err(ProviderError::new(
+                &provider.id,
+                ErrorClass::UnsupportedInput,
+                format!("local/{} cannot call tools", target.model),
+            )
+            .with_hint("choose a cloud or Ollama model for tools")
+            .into());
+        }
+        let events =
+            crate::local::runtime::start(&path, &target.model, req, &self.config.local)?;
+        let (_, idle) = self.timeouts();
+        let limits = self.limits(Instant::now());
+        let timeouts = StreamTimeouts {
+            // Waiting in the model's queue and loading it count against the whole answer only.
+            first_token_deadline: limits.deadline,
+            idle,
+            first_token: limits.answer_timeout,
+            answer_deadline: limits.deadline,
+            answer_timeout: limits.answer_timeout,
+        };
+        Ok(ChatStream::local(events, provider.id.clone(), timeouts))
+    }
+
+    /// The file of local model `name`: an error naming the models there are when it is absent.
+    fn local_model_path(&self, name: &str) -> Result<std::path::PathBuf> {
+        let not_found = |message: String| -> Error {
+            ProviderError::new(crate::local::PROVIDER, ErrorClass::ModelNotFound, message)
+                .with_hint("list them with `roundtable models list`; get one with `roundtable models pull smollm2-135m`")
+                .into()
+        };
+        let Some(dir) = self.config.models_dir() else {
+            return Err(not_found(format!(
+                "local/{name}: this engine has no data dir, so no local models"
+            )));
+        };
+        if crate::local::library::check_name(name).is_err() {
+            return Err(not_found(format!("local/{name}: not a local model name")));
+        }
+        let path = dir.join(format!("{name}.gguf"));
+        if path.is_file() {
+            return Ok(path);
+        }
+        let have = crate::local::library::Library::new(dir)
+            .list()
+            .map(|l| l.into_iter().map(|m| m.name).collect::<Vec<_>>())
+            .unwrap_or_default();
+        Err(not_found(if have.is_empty() {
+            format!("local/{name} is not installed, and no local model is")
+        } else {
+            format!(
+                "local/{name} is not installed; installed: {}",
+                have.join(", ")
+            )
+        }))
+    }
+
+    /// The model a chat uses when none is named: `[defaults] model`, else the first local model
+    /// on disk (`local/NAME`); `None` when there is neither.
+    pub fn default_model(&self) -> Option<String> {
+        if let Some(m) = self.config.defaults.model.as_ref().filter(|m| !m.trim().is_empty()) {
+            return Some(m.trim().to_string());
+        }
+        let dir = self.config.models_dir()?;
+        let local = self.registry.get(crate::local::PROVIDER)?;
+        if !local.enabled || local.kind != ProviderKind::Local {
+            return None;
+        }
+        let models = crate::local::library::Library::new(dir).list().ok()?;
+        models
+            .into_iter()
+            .next()
+            .map(|m| format!("{}/{}", crate::local::PROVIDER, m.name))
+    }
+
     /// A whole answer from `target`, without streaming.
     pub async fn complete(&self, target: &Target, req: &ChatRequest) -> Result<ChatResponse> {
         check_request(req)?;
         let provider = &target.provider;
+        if provider.kind == ProviderKind::Local {
+            let mut stream = self.stream_local(target, req)?;
+            let mut events = Vec::new();
+            while let Some(event) = stream.next().await {
+                events.push(event?);
+            }
+            return ChatResponse::from_events(events).ok_or_else(|| {
+                errors::malformed(&provider.id, "the answer had no end").into()
+            });
+        }
         let w = self
             .fetch_whole(provider, |key| {
                 providers::chat_request(provider, key, &target.model, req, false)
@@ -441,6 +536,9 @@ impl Engine {
                 model: provider_id.into(),
                 known: self.registry.ids(),
             })?;
+        if provider.kind == ProviderKind::Local {
+            return Ok(self.local_models(provider));
+        }
         let w = self
             .fetch_whole(provider, |key| Ok(providers::models_request(provider, key)))
             .await?;
@@ -475,6 +573,30 @@ impl Engine {
             .await
             .map_err(|e| Error::from(e.seal(secret.as_deref())))?;
         Ok(WholeBody { body, html, secret })
+    }
+
+    /// The local models on disk, as a model list (free: priced at 0).
+    fn local_models(&self, provider: &Provider) -> Vec<ModelInfo> {
+        let Some(dir) = self.config.models_dir() else {
+            return Vec::new();
+        };
+        let list = crate::local::library::Library::new(dir)
+            .list()
+            .unwrap_or_default();
+        list.into_iter()
+            .map(|m| ModelInfo {
+                id: format!("{}/{}", provider.id, m.name),
+                name: m.info.name.clone(),
+                context_length: m.info.context_length,
+                pricing: Some(crate::models::Pricing {
+                    input: 0.0,
+                    output: 0.0,
+                    cache_read: None,
+                    cache_write: None,
+                }),
+                inputs: Some(vec!["text".into()]),
+            })
+            .collect()
     }
 
     /// The models of every enabled provider that has a key (or needs none), asked at once;

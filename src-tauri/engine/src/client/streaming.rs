@@ -43,6 +43,8 @@ pub(crate) struct StreamTimeouts {
 /// which the stream ends.
 pub struct ChatStream {
     body: Option<Body>,
+    /// A built-in local model's events (then `body` is unused).
+    local: Option<tokio::sync::mpsc::Receiver<crate::local::runtime::Event>>,
     framer: Framer,
     decoder: Box<dyn Decoder>,
     pending: VecDeque<ChatEvent>,
@@ -76,6 +78,7 @@ impl ChatStream {
         let now = Instant::now();
         let mut s = ChatStream {
             body: Some(body),
+            local: None,
             framer,
             decoder,
             pending: VecDeque::new(),
@@ -96,6 +99,26 @@ impl ChatStream {
         s
     }
 
+    /// A stream of a built-in local model's events, under the same idle and answer deadlines
+    /// (its first-token deadline covers the wait in the model's queue and its loading).
+    pub(crate) fn local(
+        events: tokio::sync::mpsc::Receiver<crate::local::runtime::Event>,
+        provider: String,
+        timeouts: StreamTimeouts,
+    ) -> Self {
+        let mut s = ChatStream::new(
+            Box::pin(futures_util::stream::empty()),
+            Framer::new(crate::providers::framing::Framing::Ndjson, 1),
+            Box::new(NoFrames),
+            provider,
+            None,
+            timeouts,
+            usize::MAX,
+        );
+        s.local = Some(events);
+        s
+    }
+
     /// When the stream times out if nothing more arrives.
     fn deadline(&self) -> Instant {
         let t = &self.timeouts;
@@ -111,6 +134,7 @@ impl ChatStream {
     fn fail(&mut self, err: ProviderError) {
         self.finished = true;
         self.body = None;
+        self.local = None;
         self.deferred = Some(err.seal(self.secret.as_deref()));
     }
 
@@ -141,6 +165,24 @@ impl ChatStream {
     }
 }
 
+/// The decoder of a stream that has no frames (a local model's events come decoded).
+struct NoFrames;
+
+impl Decoder for NoFrames {
+    fn frame(
+        &mut self,
+        _event: Option<&str>,
+        _data: &str,
+        _out: &mut VecDeque<ChatEvent>,
+    ) -> Result<Flow, ProviderError> {
+        Ok(Flow::Done)
+    }
+
+    fn eof(&mut self, _out: &mut VecDeque<ChatEvent>) -> Result<(), ProviderError> {
+        Ok(())
+    }
+}
+
 /// Whether an event is content (what resets the idle timer once an answer has begun).
 fn is_content(event: &ChatEvent) -> bool {
     matches!(
@@ -164,7 +206,48 @@ impl Stream for ChatStream {
             if let Some(err) = this.deferred.take() {
                 return Poll::Ready(Some(Err(Error::Provider(err))));
             }
-            let Some(body) = this.body.as_mut().filter(|_| !this.finished) else {
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            if let Some(events) = this.local.as_mut() {
+                match events.poll_recv(cx) {
+                    Poll::Ready(Some(Ok(event))) => {
+                        let now = Instant::now();
+                        this.last_chunk = now;
+                        if is_content(&event) {
+                            this.last_content = Some(now);
+                        }
+                        if matches!(event, ChatEvent::End(_)) {
+                            this.finished = true;
+                            this.local = None;
+                        }
+                        this.pending.push_back(event);
+                    }
+                    Poll::Ready(Some(Err(e))) => this.fail(e),
+                    Poll::Ready(None) => {
+                        let err = ProviderError::new(
+                            &this.provider,
+                            ErrorClass::MalformedStream,
+                            "the local model stopped before the answer was complete",
+                        );
+                        this.fail(err);
+                    }
+                    Poll::Pending => {
+                        let deadline = this.deadline();
+                        if this.timer.deadline() != deadline {
+                            this.timer.as_mut().reset(deadline);
+                        }
+                        if this.timer.as_mut().poll(cx).is_ready() {
+                            let err = this.timeout_error();
+                            this.fail(err);
+                            continue;
+                        }
+                        return Poll::Pending;
+                    }
+                }
+                continue;
+            }
+            let Some(body) = this.body.as_mut() else {
                 return Poll::Ready(None);
             };
             match body.as_mut().poll_next(cx) {

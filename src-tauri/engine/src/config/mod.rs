@@ -163,6 +163,44 @@ pub struct BudgetConfig {
     pub monthly_usd: f64,
 }
 
+/// The `[local]` table: the built-in local models (GGUF files in the data dir's `models/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalConfig {
+    /// Where `models pull` downloads from: Hugging Face, or a mirror of its
+    /// `/<repo>/resolve/<revision>/<file>` paths.
+    pub mirror: String,
+    /// A loaded model is unloaded after this many seconds without a request (0: never).
+    pub idle_unload_secs: u64,
+    /// CPU threads for generation; 0 means one per core.
+    pub threads: u32,
+    /// The context window a model is loaded with, in tokens (capped at what it was trained on).
+    pub context: u32,
+    /// The most memory local models may take, in MB; 0 means what the system says is available.
+    pub max_memory_mb: u64,
+}
+
+impl Default for LocalConfig {
+    fn default() -> Self {
+        LocalConfig {
+            mirror: "https://huggingface.co".into(),
+            idle_unload_secs: 300,
+            threads: 0,
+            context: 4096,
+            max_memory_mb: 0,
+        }
+    }
+}
+
+/// The `[defaults]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsConfig {
+    /// The model a chat uses when none is named (`provider/model` or `@route`); without it, the
+    /// first local model on disk.
+    pub model: Option<String>,
+}
+
 /// The whole config file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,23 +225,42 @@ pub struct Config {
     /// MCP servers whose tools models may call (`[mcp.NAME]`).
     #[serde(default)]
     pub mcp: BTreeMap<String, Spanned<McpServerConfig>>,
+    /// The built-in local models.
+    #[serde(default)]
+    pub local: LocalConfig,
+    /// Defaults (the model a chat uses when none is named).
+    #[serde(default)]
+    pub defaults: DefaultsConfig,
     /// Where it was read from (for error messages).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The data dir it belongs to (local models live in its `models/`); set by [`Config::load`].
+    #[serde(skip)]
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Config {
     /// Reads `config.toml` from the data dir; a missing file is the empty config.
     pub fn load(data_dir: &Path) -> Result<Config> {
         let path = data_dir.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
+        let config = match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, &path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(source) => Err(Error::Io {
                 path: path.display().to_string(),
                 source,
             }),
-        }
+        };
+        config.map(|mut c| {
+            c.data_dir = Some(data_dir.to_path_buf());
+            c
+        })
+    }
+
+    /// Where local models live: the data dir's `models/` (`None` for a config not read from a
+    /// data dir).
+    pub fn models_dir(&self) -> Option<PathBuf> {
+        self.data_dir.as_ref().map(|d| d.join("models"))
     }
 
     /// Parses and checks config text; `path` is used in error messages.

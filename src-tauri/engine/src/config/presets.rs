@@ -18,6 +18,7 @@ pub const PRESET_IDS: &[&str] = &[
     "fireworks",
     "xai",
     "lmstudio",
+    "local",
 ];
 
 /// The preset with this id.
@@ -47,6 +48,8 @@ pub fn preset(id: &str) -> Option<Provider> {
         ),
         "xai" => (ProviderKind::OpenAi, "https://api.x.ai/v1", true),
         "lmstudio" => (ProviderKind::OpenAi, "http://127.0.0.1:1234/v1", false),
+        // In this process: the URL is never used (nothing is sent over HTTP).
+        "local" => (ProviderKind::Local, "http://127.0.0.1/", false),
         _ => return None,
     };
     let headers = if id == "openrouter" {

@@ -27,6 +27,9 @@ pub enum ProviderKind {
     /// Ollama's native `/api/chat`.
     #[serde(rename = "ollama")]
     Ollama,
+    /// The built-in local models: GGUF files run in this process (no HTTP).
+    #[serde(rename = "local")]
+    Local,
 }
 
 impl ProviderKind {
@@ -37,6 +40,7 @@ impl ProviderKind {
             ProviderKind::Anthropic => "anthropic",
             ProviderKind::Gemini => "gemini",
             ProviderKind::Ollama => "ollama",
+            ProviderKind::Local => "local",
         }
     }
 }

@@ -35,6 +35,13 @@ pub struct CompletionRequest {
     #[serde(default)]
     pub max_completion_tokens: Option<u32>,
     #[serde(default)]
+    pub top_p: Option<f32>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// A string or a list of up to 4 strings.
+    #[serde(default)]
+    pub stop: Option<Stop>,
+    #[serde(default)]
     pub reasoning_effort: Option<String>,
     /// Functions the model may call.
     #[serde(default)]
@@ -45,6 +52,25 @@ pub struct CompletionRequest {
     /// `{"type":"text"}`, `{"type":"json_object"}` or `{"type":"json_schema","json_schema":{…}}`.
     #[serde(default)]
     pub response_format: Option<Value>,
+}
+
+/// `stop`: one sequence or several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Stop {
+    /// One sequence.
+    One(String),
+    /// Several.
+    Many(Vec<String>),
+}
+
+impl Stop {
+    fn to_vec(&self) -> Vec<String> {
+        match self {
+            Stop::One(s) => vec![s.clone()],
+            Stop::Many(v) => v.clone(),
+        }
+    }
 }
 
 /// One entry of `tools`.
@@ -390,6 +416,9 @@ impl CompletionRequest {
             messages,
             temperature: self.temperature,
             max_tokens: self.max_completion_tokens.or(self.max_tokens),
+            top_p: self.top_p,
+            seed: self.seed,
+            stop: self.stop.as_ref().map(Stop::to_vec).unwrap_or_default(),
             reasoning,
             tools,
             tool_choice,

@@ -101,7 +101,10 @@ pub(crate) fn decoder(provider: &Provider) -> Box<dyn Decoder> {
         ProviderKind::OpenAi => Box::new(openai::stream::OpenAiDecoder::new(id)),
         ProviderKind::Anthropic => Box::new(anthropic::stream::AnthropicDecoder::new(id)),
         ProviderKind::Gemini => Box::new(gemini::stream::GeminiDecoder::new(id)),
-        ProviderKind::Ollama => Box::new(ollama::stream::OllamaDecoder::new(id)),
+        // Never asked for: local answers are events already (see `local::runtime`).
+        ProviderKind::Ollama | ProviderKind::Local => {
+            Box::new(ollama::stream::OllamaDecoder::new(id))
+        }
     }
 }
 
@@ -139,6 +142,10 @@ pub(crate) fn chat_request(
         }
         ProviderKind::Gemini => gemini::adapter::chat_request(provider, key, model, req, stream),
         ProviderKind::Ollama => ollama::adapter::chat_request(provider, key, model, req, stream),
+        ProviderKind::Local => Err(errors::malformed(
+            &provider.id,
+            "local models are not reached over HTTP",
+        )),
     }
 }
 
@@ -148,7 +155,7 @@ pub(crate) fn models_request(provider: &Provider, key: Option<&str>) -> WireRequ
         ProviderKind::OpenAi => openai::adapter::models_request(provider, key),
         ProviderKind::Anthropic => anthropic::adapter::models_request(provider, key),
         ProviderKind::Gemini => gemini::adapter::models_request(provider, key),
-        ProviderKind::Ollama => ollama::adapter::models_request(provider),
+        ProviderKind::Ollama | ProviderKind::Local => ollama::adapter::models_request(provider),
     }
 }
 
@@ -161,7 +168,7 @@ pub(crate) fn parse_models(
         ProviderKind::OpenAi => openai::adapter::parse_models(provider, body),
         ProviderKind::Anthropic => anthropic::adapter::parse_models(provider, body),
         ProviderKind::Gemini => gemini::adapter::parse_models(provider, body),
-        ProviderKind::Ollama => ollama::adapter::parse_models(provider, body),
+        ProviderKind::Ollama | ProviderKind::Local => ollama::adapter::parse_models(provider, body),
     }
 }
 

@@ -44,6 +44,9 @@ pub struct CompareSpec {
     pub columns: Vec<ColumnSpec>,
     pub temperature: Option<f32>,
     pub max_tokens: Option<u32>,
+    pub top_p: Option<f32>,
+    pub seed: Option<u64>,
+    pub stop: Option<Vec<String>>,
     pub reasoning: Option<ReasoningEffort>,
     /// Send even though this month's budget is spent.
     pub over_budget: Option<bool>,
@@ -86,6 +89,9 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
     let shape = TurnSpec {
         temperature: spec.temperature,
         max_tokens: spec.max_tokens,
+        top_p: spec.top_p,
+        seed: spec.seed,
+        stop: spec.stop.clone(),
         ..Default::default()
     };
     let mut turns = Vec::with_capacity(n);

@@ -36,6 +36,12 @@ pub struct TurnSpec {
     pub temperature: Option<f32>,
     /// The most tokens to generate.
     pub max_tokens: Option<u32>,
+    /// Nucleus sampling.
+    pub top_p: Option<f32>,
+    /// A sampling seed.
+    pub seed: Option<u64>,
+    /// Sequences that end the answer.
+    pub stop: Option<Vec<String>>,
     /// Reasoning effort: low, medium or high.
     pub reasoning: Option<ReasoningEffort>,
     /// Send even though this month's budget is spent.
@@ -324,6 +330,9 @@ pub(crate) fn request(
         messages,
         temperature: spec.temperature,
         max_tokens: spec.max_tokens,
+        top_p: spec.top_p,
+        seed: spec.seed,
+        stop: spec.stop.clone().unwrap_or_default(),
         reasoning,
         ..Default::default()
     }

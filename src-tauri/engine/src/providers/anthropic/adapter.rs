@@ -81,9 +81,18 @@ pub(crate) fn chat_request(
             body["max_tokens"] = json!(max_tokens);
         }
         body["thinking"] = json!({"type": "enabled", "budget_tokens": budget});
-    } else if let Some(t) = req.temperature {
-        // Anthropic rejects a temperature together with thinking.
-        body["temperature"] = json!(t);
+    } else {
+        // Anthropic rejects a temperature or top_p together with thinking.
+        if let Some(t) = req.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(p) = req.top_p {
+            body["top_p"] = json!(p);
+        }
+    }
+    // The Messages API takes no seed.
+    if !req.stop.is_empty() {
+        body["stop_sequences"] = json!(req.stop);
     }
     tools::apply(&provider.id, &mut body, req)?;
     Ok(WireRequest {

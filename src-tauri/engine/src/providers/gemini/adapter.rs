@@ -36,6 +36,15 @@ pub(crate) fn chat_request(
     if let Some(t) = req.temperature {
         generation.insert("temperature".into(), json!(t));
     }
+    if let Some(p) = req.top_p {
+        generation.insert("topP".into(), json!(p));
+    }
+    if let Some(seed) = req.seed {
+        generation.insert("seed".into(), json!(seed));
+    }
+    if !req.stop.is_empty() {
+        generation.insert("stopSequences".into(), json!(req.stop));
+    }
     if let Some(n) = req.max_tokens {
         generation.insert("maxOutputTokens".into(), json!(n));
     }

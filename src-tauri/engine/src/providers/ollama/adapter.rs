@@ -32,6 +32,15 @@ pub(crate) fn chat_request(
     if let Some(t) = req.temperature {
         options.insert("temperature".into(), json!(t));
     }
+    if let Some(p) = req.top_p {
+        options.insert("top_p".into(), json!(p));
+    }
+    if let Some(seed) = req.seed {
+        options.insert("seed".into(), json!(seed));
+    }
+    if !req.stop.is_empty() {
+        options.insert("stop".into(), json!(req.stop));
+    }
     if let Some(n) = req.max_tokens {
         options.insert("num_predict".into(), json!(n));
     }

@@ -25,6 +25,15 @@ pub(crate) fn chat_request(
     if let Some(t) = req.temperature {
         body["temperature"] = json!(t);
     }
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(p);
+    }
+    if let Some(seed) = req.seed {
+        body["seed"] = json!(seed);
+    }
+    if !req.stop.is_empty() {
+        body["stop"] = json!(req.stop);
+    }
     if let Some(n) = req.max_tokens {
         let field = if provider.quirks.max_completion_tokens {
             "max_completion_tokens"

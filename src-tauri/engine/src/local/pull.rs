@@ -1,0 +1,750 @@
+//! Downloads a model into the models folder: a catalog entry, a pinned file, or any GGUF file of
+//! a Hugging Face repository (`hf:OWNER/REPO[@REVISION]/FILE.gguf`), from `[local] mirror`.
+//!
+//! The file grows in `.partial/NAME.gguf.part` beside a sidecar (`.part.json`) naming what it
+//! is, so a cut connection, a failure or a cancelled future (dropping it) leaves it for the next
+//! pull to resume with a `Range` request. It is checked — SHA-256 against the pin (or the hash
+//! the server publishes), then its GGUF header — before it is renamed into place; a file that
+//! fails is removed. Every wait has a deadline and the body a size cap. No credentials are
+//! ever sent: gated repositories are for `models add`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, CONTENT_RANGE, LOCATION, RANGE};
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::local::catalog::{self, CatalogEntry};
+use crate::local::gguf;
+use crate::local::library::{
+    check_name, ensure_space, human_bytes, model_name_from_file, sync_dir, Library, LocalModel,
+    TempFile,
+};
+
+/// The largest file a pull accepts.
+pub const MAX_FILE: u64 = 256_000_000_000;
+/// Redirects followed (Hugging Face sends files to its CDN).
+pub const MAX_REDIRECTS: usize = 5;
+/// Connecting to a server.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// From sending a request to its response's headers.
+const HEADERS_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest wait for the next piece of the body.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest sidecar read back.
+const MAX_SIDECAR: u64 = 64 * 1024;
+
+/// What to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A model of the built-in catalog.
+    Catalog(&'static CatalogEntry),
+    /// A GGUF file of a Hugging Face repository, checked against the hash the server publishes
+    /// (when it does).
+    Hf {
+        /// `owner/repo`.
+        repo: String,
+        /// The file's path in the repository.
+        file: String,
+        /// A branch, tag or commit (`main` by default).
+        revision: String,
+    },
+    /// A file pinned like a catalog entry: name, place, size and SHA-256.
+    Pinned {
+        /// The name it is installed as.
+        name: String,
+        /// `owner/repo`.
+        repo: String,
+        /// The file's path in the repository.
+        file: String,
+        /// A branch, tag or commit.
+        revision: String,
+        /// Its size in bytes.
+        size: u64,
+        /// Its SHA-256, hex.
+        sha256: String,
+    },
+}
+
+impl Source {
+    /// The name it is installed as.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Catalog(e) => e.name.to_string(),
+            Source::Hf { file, .. } => model_name_from_file(Path::new(file)),
+            Source::Pinned { name, .. } => name.clone(),
+        }
+    }
+
+    fn parts(&self) -> (&str, &str, &str) {
+        match self {
+            Source::Catalog(e) => (e.repo, e.file, e.revision),
+            Source::Hf {
+                repo,
+                file,
+                revision,
+            }
+            | Source::Pinned {
+                repo,
+                file,
+                revision,
+                ..
+            } => (repo, file, revision),
+        }
+    }
+
+    /// The size it must have, when pinned.
+    pub fn expected_size(&self) -> Option<u64> {
+        match self {
+            Source::Catalog(e) => Some(e.size),
+            Source::Pinned { size, .. } => Some(*size),
+            Source::Hf { .. } => None,
+        }
+    }
+
+    /// The SHA-256 it must have, when pinned (lower-case hex).
+    pub fn expected_sha256(&self) -> Option<String> {
+        match self {
+            Source::Catalog(e) => Some(e.sha256.to_ascii_lowercase()),
+            Source::Pinned { sha256, .. } => Some(sha256.to_ascii_lowercase()),
+            Source::Hf { .. } => None,
+        }
+    }
+
+    /// `{mirror}/{repo}/resolve/{revision}/{file}`; a mirror that is not a plain http(s) URL is
+    /// an error naming `[local] mirror`.
+    pub fn url(&self, mirror: &str) -> Result<Url> {
+        let bad = |why: &str| Error::Model {
+            model: self.name(),
+            message: format!(
+                "[local] mirror `{}` {why}; set it to https://huggingface.co or a mirror of it",
+                mirror.chars().take(100).collect::<String>()
+            ),
+        };
+        let base = Url::parse(mirror.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(bad("is not an http(s) URL"));
+        }
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(bad("holds credentials, which are never sent"));
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(bad("has a query or fragment"));
+        }
+        let (repo, file, revision) = self.parts();
+        let text = format!(
+            "{}/{repo}/resolve/{revision}/{file}",
+            base.as_str().trim_end_matches('/')
+        );
+        Url::parse(&text).map_err(|e| bad(&format!("gives a bad URL ({e})")))
+    }
+}
+
+/// Reads a source: a catalog name, or `hf:OWNER/REPO/FILE.gguf` or
+/// `hf:OWNER/REPO@REVISION/FILE.gguf` (the revision is `main` when not given).
+pub fn parse_source(text: &str) -> Result<Source> {
+    let text = text.trim();
+    let shown: String = text.chars().take(120).collect();
+    let Some(rest) = text.strip_prefix("hf:") else {
+        if let Some(entry) = catalog::find(text) {
+            return Ok(Source::Catalog(entry));
+        }
+        let names: Vec<&str> = catalog::CATALOG.iter().map(|e| e.name).collect();
+        return Err(Error::Model {
+            model: shown,
+            message: format!(
+                "not in the catalog ({}); for any GGUF file on Hugging Face write hf:OWNER/REPO/FILE.gguf",
+                names.join(", ")
+            ),
+        });
+    };
+    let bad = |why: &str| Error::Model {
+        model: shown.clone(),
+        message: format!(
+            "{why}; write hf:OWNER/REPO/FILE.gguf or hf:OWNER/REPO@REVISION/FILE.gguf"
+        ),
+    };
+    let mut it = rest.splitn(3, '/');
+    let (Some(owner), Some(repo_rev), Some(file)) = (it.next(), it.next(), it.next()) else {
+        return Err(bad("it needs an owner, a repository and a file"));
+    };
+    let (repo, revision) = match repo_rev.split_once('@') {
+        Some((r, rev)) => (r, rev),
+        None => (repo_rev, "main"),
+    };
+    let word = |s: &str, max: usize| {
+        !s.is_empty()
+            && s.len() <= max
+            && s != "."
+            && s != ".."
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    if !word(owner, 96) || !word(repo, 96) {
+        return Err(bad(
+            "the owner and repository are letters, digits, `.`, `_` and `-`",
+        ));
+    }
+    if !word(revision, 128) {
+        return Err(bad(
+            "the revision is a branch, tag or commit of letters, digits, `.`, `_` and `-`",
+        ));
+    }
+    if file.len() > 512 || !file.split('/').all(|seg| word(seg, 255)) {
+        return Err(bad("the file path has an empty or unusual part"));
+    }
+    if !file.to_ascii_lowercase().ends_with(".gguf") {
+        return Err(bad("only .gguf files can be pulled"));
+    }
+    Ok(Source::Hf {
+        repo: format!("{owner}/{repo}"),
+        file: file.into(),
+        revision: revision.into(),
+    })
+}
+
+/// How far a download is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    /// Bytes of the file on disk so far (a resumed download starts where it stopped).
+    pub done: u64,
+    /// The file's size, when known.
+    pub total: Option<u64>,
+}
+
+/// A finished pull.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pulled {
+    /// The installed model.
+    pub model: LocalModel,
+    /// The file's SHA-256 (hex), as computed.
+    pub sha256: String,
+    /// Whether it was checked against a pinned or published hash (otherwise only computed).
+    pub verified: bool,
+    /// The bytes already on disk from an earlier, interrupted pull (0 for a fresh one).
+    pub resumed_from: u64,
+}
+
+/// Downloads `source` from `mirror` into `library`, calling `progress` as bytes arrive.
+/// Cancel by dropping the future: what was downloaded is kept for the next pull to resume.
+pub async fn pull(
+    library: &Library,
+    source: &Source,
+    mirror: &str,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Pulled> {
+    let name = source.name();
+    check_name(&name).map_err(|_| Error::Model {
+        model: name.clone(),
+        message: "the file's name does not make a model name; download it and use `roundtable models add FILE --name NAME`".into(),
+    })?;
+    let url = source.url(mirror)?;
+    library.refuse_existing(&name)?;
+    let partial = library.make_dirs(&name)?;
+    let part = Part {
+        data: partial.join(format!("{name}.gguf.part")),
+        sidecar: partial.join(format!("{name}.gguf.part.json")),
+        name: name.clone(),
+    };
+    let fresh = Sidecar {
+        url: url.to_string(),
+        size: source.expected_size(),
+        sha256: source.expected_sha256(),
+    };
+    let mut state = match Sidecar::load(&part.sidecar) {
+        Some(old) if old.continues(&fresh) => old,
+        _ => {
+            part.discard();
+            fresh
+        }
+    };
+    let mut have = part.len();
+    if state.size.is_some_and(|s| have > s) {
+        part.discard();
+        have = 0;
+    }
+    // Before any request: a pinned size that cannot fit is refused at once.
+    ensure_space(
+        &partial,
+        state.size.unwrap_or(0).saturating_sub(have),
+        &name,
+    )?;
+    if let Some(size) = state.size.filter(|s| *s > MAX_FILE) {
+        return Err(model_error(
+            &name,
+            format!(
+                "{} is more than the {} a pull accepts",
+                human_bytes(size),
+                human_bytes(MAX_FILE)
+            ),
+        ));
+    }
+    part.save(&state)?;
+    let resumed_from = have;
+    if state.size != Some(have) || have == 0 {
+        let client = client(&name)?;
+        let pinned = source.expected_sha256().is_some();
+        if let Err(e) = download(&client, &url, &part, &mut state, have, pinned, progress).await {
+            // Nothing downloaded: nothing to resume either.
+            if part.len() == 0 {
+                part.discard();
+            }
+            return Err(e);
+        }
+    } else {
+        progress(Progress {
+            done: have,
+            total: state.size,
+        });
+    }
+    let checked = finish(library, &part, &state).await?;
+    Ok(Pulled {
+        resumed_from,
+        ..checked
+    })
+}
+
+/// The work files of one download.
+struct Part {
+    data: PathBuf,
+    sidecar: PathBuf,
+    name: String,
+}
+
+impl Part {
+    fn len(&self) -> u64 {
+        std::fs::metadata(&self.data).map(|m| m.len()).unwrap_or(0)
+    }
+    fn discard(&self) {
+        let _ = std::fs::remove_file(&self.data);
+        let _ = std::fs::remove_file(&self.sidecar);
+    }
+    fn save(&self, state: &Sidecar) -> Result<()> {
+        let text = serde_json::to_vec(state).unwrap_or_default();
+        std::fs::write(&self.sidecar, text).map_err(|e| {
+            model_error(
+                &self.name,
+                format!("{} cannot be written: {e}", self.sidecar.display()),
+            )
+        })
+    }
+    fn io_error(&self, e: &io::Error) -> Error {
+        model_error(
+            &self.name,
+            format!("{} cannot be written: {e}", self.data.display()),
+        )
+    }
+}
+
+/// What a `.part` file is a download of.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Sidecar {
+    url: String,
+    size: Option<u64>,
+    sha256: Option<String>,
+}
+
+impl Sidecar {
+    fn load(path: &Path) -> Option<Sidecar> {
+        let file = File::open(path).ok()?;
+        let mut text = Vec::new();
+        file.take(MAX_SIDECAR).read_to_end(&mut text).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+    /// Whether a part recorded as `self` is the start of `fresh` (same URL, and no pin of
+    /// `fresh` contradicts what was recorded).
+    fn continues(&self, fresh: &Sidecar) -> bool {
+        self.url == fresh.url
+            && (fresh.size.is_none() || self.size == fresh.size)
+            && (fresh.sha256.is_none() || self.sha256 == fresh.sha256)
+    }
+}
+
+fn client(name: &str) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(IDLE_TIMEOUT)
+        .build()
+        .map_err(|e| model_error(name, format!("cannot start an HTTP client: {e}")))
+}
+
+/// A response after redirects, with the hash and size Hugging Face puts on its redirect.
+struct Answer {
+    response: reqwest::Response,
+    linked_sha: Option<String>,
+    linked_size: Option<u64>,
+}
+
+/// GETs `url` from `offset`, following at most [`MAX_REDIRECTS`] redirects by hand (so the
+/// hop's `X-Linked-Etag` is seen and no credentials ride along).
+async fn request(client: &reqwest::Client, url: &Url, offset: u64, name: &str) -> Result<Answer> {
+    let mut url = url.clone();
+    let mut linked_sha = None;
+    let mut linked_size = None;
+    for hop in 0..=MAX_REDIRECTS {
+        let mut req = client.get(url.clone());
+        if offset > 0 {
+            req = req.header(RANGE, format!("bytes={offset}-"));
+        }
+        let response = match tokio::time::timeout(HEADERS_TIMEOUT, req.send()).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                return Err(model_error(name, format!("cannot reach {}: {}; check the connection and [local] mirror, then run the same command again", host(&url), reqwest_reason(&e))))
+            }
+            Err(_) => {
+                return Err(model_error(name, format!("{} sent no answer within {} s; run the same command again", host(&url), HEADERS_TIMEOUT.as_secs())))
+            }
+        };
+        let headers = response.headers();
+        linked_sha = linked_sha.or_else(|| header_sha(headers, "x-linked-etag"));
+        linked_size = linked_size.or_else(|| header_u64(headers, "x-linked-size"));
+        if !response.status().is_redirection() {
+            return Ok(Answer {
+                linked_sha: linked_sha.or_else(|| header_sha(headers, "etag")),
+                linked_size,
+                response,
+            });
+        }
+        if hop == MAX_REDIRECTS {
+            break;
+        }
+        let next = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| url.join(l).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                model_error(
+                    name,
+                    format!(
+                        "{} redirected to no usable address (HTTP {})",
+                        host(&url),
+                        response.status().as_u16()
+                    ),
+                )
+            })?;
+        if url.scheme() == "https" && next.scheme() == "http" {
+            return Err(model_error(
+                name,
+                format!(
+                    "{} redirected from https to plain http; refused",
+                    host(&url)
+                ),
+            ));
+        }
+        url = next;
+        // A redirect's own credentials are never used.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    Err(model_error(
+        name,
+        format!("more than {MAX_REDIRECTS} redirects from {}", host(&url)),
+    ))
+}
+
+/// Downloads into the part from `have` bytes on, starting over from zero at most once (the
+/// server resumed at the wrong place, or the file changed since the part began). `pinned`: the
+/// sidecar's size and hash are the source's pins, not what a server said earlier.
+async fn download(
+    client: &reqwest::Client,
+    url: &Url,
+    part: &Part,
+    state: &mut Sidecar,
+    mut have: u64,
+    pinned: bool,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<()> {
+    let name = part.name.as_str();
+    let mut restarted = false;
+    let mut start_over = |have: &mut u64, state: &mut Sidecar, why: &str| -> Result<()> {
+        if restarted || *have == 0 {
+            return Err(model_error(
+                name,
+                format!("{why}; run the same command again"),
+            ));
+        }
+        restarted = true;
+        *have = 0;
+        let _ = std::fs::remove_file(&part.data);
+        if !pinned {
+            state.size = None;
+            state.sha256 = None;
+        }
+        Ok(())
+    };
+    loop {
+        let Answer {
+            response: mut resp,
+            linked_sha,
+            linked_size,
+        } = request(client, url, have, name).await?;
+        let status = resp.status();
+        let total = match status {
+            StatusCode::PARTIAL_CONTENT if have > 0 => match content_range(resp.headers()) {
+                Some((start, Some(total)))
+                    if start == have && state.size.is_none_or(|s| s == total) =>
+                {
+                    Some(total)
+                }
+                _ => {
+                    start_over(&mut have, state, "the server resumed at the wrong place")?;
+                    continue;
+                }
+            },
+            StatusCode::OK => {
+                // A 200 to a range request is the whole file again: start over.
+                if have > 0 && !pinned {
+                    state.size = None;
+                    state.sha256 = None;
+                }
+                have = 0;
+                resp.content_length().or(linked_size)
+            }
+            StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
+                start_over(&mut have, state, "the server refused to resume")?;
+                continue;
+            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                return Err(model_error(name, format!("{} needs a login (HTTP {}): a gated or private repository; Roundtable sends no tokens, so download it yourself and use `roundtable models add FILE`", host(url), status.as_u16())))
+            }
+            StatusCode::NOT_FOUND => {
+                return Err(model_error(name, format!("not found (HTTP 404) at {url}; check the repository, revision and file name")))
+            }
+            s => {
+                return Err(model_error(name, format!("HTTP {} from {}; run the same command again later", s.as_u16(), host(url))))
+            }
+        };
+        if !pinned {
+            // A published hash that changed since the part began means the file changed.
+            if have > 0
+                && linked_sha.is_some()
+                && state.sha256.is_some()
+                && linked_sha != state.sha256
+            {
+                start_over(&mut have, state, "the file changed on the server")?;
+                continue;
+            }
+            if linked_sha.is_some() {
+                state.sha256 = linked_sha;
+            }
+        }
+        // What the server says the file is must be what was pinned.
+        if let (Some(want), Some(got)) = (state.size, total) {
+            if want != got {
+                part.discard();
+                return Err(model_error(name, format!("the server's file is {got} bytes but {want} were expected, so it is not the pinned file; nothing was kept")));
+            }
+        }
+        let total = state.size.or(total);
+        if total.is_some_and(|t| t > MAX_FILE) {
+            part.discard();
+            return Err(model_error(
+                name,
+                format!(
+                    "the file is more than the {} a pull accepts",
+                    human_bytes(MAX_FILE)
+                ),
+            ));
+        }
+        if state.size.is_none() {
+            if let Some(t) = total {
+                let dir = part.data.parent().unwrap_or(Path::new("."));
+                ensure_space(dir, t.saturating_sub(have), name)?;
+            }
+            state.size = total;
+        }
+        part.save(state)?;
+        return stream(&mut resp, part, have, total, progress).await;
+    }
+}
+
+/// Writes the body into the part from `have` on.
+async fn stream(
+    resp: &mut reqwest::Response,
+    part: &Part,
+    mut have: u64,
+    total: Option<u64>,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<()> {
+    let name = part.name.as_str();
+    let mut file = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(&part.data)
+        .map_err(|e| part.io_error(&e))?;
+    file.set_len(have).map_err(|e| part.io_error(&e))?;
+    file.seek(SeekFrom::Start(have))
+        .map_err(|e| part.io_error(&e))?;
+    progress(Progress { done: have, total });
+    let cap = total.unwrap_or(MAX_FILE);
+    let stopped = |have: u64, why: String| {
+        let of = total
+            .map(|t| format!(" of {}", human_bytes(t)))
+            .unwrap_or_default();
+        model_error(name, format!("the download stopped at {}{of} ({why}); what was downloaded is kept: run the same command again to resume", human_bytes(have)))
+    };
+    loop {
+        let chunk = match tokio::time::timeout(IDLE_TIMEOUT, resp.chunk()).await {
+            Ok(Ok(Some(c))) => c,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err(stopped(have, reqwest_reason(&e))),
+            Err(_) => {
+                return Err(stopped(
+                    have,
+                    format!("no data for {} s", IDLE_TIMEOUT.as_secs()),
+                ))
+            }
+        };
+        let len = chunk.len() as u64;
+        if have.saturating_add(len) > cap {
+            drop(file);
+            part.discard();
+            return Err(model_error(
+                name,
+                format!(
+                    "the server sent more than the {cap} bytes expected; the download was removed"
+                ),
+            ));
+        }
+        file.write_all(&chunk).map_err(|e| part.io_error(&e))?;
+        have += len;
+        progress(Progress { done: have, total });
+    }
+    if let Some(t) = total {
+        if have < t {
+            return Err(stopped(have, "the connection closed early".into()));
+        }
+    }
+    file.sync_all().map_err(|e| part.io_error(&e))
+}
+
+/// Checks the part (hash, then GGUF header) off the async runtime and moves it into place; a
+/// part that fails is removed.
+async fn finish(library: &Library, part: &Part, state: &Sidecar) -> Result<Pulled> {
+    let data = part.data.clone();
+    let name = part.name.clone();
+    let hashed = tokio::task::spawn_blocking(move || sha256_file(&data))
+        .await
+        .map_err(|e| model_error(&name, format!("checking the download failed: {e}")))?
+        .map_err(|e| part.io_error(&e))?;
+    let expected = state.sha256.clone();
+    if let Some(want) = &expected {
+        if *want != hashed {
+            part.discard();
+            return Err(model_error(&name, format!("SHA-256 mismatch: expected {want}, the download has {hashed}; the file was removed, run the same command again")));
+        }
+    }
+    let data = part.data.clone();
+    let checked = tokio::task::spawn_blocking(move || gguf::read_runnable(&data))
+        .await
+        .map_err(|e| model_error(&name, format!("checking the download failed: {e}")))?;
+    if let Err(e) = checked {
+        part.discard();
+        return Err(model_error(
+            &name,
+            format!("the downloaded file is not a usable model: {e}; it was removed"),
+        ));
+    }
+    let model = library.install(TempFile::new(part.data.clone()), &name)?;
+    let _ = std::fs::remove_file(&part.sidecar);
+    if let Some(dir) = part.sidecar.parent() {
+        sync_dir(dir);
+    }
+    Ok(Pulled {
+        model,
+        sha256: hashed,
+        verified: expected.is_some(),
+        resumed_from: 0,
+    })
+}
+
+/// The SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// `Content-Range: bytes START-END/TOTAL` → (START, TOTAL).
+fn content_range(headers: &HeaderMap) -> Option<(u64, Option<u64>)> {
+    let v = headers.get(CONTENT_RANGE)?.to_str().ok()?;
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, _end) = range.split_once('-')?;
+    let total = if total == "*" {
+        None
+    } else {
+        Some(total.parse().ok()?)
+    };
+    Some((start.parse().ok()?, total))
+}
+
+/// A header holding a SHA-256 (an ETag of 64 hex digits, quoted or weak or not).
+fn header_sha(headers: &HeaderMap, name: &str) -> Option<String> {
+    let v = headers.get(name)?.to_str().ok()?.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v).trim_matches('"');
+    (v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| v.to_ascii_lowercase())
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn host(url: &Url) -> String {
+    match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or("?")),
+        None => url.host_str().unwrap_or("?").to_string(),
+    }
+}
+
+/// What went wrong with a request, in a few words: the kind, and the innermost cause.
+fn reqwest_reason(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the body broke off"
+    } else {
+        "the request failed"
+    };
+    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut innermost = None;
+    while let Some(c) = cause {
+        innermost = Some(c.to_string());
+        cause = c.source();
+    }
+    match innermost {
+        Some(c) => format!("{kind}: {}", c.chars().take(120).collect::<String>()),
+        None => kind.to_string(),
+    }
+}
+
+fn model_error(name: &str, message: String) -> Error {
+    Error::Model {
+        model: name.into(),
+        message,
+    }
+}
