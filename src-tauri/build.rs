@@ -39,6 +39,10 @@ const COMMANDS: &[&str] = &[
     "mcp_save",
     "mcp_remove",
     "tool_answer",
+    "local_models",
+    "local_pull",
+    "local_pull_cancel",
+    "local_remove",
 ];
 
 fn main() {

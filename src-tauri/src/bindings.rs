@@ -27,6 +27,7 @@ mod tests {
     use crate::attachments::AttachedView;
     use crate::commands::{AppInfo, Saved, Started};
     use crate::compare::{ColumnMsg, CompareStarted};
+    use crate::local::{CatalogModel, InstalledModel, LocalView, PullEvent};
     use crate::stream::{AskKind, AskMsg, Render, RenderKind, StreamMsg};
     use crate::tools::{ServerView, ToolsView};
     use crate::views::{
@@ -122,6 +123,10 @@ mod tests {
             McpTest,
             McpTool,
             ToolsView,
+            LocalView,
+            InstalledModel,
+            CatalogModel,
+            PullEvent,
         );
         out
     }

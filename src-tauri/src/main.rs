@@ -7,6 +7,7 @@ mod attachments;
 mod bindings;
 mod commands;
 mod compare;
+mod local;
 mod menu;
 mod navigation;
 mod run;
@@ -31,6 +32,7 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
         .manage(menu::MenuEvents::default())
+        .manage(std::sync::Arc::new(local::Pulls::default()))
         .menu(menu::build)
         .on_menu_event(menu::clicked)
         .on_window_event(window::on_event)
@@ -69,6 +71,10 @@ fn main() {
             tools::mcp_save,
             tools::mcp_remove,
             tools::tool_answer,
+            local::local_models,
+            local::local_pull,
+            local::local_pull_cancel,
+            local::local_remove,
         ])
         .build(context);
     let app = match app {

@@ -75,6 +75,10 @@ function fake(script: StreamMsg[]) {
     mcpSave: async () => { throw new Error("not in this test"); },
     mcpRemove: async () => { throw new Error("not in this test"); },
     toolAnswer: async () => true,
+    localModels: async () => ({ installed: [], catalog: [], pulling: [], defaultModel: null }),
+    localPull: async () => { throw new Error("not in this test"); },
+    localPullCancel: async () => false,
+    localRemove: async () => { throw new Error("not in this test"); },
   };
   return { backend, sent, cancelled, opened };
 }

@@ -198,6 +198,7 @@ export function App(props: { backend: FullBackend }) {
           </main>
         </Show>
         <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")} onToolSettings={toolSettings}
+          onModelsChanged={() => guard(Promise.resolve(refetchModels()))}
           title={list()?.find((c) => c.id === chat.current())?.title} />
         {/* Mounted when first shown (not at start), then kept: a compare streams on while another view is shown. */}
         <Show when={compareSeen()}>

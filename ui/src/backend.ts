@@ -4,7 +4,7 @@ import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-app
 import { ipcDebug } from "./shared/storage";
 import type {
   AppInfo, Approval, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard,
-  McpServerSetting, McpTest, ModelView, ProviderView, SearchHit, ServerView, SettingsView, Started, StoredView, StreamMsg, ToolsView,
+  LocalView, McpServerSetting, McpTest, ModelView, PullEvent, ProviderView, SearchHit, ServerView, SettingsView, Started, StoredView, StreamMsg, ToolsView,
   TurnSpec, Verdict,
 } from "./types";
 
@@ -65,6 +65,14 @@ export interface Backend {
   mcpRemove?(name: string): Promise<ServerView[]>;
   /** The person's answer to a tool call waiting in `turn`; false when nothing waits for it any more. */
   toolAnswer?(turn: number, call: string, approval: Approval): Promise<boolean>;
+  /** The built-in local models: on disk, in the catalog, being downloaded, and the default model. */
+  localModels?(): Promise<LocalView>;
+  /** Starts downloading a catalog model (one download per name); its progress and end arrive on `onEvent`. */
+  localPull?(name: string, onEvent: (e: PullEvent) => void): Promise<void>;
+  /** Stops a download (what arrived is kept: the next download resumes); false when none runs. */
+  localPullCancel?(name: string): Promise<boolean>;
+  /** Deletes a local model's file; answers the new view. */
+  localRemove?(name: string): Promise<LocalView>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -131,4 +139,12 @@ export const tauriBackend: FullBackend = {
   mcpSave: (server, previous, auth) => call("mcp_save", { server, previous, auth }),
   mcpRemove: (name) => call("mcp_remove", { name }),
   toolAnswer: (turn, id, approval) => call("tool_answer", { turn, call: id, approval }),
+  localModels: () => call("local_models"),
+  localPull: (name, onEvent) => {
+    const events = new Channel<PullEvent>();
+    events.onmessage = (e) => onEvent(seen(e));
+    return call<void>("local_pull", { name, onEvent: events });
+  },
+  localPullCancel: (name) => call("local_pull_cancel", { name }),
+  localRemove: (name) => call("local_remove", { name }),
 };

@@ -265,6 +265,18 @@ temperature?: number | null,
  */
 maxTokens?: number | null, 
 /**
+ * Nucleus sampling.
+ */
+topP?: number | null, 
+/**
+ * A sampling seed.
+ */
+seed?: number | null, 
+/**
+ * Sequences that end the answer.
+ */
+stop?: Array<string> | null, 
+/**
  * Reasoning effort: low, medium or high.
  */
 reasoning?: ReasoningEffort | null, 
@@ -601,7 +613,7 @@ conversation?: number | null, prompt: string,
 /**
  * A system prompt for a new compare.
  */
-system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, reasoning?: ReasoningEffort | null, 
+system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, topP?: number | null, seed?: number | null, stop?: Array<string> | null, reasoning?: ReasoningEffort | null, 
 /**
  * Send even though this month's budget is spent.
  */
@@ -992,3 +1004,71 @@ enabled: boolean, };
  * cannot start is named with its error, the others' tools still listed.
  */
 export type ToolsView = { tools: Array<McpTool>, errors: Array<string>, };
+
+/**
+ * The local models as Settings → Models shows them.
+ */
+export type LocalView = { 
+/**
+ * The models on disk, by name.
+ */
+installed: Array<InstalledModel>, 
+/**
+ * The built-in catalog, in its order.
+ */
+catalog: Array<CatalogModel>, 
+/**
+ * The names being downloaded now.
+ */
+pulling: Array<string>, 
+/**
+ * The model a chat uses when none is named (`provider/model` or `@route`), if any.
+ */
+defaultModel: string | null, };
+
+/**
+ * A model on disk.
+ */
+export type InstalledModel = { 
+/**
+ * Its name (the model is `local/NAME`).
+ */
+name: string, 
+/**
+ * The file's size in bytes.
+ */
+size: number, architecture: string, quantization: string, 
+/**
+ * The context window it was trained for, in tokens.
+ */
+contextLength: number | null, 
+/**
+ * Its parameter count.
+ */
+parameters: number, 
+/**
+ * Whether it is loaded in memory now.
+ */
+loaded: boolean, };
+
+/**
+ * A catalog entry, and whether it is installed.
+ */
+export type CatalogModel = { name: string, title: string, 
+/**
+ * The file's size in bytes.
+ */
+size: number, 
+/**
+ * Its parameter count as people say it (`135M`).
+ */
+parameters: string, quantization: string, 
+/**
+ * Its context window in tokens.
+ */
+context: number, license: string, notes: string, installed: boolean, };
+
+/**
+ * One message of a download's channel: progress (at most ten a second), then how it ended.
+ */
+export type PullEvent = { "kind": "progress", done: number, total: number | null, } | { "kind": "done", model: string, } | { "kind": "failed", error: ErrorView, } | { "kind": "cancelled" };

@@ -8,5 +8,5 @@ export type {
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
   ErrorKind, ErrorView, Finished, ReasoningEffort, Role, MessageStatus, ConversationKind, StoredPart,
   ToolCall, ToolResult, ToolContent, Decision, AskMsg, Pending, Approval, Approve, McpServerSetting, ServerView, ServerStatus, State as ServerState,
-  McpTest, McpTool, ToolsView,
+  McpTest, McpTool, ToolsView, LocalView, InstalledModel, CatalogModel, PullEvent,
 } from "./ipc";

@@ -28,6 +28,8 @@ export function Chat(props: {
   chat: ChatStore; backend: FullBackend; models: ModelView[] | undefined; visible: boolean; onSettings: () => void; title?: string;
   /** Opens Settings → Tools (the tools menu's way to add a server). */
   onToolSettings?: () => void;
+  /** The list of models changed (a built-in model was downloaded): read it again. */
+  onModelsChanged?: () => void;
 }) {
   const c = props.chat;
   const busy = () => c.live()?.status === "streaming";
@@ -73,7 +75,11 @@ export function Chat(props: {
                       every command, <kbd>?</kbd> for the keys.</p>
                   </div>
                 }>
-                  <FirstRun backend={props.backend} onSettings={props.onSettings} />
+                  <FirstRun backend={props.backend} onSettings={props.onSettings} onUse={(id) => {
+                    c.setModel(id);
+                    props.onModelsChanged?.();
+                    queueMicrotask(() => box.focus());
+                  }} />
                 </Show>
               </Show>
               <For each={c.virt.slice()}>{(s) => (

@@ -46,6 +46,7 @@ function fake(start: SettingsView, list: ProviderView[] = [openai]) {
       return structuredClone(p.key);
     },
     removeKey: async (id: string) => { providers[at(id)].key = null; return true; },
+    localModels: async () => ({ installed: [], catalog: [], pulling: [], defaultModel: null }),
     testProvider: async (id: string) => {
       if (answers[id] === undefined) throw `${id}: could not connect to ${providers[at(id)].baseUrl}`;
       return answers[id];
@@ -108,7 +109,7 @@ describe("Settings sections", () => {
     const { backend } = fake(empty);
     const { root, moves } = mount(backend);
     const tabs = [...root.querySelectorAll<HTMLElement>("[role=tab]")];
-    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Routes", "Prices", "Budget", "Tools", "Gateway", "Appearance"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Routes", "Prices", "Budget", "Tools", "Gateway", "Appearance"]);
     expect(tabs.map((t) => t.classList.contains(`settings-tab-${t.dataset.tab}`))).toEqual(tabs.map(() => true));
     expect($(root, "[role=tablist]").getAttribute("aria-orientation")).toBe("vertical");
     await section(root, "routes", ".routes-editor");
@@ -124,12 +125,13 @@ describe("Settings sections", () => {
     await until(() => root.querySelector(".prices-editor") !== null, "the prices section");
     key("ArrowUp");
     key("ArrowUp");
+    key("ArrowUp");
     await until(() => root.querySelector(".provider[data-id='openai']") !== null, "the providers section");
     key("End");
     await until(() => root.querySelector(".theme-setting") !== null, "the appearance section");
     key("ArrowDown");
     await until(() => root.querySelector(".settings-tab-providers")!.getAttribute("aria-selected") === "true", "the wrap to the first");
-    expect(moves).toEqual(["routes", "prices", "routes", "providers", "appearance", "providers"]);
+    expect(moves).toEqual(["routes", "prices", "routes", "models", "providers", "appearance", "providers"]);
     await new Promise((r) => setTimeout(r, 0));
     expect(document.activeElement).toBe($(root, ".settings-tab-providers"));
   });
