@@ -331,13 +331,48 @@ fn effort() -> impl clap::builder::TypedValueParser<Value = ReasoningEffort> {
     clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<ReasoningEffort>())
 }
 
-/// `roundtable models`.
+/// `roundtable models [list|pull|add|rm|catalog]`: without a subcommand, the listing.
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
-    /// Only this provider.
+    /// What to do (the listing when not given).
+    #[command(subcommand)]
+    pub command: Option<ModelsCommand>,
+    /// Only this provider (for the listing).
     #[arg(long, value_name = "ID")]
     pub provider: Option<String>,
     /// Print one JSON object per line.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub json: bool,
+}
+
+/// `roundtable models …`.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Every usable provider's models, asked live, and the local models on disk.
+    List {
+        /// Only this provider.
+        #[arg(long, value_name = "ID")]
+        provider: Option<String>,
+    },
+    /// Download a local model: a catalog name (see `models catalog`) or
+    /// hf:OWNER/REPO[@REVISION]/FILE.gguf. An interrupted pull resumes when run again.
+    Pull {
+        /// The catalog name or hf:… source.
+        source: String,
+    },
+    /// Import a GGUF file from disk as a local model (it is copied, checked first).
+    Add {
+        /// The .gguf file.
+        file: PathBuf,
+        /// The name to give it [default: the file name, lower-cased].
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Remove a local model (and any unfinished download of it).
+    Rm {
+        /// The local model's name.
+        name: String,
+    },
+    /// The built-in catalog of local models: sizes, and which are installed.
+    Catalog,
 }

@@ -3,6 +3,8 @@
 
 pub mod files;
 pub mod fixtures;
+pub mod gguf;
+pub mod hub;
 pub mod server;
 pub mod wire;
 

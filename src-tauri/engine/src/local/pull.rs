@@ -13,18 +13,22 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, CONTENT_RANGE, LOCATION, RANGE};
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::local::catalog::{self, CatalogEntry};
 use crate::local::gguf;
 use crate::local::library::{
-    check_name, ensure_space, human_bytes, model_name_from_file, sync_dir, Library, LocalModel,
-    TempFile,
+    check_name, ensure_space, human_bytes, sync_dir, Library, LocalModel, TempFile,
 };
+
+mod http;
+mod source;
+
+pub use source::{parse_source, Source};
+
+use http::{client, content_range, host, request, reqwest_reason, Answer};
 
 /// The largest file a pull accepts.
 pub const MAX_FILE: u64 = 256_000_000_000;
@@ -38,175 +42,6 @@ const HEADERS_TIMEOUT: Duration = Duration::from_secs(60);
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest sidecar read back.
 const MAX_SIDECAR: u64 = 64 * 1024;
-
-/// What to download.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A model of the built-in catalog.
-    Catalog(&'static CatalogEntry),
-    /// A GGUF file of a Hugging Face repository, checked against the hash the server publishes
-    /// (when it does).
-    Hf {
-        /// `owner/repo`.
-        repo: String,
-        /// The file's path in the repository.
-        file: String,
-        /// A branch, tag or commit (`main` by default).
-        revision: String,
-    },
-    /// A file pinned like a catalog entry: name, place, size and SHA-256.
-    Pinned {
-        /// The name it is installed as.
-        name: String,
-        /// `owner/repo`.
-        repo: String,
-        /// The file's path in the repository.
-        file: String,
-        /// A branch, tag or commit.
-        revision: String,
-        /// Its size in bytes.
-        size: u64,
-        /// Its SHA-256, hex.
-        sha256: String,
-    },
-}
-
-impl Source {
-    /// The name it is installed as.
-    pub fn name(&self) -> String {
-        match self {
-            Source::Catalog(e) => e.name.to_string(),
-            Source::Hf { file, .. } => model_name_from_file(Path::new(file)),
-            Source::Pinned { name, .. } => name.clone(),
-        }
-    }
-
-    fn parts(&self) -> (&str, &str, &str) {
-        match self {
-            Source::Catalog(e) => (e.repo, e.file, e.revision),
-            Source::Hf {
-                repo,
-                file,
-                revision,
-            }
-            | Source::Pinned {
-                repo,
-                file,
-                revision,
-                ..
-            } => (repo, file, revision),
-        }
-    }
-
-    /// The size it must have, when pinned.
-    pub fn expected_size(&self) -> Option<u64> {
-        match self {
-            Source::Catalog(e) => Some(e.size),
-            Source::Pinned { size, .. } => Some(*size),
-            Source::Hf { .. } => None,
-        }
-    }
-
-    /// The SHA-256 it must have, when pinned (lower-case hex).
-    pub fn expected_sha256(&self) -> Option<String> {
-        match self {
-            Source::Catalog(e) => Some(e.sha256.to_ascii_lowercase()),
-            Source::Pinned { sha256, .. } => Some(sha256.to_ascii_lowercase()),
-            Source::Hf { .. } => None,
-        }
-    }
-
-    /// `{mirror}/{repo}/resolve/{revision}/{file}`; a mirror that is not a plain http(s) URL is
-    /// an error naming `[local] mirror`.
-    pub fn url(&self, mirror: &str) -> Result<Url> {
-        let bad = |why: &str| Error::Model {
-            model: self.name(),
-            message: format!(
-                "[local] mirror `{}` {why}; set it to https://huggingface.co or a mirror of it",
-                mirror.chars().take(100).collect::<String>()
-            ),
-        };
-        let base = Url::parse(mirror.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad("is not an http(s) URL"));
-        }
-        if !base.username().is_empty() || base.password().is_some() {
-            return Err(bad("holds credentials, which are never sent"));
-        }
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(bad("has a query or fragment"));
-        }
-        let (repo, file, revision) = self.parts();
-        let text = format!(
-            "{}/{repo}/resolve/{revision}/{file}",
-            base.as_str().trim_end_matches('/')
-        );
-        Url::parse(&text).map_err(|e| bad(&format!("gives a bad URL ({e})")))
-    }
-}
-
-/// Reads a source: a catalog name, or `hf:OWNER/REPO/FILE.gguf` or
-/// `hf:OWNER/REPO@REVISION/FILE.gguf` (the revision is `main` when not given).
-pub fn parse_source(text: &str) -> Result<Source> {
-    let text = text.trim();
-    let shown: String = text.chars().take(120).collect();
-    let Some(rest) = text.strip_prefix("hf:") else {
-        if let Some(entry) = catalog::find(text) {
-            return Ok(Source::Catalog(entry));
-        }
-        let names: Vec<&str> = catalog::CATALOG.iter().map(|e| e.name).collect();
-        return Err(Error::Model {
-            model: shown,
-            message: format!(
-                "not in the catalog ({}); for any GGUF file on Hugging Face write hf:OWNER/REPO/FILE.gguf",
-                names.join(", ")
-            ),
-        });
-    };
-    let bad = |why: &str| Error::Model {
-        model: shown.clone(),
-        message: format!(
-            "{why}; write hf:OWNER/REPO/FILE.gguf or hf:OWNER/REPO@REVISION/FILE.gguf"
-        ),
-    };
-    let mut it = rest.splitn(3, '/');
-    let (Some(owner), Some(repo_rev), Some(file)) = (it.next(), it.next(), it.next()) else {
-        return Err(bad("it needs an owner, a repository and a file"));
-    };
-    let (repo, revision) = match repo_rev.split_once('@') {
-        Some((r, rev)) => (r, rev),
-        None => (repo_rev, "main"),
-    };
-    let word = |s: &str, max: usize| {
-        !s.is_empty()
-            && s.len() <= max
-            && s != "."
-            && s != ".."
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    };
-    if !word(owner, 96) || !word(repo, 96) {
-        return Err(bad(
-            "the owner and repository are letters, digits, `.`, `_` and `-`",
-        ));
-    }
-    if !word(revision, 128) {
-        return Err(bad(
-            "the revision is a branch, tag or commit of letters, digits, `.`, `_` and `-`",
-        ));
-    }
-    if file.len() > 512 || !file.split('/').all(|seg| word(seg, 255)) {
-        return Err(bad("the file path has an empty or unusual part"));
-    }
-    if !file.to_ascii_lowercase().ends_with(".gguf") {
-        return Err(bad("only .gguf files can be pulled"));
-    }
-    Ok(Source::Hf {
-        repo: format!("{owner}/{repo}"),
-        file: file.into(),
-        revision: revision.into(),
-    })
-}
 
 /// How far a download is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -363,92 +198,6 @@ impl Sidecar {
             && (fresh.size.is_none() || self.size == fresh.size)
             && (fresh.sha256.is_none() || self.sha256 == fresh.sha256)
     }
-}
-
-fn client(name: &str) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::none())
-        .referer(false)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(IDLE_TIMEOUT)
-        .build()
-        .map_err(|e| model_error(name, format!("cannot start an HTTP client: {e}")))
-}
-
-/// A response after redirects, with the hash and size Hugging Face puts on its redirect.
-struct Answer {
-    response: reqwest::Response,
-    linked_sha: Option<String>,
-    linked_size: Option<u64>,
-}
-
-/// GETs `url` from `offset`, following at most [`MAX_REDIRECTS`] redirects by hand (so the
-/// hop's `X-Linked-Etag` is seen and no credentials ride along).
-async fn request(client: &reqwest::Client, url: &Url, offset: u64, name: &str) -> Result<Answer> {
-    let mut url = url.clone();
-    let mut linked_sha = None;
-    let mut linked_size = None;
-    for hop in 0..=MAX_REDIRECTS {
-        let mut req = client.get(url.clone());
-        if offset > 0 {
-            req = req.header(RANGE, format!("bytes={offset}-"));
-        }
-        let response = match tokio::time::timeout(HEADERS_TIMEOUT, req.send()).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                return Err(model_error(name, format!("cannot reach {}: {}; check the connection and [local] mirror, then run the same command again", host(&url), reqwest_reason(&e))))
-            }
-            Err(_) => {
-                return Err(model_error(name, format!("{} sent no answer within {} s; run the same command again", host(&url), HEADERS_TIMEOUT.as_secs())))
-            }
-        };
-        let headers = response.headers();
-        linked_sha = linked_sha.or_else(|| header_sha(headers, "x-linked-etag"));
-        linked_size = linked_size.or_else(|| header_u64(headers, "x-linked-size"));
-        if !response.status().is_redirection() {
-            return Ok(Answer {
-                linked_sha: linked_sha.or_else(|| header_sha(headers, "etag")),
-                linked_size,
-                response,
-            });
-        }
-        if hop == MAX_REDIRECTS {
-            break;
-        }
-        let next = headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| url.join(l).ok())
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| {
-                model_error(
-                    name,
-                    format!(
-                        "{} redirected to no usable address (HTTP {})",
-                        host(&url),
-                        response.status().as_u16()
-                    ),
-                )
-            })?;
-        if url.scheme() == "https" && next.scheme() == "http" {
-            return Err(model_error(
-                name,
-                format!(
-                    "{} redirected from https to plain http; refused",
-                    host(&url)
-                ),
-            ));
-        }
-        url = next;
-        // A redirect's own credentials are never used.
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-    }
-    Err(model_error(
-        name,
-        format!("more than {MAX_REDIRECTS} redirects from {}", host(&url)),
-    ))
 }
 
 /// Downloads into the part from `have` bytes on, starting over from zero at most once (the
@@ -636,7 +385,12 @@ async fn finish(library: &Library, part: &Part, state: &Sidecar) -> Result<Pulle
     let hashed = tokio::task::spawn_blocking(move || sha256_file(&data))
         .await
         .map_err(|e| model_error(&name, format!("checking the download failed: {e}")))?
-        .map_err(|e| part.io_error(&e))?;
+        .map_err(|e| {
+            model_error(
+                &name,
+                format!("{} cannot be read: {e}", part.data.display()),
+            )
+        })?;
     let expected = state.sha256.clone();
     if let Some(want) = &expected {
         if *want != hashed {
@@ -687,62 +441,7 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
         .collect())
 }
 
-/// `Content-Range: bytes START-END/TOTAL` → (START, TOTAL).
-fn content_range(headers: &HeaderMap) -> Option<(u64, Option<u64>)> {
-    let v = headers.get(CONTENT_RANGE)?.to_str().ok()?;
-    let rest = v.trim().strip_prefix("bytes ")?;
-    let (range, total) = rest.split_once('/')?;
-    let (start, _end) = range.split_once('-')?;
-    let total = if total == "*" {
-        None
-    } else {
-        Some(total.parse().ok()?)
-    };
-    Some((start.parse().ok()?, total))
-}
-
-/// A header holding a SHA-256 (an ETag of 64 hex digits, quoted or weak or not).
-fn header_sha(headers: &HeaderMap, name: &str) -> Option<String> {
-    let v = headers.get(name)?.to_str().ok()?.trim();
-    let v = v.strip_prefix("W/").unwrap_or(v).trim_matches('"');
-    (v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| v.to_ascii_lowercase())
-}
-
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
-fn host(url: &Url) -> String {
-    match url.port() {
-        Some(p) => format!("{}:{p}", url.host_str().unwrap_or("?")),
-        None => url.host_str().unwrap_or("?").to_string(),
-    }
-}
-
-/// What went wrong with a request, in a few words: the kind, and the innermost cause.
-fn reqwest_reason(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "the body broke off"
-    } else {
-        "the request failed"
-    };
-    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    let mut innermost = None;
-    while let Some(c) = cause {
-        innermost = Some(c.to_string());
-        cause = c.source();
-    }
-    match innermost {
-        Some(c) => format!("{kind}: {}", c.chars().take(120).collect::<String>()),
-        None => kind.to_string(),
-    }
-}
-
-fn model_error(name: &str, message: String) -> Error {
+pub(super) fn model_error(name: &str, message: String) -> Error {
     Error::Model {
         model: name.into(),
         message,
