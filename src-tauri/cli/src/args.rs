@@ -252,6 +252,15 @@ pub struct RequestOpts {
     /// The most tokens to generate.
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,
+    /// Nucleus sampling: only the likeliest tokens whose probabilities add up to P (0–1).
+    #[arg(long, value_name = "P")]
+    pub top_p: Option<f32>,
+    /// A sampling seed (the same seed and settings repeat an answer where the provider allows).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// End the answer where this text appears; repeat for more.
+    #[arg(long = "stop", value_name = "TEXT")]
+    pub stop: Vec<String>,
     /// Ask a reasoning model to think, and how hard.
     #[arg(long, value_name = "EFFORT", value_parser = effort())]
     pub reasoning: Option<ReasoningEffort>,
@@ -281,8 +290,8 @@ pub struct RequestOpts {
 #[derive(Debug, Args)]
 pub struct ChatArgs {
     /// The model, as provider/model (e.g. openai/gpt-4o) or @route; give several for a fallback
-    /// chain, tried in order.
-    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
+    /// chain, tried in order. Without it: `[defaults] model`, else the first local model.
+    #[arg(short = 'm', long = "model", value_name = "MODEL")]
     pub models: Vec<String>,
     /// Print the model's reasoning (to stderr) as it streams.
     #[arg(long)]

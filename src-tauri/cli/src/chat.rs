@@ -37,6 +37,9 @@ pub fn spec(opts: &RequestOpts, prompt: String, targets: &[String]) -> TurnSpec 
         targets: targets.to_vec(),
         temperature: opts.temperature,
         max_tokens: opts.max_tokens,
+        top_p: opts.top_p,
+        seed: opts.seed,
+        stop: (!opts.stop.is_empty()).then(|| opts.stop.clone()),
         reasoning: opts.reasoning,
         over_budget: Some(opts.over_budget),
         ..Default::default()

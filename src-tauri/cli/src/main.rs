@@ -90,7 +90,14 @@ async fn run(cli: Cli) -> i32 {
         // Prices: overrides, then OpenRouter's catalog (saved by `models`), then the built-in table.
         let prices = |store: &Store| setup::prices(&engine, store);
         match cli.command {
-            Command::Chat(args) => {
+            Command::Chat(mut args) => {
+                if args.models.is_empty() {
+                    args.models = vec![engine.default_model().ok_or_else(|| {
+                        roundtable_engine::Error::InvalidRequest(
+                            "no model given: name one with -m provider/model, set [defaults] model in config.toml, or get a local model with `roundtable models pull smollm2-135m`".into(),
+                        )
+                    })?];
+                }
                 let store = store()?;
                 let prices = prices(&store)?;
                 let servers = mcp::registry(engine.config());

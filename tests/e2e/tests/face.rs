@@ -233,6 +233,7 @@ const VIEWS: &[(&str, &str, &str)] = &[
     ("usage", "document.querySelector('.to-usage').click()", "return document.querySelectorAll('.model-row').length > 0"),
     ("settings-providers", "document.querySelector('.open-settings').click(); document.querySelector('.settings-tab-providers')?.click()",
      "return !!document.querySelector('.provider .key-input')"),
+    ("settings-models", "document.querySelector('.settings-tab-models').click()", "return !!document.querySelector('.models-editor .local-catalog, .models-editor .catalog-model, .models-editor [data-name]')"),
     ("settings-routes", "document.querySelector('.settings-tab-routes').click()", "return !!document.querySelector('.routes-editor')"),
     ("settings-prices", "document.querySelector('.settings-tab-prices').click()", "return !!document.querySelector('.prices-editor')"),
     ("settings-budget", "document.querySelector('.settings-tab-budget').click()", "return !!document.querySelector('.budget-editor')"),

@@ -432,8 +432,7 @@ impl Engine {
             .with_hint("choose a cloud or Ollama model for tools")
             .into());
         }
-        let events =
-            crate::local::runtime::start(&path, &target.model, req, &self.config.local)?;
+        let events = crate::local::runtime::start(&path, &target.model, req, &self.config.local)?;
         let (_, idle) = self.timeouts();
         let limits = self.limits(Instant::now());
         let timeouts = StreamTimeouts {
@@ -483,7 +482,13 @@ impl Engine {
     /// The model a chat uses when none is named: `[defaults] model`, else the first local model
     /// on disk (`local/NAME`); `None` when there is neither.
     pub fn default_model(&self) -> Option<String> {
-        if let Some(m) = self.config.defaults.model.as_ref().filter(|m| !m.trim().is_empty()) {
+        if let Some(m) = self
+            .config
+            .defaults
+            .model
+            .as_ref()
+            .filter(|m| !m.trim().is_empty())
+        {
             return Some(m.trim().to_string());
         }
         let dir = self.config.models_dir()?;
@@ -508,9 +513,8 @@ impl Engine {
             while let Some(event) = stream.next().await {
                 events.push(event?);
             }
-            return ChatResponse::from_events(events).ok_or_else(|| {
-                errors::malformed(&provider.id, "the answer had no end").into()
-            });
+            return ChatResponse::from_events(events)
+                .ok_or_else(|| errors::malformed(&provider.id, "the answer had no end").into());
         }
         let w = self
             .fetch_whole(provider, |key| {

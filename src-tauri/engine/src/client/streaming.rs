@@ -45,6 +45,9 @@ pub struct ChatStream {
     body: Option<Body>,
     /// A built-in local model's events (then `body` is unused).
     local: Option<tokio::sync::mpsc::Receiver<crate::local::runtime::Event>>,
+    /// Before the first content, only the first-token and answer deadlines apply, not the idle
+    /// timeout (a local model reading a long prompt sends nothing until it is read).
+    patient_start: bool,
     framer: Framer,
     decoder: Box<dyn Decoder>,
     pending: VecDeque<ChatEvent>,
@@ -79,6 +82,7 @@ impl ChatStream {
         let mut s = ChatStream {
             body: Some(body),
             local: None,
+            patient_start: false,
             framer,
             decoder,
             pending: VecDeque::new(),
@@ -116,6 +120,9 @@ impl ChatStream {
             usize::MAX,
         );
         s.local = Some(events);
+        s.patient_start = true;
+        let deadline = s.deadline();
+        s.timer.as_mut().reset(deadline);
         s
     }
 
@@ -124,6 +131,7 @@ impl ChatStream {
         let t = &self.timeouts;
         match self.last_content {
             Some(at) => (at + t.idle).min(t.answer_deadline),
+            None if self.patient_start => t.first_token_deadline.min(t.answer_deadline),
             None => (self.last_chunk + t.idle)
                 .min(t.first_token_deadline)
                 .min(t.answer_deadline),

@@ -32,6 +32,9 @@ pub struct GgufInfo {
     pub head_count: Option<u64>,
     /// Key/value heads (`{arch}.attention.head_count_kv`; the heads when absent).
     pub head_count_kv: Option<u64>,
+    /// The width of one block's keys and values per token, averaged (`(key_length +
+    /// value_length) × kv heads / 2`), when the file gives the head sizes.
+    pub key_value_width: Option<u64>,
     /// Whether `tokenizer.chat_template` is present.
     pub has_chat_template: bool,
     /// The file's size in bytes.
@@ -47,7 +50,9 @@ impl GgufInfo {
         let embd = self.embedding_length.unwrap_or(4096);
         let heads = self.head_count.unwrap_or(1).max(1);
         let kv_heads = self.head_count_kv.unwrap_or(heads);
-        let kv_width = embd.saturating_mul(kv_heads) / heads;
+        let kv_width = self
+            .key_value_width
+            .unwrap_or_else(|| embd.saturating_mul(kv_heads) / heads);
         let kv = blocks
             .saturating_mul(context)
             .saturating_mul(kv_width)
@@ -84,16 +89,87 @@ pub enum GgufError {
 
 /// The architectures llama.cpp (as built here) runs as chat models.
 const ARCHITECTURES: &[&str] = &[
-    "llama", "llama4", "deci", "falcon", "falcon-h1", "grok", "gpt2", "gptj", "gptneox", "mpt",
-    "baichuan", "starcoder", "starcoder2", "refact", "bloom", "stablelm", "qwen", "qwen2",
-    "qwen2moe", "qwen3", "qwen3moe", "phi2", "phi3", "phimoe", "plamo", "plamo2", "codeshell",
-    "orion", "internlm2", "minicpm", "minicpm3", "gemma", "gemma2", "gemma3", "gemma3n", "mamba",
-    "mamba2", "xverse", "command-r", "cohere2", "dbrx", "olmo", "olmo2", "olmoe", "openelm",
-    "arctic", "deepseek", "deepseek2", "chatglm", "glm4", "glm4moe", "bitnet", "jais", "nemotron",
-    "exaone", "exaone4", "rwkv6", "rwkv6qwen2", "rwkv7", "arwkv7", "granite", "granitemoe",
-    "granitehybrid", "chameleon", "plm", "bailingmoe", "dots1", "arcee", "ernie4_5",
-    "ernie4_5-moe", "hunyuan-moe", "hunyuan-dense", "smollm3", "gpt-oss", "lfm2", "mistral3",
-    "seed_oss", "apertus", "jamba", "minimax-m2", "smallthinker",
+    "llama",
+    "llama4",
+    "deci",
+    "falcon",
+    "falcon-h1",
+    "grok",
+    "gpt2",
+    "gptj",
+    "gptneox",
+    "mpt",
+    "baichuan",
+    "starcoder",
+    "starcoder2",
+    "refact",
+    "bloom",
+    "stablelm",
+    "qwen",
+    "qwen2",
+    "qwen2moe",
+    "qwen3",
+    "qwen3moe",
+    "phi2",
+    "phi3",
+    "phimoe",
+    "plamo",
+    "plamo2",
+    "codeshell",
+    "orion",
+    "internlm2",
+    "minicpm",
+    "minicpm3",
+    "gemma",
+    "gemma2",
+    "gemma3",
+    "gemma3n",
+    "mamba",
+    "mamba2",
+    "xverse",
+    "command-r",
+    "cohere2",
+    "dbrx",
+    "olmo",
+    "olmo2",
+    "olmoe",
+    "openelm",
+    "arctic",
+    "deepseek",
+    "deepseek2",
+    "chatglm",
+    "glm4",
+    "glm4moe",
+    "bitnet",
+    "jais",
+    "nemotron",
+    "exaone",
+    "exaone4",
+    "rwkv6",
+    "rwkv6qwen2",
+    "rwkv7",
+    "arwkv7",
+    "granite",
+    "granitemoe",
+    "granitehybrid",
+    "chameleon",
+    "plm",
+    "bailingmoe",
+    "dots1",
+    "arcee",
+    "ernie4_5",
+    "ernie4_5-moe",
+    "hunyuan-moe",
+    "hunyuan-dense",
+    "smollm3",
+    "gpt-oss",
+    "lfm2",
+    "mistral3",
+    "seed_oss",
+    "apertus",
+    "jamba",
+    "minimax-m2",
+    "smallthinker",
 ];
 
 /// Whether the built-in runtime runs this architecture.
@@ -161,9 +237,9 @@ pub fn read(path: &Path) -> Result<GgufInfo, GgufError> {
         let mut elements = 1u64;
         for _ in 0..dims {
             let d = r.u64("a tensor dimension")?;
-            elements = elements
-                .checked_mul(d)
-                .ok_or_else(|| GgufError::Corrupt(format!("tensor `{name}` is impossibly large")))?;
+            elements = elements.checked_mul(d).ok_or_else(|| {
+                GgufError::Corrupt(format!("tensor `{name}` is impossibly large"))
+            })?;
         }
         let ty = r.u32("a tensor type")?;
         let offset = r.u64("a tensor offset")?;
@@ -172,13 +248,15 @@ pub fn read(path: &Path) -> Result<GgufInfo, GgufError> {
                 "tensor `{name}` has type {ty}, which this runtime does not know"
             ))
         })?;
-        if elements % block != 0 {
+        if !elements.is_multiple_of(block) {
             return Err(GgufError::Corrupt(format!(
                 "tensor `{name}` has {elements} elements, not a whole number of blocks"
             )));
         }
-        let size = elements / block * bytes;
-        if offset % alignment != 0 {
+        let size = (elements / block)
+            .checked_mul(bytes)
+            .ok_or_else(|| GgufError::Corrupt(format!("tensor `{name}` is impossibly large")))?;
+        if !offset.is_multiple_of(alignment) {
             return Err(GgufError::Corrupt(format!(
                 "tensor `{name}` is not aligned"
             )));
@@ -186,7 +264,7 @@ pub fn read(path: &Path) -> Result<GgufInfo, GgufError> {
         data_end = data_end.max(offset.saturating_add(size));
         parameters = parameters.saturating_add(elements);
         match type_counts.iter_mut().find(|(t, _)| *t == ty) {
-            Some((_, n)) => *n += elements,
+            Some((_, n)) => *n = n.saturating_add(elements),
             None => type_counts.push((ty, elements)),
         }
     }
@@ -214,8 +292,25 @@ pub fn read(path: &Path) -> Result<GgufInfo, GgufError> {
             .map(str::to_string)
     })
     .unwrap_or_else(|| "F32".into());
-    let arch_key = |suffix: &str| meta.numbers.get(&format!("{architecture}.{suffix}")).copied();
+    let arch_key = |suffix: &str| {
+        meta.numbers
+            .get(&format!("{architecture}.{suffix}"))
+            .copied()
+    };
+    // (An architecture the runtime does not run is refused by `read_runnable`, by name.)
+    if supported(&architecture) {
+        check_sizes(&arch_key)?;
+    }
+    let key_value_width = match (
+        arch_key("attention.key_length"),
+        arch_key("attention.value_length"),
+        arch_key("attention.head_count_kv").or(arch_key("attention.head_count")),
+    ) {
+        (Some(k), Some(v), Some(heads)) => Some(k.saturating_add(v).saturating_mul(heads) / 2),
+        _ => None,
+    };
     Ok(GgufInfo {
+        key_value_width,
         context_length: arch_key("context_length"),
         block_count: arch_key("block_count"),
         embedding_length: arch_key("embedding_length"),
@@ -228,6 +323,29 @@ pub fn read(path: &Path) -> Result<GgufInfo, GgufError> {
         has_chat_template: meta.chat_template,
         file_size,
     })
+}
+
+/// The sizes llama.cpp checks with assertions (which abort the process) while loading a model:
+/// refused here with an error instead.
+fn check_sizes(arch_key: &dyn Fn(&str) -> Option<u64>) -> Result<(), GgufError> {
+    let blocks = arch_key("block_count")
+        .ok_or_else(|| GgufError::Corrupt("the block count is missing".into()))?;
+    if !(1..=512).contains(&blocks) {
+        return Err(GgufError::Corrupt(format!("the block count is {blocks}")));
+    }
+    if arch_key("nextn_predict_layers").is_some_and(|n| n > blocks) {
+        return Err(GgufError::Corrupt(
+            "more prediction layers than blocks".into(),
+        ));
+    }
+    let experts = arch_key("expert_count").unwrap_or(0);
+    let used = arch_key("expert_used_count").unwrap_or(0);
+    if experts > 1024 || used > experts || (experts > 0 && used == 0) {
+        return Err(GgufError::Corrupt(format!(
+            "{experts} experts with {used} used per token"
+        )));
+    }
+    Ok(())
 }
 
 /// Reads [`read`] and refuses an architecture the runtime cannot run.
@@ -303,9 +421,8 @@ impl Meta {
                 }
             }
             t => {
-                let size = scalar_size(t).ok_or_else(|| {
-                    GgufError::Corrupt(format!("`{key}` has unknown type {t}"))
-                })?;
+                let size = scalar_size(t)
+                    .ok_or_else(|| GgufError::Corrupt(format!("`{key}` has unknown type {t}")))?;
                 let mut buf = [0u8; 8];
                 r.bytes(&mut buf[..size as usize], key)?;
                 let value = match t {
@@ -322,15 +439,32 @@ impl Meta {
                 match key {
                     "general.file_type" => self.file_type = Some(value),
                     "general.alignment" => self.alignment = Some(value),
-                    _ => {
+                    // Only the sizes this reader uses are kept (a file may hold many keys).
+                    _ if key.len() <= 256 && KEPT.iter().any(|k| key.ends_with(k)) => {
                         self.numbers.insert(key.to_string(), value);
                     }
+                    _ => {}
                 }
             }
         }
         Ok(())
     }
 }
+
+/// The `{arch}.…` integer keys kept: the sizes shown and used for the memory estimate, and
+/// those llama.cpp asserts on while loading (checked here instead, see [`check_sizes`]).
+const KEPT: &[&str] = &[
+    ".context_length",
+    ".block_count",
+    ".embedding_length",
+    ".attention.head_count",
+    ".attention.head_count_kv",
+    ".attention.key_length",
+    ".attention.value_length",
+    ".expert_count",
+    ".expert_used_count",
+    ".nextn_predict_layers",
+];
 
 /// The size of a scalar metadata type, in bytes.
 fn scalar_size(ty: u32) -> Option<u64> {
@@ -480,7 +614,8 @@ impl Reader {
 
     fn skip(&mut self, n: u64, what: &str) -> Result<(), GgufError> {
         self.need(n, what)?;
-        let n_i64 = i64::try_from(n).map_err(|_| GgufError::Corrupt(format!("`{what}` is too long")))?;
+        let n_i64 =
+            i64::try_from(n).map_err(|_| GgufError::Corrupt(format!("`{what}` is too long")))?;
         self.inner.seek_relative(n_i64)?;
         self.pos += n;
         Ok(())

@@ -208,6 +208,8 @@ impl Library {
             return Err(self.not_found(name));
         }
         sync_dir(&self.dir);
+        // A loaded copy is let go once its queued answers are done.
+        crate::local::runtime::unload(&self.path_of(name));
         Ok(())
     }
 
@@ -216,16 +218,23 @@ impl Library {
     pub(crate) fn install(&self, temp: TempFile, name: &str) -> Result<LocalModel> {
         self.refuse_existing(name)?;
         let path = self.path_of(name);
-        std::fs::rename(temp.path(), &path).map_err(|e| Error::Model {
+        // A hard link never replaces a file that appeared meanwhile (another pull of the same
+        // name); the temporary name is then removed with `temp`.
+        std::fs::hard_link(temp.path(), &path).map_err(|e| Error::Model {
             model: name.into(),
-            message: format!(
-                "moving {} to {} failed: {e}; nothing was installed",
-                temp.path().display(),
-                path.display()
-            ),
+            message: if e.kind() == io::ErrorKind::AlreadyExists {
+                format!("a model of this name was installed meanwhile; nothing was replaced (roundtable models rm {name} first)")
+            } else {
+                format!(
+                    "moving {} to {} failed: {e}; nothing was installed",
+                    temp.path().display(),
+                    path.display()
+                )
+            },
         })?;
-        temp.keep();
+        drop(temp);
         sync_dir(&self.dir);
+        crate::local::runtime::unload(&path);
         self.get(name)
     }
 
@@ -386,27 +395,20 @@ pub(crate) fn sync_dir(dir: &Path) {
 #[derive(Debug)]
 pub(crate) struct TempFile {
     path: PathBuf,
-    keep: bool,
 }
 
 impl TempFile {
     pub(crate) fn new(path: PathBuf) -> TempFile {
-        TempFile { path, keep: false }
+        TempFile { path }
     }
     pub(crate) fn path(&self) -> &Path {
         &self.path
-    }
-    /// It was moved into place: not to be removed.
-    pub(crate) fn keep(mut self) {
-        self.keep = true;
     }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 

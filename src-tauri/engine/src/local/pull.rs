@@ -409,8 +409,9 @@ async fn finish(library: &Library, part: &Part, state: &Sidecar) -> Result<Pulle
             format!("the downloaded file is not a usable model: {e}; it was removed"),
         ));
     }
-    let model = library.install(TempFile::new(part.data.clone()), &name)?;
+    let installed = library.install(TempFile::new(part.data.clone()), &name);
     let _ = std::fs::remove_file(&part.sidecar);
+    let model = installed?;
     if let Some(dir) = part.sidecar.parent() {
         sync_dir(dir);
     }

@@ -115,6 +115,20 @@ fn threads(config: &LocalConfig) -> u32 {
         .unwrap_or(2)
 }
 
+/// A model's name from its file (`models/NAME.gguf`): errors name the model, not the path.
+fn model_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "the model".into())
+}
+
+/// Unloads the model in `path` once its queued requests are answered (its file was removed or
+/// replaced): the next request loads the file as it is then.
+pub fn unload(path: &Path) {
+    let mut map = workers().lock().unwrap_or_else(|e| e.into_inner());
+    map.remove(path);
+}
+
 /// Bytes as whole megabytes (MB of 2^20 bytes, as `max_memory_mb` counts them).
 fn megabytes(bytes: u64) -> String {
     format!("{} MB", bytes.div_ceil(1 << 20))
@@ -145,31 +159,31 @@ pub(crate) fn start(
         name: name.to_string(),
         events: tx,
     };
-    let mut map = workers().lock().unwrap_or_else(|e| e.into_inner());
-    // A worker of the same model with other settings is left to finish its queue and unload.
-    if map.get(path).is_some_and(|w| w.shape != shape) {
-        map.remove(path);
-    }
-    let job = match map.get(path) {
-        Some(w) => match w.jobs.send(job) {
-            Ok(()) => return Ok(rx),
-            // It ended on its own (idle, or a failure) since: start another.
-            Err(std_mpsc::SendError(job)) => {
-                map.remove(path);
-                job
-            }
-        },
-        None => job,
+    // A loaded model takes the job at once; otherwise the file is read (outside the lock: it is
+    // disk I/O) and the map asked again, in case another request started the worker meanwhile.
+    let Some(job) = send_to_worker(path, shape, job) else {
+        return Ok(rx);
     };
     let info = gguf::read_runnable(path).map_err(|e| {
         error(ErrorClass::ModelNotFound, format!("{name}: {e}"))
             .with_hint("remove it with `roundtable models rm` and pull or add it again")
     })?;
+    let free = available_memory();
+    let mut map = workers().lock().unwrap_or_else(|e| e.into_inner());
+    let Some(job) = send_locked(&mut map, path, shape, job) else {
+        return Ok(rx);
+    };
     let context = u64::from(shape.context).min(info.context_length.unwrap_or(u64::MAX));
     let needed = info.memory_needed(context);
     let in_use: u64 = map.values().map(|w| w.memory).sum();
-    let free = available_memory();
-    let cap = (config.max_memory_mb > 0).then(|| (config.max_memory_mb << 20).saturating_sub(in_use));
+    // Loaded models are mapped file pages, which the system counts as available: take them off.
+    let free = free.map(|f| f.saturating_sub(in_use));
+    let cap = (config.max_memory_mb > 0).then(|| {
+        config
+            .max_memory_mb
+            .saturating_mul(1 << 20)
+            .saturating_sub(in_use)
+    });
     let room = match (free, cap) {
         (Some(f), Some(c)) => Some(f.min(c)),
         (f, c) => f.or(c),
@@ -220,6 +234,36 @@ pub(crate) fn start(
         },
     );
     Ok(rx)
+}
+
+/// Sends `job` to the model's running worker, if there is one with these settings; the job
+/// comes back when there is none.
+fn send_to_worker(path: &Path, shape: Shape, job: Job) -> Option<Job> {
+    let mut map = workers().lock().unwrap_or_else(|e| e.into_inner());
+    send_locked(&mut map, path, shape, job)
+}
+
+fn send_locked(
+    map: &mut HashMap<PathBuf, Worker>,
+    path: &Path,
+    shape: Shape,
+    job: Job,
+) -> Option<Job> {
+    // A worker of the same model with other settings is left to finish its queue and unload.
+    if map.get(path).is_some_and(|w| w.shape != shape) {
+        map.remove(path);
+    }
+    match map.get(path) {
+        Some(w) => match w.jobs.send(job) {
+            Ok(()) => None,
+            // It ended on its own (idle, or a failure) since: start another.
+            Err(std_mpsc::SendError(job)) => {
+                map.remove(path);
+                Some(job)
+            }
+        },
+        None => Some(job),
+    }
 }
 
 /// A worker: loads the model, answers jobs in order, unloads when idle.
@@ -308,19 +352,18 @@ fn load(
     shape: Shape,
 ) -> Result<(LlamaModel, LlamaContextParams, &'static LlamaBackend), ProviderError> {
     let backend = backend().map_err(|e| error(ErrorClass::Upstream, e))?;
-    let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default()).map_err(
-        |e| {
+    let model =
+        LlamaModel::load_from_file(backend, path, &LlamaModelParams::default()).map_err(|e| {
             error(
                 ErrorClass::ModelNotFound,
                 format!(
                     "llama.cpp could not load {} ({}, {}): {e}",
-                    path.display(),
+                    model_name(path),
                     info.architecture,
                     info.quantization
                 ),
             )
-        },
-    )?;
+        })?;
     let trained = model.n_ctx_train().max(1);
     let context = shape.context.min(trained);
     let threads = i32::try_from(shape.threads).unwrap_or(2);
@@ -354,14 +397,18 @@ pub fn prompt_tokens(
     template: Option<&str>,
     req: &ChatRequest,
 ) -> Result<(String, usize), ProviderError> {
-    gguf::read_runnable(path)
-        .map_err(|e| error(ErrorClass::ModelNotFound, format!("{}: {e}", path.display())))?;
+    gguf::read_runnable(path).map_err(|e| {
+        error(
+            ErrorClass::ModelNotFound,
+            format!("{}: {e}", model_name(path)),
+        )
+    })?;
     let backend = backend().map_err(|e| error(ErrorClass::Upstream, e))?;
     let params = LlamaModelParams::default().with_vocab_only(true);
     let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
         error(
             ErrorClass::ModelNotFound,
-            format!("llama.cpp could not read {}: {e}", path.display()),
+            format!("llama.cpp could not read {}: {e}", model_name(path)),
         )
     })?;
     let text = match template {
@@ -382,17 +429,39 @@ fn apply(
     template: &LlamaChatTemplate,
     req: &ChatRequest,
 ) -> Result<String, ProviderError> {
+    let controls = control_texts(model);
     let messages = prompt::turns(req)
         .into_iter()
         .map(|(role, content)| {
-            LlamaChatMessage::new(role, content.replace('\0', "")).map_err(|e| {
-                error(ErrorClass::BadRequest, format!("a message cannot be sent: {e}"))
+            let content = prompt::defuse(&content.replace('\0', ""), &controls);
+            LlamaChatMessage::new(role, content).map_err(|e| {
+                error(
+                    ErrorClass::BadRequest,
+                    format!("a message cannot be sent: {e}"),
+                )
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
     model
         .apply_chat_template(template, &messages, true)
-        .map_err(|e| error(ErrorClass::BadRequest, format!("the chat template failed: {e}")))
+        .map_err(|e| {
+            error(
+                ErrorClass::BadRequest,
+                format!("the chat template failed: {e}"),
+            )
+        })
+}
+
+/// The texts of the model's control tokens (`<|im_start|>`, `<|eot_id|>`, `<start_of_turn>`, …):
+/// a message that holds one must not become that token (it would forge a turn).
+fn control_texts(model: &LlamaModel) -> Vec<String> {
+    let vocab = model.vocab();
+    vocab
+        .tokens()
+        .filter(|t| vocab.is_control(*t))
+        .filter_map(|t| vocab.text(t).map(|c| c.to_string_lossy().into_owned()))
+        .filter(|t| t.chars().count() >= 2)
+        .collect()
 }
 
 /// The prompt text: the conversation in the model's own chat template (ChatML when it has none
@@ -401,11 +470,13 @@ fn render(model: &LlamaModel, req: &ChatRequest) -> Result<String, ProviderError
     if let Ok(template) = model.chat_template(None) {
         match apply(model, &template, req) {
             Ok(text) => return Ok(text),
-            Err(e) => tracing::warn!(error = %e, "the model's chat template is not one llama.cpp knows; using ChatML"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the model's chat template is not one llama.cpp knows; using ChatML")
+            }
         }
     }
-    let chatml = LlamaChatTemplate::new("chatml")
-        .map_err(|e| error(ErrorClass::Upstream, e.to_string()))?;
+    let chatml =
+        LlamaChatTemplate::new("chatml").map_err(|e| error(ErrorClass::Upstream, e.to_string()))?;
     apply(model, &chatml, req)
 }
 
@@ -461,6 +532,9 @@ fn generate(
     let text = render(model, &job.req)?;
     let vocab = model.vocab();
     let tokens = vocab.tokenize(text.as_bytes(), true, true);
+    if tokens.is_empty() {
+        return Err(error(ErrorClass::BadRequest, "the prompt has no tokens"));
+    }
     let n_ctx = ctx.n_ctx() as usize;
     if tokens.len() >= n_ctx {
         return Err(error(
@@ -489,8 +563,19 @@ fn generate(
     if keep == tokens.len() {
         keep -= 1;
     }
-    ctx.clear_kv_cache_seq(Some(0), Some(keep as u32), None)
-        .map_err(|e| error(ErrorClass::Upstream, format!("the cache could not be trimmed: {e}")))?;
+    let trimmed = ctx
+        .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+        .map_err(|e| {
+            error(
+                ErrorClass::Upstream,
+                format!("the cache could not be trimmed: {e}"),
+            )
+        })?;
+    // Recurrent models (Mamba, RWKV, hybrids) cannot drop part of their state: start over.
+    if !trimmed {
+        ctx.clear_kv_cache();
+        keep = 0;
+    }
     cached.truncate(keep);
     let mut batch = LlamaBatch::new(BATCH, 1);
     let mut pos = keep;
@@ -505,8 +590,12 @@ fn generate(
                 .add(*t, (pos + i) as i32, &[0], last)
                 .map_err(|e| error(ErrorClass::Upstream, e.to_string()))?;
         }
-        ctx.decode(&mut batch)
-            .map_err(|e| error(ErrorClass::Upstream, format!("llama.cpp failed on the prompt: {e}")))?;
+        ctx.decode(&mut batch).map_err(|e| {
+            error(
+                ErrorClass::Upstream,
+                format!("llama.cpp failed on the prompt: {e}"),
+            )
+        })?;
         pos += chunk.len();
         cached.extend_from_slice(chunk);
     }
@@ -549,8 +638,12 @@ fn generate(
         batch
             .add(token, pos as i32, &[0], true)
             .map_err(|e| error(ErrorClass::Upstream, e.to_string()))?;
-        ctx.decode(&mut batch)
-            .map_err(|e| error(ErrorClass::Upstream, format!("llama.cpp failed while generating: {e}")))?;
+        ctx.decode(&mut batch).map_err(|e| {
+            error(
+                ErrorClass::Upstream,
+                format!("llama.cpp failed while generating: {e}"),
+            )
+        })?;
         cached.push(token);
         pos += 1;
         logits_at = 0;
@@ -559,7 +652,11 @@ fn generate(
     // part of the answer unless a stop sequence ended it.
     if !stop_hit {
         let (shown, stopped) = stops.push(&utf8.finish());
-        let tail = if stopped { shown } else { shown + &stops.finish() };
+        let tail = if stopped {
+            shown
+        } else {
+            shown + &stops.finish()
+        };
         if !tail.is_empty() {
             send(ChatEvent::Delta(tail))?;
         }

@@ -8,6 +8,7 @@ mod dashboard;
 mod files;
 mod hardening;
 mod limits;
+mod local;
 mod local_models;
 mod markdown;
 mod mcp;
