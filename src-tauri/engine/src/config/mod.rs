@@ -567,9 +567,10 @@ monthly_usd = 20
             config_error("\n[providers.local]\nkind = \"openai\"\nbase_url = \"ftp://x\"\n");
         assert_eq!((line, field.as_str()), (4, "providers.local.base_url"));
 
-        let (line, field, msg) = config_error("[providers.local]\nbase_url = \"http://x/v1\"\n");
+        // (`local` is a preset now: the built-in local models.)
+        let (line, field, msg) = config_error("[providers.mine]\nbase_url = \"http://x/v1\"\n");
         assert_eq!(line, 1, "points at the table that lacks the field");
-        assert_eq!(field, "providers.local.kind");
+        assert_eq!(field, "providers.mine.kind");
         assert!(msg.contains("missing `kind`"));
 
         let (line, field, msg) =
