@@ -34,7 +34,12 @@ fn data_dir(config: &str) -> tempfile::TempDir {
     let models = dir.path().join("models");
     std::fs::create_dir_all(&models).unwrap();
     std::os::unix::fs::symlink(smollm2(), models.join("smollm2-135m.gguf")).unwrap();
-    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    // One generation thread: tests run in parallel on few cores (see the engine's local tests).
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!("[local]\nthreads = 1\n\n{config}"),
+    )
+    .unwrap();
     dir
 }
 

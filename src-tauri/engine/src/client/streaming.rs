@@ -146,6 +146,21 @@ impl ChatStream {
         self.deferred = Some(err.seal(self.secret.as_deref()));
     }
 
+    /// With nothing to read: sets the timer to the deadline now in force and, when it has
+    /// passed, ends the stream with the timeout's error (then `true`).
+    fn timed_out(&mut self, cx: &mut Context<'_>) -> bool {
+        let deadline = self.deadline();
+        if self.timer.deadline() != deadline {
+            self.timer.as_mut().reset(deadline);
+        }
+        if self.timer.as_mut().poll(cx).is_ready() {
+            let err = self.timeout_error();
+            self.fail(err);
+            return true;
+        }
+        false
+    }
+
     fn timeout_error(&self) -> ProviderError {
         let now = Instant::now();
         let message = if now >= self.timeouts.answer_deadline {
@@ -240,18 +255,8 @@ impl Stream for ChatStream {
                         );
                         this.fail(err);
                     }
-                    Poll::Pending => {
-                        let deadline = this.deadline();
-                        if this.timer.deadline() != deadline {
-                            this.timer.as_mut().reset(deadline);
-                        }
-                        if this.timer.as_mut().poll(cx).is_ready() {
-                            let err = this.timeout_error();
-                            this.fail(err);
-                            continue;
-                        }
-                        return Poll::Pending;
-                    }
+                    Poll::Pending if this.timed_out(cx) => continue,
+                    Poll::Pending => return Poll::Pending,
                 }
                 continue;
             }
@@ -326,18 +331,8 @@ impl Stream for ChatStream {
                         this.fail(e);
                     }
                 }
-                Poll::Pending => {
-                    let deadline = this.deadline();
-                    if this.timer.deadline() != deadline {
-                        this.timer.as_mut().reset(deadline);
-                    }
-                    if this.timer.as_mut().poll(cx).is_ready() {
-                        let err = this.timeout_error();
-                        this.fail(err);
-                        continue;
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Pending if this.timed_out(cx) => continue,
+                Poll::Pending => return Poll::Pending,
             }
         }
     }

@@ -37,10 +37,20 @@ fn setup(config: &str) -> (TempDir, Arc<Engine>) {
     let models = dir.path().join("models");
     std::fs::create_dir_all(&models).unwrap();
     std::os::unix::fs::symlink(smollm2(), models.join("smollm2-135m.gguf")).unwrap();
-    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    std::fs::write(dir.path().join("config.toml"), one_thread(config)).unwrap();
     let config = Config::load(dir.path()).unwrap();
     let engine = Engine::new(config, Arc::new(MemoryKeys::new())).unwrap();
     (dir, Arc::new(engine))
+}
+
+/// One generation thread per model: tests run in parallel on few cores, and llama.cpp's threads
+/// wait for each other by spinning, which oversubscribed cores turn into minutes.
+fn one_thread(config: &str) -> String {
+    if config.contains("[local]\n") {
+        config.replacen("[local]\n", "[local]\nthreads = 1\n", 1)
+    } else {
+        format!("[local]\nthreads = 1\n\n{config}")
+    }
 }
 
 fn model_file(dir: &TempDir) -> PathBuf {

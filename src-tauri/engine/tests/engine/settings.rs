@@ -10,7 +10,7 @@ use roundtable_engine::config::{Config, Strategy};
 use roundtable_engine::store::Store;
 
 const START: &str = r#"# My settings — keep this comment.
-[providers.local]
+[providers.llamacpp]
 kind = "openai"
 base_url = "http://127.0.0.1:9/v1" # my llama.cpp
 
@@ -96,7 +96,7 @@ fn edits_change_only_their_keys_and_keep_comments() {
     let config = apply(
         d,
         &Edit::Provider {
-            id: "local".into(),
+            id: "llamacpp".into(),
             enabled: true,
             base_url: Some("http://127.0.0.1:8080/v1".into()),
         },
@@ -138,7 +138,7 @@ fn edits_change_only_their_keys_and_keep_comments() {
         "https://proxy.example/v1"
     );
     assert_eq!(
-        config.providers["local"]
+        config.providers["llamacpp"]
             .get_ref()
             .base_url
             .as_ref()
@@ -364,7 +364,7 @@ fn refused_edits_name_the_problem_and_change_nothing() {
         ),
         (
             Edit::Provider {
-                id: "local".into(),
+                id: "llamacpp".into(),
                 enabled: true,
                 base_url: None,
             },
