@@ -112,7 +112,11 @@ fn serve(mut stream: TcpStream, file: &PathBuf) -> std::io::Result<()> {
 #[tokio::test]
 async fn chat_now_downloads_the_built_in_model_and_it_answers() {
     let mirror = Mirror::start(smollm2());
-    let home = home_with_config(&format!("[local]\nmirror = \"{}\"\n", mirror.url));
+    // A small context bounds the answer (SmolLM2 rambles until the context is full otherwise).
+    let home = home_with_config(&format!(
+        "[local]\nmirror = \"{}\"\ncontext = 256\n",
+        mirror.url
+    ));
     let (_driver, client) = launch(&home.0).await;
     let run = |js: &str| {
         let (client, js) = (client.clone(), js.to_string());
