@@ -461,11 +461,12 @@ impl Engine {
         if crate::local::library::check_name(name).is_err() {
             return Err(not_found(format!("local/{name}: not a local model name")));
         }
-        let path = dir.join(format!("{name}.gguf"));
+        let library = crate::local::library::Library::new(dir);
+        let path = library.path_of(name);
         if path.is_file() {
             return Ok(path);
         }
-        let have = crate::local::library::Library::new(dir)
+        let have = library
             .list()
             .map(|l| l.into_iter().map(|m| m.name).collect::<Vec<_>>())
             .unwrap_or_default();

@@ -297,6 +297,7 @@ fn work(
         "local model loaded"
     );
     let mut cached: Vec<LlamaToken> = Vec::new();
+    let controls = control_texts(&model);
     loop {
         let job = match recv(&queue, idle) {
             Some(job) => job,
@@ -319,7 +320,7 @@ fn work(
                 }
             }
         };
-        answer(&model, &mut ctx, &mut cached, job);
+        answer(&model, &controls, &mut ctx, &mut cached, job);
     }
 }
 
@@ -411,13 +412,14 @@ pub fn prompt_tokens(
             format!("llama.cpp could not read {}: {e}", model_name(path)),
         )
     })?;
+    let controls = control_texts(&model);
     let text = match template {
         Some(name) => {
             let template = LlamaChatTemplate::new(name)
                 .map_err(|e| error(ErrorClass::BadRequest, e.to_string()))?;
-            apply(&model, &template, req)?
+            apply(&model, &controls, &template, req)?
         }
-        None => render(&model, req)?,
+        None => render(&model, &controls, req)?,
     };
     let count = model.vocab().tokenize(text.as_bytes(), true, true).len();
     Ok((text, count))
@@ -426,14 +428,14 @@ pub fn prompt_tokens(
 /// `req` in one chat template.
 fn apply(
     model: &LlamaModel,
+    controls: &[String],
     template: &LlamaChatTemplate,
     req: &ChatRequest,
 ) -> Result<String, ProviderError> {
-    let controls = control_texts(model);
     let messages = prompt::turns(req)
         .into_iter()
         .map(|(role, content)| {
-            let content = prompt::defuse(&content.replace('\0', ""), &controls);
+            let content = prompt::defuse(&content.replace('\0', ""), controls);
             LlamaChatMessage::new(role, content).map_err(|e| {
                 error(
                     ErrorClass::BadRequest,
@@ -466,9 +468,13 @@ fn control_texts(model: &LlamaModel) -> Vec<String> {
 
 /// The prompt text: the conversation in the model's own chat template (ChatML when it has none
 /// or llama.cpp does not know it).
-fn render(model: &LlamaModel, req: &ChatRequest) -> Result<String, ProviderError> {
+fn render(
+    model: &LlamaModel,
+    controls: &[String],
+    req: &ChatRequest,
+) -> Result<String, ProviderError> {
     if let Ok(template) = model.chat_template(None) {
-        match apply(model, &template, req) {
+        match apply(model, controls, &template, req) {
             Ok(text) => return Ok(text),
             Err(e) => {
                 tracing::warn!(error = %e, "the model's chat template is not one llama.cpp knows; using ChatML")
@@ -477,7 +483,7 @@ fn render(model: &LlamaModel, req: &ChatRequest) -> Result<String, ProviderError
     }
     let chatml =
         LlamaChatTemplate::new("chatml").map_err(|e| error(ErrorClass::Upstream, e.to_string()))?;
-    apply(model, &chatml, req)
+    apply(model, controls, &chatml, req)
 }
 
 /// The sampler a request asks for: greedy at temperature 0; otherwise llama.cpp's usual chain
@@ -501,12 +507,18 @@ fn sampler(req: &ChatRequest) -> LlamaSampler {
 }
 
 /// Answers one job on a loaded model.
-fn answer(model: &LlamaModel, ctx: &mut LlamaContext<'_>, cached: &mut Vec<LlamaToken>, job: Job) {
+fn answer(
+    model: &LlamaModel,
+    controls: &[String],
+    ctx: &mut LlamaContext<'_>,
+    cached: &mut Vec<LlamaToken>,
+    job: Job,
+) {
     let events = job.events.clone();
     if events.is_closed() {
         return;
     }
-    let result = generate(model, ctx, cached, &job);
+    let result = generate(model, controls, ctx, cached, &job);
     if let Err(e) = result {
         // The cache may hold a half-decoded prompt: start clean next time.
         ctx.clear_kv_cache();
@@ -522,6 +534,7 @@ fn gone() -> ProviderError {
 
 fn generate(
     model: &LlamaModel,
+    controls: &[String],
     ctx: &mut LlamaContext<'_>,
     cached: &mut Vec<LlamaToken>,
     job: &Job,
@@ -529,7 +542,7 @@ fn generate(
     let send = |event: ChatEvent| -> Result<(), ProviderError> {
         job.events.blocking_send(Ok(event)).map_err(|_| gone())
     };
-    let text = render(model, &job.req)?;
+    let text = render(model, controls, &job.req)?;
     let vocab = model.vocab();
     let tokens = vocab.tokenize(text.as_bytes(), true, true);
     if tokens.is_empty() {
