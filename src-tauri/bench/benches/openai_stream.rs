@@ -53,7 +53,7 @@ fn engine(base: &str) -> Engine {
     let text = format!("[providers.bench]\nkind = \"openai\"\nbase_url = \"{base}/v1\"\n");
     let config = Config::parse(&text, Path::new("bench.toml")).expect("config");
     let keys = MemoryKeys::new();
-    keys.set("bench", "sk-test-bench").expect("key");
+    keys.set("bench", "sk-test-FAKE-bench").expect("key");
     Engine::new(config, Arc::new(keys)).expect("engine")
 }
 
@@ -61,7 +61,7 @@ fn peer(base: &str) -> async_openai::Client<OpenAIConfig> {
     async_openai::Client::with_config(
         OpenAIConfig::new()
             .with_api_base(format!("{base}/v1"))
-            .with_api_key("sk-test-bench"),
+            .with_api_key("sk-test-FAKE-bench"),
     )
 }
 

@@ -392,7 +392,7 @@ fn a_key_from_the_environment_goes_to_its_provider_only() {
         .arg(dir.path())
         .args(["chat", "-m", "fake/m", "hi"])
         .env("ROUNDTABLE_KEY_FAKE", "sk-ant-test-FAKE-0000")
-        .env("ANTHROPIC_API_KEY", "sk-ant-test-OTHER-1111")
+        .env("ANTHROPIC_API_KEY", "sk-ant-test-FAKE-OTHER-1111")
         .env("ROUNDTABLE_LOG", "trace")
         .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .output()
@@ -667,7 +667,7 @@ fn without_a_keychain_keys_set_is_a_clear_error_and_environment_keys_still_work(
     let o = run(
         dir.path(),
         &["keys", "set", "fake"],
-        Some("sk-test-nokc-1234\n"),
+        Some("sk-test-FAKE-nokc-1234\n"),
     );
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -676,7 +676,7 @@ fn without_a_keychain_keys_set_is_a_clear_error_and_environment_keys_still_work(
         err.contains("keychain is not available") && err.contains("ROUNDTABLE_KEY_"),
         "{err}"
     );
-    assert!(!err.contains("sk-test-nokc"), "{err}");
+    assert!(!err.contains("sk-test-FAKE-nokc"), "{err}");
     assert!(
         !dir.path()
             .read_dir()
@@ -691,13 +691,13 @@ fn without_a_keychain_keys_set_is_a_clear_error_and_environment_keys_still_work(
         None,
         &[
             ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
-            ("ROUNDTABLE_KEY_FAKE", "sk-test-env-5678"),
+            ("ROUNDTABLE_KEY_FAKE", "sk-test-FAKE-env-5678"),
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         server.requests()[0].header("authorization"),
-        Some("Bearer sk-test-env-5678")
+        Some("Bearer sk-test-FAKE-env-5678")
     );
 
     let o = run(dir.path(), &["chat", "-m", "openai/gpt-4o", "hi"], None);
@@ -746,7 +746,7 @@ fn keychain_keys_set_then_chat_with_no_environment_then_rm() {
     let o = run_with(
         d,
         &["keys", "set", "kcflow"],
-        Some("sk-test-KCFLOW-1111\n"),
+        Some("sk-test-FAKE-KCFLOW-1111\n"),
         &env,
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -773,7 +773,7 @@ fn keychain_keys_set_then_chat_with_no_environment_then_rm() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         server.requests()[0].header("authorization"),
-        Some("Bearer sk-test-KCFLOW-1111")
+        Some("Bearer sk-test-FAKE-KCFLOW-1111")
     );
 
     let o = run_with(d, &["keys", "rm", "kcflow"], None, &env);
@@ -809,7 +809,7 @@ fn keychain_key_is_bound_to_its_origin() {
     assert!(run_with(
         d,
         &["keys", "set", "kcbind"],
-        Some("sk-ant-test-BIND-2222"),
+        Some("sk-ant-test-FAKE-BIND-2222"),
         &env
     )
     .status
@@ -819,7 +819,7 @@ fn keychain_key_is_bound_to_its_origin() {
         .success());
     assert_eq!(
         first.requests()[0].header("x-api-key"),
-        Some("sk-ant-test-BIND-2222")
+        Some("sk-ant-test-FAKE-BIND-2222")
     );
 
     write_config(d, &[("kcbind", Protocol::Anthropic, &moved)]);
@@ -839,7 +839,7 @@ fn keychain_key_is_bound_to_its_origin() {
     assert!(run_with(
         d,
         &["keys", "set", "kcbind"],
-        Some("sk-ant-test-BIND-2222"),
+        Some("sk-ant-test-FAKE-BIND-2222"),
         &env
     )
     .status
@@ -849,7 +849,7 @@ fn keychain_key_is_bound_to_its_origin() {
         .success());
     assert_eq!(
         moved.requests()[0].header("x-api-key"),
-        Some("sk-ant-test-BIND-2222")
+        Some("sk-ant-test-FAKE-BIND-2222")
     );
     run_with(d, &["keys", "rm", "kcbind"], None, &env);
 }
@@ -859,7 +859,7 @@ fn keychain_key_is_bound_to_its_origin() {
 fn keychain_secret_hygiene_with_a_sentinel_key() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
-    const SENTINEL: &str = "sk-test-SENTINEL-7777";
+    const SENTINEL: &str = "sk-test-FAKE-SENTINEL-7777";
     let bus = real_bus();
     let reject = Arc::new(AtomicBool::new(false));
     let flag = reject.clone();
@@ -992,8 +992,8 @@ fn run_keys(dir: &Path, args: &[&str]) -> Output {
         None,
         &[
             ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
-            ("ROUNDTABLE_KEY_OPENAI", "sk-test-oa"),
-            ("ROUNDTABLE_KEY_ANTHROPIC", "sk-test-an"),
+            ("ROUNDTABLE_KEY_OPENAI", "sk-test-FAKE-oa"),
+            ("ROUNDTABLE_KEY_ANTHROPIC", "sk-test-FAKE-an"),
             ("ROUNDTABLE_KEY_GEMINI", "test-ge"),
         ],
     )
@@ -1394,7 +1394,7 @@ fn export_import_and_budget() {
     std::fs::write(d.join("config.toml"), config).unwrap();
     let env = [
         ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
-        ("ROUNDTABLE_KEY_OPENAI", "sk-test-b"),
+        ("ROUNDTABLE_KEY_OPENAI", "sk-test-FAKE-b"),
     ];
     let o = run_with(d, &["chat", "-m", "openai/gpt-4o", "spend"], None, &env);
     assert!(
@@ -1458,7 +1458,7 @@ fn openrouter_catalog_prices_are_saved_by_models_and_used_by_the_ledger() {
     .unwrap();
     let env = [
         ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
-        ("ROUNDTABLE_KEY_OPENROUTER", "sk-or-test"),
+        ("ROUNDTABLE_KEY_OPENROUTER", "sk-or-test-FAKE"),
     ];
     let o = run_with(
         d,

@@ -575,9 +575,9 @@ mod tests {
 
     #[test]
     fn scrub_removes_the_key() {
-        let e = ProviderError::new("x", ErrorClass::Auth, "bad key sk-fake-123456")
-            .seal(Some("sk-fake-123456"));
-        assert!(!e.message.contains("sk-fake"));
+        let e = ProviderError::new("x", ErrorClass::Auth, "bad key sk-FAKE-123456")
+            .seal(Some("sk-FAKE-123456"));
+        assert!(!e.message.contains("sk-FAKE"));
         assert_eq!(e.message, "bad key <redacted>");
     }
 

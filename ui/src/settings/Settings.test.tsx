@@ -395,7 +395,7 @@ describe("Settings providers", () => {
     reveal.click();
     expect(input.type).toBe("password");
     reveal.click();
-    const secret = "gsk-sentinel-key-8e41";
+    const secret = "gsk-FAKE-sentinel-8e41";
     input.value = secret;
     $<HTMLButtonElement>(card, ".save-key").click();
     await until(() => card.querySelector(".hint-text") !== null, "the hint");

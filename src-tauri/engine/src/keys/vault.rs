@@ -307,10 +307,10 @@ mod tests {
     fn save_load_remove_with_the_origin() {
         let (v, store) = vault();
         let p = preset("openai").unwrap();
-        let saved = v.save(&p, "  sk-test-abc123\n").unwrap();
+        let saved = v.save(&p, "  sk-test-FAKE-abc123\n").unwrap();
         assert_eq!(saved.origin, "https://api.openai.com");
         let loaded = v.load("openai").unwrap().unwrap();
-        assert_eq!(loaded.secret.expose(), "sk-test-abc123");
+        assert_eq!(loaded.secret.expose(), "sk-test-FAKE-abc123");
         assert_eq!(loaded.origin, "https://api.openai.com");
         let raw = store.get("openai").unwrap().unwrap();
         assert!(

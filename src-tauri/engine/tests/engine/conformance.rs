@@ -346,7 +346,7 @@ async fn keys_are_needed_by_cloud_presets_scrubbed_from_errors_and_bound_to_thei
     let server = FakeServer::always(echo);
     let keys = MemoryKeys::new();
     keys.set("fake", FAKE_KEY).unwrap();
-    keys.set("other", "sk-test-OTHER-key-1111").unwrap();
+    keys.set("other", "sk-test-FAKE-OTHER-key-1111").unwrap();
     let engine = engine_for(Protocol::OpenAi, &server, &keys);
     let (_, end) = collect(&engine, &ChatRequest::new("hi")).await;
     let err = end.unwrap_err();

@@ -166,7 +166,7 @@ mod tests {
             reasoning: None,
             ..Default::default()
         };
-        let w = chat_request(&p, Some("sk-test"), "gpt-4o", &req, true).unwrap();
+        let w = chat_request(&p, Some("sk-test-FAKE"), "gpt-4o", &req, true).unwrap();
         assert_eq!(w.url.as_str(), "https://api.openai.com/v1/chat/completions");
         let b = w.body.unwrap();
         assert_eq!(
@@ -177,7 +177,7 @@ mod tests {
         assert_eq!(b["stream_options"]["include_usage"], true);
         assert_eq!(b["max_completion_tokens"], 100);
         assert_eq!(b["temperature"], 0.5);
-        assert_eq!(w.headers[0].1, "Bearer sk-test");
+        assert_eq!(w.headers[0].1, "Bearer sk-test-FAKE");
         assert!(w.headers[0].2, "the auth header is marked sensitive");
     }
 

@@ -21,8 +21,8 @@ fn helper(name: &str, role: &str) -> std::process::Child {
     Command::new("/proc/self/exe")
         .args([name, "--exact", "--nocapture", "--test-threads=1"])
         .env(HELPER, role)
-        .env("ROUNDTABLE_KEY_OPENAI", "sk-test-withheld")
-        .env("OPENAI_API_KEY", "sk-test-withheld-too")
+        .env("ROUNDTABLE_KEY_OPENAI", "sk-test-FAKE-withheld")
+        .env("OPENAI_API_KEY", "sk-test-FAKE-withheld-too")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -68,7 +68,7 @@ fn helper_starts_servers_and_waits() {
             .call("everything", "get-env", json!({}), None)
             .await
             .unwrap();
-        let leaked = text(&env).contains("sk-test-withheld");
+        let leaked = text(&env).contains("sk-test-FAKE-withheld");
         let pids: Vec<String> = mcp
             .status()
             .iter()
