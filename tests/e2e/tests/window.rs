@@ -357,13 +357,13 @@ async fn a_chat_streams_stops_and_falls_back_in_the_real_window() {
         "the edit's answer, on a branch of its own",
     )
     .await;
-    client
-        .find(Locator::Css(".conversation"))
-        .await
-        .expect("the conversation")
-        .click()
-        .await
-        .expect("open it");
+    // Clicked in the page: the sidebar may re-render between a WebDriver find and its click.
+    wait_js(
+        &client,
+        "const c = document.querySelector('.conversation'); if (c) c.click(); return !!c",
+        "the conversation, opened",
+    )
+    .await;
     wait_js(
         &client,
         "return document.querySelector('.message.user .text')?.textContent === 'Hello edited' && document.querySelector('.branch-index')?.textContent === '2/2'",
