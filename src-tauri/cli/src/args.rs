@@ -264,7 +264,11 @@ pub struct RequestOpts {
     /// Ask a reasoning model to think, and how hard.
     #[arg(long, value_name = "EFFORT", value_parser = effort())]
     pub reasoning: Option<ReasoningEffort>,
-    /// Send even though this month's budget is spent.
+    /// Use a preset (`[presets.NAME]` in config.toml): its system prompt, model and parameters;
+    /// a flag given beside it wins.
+    #[arg(short = 'p', long = "preset", value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Send even though a spend limit ([[budgets]]) is reached.
     #[arg(long)]
     pub over_budget: bool,
     /// Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF, or a text or code file. Repeat
@@ -313,7 +317,8 @@ pub struct ChatArgs {
 /// `roundtable compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// A column's model (provider/model or @route); give 2 to 8.
+    /// A column's model (provider/model or @route); give 2 to 8. `MODEL#PRESET` gives the
+    /// column its own preset (the same model twice under two presets compares the presets).
     #[arg(
         short = 'm',
         long = "model",

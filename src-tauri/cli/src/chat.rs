@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 
 use roundtable_engine::attach;
 use roundtable_engine::session::{AttachmentRef, Delivery, Session, Turn, TurnEvent, TurnSpec};
-use roundtable_engine::store::Budget;
+use roundtable_engine::store::BudgetCheck;
 use roundtable_engine::Outcome;
 
 use crate::args::{ChatArgs, RequestOpts};
@@ -16,15 +16,16 @@ use crate::output::{
     tool_result_line, Out,
 };
 
-/// A warning on stderr from 80% of this month's budget (the refusal at 100% is the engine's).
-pub fn warn_budget(budget: Budget) {
-    if let Budget::Exceeded { spent, cap } | Budget::Warning { spent, cap } = budget {
-        let usd = roundtable_engine::money::usd;
+/// A warning on stderr for each spend limit past its alert share, once per window (the
+/// refusal at the limit is the engine's).
+pub fn warn_budget(budget: &BudgetCheck) {
+    let usd = roundtable_engine::money::usd_short;
+    for rule in &budget.alerts {
         note(&format!(
-            "budget: ${} of ${} spent this month ({:.0}%)",
-            usd(spent),
-            usd(cap),
-            spent as f64 * 100.0 / cap.max(1) as f64
+            "budget: {}: ${} spent ({:.0}%)",
+            rule.label,
+            usd(rule.spent_micros),
+            rule.percent
         ));
     }
 }
@@ -41,6 +42,7 @@ pub fn spec(opts: &RequestOpts, prompt: String, targets: &[String]) -> TurnSpec 
         seed: opts.seed,
         stop: (!opts.stop.is_empty()).then(|| opts.stop.clone()),
         reasoning: opts.reasoning,
+        preset: opts.preset.clone(),
         over_budget: Some(opts.over_budget),
         ..Default::default()
     }
@@ -64,7 +66,7 @@ pub async fn run(
     if let Some(host) = tools {
         turn.use_tools(host);
     }
-    warn_budget(turn.budget);
+    warn_budget(&turn.budget);
     let delivery = if args.no_stream {
         Delivery::Whole
     } else {

@@ -35,21 +35,35 @@ pub async fn run(
             args.models.len()
         )));
     }
-    // Each column's model is checked (with its own error) before a prompt is waited for.
-    for m in &args.models {
+    // `MODEL#PRESET`: a column's own preset (`:` is taken by Ollama's tags).
+    let picked: Vec<(String, Option<String>)> = args
+        .models
+        .iter()
+        .map(|m| match m.rsplit_once('#') {
+            Some((model, preset)) => (model.to_string(), Some(preset.to_string())),
+            None => (m.clone(), None),
+        })
+        .collect();
+    // Each column's model and preset are checked (with its own error) before a prompt is
+    // waited for.
+    for (m, preset) in &picked {
         s.router.plan(std::slice::from_ref(m))?;
+        if let Some(p) = preset {
+            s.router.engine().config().preset(p)?;
+        }
     }
     let prompt = read_prompt(args.opts.prompt.clone())?;
     let o = &args.opts;
     let spec = CompareSpec {
         prompt,
         system: o.system.clone(),
-        columns: args
-            .models
+        preset: o.preset.clone(),
+        columns: picked
             .iter()
-            .map(|m| ColumnSpec {
+            .map(|(m, preset)| ColumnSpec {
                 targets: vec![m.clone()],
-                after: None,
+                preset: preset.clone(),
+                ..Default::default()
             })
             .collect(),
         temperature: o.temperature,
@@ -70,8 +84,22 @@ pub async fn run(
         }
     }
     if let Some(first) = prepared.turns.first() {
-        warn_budget(first.budget);
+        warn_budget(&first.budget);
     }
+    // Each column named by its model and, when the columns' settings differ, what differs.
+    let labels = s.store.column_settings(prepared.conversation_id)?;
+    let settings: Vec<_> = labels.into_iter().map(Option::unwrap_or_default).collect();
+    let names: Vec<String> = roundtable_engine::session::differences(&settings)
+        .into_iter()
+        .zip(&picked)
+        .map(|(d, (m, _))| {
+            if d.is_empty() {
+                m.clone()
+            } else {
+                format!("{m} ({d})")
+            }
+        })
+        .collect();
 
     // Ctrl-C stops every column; what was printed and saved stays.
     let (stop, stopped) = watch::channel(false);
@@ -95,7 +123,7 @@ pub async fn run(
         if broken.is_some() {
             return;
         }
-        let shown = show(out, &mut columns[col], col, event, &args.models[col]);
+        let shown = show(out, &mut columns[col], col, event, &names[col]);
         match shown {
             Ok(Shown::Failed(line)) => failures.push(line),
             Ok(Shown::Cancelled) => interrupted = true,

@@ -57,7 +57,7 @@ fn exit_of(kind: ErrorKind) -> i32 {
 fn advice(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::BudgetExceeded => {
-            "; raise [budget] monthly_usd, or add --over-budget to send anyway"
+            "; raise or remove the rule ([[budgets]] or [budget] in config.toml), or add --over-budget to send anyway"
         }
         _ => "",
     }

@@ -92,6 +92,11 @@ async fn run(cli: Cli) -> i32 {
         match cli.command {
             Command::Chat(mut args) => {
                 if args.models.is_empty() {
+                    if let Some(name) = &args.opts.preset {
+                        args.models.extend(engine.config().preset(name)?.model);
+                    }
+                }
+                if args.models.is_empty() {
                     args.models = vec![engine.default_model().ok_or_else(|| {
                         roundtable_engine::Error::InvalidRequest(
                             "no model given: name one with -m provider/model, set [defaults] model in config.toml, or get a local model with `roundtable models pull smollm2-135m`".into(),

@@ -294,12 +294,14 @@ pub enum Error {
         /// What SQLite said.
         message: String,
     },
-    /// This month's budget is spent and the request did not say to send anyway.
-    #[error("this month's budget is spent (${} of ${})", crate::money::usd(*spent_micros), crate::money::usd(*cap_micros))]
+    /// A spend limit is reached and the request did not say to send anyway.
+    #[error("the budget {rule} is spent (${} of ${} in this window)", crate::money::usd_short(*spent_micros), crate::money::usd_short(*cap_micros))]
     BudgetExceeded {
-        /// This calendar month's spend, in micro-dollars.
+        /// The rule, as [`crate::config::BudgetRule::label`] names it.
+        rule: String,
+        /// The spend in the rule's window, in micro-dollars.
         spent_micros: i64,
-        /// The monthly cap, in micro-dollars.
+        /// The rule's limit, in micro-dollars.
         cap_micros: i64,
     },
     /// Something that should not happen did (a bug): named, never a panic.
@@ -314,7 +316,7 @@ pub enum Error {
 pub enum ErrorKind {
     /// A provider failed; its class says how.
     Provider,
-    /// The monthly budget is spent.
+    /// A spend limit is reached.
     BudgetExceeded,
     /// The config file is wrong (file, line, field).
     Config,

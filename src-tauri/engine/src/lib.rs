@@ -10,6 +10,7 @@ pub mod client;
 pub mod config;
 pub mod dates;
 pub mod error;
+pub mod estimate;
 pub mod files;
 pub mod gateway;
 pub mod keys;

@@ -273,7 +273,7 @@ impl PriceBook {
 
 /// `key` names `model` exactly, or `model` is `key` followed by a version (`-2024-08-06`,
 /// `-latest`, `-20250514`).
-fn matches_model(key: &str, model: &str) -> bool {
+pub(crate) fn matches_model(key: &str, model: &str) -> bool {
     model == key
         || model.strip_prefix(key).is_some_and(|rest| {
             rest.starts_with('-')

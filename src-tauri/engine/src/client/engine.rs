@@ -420,7 +420,7 @@ impl Engine {
     /// is not), read as a stream under the idle and answer deadlines.
     fn stream_local(&self, target: &Target, req: &ChatRequest) -> Result<ChatStream> {
         let provider = &target.provider;
-        let path = self.local_model_path(&target.model)?;
+        let path = self.local_path(&target.model)?;
         let plain = providers::tools::history_as_text(req);
         let req = plain.unwrap_or_else(|| req.clone());
         if !req.tools.is_empty() {
@@ -447,7 +447,8 @@ impl Engine {
     }
 
     /// The file of local model `name`: an error naming the models there are when it is absent.
-    fn local_model_path(&self, name: &str) -> Result<std::path::PathBuf> {
+    /// The file of the local model `name` (`local/NAME`); an error says which are installed.
+    pub fn local_path(&self, name: &str) -> Result<std::path::PathBuf> {
         let not_found = |message: String| -> Error {
             ProviderError::new(crate::local::PROVIDER, ErrorClass::ModelNotFound, message)
                 .with_hint("list them with `roundtable models list`; get one with `roundtable models pull smollm2-135m`")

@@ -3,10 +3,14 @@
 //! It holds providers, routes, compare sets, router timeouts, price overrides and the budget —
 //! never a key.
 
+pub mod budgets;
+pub mod chat_presets;
 mod presets;
 mod registry;
 pub mod settings;
 
+pub use budgets::{BudgetRule, Scope, Window};
+pub use chat_presets::PresetConfig;
 pub use presets::{preset, PRESET_IDS};
 pub use registry::{Provider, ProviderKind, Quirks, Registry};
 
@@ -220,8 +224,13 @@ pub struct Config {
     /// Price overrides.
     #[serde(default)]
     pub prices: BTreeMap<String, PriceOverride>,
-    /// The monthly budget.
+    /// The monthly budget (read as one `all`/`month` rule beside `[[budgets]]`).
     pub budget: Option<BudgetConfig>,
+    /// Spend limits (`[[budgets]]`).
+    #[serde(default)]
+    pub budgets: Vec<Spanned<budgets::BudgetRuleConfig>>,
+    /// Named presets (`[presets.NAME]`); `None` (no table at all) offers the built-in examples.
+    pub presets: Option<BTreeMap<String, Spanned<PresetConfig>>>,
     /// MCP servers whose tools models may call (`[mcp.NAME]`).
     #[serde(default)]
     pub mcp: BTreeMap<String, Spanned<McpServerConfig>>,
@@ -369,6 +378,22 @@ impl Config {
                 }
             }
         }
+        for (name, preset) in self.presets.iter().flatten() {
+            let field = format!("presets.{name}");
+            if let Err(why) = chat_presets::check_name(name) {
+                return Err(err.at(preset.span(), Some(&field), &why));
+            }
+            if let Some((key, why)) = preset.get_ref().problem() {
+                let at = key_offset(text, preset.span(), key);
+                return Err(err.at(at..at, Some(&format!("{field}.{key}")), &why));
+            }
+        }
+        for (i, rule) in self.budgets.iter().enumerate() {
+            if let Err((key, why)) = rule.get_ref().check() {
+                let at = key_offset(text, rule.span(), key);
+                return Err(err.at(at..at, Some(&format!("budgets[{i}].{key}")), &why));
+            }
+        }
         for (name, server) in &self.mcp {
             if let Err((key, why)) = crate::mcp::config::check(name, server.get_ref()) {
                 let span = server.span();
@@ -381,6 +406,59 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The presets in force: the config's, or the built-in examples while it has no
+    /// `[presets]` table. With whether each is a built-in.
+    pub fn presets(&self) -> Vec<(String, PresetConfig, bool)> {
+        match &self.presets {
+            Some(p) => p
+                .iter()
+                .map(|(n, p)| (n.clone(), p.get_ref().clone(), false))
+                .collect(),
+            None => chat_presets::built_in()
+                .into_iter()
+                .map(|(n, p)| (n, p, true))
+                .collect(),
+        }
+    }
+
+    /// One preset by name; an error names the ones there are.
+    pub fn preset(&self, name: &str) -> Result<PresetConfig> {
+        let all = self.presets();
+        all.iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, p, _)| p.clone())
+            .ok_or_else(|| {
+                let names: Vec<&str> = all.iter().map(|(n, _, _)| n.as_str()).collect();
+                Error::InvalidRequest(format!(
+                    "there is no preset `{name}` (presets: {})",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            })
+    }
+
+    /// Every spend limit: `[[budgets]]` in order, then `[budget] monthly_usd` as a rule.
+    pub fn budget_rules(&self) -> Vec<BudgetRule> {
+        let mut rules: Vec<BudgetRule> = self
+            .budgets
+            .iter()
+            .filter_map(|r| r.get_ref().check().ok())
+            .collect();
+        if let Some(b) = &self.budget {
+            rules.push(BudgetRule {
+                scope: Scope::All,
+                window: Window::Month,
+                limit_micros: crate::pricing::micros(b.monthly_usd),
+                alert_percent: budgets::DEFAULT_ALERT_PERCENT,
+                legacy: true,
+            });
+        }
+        rules
     }
 
     /// The MCP servers as the registry takes them ([`crate::mcp::Mcp::new`]).
@@ -413,7 +491,7 @@ fn key_offset(text: &str, span: Range<usize>, key: &str) -> usize {
 }
 
 /// `provider/model` or `@route`, by shape only (whether it exists is the registry's question).
-fn is_model_shape(name: &str) -> bool {
+pub(crate) fn is_model_shape(name: &str) -> bool {
     match name.strip_prefix('@') {
         Some(route) => !route.is_empty(),
         None => name

@@ -270,7 +270,10 @@ impl From<&ErrorView> for ApiError {
                 402,
                 "insufficient_quota",
                 "budget_exceeded",
-                format!("{}; raise [budget] monthly_usd in the config", v.message),
+                format!(
+                    "{}; raise or remove the rule ([[budgets]] or [budget] in the config)",
+                    v.message
+                ),
             ),
             (ErrorKind::BadInput, _) => ApiError::invalid("messages", v.message.clone()),
             // The gateway's own failure: the code names its kind (`store_error`, …).

@@ -1,6 +1,6 @@
 //! The usage dashboard: for a range of days (UTC, inclusive), spend per day by provider, a table
 //! per model (spend, tokens, requests, error rate, p50/p95 time to first token, answers that came
-//! after a failed attempt), spend per gateway client, and the budget — all from the ledger's
+//! after a failed attempt), spend per gateway client, and the spend limits — all from the ledger's
 //! rollups, with the same queries as `roundtable usage`, so the figures are the CLI's.
 
 use std::collections::BTreeMap;
@@ -37,14 +37,6 @@ pub struct UsageLine {
     pub after_failure: i64,
 }
 
-/// The month's budget and spend.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct BudgetProgress {
-    pub cap_micros: i64,
-    pub spent_micros: i64,
-}
-
 /// Everything the dashboard shows for a range.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -56,8 +48,9 @@ pub struct Dashboard {
     pub models: Vec<UsageLine>,
     pub providers: Vec<UsageLine>,
     pub clients: Vec<UsageLine>,
-    /// This calendar month's, whatever the range.
-    pub budget: Option<BudgetProgress>,
+    /// Every spend limit's spend in its current window (whatever the range), with a forecast
+    /// to the window's end at the pace so far.
+    pub budgets: Vec<crate::store::RuleStatus>,
 }
 
 pub use crate::dates::day_start;
@@ -96,15 +89,8 @@ pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Re
         .into_iter()
         .map(|r| line(r, false))
         .collect();
-    let budget = match store.budget(config, crate::store::now_ms())? {
-        crate::store::Budget::Unset => None,
-        crate::store::Budget::Fine { spent, cap }
-        | crate::store::Budget::Warning { spent, cap }
-        | crate::store::Budget::Exceeded { spent, cap } => Some(BudgetProgress {
-            cap_micros: cap,
-            spent_micros: spent,
-        }),
-    };
+    let budgets =
+        store.budget_statuses(&config.budget_rules(), &crate::store::BudgetClock::system())?;
     Ok(Dashboard {
         since: since.into(),
         until: until.into(),
@@ -113,7 +99,7 @@ pub fn dashboard(store: &Store, config: &Config, since: &str, until: &str) -> Re
         models,
         providers,
         clients,
-        budget,
+        budgets,
     })
 }
 

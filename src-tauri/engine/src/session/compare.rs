@@ -8,9 +8,10 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
+use super::settings::ChatSettings;
 use super::turn::{
-    attached, check_budget, first_title, request, user_message, AttachmentRef, Place, Turn,
-    TurnSpec,
+    attached, check_budget, first_title, layered, spending, user_message, AttachmentRef, Place,
+    Turn, TurnSpec,
 };
 use crate::chat::{ReasoningEffort, Role};
 use crate::error::{Error, Result};
@@ -29,6 +30,11 @@ pub struct ColumnSpec {
     pub targets: Vec<String>,
     /// A follow-up: the column's last message (its answer, or its unanswered question).
     pub after: Option<i64>,
+    /// This column's preset, over the compare's own settings.
+    pub preset: Option<String>,
+    /// This column's own values, over everything else (`-m MODEL#PRESET`, the app's column
+    /// settings).
+    pub settings: Option<ChatSettings>,
 }
 
 /// What the user asked of every column.
@@ -39,8 +45,10 @@ pub struct CompareSpec {
     /// A follow-up in this compare; a new compare when missing.
     pub conversation: Option<i64>,
     pub prompt: String,
-    /// A system prompt for a new compare.
+    /// A system prompt for every column (unless a column's own settings say otherwise).
     pub system: Option<String>,
+    /// A preset for every column, under this spec's own values and each column's.
+    pub preset: Option<String>,
     pub columns: Vec<ColumnSpec>,
     pub temperature: Option<f32>,
     pub max_tokens: Option<u32>,
@@ -48,7 +56,7 @@ pub struct CompareSpec {
     pub seed: Option<u64>,
     pub stop: Option<Vec<String>>,
     pub reasoning: Option<ReasoningEffort>,
-    /// Send even though this month's budget is spent.
+    /// Send even though a spend limit is reached.
     pub over_budget: Option<bool>,
     /// Files attached to the message, sent to every column.
     #[serde(default)]
@@ -74,57 +82,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
     if spec.prompt.trim().is_empty() && attachments.is_empty() {
         return Err(Error::InvalidRequest("the message is empty".into()));
     }
-    let plans = spec
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            router
-                .plan(&c.targets)
-                .map_err(|e| Error::InvalidRequest(format!("column {}: {e}", column_name(i))))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let reasoning = spec.reasoning;
-    let budget = check_budget(router, store, spec.over_budget)?;
-    let shape = TurnSpec {
-        temperature: spec.temperature,
-        max_tokens: spec.max_tokens,
-        top_p: spec.top_p,
-        seed: spec.seed,
-        stop: spec.stop.clone(),
-        ..Default::default()
-    };
-    let mut turns = Vec::with_capacity(n);
-    let conversation_id = match spec.conversation {
-        None => {
-            // Each column's targets as picked, so a reopened compare follows up through them.
-            let picked: Vec<Vec<String>> = spec.columns.iter().map(|c| c.targets.clone()).collect();
-            let id = store.create_compare(
-                &first_title(&spec.prompt, &attachments),
-                spec.system.as_deref(),
-                &picked,
-            )?;
-            let user = store.add_message_with(
-                &NewMessage::complete(id, None, Role::User, &spec.prompt),
-                &attachments,
-            )?;
-            let mut first = vec![user_message(&attachments, &spec.prompt)];
-            store.blobs().load(&mut first)?;
-            for (i, plan) in plans.into_iter().enumerate() {
-                turns.push(Turn {
-                    place: Place::Conversation {
-                        conversation_id: id,
-                        user_message_id: user,
-                        column: Some(i as i64),
-                    },
-                    budget,
-                    plan,
-                    request: request(&shape, spec.system.clone(), first.clone(), reasoning),
-                    tools: None,
-                });
-            }
-            id
-        }
+    let stored = match spec.conversation {
         Some(id) => {
             let c = store.conversation(id)?;
             if c.kind != ConversationKind::Compare {
@@ -132,6 +90,69 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     "conversation {id} is a chat, not a compare"
                 )));
             }
+            let own = store.column_settings(id)?;
+            Some((c, own))
+        }
+        None => None,
+    };
+    let Columns {
+        plans,
+        settings,
+        shared,
+    } = columns(
+        router,
+        &spec,
+        stored.as_ref().map(|(c, o)| (c, o.as_slice())),
+    )?;
+    let spends = spending_of(&plans);
+    let budget = check_budget(router, store, spec.over_budget, &spends)?;
+    let mut turns = Vec::with_capacity(n);
+    let conversation_id = match stored {
+        None => {
+            // Each column's targets as picked, so a reopened compare follows up through them.
+            let picked: Vec<Vec<String>> = plans
+                .iter()
+                .zip(&spec.columns)
+                .map(|(p, c)| {
+                    if c.targets.is_empty() {
+                        p.targets.iter().map(|t| t.to_string()).collect()
+                    } else {
+                        c.targets.clone()
+                    }
+                })
+                .collect();
+            let id = store.create_compare(
+                &first_title(&spec.prompt, &attachments),
+                shared.system.as_deref(),
+                &picked,
+            )?;
+            store.set_conversation_settings(id, &shared)?;
+            for (i, s) in settings.iter().enumerate() {
+                store.set_column_settings(id, i as i64, s)?;
+            }
+            let user = store.add_message_with(
+                &NewMessage::complete(id, None, Role::User, &spec.prompt),
+                &attachments,
+            )?;
+            let mut first = vec![user_message(&attachments, &spec.prompt)];
+            store.blobs().load(&mut first)?;
+            for (i, (plan, s)) in plans.into_iter().zip(&settings).enumerate() {
+                turns.push(Turn {
+                    place: Place::Conversation {
+                        conversation_id: id,
+                        user_message_id: user,
+                        column: Some(i as i64),
+                    },
+                    budget: budget.clone(),
+                    plan,
+                    request: s.request(first.clone()),
+                    tools: None,
+                });
+            }
+            id
+        }
+        Some((c, own)) => {
+            let id = c.id;
             // Attachment bytes are read once for every column.
             let mut loaded = crate::attach::Loaded::default();
             // Every column's place is checked before anything is written.
@@ -151,7 +172,8 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                 }
                 afters.push(after);
             }
-            for (i, (plan, after)) in plans.into_iter().zip(afters).enumerate() {
+            for (i, ((plan, after), s)) in plans.into_iter().zip(afters).zip(&settings).enumerate()
+            {
                 let mut history = c.turns_to(after);
                 let user = store.add_message_with(
                     &NewMessage {
@@ -168,11 +190,15 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                         user_message_id: user,
                         column: Some(i as i64),
                     },
-                    budget,
+                    budget: budget.clone(),
                     plan,
-                    request: request(&shape, c.system.clone(), history, reasoning),
+                    request: s.request(history),
                     tools: None,
                 });
+                // Only columns stored with the compare (schema 9 on) keep their own settings.
+                if i < own.len() {
+                    store.set_column_settings(id, i as i64, s)?;
+                }
             }
             id
         }
@@ -181,6 +207,101 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
         conversation_id,
         turns,
     })
+}
+
+/// Each column's plan and settings, and the compare's shared settings.
+pub(crate) struct Columns {
+    pub plans: Vec<crate::router::Plan>,
+    pub settings: Vec<ChatSettings>,
+    pub shared: ChatSettings,
+}
+
+/// Each column's targets and settings: what it had (a follow-up of `stored`: the compare and
+/// its columns' own settings), under the compare's preset and values, under the column's own
+/// preset and values. Checked; nothing is stored.
+pub(crate) fn columns(
+    router: &Router,
+    spec: &CompareSpec,
+    stored: Option<(&crate::store::Conversation, &[Option<ChatSettings>])>,
+) -> Result<Columns> {
+    let config = router.engine().config();
+    let shared_preset = match spec
+        .preset
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(name) => Some(ChatSettings::preset(config, name)?),
+        None => None,
+    };
+    let shape = TurnSpec {
+        system: spec.system.clone(),
+        temperature: spec.temperature,
+        max_tokens: spec.max_tokens,
+        top_p: spec.top_p,
+        seed: spec.seed,
+        stop: spec.stop.clone(),
+        reasoning: spec.reasoning,
+        ..Default::default()
+    };
+    let n = spec.columns.len();
+    let mut plans = Vec::with_capacity(n);
+    let mut settings = Vec::with_capacity(n);
+    for (i, c) in spec.columns.iter().enumerate() {
+        let name = column_name(i);
+        let at = |e: Error| Error::InvalidRequest(format!("column {name}: {e}"));
+        let own_preset = match c.preset.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(ChatSettings::preset(config, p).map_err(at)?),
+            None => None,
+        };
+        let mut targets = c.targets.clone();
+        if targets.is_empty() {
+            let model = own_preset
+                .as_ref()
+                .and_then(|p| p.1.clone())
+                .or_else(|| shared_preset.as_ref().and_then(|p| p.1.clone()));
+            targets.extend(model);
+        }
+        plans.push(router.plan(&targets).map_err(at)?);
+        let base = match stored {
+            Some((conv, own)) => own
+                .get(i)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| conv.settings.clone()),
+            None => ChatSettings::default(),
+        };
+        let mut s = layered(base, shared_preset.as_ref().map(|p| &p.0), &shape);
+        if let Some((p, _)) = &own_preset {
+            s = s.overlay(p);
+        }
+        if let Some(own) = &c.settings {
+            s = s.overlay(own);
+        }
+        s.check().map_err(at)?;
+        settings.push(s);
+    }
+    let shared = layered(
+        ChatSettings::default(),
+        shared_preset.as_ref().map(|p| &p.0),
+        &shape,
+    );
+    Ok(Columns {
+        plans,
+        settings,
+        shared,
+    })
+}
+
+/// What a compare's columns would spend on, together.
+pub(crate) fn spending_of(plans: &[crate::router::Plan]) -> crate::store::Spending {
+    let mut all = crate::store::Spending::default();
+    for p in plans {
+        let one = spending(p, None);
+        all.targets.extend(one.targets);
+        all.routes.extend(one.routes);
+    }
+    all
 }
 
 /// A, B, C…: how columns are named (also in blind mode, before the vote).
@@ -215,7 +336,7 @@ mod tests {
             .iter()
             .map(|t| ColumnSpec {
                 targets: vec![t.to_string()],
-                after: None,
+                ..Default::default()
             })
             .collect()
     }
@@ -297,6 +418,7 @@ mod tests {
                     .map(|(a, t)| ColumnSpec {
                         targets: vec![t.into()],
                         after: Some(*a),
+                        ..Default::default()
                     })
                     .collect(),
                 ..Default::default()

@@ -6,10 +6,14 @@
 
 pub mod compare;
 pub mod driver;
+pub mod preview;
 pub mod recorder;
+pub mod settings;
 pub mod turn;
 
 pub use compare::{ColumnSpec, CompareSpec, Compared, MAX_COLUMNS};
 pub use driver::{fan_out, fell_over, Answer, Delivery, Finished, Session, TurnEvent};
+pub use preview::Preview;
 pub use recorder::Recorder;
+pub use settings::{differences, ChatSettings};
 pub use turn::{check_budget, AttachmentRef, Place, Turn, TurnSpec};

@@ -169,6 +169,7 @@ impl<'a> Recorder<'a> {
             note: (a.outcome == Outcome::Ok)
                 .then(|| a.message.clone())
                 .flatten(),
+            prompt_chars: self.prompt_chars as i64,
             ..Default::default()
         }
     }

@@ -3,11 +3,14 @@
 //! one, as an edit's new branch, or as a regeneration), and the request built from the history.
 //! The CLI and the app prepare their turns here; the [`super::driver`] runs them.
 
+use super::settings::ChatSettings;
 use crate::attach;
 use crate::chat::{ChatRequest, Message, Part, ReasoningEffort, Role};
 use crate::error::Result;
 use crate::router::{Plan, Router};
-use crate::store::{title_from, Budget, ConversationKind, NewMessage, Store};
+use crate::store::{
+    title_from, BudgetCheck, BudgetClock, ConversationKind, NewMessage, Spending, Store,
+};
 use crate::tools::ToolHost;
 use crate::Error;
 
@@ -27,9 +30,12 @@ pub struct TurnSpec {
     pub regenerate: Option<i64>,
     /// The user's message.
     pub prompt: String,
-    /// A system prompt: a new conversation's, or (continuing one) this turn's instead of the
-    /// conversation's own.
+    /// A system prompt: a new conversation's, or (continuing one) its new one. Like every
+    /// parameter below, it is stored with the conversation and carried to its next turns.
     pub system: Option<String>,
+    /// A preset (`[presets.NAME]`) under this turn's own parameters: its values are copied into
+    /// the conversation's settings; its model is used when `targets` is empty.
+    pub preset: Option<String>,
     /// `provider/model`, `@route`, or several as a fallback chain.
     pub targets: Vec<String>,
     /// Sampling temperature.
@@ -44,7 +50,7 @@ pub struct TurnSpec {
     pub stop: Option<Vec<String>>,
     /// Reasoning effort: low, medium or high.
     pub reasoning: Option<ReasoningEffort>,
-    /// Send even though this month's budget is spent.
+    /// Send even though a spend limit is reached.
     pub over_budget: Option<bool>,
     /// Files attached to the message (already stored: see `attach::Blobs::put`), before its
     /// text. An edit without this field keeps the edited message's; with an empty list it has
@@ -104,8 +110,9 @@ pub(crate) fn first_title(prompt: &str, attachments: &[Part]) -> String {
 pub struct Turn {
     /// Where the answer is kept.
     pub place: Place,
-    /// The budget as it stood when the turn was prepared (the CLI warns from 80%).
-    pub budget: Budget,
+    /// The spend limits that apply, as they stood when the turn was prepared (with the alerts
+    /// now due, for the front to show).
+    pub budget: BudgetCheck,
     pub(crate) plan: Plan,
     pub(crate) request: ChatRequest,
     /// What runs the model's tool calls (none: a call ends the answer).
@@ -146,12 +153,22 @@ impl Turn {
         if spec.prompt.trim().is_empty() && attachments.is_empty() && spec.edit_of.is_none() {
             return Err(Error::InvalidRequest("the message is empty".into()));
         }
-        let plan = router.plan(&spec.targets)?;
-        let budget = check_budget(router, store, spec.over_budget)?;
-        let reasoning = spec.reasoning;
-        let (conversation_id, parent, history, system) = match spec.conversation {
-            Some(id) => {
-                let c = store.conversation(id)?;
+        let (preset, targets) = resolve_preset(router, &spec)?;
+        let plan = router.plan(&targets)?;
+        let stored = match spec.conversation {
+            Some(id) => Some(store.conversation(id)?),
+            None => None,
+        };
+        let base = stored
+            .as_ref()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default();
+        let settings = layered(base, preset.as_ref(), &spec);
+        settings.check()?;
+        let budget = check_budget(router, store, spec.over_budget, &spending(&plan, None))?;
+        let (conversation_id, parent, history) = match stored {
+            Some(c) => {
+                let id = c.id;
                 let parent = match spec.edit_of {
                     Some(edited) => {
                         let m = c.messages.iter().find(|m| m.id == edited).ok_or_else(|| {
@@ -167,15 +184,15 @@ impl Turn {
                     None => spec.parent.or(c.latest_leaf().map(|m| m.id)),
                 };
                 let history = parent.map(|p| c.turns_to(p)).unwrap_or_default();
-                (id, parent, history, spec.system.clone().or(c.system))
+                (id, parent, history)
             }
             None => {
                 let id = store.create_conversation(
                     &first_title(&spec.prompt, &attachments),
-                    spec.system.as_deref(),
+                    settings.system.as_deref(),
                     ConversationKind::Chat,
                 )?;
-                (id, None, Vec::new(), spec.system.clone())
+                (id, None, Vec::new())
             }
         };
         if spec.prompt.trim().is_empty() && attachments.is_empty() {
@@ -187,6 +204,7 @@ impl Turn {
             &NewMessage::complete(conversation_id, parent, Role::User, &spec.prompt),
             &attachments,
         )?;
+        store.set_conversation_settings(conversation_id, &settings)?;
         store.blobs().load(&mut messages)?;
         Ok(Turn {
             place: Place::Conversation {
@@ -196,13 +214,14 @@ impl Turn {
             },
             budget,
             plan,
-            request: request(&spec, system, messages, reasoning),
+            request: settings.request(messages),
             tools: None,
         })
     }
 
     /// A turn kept in the ledger only, tagged with `client` (the gateway's requests): no
-    /// conversation; refused (kind `budget_exceeded`) when this month's budget is spent.
+    /// conversation; refused (kind `budget_exceeded`) when a spend limit that applies is
+    /// reached (never sent anyway: the gateway does not override).
     pub fn for_ledger(
         router: &Router,
         store: &Store,
@@ -210,7 +229,7 @@ impl Turn {
         request: ChatRequest,
         client: &str,
     ) -> Result<Turn> {
-        let budget = check_budget(router, store, None)?;
+        let budget = check_budget(router, store, None, &spending(&plan, Some(client)))?;
         Ok(Turn {
             place: Place::Ledger {
                 client: client.to_string(),
@@ -273,9 +292,8 @@ impl Turn {
 
     /// A new answer to an existing user message.
     fn again(router: &Router, store: &Store, spec: &TurnSpec, user: i64) -> Result<Turn> {
-        let plan = router.plan(&spec.targets)?;
-        let budget = check_budget(router, store, spec.over_budget)?;
-        let reasoning = spec.reasoning;
+        let (preset, targets) = resolve_preset(router, spec)?;
+        let plan = router.plan(&targets)?;
         let id = spec
             .conversation
             .ok_or_else(|| Error::InvalidRequest("regenerate needs the conversation".into()))?;
@@ -289,7 +307,11 @@ impl Turn {
                 "message {user} is not a user message of conversation {id}"
             )));
         }
+        let settings = layered(c.settings.clone(), preset.as_ref(), spec);
+        settings.check()?;
+        let budget = check_budget(router, store, spec.over_budget, &spending(&plan, None))?;
         let mut messages = c.turns_to(user);
+        store.set_conversation_settings(id, &settings)?;
         store.blobs().load(&mut messages)?;
         Ok(Turn {
             place: Place::Conversation {
@@ -299,43 +321,86 @@ impl Turn {
             },
             budget,
             plan,
-            request: request(spec, spec.system.clone().or(c.system), messages, reasoning),
+            request: settings.request(messages),
             tools: None,
         })
     }
 }
 
-/// This month's budget against `[budget]`: refused (kind `budget_exceeded`) when it is spent,
-/// unless the user said to send anyway; otherwise where it stands (a front may warn from 80%).
-/// The one budget check of every front (the gateway's ledger-only turns included).
-pub fn check_budget(router: &Router, store: &Store, over: Option<bool>) -> Result<Budget> {
-    let budget = store.budget(router.engine().config(), crate::store::now_ms())?;
-    match budget {
-        Budget::Exceeded { spent, cap } if over != Some(true) => Err(Error::BudgetExceeded {
-            spent_micros: spent,
-            cap_micros: cap,
-        }),
-        other => Ok(other),
+/// The spend limits that apply to `spending`: refused (kind `budget_exceeded`, naming the
+/// tightest rule) when one is reached, unless the user said to send anyway; otherwise where
+/// they stand, with the alerts now due. The one budget check of every front (the gateway's
+/// ledger-only turns included).
+pub fn check_budget(
+    router: &Router,
+    store: &Store,
+    over: Option<bool>,
+    spending: &Spending,
+) -> Result<BudgetCheck> {
+    let check = store.check_spending(router.engine().config(), spending, &BudgetClock::system())?;
+    match check.exceeded() {
+        Some(rule) if over != Some(true) => Err(rule.refusal()),
+        _ => Ok(check),
     }
 }
 
-pub(crate) fn request(
-    spec: &TurnSpec,
-    system: Option<String>,
-    messages: Vec<Message>,
-    reasoning: Option<ReasoningEffort>,
-) -> ChatRequest {
-    ChatRequest {
-        system: system.filter(|s| !s.trim().is_empty()),
-        messages,
-        temperature: spec.temperature,
-        max_tokens: spec.max_tokens,
-        top_p: spec.top_p,
-        seed: spec.seed,
-        stop: spec.stop.clone().unwrap_or_default(),
-        reasoning,
-        ..Default::default()
+/// What a plan would spend on, for the budget rules.
+pub(crate) fn spending(plan: &Plan, client: Option<&str>) -> Spending {
+    Spending {
+        targets: plan.targets.iter().map(|t| t.to_string()).collect(),
+        routes: plan.route.iter().cloned().collect(),
+        client: client.map(str::to_string),
     }
+}
+
+/// The turn's named preset (its settings, labelled) and the targets: the turn's own, else the
+/// preset's model.
+pub(crate) fn resolve_preset(
+    router: &Router,
+    spec: &TurnSpec,
+) -> Result<(Option<ChatSettings>, Vec<String>)> {
+    let Some(name) = spec
+        .preset
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    else {
+        return Ok((None, spec.targets.clone()));
+    };
+    let (settings, model) = ChatSettings::preset(router.engine().config(), name)?;
+    let targets = if spec.targets.is_empty() {
+        model.into_iter().collect()
+    } else {
+        spec.targets.clone()
+    };
+    Ok((Some(settings), targets))
+}
+
+/// The turn's own values as settings (no preset label).
+pub(crate) fn own_settings(spec: &TurnSpec) -> ChatSettings {
+    ChatSettings {
+        preset: None,
+        system: spec.system.clone(),
+        temperature: spec.temperature,
+        top_p: spec.top_p,
+        max_tokens: spec.max_tokens,
+        reasoning: spec.reasoning,
+        stop: spec.stop.clone(),
+        seed: spec.seed,
+    }
+}
+
+/// Stored settings, under a preset, under the turn's own values.
+pub(crate) fn layered(
+    base: ChatSettings,
+    preset: Option<&ChatSettings>,
+    spec: &TurnSpec,
+) -> ChatSettings {
+    let base = match preset {
+        Some(p) => base.overlay(p),
+        None => base,
+    };
+    base.overlay(&own_settings(spec))
 }
 
 #[cfg(test)]
@@ -449,7 +514,10 @@ mod tests {
             ..Default::default()
         };
         let err = Turn::prepare(&router, &store, spec.clone()).unwrap_err();
-        assert!(err.to_string().contains("budget is spent"), "{err}");
+        assert!(
+            err.to_string().contains("all per month") && err.to_string().contains("is spent"),
+            "{err}"
+        );
         assert!(store.list_conversations(10, 0).unwrap().is_empty());
         spec.over_budget = Some(true);
         assert!(Turn::prepare(&router, &store, spec).is_ok());

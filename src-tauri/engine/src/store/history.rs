@@ -69,6 +69,8 @@ pub struct Conversation {
     pub kind: ConversationKind,
     /// The system prompt.
     pub system: Option<String>,
+    /// Its system prompt and parameters (the system prompt is `system` again).
+    pub settings: crate::session::ChatSettings,
     /// Unix ms.
     pub created_at: i64,
     /// Every message.
@@ -306,8 +308,8 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         tx.execute(
-            "INSERT INTO conversations (title, system, kind, created_at, updated_at) VALUES (?1, ?2, 'chat', ?3, ?3)",
-            params![c.title, c.system, now],
+            "INSERT INTO conversations (title, system, kind, created_at, updated_at, settings_json) VALUES (?1, ?2, 'chat', ?3, ?3, ?4)",
+            params![c.title, c.system, now, c.settings.to_stored()],
         )
         .map_err(|e| self.err(e))?;
         let id = tx.last_insert_rowid();
@@ -387,14 +389,20 @@ impl Store {
         let conn = self.conn();
         let head = conn
             .query_row(
-                "SELECT id, title, kind, system, created_at FROM conversations WHERE id = ?1",
+                "SELECT id, title, kind, system, created_at, settings_json FROM conversations WHERE id = ?1",
                 [id],
                 |r| {
+                    let system: Option<String> = r.get(3)?;
+                    let json: Option<String> = r.get(5)?;
                     Ok(Conversation {
                         id,
                         title: r.get(1)?,
                         kind: state(r, 2, "conversations", id)?,
-                        system: r.get(3)?,
+                        settings: crate::session::ChatSettings::from_stored(
+                            json.as_deref(),
+                            system.clone(),
+                        ),
+                        system,
                         created_at: r.get(4)?,
                         messages: Vec::new(),
                     })

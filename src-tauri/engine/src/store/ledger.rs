@@ -86,6 +86,8 @@ pub struct LedgerRow {
     pub image_tokens: i64,
     /// What was changed to send the request (a PDF that went as its text).
     pub note: Option<String>,
+    /// The characters of the prompt sent (system and messages), for the token estimate.
+    pub prompt_chars: i64,
 }
 
 fn usage_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
@@ -199,8 +201,8 @@ impl Store {
             "INSERT INTO ledger (request_id, conversation_id, message_id, provider, model_requested, model_answered, route, attempt,
                 outcome, error_class, http_status, started_at, ttft_ms, duration_ms, input_tokens, output_tokens, cache_read_tokens,
                 cache_write_tokens, reasoning_tokens, cost_micros, price_input, price_output, price_cache_read, price_cache_write,
-                price_source, estimated, client, image_tokens, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+                price_source, estimated, client, image_tokens, note, prompt_chars)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
             params![
                 r.request_id,
                 r.conversation_id,
@@ -231,6 +233,7 @@ impl Store {
                 r.client,
                 r.image_tokens,
                 r.note,
+                r.prompt_chars,
             ],
         )
         .map_err(|e| self.err(e))?;

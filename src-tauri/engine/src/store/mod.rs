@@ -18,6 +18,7 @@ mod import;
 mod ledger;
 #[cfg(feature = "seed")]
 mod seed;
+mod settings;
 mod states;
 mod votes;
 mod writer;
@@ -32,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::files;
 
 pub use attachments::{AttachmentMeta, StoredPart, SWEEP_GRACE};
-pub use budget::{month_start, Budget};
+pub use budget::{month_start, BudgetCheck, BudgetClock, RuleState, RuleStatus, Spending};
 pub use export::Links;
 pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};
 pub use history::{
@@ -63,6 +64,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_pinned.sql")),
     (11, include_str!("migrations/0011_attachments.sql")),
     (12, include_str!("migrations/0012_tool_search.sql")),
+    (13, include_str!("migrations/0013_settings_budgets.sql")),
 ];
 
 /// The history and ledger database.
@@ -311,7 +313,7 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.version().unwrap(), 12);
+        assert_eq!(store.version().unwrap(), MIGRATIONS.len() as i64);
         let c = store.conversation(7).unwrap();
         let got: Vec<_> = c
             .messages

@@ -128,7 +128,7 @@ fn the_dashboard_matches_usage_and_keeps_latency_right() {
         .map(|c| (c.usage.key.as_str(), c.usage.cost_micros))
         .collect();
     assert_eq!(clients, [("(local)", 121_000), ("my-script", 500)]);
-    assert!(d.budget.is_none());
+    assert!(d.budgets.is_empty());
     let csv = to_csv(&d);
     assert!(
         csv.lines()
