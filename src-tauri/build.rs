@@ -43,6 +43,11 @@ const COMMANDS: &[&str] = &[
     "local_pull",
     "local_pull_cancel",
     "local_remove",
+    "preview_turn",
+    "preview_compare",
+    "budgets",
+    "set_conversation_settings",
+    "set_column_settings",
 ];
 
 fn main() {

@@ -7,12 +7,17 @@ mod tests {
     use roundtable_engine::chat::{Decision, Role, ToolCall, ToolContent, ToolResult};
     use roundtable_engine::config::settings::McpServerSetting;
     use roundtable_engine::config::settings::{
-        BudgetSetting, CompareSetSetting, Edit, PriceSetting, RouteSetting, SettingsView,
+        BudgetRuleSetting, BudgetSetting, CompareSetSetting, Edit, PresetSetting, PriceSetting,
+        RouteSetting, SettingsView,
     };
+    use roundtable_engine::config::{BudgetRule, PresetConfig, Scope, Window};
+    use roundtable_engine::estimate::{Counted, Estimate, Fit};
+    use roundtable_engine::session::{ChatSettings, Preview};
+    use roundtable_engine::store::{RuleState, RuleStatus};
     use roundtable_engine::config::Strategy;
     use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
     use roundtable_engine::mcp::{Approve, Kind, McpTest, McpTool, ServerStatus, State};
-    use roundtable_engine::reports::dashboard::{BudgetProgress, Dashboard, DaySpend, UsageLine};
+    use roundtable_engine::reports::dashboard::{Dashboard, DaySpend, UsageLine};
     use roundtable_engine::reports::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
     use roundtable_engine::session::AttachmentRef;
@@ -105,7 +110,6 @@ mod tests {
             Dashboard,
             DaySpend,
             UsageLine,
-            BudgetProgress,
             ToolCall,
             ToolResult,
             ToolContent,
@@ -127,6 +131,19 @@ mod tests {
             InstalledModel,
             CatalogModel,
             PullEvent,
+            ChatSettings,
+            PresetConfig,
+            PresetSetting,
+            BudgetRuleSetting,
+            BudgetRule,
+            Scope,
+            Window,
+            RuleStatus,
+            RuleState,
+            Preview,
+            Estimate,
+            Counted,
+            Fit,
         );
         out
     }

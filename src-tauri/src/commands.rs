@@ -84,7 +84,8 @@ pub fn conversation(state: State<'_, AppState>, id: i64) -> Reply<StoredView> {
     let c: Conversation = ready.store.conversation(id).map_err(text)?;
     let figures = ready.store.answer_figures(id).map_err(text)?;
     let columns = ready.store.compare_columns(id).map_err(text)?;
-    Ok(views::stored(c, figures, columns))
+    let column_settings = ready.store.column_settings(id).map_err(text)?;
+    Ok(views::stored(c, figures, columns, column_settings))
 }
 
 /// Full-text search over every message.
@@ -139,6 +140,9 @@ pub async fn models(state: State<'_, AppState>) -> Reply<Vec<ModelView>> {
 pub struct Started {
     pub turn: u64,
     pub saved: Saved,
+    /// Spend limits past their alert share, the first time in their window (a banner and an
+    /// OS notification say so).
+    pub alerts: Vec<roundtable_engine::store::RuleStatus>,
 }
 
 /// Where the user's message was saved.
@@ -199,9 +203,12 @@ pub async fn send(
         conversation_id: turn.conversation_id().unwrap_or_default(),
         user_message_id: turn.user_message_id().unwrap_or_default(),
     };
+    let alerts = turn.budget.alerts.clone();
+    crate::spend::notify(&alerts);
     Ok(Started {
         turn: crate::run::start(ready, state.turns.clone(), turn, (id, cancelled), events),
         saved,
+        alerts,
     })
 }
 

@@ -23,6 +23,8 @@ pub struct CompareStarted {
     pub conversation_id: i64,
     pub turns: Vec<u64>,
     pub user_message_ids: Vec<i64>,
+    /// Spend limits past their alert share, the first time in their window.
+    pub alerts: Vec<roundtable_engine::store::RuleStatus>,
 }
 
 /// One message of a compare's channel: a column's stream message.
@@ -93,6 +95,12 @@ pub async fn compare(
         .iter()
         .filter_map(|t| t.user_message_id())
         .collect();
+    let alerts = prepared
+        .turns
+        .first()
+        .map(|t| t.budget.alerts.clone())
+        .unwrap_or_default();
+    crate::spend::notify(&alerts);
     let send = move |column, msg| {
         let _ = events.send(ColumnMsg { column, msg });
     };
@@ -102,6 +110,7 @@ pub async fn compare(
         conversation_id: prepared.conversation_id,
         turns,
         user_message_ids,
+        alerts,
     })
 }
 

@@ -11,6 +11,7 @@ mod local;
 mod menu;
 mod navigation;
 mod run;
+mod spend;
 mod state;
 mod stream;
 mod tools;
@@ -75,6 +76,11 @@ fn main() {
             local::local_pull,
             local::local_pull_cancel,
             local::local_remove,
+            spend::preview_turn,
+            spend::preview_compare,
+            spend::budgets,
+            spend::set_conversation_settings,
+            spend::set_column_settings,
         ])
         .build(context);
     let app = match app {

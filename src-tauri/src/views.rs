@@ -89,6 +89,10 @@ pub struct StoredView {
     /// A compare's columns as picked (`@route`, a fallback chain), in column order, for its
     /// follow-ups; empty for a chat and for a compare stored before they were kept.
     pub column_targets: Vec<Vec<String>>,
+    /// The conversation's system prompt and parameters (a compare's shared ones).
+    pub settings: roundtable_engine::session::ChatSettings,
+    /// A compare's columns' own settings, in column order (`None`: the conversation's).
+    pub column_settings: Vec<Option<roundtable_engine::session::ChatSettings>>,
 }
 
 /// A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
@@ -118,9 +122,12 @@ pub fn stored(
     c: Conversation,
     mut figures: HashMap<i64, AnswerFigures>,
     column_targets: Vec<Vec<String>>,
+    column_settings: Vec<Option<roundtable_engine::session::ChatSettings>>,
 ) -> StoredView {
     StoredView {
         column_targets,
+        column_settings,
+        settings: c.settings.clone(),
         id: c.id,
         title: c.title,
         kind: c.kind,

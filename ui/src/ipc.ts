@@ -154,7 +154,15 @@ export type StoredView = { id: number, title: string, kind: ConversationKind, sy
  * A compare's columns as picked (`@route`, a fallback chain), in column order, for its
  * follow-ups; empty for a chat and for a compare stored before they were kept.
  */
-columnTargets: Array<Array<string>>, };
+columnTargets: Array<Array<string>>, 
+/**
+ * The conversation's system prompt and parameters (a compare's shared ones).
+ */
+settings: ChatSettings, 
+/**
+ * A compare's columns' own settings, in column order (`None`: the conversation's).
+ */
+columnSettings: Array<ChatSettings | null>, };
 
 /**
  * A message: its text (for copy and edit) and its HTML (from the Markdown renderer).
@@ -248,10 +256,15 @@ regenerate?: number | null,
  */
 prompt: string, 
 /**
- * A system prompt: a new conversation's, or (continuing one) this turn's instead of the
- * conversation's own.
+ * A system prompt: a new conversation's, or (continuing one) its new one. Like every
+ * parameter below, it is stored with the conversation and carried to its next turns.
  */
 system?: string | null, 
+/**
+ * A preset (`[presets.NAME]`) under this turn's own parameters: its values are copied into
+ * the conversation's settings; its model is used when `targets` is empty.
+ */
+preset?: string | null, 
 /**
  * `provider/model`, `@route`, or several as a fallback chain.
  */
@@ -281,7 +294,7 @@ stop?: Array<string> | null,
  */
 reasoning?: ReasoningEffort | null, 
 /**
- * Send even though this month's budget is spent.
+ * Send even though a spend limit is reached.
  */
 overBudget?: boolean | null, 
 /**
@@ -294,7 +307,12 @@ attachments?: Array<AttachmentRef> | null, };
 /**
  * A started turn: its id (for `cancel`) and where the user's message was saved.
  */
-export type Started = { turn: number, saved: Saved, };
+export type Started = { turn: number, saved: Saved, 
+/**
+ * Spend limits past their alert share, the first time in their window (a banner and an
+ * OS notification say so).
+ */
+alerts: Array<RuleStatus>, };
 
 /**
  * Where the user's message was saved.
@@ -546,7 +564,15 @@ compareSets: Array<CompareSetSetting>, prices: Array<PriceSetting>, budget: Budg
 /**
  * The MCP servers, by name.
  */
-mcp: Array<McpServerSetting>, };
+mcp: Array<McpServerSetting>, 
+/**
+ * The presets in force (the built-in examples while the file has none).
+ */
+presets: Array<PresetSetting>, 
+/**
+ * The `[[budgets]]` rules, in order (the legacy monthly budget is `budget`).
+ */
+budgets: Array<BudgetRuleSetting>, };
 
 /**
  * A named route as the editor shows and sends it.
@@ -600,7 +626,7 @@ export type BudgetSetting = { monthlyUsd: number | null, spentUsd: number, };
 /**
  * One change to the config.
  */
-export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, } | { "kind": "mcpApproval", server: string, tool: string | null, decision: Approve, } | { "kind": "mcpServer", server: McpServerSetting, previous: string | null, } | { "kind": "removeMcpServer", name: string, };
+export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, } | { "kind": "mcpApproval", server: string, tool: string | null, decision: Approve, } | { "kind": "mcpServer", server: McpServerSetting, previous: string | null, } | { "kind": "removeMcpServer", name: string, } | { "kind": "preset", preset: PresetSetting, previous: string | null, } | { "kind": "removePreset", name: string, } | { "kind": "budgets", rules: Array<BudgetRuleSetting>, };
 
 /**
  * What the user asked of every column.
@@ -611,11 +637,15 @@ export type CompareSpec = {
  */
 conversation?: number | null, prompt: string, 
 /**
- * A system prompt for a new compare.
+ * A system prompt for every column (unless a column's own settings say otherwise).
  */
-system?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, topP?: number | null, seed?: number | null, stop?: Array<string> | null, reasoning?: ReasoningEffort | null, 
+system?: string | null, 
 /**
- * Send even though this month's budget is spent.
+ * A preset for every column, under this spec's own values and each column's.
+ */
+preset?: string | null, columns: Array<ColumnSpec>, temperature?: number | null, maxTokens?: number | null, topP?: number | null, seed?: number | null, stop?: Array<string> | null, reasoning?: ReasoningEffort | null, 
+/**
+ * Send even though a spend limit is reached.
  */
 overBudget?: boolean | null, 
 /**
@@ -634,12 +664,25 @@ targets: Array<string>,
 /**
  * A follow-up: the column's last message (its answer, or its unanswered question).
  */
-after?: number | null, };
+after?: number | null, 
+/**
+ * This column's preset, over the compare's own settings.
+ */
+preset?: string | null, 
+/**
+ * This column's own values, over everything else (`-m MODEL#PRESET`, the app's column
+ * settings).
+ */
+settings?: ChatSettings | null, };
 
 /**
  * A started compare: the conversation, and per column its turn (for `cancel`) and question.
  */
-export type CompareStarted = { conversationId: number, turns: Array<number>, userMessageIds: Array<number>, };
+export type CompareStarted = { conversationId: number, turns: Array<number>, userMessageIds: Array<number>, 
+/**
+ * Spend limits past their alert share, the first time in their window.
+ */
+alerts: Array<RuleStatus>, };
 
 /**
  * One message of a compare's channel: a column's stream message.
@@ -678,9 +721,10 @@ votes: number, wins: number, ties: number, losses: number, };
  */
 export type Dashboard = { since: string, until: string, totalMicros: number, days: Array<DaySpend>, models: Array<UsageLine>, providers: Array<UsageLine>, clients: Array<UsageLine>, 
 /**
- * This calendar month's, whatever the range.
+ * Every spend limit's spend in its current window (whatever the range), with a forecast
+ * to the window's end at the pace so far.
  */
-budget: BudgetProgress | null, };
+budgets: Array<RuleStatus>, };
 
 /**
  * Spend on one day for one provider.
@@ -744,11 +788,6 @@ costMicros: number,
  * Rows whose figures are estimated.
  */
 estimated: number, };
-
-/**
- * The month's budget and spend.
- */
-export type BudgetProgress = { capMicros: number, spentMicros: number, };
 
 /**
  * One tool call: complete (its arguments are the whole JSON text the model wrote).
@@ -1072,3 +1111,153 @@ context: number, license: string, notes: string, installed: boolean, };
  * One message of a download's channel: progress (at most ten a second), then how it ended.
  */
 export type PullEvent = { "kind": "progress", done: number, total: number | null, } | { "kind": "done", model: string, } | { "kind": "failed", error: ErrorView, } | { "kind": "cancelled" };
+
+/**
+ * A system prompt and parameters; every field optional (the provider's default).
+ */
+export type ChatSettings = { 
+/**
+ * The preset these came from, if any (a label: the values are copied).
+ */
+preset?: string | null, system?: string | null, temperature?: number | null, topP?: number | null, maxTokens?: number | null, reasoning?: ReasoningEffort | null, stop?: Array<string> | null, seed?: number | null, };
+
+/**
+ * One preset. Every field is optional; a flag given beside `-p` wins over it.
+ */
+export type PresetFields = { 
+/**
+ * The system prompt.
+ */
+system?: string | null, 
+/**
+ * `provider/model` or `@route`.
+ */
+model?: string | null, temperature?: number | null, top_p?: number | null, max_tokens?: number | null, reasoning?: ReasoningEffort | null, stop?: Array<string> | null, seed?: number | null, };
+
+/**
+ * A preset as Settings → Presets shows and sends it.
+ */
+export type PresetSetting = { 
+/**
+ * Used as `-p NAME` and in the picker.
+ */
+name: string, 
+/**
+ * One of the built-in examples, not yet written to the file.
+ */
+builtIn: boolean, fields: PresetFields, };
+
+/**
+ * A spend limit as Settings → Budgets shows and sends it.
+ */
+export type BudgetRuleSetting = { 
+/**
+ * `all`, `provider:ID`, `model:PROVIDER/MODEL`, `route:NAME` or `client:NAME`.
+ */
+scope: string, window: Window, limitUsd: number, alertPercent: number, };
+
+/**
+ * A checked rule.
+ */
+export type BudgetRule = { scope: Scope, window: Window, 
+/**
+ * The limit, micro-dollars.
+ */
+limitMicros: number, alertPercent: number, 
+/**
+ * Read from `[budget] monthly_usd` rather than `[[budgets]]`.
+ */
+legacy: boolean, };
+
+/**
+ * What a rule counts.
+ */
+export type Scope = { "kind": "all" } | { "kind": "provider", "name": string } | { "kind": "model", "name": string } | { "kind": "route", "name": string } | { "kind": "client", "name": string };
+
+/**
+ * The period a rule's spend is counted over, in the person's time zone.
+ */
+export type Window = "day" | "week" | "month";
+
+/**
+ * One rule's spend in its current window.
+ */
+export type RuleStatus = { rule: BudgetRule, 
+/**
+ * `provider:openai per day ($2.50)`.
+ */
+label: string, windowStart: number, windowEnd: number, spentMicros: number, 
+/**
+ * Spent as a share of the limit, in percent (100 or more when exceeded; a zero limit is
+ * always exceeded).
+ */
+percent: number, state: RuleState, 
+/**
+ * The spend at the window's end at the pace so far.
+ */
+forecastMicros: number, };
+
+/**
+ * Where a rule stands.
+ */
+export type RuleState = "fine" | "alert" | "exceeded";
+
+/**
+ * What sending would cost, per target (or column), and the spend limits it falls under.
+ */
+export type Preview = { 
+/**
+ * One per column (a chat has one).
+ */
+columns: Array<Estimate>, 
+/**
+ * The spend limits the request falls under, as they stand.
+ */
+rules: Array<RuleStatus>, 
+/**
+ * The tightest rule the worst case (every column's input and max answer) would cross.
+ */
+crosses: string | null, };
+
+/**
+ * The cost before sending, for one target.
+ */
+export type Estimate = { 
+/**
+ * `provider/model` the request goes to first.
+ */
+target: string, promptTokens: number, counted: Counted, 
+/**
+ * `None` when the price is unknown.
+ */
+inputMicros: number | null, 
+/**
+ * The context window, when known.
+ */
+contextWindow: number | null, 
+/**
+ * The share of the window the prompt fills, in percent.
+ */
+fillPercent: number | null, fit: Fit, 
+/**
+ * Tokens to cut for the prompt to fit (with room for one answer token), when over.
+ */
+cutTokens: number, 
+/**
+ * The answer's most tokens: the request's max tokens, else the model's known limit.
+ */
+maxAnswerTokens: number | null, 
+/**
+ * The answer's cost at its max tokens (the range is 0 to this), when price and max known.
+ */
+maxAnswerMicros: number | null, };
+
+/**
+ * How the tokens were counted.
+ */
+export type Counted = { "kind": "exact", tokenizer: string, } | { "kind": "estimated", samples: number, chars_per_token: number, };
+
+/**
+ * Whether the prompt fits the context window.
+ */
+export type Fit = "fits" | "tight" | "over";

@@ -16,7 +16,7 @@ use toml_edit::{value, Array, DocumentMut, Item, Table, TableLike, Value};
 use ts_rs::TS;
 
 use crate::config::Registry;
-use crate::config::{Config, Strategy, CONFIG_FILE};
+use crate::config::{Config, PresetConfig, Strategy, Window, CONFIG_FILE};
 use crate::error::{Error, Result};
 use crate::files;
 use crate::mcp::Approve;
@@ -64,6 +64,29 @@ pub struct BudgetSetting {
     pub spent_usd: f64,
 }
 
+/// A preset as Settings → Presets shows and sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresetSetting {
+    /// Used as `-p NAME` and in the picker.
+    pub name: String,
+    /// One of the built-in examples, not yet written to the file.
+    #[serde(default)]
+    pub built_in: bool,
+    pub fields: PresetConfig,
+}
+
+/// A spend limit as Settings → Budgets shows and sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetRuleSetting {
+    /// `all`, `provider:ID`, `model:PROVIDER/MODEL`, `route:NAME` or `client:NAME`.
+    pub scope: String,
+    pub window: Window,
+    pub limit_usd: f64,
+    pub alert_percent: f64,
+}
+
 /// An MCP server as the settings editor shows and sends it: a process (`command`, `args`,
 /// `env`, `cwd`) or an HTTP endpoint (`url`, and the *name* of its auth header — the value lives
 /// in the keychain, see `crate::mcp::save_auth`). Its remembered approvals (`approve`, `always`,
@@ -100,6 +123,10 @@ pub struct SettingsView {
     pub budget: BudgetSetting,
     /// The MCP servers, by name.
     pub mcp: Vec<McpServerSetting>,
+    /// The presets in force (the built-in examples while the file has none).
+    pub presets: Vec<PresetSetting>,
+    /// The `[[budgets]]` rules, in order (the legacy monthly budget is `budget`).
+    pub budgets: Vec<BudgetRuleSetting>,
 }
 
 /// One change to the config.
@@ -150,6 +177,16 @@ pub enum Edit {
     },
     /// Delete an MCP server (its keychain entry is the caller's to remove).
     RemoveMcpServer { name: String },
+    /// Add or replace a preset; `previous` renames one. The built-in examples are written to
+    /// the file first, so they can be changed and deleted like the person's own.
+    Preset {
+        preset: PresetSetting,
+        previous: Option<String>,
+    },
+    /// Delete a preset (a built-in one stays deleted: the file keeps its `[presets]` table).
+    RemovePreset { name: String },
+    /// Replace every `[[budgets]]` rule.
+    Budgets { rules: Vec<BudgetRuleSetting> },
 }
 
 /// What the editors show: the config's routes, compare sets, prices and budget, with this
@@ -208,6 +245,30 @@ pub fn view(config: &Config, data_dir: &Path, spent: i64) -> Result<SettingsView
                     auth_header: s.auth_header.clone(),
                     enabled: s.enabled,
                     disabled_tools: s.disabled_tools.clone(),
+                }
+            })
+            .collect(),
+        presets: config
+            .presets()
+            .into_iter()
+            .map(|(name, fields, built_in)| PresetSetting {
+                name,
+                built_in,
+                fields,
+            })
+            .collect(),
+        budgets: config
+            .budgets
+            .iter()
+            .map(|r| {
+                let r = r.get_ref();
+                BudgetRuleSetting {
+                    scope: r.scope.clone(),
+                    window: r.window,
+                    limit_usd: r.limit_usd,
+                    alert_percent: r
+                        .alert_percent
+                        .unwrap_or(crate::config::budgets::DEFAULT_ALERT_PERCENT),
                 }
             })
             .collect(),
@@ -358,6 +419,53 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
             decision,
         } => mcp_approval(doc, server, tool.as_deref(), *decision)?,
         Edit::McpServer { server, previous } => mcp_server(doc, server, previous.as_deref())?,
+        Edit::Preset { preset, previous } => {
+            let name = preset.name.trim();
+            crate::config::chat_presets::check_name(name).map_err(invalid)?;
+            if let Some((field, why)) = preset.fields.problem() {
+                return Err(invalid(format!("presets.{name}.{field}: {why}")));
+            }
+            materialise_presets(doc);
+            if let Some(old) = previous.as_deref().filter(|old| *old != name) {
+                if !remove(doc, "presets", old) {
+                    return Err(invalid(format!("there is no preset `{old}` to rename")));
+                }
+            }
+            let t = table(doc, "presets", name);
+            t.clear();
+            write_preset(t, &preset.fields);
+        }
+        Edit::RemovePreset { name } => {
+            materialise_presets(doc);
+            if !remove(doc, "presets", name) {
+                return Err(invalid(format!("there is no preset `{name}`")));
+            }
+        }
+        Edit::Budgets { rules } => {
+            let mut list = toml_edit::ArrayOfTables::new();
+            for (i, r) in rules.iter().enumerate() {
+                let rule = crate::config::budgets::BudgetRuleConfig {
+                    scope: r.scope.trim().to_string(),
+                    window: r.window,
+                    limit_usd: r.limit_usd,
+                    alert_percent: Some(r.alert_percent),
+                };
+                if let Err((field, why)) = rule.check() {
+                    return Err(invalid(format!("budgets[{i}].{field}: {why}")));
+                }
+                let mut t = Table::new();
+                t["scope"] = value(rule.scope.as_str());
+                t["window"] = value(r.window.as_str());
+                t["limit_usd"] = value(r.limit_usd);
+                t["alert_percent"] = value(r.alert_percent);
+                list.push(t);
+            }
+            if list.is_empty() {
+                doc.remove("budgets");
+            } else {
+                doc["budgets"] = Item::ArrayOfTables(list);
+            }
+        }
         Edit::RemoveMcpServer { name } => {
             if !remove(doc, "mcp", name) {
                 return Err(invalid(format!("there is no MCP server `{name}`")));
@@ -365,6 +473,53 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the built-in example presets into a file that has no `[presets]` table yet, so an
+/// edit or deletion of one sticks (and an emptied table keeps them away).
+fn materialise_presets(doc: &mut DocumentMut) {
+    if doc.contains_key("presets") {
+        return;
+    }
+    let mut outer = Table::new();
+    outer.set_implicit(false);
+    doc["presets"] = Item::Table(outer);
+    for (name, p) in crate::config::chat_presets::built_in() {
+        write_preset(table(doc, "presets", &name), &p);
+    }
+}
+
+fn write_preset(t: &mut Table, p: &PresetConfig) {
+    if let Some(v) = p.system.as_deref().filter(|s| !s.trim().is_empty()) {
+        t["system"] = value(v);
+    }
+    if let Some(v) = p.model.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        t["model"] = value(v);
+    }
+    if let Some(v) = p.temperature {
+        t["temperature"] = value(plain(v));
+    }
+    if let Some(v) = p.top_p {
+        t["top_p"] = value(plain(v));
+    }
+    if let Some(v) = p.max_tokens {
+        t["max_tokens"] = value(i64::from(v));
+    }
+    if let Some(v) = p.reasoning {
+        t["reasoning"] = value(v.as_str());
+    }
+    if let Some(v) = p.stop.as_ref().filter(|s| !s.is_empty()) {
+        let list: Array = v.iter().map(String::as_str).collect();
+        t["stop"] = value(list);
+    }
+    if let Some(v) = p.seed {
+        t["seed"] = value(i64::try_from(v).unwrap_or(i64::MAX));
+    }
+}
+
+/// An `f32` as the `f64` it reads as (`0.2`, not `0.20000000298023224`).
+fn plain(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(f64::from(v))
 }
 
 /// The existing `[mcp.NAME]` table.

@@ -12,6 +12,7 @@ mod local;
 mod local_models;
 mod markdown;
 mod mcp;
+mod presets;
 mod recording;
 mod router;
 mod settings;
