@@ -10,21 +10,21 @@ mod tests {
         BudgetRuleSetting, BudgetSetting, CompareSetSetting, Edit, PresetSetting, PriceSetting,
         RouteSetting, SettingsView,
     };
-    use roundtable_engine::config::{BudgetRule, PresetConfig, Scope, Window};
-    use roundtable_engine::estimate::{Counted, Estimate, Fit};
-    use roundtable_engine::session::{ChatSettings, Preview};
-    use roundtable_engine::store::{RuleState, RuleStatus};
     use roundtable_engine::config::Strategy;
+    use roundtable_engine::config::{BudgetRule, PresetConfig, Scope, Window};
     use roundtable_engine::error::{ErrorClass, ErrorKind, ErrorView};
+    use roundtable_engine::estimate::{Counted, Estimate, Fit};
     use roundtable_engine::mcp::{Approve, Kind, McpTest, McpTool, ServerStatus, State};
     use roundtable_engine::reports::dashboard::{Dashboard, DaySpend, UsageLine};
     use roundtable_engine::reports::leaderboard::{Leaderboard, Rating};
     use roundtable_engine::router::{Attempt, Outcome};
     use roundtable_engine::session::AttachmentRef;
+    use roundtable_engine::session::{ChatSettings, Preview};
     use roundtable_engine::session::{ColumnSpec, CompareSpec, Finished, TurnEvent, TurnSpec};
     use roundtable_engine::store::{
         AnswerFigures, AttachmentMeta, ConversationKind, MessageStatus, StoredPart, Verdict,
     };
+    use roundtable_engine::store::{RuleState, RuleStatus};
     use roundtable_engine::tools::{Approval, Pending};
     use roundtable_engine::{ReasoningEffort, Usage};
     use ts_rs::TS;

@@ -129,15 +129,20 @@ pub fn vote(
         .map_err(text)
 }
 
-/// The leaderboard of votes cast on the days `since..=until` (open ends when missing).
+/// The leaderboard of votes cast on the days `since..=until` (open ends when missing). Its
+/// contestants are (model, settings) where the judged columns' settings differed, unless
+/// `by_model` counts every setting of a model as the model.
 #[tauri::command]
 pub fn leaderboard(
     state: State<'_, AppState>,
     since: Option<String>,
     until: Option<String>,
+    by_model: Option<bool>,
 ) -> Reply<Leaderboard> {
     let (from, to) = dates::bounds(since.as_deref(), until.as_deref()).map_err(text)?;
     let votes = state.ready()?.store.votes(from, to).map_err(text)?;
+    let by_model = by_model.unwrap_or(false);
+    let votes: Vec<_> = votes.iter().map(|v| v.contestants(by_model)).collect();
     Ok(board(&votes))
 }
 

@@ -76,7 +76,9 @@ pub fn notify(alerts: &[RuleStatus]) {
         match sent {
             Ok(Ok(())) => {}
             Ok(Err(e)) => eprintln!("roundtable: no OS notification for a budget alert: {e}"),
-            Err(_) => eprintln!("roundtable: no OS notification for a budget alert: no answer in 3 s"),
+            Err(_) => {
+                eprintln!("roundtable: no OS notification for a budget alert: no answer in 3 s")
+            }
         }
     });
 }

@@ -5,7 +5,7 @@ import { ipcDebug } from "./shared/storage";
 import type {
   AppInfo, Approval, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard,
   LocalView, McpServerSetting, McpTest, ModelView, PullEvent, ProviderView, SearchHit, ServerView, SettingsView, Started, StoredView, StreamMsg, ToolsView,
-  TurnSpec, Verdict,
+  TurnSpec, Verdict, ChatSettings, Preview, RuleStatus,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -42,7 +42,8 @@ export interface Backend {
   compare?(spec: CompareSpec, tools: string[] | null, onMsg: (msg: ColumnMsg) => void): Promise<CompareStarted>;
   /** Records a vote; answers the models judged, in order (the reveal). */
   vote?(conversation: number, answers: number[], verdict: Verdict, winner: number | null): Promise<string[]>;
-  leaderboard?(since: string | null, until: string | null): Promise<Leaderboard>;
+  /** The board; its contestants are (model, settings) where settings differed, unless `byModel`. */
+  leaderboard?(since: string | null, until: string | null, byModel?: boolean): Promise<Leaderboard>;
   /** A compare column's thread as a new chat; answers its id. */
   continueCompare?(conversation: number, leaf: number): Promise<number>;
   dashboard?(since: string, until: string): Promise<Dashboard>;
@@ -73,6 +74,16 @@ export interface Backend {
   localPullCancel?(name: string): Promise<boolean>;
   /** Deletes a local model's file; answers the new view. */
   localRemove?(name: string): Promise<LocalView>;
+  /** What sending this chat turn would cost (tokens, input cost, context fill, answer range); nothing is stored. */
+  previewTurn?(spec: TurnSpec): Promise<Preview>;
+  /** What sending this compare would cost, per column; nothing is stored. */
+  previewCompare?(spec: CompareSpec): Promise<Preview>;
+  /** Every spend limit's spend in its current window, with its forecast. */
+  budgets?(): Promise<RuleStatus[]>;
+  /** Replaces a conversation's system prompt and parameters (the next turn uses them). */
+  setConversationSettings?(conversation: number, settings: ChatSettings): Promise<void>;
+  /** Replaces a compare column's settings (its next follow-up uses them). */
+  setColumnSettings?(conversation: number, column: number, settings: ChatSettings): Promise<void>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -124,7 +135,7 @@ export const tauriBackend: FullBackend = {
     return call<CompareStarted>("compare", { spec, tools, events });
   },
   vote: (conversation, answers, verdict, winner) => call("vote", { conversation, answers, verdict, winner }),
-  leaderboard: (since, until) => call("leaderboard", { since, until }),
+  leaderboard: (since, until, byModel) => call("leaderboard", { since, until, byModel: byModel ?? false }),
   continueCompare: (conversation, leaf) => call("continue_compare", { conversation, leaf }),
   dashboard: (since, until) => call("dashboard", { since, until }),
   exportUsageCsv: (since, until) => call("export_usage_csv", { since, until }),
@@ -147,4 +158,9 @@ export const tauriBackend: FullBackend = {
   },
   localPullCancel: (name) => call("local_pull_cancel", { name }),
   localRemove: (name) => call("local_remove", { name }),
+  previewTurn: (spec) => call("preview_turn", { spec }),
+  previewCompare: (spec) => call("preview_compare", { spec }),
+  budgets: () => call("budgets"),
+  setConversationSettings: (conversation, settings) => call("set_conversation_settings", { conversation, settings }),
+  setColumnSettings: (conversation, column, settings) => call("set_column_settings", { conversation, column, settings }),
 };

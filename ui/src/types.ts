@@ -4,9 +4,11 @@
 export type {
   AppInfo, AttachedView, AttachmentMeta, AttachmentRef, Attempt, BudgetSetting, CompareSetSetting, ConversationSummary, Edit, ErrorClass, PriceSetting, RouteSetting, SettingsView,
   Strategy, ColumnMsg, ColumnSpec, CompareSpec, CompareStarted, Verdict, Leaderboard, Rating, Dashboard, DaySpend,
-  UsageLine, BudgetProgress, KeySource, KeyView, MessageView, ModelView, Outcome,
+  UsageLine, KeySource, KeyView, MessageView, ModelView, Outcome,
   ProviderView, Render, Saved, SearchHit, Started, StoredView, StreamMsg, TurnEvent, TurnSpec, Usage,
   ErrorKind, ErrorView, Finished, ReasoningEffort, Role, MessageStatus, ConversationKind, StoredPart,
   ToolCall, ToolResult, ToolContent, Decision, AskMsg, Pending, Approval, Approve, McpServerSetting, ServerView, ServerStatus, State as ServerState,
   McpTest, McpTool, ToolsView, LocalView, InstalledModel, CatalogModel, PullEvent,
+  ChatSettings, PresetFields, PresetSetting, BudgetRuleSetting, BudgetRule, Scope, Window, RuleStatus, RuleState,
+  Preview, Estimate, Counted, Fit,
 } from "./ipc";

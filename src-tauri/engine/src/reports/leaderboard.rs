@@ -218,6 +218,7 @@ mod tests {
         VoteRecord {
             verdict: Verdict::Winner,
             models: models.iter().map(|s| s.to_string()).collect(),
+            variants: Vec::new(),
             winner: Some(w),
             created_at: 0,
         }

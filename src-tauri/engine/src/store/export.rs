@@ -23,6 +23,30 @@ fn latest_branch(c: &Conversation) -> Vec<&StoredMessage> {
     path
 }
 
+/// The conversation's preset and parameters in one line (`preset terse · temperature 0.2`).
+fn settings_line(c: &Conversation) -> Option<String> {
+    let mut parts: Vec<String> = c
+        .settings
+        .preset
+        .iter()
+        .map(|p| format!("preset {p}"))
+        .collect();
+    parts.extend(c.settings.phrases().into_iter().map(|(_, p)| p));
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Text that Markdown shows as written (its punctuation escaped).
+fn escape_md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if "\\`*_{}[]<>()#+-.!|".contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Who wrote a message, as a heading says it.
 fn author(m: &StoredMessage) -> String {
     match (m.role, &m.model) {
@@ -172,6 +196,9 @@ fn markdown(c: &Conversation, links: &Links) -> String {
             system.replace('\n', "\n> ")
         ));
     }
+    if let Some(line) = settings_line(c) {
+        md.push_str(&format!("> **Settings:** {}\n\n", escape_md(&line)));
+    }
     for m in latest_branch(c) {
         let who = author(m);
         let status = if m.status == MessageStatus::Complete {
@@ -256,6 +283,12 @@ fn html(c: &Conversation, images: &Links) -> String {
         );
         h.push_str(&render(system));
         h.push_str("</div></section>\n");
+    }
+    if let Some(line) = settings_line(c) {
+        h.push_str(&format!(
+            "<p class=\"settings\"><strong>Settings:</strong> {}</p>\n",
+            esc(&line)
+        ));
     }
     for m in latest_branch(c) {
         h.push_str(&format!(

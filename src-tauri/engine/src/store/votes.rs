@@ -41,12 +41,40 @@ impl Verdict {
     }
 }
 
+/// The leaderboard's name for an answer: its model, and what set its settings apart.
+pub fn contestant(model: &str, variant: Option<&str>) -> String {
+    match variant {
+        Some(v) if !v.is_empty() => format!("{model} · {v}"),
+        _ => model.to_string(),
+    }
+}
+
+impl VoteRecord {
+    /// The vote with each model named as its contestant (model and settings), unless
+    /// `by_model`, which counts every setting of a model as the model.
+    pub fn contestants(&self, by_model: bool) -> VoteRecord {
+        let mut v = self.clone();
+        if !by_model {
+            v.models = self
+                .models
+                .iter()
+                .zip(self.variants.iter().chain(std::iter::repeat(&None)))
+                .map(|(m, var)| contestant(m, var.as_deref()))
+                .collect();
+        }
+        v
+    }
+}
+
 /// A vote as the leaderboard reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VoteRecord {
     pub verdict: Verdict,
     /// The models judged, in column order.
     pub models: Vec<String>,
+    /// What set each answer's settings apart from the others judged with it (`terse`,
+    /// `temperature 0.2`), when the columns' settings differed; in `models` order.
+    pub variants: Vec<Option<String>>,
     /// The index in `models` of the winner.
     pub winner: Option<usize>,
     /// Unix ms.
@@ -55,7 +83,8 @@ pub struct VoteRecord {
 
 impl Store {
     /// Records a vote on `answers` (message ids of one compare's answers to the same question);
-    /// answers the models judged, in that order (for the reveal).
+    /// answers the contestants judged, in that order (for the reveal): the model, and when the
+    /// columns' settings differed, what set this one apart (`openai/gpt-4o · temperature 0.2`).
     pub fn vote(
         &self,
         conversation_id: i64,
@@ -87,6 +116,7 @@ impl Store {
             }
             _ => {}
         }
+        let variants = self.variants(conversation_id, answers)?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         let mut models = Vec::with_capacity(answers.len());
@@ -136,15 +166,41 @@ impl Store {
         )
         .map_err(|e| self.err(e))?;
         let vote = tx.last_insert_rowid();
-        for (&id, model) in answers.iter().zip(&models) {
+        for ((&id, model), variant) in answers.iter().zip(&models).zip(&variants) {
             tx.execute(
-                "INSERT INTO vote_answers (vote_id, message_id, model, won) VALUES (?1, ?2, ?3, ?4)",
-                params![vote, id, model, winner == Some(id)],
+                "INSERT INTO vote_answers (vote_id, message_id, model, won, variant) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![vote, id, model, winner == Some(id), variant],
             )
             .map_err(|e| self.err(e))?;
         }
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(models)
+        Ok(models
+            .into_iter()
+            .zip(variants)
+            .map(|(m, v)| contestant(&m, v.as_deref()))
+            .collect())
+    }
+
+    /// What sets each answer's column settings apart, when they differ.
+    fn variants(&self, conversation: i64, answers: &[i64]) -> Result<Vec<Option<String>>> {
+        let mut settings = Vec::with_capacity(answers.len());
+        for &id in answers {
+            let column: Option<i64> = self
+                .conn()
+                .query_row(
+                    "SELECT column_index FROM messages WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?
+                .flatten();
+            settings.push(self.settings_of_column(conversation, column)?);
+        }
+        Ok(crate::session::differences(&settings)
+            .into_iter()
+            .map(|d| (!d.is_empty()).then_some(d))
+            .collect())
     }
 
     /// Votes cast from `since` to before `until` (unix ms), oldest first.
@@ -152,7 +208,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT v.id, v.verdict, v.created_at, a.model, a.won FROM votes v
+                "SELECT v.id, v.verdict, v.created_at, a.model, a.won, a.variant FROM votes v
                  JOIN vote_answers a ON a.vote_id = v.id
                  WHERE v.created_at >= ?1 AND v.created_at < ?2 ORDER BY v.id, a.rowid",
             )
@@ -165,18 +221,20 @@ impl Store {
                     r.get::<_, i64>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, bool>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out: Vec<(i64, VoteRecord)> = Vec::new();
         for row in rows {
-            let (id, verdict, created_at, model, won) = row.map_err(|e| self.err(e))?;
+            let (id, verdict, created_at, model, won, variant) = row.map_err(|e| self.err(e))?;
             if out.last().is_none_or(|(last, _)| *last != id) {
                 out.push((
                     id,
                     VoteRecord {
                         verdict: Verdict::parse(&verdict),
                         models: Vec::new(),
+                        variants: Vec::new(),
                         winner: None,
                         created_at,
                     },
@@ -187,6 +245,7 @@ impl Store {
                 v.winner = Some(v.models.len());
             }
             v.models.push(model);
+            v.variants.push(variant);
         }
         Ok(out.into_iter().map(|(_, v)| v).collect())
     }

@@ -2,6 +2,7 @@
 //! providers over real loopback HTTP.
 
 mod attachments;
+mod budgets;
 mod conformance;
 mod curation;
 mod dashboard;

@@ -410,7 +410,10 @@ async fn the_built_in_presets_are_offered_while_the_config_has_none() {
             .is_some_and(|s| s.starts_with("Answer in one or two sentences.")),
         "{got:?}"
     );
-    assert_eq!(got.temperature.as_f64().map(|t| (t * 10.0).round()), Some(2.0));
+    assert_eq!(
+        got.temperature.as_f64().map(|t| (t * 10.0).round()),
+        Some(2.0)
+    );
 
     // With a [presets] table, only its presets are there; an unknown name lists them.
     let s = setup(&format!("{}{PRESETS}", provider(Protocol::OpenAi, &server)));
@@ -618,7 +621,10 @@ fn a_bad_preset_value_names_file_line_and_field() {
         (file.as_str(), *line, field.as_str()),
         ("/data/config.toml", 7, "presets.loud.temperature")
     );
-    assert!(message.contains("3.5") && message.contains("0 to 2"), "{message}");
+    assert!(
+        message.contains("3.5") && message.contains("0 to 2"),
+        "{message}"
+    );
     let shown = err.to_string();
     assert!(
         shown.contains("/data/config.toml") && shown.contains("presets.loud.temperature"),
@@ -638,9 +644,7 @@ fn a_bad_preset_value_names_file_line_and_field() {
         let text = format!("[presets.p]\nsystem = \"s\"\n{line}\n");
         match Config::parse(&text, Path::new("c.toml")) {
             Err(Error::Config {
-                line: at,
-                field: f,
-                ..
+                line: at, field: f, ..
             }) => assert_eq!((f.as_str(), at), (field, 3), "{line}"),
             other => panic!("{line}: {other:?}"),
         }
