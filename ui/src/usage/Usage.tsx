@@ -1,8 +1,8 @@
-// The usage dashboard: a date range; the range's spend, requests and this month's budget; spend
-// per day stacked by provider (SpendChart); a table per model (spend, tokens, requests, p50/p95
-// first token, error rate, answers after a failure); spend per gateway client; CSV export. The
-// figures are the engine's — the same queries `roundtable usage` prints — and dollars are shown
-// exactly as it prints them.
+// The usage dashboard: a date range; the range's spend and requests; each spend limit in its
+// current window, whatever the range (Limits); spend per day stacked by provider (SpendChart); a
+// table per model (spend, tokens, requests, p50/p95 first token, error rate, answers after a
+// failure); spend per gateway client; CSV export. The figures are the engine's — the same queries
+// `roundtable usage` prints — and dollars are shown exactly as it prints them.
 
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { FullBackend } from "../backend";
@@ -14,6 +14,7 @@ import { ProviderMark } from "../design/ProviderMark";
 import { toast } from "../design/toast";
 import { describe } from "../shared/problems";
 import type { UsageLine } from "../types";
+import { Limits } from "./Limits";
 import { SpendChart } from "./SpendChart";
 import { iso, usd } from "./spend";
 import "./report.css";
@@ -70,15 +71,8 @@ export function UsageView(props: { backend: FullBackend }) {
               <strong class="stat-value">{count(d().models.reduce((n, m) => n + m.requests, 0))}</strong>
               <span class="stat-sub">{count(d().models.reduce((n, m) => n + m.errors, 0))} failed</span>
             </div>
-            <Show when={d().budget}>{(b) => (
-              <div class="card stat budget-progress" classList={{ warn: b().spentMicros >= 0.8 * b().capMicros, over: b().spentMicros >= b().capMicros }}>
-                <span class="stat-label">This month's budget</span>
-                <strong class="stat-value">${usd(b().spentMicros)}</strong>
-                <span class="stat-sub">of ${usd(b().capMicros)}</span>
-                <progress max={1} value={Math.min(1, b().spentMicros / Math.max(1, b().capMicros))} aria-label="Share of this month's budget spent" />
-              </div>
-            )}</Show>
           </div>
+          <Show when={d().budgets.length}><Limits rules={d().budgets} /></Show>
           <Show when={d().models.length || d().totalMicros} fallback={
             <EmptyState icon={ChartColumn} title="Nothing spent in this range">
               <p>Answers in the app, the CLI and through the gateway are counted here, with what each cost.</p>

@@ -2,7 +2,7 @@ import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FullBackend } from "../backend";
 import { LeaderboardView } from "../compare/Leaderboard";
-import type { Dashboard } from "../types";
+import type { Dashboard, RuleStatus } from "../types";
 import { PALETTE } from "./SpendChart";
 import { daysOf, stacks, usd, UsageView } from "./Usage";
 
@@ -26,11 +26,23 @@ const line = (key: string, cost: number) => ({
   key, requests: 4, errors: 1, inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicros: cost,
   estimated: 0, ttftP50: 250, ttftP95: 900, afterFailure: 1,
 });
+/** Local midnights, as the engine's windows start and end in this computer's time zone. */
+const local = (m: number, d: number) => new Date(2026, m - 1, d).getTime();
+const daily: RuleStatus = {
+  rule: { scope: { kind: "provider", name: "openai" }, window: "day", limitMicros: 2_500_000, alertPercent: 80, legacy: false },
+  label: "provider:openai per day ($2.50)", windowStart: local(3, 3), windowEnd: local(3, 4), spentMicros: 2_100_000, percent: 84,
+  state: "alert", forecastMicros: 3_150_000,
+};
+const monthly: RuleStatus = {
+  rule: { scope: { kind: "all" }, window: "month", limitMicros: 1_000_000, alertPercent: 80, legacy: true },
+  label: "all per month ($1.00)", windowStart: local(3, 1), windowEnd: local(4, 1), spentMicros: 1_234_567, percent: 123.4567,
+  state: "exceeded", forecastMicros: 12_000_000,
+};
 const board: Dashboard = {
   since: "2026-03-01", until: "2026-03-03", totalMicros: 1_234_567,
   days: [{ day: "2026-03-01", provider: "a", costMicros: 1_000_000 }, { day: "2026-03-03", provider: "b", costMicros: 234_567 }],
   models: [line("a/m", 1_000_000), line("b/m", 234_567)], providers: [], clients: [line("(local)", 1_234_567)],
-  budget: { capMicros: 1_500_000, spentMicros: 1_234_567 },
+  budgets: [daily, monthly],
 };
 
 describe("Usage dashboard", () => {
@@ -45,7 +57,6 @@ describe("Usage dashboard", () => {
     expect(root.querySelector(".total-usd")!.textContent).toBe("$1.234567");
     const rows = [...root.querySelectorAll(".model-row")].map((r) => [r.querySelector("td")!.textContent, r.querySelector(".cost")!.textContent, r.querySelector(".errors")!.textContent]);
     expect(rows).toEqual([["a/m", "1.000000", "25.0%"], ["b/m", "0.234567", "25.0%"]]);
-    expect(root.querySelector(".budget-progress")!.classList.contains("warn")).toBe(true);
     const since = root.querySelector<HTMLInputElement>(".usage-since")!;
     since.value = "2026-01-01";
     since.dispatchEvent(new Event("change", { bubbles: true }));
@@ -54,6 +65,26 @@ describe("Usage dashboard", () => {
     root.querySelector<HTMLButtonElement>(".export-csv")!.click();
     await until(() => root.querySelector(".usage .status")!.textContent !== "", "the export");
     expect(root.querySelector(".usage .status")!.textContent).toBe("saved /home/u/Downloads/roundtable-usage.csv");
+  });
+
+  it("shows each spend limit in its window: spend, a bar, the forecast to the window's end, the state coloured", async () => {
+    const backend = { dashboard: async () => board } as unknown as FullBackend;
+    const root = mount(() => <UsageView backend={backend} />);
+    await until(() => root.querySelectorAll(".budget-status").length === 2, "the limits");
+    const [day, month] = [...root.querySelectorAll<HTMLElement>(".budget-status")];
+    expect([day.dataset.state, month.dataset.state]).toEqual(["alert", "exceeded"]);
+    expect(day.classList.contains("alert")).toBe(true);
+    expect(day.querySelector(".limit-label")!.textContent).toBe("provider:openai per day ($2.50)");
+    expect(day.querySelector(".limit-spent")!.textContent).toBe("$2.10 of $2.50 today (84%)");
+    expect(day.querySelector(".limit-forecast")!.textContent).toBe("on pace for $3.15 by Tue, Mar 3");
+    expect(day.querySelector(".limit-state")!.textContent).toBe("alert reached");
+    expect(day.querySelector("[role=progressbar]")!.getAttribute("aria-valuenow")).toBe("84");
+    expect(day.querySelector(".limit-meter")!.classList.contains("alert")).toBe(true);
+    expect(month.querySelector(".limit-label")!.textContent).toBe("all per month ($1.00) (monthly budget)");
+    expect(month.querySelector(".limit-spent")!.textContent).toBe("$1.234567 of $1.00 this month (123%)");
+    expect(month.querySelector(".limit-forecast")!.textContent).toBe("on pace for $12.00 by Tue, Mar 31");
+    expect(month.querySelector(".limit-state")!.textContent).toBe("limit reached: requests refused");
+    expect(month.querySelector<HTMLElement>(".limit-meter-fill")!.style.width).toBe("100%");
   });
 
   it("stacks spend per day by provider over every day of the range", () => {
@@ -103,7 +134,7 @@ describe("Report views' face", () => {
     let empty = false;
     const backend = {
       dashboard: async (since: string, until: string) => (empty
-        ? { since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budget: null }
+        ? { since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budgets: [] }
         : board),
     } as unknown as FullBackend;
     const root = mount(() => <UsageView backend={backend} />);
