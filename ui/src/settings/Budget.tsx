@@ -1,16 +1,19 @@
-// The monthly budget: this month's spend against the cap (a bar, warned from 80%, over at 100%)
-// and the cap itself, read from its input when saved.
+// The legacy monthly budget (`[budget] monthly_usd`), which the engine reads as one more rule,
+// "all per month" with its alert at 80%: this month's spend against the cap (a bar, warned from
+// 80%, over at 100%) and the cap itself, read from its input when saved.
 
 import { createSignal, Show } from "solid-js";
-import type { SettingsView } from "../types";
+import type { RuleStatus, SettingsView } from "../types";
 import { Badge, Button, Card, TextField } from "../design/controls";
-import { announce, type EditFn, SectionHead } from "./common";
+import { announce, type EditFn } from "./common";
 
-export function Budget(props: { c: SettingsView; edit: EditFn }) {
+/** `legacy` is the monthly budget's rule status when the backend has told it (its month is the local one). */
+export function MonthlyBudget(props: { c: SettingsView; edit: EditFn; legacy?: RuleStatus }) {
   const [status, setStatus] = createSignal("");
   let cap!: HTMLInputElement;
   const b = () => props.c.budget;
-  const share = () => (b().monthlyUsd ? b().spentUsd / (b().monthlyUsd as number) : 0);
+  const spent = () => (props.legacy ? props.legacy.spentMicros / 1e6 : b().spentUsd);
+  const share = () => (b().monthlyUsd ? spent() / (b().monthlyUsd as number) : 0);
   const warn = () => share() >= 0.8 && share() < 1;
   const over = () => share() >= 1;
   const save = async (monthlyUsd: number | null) => {
@@ -23,17 +26,14 @@ export function Budget(props: { c: SettingsView; edit: EditFn }) {
   const typed = () => (cap.value.trim() === "" ? null : Number(cap.value));
   return (
     <div class="budget-editor">
-      <SectionHead title="Budget">
-        From 80% of it you are warned; at 100% requests are refused until the next calendar month (UTC).
-      </SectionHead>
       <Card head={<>
-        <h3>This month</h3>
+        <h3>Monthly budget</h3>
         <Show when={warn()}><Badge tone="warn">80% reached</Badge></Show>
         <Show when={over()}><Badge tone="danger">spent: requests refused</Badge></Show>
       </>}>
         <div class="budget-progress" classList={{ warn: warn(), over: over() }}>
           <p class="budget-figures">
-            <span class="spent">${b().spentUsd.toFixed(2)}</span> spent this month
+            <span class="spent">${spent().toFixed(2)}</span> spent this month
             <Show when={b().monthlyUsd !== null} fallback={<span class="no-budget"> — no budget set</span>}>
               {" "}of <span class="cap">${(b().monthlyUsd as number).toFixed(2)}</span> ({Math.round(share() * 100)}%)
             </Show>
@@ -54,6 +54,8 @@ export function Budget(props: { c: SettingsView; edit: EditFn }) {
             <Button variant="ghost" class="clear-budget" onClick={() => void save(null)}>No budget</Button>
           </Show>
         </div>
+        <p class="hint">The older <code>[budget] monthly_usd</code>: counted as one more rule, <code>all</code> per
+          month, warned from 80%. A rule above does the same and more.</p>
         <div class="status">{status()}</div>
       </Card>
     </div>

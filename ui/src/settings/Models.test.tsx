@@ -40,7 +40,7 @@ function fake(installed: InstalledModel[] = [qwen]) {
   const calls: string[] = [];
   const backend = {
     providers: async () => [],
-    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] }),
+    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [] }),
     localModels: async () => view(),
     localPull: async (name: string, onEvent: (e: PullEvent) => void) => { calls.push(`pull ${name}`); pulls[name] = onEvent; },
     localPullCancel: async (name: string) => { calls.push(`cancel ${name}`); pulls[name]?.({ kind: "cancelled" }); return true; },

@@ -71,7 +71,9 @@ function fake(start: SettingsView, list: ProviderView[] = [openai]) {
   return { backend, edits, answers };
 }
 
-const empty: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 }, mcp: [] };
+const empty: SettingsView = {
+  configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 }, mcp: [], presets: [], budgets: [],
+};
 let dispose: (() => void) | null = null;
 afterEach(() => {
   dispose?.();
@@ -109,7 +111,7 @@ describe("Settings sections", () => {
     const { backend } = fake(empty);
     const { root, moves } = mount(backend);
     const tabs = [...root.querySelectorAll<HTMLElement>("[role=tab]")];
-    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Routes", "Prices", "Budget", "Tools", "Gateway", "Appearance"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Routes", "Prices", "Budgets", "Tools", "Gateway", "Appearance"]);
     expect(tabs.map((t) => t.classList.contains(`settings-tab-${t.dataset.tab}`))).toEqual(tabs.map(() => true));
     expect($(root, "[role=tablist]").getAttribute("aria-orientation")).toBe("vertical");
     await section(root, "routes", ".routes-editor");
@@ -266,7 +268,7 @@ describe("Settings editors", () => {
     await until(() => root.querySelector(".price[data-model='openai/gpt-4o']") === null, "the deleted price");
   });
 
-  it("budget: progress against the cap, warned from 80%, over at 100%", async () => {
+  it("the legacy monthly budget: progress against the cap, warned from 80%, over at 100%", async () => {
     const { backend, edits } = fake(empty);
     const { root } = mount(backend);
     await section(root, "budget", ".budget-editor");

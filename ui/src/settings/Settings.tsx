@@ -1,6 +1,6 @@
 // Settings: sections with their own navigation (tabs on the left, on top when the view is
-// narrow) and one panel — providers and keys, the built-in local models, routes, prices, the
-// budget, the MCP servers (tools), the gateway, the theme.
+// narrow) and one panel — providers and keys, the built-in local models, routes, prices,
+// the spend limits (budgets), the MCP servers (tools), the gateway, the theme.
 // The app owns which section is open (the palette opens any). Every edit of config.toml is one
 // change the backend checks before writing; a refused edit says why and changes nothing.
 
@@ -13,7 +13,7 @@ import { type Icon, Coins, Cpu, KeyRound, Palette, Route, Server, Wallet, Wrench
 import { TabPanel, Tabs } from "../design/Tabs";
 import type { Theme } from "../design/theme";
 import { Appearance } from "./Appearance";
-import { Budget } from "./Budget";
+import { Budgets } from "./Budgets";
 import { Gateway } from "./Gateway";
 import { Models } from "./Models";
 import { Prices } from "./Prices";
@@ -30,7 +30,7 @@ export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: 
   { id: "models", label: "Models", keywords: "local built-in offline llama gguf download" },
   { id: "routes", label: "Routes", keywords: "fallback balance latency chain" },
   { id: "prices", label: "Prices", keywords: "cost override per million" },
-  { id: "budget", label: "Budget", keywords: "monthly limit spend" },
+  { id: "budget", label: "Budgets", keywords: "spend limit monthly daily weekly provider model client alert" },
   { id: "tools", label: "Tools", keywords: "mcp server tool calling function" },
   { id: "gateway", label: "Gateway", keywords: "serve local api openai compatible token" },
   { id: "appearance", label: "Appearance", keywords: "theme dark light" },
@@ -109,7 +109,7 @@ export function Settings(props: {
           <Match when={props.section === "models"}><Models backend={b} onChanged={props.onChanged} /></Match>
           <Match when={props.section === "routes"}>{needsConfig((c) => <Routes c={c()} edit={edit} />)}</Match>
           <Match when={props.section === "prices"}>{needsConfig((c) => <Prices c={c()} edit={edit} />)}</Match>
-          <Match when={props.section === "budget"}>{needsConfig((c) => <Budget c={c()} edit={edit} />)}</Match>
+          <Match when={props.section === "budget"}>{needsConfig((c) => <Budgets c={c()} edit={edit} backend={b} />)}</Match>
           <Match when={props.section === "tools"}><Tools backend={b} edit={edit} /></Match>
           <Match when={props.section === "gateway"}><Gateway /></Match>
           <Match when={props.section === "appearance"}><Appearance theme={props.theme} /></Match>

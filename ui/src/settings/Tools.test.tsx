@@ -45,7 +45,7 @@ function fake() {
   const saves: { server: McpServerSetting; previous: string | null; auth: string | null }[] = [];
   const removed: string[] = [];
   const edits: Edit[] = [];
-  const view: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] };
+  const view: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [] };
   const backend = {
     providers: async () => [],
     settings: async () => structuredClone(view),
