@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -390,14 +390,26 @@ pub fn tokens_generated(path: &Path) -> u64 {
     map.get(path).copied().unwrap_or(0)
 }
 
-/// The prompt `req` becomes for the model in `path` — in its own chat template, or in the
-/// llama.cpp template named `template` (`chatml`, `llama3`, `gemma`, `phi3`, …) — and its length
-/// in the model's own tokens. Only the vocabulary is loaded, not the weights.
-pub fn prompt_tokens(
-    path: &Path,
-    template: Option<&str>,
-    req: &ChatRequest,
-) -> Result<(String, usize), ProviderError> {
+/// A model's vocabulary (no weights) and its control-token texts, loaded once and kept for the
+/// two models last asked about (the cost before sending counts as the person types); a file
+/// replaced on disk is read again.
+#[allow(clippy::type_complexity)]
+fn vocabulary(path: &Path) -> Result<(Arc<LlamaModel>, Arc<Vec<String>>), ProviderError> {
+    static KEPT: Mutex<
+        Vec<(
+            PathBuf,
+            Option<std::time::SystemTime>,
+            Arc<LlamaModel>,
+            Arc<Vec<String>>,
+        )>,
+    > = Mutex::new(Vec::new());
+    let stamp = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    {
+        let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, m, c)) = kept.iter().find(|k| k.0 == path && k.1 == stamp) {
+            return Ok((m.clone(), c.clone()));
+        }
+    }
     gguf::read_runnable(path).map_err(|e| {
         error(
             ErrorClass::ModelNotFound,
@@ -412,14 +424,35 @@ pub fn prompt_tokens(
             format!("llama.cpp could not read {}: {e}", model_name(path)),
         )
     })?;
-    let controls = control_texts(&model);
+    let controls = Arc::new(control_texts(&model));
+    let model = Arc::new(model);
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    kept.retain(|k| k.0 != path);
+    kept.insert(
+        0,
+        (path.to_path_buf(), stamp, model.clone(), controls.clone()),
+    );
+    kept.truncate(2);
+    Ok((model, controls))
+}
+
+/// The prompt `req` becomes for the model in `path` — in its own chat template, or in the
+/// llama.cpp template named `template` (`chatml`, `llama3`, `gemma`, `phi3`, …) — and its length
+/// in the model's own tokens. Only the vocabulary is loaded, not the weights.
+pub fn prompt_tokens(
+    path: &Path,
+    template: Option<&str>,
+    req: &ChatRequest,
+) -> Result<(String, usize), ProviderError> {
+    let (model, controls) = vocabulary(path)?;
+    let model = model.as_ref();
     let text = match template {
         Some(name) => {
             let template = LlamaChatTemplate::new(name)
                 .map_err(|e| error(ErrorClass::BadRequest, e.to_string()))?;
-            apply(&model, &controls, &template, req)?
+            apply(model, &controls, &template, req)?
         }
-        None => render(&model, &controls, req)?,
+        None => render(model, &controls, req)?,
     };
     let count = model.vocab().tokenize(text.as_bytes(), true, true).len();
     Ok((text, count))
