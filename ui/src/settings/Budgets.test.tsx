@@ -73,6 +73,12 @@ function mount(backend: FullBackend) {
   dispose = render(() => <Settings backend={backend} onChanged={() => {}} theme={createTheme()} section="budget" setSection={() => {}} />, root);
   return root;
 }
+/** Serious or critical axe violations in the page (colour contrast is checked elsewhere). */
+async function violations(): Promise<string[]> {
+  const axe = (await import("axe-core")).default;
+  const r = await axe.run(document.body, { resultTypes: ["violations"], rules: { "color-contrast": { enabled: false } } });
+  return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`);
+}
 const $ = <T extends Element>(root: ParentNode, sel: string) => root.querySelector(sel) as T;
 const rows = (root: ParentNode) => [...root.querySelectorAll<HTMLElement>(".budgets-editor .budget-rule")];
 /** Types into a field as a person does (the row keeps what is typed). */
@@ -159,6 +165,7 @@ describe("Settings → Budgets", () => {
     expect($(first, ".budget-limit").getAttribute("aria-invalid")).toBe("true");
     expect($(added, ".field-error").textContent).toBe('"120" is not a share (above 0, at most 100)');
     expect(edits).toEqual([]);
+    expect(await violations()).toEqual([]);
 
     // Fixed, the engine's own refusal is shown as it words it, and what was typed stays.
     type($(first, ".budget-scope-name"), "nosuch");

@@ -111,7 +111,7 @@ describe("Settings sections", () => {
     const { backend } = fake(empty);
     const { root, moves } = mount(backend);
     const tabs = [...root.querySelectorAll<HTMLElement>("[role=tab]")];
-    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Routes", "Prices", "Budgets", "Tools", "Gateway", "Appearance"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Presets", "Routes", "Prices", "Budgets", "Tools", "Gateway", "Appearance"]);
     expect(tabs.map((t) => t.classList.contains(`settings-tab-${t.dataset.tab}`))).toEqual(tabs.map(() => true));
     expect($(root, "[role=tablist]").getAttribute("aria-orientation")).toBe("vertical");
     await section(root, "routes", ".routes-editor");
@@ -128,12 +128,13 @@ describe("Settings sections", () => {
     key("ArrowUp");
     key("ArrowUp");
     key("ArrowUp");
+    key("ArrowUp");
     await until(() => root.querySelector(".provider[data-id='openai']") !== null, "the providers section");
     key("End");
     await until(() => root.querySelector(".theme-setting") !== null, "the appearance section");
     key("ArrowDown");
     await until(() => root.querySelector(".settings-tab-providers")!.getAttribute("aria-selected") === "true", "the wrap to the first");
-    expect(moves).toEqual(["routes", "prices", "routes", "models", "providers", "appearance", "providers"]);
+    expect(moves).toEqual(["routes", "prices", "routes", "presets", "models", "providers", "appearance", "providers"]);
     await new Promise((r) => setTimeout(r, 0));
     expect(document.activeElement).toBe($(root, ".settings-tab-providers"));
   });

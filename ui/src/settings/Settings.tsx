@@ -1,6 +1,6 @@
 // Settings: sections with their own navigation (tabs on the left, on top when the view is
-// narrow) and one panel — providers and keys, the built-in local models, routes, prices,
-// the spend limits (budgets), the MCP servers (tools), the gateway, the theme.
+// narrow) and one panel — providers and keys, the built-in local models, presets, routes,
+// prices, the spend limits (budgets), the MCP servers (tools), the gateway, the theme.
 // The app owns which section is open (the palette opens any). Every edit of config.toml is one
 // change the backend checks before writing; a refused edit says why and changes nothing.
 
@@ -9,25 +9,27 @@ import type { FullBackend } from "../backend";
 import type { Edit, SettingsView } from "../types";
 import { describe } from "../shared/problems";
 import { Skeleton } from "../design/controls";
-import { type Icon, Coins, Cpu, KeyRound, Palette, Route, Server, Wallet, Wrench } from "../design/icons";
+import { type Icon, Coins, Cpu, FileText, KeyRound, Palette, Route, Server, Wallet, Wrench } from "../design/icons";
 import { TabPanel, Tabs } from "../design/Tabs";
 import type { Theme } from "../design/theme";
 import { Appearance } from "./Appearance";
 import { Budgets } from "./Budgets";
 import { Gateway } from "./Gateway";
 import { Models } from "./Models";
+import { Presets } from "./Presets";
 import { Prices } from "./Prices";
 import { Providers } from "./Providers";
 import { Routes } from "./Routes";
 import { Tools } from "./Tools";
 import "./settings.css";
 
-export type SettingsSection = "providers" | "models" | "routes" | "prices" | "budget" | "tools" | "gateway" | "appearance";
+export type SettingsSection = "providers" | "models" | "presets" | "routes" | "prices" | "budget" | "tools" | "gateway" | "appearance";
 
 /** The sections, in the order of their navigation (the palette offers each). */
 export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: string }[] = [
   { id: "providers", label: "Providers and keys", keywords: "api key keychain address openai anthropic ollama" },
   { id: "models", label: "Models", keywords: "local built-in offline llama gguf download" },
+  { id: "presets", label: "Presets", keywords: "system prompt temperature parameters top p max tokens seed stop" },
   { id: "routes", label: "Routes", keywords: "fallback balance latency chain" },
   { id: "prices", label: "Prices", keywords: "cost override per million" },
   { id: "budget", label: "Budgets", keywords: "spend limit monthly daily weekly provider model client alert" },
@@ -37,7 +39,7 @@ export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: 
 ];
 
 const ICONS: Record<SettingsSection, Icon> = {
-  providers: KeyRound, models: Cpu, routes: Route, prices: Coins, budget: Wallet, tools: Wrench, gateway: Server, appearance: Palette,
+  providers: KeyRound, models: Cpu, presets: FileText, routes: Route, prices: Coins, budget: Wallet, tools: Wrench, gateway: Server, appearance: Palette,
 };
 
 /** Below this width of the view the section tabs go on top, in one scrolling row. */
@@ -109,6 +111,7 @@ export function Settings(props: {
           <Match when={props.section === "models"}><Models backend={b} onChanged={props.onChanged} /></Match>
           <Match when={props.section === "routes"}>{needsConfig((c) => <Routes c={c()} edit={edit} />)}</Match>
           <Match when={props.section === "prices"}>{needsConfig((c) => <Prices c={c()} edit={edit} />)}</Match>
+          <Match when={props.section === "presets"}>{needsConfig((c) => <Presets c={c()} edit={edit} backend={b} />)}</Match>
           <Match when={props.section === "budget"}>{needsConfig((c) => <Budgets c={c()} edit={edit} backend={b} />)}</Match>
           <Match when={props.section === "tools"}><Tools backend={b} edit={edit} /></Match>
           <Match when={props.section === "gateway"}><Gateway /></Match>

@@ -1,0 +1,34 @@
+// Settings → Presets: one card per preset (the built-in examples marked, until the first change
+// writes them into config.toml) and one to add a preset. The models offered for a preset are the
+// ones the backend lists, with the routes; any provider/model or @route can be typed.
+
+import { createResource, For, Index, Show } from "solid-js";
+import type { FullBackend } from "../backend";
+import type { PresetSetting, SettingsView } from "../types";
+import { type EditFn, SectionHead } from "./common";
+import { PresetForm } from "./PresetForm";
+
+const LIST = "preset-models";
+
+export function Presets(props: { c: SettingsView; edit: EditFn; backend: FullBackend }) {
+  const blank: PresetSetting = { name: "", builtIn: false, fields: {} };
+  const [models] = createResource(async () => (props.backend.models ? (await props.backend.models()).map((m) => m.id) : []));
+  const offered = () => [...new Set([...(models.error ? [] : models() ?? []), ...props.c.routes.map((r) => `@${r.name}`)])];
+  return (
+    <div class="presets-editor">
+      <SectionHead title="Presets">
+        A named system prompt, model and parameters: pick one by the composer, or use <code>-p NAME</code> with the CLI.
+        Every field is optional; one left empty is the provider's default.
+      </SectionHead>
+      <Show when={props.c.presets.some((p) => p.builtIn)}>
+        <p class="hint presets-examples">Those marked <em>example</em> are built in. Change or delete them like your own:
+          the first change writes them into the config file.</p>
+      </Show>
+      <div class="stack">
+        <Index each={props.c.presets}>{(p) => <PresetForm preset={p()} edit={props.edit} models={LIST} />}</Index>
+        <PresetForm preset={blank} edit={props.edit} models={LIST} fresh />
+      </div>
+      <datalist id={LIST}><For each={offered()}>{(m) => <option value={m} />}</For></datalist>
+    </div>
+  );
+}
