@@ -268,6 +268,10 @@ pub struct RequestOpts {
     /// a flag given beside it wins.
     #[arg(short = 'p', long = "preset", value_name = "NAME")]
     pub preset: Option<String>,
+    /// Print what sending would cost (tokens, input cost, context fill, the answer's cost range)
+    /// and send nothing.
+    #[arg(long)]
+    pub estimate: bool,
     /// Send even though a spend limit ([[budgets]]) is reached.
     #[arg(long)]
     pub over_budget: bool,

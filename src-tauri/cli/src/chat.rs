@@ -62,6 +62,10 @@ pub async fn run(
     let mut spec = spec(&args.opts, prompt, &args.models);
     spec.conversation = args.r#continue;
     spec.attachments = Some(attach_files(s.store, &args.opts.attach)?);
+    if args.opts.estimate {
+        let p = roundtable_engine::session::preview::turn(s.router, s.store, s.prices, &spec)?;
+        return crate::estimate::print(out, &p);
+    }
     let mut turn = Turn::prepare(s.router, s.store, spec)?;
     if let Some(host) = tools {
         turn.use_tools(host);

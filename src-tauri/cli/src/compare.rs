@@ -76,6 +76,10 @@ pub async fn run(
         attachments: attach_files(s.store, &o.attach)?,
         ..Default::default()
     };
+    if o.estimate {
+        let p = roundtable_engine::session::preview::compare(s.router, s.store, s.prices, &spec)?;
+        return crate::estimate::print(out, &p);
+    }
     let mut prepared = compare::prepare(s.router, s.store, spec)?;
     // Each column runs its own tool loop, with its own approvals.
     for (turn, host) in prepared.turns.iter_mut().zip(hosts) {

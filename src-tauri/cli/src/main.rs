@@ -4,6 +4,7 @@
 mod args;
 mod chat;
 mod compare;
+mod estimate;
 mod export;
 mod failure;
 mod history;
