@@ -7,8 +7,8 @@
 // being typed.
 
 import { createEffect, createSignal, For, on, Show } from "solid-js";
-import { IconButton, Select, TextArea } from "../design/controls";
-import { X } from "../design/icons";
+import { IconButton, TextArea } from "../design/controls";
+import { ChevronDown, X } from "../design/icons";
 import type { ChatSettings, ReasoningEffort } from "../types";
 import { LABELS, MAX_STOP, type NumberField, readNumber, readStop, REASONING, showStop } from "./params";
 import "./params.css";
@@ -52,11 +52,19 @@ export function ParamsForm(props: {
           onValue={(v) => put({ topP: v })} onBad={(b) => mark("topP", b)} />
         <NumberInput field="maxTokens" prefix={props.idPrefix} value={props.value.maxTokens} whole
           onValue={(v) => put({ maxTokens: v })} onBad={(b) => mark("maxTokens", b)} />
-        <Select id={`${props.idPrefix}-reasoning`} label={LABELS.reasoning} class="params-reasoning" selectClass="params-reasoning-input"
-          hint="For models that think before answering"
-          options={[{ value: "", label: "Default" }, ...REASONING.map((r) => ({ value: r, label: r[0].toUpperCase() + r.slice(1) }))]}
-          value={props.value.reasoning ?? ""}
-          onChange={(e) => put({ reasoning: (e.currentTarget.value || null) as ReasoningEffort | null })} />
+        <div class="field params-field params-reasoning">
+          <label class="field-label" for={`${props.idPrefix}-reasoning`}>{LABELS.reasoning}</label>
+          <div class="select">
+            {/* Options marked `selected`: a value set before they exist would be lost. */}
+            <select id={`${props.idPrefix}-reasoning`} class="params-reasoning-input" aria-describedby={`${props.idPrefix}-reasoning-hint`}
+              onChange={(e) => put({ reasoning: (e.currentTarget.value || null) as ReasoningEffort | null })}>
+              <option value="" selected={!props.value.reasoning}>Default</option>
+              <For each={REASONING}>{(r) => <option value={r} selected={props.value.reasoning === r}>{r[0].toUpperCase() + r.slice(1)}</option>}</For>
+            </select>
+            <ChevronDown size={14} aria-hidden="true" />
+          </div>
+          <span class="field-hint" id={`${props.idPrefix}-reasoning-hint`}>For models that think first</span>
+        </div>
         <NumberInput field="seed" prefix={props.idPrefix} value={props.value.seed} whole
           onValue={(v) => put({ seed: v })} onBad={(b) => mark("seed", b)} />
       </div>

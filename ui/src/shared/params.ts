@@ -185,3 +185,15 @@ export function differences(columns: ChatSettings[]): string[] {
     return parts.join(" · ");
   });
 }
+
+/**
+ * What a compare column sends of its own settings: its values (labelled with their preset, which
+ * a column's settings may carry), and the preset by name too where the engine's layering gives
+ * the same. Nothing for a column left at the compare's settings.
+ */
+export function columnFields(s: ChatSettings, presets: PresetSetting[]): { preset: string | null; settings: ChatSettings | null } {
+  if (isDefault(s)) return { preset: null, settings: null };
+  const { fields, exact } = turnFields(s, presets);
+  const { preset, ...values } = fields;
+  return { preset: exact ? (preset ?? null) : null, settings: { ...values, preset: tidy(s).preset } };
+}
