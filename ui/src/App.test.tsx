@@ -26,7 +26,7 @@ function fake(script: StreamMsg[]) {
     appInfo: async () => ({ name: "Roundtable", version: "0.1.0", engineVersion: "0.1.0" }),
     conversations: async () => [{ id: 7, title: "Old chat", kind: "chat", messages: 2, createdAt: 1, updatedAt: 2, pinned: false }],
     conversation: async (id) => ({
-      id, title: "Old chat", kind: "chat", system: null, columnTargets: [], messages: [
+      id, title: "Old chat", kind: "chat", system: null, columnTargets: [], settings: {}, columnSettings: [], messages: [
         { id: 1, parentId: null, role: "user", text: "hello", html: "<p>hello</p>", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null, parts: [] },
         { id: 2, parentId: 1, role: "assistant", text: "hi", html: "<p>hi <strong>there</strong></p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2,
           figures: { inputTokens: 12, outputTokens: 30, reasoningTokens: 0, costMicros: 4200, ttftMs: 350, durationMs: 900, estimated: false, fellOver: ["b/fast"], imageTokens: 0, note: null }, column: null, parts: [] },
@@ -47,7 +47,7 @@ function fake(script: StreamMsg[]) {
       sent.push(spec);
       emit = onEvent;
       setTimeout(() => script.forEach((m) => onEvent(m)), 0);
-      return { turn: 42, saved: { conversationId: 9, userMessageId: 100 } };
+      return { turn: 42, saved: { conversationId: 9, userMessageId: 100 }, alerts: [] };
     },
     cancel: async (turn) => { cancelled.push(turn); emit?.({ kind: "cancelled", messageId: null }); return true; },
     openLink: async (url) => { opened.push(url); },
@@ -58,13 +58,13 @@ function fake(script: StreamMsg[]) {
     setKey: async (provider, key) => { keys[provider] = `…${key.slice(-4)}`; return { source: "keychain", hint: keys[provider], origin: "https://a.example" }; },
     removeKey: async (provider) => { delete keys[provider]; return true; },
     testProvider: async () => 3,
-    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] }),
+    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [] }),
     editSettings: async () => { throw new Error("not in this test"); },
     compare: async () => { throw new Error("not in this test"); },
     vote: async () => { throw new Error("not in this test"); },
     leaderboard: async () => ({ votes: 0, rows: [] }),
     continueCompare: async () => { throw new Error("not in this test"); },
-    dashboard: async (since, until) => ({ since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budget: null }),
+    dashboard: async (since, until) => ({ since, until, totalMicros: 0, days: [], models: [], providers: [], clients: [], budgets: [] }),
     exportUsageCsv: async () => "/tmp/x.csv",
     attach: async (file) => ({ sha256: `sha-${file.name}`, name: file.name, mediaType: "text/plain", bytes: file.size, width: null, height: null, pages: null, thumbnail: null }),
     attachmentImage: async () => "data:image/png;base64,AA==",
@@ -79,6 +79,11 @@ function fake(script: StreamMsg[]) {
     localPull: async () => { throw new Error("not in this test"); },
     localPullCancel: async () => false,
     localRemove: async () => { throw new Error("not in this test"); },
+    previewTurn: async () => ({ columns: [], rules: [], crosses: null }),
+    previewCompare: async () => ({ columns: [], rules: [], crosses: null }),
+    budgets: async () => [],
+    setConversationSettings: async () => {},
+    setColumnSettings: async () => {},
   };
   return { backend, sent, cancelled, opened };
 }
@@ -290,7 +295,7 @@ describe("App", () => {
     const forked = {
       ...backend,
       conversation: async (id: number): Promise<StoredView> => ({
-        id, title: "Forked", kind: "chat", system: null, columnTargets: [], messages: [
+        id, title: "Forked", kind: "chat", system: null, columnTargets: [], settings: {}, columnSettings: [], messages: [
           { id: 1, parentId: null, role: "user", text: "first", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 1, figures: null, column: null, parts: [] },
           { id: 2, parentId: 1, role: "assistant", text: "one", html: "<p>one</p>", reasoningHtml: "", model: "a/m", status: "complete", error: null, createdAt: 2, figures: null, column: null, parts: [] },
           { id: 3, parentId: null, role: "user", text: "first, edited", html: "", reasoningHtml: "", model: null, status: "complete", error: null, createdAt: 3, figures: null, column: null, parts: [] },
@@ -373,7 +378,7 @@ describe("App", () => {
       id: i + 1, parentId: i === 0 ? null : i, role: i % 2 ? "assistant" : "user", text: `m${i + 1}`,
       html: `<p>m${i + 1}</p>`, reasoningHtml: "", model: null, status: "complete", error: null, createdAt: i, figures: null, column: null, parts: [],
     }));
-    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", kind: "chat", system: null, columnTargets: [], messages: many }) });
+    const root = mount({ ...backend, conversation: async (id: number) => ({ id, title: "Long", kind: "chat", system: null, columnTargets: [], settings: {}, columnSettings: [], messages: many }) });
     await until(() => root.querySelector(".conversation") !== null, "the list");
     const scroller = root.querySelector(".messages") as HTMLElement;
     // jsdom does no layout: give the scroller a viewport, a height (every message at its estimate, as

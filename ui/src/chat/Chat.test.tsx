@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { FullBackend } from "../backend";
 import { toasts } from "../design/toast";
 import { providerError } from "../test-errors";
-import type { MessageView, StreamMsg } from "../types";
+import type { ChatSettings, Estimate, MessageView, PresetSetting, Preview, RuleStatus, StreamMsg, TurnSpec } from "../types";
 import { Chat } from "./Chat";
 import { errorTitle, settingsFix } from "./ErrorCard";
 import { createChat } from "./store";
@@ -25,21 +25,39 @@ const msg = (id: number, parentId: number | null, role: "user" | "assistant", te
   error: null, createdAt: id, figures: null, column: null, parts: [],
 });
 
-function setup(script: StreamMsg[] = []) {
+interface Options {
+  presets?: PresetSetting[];
+  stored?: ChatSettings;
+  preview?: (spec: TurnSpec) => Preview;
+  alerts?: RuleStatus[];
+}
+
+function setup(script: StreamMsg[] = [], o: Options = {}) {
   let messages = [msg(1, null, "user", "hello"), msg(2, 1, "assistant", "hi there"), msg(3, 2, "user", "more"), msg(4, 3, "assistant", "sure")];
   const calls: string[] = [];
+  const sent: TurnSpec[] = [];
+  const previews: TurnSpec[] = [];
+  const saved: [number, ChatSettings][] = [];
   const b = {
-    conversation: async (id: number) => ({ id, title: "T", kind: "chat", system: null, columnTargets: [], messages }),
+    conversation: async (id: number) => ({ id, title: "T", kind: "chat", system: null, columnTargets: [], messages, settings: o.stored ?? {}, columnSettings: [] }),
+    settings: async () => ({ presets: o.presets ?? [] }),
+    previewTurn: async (spec: TurnSpec) => {
+      previews.push(structuredClone(spec));
+      if (!o.preview) throw new Error("no preview in this test");
+      return o.preview(spec);
+    },
+    setConversationSettings: async (id: number, settings: ChatSettings) => { saved.push([id, structuredClone(settings)]); },
     deleteMessage: async (id: number) => {
       calls.push(`delete ${id}`);
       const gone = new Set([id]);
       for (const m of messages) if (m.parentId !== null && gone.has(m.parentId)) gone.add(m.id);
       messages = messages.filter((m) => !gone.has(m.id));
     },
-    send: async (_spec: unknown, _tools: unknown, onEvent: (m: StreamMsg) => void) => {
+    send: async (spec: TurnSpec, _tools: unknown, onEvent: (m: StreamMsg) => void) => {
       calls.push("send");
+      sent.push(structuredClone(spec));
       setTimeout(() => script.forEach(onEvent), 0);
-      return { turn: 1, saved: { conversationId: 5, userMessageId: 10 } };
+      return { turn: 1, saved: { conversationId: 5, userMessageId: 10 }, alerts: o.alerts ?? [] };
     },
     cancel: async () => true,
     testProvider: async () => { throw new Error("down"); },
@@ -49,11 +67,11 @@ function setup(script: StreamMsg[] = []) {
   document.body.append(root);
   let chat!: ReturnType<typeof createChat>;
   dispose = render(() => {
-    const [models] = createResource(async () => [{ id: "a/m", provider: "a", contextLength: null, inputPerM: null, outputPerM: null }]);
+    const [models] = createResource(async () => ["a/m", "a/big"].map((id) => ({ id, provider: "a", contextLength: null, inputPerM: null, outputPerM: null })));
     chat = createChat(b, { models, onListChanged: () => calls.push("list") });
     return <Chat chat={chat} backend={b} models={models()} visible onSettings={() => settings.push("open")} title="T" />;
   }, root);
-  return { root, calls, settings, chat: () => chat };
+  return { root, calls, settings, sent, previews, saved, chat: () => chat };
 }
 
 describe("Chat", () => {
@@ -142,7 +160,7 @@ describe("Chat", () => {
     expect(errorTitle(rate)).toBe("Rate limited");
     expect(settingsFix(rate)).toBe(false);
     expect(settingsFix(providerError("no model", "a", "model_not_found"))).toBe(true);
-    expect(errorTitle({ ...rate, kind: "budget_exceeded", class: null })).toBe("Monthly budget reached");
+    expect(errorTitle({ ...rate, kind: "budget_exceeded", class: null })).toBe("Spend limit reached");
   });
 
   it("the send button waits for text; the composer starts one line high", async () => {
@@ -155,5 +173,190 @@ describe("Chat", () => {
     box.dispatchEvent(new Event("input", { bubbles: true }));
     await tick();
     expect((root.querySelector(".send") as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+const est = (e: Partial<Estimate> = {}): Estimate => ({
+  target: "a/m", promptTokens: 1234, counted: { kind: "exact", tokenizer: "o200k_base" }, inputMicros: 3085, contextWindow: 128000, fillPercent: 1,
+  fit: "fits", cutTokens: 0, maxAnswerTokens: 4096, maxAnswerMicros: 40960, ...e,
+});
+const draft = (root: HTMLElement, text: string) => {
+  const box = root.querySelector(".composer textarea") as HTMLTextAreaElement;
+  box.value = text;
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+};
+const enter = (root: HTMLElement) =>
+  root.querySelector(".composer textarea")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+const field = (root: HTMLElement, cls: string, value: string) => {
+  const el = root.querySelector(cls) as HTMLInputElement;
+  el.value = value;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+};
+const terse: PresetSetting = {
+  name: "terse", builtIn: true,
+  fields: { system: "Answer in one sentence.", model: "a/big", temperature: 0.2, top_p: null, max_tokens: 400, reasoning: null, stop: ["\n\n"], seed: null },
+};
+const rule = (label: string, percent: number): RuleStatus => ({
+  rule: { scope: { kind: "provider", name: "a" }, window: "day", limitMicros: 2_500_000, alertPercent: 80, legacy: false },
+  label, windowStart: 0, windowEnd: 1, spentMicros: 2_125_000, percent, state: "alert", forecastMicros: 3_000_000,
+});
+
+describe("Chat settings, presets and the cost before sending", () => {
+  it("picking a preset sets the model and the settings; the first turn sends them, the preset by name", async () => {
+    const { root, sent } = setup([], { presets: [terse] });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    const chip = root.querySelector(".preset-picker") as HTMLButtonElement;
+    expect(chip.textContent).toBe("No preset");
+    chip.click();
+    await until(() => document.querySelector(".menu .preset-terse") !== null, "the presets menu");
+    expect(document.querySelector(".menu .preset-terse")!.textContent).toBe("terse · a/big");
+    (document.querySelector(".menu .preset-terse") as HTMLButtonElement).click();
+    await tick();
+    expect(root.querySelector(".model-id")!.textContent).toBe("a/big");
+    expect(root.querySelector(".preset-picker")!.textContent).toBe("terse");
+    // The panel shows the preset's values and name.
+    (root.querySelector(".params-button") as HTMLButtonElement).click();
+    await tick();
+    const panel = root.querySelector(".params-panel")!;
+    expect(panel.querySelector(".params-from")!.textContent).toBe("from the preset terse");
+    expect((panel.querySelector(".params-temperature-input") as HTMLInputElement).value).toBe("0.2");
+    expect((panel.querySelector(".params-system-input") as HTMLTextAreaElement).value).toBe("Answer in one sentence.");
+    expect([...panel.querySelectorAll(".stop-chip code")].map((c) => c.textContent)).toEqual(["\\n\\n"]);
+    // An edit keeps the label, marked edited.
+    field(root, ".params-seed-input", "7");
+    await tick();
+    expect(root.querySelector(".preset-picker")!.textContent).toBe("terse (edited)");
+    draft(root, "Hi");
+    enter(root);
+    await until(() => sent.length === 1, "the send");
+    expect(sent[0]).toMatchObject({
+      conversation: null, prompt: "Hi", targets: ["a/big"], preset: "terse", system: "Answer in one sentence.", temperature: 0.2,
+      maxTokens: 400, stop: ["\n\n"], seed: 7, topP: null, reasoning: null,
+    });
+  });
+
+  it("a new chat sends the panel's settings; nothing at all when none is set", async () => {
+    const { root, sent } = setup();
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Plain");
+    enter(root);
+    await until(() => sent.length === 1, "the first send");
+    expect(sent[0]).toMatchObject({ preset: null, system: null, temperature: null, topP: null, maxTokens: null, seed: null, stop: null, reasoning: null });
+  });
+
+  it("an open conversation's panel shows its stored settings; edits replace them in the store", async () => {
+    const { root, chat, saved, sent } = setup([], { stored: { preset: null, system: "Be brief.", temperature: 0.7, topP: null, maxTokens: null, reasoning: "low", stop: null, seed: null } });
+    chat().open(5);
+    await until(() => root.querySelectorAll(".message").length === 4, "the messages");
+    (root.querySelector(".params-button") as HTMLButtonElement).click();
+    await tick();
+    expect((root.querySelector(".params-temperature-input") as HTMLInputElement).value).toBe("0.7");
+    expect((root.querySelector(".params-reasoning-input") as HTMLSelectElement).value).toBe("low");
+    expect(root.querySelector(".params-panel-note")!.textContent).toContain("Saved with this conversation");
+    // Cleared with its button, and another value typed: one save after the pause in typing.
+    (root.querySelector(".params-temperature .params-clear") as HTMLButtonElement).click();
+    field(root, ".params-maxTokens-input", "300");
+    await until(() => saved.length === 1, "the save");
+    expect(saved[0]).toEqual([5, { preset: null, system: "Be brief.", temperature: null, topP: null, maxTokens: 300, reasoning: "low", stop: null, seed: null }]);
+    // The next turn sends none of them: the stored ones are used. An edit not yet saved goes first.
+    field(root, ".params-seed-input", "3");
+    draft(root, "Next");
+    enter(root);
+    await until(() => sent.length === 1, "the send");
+    expect(saved.at(-1)![1].seed).toBe(3);
+    expect(sent[0].conversation).toBe(5);
+    expect(sent[0].temperature).toBeUndefined();
+    expect(sent[0].preset).toBeUndefined();
+  });
+
+  it("a value out of range is said under its field, never sent, and holds the send", async () => {
+    const { root, sent } = setup();
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    (root.querySelector(".params-button") as HTMLButtonElement).click();
+    await tick();
+    field(root, ".params-temperature-input", "3");
+    field(root, ".params-topP-input", "0");
+    await tick();
+    expect(root.querySelector(".params-temperature .field-error")!.textContent).toBe("Between 0 and 2");
+    expect(root.querySelector(".params-topP .field-error")!.textContent).toBe("Above 0, at most 1");
+    expect(root.querySelector(".params-temperature-input")!.getAttribute("aria-invalid")).toBe("true");
+    draft(root, "Hi");
+    await tick();
+    expect((root.querySelector(".send") as HTMLButtonElement).disabled).toBe(true);
+    enter(root);
+    await tick();
+    expect(sent).toHaveLength(0);
+    field(root, ".params-temperature-input", "1.5");
+    field(root, ".params-topP-input", "");
+    await tick();
+    expect(root.querySelector(".params-temperature .field-error")).toBeNull();
+    enter(root);
+    await until(() => sent.length === 1, "the send");
+    expect(sent[0]).toMatchObject({ temperature: 1.5, topP: null });
+  });
+
+  it("the cost line: exact tokens, input cost, fill and the answer's range; ≈ with how it was estimated", async () => {
+    let next = est();
+    const { root, previews } = setup([], { preview: () => ({ columns: [next], rules: [], crosses: null }) });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    expect(root.querySelector(".cost-line")).toBeNull(); // nothing typed, nothing to cost
+    draft(root, "H");
+    draft(root, "Hello");
+    await until(() => root.querySelector(".cost-column") !== null, "the cost");
+    // Debounced: one preview for what was typed in a burst, with what would be sent.
+    expect(previews).toHaveLength(1);
+    expect(previews[0]).toMatchObject({ conversation: null, prompt: "Hello", targets: ["a/m"] });
+    const col = root.querySelector(".cost-line .cost-column")!;
+    expect(col.querySelector(".cost-tokens")!.childNodes[0].textContent).toBe("1,234 tokens");
+    expect(col.querySelector(".cost-tokens")!.getAttribute("data-tip")).toBe("Counted exactly with the o200k_base tokenizer");
+    expect(col.querySelector(".cost-input")!.textContent).toBe("$0.0031 in");
+    expect(col.querySelector(".cost-fill")!.textContent).toBe("1% of 128k context");
+    expect(col.querySelector(".cost-answer")!.textContent).toBe("answer up to $0.0410 at 4,096 tokens");
+    next = est({ counted: { kind: "estimated", samples: 12, chars_per_token: 3.6 } });
+    draft(root, "Hello there");
+    await until(() => root.querySelector(".cost-tokens.estimated") !== null, "the estimate");
+    expect(root.querySelector(".cost-tokens")!.childNodes[0].textContent).toBe("≈1,234 tokens");
+    expect(root.querySelector(".cost-tokens")!.getAttribute("data-tip")).toBe("Estimated at 3.6 characters a token, calibrated from 12 answers in your ledger");
+    next = est({ counted: { kind: "estimated", samples: 0, chars_per_token: 4 } });
+    draft(root, "Hello there!");
+    await until(() => root.querySelector(".cost-tokens")!.getAttribute("data-tip")!.includes("4 characters a token"), "the default rate");
+  });
+
+  it("past 90% of the window a warning; past 100% a refusal saying what to cut, and Send is held", async () => {
+    let next = est({ fillPercent: 93.4, fit: "tight" });
+    const { root, sent } = setup([], { preview: () => ({ columns: [next], rules: [], crosses: "provider:a per day ($2.50)" }) });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Long");
+    await until(() => root.querySelector(".cost-fill") !== null, "the cost");
+    expect(root.querySelector(".cost-fill")!.classList.contains("warn")).toBe(true);
+    expect(root.querySelector(".cost-fill")!.textContent).toBe("93% of 128k context");
+    expect(root.querySelector(".cost-crosses")!.textContent).toContain("This may cross provider:a per day ($2.50)");
+    expect(root.querySelector(".cost-refusal")).toBeNull();
+    expect((root.querySelector(".send") as HTMLButtonElement).disabled).toBe(false);
+    next = est({ promptTokens: 130000, contextWindow: 128000, fillPercent: 101.6, fit: "over", cutTokens: 2001 });
+    draft(root, "Longer");
+    await until(() => root.querySelector(".cost-refusal") !== null, "the refusal");
+    expect(root.querySelector(".cost-refusal")!.textContent).toContain("Cut about 2,001 tokens");
+    expect(root.querySelector(".cost-fill")!.classList.contains("over")).toBe(true);
+    const send = root.querySelector(".send") as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    expect(send.getAttribute("aria-label")).toContain("cut about 2,001 tokens");
+    enter(root);
+    await tick();
+    expect(sent).toHaveLength(0);
+  });
+
+  it("a send past a spend limit's alert share shows a dismissable banner naming the rule and its percent", async () => {
+    const { root } = setup([], { alerts: [rule("provider:a per day ($2.50)", 85)] });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Spend");
+    enter(root);
+    await until(() => root.querySelector(".budget-banner") !== null, "the banner");
+    const banner = root.querySelector(".budget-banner")!;
+    expect(banner.getAttribute("role")).toBe("status");
+    expect(banner.querySelector(".budget-alert")!.textContent).toBe("provider:a per day ($2.50) is at 85% ($2.1250 spent in this day)");
+    (banner.querySelector(".dismiss-budget") as HTMLButtonElement).click();
+    await tick();
+    expect(root.querySelector(".budget-banner")).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 // The chat view: the conversation (a virtual list of the branch shown), the answer streaming now
 // with its tool calls and its meta row or error card, a scroll-to-newest button, and the composer
-// (it grows with its text; the model chip, the attach button and the tools menu sit in it, its
-// attachments above the text; files can also be pasted or dropped on the window). State and
-// actions are the chat store's.
+// (it grows with its text; the model chip, the preset chip, the settings panel, the attach button
+// and the tools menu sit in it, its attachments above the text; files can also be pasted or
+// dropped on the window), the cost of sending under it, and a banner when a send passed a spend
+// limit's alert share. State and actions are the chat store's.
 
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { DropFiles } from "../attachments/DropFiles";
@@ -17,6 +18,10 @@ import { ProviderMark } from "../design/ProviderMark";
 import { shortcutOf } from "../shell/keys";
 import { ToolSlot } from "../tools/ToolBlock";
 import { ToolsMenu } from "../tools/ToolsMenu";
+import { BudgetBanner } from "../shared/BudgetBanner";
+import { CostLine } from "../shared/CostLine";
+import { PresetPicker } from "../shared/PresetPicker";
+import { SettingsPanel } from "./SettingsPanel";
 import type { MessageView, ModelView } from "../types";
 import { ErrorCard } from "./ErrorCard";
 import { FirstRun } from "./FirstRun";
@@ -30,6 +35,10 @@ export function Chat(props: {
   onToolSettings?: () => void;
   /** The list of models changed (a built-in model was downloaded): read it again. */
   onModelsChanged?: () => void;
+  /** Opens Settings → Presets. */
+  onPresetSettings?: () => void;
+  /** Opens Settings → Budgets. */
+  onBudgetSettings?: () => void;
 }) {
   const c = props.chat;
   const busy = () => c.live()?.status === "streaming";
@@ -40,11 +49,14 @@ export function Chat(props: {
 
   function onKey(e: KeyboardEvent) {
     if (!props.visible || e.key !== "Escape" || e.defaultPrevented) return;
-    if ((e.target as HTMLElement | null)?.closest?.("dialog, [role=menu], .tools-panel")) return;
+    if ((e.target as HTMLElement | null)?.closest?.("dialog, [role=menu], .tools-panel, .params-panel")) return;
     if (c.editing() !== null) c.cancelEdit();
     else c.stop();
   }
-  onMount(() => document.addEventListener("keydown", onKey));
+  onMount(() => {
+    document.addEventListener("keydown", onKey);
+    void c.params.loadPresets();
+  });
   onCleanup(() => document.removeEventListener("keydown", onKey));
 
   const onScroll = () => {
@@ -55,6 +67,7 @@ export function Chat(props: {
   const last = () => c.shown().at(-1)?.m.id;
   const empty = () => c.current() === null && !c.live();
   const reading = () => c.files.reading() > 0;
+  const sendLabel = () => (reading() ? "Send (waiting for the files to be read)" : c.blocked() ? `Send — not now: ${c.blocked()}` : "Send");
 
   return (
     <>
@@ -108,7 +121,8 @@ export function Chat(props: {
                     {l().view.root}
                     <ToolSlot view={l().view} runs={l().tools} live={l().status === "streaming"} onAnswer={c.answerTool} />
                     <Show when={l().error}>{(err) => (
-                      <ErrorCard error={err()} onRetry={() => c.retry(l())} onSendAnyway={() => c.retry(l(), true)} onSettings={props.onSettings} />
+                      <ErrorCard error={err()} onRetry={() => c.retry(l())} onSendAnyway={() => c.retry(l(), true)} onSettings={props.onSettings}
+                        onBudgets={props.onBudgetSettings} />
                     )}</Show>
                     <div class="msg-foot">
                       <Meta model={l().model ?? (l().status === "streaming" ? c.model() : null)} figures={l().figures}
@@ -136,6 +150,7 @@ export function Chat(props: {
           </Show>
         </div>
         <div class="visually-hidden" role="status" aria-live="polite">{c.status()}</div>
+        <BudgetBanner alerts={c.alerts()} onDismiss={c.dismissAlerts} onSettings={props.onBudgetSettings} />
         <form class="composer" onSubmit={(e) => { e.preventDefault(); c.submit(); queueMicrotask(() => fit(box, 12)); }}>
           <Show when={c.editing() !== null}>
             <div class="editing">
@@ -153,22 +168,26 @@ export function Chat(props: {
             <div class="composer-bar">
               <AttachButton files={c.files} />
               <ToolsMenu choice={c.tools} onSettings={props.onToolSettings ?? props.onSettings} />
+              <SettingsPanel params={c.params} saved={c.current() !== null} />
               <button type="button" class="model-button model-chip" onClick={() => c.setPicker(true)}
                 aria-label={`Model: ${c.model() || "none"} — pick another (${shortcutOf("pick-model")})`} data-tip={`Pick a model (${shortcutOf("pick-model")})`}>
                 <Show when={c.model()}>{(m) => <ProviderMark id={m()} />}</Show>
                 <span class="model-id">{c.model() || "Pick a model"}</span>
                 <ChevronDown size={14} aria-hidden="true" />
               </button>
+              <PresetPicker value={c.params.value()} presets={c.params.presets()} onPick={(p) => c.params.apply(p)}
+                onOpen={() => void c.params.loadPresets()} onManage={props.onPresetSettings} />
               <span class="composer-spacer" />
               <Show when={busy()} fallback={
-                <IconButton type="submit" icon={ArrowUp} label={reading() ? "Send (waiting for the files to be read)" : "Send"}
-                  shortcut={reading() ? undefined : "Enter"} variant="primary" class="send" tipSide={reading() ? "left" : undefined}
-                  disabled={reading() || (!c.draft().trim() && !c.files.ready().length)} />
+                <IconButton type="submit" icon={ArrowUp} label={sendLabel()}
+                  shortcut={reading() || c.blocked() ? undefined : "Enter"} variant="primary" class="send" tipSide={reading() || c.blocked() ? "left" : undefined}
+                  disabled={reading() || !!c.blocked() || (!c.draft().trim() && !c.files.ready().length)} />
               }>
                 <IconButton icon={Square} label="Stop" shortcut="Esc" variant="primary" class="stop" onClick={() => c.stop()} />
               </Show>
             </div>
           </div>
+          <CostLine preview={c.cost.preview()} error={c.cost.error()} stale={c.cost.stale()} />
         </form>
         <DropFiles active={props.visible} onFiles={(files) => { c.files.add(files); box.focus(); }} />
       </main>

@@ -1,7 +1,8 @@
 // The chat's state and actions: the open conversation and its message tree, the branch shown, the
 // answer streaming now (with its tool calls and their questions), the draft (its text and
-// attachments), the model and the MCP servers the conversation may use. The sidebar and the chat
-// view both read it; only these actions change it.
+// attachments), the model, the conversation's settings (chat/params.ts), the MCP servers it may
+// use, the cost of sending the draft (previewed as it is typed) and the spend-limit alerts of the
+// last send. The sidebar and the chat view both read it; only these actions change it.
 
 import { createEffect, createMemo, createSignal, type Accessor } from "solid-js";
 import { createStore, produce, type SetStoreFunction } from "solid-js/store";
@@ -11,13 +12,15 @@ import { createAttachments } from "../attachments/store";
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
-import { errorView, guard, tell } from "../shared/problems";
+import { over, createPreview } from "../shared/preview";
+import { errorView, guard, report, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
 import { createToolChoice } from "../tools/choice";
 import { answered, applyTool, askAgain, runsOf, type ToolRun } from "../tools/runs";
-import type { Approval, AttachedView, ErrorView, MessageView, ModelView, StreamMsg } from "../types";
+import type { Approval, AttachedView, ErrorView, MessageView, ModelView, RuleStatus, StreamMsg, TurnSpec } from "../types";
 import { pathTo, pathWith, pick, type Shown } from "./branch";
+import { createChatParams } from "./params";
 
 /** The answer streaming now (or the last one, until another conversation is opened). */
 export interface Live {
@@ -64,6 +67,19 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   const [draft, setDraft] = createSignal("");
   const files = createAttachments(b);
   const tools = createToolChoice(b);
+  const params = createChatParams(b, current, setModel);
+  // Spend limits the last send passed the alert share of (the banner, until dismissed).
+  const [alerts, setAlerts] = createSignal<RuleStatus[]>([]);
+  const attachedRefs = createMemo(() => files.ready().map(refOf));
+  // The cost of sending the draft as it stands (in the conversation open, with its settings).
+  const cost = createPreview<TurnSpec>(() => {
+    const files = attachedRefs();
+    if (!model() || (!draft().trim() && !files.length && current() === null)) return null;
+    return {
+      conversation: current(), prompt: draft(), targets: [model()], editOf: editing(), attachments: files,
+      ...params.forTurn(current()).fields,
+    };
+  }, (spec) => b.previewTurn(spec));
   // What a screen reader hears: the answer's state changes, never each token.
   const [status, setStatus] = createSignal("");
   let scroller: HTMLElement | undefined;
@@ -95,7 +111,11 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     setCut(null);
     setPicks(new Map());
     setEditing(null);
-    setAll(id === null ? [] : (await b.conversation(id)).messages);
+    setAlerts([]);
+    if (id === null) params.opened(null);
+    const view = id === null ? null : await b.conversation(id);
+    setAll(view?.messages ?? []);
+    if (view) params.opened(view.settings ?? null);
     virt.toBottom();
   }
 
@@ -164,14 +184,20 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     };
     try {
       const servers = await tools.forSend();
+      // An edit of the settings still waiting to be saved goes first: this turn uses it.
+      if (conversation !== null) await params.flush();
+      const settings = params.forTurn(conversation);
       const started = await b.send(
         {
           conversation, prompt, targets: [model()], editOf: o.editOf ?? null, regenerate: o.regenerate ?? null,
-          overBudget: o.overBudget ?? null, attachments: attached.map(refOf),
+          overBudget: o.overBudget ?? null, attachments: attached.map(refOf), ...settings.fields,
         },
         servers,
         onEvent,
       );
+      if (started.alerts?.length) setAlerts(started.alerts);
+      // A preset's value cleared in the panel cannot be said by a turn: the settings are stored as shown.
+      if (conversation === null && settings.fix) b.setConversationSettings(started.saved.conversationId, settings.fix).catch(report);
       // Started: they go with this message (until then they stay in the composer).
       files.sent(attached.map((a) => a.sha256));
       setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
@@ -186,9 +212,19 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     }
   }
 
+  /** Why the draft cannot be sent now (a setting not valid, a prompt over the context window), if so. */
+  function blocked(): string | null {
+    if (!params.valid()) return "A setting is not valid: fix it in the settings panel first.";
+    const o = cost.preview()?.columns.find((c) => c.fit === "over");
+    if (o) return `The prompt is over ${o.target}'s context window: cut about ${o.cutTokens.toLocaleString("en-US")} tokens.`;
+    return null;
+  }
+
   /** Sends the draft and its attachments (as an edit when one is being edited). */
   function submit() {
     if (files.reading()) return tell("The files are still being read: send once they are attached.");
+    const why = blocked();
+    if (why) return tell(why);
     const edit = editing();
     guard(send(draft(), current(), { attachments: files.ready(), ...(edit === null ? {} : { editOf: edit }) }));
   }
@@ -239,7 +275,10 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   }
 
   return {
-    current, all, shown, editing, live, model, picker, draft, files, tools, virt, status, lastAnswer,
+    current, all, shown, editing, live, model, picker, draft, files, tools, virt, status, lastAnswer, params, cost, alerts, blocked,
+    /** Whether sending is refused before asking (a prompt over its context window). */
+    over: () => over(cost.preview()),
+    dismissAlerts: () => setAlerts([]),
     /** Pictures of stored images, for the messages and the composer. */
     pictures: pictures(b),
     setModel, setPicker, setDraft,

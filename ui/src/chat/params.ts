@@ -1,0 +1,79 @@
+// The chat's settings state: the open conversation's system prompt and parameters as the panel
+// shows them, and the presets to pick from. A new chat keeps them here until its first turn
+// sends them; an open conversation's are the stored ones, and an edit replaces them in the
+// store (debounced while typing, flushed before a send, and before another conversation opens).
+
+import { createSignal, type Accessor } from "solid-js";
+import type { FullBackend } from "../backend";
+import { fromPreset, presetModel, tidy, turnFields } from "../shared/params";
+import { report } from "../shared/problems";
+import type { ChatSettings, PresetSetting, TurnSpec } from "../types";
+
+/** How long an edit waits for the next keystroke before it is saved. */
+const SAVE_DELAY_MS = 400;
+
+export type ChatParams = ReturnType<typeof createChatParams>;
+
+export function createChatParams(b: FullBackend, current: Accessor<number | null>, setModel: (id: string) => void) {
+  const [value, setValue] = createSignal<ChatSettings>({});
+  const [presets, setPresets] = createSignal<PresetSetting[]>([]);
+  // Whether every field of the panel holds a value that can be sent.
+  const [valid, setValid] = createSignal(true);
+  let pending: { id: number; settings: ChatSettings } | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function loadPresets() {
+    try {
+      setPresets((await b.settings()).presets ?? []);
+    } catch {
+      // No presets to offer: the picker says so; the panel still works.
+    }
+  }
+
+  /** Saves the edit waiting, if any (to the conversation it was made in). */
+  async function flush() {
+    clearTimeout(timer);
+    const p = pending;
+    pending = null;
+    if (p) await b.setConversationSettings(p.id, tidy(p.settings));
+  }
+
+  /** The panel's edit: kept, and for an open conversation stored (after a pause in typing). */
+  function set(v: ChatSettings) {
+    setValue(v);
+    const id = current();
+    if (id === null) return;
+    pending = { id, settings: v };
+    clearTimeout(timer);
+    timer = setTimeout(() => flush().catch(report), SAVE_DELAY_MS);
+  }
+
+  /** A preset picked (null: back to the defaults): its values replace the settings, its model is picked. */
+  function apply(p: PresetSetting | null) {
+    set(p ? fromPreset(p) : {});
+    const model = p && presetModel(p);
+    if (model) setModel(model);
+    // Everything on screen is the preset's now, and valid.
+    setValid(true);
+  }
+
+  /** Another conversation is shown: its stored settings (none for a new chat). */
+  function opened(stored: ChatSettings | null) {
+    flush().catch(report);
+    setValue(stored ? tidy(stored) : {});
+    setValid(true);
+  }
+
+  /**
+   * What a turn sends of the settings: a new chat's first turn carries them all (with the preset
+   * by name where the engine's layering gives the same; `fix` then says whether the stored
+   * settings must be set after, to keep the label); an open conversation's are already stored.
+   */
+  function forTurn(conversation: number | null): { fields: Partial<TurnSpec>; fix: ChatSettings | null } {
+    if (conversation !== null) return { fields: {}, fix: null };
+    const { fields, exact } = turnFields(value(), presets());
+    return { fields, fix: exact ? null : tidy(value()) };
+  }
+
+  return { value, presets, valid, setValid, loadPresets, set, apply, opened, flush, forTurn };
+}
