@@ -173,9 +173,11 @@ impl BudgetCheck {
 }
 
 impl Store {
-    /// This calendar month's spend (UTC), in micro-dollars.
+    /// This calendar month's spend (in the computer's time zone, as the legacy monthly budget
+    /// counts it), in micro-dollars.
     pub fn month_spent(&self) -> Result<i64> {
-        self.spent_since(month_start(super::now_ms()))
+        let (start, end) = BudgetClock::system().window(Window::Month);
+        self.scope_spent(&Scope::All, start, end)
     }
 
     /// The spend since `since` (unix ms), in micro-dollars.
@@ -285,15 +287,6 @@ impl Store {
             .map_err(|e| self.err(e))?;
         Ok(n == 1)
     }
-}
-
-/// Unix ms of the first instant of `now_ms`'s month (UTC).
-pub fn month_start(now_ms: i64) -> i64 {
-    let Ok(now) = time::OffsetDateTime::from_unix_timestamp(now_ms / 1000) else {
-        return 0;
-    };
-    time::Date::from_calendar_date(now.year(), now.month(), 1)
-        .map_or(0, |d| d.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
 #[cfg(test)]

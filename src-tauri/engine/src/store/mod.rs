@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::files;
 
 pub use attachments::{AttachmentMeta, StoredPart, SWEEP_GRACE};
-pub use budget::{month_start, BudgetCheck, BudgetClock, RuleState, RuleStatus, Spending};
+pub use budget::{BudgetCheck, BudgetClock, RuleState, RuleStatus, Spending};
 pub use export::Links;
 pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};
 pub use history::{
