@@ -63,6 +63,8 @@ export function App(props: { backend: FullBackend }) {
     if (overlay()) queueMicrotask(() => document.querySelector<HTMLElement>(".sidebar .nav-item[aria-current=page], .sidebar .nav-item")?.focus());
   };
   const toolSettings = () => { setSection("tools"); go("settings"); };
+  const presetSettings = () => { setSection("presets"); go("settings"); };
+  const budgetSettings = () => { setSection("budget"); go("settings"); };
   /** On a narrow window an open sidebar covers the view: it closes once something is picked. */
   const picked = () => { if (narrow()) setChosen(null); };
 
@@ -102,7 +104,7 @@ export function App(props: { backend: FullBackend }) {
 
   function onKey(e: KeyboardEvent) {
     if (e.defaultPrevented) return;
-    if (e.key === "Escape" && overlay() && !document.querySelector("dialog[open], [role=menu], .tools-panel")) {
+    if (e.key === "Escape" && overlay() && !document.querySelector("dialog[open], [role=menu], .tools-panel, .params-panel")) {
       e.preventDefault(); // not a stop for the chat
       setChosen(null);
       focusComposer();
@@ -198,13 +200,13 @@ export function App(props: { backend: FullBackend }) {
           </main>
         </Show>
         <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")} onToolSettings={toolSettings}
-          onModelsChanged={() => guard(Promise.resolve(refetchModels()))}
+          onModelsChanged={() => guard(Promise.resolve(refetchModels()))} onPresetSettings={presetSettings} onBudgetSettings={budgetSettings}
           title={list()?.find((c) => c.id === chat.current())?.title} />
         {/* Mounted when first shown (not at start), then kept: a compare streams on while another view is shown. */}
         <Show when={compareSeen()}>
           <main class="compare-view view" aria-label="Compare" hidden={view() !== "compare"}>
             <Compare backend={b} models={models() ?? []} visible={view() === "compare"} open={compareOpen()} fresh={newCompare()} onSaved={reloadList}
-              onToolSettings={toolSettings}
+              onToolSettings={toolSettings} onPresetSettings={presetSettings} onBudgetSettings={budgetSettings}
               onContinue={(id) => { go("chat"); reloadList(); chat.open(id); }} />
           </main>
         </Show>

@@ -1,5 +1,5 @@
-// One compare column: its header (letter, provider mark, model — or "Model A" while blind —
-// status badge; stop while it answers, "continue as a chat" once it has), its thread of questions
+// One compare column: its header (letter, provider mark, model — or "Model A" while blind — what
+// sets its settings apart from the other columns', status badge; its settings; stop while it answers, "continue as a chat" once it has), its thread of questions
 // (with their images and files) and answers (with their tool calls and, while one waits, its
 // question), each answer's figures in one line at its foot (the whole line in the tooltip and
 // for screen readers), and a failure as the error card. Blind, nothing in the column names a
@@ -10,7 +10,7 @@ import { Parts } from "../attachments/Parts";
 import type { Pictures } from "../attachments/pictures";
 import { ErrorCard } from "../chat/ErrorCard";
 import { Badge, IconButton, type Tone } from "../design/controls";
-import { MessageSquare, Square } from "../design/icons";
+import { MessageSquare, SlidersHorizontal, Square } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
 import { ToolSlot } from "../tools/ToolBlock";
 import type { Approval } from "../types";
@@ -27,6 +27,10 @@ const STATUS: Record<CellStatus, { word: string; tone: Tone }> = {
 
 export function Column(props: {
   col: Col; index: number; hidden: boolean; widths: Widths; canContinue: boolean; pictures: Pictures;
+  /** What sets this column's settings apart ("temperature 0.2"; empty when the columns' are alike). */
+  diff: string;
+  /** Opens the column's settings (for its follow-ups); none while blind or answering. */
+  onSettings?: () => void;
   onStop: () => void; onContinue: () => void; body: (el: HTMLElement) => void; onScroll: () => void;
   onAnswer: (call: string, approval: Approval) => void;
 }) {
@@ -42,11 +46,18 @@ export function Column(props: {
       <header class="column-head">
         <span class="column-letter" aria-hidden="true">{letter()}</span>
         <Show when={!props.hidden}><ProviderMark id={props.col.targets[0]} /></Show>
-        <span class="column-name" title={name()}>{name()}</span>
+        <span class="column-title">
+          <span class="column-name" title={name()}>{name()}</span>
+          <Show when={!props.hidden && props.diff}><span class="column-diff" title={props.diff}>{props.diff}</span></Show>
+        </span>
         <Badge tone={STATUS[status()].tone} class={`column-status ${status()}`}>{STATUS[status()].word}</Badge>
         <Show when={running()}>
           <IconButton icon={Square} label={`Stop column ${letter()}`} size="sm" variant="danger" class="stop-column" tipSide="left"
             onClick={() => props.onStop()} />
+        </Show>
+        <Show when={props.onSettings && !props.hidden && !running()}>
+          <IconButton icon={SlidersHorizontal} label={`Column ${letter()} settings`} size="sm" class="column-settings" tipSide="left"
+            onClick={() => props.onSettings?.()} />
         </Show>
         <Show when={props.canContinue}>
           <IconButton icon={MessageSquare} label="Continue with this one as a chat" size="sm" class="continue" tipSide="left"

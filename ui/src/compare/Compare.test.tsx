@@ -3,8 +3,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { budgetSpent, providerError } from "../test-errors";
 import type { FullBackend } from "../backend";
 import { Compare } from "./Compare";
+import { LeaderboardView } from "./Leaderboard";
 import { shuffle, stats, threads } from "./compareLogic";
-import type { ColumnMsg, CompareSetSetting, CompareSpec, Edit, MessageView, Role, StreamMsg } from "../types";
+import type { ChatSettings, ColumnMsg, CompareSetSetting, CompareSpec, Edit, Estimate, MessageView, PresetSetting, Role, RuleStatus, StreamMsg } from "../types";
+
+/** What the fake previews for a target: 1,000 exact tokens at $1/M in, 10% of a 10k window. */
+const estimate = (target: string): Estimate => ({
+  target, promptTokens: 1000, counted: { kind: "exact", tokenizer: "o200k_base" }, inputMicros: 1000, contextWindow: 10000, fillPercent: 10,
+  fit: "fits", cutTokens: 0, maxAnswerTokens: 500, maxAnswerMicros: 2000,
+});
 
 async function until(cond: () => boolean, what: string) {
   for (let i = 0; i < 200; i++) {
@@ -22,13 +29,16 @@ const done = (model: string, messageId: number): StreamMsg => ({
 
 /** A fake backend: column i's script is played when a compare starts. Compare sets live in its
  * "config", edited as the real one edits them (and refused as it refuses a bad set). */
-function fake(scripts: (targets: string[], column: number) => StreamMsg[], start: CompareSetSetting[] = []) {
+function fake(scripts: (targets: string[], column: number) => StreamMsg[], start: CompareSetSetting[] = [], presets: PresetSetting[] = []) {
   const specs: CompareSpec[] = [];
   const edits: Edit[] = [];
   let sets = structuredClone(start);
-  const view = () => ({ configPath: "/data/config.toml", routes: [], compareSets: structuredClone(sets), prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [] });
+  const view = () => ({ configPath: "/data/config.toml", routes: [], compareSets: structuredClone(sets), prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets, budgets: [] });
   const cancelled: number[] = [];
   const votes: unknown[][] = [];
+  const previews: CompareSpec[] = [];
+  const alerts: RuleStatus[] = [];
+  const columnSettings: [number, number, ChatSettings][] = [];
   let emit: ((m: ColumnMsg) => void) | null = null;
   let conv = 0;
   const backend = {
@@ -37,11 +47,19 @@ function fake(scripts: (targets: string[], column: number) => StreamMsg[], start
       emit = onMsg;
       conv = 5;
       setTimeout(() => spec.columns.forEach((c, i) => scripts(c.targets, i).forEach((msg) => onMsg({ column: i, msg }))), 0);
-      return { conversationId: conv, turns: spec.columns.map((_, i) => 100 + i), userMessageIds: spec.columns.map((_, i) => 10 + specs.length * 10 + i) };
+      return {
+        conversationId: conv, turns: spec.columns.map((_, i) => 100 + i), userMessageIds: spec.columns.map((_, i) => 10 + specs.length * 10 + i),
+        alerts: alerts.splice(0),
+      };
     },
     cancel: async (turn: number) => { cancelled.push(turn); emit?.({ column: turn - 100, msg: { kind: "cancelled", messageId: 300 + turn } }); return true; },
     vote: async (...args: unknown[]) => { votes.push(args); return ["x/one", "x/two", "x/three"]; },
     continueCompare: async () => 77,
+    previewCompare: async (spec: CompareSpec) => {
+      previews.push(structuredClone(spec));
+      return { columns: spec.columns.map((c) => estimate(c.targets[0])), rules: [], crosses: null };
+    },
+    setColumnSettings: async (conversation: number, column: number, settings: ChatSettings) => { columnSettings.push([conversation, column, settings]); },
     settings: async () => view(),
     editSettings: async (e: Edit) => {
       edits.push(structuredClone(e));
@@ -53,7 +71,7 @@ function fake(scripts: (targets: string[], column: number) => StreamMsg[], start
       return view();
     },
   } as unknown as FullBackend;
-  return { backend, specs, cancelled, votes, edits, sets: () => sets };
+  return { backend, specs, cancelled, votes, edits, sets: () => sets, previews, alerts, columnSettings };
 }
 
 const models = ["x/one", "x/two", "x/three"].map((id) => ({ id, provider: "x", contextLength: null, inputPerM: null, outputPerM: null }));
@@ -254,7 +272,7 @@ describe("Compare", () => {
       [["First?", null], ["Then?", "B2"]],
     ]);
     const { backend, specs } = fake((targets) => [done(targets[0], 90)]);
-    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({ id, title: "t", kind: "compare", system: null, messages, columnTargets: [] });
+    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({ id, title: "t", kind: "compare", system: null, messages, columnTargets: [], settings: {}, columnSettings: [] });
     const root = document.createElement("div");
     document.body.append(root);
     dispose = render(() => <Compare backend={backend} models={models} onContinue={() => {}} open={12} />, root);
@@ -275,7 +293,7 @@ describe("Compare", () => {
     const messages = [msg(1, null, "user", "First?", null), msg(2, 1, "assistant", "A1", 0, "x/one"), msg(3, 1, "assistant", "B1", 1, "x/three")];
     const { backend, specs } = fake((targets) => [done(targets[0], 90)]);
     (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({
-      id, title: "t", kind: "compare", system: null, messages, columnTargets: [["@smart"], ["x/two", "x/three"]],
+      id, title: "t", kind: "compare", system: null, messages, columnTargets: [["@smart"], ["x/two", "x/three"]], settings: {}, columnSettings: [],
     });
     const root = document.createElement("div");
     document.body.append(root);
@@ -461,5 +479,176 @@ describe("Compare's accessibility", () => {
     root.querySelector<HTMLButtonElement>(".vote-bad")!.click();
     await until(() => root.querySelector(".voted") !== null, "the vote");
     await check("after the vote");
+  });
+});
+
+describe("Compare columns with their own settings", () => {
+  const field = (cls: string, value: string) => {
+    const el = document.querySelector(cls) as HTMLInputElement;
+    el.value = value;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const settingsOf = async (root: HTMLElement, i: number, edit: () => void) => {
+    root.querySelectorAll<HTMLButtonElement>(".compare-setup .column-params-button")[i].click();
+    await until(() => document.querySelector(".column-params") !== null, "the column's settings");
+    expect(document.querySelector(".column-params h2")!.textContent).toBe(`Column ${"AB"[i]} settings`);
+    edit();
+    document.querySelector<HTMLButtonElement>(".column-params-done")!.click();
+    await until(() => document.querySelector(".column-params") === null, "closed");
+  };
+
+  it("one model twice at two temperatures: two columns differing only in settings, and headers say so", async () => {
+    const { backend, specs } = fake((targets, i) => [render1(`<p>${i}</p>`), done(targets[0], 80 + i)]);
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/one");
+    await settingsOf(root, 0, () => field(".column-params .params-temperature-input", "0.2"));
+    await settingsOf(root, 1, () => field(".column-params .params-temperature-input", "1"));
+    expect([...root.querySelectorAll(".slot-settings")].map((e) => e.textContent)).toEqual(["temperature 0.2", "temperature 1"]);
+    ask(root, "Same model, two temperatures");
+    await until(() => root.querySelectorAll(".column-status.done").length === 2, "both answers");
+    const [a, b] = specs[0].columns;
+    const none = { preset: null, system: null, topP: null, maxTokens: null, reasoning: null, stop: null, seed: null };
+    expect(a).toEqual({ targets: ["x/one"], after: null, preset: null, settings: { ...none, temperature: 0.2 } });
+    expect(b).toEqual({ ...a, settings: { ...a.settings, temperature: 1 } });
+    expect([...root.querySelectorAll(".column-diff")].map((e) => e.textContent)).toEqual(["temperature 0.2", "temperature 1"]);
+    expect([...root.querySelectorAll(".column-name")].map((e) => e.textContent)).toEqual(["x/one", "x/one"]);
+  });
+
+  it("a column's preset goes by name with its values; blind hides the settings until the vote, which reveals them", async () => {
+    const terse: PresetSetting = { name: "terse", builtIn: true, fields: { system: "One sentence.", model: null, temperature: 0.2, top_p: null, max_tokens: null, reasoning: null, stop: null, seed: null } };
+    const { backend, specs } = fake((targets, i) => [render1(`<p>${i}</p>`), done(targets[0], 90 + i)], [], [terse]);
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    await new Promise((r) => setTimeout(r, 10)); // the presets read
+    await settingsOf(root, 0, () => {
+      const s = document.querySelector<HTMLSelectElement>(".column-params .column-preset")!;
+      expect([...s.options].map((o) => o.value)).toEqual(["", "terse"]);
+      s.value = "terse";
+      s.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    root.querySelector<HTMLInputElement>(".blind")!.click();
+    ask(root, "Judge");
+    await until(() => root.querySelector(".vote-bar .seg") !== null, "the vote bar");
+    const withPreset = specs[0].columns.find((c) => c.targets[0] === "x/one")!;
+    expect(withPreset).toMatchObject({ preset: "terse", settings: { preset: "terse", system: "One sentence.", temperature: 0.2 } });
+    expect(specs[0].columns.find((c) => c.targets[0] === "x/two")).toMatchObject({ preset: null, settings: null });
+    // Blind: neither the model nor the settings.
+    expect(root.querySelector(".column-diff")).toBeNull();
+    expect(root.querySelector(".compare .columns")!.textContent).not.toContain("terse");
+    expect(root.querySelector(".column-settings")).toBeNull();
+    root.querySelector<HTMLButtonElement>(".vote-tie")!.click();
+    await until(() => root.querySelector(".voted") !== null, "the reveal");
+    const order = specs[0].columns.map((c) => c.targets[0]);
+    expect([...root.querySelectorAll(".column-diff")].map((e) => e.textContent)).toEqual(order.map((t) => (t === "x/one" ? "terse" : "no preset")));
+    expect([...root.querySelectorAll(".reveal-name")].map((e) => e.textContent)).toEqual(order.map((t) => `${t} · ${t === "x/one" ? "terse" : "no preset"}`));
+  });
+
+  it("a started column's settings are edited for its follow-ups", async () => {
+    const { backend, columnSettings } = fake((targets, i) => [done(targets[0], 60 + i)]);
+    const root = mount(backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "First");
+    await until(() => root.querySelectorAll(".column-status.done").length === 2, "both answers");
+    root.querySelector<HTMLButtonElement>(".column[data-column='1'] .column-settings")!.click();
+    await until(() => document.querySelector(".column-params") !== null, "the settings");
+    field(".column-params .params-seed-input", "7");
+    document.querySelector<HTMLButtonElement>(".column-params-done")!.click();
+    await until(() => columnSettings.length === 1, "saved");
+    expect(columnSettings[0]).toEqual([5, 1, { preset: null, system: null, temperature: null, topP: null, maxTokens: null, reasoning: null, stop: null, seed: 7 }]);
+    expect([...root.querySelectorAll(".column-diff")].map((e) => e.textContent)).toEqual(["seed default", "seed 7"]);
+  });
+
+  it("the cost before sending, one per column; a column over its window holds the send", async () => {
+    const f = fake((targets) => [done(targets[0], 1)]);
+    const root = mount(f.backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    const t = root.querySelector<HTMLTextAreaElement>(".compare-input")!;
+    t.value = "How much?";
+    t.dispatchEvent(new Event("input", { bubbles: true }));
+    await until(() => root.querySelectorAll(".cost-column").length === 2, "the cost");
+    expect(f.previews.at(-1)).toMatchObject({ conversation: null, prompt: "How much?", columns: [{ targets: ["x/one"] }, { targets: ["x/two"] }] });
+    expect([...root.querySelectorAll(".cost-column")].map((c) => [c.querySelector(".cost-name")!.textContent, c.querySelector(".cost-input")!.textContent]))
+      .toEqual([["A", "$0.0010 in"], ["B", "$0.0010 in"]]);
+    expect(root.querySelector(".cost-tokens")!.childNodes[0].textContent).toBe("1,000 tokens");
+    (f.backend as unknown as { previewCompare: unknown }).previewCompare = async (spec: CompareSpec) => ({
+      columns: spec.columns.map((c, i) => ({ ...estimateOver(c.targets[0]), fit: i === 1 ? "over" : "fits" })), rules: [], crosses: null,
+    });
+    t.value = "How much now?";
+    t.dispatchEvent(new Event("input", { bubbles: true }));
+    await until(() => root.querySelector(".cost-refusal") !== null, "the refusal");
+    expect(root.querySelector(".cost-refusal")!.textContent).toContain("B: Too long for x/two");
+    expect(root.querySelector<HTMLButtonElement>(".compare-composer .send")!.disabled).toBe(true);
+  });
+
+  it("a compare past a spend limit's alert share shows the banner", async () => {
+    const f = fake((targets) => [done(targets[0], 1)]);
+    f.alerts.push({
+      rule: { scope: { kind: "all" }, window: "week", limitMicros: 10_000_000, alertPercent: 80, legacy: false },
+      label: "all per week ($10.00)", windowStart: 0, windowEnd: 1, spentMicros: 9_000_000, percent: 90, state: "alert", forecastMicros: 12_000_000,
+    });
+    const root = mount(f.backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "Spend");
+    await until(() => root.querySelector(".budget-banner") !== null, "the banner");
+    expect(root.querySelector(".budget-banner")!.getAttribute("role")).toBe("status");
+    expect(root.querySelector(".budget-alert")!.textContent).toBe("all per week ($10.00) is at 90% ($9.0000 spent in this week)");
+    root.querySelector<HTMLButtonElement>(".dismiss-budget")!.click();
+    await until(() => root.querySelector(".budget-banner") === null, "dismissed");
+  });
+});
+
+describe("A stored compare's settings", () => {
+  it("reopened, each column's header says what set it apart (its own settings, else the compare's)", async () => {
+    const msg = (id: number, parentId: number | null, role: Role, column: number | null, model: string | null = null): MessageView => ({
+      id, parentId, role, text: "t", html: "<p>t</p>", reasoningHtml: "", model, status: "complete", error: null, createdAt: id, figures: null, column, parts: [],
+    });
+    const { backend, specs } = fake((targets) => [done(targets[0], 90)]);
+    (backend as unknown as { conversation: unknown }).conversation = async (id: number) => ({
+      id, title: "t", kind: "compare", system: null, messages: [msg(1, null, "user", null), msg(2, 1, "assistant", 0, "x/one"), msg(3, 1, "assistant", 1, "x/one")],
+      columnTargets: [["x/one"], ["x/one"]], settings: { temperature: 0.7 }, columnSettings: [{ temperature: 0.2 }, null],
+    });
+    const root = document.createElement("div");
+    document.body.append(root);
+    dispose = render(() => <Compare backend={backend} models={models} onContinue={() => {}} open={12} />, root);
+    await until(() => root.querySelectorAll(".column-diff").length === 2, "the headers");
+    expect([...root.querySelectorAll(".column-diff")].map((e) => e.textContent)).toEqual(["temperature 0.2", "temperature 0.7"]);
+    ask(root, "More");
+    await until(() => specs.length === 1, "the follow-up");
+    // A follow-up sends no settings: each column's stored ones are used.
+    expect(specs[0].columns).toEqual([{ targets: ["x/one"], after: 2 }, { targets: ["x/one"], after: 3 }]);
+  });
+});
+
+const estimateOver = (target: string): Estimate => ({ ...estimate(target), promptTokens: 12000, fillPercent: 120, cutTokens: 2001 });
+
+describe("Leaderboard", () => {
+  it("groups by model when toggled: the board is asked again with byModel", async () => {
+    const asked: [string | null, string | null, boolean | undefined][] = [];
+    const row = (model: string, rating: number) => ({ model, rating, low: rating - 50, high: rating + 50, votes: 4, wins: 2, ties: 1, losses: 1 });
+    const backend = {
+      leaderboard: async (since: string | null, until: string | null, byModel?: boolean) => {
+        asked.push([since, until, byModel]);
+        return byModel
+          ? { votes: 4, rows: [row("x/one", 1010)] }
+          : { votes: 4, rows: [row("x/one · temperature 0.2", 1040), row("x/one · temperature 1", 980)] };
+      },
+    } as unknown as FullBackend;
+    const root = document.createElement("div");
+    document.body.append(root);
+    dispose = render(() => <LeaderboardView backend={backend} />, root);
+    await until(() => root.querySelectorAll(".rating").length === 2, "the board");
+    expect([...root.querySelectorAll(".rating .model")].map((e) => e.textContent)).toEqual(["x/one · temperature 0.2", "x/one · temperature 1"]);
+    const toggle = root.querySelector<HTMLInputElement>(".by-model")!;
+    expect(toggle.checked).toBe(false);
+    expect(toggle.getAttribute("role")).toBe("switch");
+    toggle.click();
+    await until(() => root.querySelectorAll(".rating").length === 1, "grouped by model");
+    expect(asked).toEqual([[null, null, false], [null, null, true]]);
+    expect(root.querySelector(".rating .model")!.textContent).toBe("x/one");
   });
 });

@@ -1,29 +1,36 @@
-// Compare: one composer, 2–8 columns streaming at once, each a model, a route or a fallback chain.
-// Under each column: who answered, status, time to first token, tokens/s, tokens and cost — from
+// Compare: one composer, 2–8 columns streaming at once, each a model, a route or a fallback chain
+// with its own settings (one model at two temperatures, under three system prompts, or models
+// with different presets); each column's header says what sets its settings apart. Under each column: who answered, status, time to first token, tokens/s, tokens and cost — from
 // the provider's usage as the engine recorded it. Stop per column; synced scrolling; follow-ups go
 // to every column, each keeping its own thread; attachments go to every column too, and the MCP
 // servers picked in the tools menu (each column runs its own tool calls and asks its own
 // questions). Blind mode shuffles the columns and calls them A, B, C… until the vote; the vote is
-// saved and the names revealed.
+// saved and the names revealed (blind hides the settings too). Under the composer, the cost of
+// sending to every column; a send that passed a spend limit's alert share shows a banner.
 
-import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onMount, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import { DropFiles } from "../attachments/DropFiles";
-import { filesOf, partOf, refOf } from "../attachments/parts";
+import { partOf, refOf } from "../attachments/parts";
 import { pictures } from "../attachments/pictures";
 import { createAttachments } from "../attachments/store";
 import type { FullBackend } from "../backend";
 import { Badge, Button, EmptyState, fit } from "../design/controls";
 import { Columns, Eye, Plus, Shuffle } from "../design/icons";
 import { AnswerView } from "../shared/answer";
-import { answerLine, fellOver, fromDone, fromStored } from "../shared/figures";
+import { BudgetBanner } from "../shared/BudgetBanner";
+import { CostLine } from "../shared/CostLine";
+import { differences, tidy } from "../shared/params";
+import { createPreview, over } from "../shared/preview";
 import { describe, errorView } from "../shared/problems";
-import { load as loadKept, save } from "../shared/storage";
 import { createToolChoice } from "../tools/choice";
-import { answered, applyTool, askAgain, runsOf } from "../tools/runs";
-import type { Approval, ColumnMsg, ModelView, Verdict } from "../types";
-import { type Cell, type Column as Col, column as columnName, shuffle, stats, threads, type StoredCell } from "./compareLogic";
+import { answered, askAgain } from "../tools/runs";
+import type { Approval, ChatSettings, ColumnMsg, ColumnSpec, CompareSpec, ModelView, RuleStatus, Verdict } from "../types";
+import { applyMsg, storedColumns } from "./cells";
+import { type Cell, type Column as Col, column as columnName, shuffle } from "./compareLogic";
 import { Column } from "./Column";
+import { ColumnParams } from "./ColumnParams";
+import { createPicks } from "./picks";
 import { Composer, type Problem, ProblemNote } from "./Composer";
 import { createWidths, Resizer } from "./Resizer";
 import { Setup, Toggle } from "./Setup";
@@ -45,9 +52,14 @@ export function Compare(props: {
   visible?: boolean;
   /** Opens Settings → Tools (the tools menu's way to add a server). */
   onToolSettings?: () => void;
+  /** Opens Settings → Presets. */
+  onPresetSettings?: () => void;
+  /** Opens Settings → Budgets. */
+  onBudgetSettings?: () => void;
 }) {
   const b = props.backend;
-  const [picked, setPicked] = createSignal<string[]>(loadKept("compareLast"));
+  const picks = createPicks(b, MAX_COLUMNS);
+  const picked = picks.picked;
   const [blind, setBlind] = createSignal(false);
   const [sync, setSync] = createSignal(true);
   const [draft, setDraft] = createSignal("");
@@ -60,6 +72,10 @@ export function Compare(props: {
   // Blind until the vote of the current question.
   const [revealed, setRevealed] = createSignal(true);
   const [voted, setVoted] = createSignal<string | null>(null);
+  // Spend limits the last send passed the alert share of (the banner, until dismissed).
+  const [alerts, setAlerts] = createSignal<RuleStatus[]>([]);
+  // A started compare's column whose settings are being edited.
+  const [editingCol, setEditingCol] = createSignal<number | null>(null);
   // The columns' widths: this compare's own (a new one starts even).
   const widths = createWidths();
   let box!: HTMLTextAreaElement;
@@ -70,50 +86,37 @@ export function Compare(props: {
   const say = (text: string) => setProblem({ text, error: null });
   const fail = (e: unknown) => setProblem({ text: describe(e), error: e && typeof e === "object" ? errorView(e) : null });
 
-  function setSlot(i: number, id: string) {
-    const next = [...picked()];
-    if (id) next[i] = id; else next.splice(i, 1);
-    setPicked(next.filter(Boolean));
-    save("compareLast", picked());
-  }
+  /** What sets each column's settings apart (the headers, the reveal). */
+  const diffs = createMemo(() => differences(columns.map((c) => c.settings)));
+  onMount(() => void picks.loadPresets());
+
+  /** A column's last message: where its follow-up goes. */
+  const lastOf = (c: Col) => {
+    const last = c.cells.at(-1);
+    return last ? (last.messageId ?? last.userId) : null;
+  };
+  const attachedRefs = createMemo(() => files.ready().map(refOf));
+  // The cost of sending the draft to every column, as it is typed.
+  const cost = createPreview<CompareSpec>(() => {
+    const prompt = draft();
+    const attachments = attachedRefs();
+    if ((!prompt.trim() && !attachments.length) || busy()) return null;
+    if (conversation() === null) {
+      const pairs = picks.pairs();
+      return pairs.length ? { conversation: null, prompt, attachments, columns: pairs.map(picks.spec) } : null;
+    }
+    return { conversation: conversation(), prompt, attachments, columns: columns.map((c) => ({ targets: [...c.targets], after: lastOf(c) })) };
+  }, (spec) => b.previewCompare(spec));
+  const blocked = () => {
+    const i = cost.preview()?.columns.findIndex((c) => c.fit === "over") ?? -1;
+    return i < 0 ? null : `column ${columnName(i)}'s prompt is over its context window`;
+  };
 
   function onMsg(m: ColumnMsg) {
     const i = m.column;
     const msg = m.msg;
     if (!columns[i]) return;
-    setColumns(i, "cells", columns[i].cells.length - 1, produce((cell: Cell) => {
-      switch (msg.kind) {
-        case "render":
-          cell.view.apply(msg);
-          cell.status = "streaming";
-          break;
-        case "attempt":
-          if (msg.outcome === "ok") { cell.ttftMs = msg.ms; cell.status = "streaming"; } else cell.tried.push(fellOver(msg));
-          break;
-        case "done":
-          cell.status = "done";
-          cell.messageId = msg.messageId;
-          cell.model = msg.model;
-          cell.line = stats(msg);
-          cell.figures = fromDone(msg);
-          cell.ttftMs = msg.ttftMs;
-          break;
-        case "failed":
-          cell.status = "failed";
-          cell.messageId = msg.messageId;
-          cell.error = msg.error;
-          break;
-        case "cancelled":
-          cell.status = "stopped";
-          cell.messageId = msg.messageId;
-          break;
-        case "toolCall":
-        case "toolResult":
-        case "ask":
-          applyTool(cell.tools, msg);
-          break;
-      }
-    }));
+    setColumns(i, "cells", columns[i].cells.length - 1, produce((cell: Cell) => applyMsg(cell, msg)));
   }
 
   async function send(overBudget = false) {
@@ -121,24 +124,27 @@ export function Compare(props: {
     const attached = files.ready();
     if ((!prompt && !attached.length) || busy()) return;
     if (files.reading()) return say("The files are still being read: send once they are attached.");
+    if (!overBudget && blocked()) return say(`Not sent: ${blocked()}. Shorten the message or drop attachments.`);
     setProblem(null);
     const first = conversation() === null;
     let targets = columns.map((c) => [...c.targets]);
+    let own: ChatSettings[] = columns.map((c) => c.settings);
+    let specs: ColumnSpec[] = columns.map((c) => ({ targets: [...c.targets], after: lastOf(c) }));
     if (first) {
-      const chosen = picked().filter(Boolean);
+      const chosen = picks.pairs();
       if (chosen.length < 2) return say("Pick at least two models or routes to compare.");
-      targets = (blind() ? shuffle(chosen) : chosen).map((t) => [t]);
+      // Blind: the columns are shuffled with their settings.
+      const order = blind() ? shuffle(chosen) : chosen;
+      targets = order.map((p) => [p.target]);
+      own = order.map((p) => tidy(p.settings));
+      specs = order.map(picks.spec);
     }
-    const after = columns.map((c) => {
-      const last = c.cells.at(-1);
-      return last ? (last.messageId ?? last.userId) : null;
-    });
     try {
       const cells = targets.map((): Cell => ({
         question: prompt, parts: attached.map(partOf), view: new AnswerView(), status: "waiting", turn: null, userId: null, messageId: null,
         model: null, ttftMs: null, line: "", figures: null, error: null, tried: [], tools: [],
       }));
-      if (first) { widths.reset(); setColumns(targets.map((t, i) => ({ targets: t, cells: [cells[i]] }))); }
+      if (first) { widths.reset(); setColumns(targets.map((t, i) => ({ targets: t, settings: own[i], cells: [cells[i]] }))); }
       else setColumns(produce((cs: Col[]) => cs.forEach((c, i) => c.cells.push(cells[i]))));
       setRevealed(!blind());
       setVoted(null);
@@ -147,8 +153,9 @@ export function Compare(props: {
       const servers = await tools.forSend();
       const started = await b.compare({
         conversation: conversation(), prompt, overBudget: overBudget || null, attachments: attached.map(refOf),
-        columns: targets.map((t, i) => ({ targets: t, after: first ? null : after[i] })),
+        columns: specs,
       }, servers, onMsg);
+      if (started.alerts?.length) setAlerts(started.alerts);
       files.sent(attached.map((a) => a.sha256)); // started: they went with it
       tools.started(started.conversationId);
       setConversation(started.conversationId);
@@ -219,44 +226,23 @@ export function Compare(props: {
     setVoted(null);
     setRevealed(true);
     setProblem(null);
+    setAlerts([]);
     widths.reset();
   }
 
-  /**
-   * A stored compare, reopened: each column's thread, ready for follow-ups through the targets
-   * the column was started with (`@route`, a fallback chain); a compare stored before those were
-   * kept follows up through the model that last answered in the column.
-   */
+  /** A stored compare, reopened (its columns as `storedColumns` reads them), ready for follow-ups. */
   async function load(id: number) {
     try {
       const c = await b.conversation(id);
-      const cols = threads(c.messages);
-      const cell = ({ question, answer }: StoredCell): Cell => {
-        const view = new AnswerView();
-        if (answer) view.apply({ kind: "render", replaceFrom: 0, blocks: [answer.html], tail: "", reasoning: "" });
-        const f = answer && fromStored(answer);
-        const error = !answer ? "no answer" : answer.error;
-        return {
-          question: question.text, parts: filesOf(question.parts), view, turn: null, userId: question.id, messageId: answer?.id ?? null,
-          status: !answer ? "failed" : answer.status === "complete" ? "done" : answer.status === "error" ? "failed" : "stopped",
-          model: answer?.model ?? null, ttftMs: f?.ttftMs ?? null, tried: [], figures: f ?? null, tools: runsOf(answer?.parts),
-          error: error ? errorView(error, "provider") : null,
-          line: f ? answerLine(f) : "",
-        };
-      };
       setBlind(false);
       setRevealed(true);
       setVoted(null);
       setProblem(null);
+      setAlerts([]);
       widths.reset();
       tools.open(id);
       setConversation(id);
-      setColumns(cols.map((cells, i) => ({
-        targets: c.columnTargets[i]?.length
-          ? [...c.columnTargets[i]]
-          : [cells.map((x) => x.answer?.model).filter((m): m is string => !!m).at(-1) ?? "?"],
-        cells: cells.map(cell),
-      })));
+      setColumns(storedColumns(c));
     } catch (e) {
       fail(e);
     }
@@ -301,12 +287,13 @@ export function Compare(props: {
         </Show>
       </header>
       <Show when={conversation() === null}>
-        <Setup backend={b} models={props.models} picked={picked()} max={MAX_COLUMNS} onPick={setSlot} onProblem={say}
-          onLoad={(cols) => { setPicked(cols.slice(0, MAX_COLUMNS)); save("compareLast", picked()); }}
-          blind={blind()} onBlind={setBlind} />
+        <Setup backend={b} models={props.models} picked={picked()} max={MAX_COLUMNS} onPick={picks.setSlot} onProblem={say}
+          onLoad={picks.loadSet} blind={blind()} onBlind={setBlind}
+          settings={picks.settings()} presets={picks.presets()} onSettings={picks.setOwn} />
       </Show>
+      <BudgetBanner alerts={alerts()} onDismiss={() => setAlerts([])} onSettings={props.onBudgetSettings} />
       <Show when={problem()}>{(p) => (
-        <ProblemNote problem={p()} onDismiss={() => setProblem(null)} onSendAnyway={() => void send(true)} />
+        <ProblemNote problem={p()} onDismiss={() => setProblem(null)} onSendAnyway={() => void send(true)} onBudgets={props.onBudgetSettings} />
       )}</Show>
       <Show when={columns.length} fallback={
         <div class="compare-empty">
@@ -320,7 +307,8 @@ export function Compare(props: {
           <For each={columns}>{(col, i) => (
             <>
               <Show when={i() > 0}><Resizer index={i() - 1} name={columnName(i() - 1)} widths={widths} /></Show>
-              <Column col={col} index={i()} hidden={hidden()} widths={widths} pictures={pics}
+              <Column col={col} index={i()} hidden={hidden()} widths={widths} pictures={pics} diff={diffs()[i()] ?? ""}
+                onSettings={() => setEditingCol(i())}
                 canContinue={!busy() && col.cells.at(-1)?.messageId != null && !hidden()}
                 onStop={() => stop(i())} body={(el) => (bodies[i()] = el)} onScroll={() => onScroll(i())}
                 onAnswer={(call, approval) => void answerTool(i(), call, approval)}
@@ -334,7 +322,9 @@ export function Compare(props: {
       <div class="visually-hidden" role="status" aria-live="polite">{progress()}</div>
       <Show when={!busy() && judged().length >= 2}>
         <VoteBar judged={judged().map((x) => x.i)} voted={voted()} onVote={vote}
-          names={columns.map((c, i) => ({ letter: columnName(i), name: c.cells.at(-1)?.model ?? c.targets.join(" → ") }))} />
+          names={columns.map((c, i) => ({
+            letter: columnName(i), name: [c.cells.at(-1)?.model ?? c.targets.join(" → "), diffs()[i]].filter(Boolean).join(" · "),
+          }))} />
       </Show>
       <Show when={!busy() && hidden() && judged().length < 2 && columns.length > 0}>
         <div class="vote-bar">
@@ -342,11 +332,24 @@ export function Compare(props: {
           <Button size="sm" icon={Eye} class="reveal-names" onClick={() => { setRevealed(true); queueMicrotask(() => document.querySelector<HTMLElement>(".compare-input")?.focus()); }}>Show the names</Button>
         </div>
       </Show>
+      <Show when={editingCol() !== null && columns[editingCol()!] ? { i: editingCol()! } : null}>{(at) => (
+        <ColumnParams letter={columnName(at().i)} target={columns[at().i].targets.join(" → ")} value={columns[at().i].settings} presets={picks.presets()}
+          note="used by this column's next follow-ups"
+          onChange={(v) => setColumns(at().i, "settings", v)}
+          onClose={() => {
+            const i = at().i;
+            const conv = conversation();
+            setEditingCol(null);
+            if (conv !== null) b.setColumnSettings(conv, i, tidy(columns[i].settings)).catch(fail);
+          }} />
+      )}</Show>
       <Composer draft={draft()} setDraft={setDraft} files={files} pictures={pics} busy={busy()} tools={tools} onToolSettings={props.onToolSettings} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
         ref={(el) => (box = el)} note={conversation() === null
           ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
           : `${columns.length} columns · each keeps its own thread`}
-        placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"} />
+        placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"}
+        blocked={over(cost.preview()) ? blocked() : null}
+        cost={<CostLine preview={cost.preview()} error={cost.error()} stale={cost.stale()} name={columnName} blind={hidden()} />} />
       <DropFiles active={props.visible ?? true} onFiles={(dropped) => { files.add(dropped); box?.focus(); }} />
     </section>
   );

@@ -1,6 +1,8 @@
 // The leaderboard of the user's own votes: Bradley–Terry ratings with a 95% interval and vote
-// counts, computed by the engine; filtered by date. The interval is also drawn, on one scale for
-// every row, so overlapping ratings read as what they are: not yet told apart.
+// counts, computed by the engine; filtered by date. A contestant is a model and what set its
+// settings apart from the columns it was judged with ("x/one · temperature 0.2"), or, toggled,
+// the model alone. The interval is also drawn, on one scale for every row, so overlapping ratings
+// read as what they are: not yet told apart.
 
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { FullBackend } from "../backend";
@@ -10,6 +12,7 @@ import { Trophy } from "../design/icons";
 import { ProviderMark } from "../design/ProviderMark";
 import type { Rating } from "../types";
 import { errorView } from "../shared/problems";
+import { Toggle } from "./Setup";
 import "../usage/report.css";
 
 /** Where an interval sits on the board's scale (percent from the left, and its width). */
@@ -23,13 +26,15 @@ export function span(r: Rating, rows: Rating[]): { left: number; width: number; 
 export function LeaderboardView(props: { backend: FullBackend }) {
   const [since, setSince] = createSignal("");
   const [until, setUntil] = createSignal("");
-  const [board] = createResource(() => [since(), until()] as const, ([s, u]) => props.backend.leaderboard(s || null, u || null));
+  const [byModel, setByModel] = createSignal(false);
+  const [board] = createResource(() => [since(), until(), byModel()] as const, ([s, u, m]) => props.backend.leaderboard(s || null, u || null, m));
   return (
     <section class="leaderboard report">
       <header class="view-head report-head">
         <h2>Leaderboard</h2>
         <Show when={board()}>{(b) => <Badge tone="accent" class="total">{b().votes} {b().votes === 1 ? "vote" : "votes"}</Badge>}</Show>
         <span class="head-spacer" />
+        <Toggle class="by-model" label="Group by model" hint="Every setting of a model counted as the model" checked={byModel()} onChange={setByModel} />
         <div class="range" role="group" aria-label="Votes cast between">
           <TextField label="From" type="date" inputClass="lb-since" value={since()} onChange={(e) => setSince(e.currentTarget.value)} />
           <TextField label="To" type="date" inputClass="lb-until" value={until()} onChange={(e) => setUntil(e.currentTarget.value)} />

@@ -6,7 +6,7 @@ import type { Part } from "../attachments/parts";
 import type { AnswerView } from "../shared/answer";
 import { compact, type Figures, fromDone } from "../shared/figures";
 import type { ToolRun } from "../tools/runs";
-import type { ErrorView, MessageView, TurnEvent } from "../types";
+import type { ChatSettings, ErrorView, MessageView, TurnEvent } from "../types";
 
 export type CellStatus = "waiting" | "streaming" | "done" | "failed" | "stopped";
 
@@ -31,7 +31,8 @@ export interface Cell {
   /** The answer's tool calls (each column runs its own and asks its own questions). */
   tools: ToolRun[];
 }
-export interface Column { targets: string[]; cells: Cell[] }
+/** A column: its targets, its settings (system prompt and parameters, as stored) and its thread. */
+export interface Column { targets: string[]; settings: ChatSettings; cells: Cell[] }
 
 /** A, B, C…: a column's name. */
 export const column = (i: number): string => String.fromCharCode(65 + (i % 26));

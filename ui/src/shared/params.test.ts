@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { ChatSettings, PresetSetting } from "../types";
+import { columnFields, differences, readNumber, readStop, settingsProblem, showStop, summary, turnFields } from "./params";
+import { countedTip, fillText, usd, windowSize } from "./cost";
+
+const temp = (t: number): ChatSettings => ({ temperature: t });
+const terse: PresetSetting = {
+  name: "terse", builtIn: false,
+  fields: { system: "One sentence.", model: "a/m", temperature: 0.2, top_p: null, max_tokens: 400, reasoning: null, stop: null, seed: null },
+};
+
+describe("settings in words", () => {
+  it("differences are the engine's (session/settings.rs), case for case", () => {
+    expect(differences([temp(0.2), temp(0.2)])).toEqual(["", ""]);
+    expect(differences([temp(0.2), temp(1)])).toEqual(["temperature 0.2", "temperature 1"]);
+    const sys = (s: string | null): ChatSettings => ({ system: s });
+    expect(differences([sys("a"), sys("b"), sys(null)])).toEqual(["system prompt 1", "system prompt 2", "no system prompt"]);
+    const pre = (p: string | null, t: number): ChatSettings => ({ preset: p, temperature: t });
+    expect(differences([pre("terse", 0.2), pre(null, 1)])).toEqual(["terse", "no preset"]);
+    expect(differences([temp(0.5), {}])).toEqual(["temperature 0.5", "temperature default"]);
+    expect(differences([{ topP: 0.9, stop: ["\n\n", "END"] }, { stop: ["END"] }]))
+      .toEqual(['top_p 0.9 · stop ["\\n\\n", "END"]', 'top p default · stop ["END"]']);
+    // An empty system prompt is none (the engine tidies it so).
+    expect(differences([{ system: " " }, {}])).toEqual(["", ""]);
+  });
+
+  it("fields are checked with the engine's ranges", () => {
+    expect(readNumber("temperature", "")).toEqual({ ok: true, value: null });
+    expect(readNumber("temperature", "0,7")).toEqual({ ok: true, value: 0.7 });
+    expect(readNumber("temperature", "2.1").ok).toBe(false);
+    expect(readNumber("topP", "0").ok).toBe(false);
+    expect(readNumber("topP", "1")).toEqual({ ok: true, value: 1 });
+    expect(readNumber("maxTokens", "0").ok).toBe(false);
+    expect(readNumber("maxTokens", "1.5").ok).toBe(false);
+    expect(readNumber("seed", "-1").ok).toBe(false);
+    expect(readNumber("seed", "abc").ok).toBe(false);
+    expect(settingsProblem({ stop: ["a", "b", "c", "d", "e"] })).toBe("At most 4 stop sequences");
+    expect(settingsProblem({ temperature: 3 })).toBe("Temperature: between 0 and 2");
+    expect(settingsProblem(terse.fields as ChatSettings)).toBeNull();
+    expect(readStop("\\n\\n")).toBe("\n\n");
+    expect(showStop(readStop("a\\tb\\\\n"))).toBe("a\\tb\\\\n");
+  });
+
+  it("a first turn names the preset when the engine's layering gives the same settings, else stores them as shown", () => {
+    const picked: ChatSettings = { preset: "terse", system: "One sentence.", temperature: 0.2, maxTokens: 400 };
+    expect(turnFields(picked, [terse])).toEqual({
+      exact: true, fields: { preset: "terse", system: "One sentence.", temperature: 0.2, topP: null, maxTokens: 400, reasoning: null, stop: null, seed: null },
+    });
+    // The preset's system prompt cleared: an empty one says so.
+    expect(turnFields({ ...picked, system: null }, [terse]).fields.system).toBe("");
+    // Its temperature cleared: a turn cannot say that; no preset by name, the caller stores them.
+    expect(turnFields({ ...picked, temperature: null }, [terse])).toMatchObject({ exact: false, fields: { preset: null, temperature: null } });
+    // A preset no longer in the config.
+    expect(turnFields(picked, []).exact).toBe(false);
+    expect(columnFields({}, [terse])).toEqual({ preset: null, settings: null });
+    expect(columnFields(picked, [terse])).toMatchObject({ preset: "terse", settings: { preset: "terse", temperature: 0.2 } });
+    expect(columnFields({ ...picked, temperature: null }, [terse])).toMatchObject({ preset: null, settings: { preset: "terse", temperature: null } });
+    expect(summary(picked)).toBe("terse · temperature 0.2 · max 400 tokens · system prompt");
+  });
+
+  it("the cost's words", () => {
+    expect(usd(3085)).toBe("$0.0031");
+    expect(usd(12_345_678)).toBe("$12.35");
+    expect(windowSize(128000)).toBe("128k");
+    expect(windowSize(1_000_000)).toBe("1M");
+    expect(windowSize(8192)).toBe("8,192");
+    expect(countedTip({ kind: "estimated", samples: 1, chars_per_token: 3.5 })).toBe("Estimated at 3.5 characters a token, calibrated from 1 answer in your ledger");
+    expect(countedTip({ kind: "exact", tokenizer: "local" })).toBe("Counted exactly with the local model's own tokenizer");
+    const e = { target: "a/m", promptTokens: 1, counted: { kind: "exact" as const, tokenizer: "x" }, inputMicros: null, contextWindow: 1000, fillPercent: 0.4,
+      fit: "fits" as const, cutTokens: 0, maxAnswerTokens: null, maxAnswerMicros: null };
+    expect(fillText(e)).toBe("<1% of 1,000 context");
+    expect(fillText({ ...e, fillPercent: 99.6 })).toBe("99.6% of 1,000 context");
+  });
+});
