@@ -93,16 +93,11 @@ pub async fn run(
     // Each column named by its model and, when the columns' settings differ, what differs.
     let labels = s.store.column_settings(prepared.conversation_id)?;
     let settings: Vec<_> = labels.into_iter().map(Option::unwrap_or_default).collect();
-    let names: Vec<String> = roundtable_engine::session::differences(&settings)
-        .into_iter()
+    let differs = roundtable_engine::session::differences(&settings);
+    let names: Vec<String> = differs
+        .iter()
         .zip(&picked)
-        .map(|(d, (m, _))| {
-            if d.is_empty() {
-                m.clone()
-            } else {
-                format!("{m} ({d})")
-            }
-        })
+        .map(|(d, (m, _))| named(m, d))
         .collect();
 
     // Ctrl-C stops every column; what was printed and saved stays.
@@ -127,7 +122,14 @@ pub async fn run(
         if broken.is_some() {
             return;
         }
-        let shown = show(out, &mut columns[col], col, event, &names[col]);
+        let shown = show(
+            out,
+            &mut columns[col],
+            col,
+            event,
+            &names[col],
+            &differs[col],
+        );
         match shown {
             Ok(Shown::Failed(line)) => failures.push(line),
             Ok(Shown::Cancelled) => interrupted = true,
@@ -159,6 +161,16 @@ enum Shown {
     Cancelled,
 }
 
+/// A column's model with what sets its settings apart from the other columns', when they
+/// differ: `fake/m (hot)`, `fake/m (temperature 0.2)`.
+fn named(model: &str, differs: &str) -> String {
+    if differs.is_empty() {
+        model.to_string()
+    } else {
+        format!("{model} ({differs})")
+    }
+}
+
 /// Prints one column's event.
 fn show(
     out: &mut Out,
@@ -166,6 +178,7 @@ fn show(
     col: usize,
     event: TurnEvent,
     model: &str,
+    differs: &str,
 ) -> Result<Shown, Failure> {
     match event {
         TurnEvent::Attempt(a) => {
@@ -204,7 +217,7 @@ fn show(
             } else {
                 let mut head = format!(
                     "── [{col}] {} · {} ms to first token",
-                    f.model,
+                    named(&f.model, differs),
                     f.ttft_ms.unwrap_or(0)
                 );
                 if let (Some(u), Some(speed)) = (f.usage, f.tokens_per_s()) {

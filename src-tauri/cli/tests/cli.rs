@@ -1383,7 +1383,8 @@ fn export_import_and_budget() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("could not read"));
 
-    // Budget: a warning from 80%, a refusal at 100% unless --over-budget.
+    // Budget (`[budget] monthly_usd`, read as the rule `all per month`): a warning from 80%, a
+    // refusal at 100% unless --over-budget.
     let mut priced = Answer::new("gpt-4o", &["priced"]);
     (priced.input, priced.output) = (1_000_000, 0); // 1M uncached input tokens of gpt-4o: $2.50
     let paid = FakeServer::always(Protocol::OpenAi.stream(&priced));
@@ -1405,7 +1406,7 @@ fn export_import_and_budget() {
     let o = run_with(d, &["chat", "-m", "openai/gpt-4o", "spend"], None, &env);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("budget: $2.500000 of $3.000000 spent this month (83%)"),
+        stderr(&o).contains("budget: all per month ($3.00): $2.50 spent (83%)"),
         "{}",
         stderr(&o)
     );

@@ -1258,3 +1258,70 @@ fn the_openai_python_sdk_calls_tools_on_anthropic_and_gemini_targets() {
     );
     assert_eq!(rows.len(), 14, "one row per model call: {rows:?}");
 }
+
+#[test]
+fn a_reached_spend_limit_is_refused_with_402_and_nothing_goes_upstream() {
+    use roundtable_engine::store::{now_ms, LedgerOutcome, LedgerRow, Store};
+    let body = r#"{"model":"fake/m1","messages":[{"role":"user","content":"hi"}]}"#;
+    let streamed =
+        r#"{"model":"fake/m1","stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    // (rule, its label, whether another client's request still goes through)
+    for (scope, label, others_pass) in [
+        ("client:ci", "client:ci per day ($0.05)", true),
+        ("all", "all per day ($0.05)", false),
+    ] {
+        let fake = healthy();
+        let dir = tempfile::tempdir().unwrap();
+        // Earlier today, `ci` spent the limit through the gateway.
+        Store::open(dir.path())
+            .unwrap()
+            .record_attempt(&LedgerRow {
+                request_id: "earlier".into(),
+                provider: "fake".into(),
+                model_requested: "fake/m1".into(),
+                client: Some("ci".into()),
+                attempt: 1,
+                outcome: LedgerOutcome::Ok,
+                started_at: now_ms(),
+                cost_micros: 50_000,
+                ..Default::default()
+            })
+            .unwrap();
+        let config = format!(
+            "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}\"\n\n\
+             [[budgets]]\nscope = \"{scope}\"\nwindow = \"day\"\nlimit_usd = 0.05\n\n\
+             [router]\nmax_retries = 0\n",
+            Protocol::OpenAi.base_url(&fake.url())
+        );
+        let gw = spawn(dir, &config, 4, &[]);
+        let as_ci = format!("{}X-Title: ci\r\n", auth());
+        for b in [body, streamed] {
+            let (status, _, text) = post(gw.port, &as_ci, b);
+            assert_eq!(status, 402, "{scope}: {text}");
+            let e = error_of(&text);
+            assert_eq!(e["code"], "budget_exceeded", "{e}");
+            assert_eq!(e["type"], "insufficient_quota", "{e}");
+            let message = e["message"].as_str().unwrap();
+            assert!(message.contains(label), "{scope}: {message}");
+        }
+        assert!(fake.requests().is_empty(), "{scope}: nothing went upstream");
+
+        let (status, _, text) = post(gw.port, &format!("{}X-Title: web\r\n", auth()), body);
+        if others_pass {
+            assert_eq!(status, 200, "{text}");
+            assert!(text.contains(EXPECTED), "{text}");
+            assert_eq!(fake.requests().len(), 1);
+        } else {
+            assert_eq!(status, 402, "{text}");
+            assert!(fake.requests().is_empty());
+        }
+        // The refused requests left no row; the answered one is the other client's.
+        let rows = ledger(gw.dir.path());
+        let clients: Vec<Option<&str>> = rows.iter().map(|r| r.0.as_deref()).collect();
+        if others_pass {
+            assert_eq!(clients, [Some("ci"), Some("web")], "{rows:?}");
+        } else {
+            assert_eq!(clients, [Some("ci")], "{rows:?}");
+        }
+    }
+}

@@ -56,7 +56,7 @@ const THEIRS: Who = Who {
 fn spend(store: &Store, who: Who, when: i64, usd: f64) {
     store
         .record_attempt(&LedgerRow {
-            request_id: format!("r{}", fastrand_id()),
+            request_id: format!("r{}", next_id()),
             provider: who.provider.into(),
             model_requested: who.model.into(),
             model_answered: Some(who.model.into()),
@@ -72,7 +72,7 @@ fn spend(store: &Store, who: Who, when: i64, usd: f64) {
 }
 
 /// A fresh request id (rows of one request id are one request's attempts).
-fn fastrand_id() -> u64 {
+fn next_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
@@ -451,4 +451,58 @@ async fn a_reached_limit_refuses_a_turn_to_its_provider_only() {
     answer(&s, &turn).await;
     assert_eq!(dear.requests().len(), 1);
     assert_eq!(s.store.list_conversations(10, 0).unwrap().len(), 2);
+}
+
+/// What a turn writes to the ledger is what each scope counts: its provider, its model, its
+/// route.
+#[tokio::test]
+async fn a_turns_own_spend_counts_under_its_provider_model_and_route() {
+    let fake = FakeServer::always(Protocol::OpenAi.stream(&Answer::new("m", &["Fine."])));
+    let rules: String = [
+        "all",
+        "provider:fake",
+        "model:fake/m",
+        "route:smart",
+        "client:ci",
+    ]
+    .iter()
+    .map(|scope| format!("[[budgets]]\nscope = \"{scope}\"\nwindow = \"day\"\nlimit_usd = 1.0\n\n"))
+    .collect();
+    let s = setup(&format!(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n\n\
+         [routes.smart]\ntargets = [\"fake/m\"]\n\n\
+         [prices.\"fake/m\"]\ninput = 1000\noutput = 1000\n\n{rules}",
+        fake.url()
+    ));
+    let turn = Turn::prepare(
+        &s.router,
+        &s.store,
+        TurnSpec {
+            prompt: "hello".into(),
+            targets: vec!["@smart".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let labels: Vec<&str> = turn.budget.rules.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "all per day ($1.00)",
+            "provider:fake per day ($1.00)",
+            "model:fake/m per day ($1.00)",
+            "route:smart per day ($1.00)"
+        ],
+        "every rule but the gateway client's counts it"
+    );
+    let done = answer(&s, &turn).await;
+    // 12 prompt tokens and 1 answer token at $1,000 per million each.
+    assert_eq!(done.cost_micros, 13_000);
+    let config = s.router.engine().config();
+    let statuses = s
+        .store
+        .budget_statuses(&config.budget_rules(), &BudgetClock::system())
+        .unwrap();
+    let spent: Vec<i64> = statuses.iter().map(|r| r.spent_micros).collect();
+    assert_eq!(spent, [13_000, 13_000, 13_000, 13_000, 0]);
 }

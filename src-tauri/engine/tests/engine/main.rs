@@ -6,6 +6,7 @@ mod budgets;
 mod conformance;
 mod curation;
 mod dashboard;
+mod estimate;
 mod files;
 mod hardening;
 mod limits;
