@@ -360,3 +360,42 @@ describe("Chat settings, presets and the cost before sending", () => {
     expect(root.querySelector(".budget-banner")).toBeNull();
   });
 });
+
+describe("Chat composer's accessibility", () => {
+  it("has no serious or critical axe violations: the panel open, the cost line, the banner, the presets menu", async () => {
+    const axe = (await import("axe-core")).default;
+    const check = async (what: string) => {
+      const r = await axe.run(document.body, { resultTypes: ["violations"], rules: { "color-contrast": { enabled: false } } });
+      const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`), what).toEqual([]);
+    };
+    let fit: Estimate["fit"] = "fits";
+    const { root, chat, sent } = setup([], {
+      presets: [terse], alerts: [rule("all per month ($20.00)", 92)],
+      preview: () => ({ columns: [est({ counted: { kind: "estimated", samples: 3, chars_per_token: 3.9 }, fit, fillPercent: 104, cutTokens: 99 })], rules: [], crosses: "all per month ($20.00)" }),
+    });
+    chat().open(5);
+    await until(() => root.querySelectorAll(".message").length === 4, "the messages");
+    draft(root, "Spend");
+    await until(() => root.querySelector(".cost-column") !== null, "the cost");
+    enter(root);
+    await until(() => sent.length === 1 && root.querySelector(".budget-banner") !== null, "the banner");
+    fit = "over";
+    draft(root, "Check");
+    await until(() => root.querySelector(".cost-refusal") !== null, "the refusal");
+    (root.querySelector(".params-button") as HTMLButtonElement).click();
+    await tick();
+    field(root, ".params-temperature-input", "9");
+    await tick();
+    await check("the panel open with an error, the cost line with a refusal");
+    (root.querySelector(".preset-picker") as HTMLButtonElement).click();
+    await until(() => document.querySelector(".menu .preset-terse") !== null, "the menu");
+    await check("the presets menu");
+    (document.querySelector(".menu .preset-terse") as HTMLButtonElement).click();
+    await tick();
+    // A preset's values replace what was typed (the error too).
+    expect((root.querySelector(".params-panel") as HTMLElement).hidden, "closed as focus went to the menu").toBe(true);
+    expect(root.querySelector(".params-temperature .field-error")).toBeNull();
+    expect((root.querySelector(".params-temperature-input") as HTMLInputElement).value).toBe("0.2");
+  });
+});

@@ -36,34 +36,33 @@ export function SettingsPanel(props: { params: ChatParams; saved: boolean }) {
     <div class="params-menu" ref={wrap}
       onFocusOut={(e) => { if (open() && e.relatedTarget && !wrap.contains(e.relatedTarget as Node)) close(false); }}>
       <button type="button" ref={button} class="params-button tools-button" classList={{ on: !isDefault(p.value()) }}
-        aria-expanded={open()} aria-controls={open() ? panel : undefined} aria-label={label()} data-tip={said() || "System prompt and parameters"}
+        aria-expanded={open()} aria-controls={panel} aria-label={label()} data-tip={said() || "System prompt and parameters"}
         onClick={() => (open() ? close(false) : show())}>
         <SlidersHorizontal size={14} aria-hidden="true" />
         <Show when={!isDefault(p.value())}><span class="params-dot" aria-hidden="true" /></Show>
       </button>
-      <Show when={open()}>
-        <div id={panel} class="params-panel" role="group" aria-label="System prompt and parameters for this conversation"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); close(true); }
-            // Enter in a field is not a send (the panel sits in the composer's form).
-            else if (e.key === "Enter" && (e.target as HTMLElement).tagName === "INPUT") e.preventDefault();
-          }}>
-          <div class="params-panel-head">
-            <p class="params-panel-title">Conversation settings</p>
-            <Show when={p.value().preset}>{(name) => (
-              <span class="params-from">from the preset <strong>{name()}</strong>{edited(p.value(), p.presets()) ? ", edited" : ""}</span>
-            )}</Show>
-          </div>
-          <p class="params-panel-note">{props.saved
-            ? "Saved with this conversation: the next message, regenerations and edits use them."
-            : "Sent with the first message and kept with the conversation. Empty is the model's default."}</p>
-          <ParamsForm value={p.value()} onChange={(v) => p.set(v)} idPrefix="chat-params" onValidity={p.setValid} />
-          <div class="params-panel-foot">
-            <Button size="sm" variant="ghost" icon={RefreshCw} class="params-reset" disabled={isDefault(p.value())}
-              onClick={() => p.apply(null)}>Reset to defaults</Button>
-          </div>
+      {/* Kept while closed: text not yet valid stays (and holds the send) until it is fixed. */}
+      <div id={panel} class="params-panel" role="group" hidden={!open()} aria-label="System prompt and parameters for this conversation"
+        onKeyDown={(e) => {
+          if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); close(true); }
+          // Enter in a field is not a send (the panel sits in the composer's form).
+          else if (e.key === "Enter" && (e.target as HTMLElement).tagName === "INPUT") e.preventDefault();
+        }}>
+        <div class="params-panel-head">
+          <p class="params-panel-title">Conversation settings</p>
+          <Show when={p.value().preset}>{(name) => (
+            <span class="params-from">from the preset <strong>{name()}</strong>{edited(p.value(), p.presets()) ? ", edited" : ""}</span>
+          )}</Show>
         </div>
-      </Show>
+        <p class="params-panel-note">{props.saved
+          ? "Saved with this conversation: the next message, regenerations and edits use them."
+          : "Sent with the first message and kept with the conversation. Empty is the model's default."}</p>
+        <ParamsForm value={p.value()} onChange={(v) => p.set(v)} idPrefix="chat-params" onValidity={p.setValid} />
+        <div class="params-panel-foot">
+          <Button size="sm" variant="ghost" icon={RefreshCw} class="params-reset" disabled={isDefault(p.value())}
+            onClick={() => p.apply(null)}>Reset to defaults</Button>
+        </div>
+      </div>
     </div>
   );
 }

@@ -6,7 +6,7 @@
 // the compare columns and Settings → Presets. It keeps no settings of its own: only the text
 // being typed.
 
-import { createEffect, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { IconButton, TextArea } from "../design/controls";
 import { ChevronDown, X } from "../design/icons";
 import type { ChatSettings, ReasoningEffort } from "../types";
@@ -37,6 +37,8 @@ export function ParamsForm(props: {
     props.onValidity?.(!Object.values(bad()).some(Boolean));
   };
   const put = (patch: Partial<ChatSettings>) => props.onChange({ ...props.value, ...patch });
+  // Gone, the form takes its unsent text with it: nothing on screen is invalid any more.
+  onCleanup(() => { if (Object.values(bad()).some(Boolean)) props.onValidity?.(true); });
 
   return (
     <div class="params-form" role="group" aria-label="System prompt and parameters">
