@@ -74,7 +74,9 @@ fn number(text: &str) -> u64 {
         .take_while(|c| c.is_ascii_digit() || *c == ',')
         .filter(char::is_ascii_digit)
         .collect();
-    digits.parse().unwrap_or_else(|_| panic!("no number in {text:?}"))
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {text:?}"))
 }
 
 #[tokio::test]
@@ -97,7 +99,11 @@ async fn a_preset_changes_the_wire_body_and_the_cost_shown_is_the_ledgers() {
     .await;
 
     // The preset picked by the composer.
-    run(&client, "document.querySelector('.preset-picker').click(); return true").await;
+    run(
+        &client,
+        "document.querySelector('.preset-picker').click(); return true",
+    )
+    .await;
     wait_js(
         &client,
         "return !!document.querySelector('.preset-item.preset-terse')",
@@ -117,7 +123,11 @@ async fn a_preset_changes_the_wire_body_and_the_cost_shown_is_the_ledgers() {
     .await;
 
     // The cost before sending, as the prompt is typed.
-    type_prompt(&client, "What does it cost to run a comparison of three models?").await;
+    type_prompt(
+        &client,
+        "What does it cost to run a comparison of three models?",
+    )
+    .await;
     wait_js(
         &client,
         "const c = document.querySelector('.cost-line:not(.stale) .cost-column[data-target=\"fake/gpt-4o\"]'); \
@@ -135,7 +145,10 @@ async fn a_preset_changes_the_wire_body_and_the_cost_shown_is_the_ledgers() {
     )
     .await;
     let tokens_text = shown[0].as_str().unwrap_or("").to_string();
-    assert!(!tokens_text.contains('≈'), "an OpenAI model is counted exactly: {tokens_text}");
+    assert!(
+        !tokens_text.contains('≈'),
+        "an OpenAI model is counted exactly: {tokens_text}"
+    );
     let shown_tokens = number(&tokens_text);
     let shown_cost = shown[1].as_str().unwrap_or("").to_string();
     screenshot(&client, "cost-before-sending.png").await;
@@ -246,7 +259,11 @@ async fn a_spend_limit_warns_once_then_refuses_and_send_anyway_sends() {
     .await;
     screenshot(&client, "budget-refusal.png").await;
     assert_eq!(bodies.lock().unwrap().len(), 2, "nothing was sent");
-    run(&client, "document.querySelector('.error-card .send-anyway').click(); return true").await;
+    run(
+        &client,
+        "document.querySelector('.error-card .send-anyway').click(); return true",
+    )
+    .await;
     wait_js(
         &client,
         "return !document.querySelector('.error-card') && !!document.querySelector('.message.assistant.live.done .meta')",
@@ -256,9 +273,123 @@ async fn a_spend_limit_warns_once_then_refuses_and_send_anyway_sends() {
     let sent = bodies.lock().unwrap().clone();
     assert_eq!(sent.len(), 3);
     assert_eq!(
-        sent[2]["messages"].as_array().and_then(|m| m.last()).map(|m| m["content"].clone()),
+        sent[2]["messages"]
+            .as_array()
+            .and_then(|m| m.last())
+            .map(|m| m["content"].clone()),
         Some(json!("Three"))
     );
+
+    client.close().await.expect("close");
+    drop(driver);
+}
+
+#[tokio::test]
+async fn a_compare_of_one_model_at_two_temperatures_sends_two_bodies_differing_only_there() {
+    require_app();
+    let (fake, bodies) = counting_fake(3);
+    let home = home_with_config(&format!(
+        "[providers.fake]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+        fake.url()
+    ));
+    let (driver, client) = launch(&home.0).await;
+    wait_js(
+        &client,
+        "return document.querySelector('.model-button')?.textContent?.includes('fake/gpt-4o')",
+        "the model",
+    )
+    .await;
+    run(
+        &client,
+        "document.querySelector('.to-compare').click(); return true",
+    )
+    .await;
+    wait_js(
+        &client,
+        "return [...document.querySelectorAll('.compare .slot option')].some(o => o.value === 'fake/gpt-4o')",
+        "the models in the compare view",
+    )
+    .await;
+    // The same model in two columns, each with its own temperature.
+    for i in 0..2 {
+        let js = format!(
+            "const s = document.querySelectorAll('.compare .slot')[{i}]; s.value = 'fake/gpt-4o'; \
+             s.dispatchEvent(new Event('change', {{bubbles: true}})); return s.value === 'fake/gpt-4o'"
+        );
+        wait_js(&client, &js, "a compare slot").await;
+    }
+    for (i, t) in ["0.2", "1"].iter().enumerate() {
+        run(
+            &client,
+            &format!(
+                "document.querySelectorAll('.compare-setup .column-params-button')[{i}].click(); return true"
+            ),
+        )
+        .await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('.column-params .params-temperature-input')",
+            "the column's settings",
+        )
+        .await;
+        run(
+            &client,
+            &format!(
+                "const el = document.querySelector('.column-params .params-temperature-input'); el.value = '{t}'; \
+                 el.dispatchEvent(new Event('input', {{bubbles: true}})); \
+                 document.querySelector('.column-params-done').click(); return true"
+            ),
+        )
+        .await;
+        wait_js(
+            &client,
+            "return !document.querySelector('.column-params')",
+            "the dialog closed",
+        )
+        .await;
+    }
+    wait_js(
+        &client,
+        "return [...document.querySelectorAll('.slot-settings')].map(e => e.textContent).join('|') === 'temperature 0.2|temperature 1'",
+        "each column's settings in the set-up",
+    )
+    .await;
+    client
+        .find(Locator::Css(".compare-input"))
+        .await
+        .expect("the compare composer")
+        .send_keys(&format!("Name a colour.{ENTER}"))
+        .await
+        .expect("send");
+    wait_js(
+        &client,
+        "return document.querySelectorAll('.column-status.done').length === 2",
+        "both answers",
+    )
+    .await;
+    let heads = run(
+        &client,
+        "return [...document.querySelectorAll('.column-diff')].map(e => e.textContent)",
+    )
+    .await;
+    assert_eq!(heads, json!(["temperature 0.2", "temperature 1"]));
+    screenshot(&client, "compare-two-temperatures.png").await;
+
+    let mut sent = bodies.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let mut temps: Vec<f64> = sent
+        .iter()
+        .map(|b| b["temperature"].as_f64().expect("a temperature"))
+        .collect();
+    temps.sort_by(f64::total_cmp);
+    assert!(
+        (temps[0] - 0.2).abs() < 1e-6 && (temps[1] - 1.0).abs() < 1e-6,
+        "{temps:?}"
+    );
+    for b in &mut sent {
+        b.as_object_mut().expect("a body").remove("temperature");
+    }
+    assert_eq!(sent[0], sent[1], "the bodies differ only in temperature");
 
     client.close().await.expect("close");
     drop(driver);
