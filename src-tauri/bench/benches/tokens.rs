@@ -95,10 +95,16 @@ fn main() {
         .create_conversation("long", Some("Be brief."), ConversationKind::Chat)
         .expect("conversation");
     let piece = text.len() / 40;
+    let boundary = |mut at: usize| {
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
     let mut parent = None;
     for i in 0..40 {
-        let start = text.floor_char_boundary(i * piece);
-        let end = text.floor_char_boundary((i + 1) * piece);
+        let start = boundary(i * piece);
+        let end = boundary((i + 1) * piece);
         let role = if i % 2 == 0 {
             Role::User
         } else {
