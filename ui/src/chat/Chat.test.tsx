@@ -399,3 +399,106 @@ describe("Chat composer's accessibility", () => {
     expect((root.querySelector(".params-temperature-input") as HTMLInputElement).value).toBe("0.2");
   });
 });
+
+describe("Chat's cost preview, kept current", () => {
+  const later = async (cond: () => boolean, what: string, ms = 3000) => {
+    for (let t = 0; t < ms; t += 10) { if (cond()) return; await new Promise((r) => setTimeout(r, 10)); }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it("an open conversation's preview carries the panel's settings as edited, before the save, and is asked again once saved", async () => {
+    const savedWhenAsked: number[] = [];
+    // The answer's range follows the max tokens asked (the engine's overlay on the stored ones, 100).
+    const f = setup([], {
+      stored: { preset: null, system: "Be brief.", temperature: null, topP: null, maxTokens: 100, reasoning: null, stop: ["END"], seed: null },
+      preview: (spec) => {
+        savedWhenAsked.push(f.saved.length);
+        return { columns: [est({ maxAnswerTokens: spec.maxTokens ?? 100, maxAnswerMicros: null })], rules: [], crosses: null };
+      },
+    });
+    const { root, chat, previews, saved } = f;
+    chat().open(5);
+    await until(() => root.querySelectorAll(".message").length === 4, "the messages");
+    await later(() => root.querySelector(".cost-answer")?.textContent === "answer up to 100 tokens (price unknown)", "the first preview");
+    expect(previews.at(-1)).toMatchObject({ conversation: 5, preset: null, system: "Be brief.", maxTokens: 100, stop: ["END"] });
+    (root.querySelector(".params-button") as HTMLButtonElement).click();
+    await tick();
+    field(root, ".params-maxTokens-input", "300");
+    await later(() => root.querySelector(".cost-answer")?.textContent === "answer up to 300 tokens (price unknown)", "the edit costed");
+    // Asked before the edit was saved: the engine lays the panel's values over the stored ones.
+    expect(previews.at(-1)).toMatchObject({ conversation: 5, maxTokens: 300, system: "Be brief." });
+    expect(savedWhenAsked.at(-1)).toBe(0);
+    // The system prompt cleared: said as empty (it clears the stored one), the stop list too.
+    field(root, ".params-system-input", "");
+    (root.querySelector(".stop-chip .stop-remove") as HTMLButtonElement).click();
+    await later(() => previews.at(-1)?.system === "", "the system prompt costed");
+    expect(previews.at(-1)).toMatchObject({ system: "", stop: [], maxTokens: 300 });
+    await later(() => saved.length === 1, "the save");
+    expect(saved[0][1]).toMatchObject({ system: null, stop: null, maxTokens: 300 });
+    // Saved: asked again (a value cleared can only be costed from the stored settings).
+    const asked = previews.length;
+    await later(() => previews.length === asked + 1, "the preview after the save");
+    expect(previews.at(-1)).toEqual(previews.at(-2));
+  });
+
+  it("a stale 'over' does not hold a draft since shortened: Send waits for the current preview, then goes", async () => {
+    const over = est({ promptTokens: 130000, contextWindow: 128000, fillPercent: 101.6, fit: "over", cutTokens: 2001 });
+    const { root, sent, previews } = setup([], { preview: (spec) => ({ columns: [spec.prompt.startsWith("Huge") ? over : est()], rules: [], crosses: null }) });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Huge paste");
+    await later(() => root.querySelector(".cost-refusal") !== null, "the refusal");
+    expect((root.querySelector(".send") as HTMLButtonElement).disabled).toBe(true);
+    // Shortened, and Enter at once: the old refusal (stale) holds nothing; the send waits for the preview.
+    draft(root, "Short");
+    expect((root.querySelector(".send") as HTMLButtonElement).disabled).toBe(false);
+    enter(root);
+    await later(() => sent.length === 1, "the send");
+    expect(sent[0].prompt).toBe("Short");
+    // Decided on the shortened draft's own preview, asked at once rather than after the debounce.
+    expect(previews.map((p) => p.prompt)).toEqual(["Huge paste", "Short"]);
+  });
+
+  it("Enter right after a huge paste waits for its preview (not the debounce) and is held when it is over", async () => {
+    const over = est({ promptTokens: 130000, contextWindow: 128000, fillPercent: 101.6, fit: "over", cutTokens: 2001 });
+    const { root, sent, previews } = setup([], { preview: (spec) => ({ columns: [spec.prompt.startsWith("Huge") ? over : est()], rules: [], crosses: null }) });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Huge paste");
+    expect(previews).toHaveLength(0); // still in the debounce
+    enter(root);
+    enter(root); // a second Enter while it waits is not a second send
+    await later(() => toasts().some((t) => t.text.includes("over a/m's context window")), "the refusal said");
+    expect(previews).toHaveLength(1);
+    expect(sent).toHaveLength(0);
+    expect(root.querySelector(".cost-refusal")).not.toBeNull();
+    // Typing is never held.
+    draft(root, "Huge paste, cut down");
+    expect((root.querySelector(".composer textarea") as HTMLTextAreaElement).value).toBe("Huge paste, cut down");
+  });
+
+  it("a preview that cannot be had in time does not hold the send", async () => {
+    const { root, sent, previews } = setup([], { preview: () => new Promise<Preview>(() => {}) as unknown as Preview });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Anything");
+    const at = Date.now();
+    enter(root);
+    await later(() => sent.length === 1, "the send");
+    expect(Date.now() - at).toBeGreaterThanOrEqual(900);
+    expect(previews).toHaveLength(1);
+  });
+
+  it("an estimated count past the window is a warning, not a refusal: Send stays enabled and sends", async () => {
+    const guess = est({ counted: { kind: "estimated", samples: 4, chars_per_token: 3.7 }, promptTokens: 133000, contextWindow: 128000, fillPercent: 103.9, fit: "tight", cutTokens: 5001 });
+    const { root, sent } = setup([], { preview: () => ({ columns: [guess], rules: [], crosses: null }) });
+    await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
+    draft(root, "Long, by estimate");
+    await later(() => root.querySelector(".cost-may-refuse") !== null, "the warning");
+    expect(root.querySelector(".cost-may-refuse")!.textContent).toContain("≈ over a/m's context window by about 5,001 tokens — it may be refused");
+    expect(root.querySelector(".cost-refusal")).toBeNull();
+    expect(root.querySelector(".cost-fill")!.textContent).toBe("≈104% of 128k context");
+    expect(root.querySelector(".cost-fill")!.classList.contains("warn")).toBe(true);
+    const send = root.querySelector(".send") as HTMLButtonElement;
+    expect(send.disabled).toBe(false);
+    enter(root);
+    await later(() => sent.length === 1, "the send");
+  });
+});

@@ -5,7 +5,7 @@
 // dropped on the window), the cost of sending under it, and a banner when a send passed a spend
 // limit's alert share. State and actions are the chat store's.
 
-import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { DropFiles } from "../attachments/DropFiles";
 import { partOf } from "../attachments/parts";
 import { Parts } from "../attachments/Parts";
@@ -64,6 +64,8 @@ export function Chat(props: {
     setAway(scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > 200);
   };
   const setDraft = (text: string) => { c.setDraft(text); queueMicrotask(() => fit(box, 12)); };
+  // A send empties the composer when it goes (after the cost preview is current, maybe later than the key).
+  createEffect(on(c.draft, (d) => { if (!d && box) queueMicrotask(() => fit(box, 12)); }, { defer: true }));
   const last = () => c.shown().at(-1)?.m.id;
   const empty = () => c.current() === null && !c.live();
   const reading = () => c.files.reading() > 0;

@@ -5,7 +5,7 @@
 
 import { createSignal, type Accessor } from "solid-js";
 import type { FullBackend } from "../backend";
-import { fromPreset, presetModel, tidy, turnFields } from "../shared/params";
+import { fromPreset, overlayOf, presetModel, tidy, turnFields } from "../shared/params";
 import { report } from "../shared/problems";
 import type { ChatSettings, PresetSetting, TurnSpec } from "../types";
 
@@ -19,6 +19,11 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
   const [presets, setPresets] = createSignal<PresetSetting[]>([]);
   // Whether every field of the panel holds a value that can be sent.
   const [valid, setValid] = createSignal(true);
+  // The conversation whose settings `value` holds (null: a new chat's): while another one opens,
+  // the panel still shows the last one's, which its cost preview must not take for its own.
+  const [holds, setHolds] = createSignal<number | null>(null);
+  // Counts the edits stored: the cost preview is asked again after each (it reads the stored ones).
+  const [saves, setSaves] = createSignal(0);
   let pending: { id: number; settings: ChatSettings } | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -35,7 +40,9 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
     clearTimeout(timer);
     const p = pending;
     pending = null;
-    if (p) await b.setConversationSettings(p.id, tidy(p.settings));
+    if (!p) return;
+    await b.setConversationSettings(p.id, tidy(p.settings));
+    setSaves((n) => n + 1);
   }
 
   /** The panel's edit: kept, and for an open conversation stored (after a pause in typing). */
@@ -57,11 +64,17 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
     setValid(true);
   }
 
-  /** Another conversation is shown: its stored settings (none for a new chat). */
-  function opened(stored: ChatSettings | null) {
+  /** Another conversation is shown (`id`; null: a new chat): its stored settings (none for a new chat). */
+  function opened(stored: ChatSettings | null, id: number | null = null) {
     flush().catch(report);
     setValue(stored ? tidy(stored) : {});
+    setHolds(id);
     setValid(true);
+  }
+
+  /** A new chat's first turn started conversation `id`: the settings shown are its own now. */
+  function started(id: number) {
+    setHolds(id);
   }
 
   /**
@@ -75,5 +88,19 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
     return { fields, fix: exact ? null : tidy(value()) };
   }
 
-  return { value, presets, valid, setValid, loadPresets, set, apply, opened, flush, forTurn };
+  /**
+   * What the cost preview sends of the settings: a new chat's as its first turn would; for an
+   * open conversation the panel's values as shown, which the engine lays over the stored ones —
+   * so an edit not yet saved is costed as it will be sent. An empty system prompt or stop list
+   * says "none" (it clears the stored one); a cleared number cannot be said, and is costed once
+   * it is saved (`saves` changes, and the preview is asked again).
+   */
+  function forPreview(conversation: number | null): Partial<TurnSpec> {
+    if (conversation === null) return forTurn(null).fields;
+    // Still opening (the panel shows another conversation's): the stored ones alone.
+    if (holds() !== conversation) return {};
+    return overlayOf(value());
+  }
+
+  return { value, presets, valid, setValid, loadPresets, set, apply, opened, flush, forTurn, forPreview, saves, started };
 }

@@ -12,7 +12,7 @@ import { createAttachments } from "../attachments/store";
 import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
-import { over, createPreview } from "../shared/preview";
+import { over, overNow, overWhenSettled, createPreview } from "../shared/preview";
 import { errorView, guard, report, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
@@ -71,15 +71,16 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
   // Spend limits the last send passed the alert share of (the banner, until dismissed).
   const [alerts, setAlerts] = createSignal<RuleStatus[]>([]);
   const attachedRefs = createMemo(() => files.ready().map(refOf));
-  // The cost of sending the draft as it stands (in the conversation open, with its settings).
+  // The cost of sending the draft as it stands (in the conversation open, with the settings as
+  // the panel shows them: an edit is costed at once, before it is saved; asked again once saved).
   const cost = createPreview<TurnSpec>(() => {
     const files = attachedRefs();
     if (!model() || (!draft().trim() && !files.length && current() === null)) return null;
     return {
       conversation: current(), prompt: draft(), targets: [model()], editOf: editing(), attachments: files,
-      ...params.forTurn(current()).fields,
+      ...params.forPreview(current()),
     };
-  }, (spec) => b.previewTurn(spec));
+  }, (spec) => b.previewTurn(spec), undefined, params.saves);
   // What a screen reader hears: the answer's state changes, never each token.
   const [status, setStatus] = createSignal("");
   let scroller: HTMLElement | undefined;
@@ -115,7 +116,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     if (id === null) params.opened(null);
     const view = id === null ? null : await b.conversation(id);
     setAll(view?.messages ?? []);
-    if (view) params.opened(view.settings ?? null);
+    if (view) params.opened(view.settings ?? null, id);
     virt.toBottom();
   }
 
@@ -203,6 +204,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
       setLive((l) => l && { ...l, turn: started.turn, user: started.saved.userMessageId });
       if (conversation === null) {
         tools.started(started.saved.conversationId);
+        params.started(started.saved.conversationId);
         setCurrent(started.saved.conversationId);
         opts.onListChanged();
       }
@@ -212,19 +214,38 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     }
   }
 
-  /** Why the draft cannot be sent now (a setting not valid, a prompt over the context window), if so. */
+  const overText = (o: { target: string; cutTokens: number }) =>
+    `The prompt is over ${o.target}'s context window: cut about ${o.cutTokens.toLocaleString("en-US")} tokens.`;
+
+  /**
+   * Why the draft cannot be sent now (a setting not valid, a prompt over the context window), if
+   * so. A stale preview holds nothing: Send waits for it to be current (`submit`).
+   */
   function blocked(): string | null {
     if (!params.valid()) return "A setting is not valid: fix it in the settings panel first.";
-    const o = cost.preview()?.columns.find((c) => c.fit === "over");
-    if (o) return `The prompt is over ${o.target}'s context window: cut about ${o.cutTokens.toLocaleString("en-US")} tokens.`;
-    return null;
+    const o = overNow(cost);
+    return o ? overText(o.estimate) : null;
   }
 
-  /** Sends the draft and its attachments (as an edit when one is being edited). */
-  function submit() {
+  // A send waiting for the cost preview to be current (another Enter meanwhile is not a second send).
+  let holding = false;
+
+  /**
+   * Sends the draft and its attachments (as an edit when one is being edited). With the preview
+   * stale (just typed or pasted), it waits for it (up to a second) to know whether the prompt
+   * fits; one that cannot be had does not hold the send (the provider refuses an oversize prompt).
+   */
+  async function submit() {
+    if (holding) return;
     if (files.reading()) return tell("The files are still being read: send once they are attached.");
-    const why = blocked();
-    if (why) return tell(why);
+    if (!params.valid()) return tell("A setting is not valid: fix it in the settings panel first.");
+    holding = true;
+    let o: Awaited<ReturnType<typeof overWhenSettled>>;
+    try { o = await overWhenSettled(cost); } finally { holding = false; }
+    if (o) return tell(overText(o.estimate));
+    // Checked again: what changed while the preview was awaited.
+    if (files.reading()) return tell("The files are still being read: send once they are attached.");
+    if (!params.valid()) return tell("A setting is not valid: fix it in the settings panel first.");
     const edit = editing();
     guard(send(draft(), current(), { attachments: files.ready(), ...(edit === null ? {} : { editOf: edit }) }));
   }
@@ -285,7 +306,7 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     bindScroller: (el: HTMLElement) => { scroller = el; },
     open: (id: number | null) => guard(open(id)),
     send: (text: string, conversation: number | null, o?: SendOptions) => guard(send(text, conversation, o)),
-    submit, retry,
+    submit: () => guard(submit()), retry,
     stop: () => guard(stop()),
     answerTool: (call: string, approval: Approval) => guard(answerTool(call, approval)),
     remove: (id: number) => guard(remove(id)),

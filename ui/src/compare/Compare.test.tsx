@@ -626,6 +626,149 @@ describe("A stored compare's settings", () => {
 
 const estimateOver = (target: string): Estimate => ({ ...estimate(target), promptTokens: 12000, fillPercent: 120, cutTokens: 2001 });
 
+describe("A compare's follow-ups, their settings and their cost", () => {
+  const later = async (cond: () => boolean, what: string, ms = 3000) => {
+    for (let t = 0; t < ms; t += 5) { if (cond()) return; await new Promise((r) => setTimeout(r, 5)); }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  const field = (cls: string, value: string) => {
+    const el = document.querySelector(cls) as HTMLInputElement;
+    el.value = value;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const type = (root: HTMLElement, text: string) => {
+    const t = root.querySelector<HTMLTextAreaElement>(".compare-input")!;
+    t.value = text;
+    t.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  /** A compare of two columns, answered: ready for follow-ups. */
+  async function started(f: ReturnType<typeof fake>) {
+    const root = mount(f.backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "First");
+    await later(() => root.querySelectorAll(".column-status.done").length === 2, "both answers");
+    return root;
+  }
+  const editColumn = async (root: HTMLElement, i: number, edit: () => void) => {
+    root.querySelector<HTMLButtonElement>(`.column[data-column='${i}'] .column-settings`)!.click();
+    await later(() => document.querySelector(".column-params") !== null, "the settings");
+    edit();
+  };
+  const done1 = () => document.querySelector<HTMLButtonElement>(".column-params-done")!.click();
+
+  it("a follow-up's preview carries each column's settings as edited (before they are saved), and is asked again once saved", async () => {
+    let answers = 0;
+    const f = fake((targets) => [done(targets[0], 60 + answers++)]);
+    const root = await started(f);
+    type(root, "Next?");
+    await later(() => f.previews.at(-1)?.prompt === "Next?", "the follow-up's preview");
+    const none = { preset: null, system: "", temperature: null, topP: null, maxTokens: null, reasoning: null, stop: [], seed: null };
+    expect(f.previews.at(-1)!.columns.map((c) => c.settings)).toEqual([none, none]);
+    await editColumn(root, 1, () => field(".column-params .params-maxTokens-input", "64"));
+    // Costed as edited while the dialog is open (nothing saved yet).
+    await later(() => f.previews.at(-1)!.columns[1].settings?.maxTokens === 64, "the edit costed");
+    expect(f.columnSettings).toHaveLength(0);
+    expect(f.previews.at(-1)!.columns[0].settings).toEqual(none);
+    const asked = f.previews.length;
+    done1();
+    await later(() => f.columnSettings.length === 1, "saved");
+    await later(() => f.previews.length === asked + 1, "asked again once saved");
+    expect(f.previews.at(-1)).toEqual(f.previews.at(-2));
+  });
+
+  it("a follow-up sent right after a column's settings are closed waits for their save", async () => {
+    let answers = 0;
+    const f = fake((targets) => [done(targets[0], 60 + answers++)]);
+    const order: string[] = [];
+    let release!: () => void;
+    const backend = f.backend as unknown as { setColumnSettings: unknown; compare: (...a: unknown[]) => unknown };
+    backend.setColumnSettings = (conv: number, column: number, settings: ChatSettings) => new Promise<void>((resolve) => {
+      release = () => { order.push("saved"); f.columnSettings.push([conv, column, settings]); resolve(); };
+    });
+    const compare = backend.compare;
+    backend.compare = (...a: unknown[]) => { order.push("sent"); return compare(...a); };
+    const root = await started(f);
+    order.length = 0;
+    await editColumn(root, 0, () => field(".column-params .params-seed-input", "9"));
+    done1();
+    ask(root, "Follow-up");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(f.specs).toHaveLength(1); // held for the save
+    release();
+    await later(() => f.specs.length === 2, "the follow-up");
+    expect(order).toEqual(["saved", "sent"]);
+    expect(f.columnSettings[0]).toEqual([5, 0, { preset: null, system: null, temperature: null, topP: null, maxTokens: null, reasoning: null, stop: null, seed: 9 }]);
+  });
+
+  it("a column's settings that cannot be saved hold the follow-up with why; the next send tries the save again", async () => {
+    let answers = 0;
+    const f = fake((targets) => [done(targets[0], 60 + answers++)]);
+    let failing = true;
+    const tries: number[] = [];
+    (f.backend as unknown as { setColumnSettings: unknown }).setColumnSettings = async (_: number, column: number) => {
+      tries.push(column);
+      if (failing) throw new Error("the store is read-only");
+    };
+    const root = await started(f);
+    await editColumn(root, 1, () => field(".column-params .params-seed-input", "4"));
+    done1();
+    ask(root, "Follow-up");
+    await later(() => root.querySelector(".problem")?.textContent?.includes("Not sent: a column's settings could not be saved") ?? false, "the problem");
+    expect(root.querySelector(".problem")!.textContent).toContain("the store is read-only");
+    expect(f.specs).toHaveLength(1);
+    expect(root.querySelector<HTMLTextAreaElement>(".compare-input")!.value).toBe("Follow-up"); // kept
+    failing = false;
+    root.querySelector<HTMLTextAreaElement>(".compare-input")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await later(() => f.specs.length === 2, "the follow-up");
+    expect(tries).toEqual([1, 1, 1]); // on close, on the refused send, on this one
+  });
+
+  it("a stale 'over' does not hold a shortened follow-up; a current one does, and Enter is decided on the current one", async () => {
+    let answers = 0;
+    const f = fake((targets) => [done(targets[0], 60 + answers++)]);
+    (f.backend as unknown as { previewCompare: unknown }).previewCompare = async (spec: CompareSpec) => {
+      f.previews.push(structuredClone(spec));
+      return { columns: spec.columns.map((c, i) => ({ ...estimateOver(c.targets[0]), fit: i === 1 && spec.prompt.startsWith("Huge") ? "over" : "fits" })), rules: [], crosses: null };
+    };
+    const root = await started(f);
+    const send = () => root.querySelector<HTMLButtonElement>(".compare-composer .send")!;
+    type(root, "Huge paste");
+    await later(() => root.querySelector(".cost-refusal") !== null, "the refusal");
+    expect(send().disabled).toBe(true);
+    // Shortened and sent at once: the stale refusal holds nothing.
+    ask(root, "Short");
+    expect(send().disabled).toBe(false);
+    await later(() => f.specs.length === 2, "the follow-up");
+    expect(f.specs[1].prompt).toBe("Short");
+    // A huge paste sent at once: its preview is waited for, and holds the send.
+    await later(() => root.querySelectorAll(".column-status.done").length === 2, "the answers");
+    ask(root, "Huge again");
+    await later(() => root.querySelector(".problem")?.textContent?.includes("column B's prompt is over its context window") ?? false, "held");
+    expect(f.specs).toHaveLength(2);
+  });
+
+  it("an estimated count past a column's window is a warning; the compare still goes", async () => {
+    const f = fake((targets) => [done(targets[0], 1)]);
+    (f.backend as unknown as { previewCompare: unknown }).previewCompare = async (spec: CompareSpec) => ({
+      columns: spec.columns.map((c, i) => (i === 0
+        ? { ...estimateOver(c.targets[0]), counted: { kind: "estimated", samples: 0, chars_per_token: 4 }, fit: "tight" }
+        : estimate(c.targets[0]))),
+      rules: [], crosses: null,
+    });
+    const root = mount(f.backend);
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    type(root, "Long, by estimate");
+    await later(() => root.querySelector(".cost-may-refuse") !== null, "the warning");
+    expect(root.querySelector(".cost-may-refuse")!.textContent).toBe("A: ≈ over x/one's context window by about 2,001 tokens — it may be refused (the count is an estimate; shorten the message or drop attachments to be sure).");
+    expect(root.querySelector(".cost-refusal")).toBeNull();
+    expect(root.querySelector<HTMLButtonElement>(".compare-composer .send")!.disabled).toBe(false);
+    ask(root, "Long, by estimate");
+    await later(() => f.specs.length === 1, "the compare");
+  });
+});
+
 describe("Leaderboard", () => {
   it("groups by model when toggled: the board is asked again with byModel", async () => {
     const asked: [string | null, string | null, boolean | undefined][] = [];

@@ -20,8 +20,8 @@ import { Columns, Eye, Plus, Shuffle } from "../design/icons";
 import { AnswerView } from "../shared/answer";
 import { BudgetBanner } from "../shared/BudgetBanner";
 import { CostLine } from "../shared/CostLine";
-import { differences, tidy } from "../shared/params";
-import { createPreview, over } from "../shared/preview";
+import { differences, overlayOf, tidy } from "../shared/params";
+import { createPreview, overNow, overWhenSettled } from "../shared/preview";
 import { describe, errorView } from "../shared/problems";
 import { createToolChoice } from "../tools/choice";
 import { answered, askAgain } from "../tools/runs";
@@ -96,7 +96,13 @@ export function Compare(props: {
     return last ? (last.messageId ?? last.userId) : null;
   };
   const attachedRefs = createMemo(() => files.ready().map(refOf));
-  // The cost of sending the draft to every column, as it is typed.
+  // A started compare's column settings saves not yet known to have gone through, by column: a
+  // follow-up waits for them (and, one having failed, tries it again before going).
+  const saving = new Map<number, Promise<void>>();
+  // Counts the column settings saved: the cost preview is asked again after each.
+  const [saves, setSaves] = createSignal(0);
+  // The cost of sending the draft to every column, as it is typed; a follow-up's with each
+  // column's settings as shown (laid over the stored ones: an edit is costed before it is saved).
   const cost = createPreview<CompareSpec>(() => {
     const prompt = draft();
     const attachments = attachedRefs();
@@ -105,12 +111,38 @@ export function Compare(props: {
       const pairs = picks.pairs();
       return pairs.length ? { conversation: null, prompt, attachments, columns: pairs.map(picks.spec) } : null;
     }
-    return { conversation: conversation(), prompt, attachments, columns: columns.map((c) => ({ targets: [...c.targets], after: lastOf(c) })) };
-  }, (spec) => b.previewCompare(spec));
+    return {
+      conversation: conversation(), prompt, attachments,
+      columns: columns.map((c) => ({ targets: [...c.targets], after: lastOf(c), settings: overlayOf(c.settings) })),
+    };
+  }, (spec) => b.previewCompare(spec), undefined, saves);
+  const overWords = (i: number) => `column ${columnName(i)}'s prompt is over its context window`;
+  /** Why Send is held now: a column over its window on a current preview (a stale one holds nothing). */
   const blocked = () => {
-    const i = cost.preview()?.columns.findIndex((c) => c.fit === "over") ?? -1;
-    return i < 0 ? null : `column ${columnName(i)}'s prompt is over its context window`;
+    const o = overNow(cost);
+    return o ? overWords(o.index) : null;
   };
+
+  /** Stores column `i`'s settings (the follow-ups read them from the store). */
+  function saveColumn(conv: number, i: number): Promise<void> {
+    const p = b.setColumnSettings(conv, i, tidy(columns[i].settings));
+    saving.set(i, p);
+    p.then(() => {
+      if (saving.get(i) === p) saving.delete(i);
+      setSaves((n) => n + 1);
+    }, () => { /* kept: the follow-up tries it again, and says why if it fails again */ });
+    return p;
+  }
+
+  /** Waits for the column settings being saved; one that failed is tried again (and throws if it fails again). */
+  async function saved(conv: number) {
+    for (const [i, p] of [...saving]) {
+      try { await p; } catch { await saveColumn(conv, i); }
+    }
+  }
+
+  // A send waiting for the cost preview or the settings (another Enter meanwhile is not a second send).
+  let holding = false;
 
   function onMsg(m: ColumnMsg) {
     const i = m.column;
@@ -120,11 +152,37 @@ export function Compare(props: {
   }
 
   async function send(overBudget = false) {
+    if (holding || (!draft().trim() && !files.ready().length) || busy()) return;
+    if (files.reading()) return say("The files are still being read: send once they are attached.");
+    holding = true;
+    try {
+      // Whether a column is over its window, on a current preview (a stale one is waited for, up
+      // to a second; one not had in time does not hold the send: the provider refuses it anyway).
+      if (!overBudget) {
+        const o = await overWhenSettled(cost);
+        if (o) return say(`Not sent: ${overWords(o.index)}. Shorten the message or drop attachments.`);
+      }
+      // A follow-up uses each column's stored settings: an edit still being saved goes first.
+      const conv = conversation();
+      if (conv !== null) {
+        try {
+          await saved(conv);
+        } catch (e) {
+          return setProblem({ text: `Not sent: a column's settings could not be saved (${describe(e)}). Send again to retry.`, error: null });
+        }
+      }
+    } finally {
+      holding = false;
+    }
+    if (busy()) return;
+    if (files.reading()) return say("The files are still being read: send once they are attached.");
+    await go(overBudget);
+  }
+
+  async function go(overBudget: boolean) {
     const prompt = draft().trim();
     const attached = files.ready();
-    if ((!prompt && !attached.length) || busy()) return;
-    if (files.reading()) return say("The files are still being read: send once they are attached.");
-    if (!overBudget && blocked()) return say(`Not sent: ${blocked()}. Shorten the message or drop attachments.`);
+    if (!prompt && !attached.length) return;
     setProblem(null);
     const first = conversation() === null;
     let targets = columns.map((c) => [...c.targets]);
@@ -221,6 +279,7 @@ export function Compare(props: {
       if (cell?.turn != null && cell.tools.some((r) => r.ask)) b.cancel(cell.turn).catch(() => {});
     }
     tools.open(null);
+    saving.clear();
     setConversation(null);
     setColumns([]);
     setVoted(null);
@@ -241,6 +300,7 @@ export function Compare(props: {
       setAlerts([]);
       widths.reset();
       tools.open(id);
+      saving.clear();
       setConversation(id);
       setColumns(storedColumns(c));
     } catch (e) {
@@ -340,7 +400,7 @@ export function Compare(props: {
             const i = at().i;
             const conv = conversation();
             setEditingCol(null);
-            if (conv !== null) b.setColumnSettings(conv, i, tidy(columns[i].settings)).catch(fail);
+            if (conv !== null) saveColumn(conv, i).catch(fail);
           }} />
       )}</Show>
       <Composer draft={draft()} setDraft={setDraft} files={files} pictures={pics} busy={busy()} tools={tools} onToolSettings={props.onToolSettings} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
@@ -348,7 +408,7 @@ export function Compare(props: {
           ? `${Math.min(picked().length, MAX_COLUMNS)} of ${MAX_COLUMNS} columns picked`
           : `${columns.length} columns · each keeps its own thread`}
         placeholder={conversation() === null ? "Ask every column — Enter sends, Shift+Enter for a new line" : "A follow-up to every column — Enter sends"}
-        blocked={over(cost.preview()) ? blocked() : null}
+        blocked={blocked()}
         cost={<CostLine preview={cost.preview()} error={cost.error()} stale={cost.stale()} name={columnName} blind={hidden()} />} />
       <DropFiles active={props.visible ?? true} onFiles={(dropped) => { files.add(dropped); box?.focus(); }} />
     </section>

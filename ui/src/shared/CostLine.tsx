@@ -1,13 +1,14 @@
 // The cost before you send, under a composer: for each target (a chat has one, a compare one per
 // column) the prompt's tokens ("≈" when estimated, how in the tooltip), their input cost, how
 // much of the context window they fill (a warning past 90%, a refusal past 100% saying how much
-// to cut) and the answer's cost range; then the spend limit the worst case may cross. Blind, the
-// columns' figures are not told apart (a price would name a model): only the totals show.
+// to cut — or, the count being an estimate, a warning that it may be refused) and the answer's
+// cost range; then the spend limit the worst case may cross. Blind, the columns' figures are not
+// told apart (a price would name a model): only the totals show.
 
 import { For, Show } from "solid-js";
 import { Coins, TriangleAlert } from "../design/icons";
 import type { Estimate, Preview } from "../types";
-import { answerText, count, countedTip, fillText, overText, tokensText, usd } from "./cost";
+import { answerText, count, countedTip, fillText, mayBeOver, overText, tokensText, usd } from "./cost";
 import "./cost.css";
 
 export function CostLine(props: {
@@ -19,6 +20,10 @@ export function CostLine(props: {
 }) {
   const cols = () => props.preview?.columns ?? [];
   const overs = () => cols().map((e, i) => ({ e, i })).filter((x) => x.e.fit === "over");
+  // Estimated past the window: a warning, not a refusal (the engine holds only an exact count).
+  const maybe = () => cols().map((e, i) => ({ e, i })).filter((x) => mayBeOver(x.e));
+  const said = (x: { e: Estimate; i: number }) => `${props.name && !props.blind ? `${props.name(x.i)}: ` : ""}${
+    overText(props.blind ? { ...x.e, target: "a column's model" } : x.e) ?? ""}`;
   return (
     <Show when={props.preview || props.error}>
       <div class="cost-line" classList={{ stale: !!props.stale }} aria-label="The cost before sending">
@@ -33,7 +38,13 @@ export function CostLine(props: {
           <For each={overs()}>{(x) => (
             <p class="cost-refusal" role="status">
               <TriangleAlert size={14} aria-hidden="true" />
-              <span>{props.name && !props.blind ? `${props.name(x.i)}: ` : ""}{props.blind ? overText({ ...x.e, target: "a column's model" }) : overText(x.e)}</span>
+              <span>{said(x)}</span>
+            </p>
+          )}</For>
+          <For each={maybe()}>{(x) => (
+            <p class="cost-may-refuse" role="status">
+              <TriangleAlert size={14} aria-hidden="true" />
+              <span>{said(x)}</span>
             </p>
           )}</For>
         </Show>

@@ -1,7 +1,8 @@
 // The cost before sending, in words: an `Estimate`'s tokens (exact, or "≈" with how the estimate
 // was calibrated), input cost, context fill, the answer's cost range and the refusal past the
-// context window; and a spend limit's standing. The engine computes every figure; this only
-// says them.
+// context window — or, for an estimated count past it, the warning that it may be refused (the
+// engine refuses only on an exact count: its fit is then "tight", with the tokens to cut); and a
+// spend limit's standing. The engine computes every figure; this only says them.
 
 import type { Counted, Estimate, RuleStatus } from "../types";
 
@@ -34,13 +35,22 @@ export function countedTip(c: Counted): string {
   return `Estimated at ${rate} characters a token, calibrated from ${count(c.samples)} ${c.samples === 1 ? "answer" : "answers"} in your ledger`;
 }
 
-/** The context window's fill (`12% of 128k`), when the window is known. */
+const estimated = (e: Estimate) => e.counted.kind === "estimated";
+
+/**
+ * The context window's fill (`12% of 128k context`), when the window is known; "≈" when the
+ * tokens are estimated. Under 100% it never reads 100 (99.96 is `99.9%`), and an estimated count
+ * past the window reads as it is (`≈104%`), with no refusal.
+ */
 export function fillText(e: Estimate): string | null {
   if (e.fillPercent == null || e.contextWindow == null) return null;
   const p = e.fillPercent;
-  const shown = p > 0 && p < 1 ? "<1" : p >= 99 && p < 100 ? p.toFixed(1) : String(Math.round(p));
-  return `${shown}% of ${windowSize(e.contextWindow)} context`;
+  const shown = p > 0 && p < 1 ? "<1" : p >= 99 && p < 100 ? (Math.floor(p * 10) / 10).toFixed(1) : String(Math.round(p));
+  return `${estimated(e) ? "≈" : ""}${shown}% of ${windowSize(e.contextWindow)} context`;
 }
+
+/** Whether an estimated count is past the window: it may be refused (Send is not held). */
+export const mayBeOver = (e: Estimate): boolean => e.fit !== "over" && estimated(e) && e.cutTokens > 0;
 
 /** The answer's cost range: "answer up to $X at N tokens" (or what is known of it). */
 export function answerText(e: Estimate): string | null {
@@ -49,8 +59,16 @@ export function answerText(e: Estimate): string | null {
   return `answer up to ${usd(e.maxAnswerMicros)} at ${count(e.maxAnswerTokens)} tokens`;
 }
 
-/** The refusal of a prompt over the window: how much to cut. */
-export function overText(e: Estimate): string {
+/**
+ * Past the window: the refusal of a prompt counted exactly (how much to cut), or for an estimated
+ * count the warning that it may be refused (by about how much it is over). Null when it fits.
+ */
+export function overText(e: Estimate): string | null {
+  if (mayBeOver(e)) {
+    return `≈ over ${e.target}'s context window by about ${count(e.cutTokens)} tokens — it may be refused `
+      + "(the count is an estimate; shorten the message or drop attachments to be sure).";
+  }
+  if (e.fit !== "over") return null;
   return `Too long for ${e.target}: ${count(e.promptTokens)} tokens in a ${count(e.contextWindow ?? 0)}-token window. `
     + `Cut about ${count(e.cutTokens)} tokens (shorten the message, drop attachments, or start a new chat).`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatSettings, PresetSetting } from "../types";
 import { columnFields, differences, readNumber, readStop, settingsProblem, showStop, summary, turnFields } from "./params";
-import { countedTip, fillText, usd, windowSize } from "./cost";
+import { countedTip, fillText, mayBeOver, overText, usd, windowSize } from "./cost";
 
 const temp = (t: number): ChatSettings => ({ temperature: t });
 const terse: PresetSetting = {
@@ -70,5 +70,24 @@ describe("settings in words", () => {
       fit: "fits" as const, cutTokens: 0, maxAnswerTokens: null, maxAnswerMicros: null };
     expect(fillText(e)).toBe("<1% of 1,000 context");
     expect(fillText({ ...e, fillPercent: 99.6 })).toBe("99.6% of 1,000 context");
+    // Under the window never reads as full.
+    expect(fillText({ ...e, fillPercent: 99.96 })).toBe("99.9% of 1,000 context");
+  });
+
+  it("past the window: a refusal on an exact count, a warning on an estimated one (fit tight, cutTokens > 0)", () => {
+    const e = { target: "a/m", promptTokens: 1040, counted: { kind: "exact" as const, tokenizer: "x" }, inputMicros: null, contextWindow: 1000, fillPercent: 104,
+      fit: "over" as const, cutTokens: 41, maxAnswerTokens: null, maxAnswerMicros: null };
+    expect(mayBeOver(e)).toBe(false);
+    expect(overText(e)).toBe("Too long for a/m: 1,040 tokens in a 1,000-token window. Cut about 41 tokens (shorten the message, drop attachments, or start a new chat).");
+    expect(fillText(e)).toBe("104% of 1,000 context");
+    // The engine refuses only an exact count: an estimate past the window comes as tight, with the tokens to cut.
+    const guess = { ...e, counted: { kind: "estimated" as const, samples: 3, chars_per_token: 3.8 }, fit: "tight" as const, cutTokens: 1234 };
+    expect(mayBeOver(guess)).toBe(true);
+    expect(overText(guess)).toMatch(/^≈ over a\/m's context window by about 1,234 tokens — it may be refused/);
+    expect(fillText(guess)).toBe("≈104% of 1,000 context");
+    // Tight but within the window, or fitting: nothing to say.
+    expect(mayBeOver({ ...guess, cutTokens: 0, fillPercent: 95 })).toBe(false);
+    expect(overText({ ...guess, cutTokens: 0, fillPercent: 95 })).toBeNull();
+    expect(overText({ ...e, fit: "fits", cutTokens: 0 })).toBeNull();
   });
 });

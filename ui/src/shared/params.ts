@@ -137,6 +137,17 @@ export function turnFields(s: ChatSettings, presets: PresetSetting[]): { fields:
   };
 }
 
+/**
+ * Settings as a cost preview lays them over the stored ones (the engine's overlay: a value given
+ * replaces the stored one, a missing one keeps it): the values as shown, no preset label, and an
+ * empty system prompt and stop list for "none" (they clear the stored ones). A number cleared
+ * cannot be said this way: it counts once the settings are saved.
+ */
+export function overlayOf(s: ChatSettings): ChatSettings {
+  const t = tidy(s);
+  return { ...t, preset: null, system: t.system ?? "", stop: t.stop ?? [] };
+}
+
 /** A stop list as Rust's `{:?}` prints it (`["\n\n", "END"]`): the engine's words for it. */
 function debugList(stop: string[]): string {
   return `[${stop.map((s) => JSON.stringify(s)).join(", ")}]`;
