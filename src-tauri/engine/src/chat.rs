@@ -406,6 +406,17 @@ impl ChatRequest {
                 .sum::<usize>()
     }
 
+    /// Whether the request is text alone: no attachments, tool calls, tool results or tools
+    /// offered (only such requests calibrate the token estimate: the rest carry tokens its
+    /// characters do not count).
+    pub fn is_plain_text(&self) -> bool {
+        self.tools.is_empty()
+            && self
+                .messages
+                .iter()
+                .all(|m| m.parts.iter().all(|p| matches!(p, Part::Text(_))))
+    }
+
     /// A one-message request.
     pub fn new(prompt: impl Into<String>) -> Self {
         ChatRequest {

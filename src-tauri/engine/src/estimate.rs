@@ -47,9 +47,10 @@ pub enum Counted {
 pub enum Fit {
     /// Under 90%, or the window is unknown.
     Fits,
-    /// Past 90%.
+    /// Past 90%; or past 100% by an estimated count (a guess does not refuse a send: it may be
+    /// refused by the provider; `cut_tokens` says by how much it may be over).
     Tight,
-    /// Past 100%: refused.
+    /// Past 100% by an exact count: refused.
     Over,
 }
 
@@ -290,13 +291,15 @@ pub fn estimate(
         })
     });
     let fill_percent = context_window.map(|w| tokens as f64 * 100.0 / w.max(1) as f64);
+    let exact = matches!(counted, Counted::Exact { .. });
     let fit = match fill_percent {
-        Some(f) if f >= 100.0 => Fit::Over,
+        Some(f) if f >= 100.0 && exact => Fit::Over,
         Some(f) if f > WARN_FILL => Fit::Tight,
         _ => Fit::Fits,
     };
-    let cut_tokens = match (fit, context_window) {
-        (Fit::Over, Some(w)) => tokens + 1 - w,
+    // With room for one answer token.
+    let cut_tokens = match context_window {
+        Some(w) if tokens >= w => tokens + 1 - w,
         _ => 0,
     };
     Ok(Estimate {

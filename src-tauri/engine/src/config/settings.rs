@@ -426,6 +426,12 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
                 return Err(invalid(format!("presets.{name}.{field}: {why}")));
             }
             materialise_presets(doc);
+            let exists = doc.get("presets").and_then(|p| p.get(name)).is_some();
+            if exists && previous.as_deref() != Some(name) {
+                return Err(invalid(format!(
+                    "there is already a preset `{name}`; pick another name or edit that one"
+                )));
+            }
             if let Some(old) = previous.as_deref().filter(|old| *old != name) {
                 if !remove(doc, "presets", old) {
                     return Err(invalid(format!("there is no preset `{old}` to rename")));

@@ -391,8 +391,8 @@ pub fn tokens_generated(path: &Path) -> u64 {
 }
 
 /// A model's vocabulary (no weights) and its control-token texts, loaded once and kept for the
-/// two models last asked about (the cost before sending counts as the person types); a file
-/// replaced on disk is read again.
+/// eight models last asked about (a compare's columns: the cost before sending counts as the
+/// person types); a file replaced on disk is read again.
 #[allow(clippy::type_complexity)]
 fn vocabulary(path: &Path) -> Result<(Arc<LlamaModel>, Arc<Vec<String>>), ProviderError> {
     static KEPT: Mutex<
@@ -432,7 +432,7 @@ fn vocabulary(path: &Path) -> Result<(Arc<LlamaModel>, Arc<Vec<String>>), Provid
         0,
         (path.to_path_buf(), stamp, model.clone(), controls.clone()),
     );
-    kept.truncate(2);
+    kept.truncate(crate::session::MAX_COLUMNS);
     Ok((model, controls))
 }
 

@@ -203,6 +203,12 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
             id
         }
     };
+    // The alerts due, once every column is ready to send (the same for every column).
+    let mut budget = budget;
+    store.mark_alerts(&mut budget, crate::store::now_ms())?;
+    for t in &mut turns {
+        t.budget = budget.clone();
+    }
     Ok(Compared {
         conversation_id,
         turns,
@@ -286,6 +292,7 @@ pub(crate) fn columns(
         shared_preset.as_ref().map(|p| &p.0),
         &shape,
     );
+    shared.check()?;
     Ok(Columns {
         plans,
         settings,
@@ -354,6 +361,25 @@ mod tests {
             (spec("hi", cols(&["local/a"; 9])), "9 given"),
             (spec("  ", cols(&["local/a", "local/b"])), "empty"),
             (spec("hi", cols(&["local/a", "nosuch/b"])), "column B:"),
+            // Every column overrides the shared temperature, which is still refused.
+            (
+                CompareSpec {
+                    temperature: Some(3.0),
+                    columns: ["local/a", "local/b"]
+                        .iter()
+                        .map(|t| ColumnSpec {
+                            targets: vec![t.to_string()],
+                            settings: Some(ChatSettings {
+                                temperature: Some(0.5),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..spec("hi", Vec::new())
+                },
+                "temperature",
+            ),
         ] {
             let err = prepare(&router, &store, s).unwrap_err().to_string();
             assert!(err.contains(why), "{err}");

@@ -211,7 +211,7 @@ impl Turn {
     pub fn drive<'a>(&'a self, s: Session<'a>, delivery: Delivery) -> Answer<'a> {
         let prompt_chars = self.request.prompt_chars();
         let route = self.plan.route.clone();
-        let (rec, conversation_id) = match &self.place {
+        let (mut rec, conversation_id) = match &self.place {
             Place::Conversation {
                 conversation_id,
                 user_message_id,
@@ -233,6 +233,7 @@ impl Turn {
                 None,
             ),
         };
+        rec.set_calibrate(self.request.is_plain_text());
         let source = match (delivery, self.plan.targets.as_slice()) {
             // A tool loop streams, so each call is seen as it is made.
             (Delivery::Whole, [target]) if self.tools.is_none() => {

@@ -34,6 +34,8 @@ pub struct Recorder<'a> {
     column: Option<i64>,
     route: Option<String>,
     prompt_chars: usize,
+    /// Whether the prompt was text alone, so its characters may calibrate the token estimate.
+    calibrate: bool,
     message_id: Option<i64>,
     /// The whole answer so far, written once when it ends.
     text: String,
@@ -75,6 +77,7 @@ impl<'a> Recorder<'a> {
             column,
             route,
             prompt_chars,
+            calibrate: true,
             message_id: None,
             text: String::new(),
             reasoning: String::new(),
@@ -124,9 +127,17 @@ impl<'a> Recorder<'a> {
         self.text.get(from..).unwrap_or("")
     }
 
+    /// Whether the prompt is text alone (its characters then calibrate the token estimate;
+    /// otherwise the ledger keeps 0 characters for it).
+    pub fn set_calibrate(&mut self, text_alone: bool) {
+        self.calibrate = text_alone;
+    }
+
     /// The next model call of a tool loop sends this many prompt characters (for its estimate).
     pub fn next_step(&mut self, prompt_chars: usize) {
         self.prompt_chars = prompt_chars;
+        // A later step carries tool calls and results: not text alone.
+        self.calibrate = false;
         self.step_chars = self.chars;
         self.loop_step += 1;
     }
@@ -169,7 +180,11 @@ impl<'a> Recorder<'a> {
             note: (a.outcome == Outcome::Ok)
                 .then(|| a.message.clone())
                 .flatten(),
-            prompt_chars: self.prompt_chars as i64,
+            prompt_chars: if self.calibrate {
+                self.prompt_chars as i64
+            } else {
+                0
+            },
             ..Default::default()
         }
     }

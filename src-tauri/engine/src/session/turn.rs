@@ -200,12 +200,15 @@ impl Turn {
         }
         let mut messages = history;
         messages.push(user_message(&attachments, &spec.prompt));
+        // The settings first: if they cannot be stored, the message is not committed either.
+        store.set_conversation_settings(conversation_id, &settings)?;
         let user_message_id = store.add_message_with(
             &NewMessage::complete(conversation_id, parent, Role::User, &spec.prompt),
             &attachments,
         )?;
-        store.set_conversation_settings(conversation_id, &settings)?;
         store.blobs().load(&mut messages)?;
+        let mut budget = budget;
+        store.mark_alerts(&mut budget, crate::store::now_ms())?;
         Ok(Turn {
             place: Place::Conversation {
                 conversation_id,
@@ -229,7 +232,11 @@ impl Turn {
         request: ChatRequest,
         client: &str,
     ) -> Result<Turn> {
-        let budget = check_budget(router, store, None, &spending(&plan, Some(client)))?;
+        let mut budget = check_budget(router, store, None, &spending(&plan, Some(client)))?;
+        store.mark_alerts(&mut budget, crate::store::now_ms())?;
+        for a in &budget.alerts {
+            tracing::warn!(rule = %a.label, percent = a.percent, client, "spend limit alert");
+        }
         Ok(Turn {
             place: Place::Ledger {
                 client: client.to_string(),
@@ -313,6 +320,8 @@ impl Turn {
         let mut messages = c.turns_to(user);
         store.set_conversation_settings(id, &settings)?;
         store.blobs().load(&mut messages)?;
+        let mut budget = budget;
+        store.mark_alerts(&mut budget, crate::store::now_ms())?;
         Ok(Turn {
             place: Place::Conversation {
                 conversation_id: id,
@@ -329,15 +338,18 @@ impl Turn {
 
 /// The spend limits that apply to `spending`: refused (kind `budget_exceeded`, naming the
 /// tightest rule) when one is reached, unless the user said to send anyway; otherwise where
-/// they stand, with the alerts now due. The one budget check of every front (the gateway's
-/// ledger-only turns included).
+/// they stand. The one budget check of every front (the gateway's ledger-only turns included);
+/// the alerts due are marked by [`Store::mark_alerts`] once the turn is ready to send.
 pub fn check_budget(
     router: &Router,
     store: &Store,
     over: Option<bool>,
     spending: &Spending,
 ) -> Result<BudgetCheck> {
-    let check = store.check_spending(router.engine().config(), spending, &BudgetClock::system())?;
+    let check = BudgetCheck {
+        rules: store.applicable(router.engine().config(), spending, &BudgetClock::system())?,
+        alerts: Vec::new(),
+    };
     match check.exceeded() {
         Some(rule) if over != Some(true) => Err(rule.refusal()),
         _ => Ok(check),
@@ -521,6 +533,64 @@ mod tests {
         assert!(store.list_conversations(10, 0).unwrap().is_empty());
         spec.over_budget = Some(true);
         assert!(Turn::prepare(&router, &store, spec).is_ok());
+    }
+
+    #[test]
+    fn a_turn_refused_for_another_reason_uses_up_no_alert() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let config = Config::parse(
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n\n[[budgets]]\nscope = \"all\"\nwindow = \"day\"\nlimit_usd = 1.0\nalert_percent = 50\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let router = Router::new(Arc::new(
+            Engine::new(config, Arc::new(MemoryKeys::new())).unwrap(),
+        ));
+        store
+            .record_attempt(&crate::store::LedgerRow {
+                request_id: "r".into(),
+                provider: "local".into(),
+                model_requested: "local/m".into(),
+                attempt: 1,
+                outcome: crate::store::LedgerOutcome::Ok,
+                started_at: crate::store::now_ms(),
+                cost_micros: 600_000,
+                ..Default::default()
+            })
+            .unwrap();
+        let first = Turn::prepare(
+            &router,
+            &store,
+            TurnSpec {
+                prompt: "hi".into(),
+                targets: vec!["local/m".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // An edit of a message that is not there is refused: the alert is not used up.
+        let bad = TurnSpec {
+            conversation: first.conversation_id(),
+            edit_of: Some(999_999),
+            prompt: "x".into(),
+            targets: vec!["local/m".into()],
+            ..Default::default()
+        };
+        assert_eq!(first.budget.alerts.len(), 1, "60% of $1 alerts once");
+        assert!(Turn::prepare(&router, &store, bad).is_err());
+        let again = Turn::prepare(
+            &router,
+            &store,
+            TurnSpec {
+                prompt: "more".into(),
+                targets: vec!["local/m".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(again.budget.alerts.is_empty(), "once per window");
+        assert_eq!(again.budget.rules.len(), 1);
     }
 }
 

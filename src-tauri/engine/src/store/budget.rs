@@ -251,14 +251,25 @@ impl Store {
         spending: &Spending,
         clock: &BudgetClock,
     ) -> Result<BudgetCheck> {
-        let rules = self.applicable(config, spending, clock)?;
-        let mut alerts = Vec::new();
-        for status in &rules {
-            if status.state != RuleState::Fine && self.first_alert(status, clock.now_ms)? {
-                alerts.push(status.clone());
+        let mut check = BudgetCheck {
+            rules: self.applicable(config, spending, clock)?,
+            alerts: Vec::new(),
+        };
+        self.mark_alerts(&mut check, clock.now_ms)?;
+        Ok(check)
+    }
+
+    /// Fills `check.alerts` with the rules past their alert share whose warning is due (the
+    /// first time in their window), and remembers them as given. Called once a request will
+    /// be sent, so a refused or failed one uses up no warning.
+    pub fn mark_alerts(&self, check: &mut BudgetCheck, now: i64) -> Result<()> {
+        check.alerts.clear();
+        for status in &check.rules {
+            if status.state != RuleState::Fine && self.first_alert(status, now)? {
+                check.alerts.push(status.clone());
             }
         }
-        Ok(BudgetCheck { rules, alerts })
+        Ok(())
     }
 
     /// The rules of `config` that count `spending`, as they stand (nothing recorded).

@@ -304,12 +304,18 @@ impl Store {
             at = m.parent_id;
         }
         path.reverse();
+        // A compare column's thread keeps that column's settings (its system prompt included).
+        let column = path.iter().rev().find_map(|m| m.column);
+        let settings = match column {
+            Some(_) => self.settings_of_column(conversation, column)?,
+            None => c.settings.clone(),
+        };
         let now = now_ms();
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         tx.execute(
             "INSERT INTO conversations (title, system, kind, created_at, updated_at, settings_json) VALUES (?1, ?2, 'chat', ?3, ?3, ?4)",
-            params![c.title, c.system, now, c.settings.to_stored()],
+            params![c.title, settings.system, now, settings.to_stored()],
         )
         .map_err(|e| self.err(e))?;
         let id = tx.last_insert_rowid();

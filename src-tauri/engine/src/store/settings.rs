@@ -168,5 +168,28 @@ mod tests {
             ChatSettings::default()
         );
         assert!(store.set_column_settings(cmp, 5, &hot).is_err());
+
+        // "Continue with this one": a column's thread as a chat keeps that column's settings.
+        let q = store
+            .add_message(&crate::store::NewMessage::complete(
+                cmp,
+                None,
+                crate::chat::Role::User,
+                "q",
+            ))
+            .unwrap();
+        let a = store
+            .add_message(&crate::store::NewMessage {
+                column: Some(1),
+                ..crate::store::NewMessage::complete(
+                    cmp,
+                    Some(q),
+                    crate::chat::Role::Assistant,
+                    "a",
+                )
+            })
+            .unwrap();
+        let chat = store.fork_thread(cmp, a).unwrap();
+        assert_eq!(store.conversation(chat).unwrap().settings, hot);
     }
 }

@@ -596,3 +596,77 @@ fn refused_compare_set_edits_change_nothing() {
         "no temporary file left behind"
     );
 }
+
+#[test]
+fn presets_are_written_on_first_edit_and_a_name_is_never_silently_replaced() {
+    use roundtable_engine::config::settings::PresetSetting;
+    use roundtable_engine::config::PresetConfig;
+    let dir = dir_with(START);
+    let d = dir.path();
+    let preset = |name: &str, t: f32| PresetSetting {
+        name: name.into(),
+        built_in: false,
+        fields: PresetConfig {
+            system: Some("Be brief.".into()),
+            temperature: Some(t),
+            ..Default::default()
+        },
+    };
+    // The first edit writes the built-in examples beside the new one (so they can be changed).
+    let config = apply(
+        d,
+        &Edit::Preset {
+            preset: preset("mine", 0.3),
+            previous: None,
+        },
+    )
+    .unwrap();
+    let names: Vec<String> = config.presets().into_iter().map(|p| p.0).collect();
+    assert!(
+        names.contains(&"mine".to_string()) && names.contains(&"terse".to_string()),
+        "{names:?}"
+    );
+    let text = file(d);
+    assert!(
+        text.starts_with("# My settings — keep this comment."),
+        "{text}"
+    );
+    assert!(
+        text.contains("[presets.mine]") && text.contains("temperature = 0.3"),
+        "{text}"
+    );
+    // A new preset under an existing name is refused, and so is a rename onto one.
+    for previous in [None, Some("mine".to_string())] {
+        let err = apply(
+            d,
+            &Edit::Preset {
+                preset: preset("terse", 1.0),
+                previous,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("already a preset `terse`"),
+            "{err}"
+        );
+    }
+    assert_eq!(file(d), text, "nothing changed");
+    // Editing it under its own name works; deleting a built-in example sticks.
+    apply(
+        d,
+        &Edit::Preset {
+            preset: preset("terse", 1.0),
+            previous: Some("terse".into()),
+        },
+    )
+    .unwrap();
+    let config = apply(
+        d,
+        &Edit::RemovePreset {
+            name: "terse".into(),
+        },
+    )
+    .unwrap();
+    assert!(config.presets().iter().all(|p| p.0 != "terse"));
+    assert!(Config::load(d).unwrap().preset("terse").is_err());
+}
