@@ -3,9 +3,12 @@
 //!
 //! Counts come from the real tokenizer where Rust has one: OpenAI's BPE (`o200k_base`,
 //! `cl100k_base`, through `bpe-openai`, checked against `tiktoken-rs` in the tests) for OpenAI
-//! models, and a local model's own tokenizer through llama.cpp. Otherwise the count is an
+//! models, a local model's own tokenizer through llama.cpp, and a Hugging Face `tokenizer.json`
+//! when one is present for the model ([`hf`]). Otherwise the count is an
 //! estimate, marked as one: characters times the tokens per character this model's (else this
 //! provider's) answered requests reported in the ledger, else 4 characters a token.
+
+pub mod hf;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -249,6 +252,22 @@ pub fn estimate(
         tokens = count_openai_chat(tok, req);
         counted = Some(Counted::Exact {
             tokenizer: tok.into(),
+        });
+    } else if let Some(n) = (!has_files)
+        .then(|| {
+            hf::find(
+                engine.config().data_dir.as_deref(),
+                hf::hub_dir().as_deref(),
+                &target.provider.id,
+                &target.model,
+            )
+        })
+        .flatten()
+        .and_then(|path| hf::count_chat(&path, req))
+    {
+        tokens = n;
+        counted = Some(Counted::Exact {
+            tokenizer: "tokenizer.json".into(),
         });
     }
     let counted = match counted {

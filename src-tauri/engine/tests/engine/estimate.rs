@@ -460,3 +460,61 @@ fn a_prompt_over_the_context_window_is_over_and_says_how_much_to_cut() {
     assert!(est.fill_percent.unwrap() < 90.0);
     assert_eq!(est.max_answer_tokens, Some(4_096));
 }
+
+/// A word-level tokenizer: one token a word or run of punctuation.
+const WORDS: &str = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,
+    "pre_tokenizer":{"type":"Whitespace"},"post_processor":null,"decoder":null,
+    "model":{"type":"WordLevel","vocab":{"[UNK]":0,"hello":1},"unk_token":"[UNK]"}}"#;
+
+#[test]
+fn a_models_tokenizer_json_in_the_data_dir_counts_its_prompt() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[providers.acme]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+    )
+    .unwrap();
+    let file = dir
+        .path()
+        .join("tokenizers/acme/meta-llama/llama-3.3/tokenizer.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, WORDS).unwrap();
+    let config = roundtable_engine::Config::load(dir.path()).unwrap();
+    let prices = roundtable_engine::pricing::PriceBook::new(&config);
+    let router = roundtable_engine::Router::new(Arc::new(
+        roundtable_engine::Engine::new(
+            config,
+            Arc::new(roundtable_engine::keys::MemoryKeys::new()),
+        )
+        .unwrap(),
+    ));
+    let store = Store::open(dir.path()).unwrap();
+    let spec = |model: &str| TurnSpec {
+        prompt: "Hello there, how are you?".into(),
+        system: Some("Be brief.".into()),
+        targets: vec![model.into()],
+        ..Default::default()
+    };
+    let p = preview::turn(&router, &store, &prices, &spec("acme/meta-llama/llama-3.3")).unwrap();
+    let e = &p.columns[0];
+    assert_eq!(
+        e.counted,
+        Counted::Exact {
+            tokenizer: "tokenizer.json".into()
+        }
+    );
+    // "Be" "brief" "." and "Hello" "there" "," "how" "are" "you" "?", 4 a message for framing.
+    let per = roundtable_engine::estimate::hf::PER_MESSAGE;
+    assert_eq!(e.prompt_tokens, 3 + 7 + 2 * per);
+    // Another model of the provider has no file: the estimate.
+    let other = preview::turn(&router, &store, &prices, &spec("acme/other")).unwrap();
+    assert!(matches!(
+        other.columns[0].counted,
+        Counted::Estimated { .. }
+    ));
+    // A damaged file is passed over, not an error.
+    std::fs::write(&file, "{ damaged").unwrap();
+    let p = preview::turn(&router, &store, &prices, &spec("acme/meta-llama/llama-3.3")).unwrap();
+    assert!(matches!(p.columns[0].counted, Counted::Estimated { .. }));
+}
