@@ -146,6 +146,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     budget: budget.clone(),
                     plan,
                     request: s.request(first.clone()),
+                    settings: Some(s.clone()),
                     tools: None,
                 });
             }
@@ -193,6 +194,7 @@ pub fn prepare(router: &Router, store: &Store, spec: CompareSpec) -> Result<Comp
                     budget: budget.clone(),
                     plan,
                     request: s.request(history),
+                    settings: Some(s.clone()),
                     tools: None,
                 });
                 // Only columns stored with the compare (schema 9 on) keep their own settings.

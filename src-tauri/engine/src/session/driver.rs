@@ -234,6 +234,9 @@ impl Turn {
             ),
         };
         rec.set_calibrate(self.request.is_plain_text());
+        if let Some(settings) = &self.settings {
+            rec.set_settings(settings.clone());
+        }
         let source = match (delivery, self.plan.targets.as_slice()) {
             // A tool loop streams, so each call is seen as it is made.
             (Delivery::Whole, [target]) if self.tools.is_none() => {

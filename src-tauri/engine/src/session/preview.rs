@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use super::compare::{column_name, columns, spending_of, CompareSpec};
 use super::settings::ChatSettings;
-use super::turn::{attached, layered, resolve_preset, spending, user_message, TurnSpec};
+use super::turn::{attached, resolve, spending, user_message, TurnSpec};
 use crate::chat::Message;
 use crate::error::{Error, Result};
 use crate::estimate::{estimate, Estimate};
@@ -34,17 +34,7 @@ pub fn turn(
     prices: &PriceBook,
     spec: &TurnSpec,
 ) -> Result<Preview> {
-    let (preset, targets) = resolve_preset(router, spec)?;
-    let plan = router.plan(&targets)?;
-    let stored = match spec.conversation {
-        Some(id) => Some(store.conversation(id)?),
-        None => None,
-    };
-    let base = stored
-        .as_ref()
-        .map(|c| c.settings.clone())
-        .unwrap_or_default();
-    let settings = layered(base, preset.as_ref(), spec);
+    let (plan, stored, settings) = resolve(router, store, spec)?;
     let mut messages: Vec<Message> = match (&stored, spec.regenerate) {
         (Some(c), Some(user)) => c.turns_to(user),
         (Some(c), None) => {

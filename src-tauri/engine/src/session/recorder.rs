@@ -36,6 +36,8 @@ pub struct Recorder<'a> {
     prompt_chars: usize,
     /// Whether the prompt was text alone, so its characters may calibrate the token estimate.
     calibrate: bool,
+    /// The settings the answer is made under, kept with it (a compare column's).
+    settings: Option<crate::session::ChatSettings>,
     message_id: Option<i64>,
     /// The whole answer so far, written once when it ends.
     text: String,
@@ -78,6 +80,7 @@ impl<'a> Recorder<'a> {
             route,
             prompt_chars,
             calibrate: true,
+            settings: None,
             message_id: None,
             text: String::new(),
             reasoning: String::new(),
@@ -125,6 +128,20 @@ impl<'a> Recorder<'a> {
     /// The answer text from byte `from` on.
     pub fn text_from(&self, from: usize) -> &str {
         self.text.get(from..).unwrap_or("")
+    }
+
+    /// Keeps `settings` with the answer when it is stored.
+    pub fn set_settings(&mut self, settings: crate::session::ChatSettings) {
+        self.settings = Some(settings);
+    }
+
+    /// Stores the answer message (with its settings, when kept).
+    fn new_answer(&self, target: Option<&str>) -> Result<i64> {
+        let id = self.store.add_message(&self.answer_message(target))?;
+        if let Some(s) = &self.settings {
+            self.store.set_message_settings(id, s)?;
+        }
+        Ok(id)
     }
 
     /// Whether the prompt is text alone (its characters then calibrate the token estimate;
@@ -217,9 +234,7 @@ impl<'a> Recorder<'a> {
                         self.store.update_attempt(*rid, row)?;
                     }
                 } else if self.conversation_id.is_some() {
-                    let id = self
-                        .store
-                        .add_message(&self.answer_message(Some(&a.target)))?;
+                    let id = self.new_answer(Some(&a.target))?;
                     self.message_id = Some(id);
                     self.flusher = Some(Flusher::start(self.store.shared_conn(), id));
                     if let Some((rid, row)) = &mut self.answering {
@@ -398,9 +413,7 @@ impl<'a> Recorder<'a> {
                 message.as_deref(),
             )?,
             None if self.answering.is_none() && self.conversation_id.is_some() => {
-                let id = self
-                    .store
-                    .add_message(&self.answer_message(self.last_target.as_deref()))?;
+                let id = self.new_answer(self.last_target.as_deref())?;
                 self.store
                     .finish_message(id, "", "", status, None, message.as_deref())?;
                 self.message_id = Some(id);

@@ -115,6 +115,8 @@ pub struct Turn {
     pub budget: BudgetCheck,
     pub(crate) plan: Plan,
     pub(crate) request: ChatRequest,
+    /// A compare column's settings, kept with its answer (for the votes).
+    pub(crate) settings: Option<ChatSettings>,
     /// What runs the model's tool calls (none: a call ends the answer).
     pub(crate) tools: Option<Tools>,
 }
@@ -153,17 +155,7 @@ impl Turn {
         if spec.prompt.trim().is_empty() && attachments.is_empty() && spec.edit_of.is_none() {
             return Err(Error::InvalidRequest("the message is empty".into()));
         }
-        let (preset, targets) = resolve_preset(router, &spec)?;
-        let plan = router.plan(&targets)?;
-        let stored = match spec.conversation {
-            Some(id) => Some(store.conversation(id)?),
-            None => None,
-        };
-        let base = stored
-            .as_ref()
-            .map(|c| c.settings.clone())
-            .unwrap_or_default();
-        let settings = layered(base, preset.as_ref(), &spec);
+        let (plan, stored, settings) = resolve(router, store, &spec)?;
         settings.check()?;
         let budget = check_budget(router, store, spec.over_budget, &spending(&plan, None))?;
         let (conversation_id, parent, history) = match stored {
@@ -218,6 +210,7 @@ impl Turn {
             budget,
             plan,
             request: settings.request(messages),
+            settings: None,
             tools: None,
         })
     }
@@ -244,6 +237,7 @@ impl Turn {
             budget,
             plan,
             request,
+            settings: None,
             tools: None,
         })
     }
@@ -331,6 +325,7 @@ impl Turn {
             budget,
             plan,
             request: settings.request(messages),
+            settings: None,
             tools: None,
         })
     }
@@ -386,6 +381,26 @@ pub(crate) fn resolve_preset(
         spec.targets.clone()
     };
     Ok((Some(settings), targets))
+}
+
+/// A turn's plan, its conversation (when it continues one) and the settings it runs under.
+pub(crate) fn resolve(
+    router: &Router,
+    store: &Store,
+    spec: &TurnSpec,
+) -> Result<(Plan, Option<crate::store::Conversation>, ChatSettings)> {
+    let (preset, targets) = resolve_preset(router, spec)?;
+    let plan = router.plan(&targets)?;
+    let stored = match spec.conversation {
+        Some(id) => Some(store.conversation(id)?),
+        None => None,
+    };
+    let base = stored
+        .as_ref()
+        .map(|c| c.settings.clone())
+        .unwrap_or_default();
+    let settings = layered(base, preset.as_ref(), spec);
+    Ok((plan, stored, settings))
 }
 
 /// The turn's own values as settings (no preset label).

@@ -65,6 +65,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_attachments.sql")),
     (12, include_str!("migrations/0012_tool_search.sql")),
     (13, include_str!("migrations/0013_settings_budgets.sql")),
+    (14, include_str!("migrations/0014_answer_settings.sql")),
 ];
 
 /// The history and ledger database.

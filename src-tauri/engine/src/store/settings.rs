@@ -96,6 +96,32 @@ impl Store {
         Ok((n > 0 && chars > 0).then(|| (tokens as f64 / chars as f64, n)))
     }
 
+    /// Keeps the settings an answer was made under (a compare column's).
+    pub fn set_message_settings(&self, message: i64, settings: &ChatSettings) -> Result<()> {
+        let json = serde_json::to_string(settings).unwrap_or_default();
+        self.conn()
+            .execute(
+                "UPDATE messages SET settings_json = ?2 WHERE id = ?1",
+                params![message, json],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The settings an answer was made under, when they were kept.
+    pub fn message_settings(&self, message: i64) -> Result<Option<ChatSettings>> {
+        let json: Option<Option<String>> = self
+            .conn()
+            .query_row(
+                "SELECT settings_json FROM messages WHERE id = ?1",
+                [message],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
     /// The settings a column answers under: its own, else its conversation's.
     pub fn settings_of_column(&self, id: i64, column: Option<i64>) -> Result<ChatSettings> {
         if let Some(col) = column {

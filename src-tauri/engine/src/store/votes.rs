@@ -185,6 +185,11 @@ impl Store {
     fn variants(&self, conversation: i64, answers: &[i64]) -> Result<Vec<Option<String>>> {
         let mut settings = Vec::with_capacity(answers.len());
         for &id in answers {
+            // The settings the answer was made under, else its column's now.
+            if let Some(s) = self.message_settings(id)? {
+                settings.push(s);
+                continue;
+            }
             let column: Option<i64> = self
                 .conn()
                 .query_row(
@@ -333,5 +338,46 @@ mod tests {
         // The vote outlives its conversation.
         store.delete_conversation(c).unwrap();
         assert_eq!(store.votes(0, i64::MAX).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_vote_counts_the_settings_an_answer_was_made_under() {
+        use crate::session::ChatSettings;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let c = store
+            .create_compare("q", None, &[vec!["p/m".into()], vec!["p/m".into()]])
+            .unwrap();
+        let temp = |t: f32| ChatSettings {
+            temperature: Some(t),
+            ..Default::default()
+        };
+        store.set_column_settings(c, 0, &temp(0.2)).unwrap();
+        store.set_column_settings(c, 1, &temp(1.0)).unwrap();
+        let user = store
+            .add_message(&NewMessage::complete(c, None, Role::User, "q"))
+            .unwrap();
+        let answer = |i: i64, t: f32| {
+            let id = store
+                .add_message(&NewMessage {
+                    model: Some("p/m"),
+                    column: Some(i),
+                    ..NewMessage::complete(c, Some(user), Role::Assistant, "a")
+                })
+                .unwrap();
+            store.set_message_settings(id, &temp(t)).unwrap();
+            id
+        };
+        let (a, b) = (answer(0, 0.2), answer(1, 1.0));
+        // Column B is changed after its answer and before the vote.
+        store.set_column_settings(c, 1, &temp(0.5)).unwrap();
+        let shown = store.vote(c, &[a, b], Verdict::Winner, Some(a)).unwrap();
+        assert_eq!(shown, ["p/m · temperature 0.2", "p/m · temperature 1"]);
+        let votes = store.votes(0, i64::MAX).unwrap();
+        assert_eq!(
+            votes[0].contestants(false).models,
+            ["p/m · temperature 0.2", "p/m · temperature 1"]
+        );
+        assert_eq!(votes[0].contestants(true).models, ["p/m", "p/m"]);
     }
 }

@@ -505,6 +505,29 @@ async fn one_model_at_two_temperatures_sends_two_bodies_that_differ_only_in_temp
         differences(&stored),
         ["temperature 0.25", "temperature 1.5"]
     );
+    // Each answer keeps the settings it was made under: a vote after column B is changed
+    // still counts B's answer as temperature 1.5.
+    let answers: Vec<i64> = done.iter().map(|d| d.message_id.unwrap()).collect();
+    assert_eq!(
+        s.store
+            .message_settings(answers[1])
+            .unwrap()
+            .unwrap()
+            .temperature,
+        Some(1.5)
+    );
+    let mut changed = stored[1].clone();
+    changed.temperature = Some(0.5);
+    s.store.set_column_settings(id, 1, &changed).unwrap();
+    let shown = s
+        .store
+        .vote(id, &answers, roundtable_engine::store::Verdict::Tie, None)
+        .unwrap();
+    assert_eq!(
+        shown,
+        ["fake/m · temperature 0.25", "fake/m · temperature 1.5"]
+    );
+    s.store.set_column_settings(id, 1, &stored[1]).unwrap();
 
     // A follow-up with no settings: each column keeps its own.
     let after = |i: usize| ColumnSpec {
