@@ -202,8 +202,8 @@ const rule = (label: string, percent: number): RuleStatus => ({
 });
 
 describe("Chat settings, presets and the cost before sending", () => {
-  it("picking a preset sets the model and the settings; the first turn sends them, the preset by name", async () => {
-    const { root, sent } = setup([], { presets: [terse] });
+  it("picking a preset sets the model and the settings; the first turn sends their values (never the preset by name), the label stored after", async () => {
+    const { root, sent, saved } = setup([], { presets: [terse] });
     await until(() => root.querySelector(".model-id")?.textContent === "a/m", "the model");
     const chip = root.querySelector(".preset-picker") as HTMLButtonElement;
     expect(chip.textContent).toBe("No preset");
@@ -230,9 +230,14 @@ describe("Chat settings, presets and the cost before sending", () => {
     enter(root);
     await until(() => sent.length === 1, "the send");
     expect(sent[0]).toMatchObject({
-      conversation: null, prompt: "Hi", targets: ["a/big"], preset: "terse", system: "Answer in one sentence.", temperature: 0.2,
+      conversation: null, prompt: "Hi", targets: ["a/big"], preset: null, system: "Answer in one sentence.", temperature: 0.2,
       maxTokens: 400, stop: ["\n\n"], seed: 7, topP: null, reasoning: null,
     });
+    // The label is kept: the settings are stored as shown, with it.
+    await until(() => saved.length === 1, "the settings stored");
+    expect(saved[0]).toEqual([5, {
+      preset: "terse", system: "Answer in one sentence.", temperature: 0.2, topP: null, maxTokens: 400, reasoning: null, stop: ["\n\n"], seed: 7,
+    }]);
   });
 
   it("a new chat sends the panel's settings; nothing at all when none is set", async () => {

@@ -27,10 +27,10 @@ export function settingsFix(e: ErrorView): boolean {
 }
 
 /** The card's words: a spend limit's refusal names its rule (`the budget provider:openai per day ($2.50) is spent …`). */
-function words(e: ErrorView): string {
+export function words(e: ErrorView): string {
   if (e.kind !== "budget_exceeded") return e.message;
   const m = e.message.replace(/^the budget /, "The spend limit ");
-  return `${m[0].toUpperCase()}${m.slice(1)}. “Send anyway” sends this one regardless.`;
+  return `${m.charAt(0).toUpperCase()}${m.slice(1)}. “Send anyway” sends this one regardless.`;
 }
 
 export function ErrorCard(props: {

@@ -20,8 +20,9 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
   // Whether every field of the panel holds a value that can be sent.
   const [valid, setValid] = createSignal(true);
   // The conversation whose settings `value` holds (null: a new chat's): while another one opens,
-  // the panel still shows the last one's, which its cost preview must not take for its own.
-  const [holds, setHolds] = createSignal<number | null>(null);
+  // the panel still shows the last one's, which its cost preview must not take for its own, and
+  // which an edit must not be saved over (undefined: none — one that could not be fetched).
+  const [holds, setHolds] = createSignal<number | null | undefined>(null);
   // Counts the edits stored: the cost preview is asked again after each (it reads the stored ones).
   const [saves, setSaves] = createSignal(0);
   let pending: { id: number; settings: ChatSettings } | null = null;
@@ -41,14 +42,22 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
     const p = pending;
     pending = null;
     if (!p) return;
-    await b.setConversationSettings(p.id, tidy(p.settings));
+    try {
+      await b.setConversationSettings(p.id, tidy(p.settings));
+    } catch (e) {
+      // Still shown, so still to be saved (the next flush retries it), unless a newer edit replaced it.
+      if (pending === null) pending = p;
+      throw e;
+    }
     setSaves((n) => n + 1);
   }
 
   /** The panel's edit: kept, and for an open conversation stored (after a pause in typing). */
   function set(v: ChatSettings) {
-    setValue(v);
     const id = current();
+    // The panel still shows another conversation's (this one is loading): not this one's to edit.
+    if (holds() !== id) return;
+    setValue(v);
     if (id === null) return;
     pending = { id, settings: v };
     clearTimeout(timer);
@@ -57,6 +66,7 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
 
   /** A preset picked (null: back to the defaults): its values replace the settings, its model is picked. */
   function apply(p: PresetSetting | null) {
+    if (holds() !== current()) return;
     set(p ? fromPreset(p) : {});
     const model = p && presetModel(p);
     if (model) setModel(model);
@@ -72,19 +82,28 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
     setValid(true);
   }
 
+  /** Conversation `id` is shown but its settings could not be fetched: none shown, none editable. */
+  function unknown() {
+    flush().catch(report);
+    setValue({});
+    setHolds(undefined);
+    setValid(true);
+  }
+
   /** A new chat's first turn started conversation `id`: the settings shown are its own now. */
   function started(id: number) {
     setHolds(id);
   }
 
   /**
-   * What a turn sends of the settings: a new chat's first turn carries them all (with the preset
-   * by name where the engine's layering gives the same; `fix` then says whether the stored
-   * settings must be set after, to keep the label); an open conversation's are already stored.
+   * What a turn sends of the settings: a new chat's first turn carries them all, as shown (never
+   * the preset by name: the engine would layer the preset as it is now in the config; `fix` then
+   * says the stored settings must be set after, to keep the label); an open conversation's are
+   * already stored.
    */
   function forTurn(conversation: number | null): { fields: Partial<TurnSpec>; fix: ChatSettings | null } {
     if (conversation !== null) return { fields: {}, fix: null };
-    const { fields, exact } = turnFields(value(), presets());
+    const { fields, exact } = turnFields(value());
     return { fields, fix: exact ? null : tidy(value()) };
   }
 
@@ -102,5 +121,5 @@ export function createChatParams(b: FullBackend, current: Accessor<number | null
     return overlayOf(value());
   }
 
-  return { value, presets, valid, setValid, loadPresets, set, apply, opened, flush, forTurn, forPreview, saves, started };
+  return { value, presets, valid, setValid, loadPresets, set, apply, opened, unknown, flush, forTurn, forPreview, saves, started };
 }

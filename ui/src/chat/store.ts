@@ -13,7 +13,7 @@ import type { FullBackend } from "../backend";
 import { AnswerView } from "../shared/answer";
 import { answerLine, fellOver, type Figures, fromDone } from "../shared/figures";
 import { over, overNow, overWhenSettled, createPreview } from "../shared/preview";
-import { errorView, guard, report, tell } from "../shared/problems";
+import { describe, errorView, guard, report, tell } from "../shared/problems";
 import { load, save } from "../shared/storage";
 import { createVirtual, estimate } from "../shared/virtual";
 import { createToolChoice } from "../tools/choice";
@@ -113,8 +113,22 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     setPicks(new Map());
     setEditing(null);
     setAlerts([]);
+    // An edit of the last one's settings still waiting is saved first: reopened, it shows them.
+    try { await params.flush(); } catch (e) { report(e); }
+    // Opened again meanwhile: that one's opening shows it.
+    if (current() !== id) return;
     if (id === null) params.opened(null);
-    const view = id === null ? null : await b.conversation(id);
+    let view: Awaited<ReturnType<typeof b.conversation>> | null = null;
+    if (id !== null) {
+      try {
+        view = await b.conversation(id);
+      } catch (e) {
+        // Not the last one's settings under this one: none known, none editable.
+        if (current() === id) { setAll([]); params.unknown(); }
+        throw e;
+      }
+    }
+    if (current() !== id) return;
     setAll(view?.messages ?? []);
     if (view) params.opened(view.settings ?? null, id);
     virt.toBottom();
@@ -129,6 +143,11 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     const attached = o.attachments ?? [];
     if ((!prompt && !attached.length && !o.regenerate) || live()?.status === "streaming") return;
     if (!model()) return tell("Pick a model first (Ctrl+K).");
+    // An edit of the settings still waiting to be saved goes first: this turn uses it. Not saved,
+    // nothing is sent (the draft stays; sending again retries the save).
+    if (conversation !== null) {
+      try { await params.flush(); } catch (e) { return tell(`Not sent: the settings could not be saved (${describe(e)}). Send again to retry.`); }
+    }
     // What was saved so far (the turn before this one too) is shown above; an edit or a
     // regeneration shows the path up to where the new branch starts.
     if (conversation !== null) {
@@ -185,8 +204,6 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     };
     try {
       const servers = await tools.forSend();
-      // An edit of the settings still waiting to be saved goes first: this turn uses it.
-      if (conversation !== null) await params.flush();
       const settings = params.forTurn(conversation);
       const started = await b.send(
         {
@@ -239,15 +256,18 @@ export function createChat(b: FullBackend, opts: { models: Accessor<ModelView[] 
     if (holding) return;
     if (files.reading()) return tell("The files are still being read: send once they are attached.");
     if (!params.valid()) return tell("A setting is not valid: fix it in the settings panel first.");
+    // Where Enter was pressed: another conversation opened (or another edit begun) meanwhile is not sent to.
+    const conv = current();
+    const edit = editing();
     holding = true;
     let o: Awaited<ReturnType<typeof overWhenSettled>>;
     try { o = await overWhenSettled(cost); } finally { holding = false; }
+    if (current() !== conv || editing() !== edit) return tell("Not sent: another conversation or message was opened meanwhile. The draft is kept.");
     if (o) return tell(overText(o.estimate));
     // Checked again: what changed while the preview was awaited.
     if (files.reading()) return tell("The files are still being read: send once they are attached.");
     if (!params.valid()) return tell("A setting is not valid: fix it in the settings panel first.");
-    const edit = editing();
-    guard(send(draft(), current(), { attachments: files.ready(), ...(edit === null ? {} : { editOf: edit }) }));
+    guard(send(draft(), conv, { attachments: files.ready(), ...(edit === null ? {} : { editOf: edit }) }));
   }
 
   /** Sends again: a regeneration of what `l` answered, or its prompt once more. */

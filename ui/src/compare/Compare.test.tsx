@@ -515,7 +515,7 @@ describe("Compare columns with their own settings", () => {
     expect([...root.querySelectorAll(".column-name")].map((e) => e.textContent)).toEqual(["x/one", "x/one"]);
   });
 
-  it("a column's preset goes by name with its values; blind hides the settings until the vote, which reveals them", async () => {
+  it("a column's preset goes as a label with its values (never by name); blind hides the settings until the vote, which reveals them", async () => {
     const terse: PresetSetting = { name: "terse", builtIn: true, fields: { system: "One sentence.", model: null, temperature: 0.2, top_p: null, max_tokens: null, reasoning: null, stop: null, seed: null } };
     const { backend, specs } = fake((targets, i) => [render1(`<p>${i}</p>`), done(targets[0], 90 + i)], [], [terse]);
     const root = mount(backend);
@@ -532,7 +532,7 @@ describe("Compare columns with their own settings", () => {
     ask(root, "Judge");
     await until(() => root.querySelector(".vote-bar .seg") !== null, "the vote bar");
     const withPreset = specs[0].columns.find((c) => c.targets[0] === "x/one")!;
-    expect(withPreset).toMatchObject({ preset: "terse", settings: { preset: "terse", system: "One sentence.", temperature: 0.2 } });
+    expect(withPreset).toMatchObject({ preset: null, settings: { preset: "terse", system: "One sentence.", temperature: 0.2 } });
     expect(specs[0].columns.find((c) => c.targets[0] === "x/two")).toMatchObject({ preset: null, settings: null });
     // Blind: neither the model nor the settings.
     expect(root.querySelector(".column-diff")).toBeNull();

@@ -154,6 +154,9 @@ export function Compare(props: {
   async function send(overBudget = false) {
     if (holding || (!draft().trim() && !files.ready().length) || busy()) return;
     if (files.reading()) return say("The files are still being read: send once they are attached.");
+    // Where Send was pressed: another compare opened meanwhile is not sent to.
+    const at = conversation();
+    const shape = columnsKey();
     holding = true;
     try {
       // Whether a column is over its window, on a current preview (a stale one is waited for, up
@@ -163,10 +166,9 @@ export function Compare(props: {
         if (o) return say(`Not sent: ${overWords(o.index)}. Shorten the message or drop attachments.`);
       }
       // A follow-up uses each column's stored settings: an edit still being saved goes first.
-      const conv = conversation();
-      if (conv !== null) {
+      if (at !== null) {
         try {
-          await saved(conv);
+          await saved(at);
         } catch (e) {
           return setProblem({ text: `Not sent: a column's settings could not be saved (${describe(e)}). Send again to retry.`, error: null });
         }
@@ -175,16 +177,22 @@ export function Compare(props: {
       holding = false;
     }
     if (busy()) return;
+    if (conversation() !== at || columnsKey() !== shape) return say(MOVED);
     if (files.reading()) return say("The files are still being read: send once they are attached.");
-    await go(overBudget);
+    await go(overBudget, at);
   }
 
-  async function go(overBudget: boolean) {
+  /** The compare's columns, to tell whether another compare was opened meanwhile. */
+  const columnsKey = () => JSON.stringify(columns.map((c) => c.targets));
+  const MOVED = "Not sent: another compare was opened meanwhile. The draft is kept.";
+
+  /** Sends the draft to `conv` (null: a new compare), the compare shown. */
+  async function go(overBudget: boolean, conv: number | null) {
     const prompt = draft().trim();
     const attached = files.ready();
     if (!prompt && !attached.length) return;
     setProblem(null);
-    const first = conversation() === null;
+    const first = conv === null;
     let targets = columns.map((c) => [...c.targets]);
     let own: ChatSettings[] = columns.map((c) => c.settings);
     let specs: ColumnSpec[] = columns.map((c) => ({ targets: [...c.targets], after: lastOf(c) }));
@@ -209,8 +217,10 @@ export function Compare(props: {
       setDraft("");
       queueMicrotask(() => box && fit(box, 8));
       const servers = await tools.forSend();
+      // Another compare opened while the tools were asked: not sent there (its columns are its own now).
+      if (conversation() !== conv) { setDraft(prompt); return say(MOVED); }
       const started = await b.compare({
-        conversation: conversation(), prompt, overBudget: overBudget || null, attachments: attached.map(refOf),
+        conversation: conv, prompt, overBudget: overBudget || null, attachments: attached.map(refOf),
         columns: specs,
       }, servers, onMsg);
       if (started.alerts?.length) setAlerts(started.alerts);

@@ -49,7 +49,7 @@ export function createPicks(b: FullBackend, max: number) {
   const pairs = (): Pick[] => picked().filter(Boolean).slice(0, max).map((target, i) => ({ target, settings: settings()[i] ?? {} }));
 
   /** A new compare's column as sent: its target, and its settings (with their preset). */
-  const spec = (p: Pick): ColumnSpec => ({ targets: [p.target], after: null, ...columnFields(p.settings, presets()) });
+  const spec = (p: Pick): ColumnSpec => ({ targets: [p.target], after: null, ...columnFields(p.settings) });
 
   async function loadPresets() {
     try { setPresets((await b.settings()).presets ?? []); } catch { /* none to offer */ }

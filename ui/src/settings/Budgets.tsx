@@ -24,7 +24,16 @@ export function Budgets(props: { c: SettingsView; edit: EditFn; backend: FullBac
   const [errors, setErrors] = createSignal<Record<number, DraftErrors>>({});
   const [status, setStatus] = createSignal("");
   // The rows follow the file: at first, and after each save (a refused save keeps what was typed).
-  createEffect(on(() => props.c.budgets, (rules) => { setRows(rules.map(draftOf)); setErrors({}); }));
+  // Compared by value: another card's save (the monthly budget) brings the same rules anew, and
+  // leaves the rows being edited alone.
+  let shown: string | undefined;
+  createEffect(on(() => props.c.budgets, (rules) => {
+    const key = JSON.stringify(rules);
+    if (key === shown) return;
+    shown = key;
+    setRows(rules.map(draftOf));
+    setErrors({});
+  }));
 
   const save = async () => {
     const checked = rows.map(checkDraft);

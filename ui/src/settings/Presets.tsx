@@ -2,7 +2,7 @@
 // writes them into config.toml) and one to add a preset. The models offered for a preset are the
 // ones the backend lists, with the routes; any provider/model or @route can be typed.
 
-import { createResource, For, Index, Show } from "solid-js";
+import { createResource, For, Show } from "solid-js";
 import type { FullBackend } from "../backend";
 import type { PresetSetting, SettingsView } from "../types";
 import { type EditFn, SectionHead } from "./common";
@@ -25,7 +25,10 @@ export function Presets(props: { c: SettingsView; edit: EditFn; backend: FullBac
           the first change writes them into the config file.</p>
       </Show>
       <div class="stack">
-        <Index each={props.c.presets}>{(p) => <PresetForm preset={p()} edit={props.edit} models={LIST} />}</Index>
+        {/* Keyed by name: a delete or a rename above leaves what is typed in the other cards with them. */}
+        <For each={props.c.presets.map((p) => p.name)}>{(name) => (
+          <Show when={props.c.presets.find((p) => p.name === name)}>{(p) => <PresetForm preset={p()} edit={props.edit} models={LIST} />}</Show>
+        )}</For>
         <PresetForm preset={blank} edit={props.edit} models={LIST} fresh />
       </div>
       <datalist id={LIST}><For each={offered()}>{(m) => <option value={m} />}</For></datalist>

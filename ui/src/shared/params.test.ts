@@ -41,20 +41,20 @@ describe("settings in words", () => {
     expect(showStop(readStop("a\\tb\\\\n"))).toBe("a\\tb\\\\n");
   });
 
-  it("a first turn names the preset when the engine's layering gives the same settings, else stores them as shown", () => {
+  it("a first turn never names the preset: it sends the values shown, and the label is stored after", () => {
     const picked: ChatSettings = { preset: "terse", system: "One sentence.", temperature: 0.2, maxTokens: 400 };
-    expect(turnFields(picked, [terse])).toEqual({
-      exact: true, fields: { preset: "terse", system: "One sentence.", temperature: 0.2, topP: null, maxTokens: 400, reasoning: null, stop: null, seed: null },
+    expect(turnFields(picked)).toEqual({
+      exact: false, fields: { preset: null, system: "One sentence.", temperature: 0.2, topP: null, maxTokens: 400, reasoning: null, stop: null, seed: null },
     });
-    // The preset's system prompt cleared: an empty one says so.
-    expect(turnFields({ ...picked, system: null }, [terse]).fields.system).toBe("");
-    // Its temperature cleared: a turn cannot say that; no preset by name, the caller stores them.
-    expect(turnFields({ ...picked, temperature: null }, [terse])).toMatchObject({ exact: false, fields: { preset: null, temperature: null } });
-    // A preset no longer in the config.
-    expect(turnFields(picked, []).exact).toBe(false);
-    expect(columnFields({}, [terse])).toEqual({ preset: null, settings: null });
-    expect(columnFields(picked, [terse])).toMatchObject({ preset: "terse", settings: { preset: "terse", temperature: 0.2 } });
-    expect(columnFields({ ...picked, temperature: null }, [terse])).toMatchObject({ preset: null, settings: { preset: "terse", temperature: null } });
+    // A value of the preset cleared is sent as cleared (no preset layered under it).
+    expect(turnFields({ ...picked, system: null, temperature: null }).fields).toMatchObject({ preset: null, system: null, temperature: null });
+    // No label: nothing to store after.
+    expect(turnFields({ temperature: 1 })).toMatchObject({ exact: true, fields: { preset: null, temperature: 1 } });
+    expect(columnFields({})).toEqual({ preset: null, settings: null });
+    // A column's label goes in its settings (a plain label), never as the preset by name.
+    expect(columnFields(picked)).toEqual({
+      preset: null, settings: { preset: "terse", system: "One sentence.", temperature: 0.2, topP: null, maxTokens: 400, reasoning: null, stop: null, seed: null },
+    });
     expect(summary(picked)).toBe("terse · temperature 0.2 · max 400 tokens · system prompt");
   });
 

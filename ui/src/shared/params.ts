@@ -113,28 +113,18 @@ export function edited(s: ChatSettings, presets: PresetSetting[]): boolean {
 type Fields = Pick<TurnSpec, "preset" | "system" | "temperature" | "topP" | "maxTokens" | "reasoning" | "stop" | "seed">;
 
 /**
- * What a new conversation's first turn sends of the panel's settings: the values, and the preset
- * by name (the engine labels the stored settings with it) when the engine's layering — the
- * preset, then the turn's values over it — gives exactly these settings. A value of the preset
- * the person cleared cannot be said by a turn (a missing value keeps the preset's): then no
- * preset is named, and `exact` is false (the caller stores the settings with their label itself).
+ * What a new conversation's first turn sends of the panel's settings: the values as shown, all of
+ * them, and never the preset by name — the engine would lay the preset as it is *now* in the
+ * config under them (changed or deleted since it was picked, it is not what the panel shows).
+ * `exact` is false when the settings carry a preset label: the caller then stores the settings
+ * with their label itself once the conversation exists.
  */
-export function turnFields(s: ChatSettings, presets: PresetSetting[]): { fields: Fields; exact: boolean } {
+export function turnFields(s: ChatSettings): { fields: Fields; exact: boolean } {
   const t = tidy(s);
-  const values: Fields = {
-    system: t.system, temperature: t.temperature, topP: t.topP, maxTokens: t.maxTokens, reasoning: t.reasoning, stop: t.stop, seed: t.seed,
+  const fields: Fields = {
+    preset: null, system: t.system, temperature: t.temperature, topP: t.topP, maxTokens: t.maxTokens, reasoning: t.reasoning, stop: t.stop, seed: t.seed,
   };
-  const p = t.preset ? presets.find((x) => x.name === t.preset) : undefined;
-  if (!t.preset) return { fields: { ...values, preset: null }, exact: true };
-  if (!p) return { fields: { ...values, preset: null }, exact: false };
-  const under = fromPreset(p);
-  const keys = ["temperature", "topP", "maxTokens", "reasoning", "seed"] as const;
-  if (keys.some((k) => under[k] != null && t[k] == null)) return { fields: { ...values, preset: null }, exact: false };
-  // An empty system prompt or stop list clears the preset's (the engine's overlay).
-  return {
-    fields: { ...values, preset: p.name, system: t.system ?? (under.system ? "" : null), stop: t.stop ?? (under.stop ? [] : null) },
-    exact: true,
-  };
+  return { fields, exact: !t.preset };
 }
 
 /**
@@ -198,13 +188,11 @@ export function differences(columns: ChatSettings[]): string[] {
 }
 
 /**
- * What a compare column sends of its own settings: its values (labelled with their preset, which
- * a column's settings may carry), and the preset by name too where the engine's layering gives
- * the same. Nothing for a column left at the compare's settings.
+ * What a compare column sends of its own settings: its values as shown, labelled with their preset
+ * (a plain label the engine stores), and never the preset by name (the engine would lay the preset
+ * as it is now in the config under them). Nothing for a column left at the compare's settings.
  */
-export function columnFields(s: ChatSettings, presets: PresetSetting[]): { preset: string | null; settings: ChatSettings | null } {
+export function columnFields(s: ChatSettings): { preset: string | null; settings: ChatSettings | null } {
   if (isDefault(s)) return { preset: null, settings: null };
-  const { fields, exact } = turnFields(s, presets);
-  const { preset, ...values } = fields;
-  return { preset: exact ? (preset ?? null) : null, settings: { ...values, preset: tidy(s).preset } };
+  return { preset: null, settings: tidy(s) };
 }
