@@ -155,7 +155,14 @@ mod tests {
             reasoning: Some(ReasoningEffort::Medium),
             ..Default::default()
         };
-        let w = chat_request(&p, Some("AIza-fake"), "gemini-2.0-flash", &req, true).unwrap();
+        let w = chat_request(
+            &p,
+            Some("AIza-test-FAKE-key"),
+            "gemini-2.0-flash",
+            &req,
+            true,
+        )
+        .unwrap();
         assert_eq!(
             w.url.as_str(),
             "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"
