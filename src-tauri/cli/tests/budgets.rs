@@ -5,49 +5,13 @@
 //! column's own and says in its headers what tells them apart.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
-
-/// No session bus at this address: these tests never read a real keychain.
-const NO_BUS: &str = "unix:path=/nonexistent/roundtable-test-bus";
-
-/// Runs the CLI on a data dir, killing it (and failing) after 20 s.
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("ROUNDTABLE_HOME")
-        .env_remove("OPENAI_API_KEY")
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the roundtable binary runs");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("roundtable {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{run, stderr, stdout};
 
 /// A data dir whose `fake` provider is this server, with `extra` config after it.
 fn data_dir(server: &FakeServer, extra: &str) -> tempfile::TempDir {

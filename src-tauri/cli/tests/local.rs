@@ -3,15 +3,15 @@
 //! is down falling back to the local model, and the ledger's zero cost. The model is the real
 //! SmolLM2-135M file `.ci/setup` takes from PyPI.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use roundtable_fakes::{Answer, FakeServer, Protocol};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
-const NO_BUS: &str = "unix:path=/nonexistent/roundtable-test-bus";
+mod common;
+use common::{json_lines as events, run, stderr, BIN, NO_BUS};
 
 fn smollm2() -> PathBuf {
     let path = std::env::var_os("ROUNDTABLE_SMOLLM2")
@@ -41,42 +41,6 @@ fn data_dir(config: &str) -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-/// Runs the CLI with no keychain and no key in the environment; fails after 60 s.
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("ROUNDTABLE_HOME")
-        .env_remove("OPENAI_API_KEY")
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("roundtable {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn events(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l} ({e})")))
-        .collect()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn text_of(events: &[Value], column: Option<u64>) -> String {

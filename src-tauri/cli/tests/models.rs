@@ -2,57 +2,14 @@
 //! add / list / rm / catalog with a tiny generated GGUF, and pull from a fake Hugging Face
 //! mirror (`[local] mirror`) — progress, a cut download resumed, JSON events, clear failures.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
 use roundtable_fakes::gguf;
 use roundtable_fakes::hub::Hub;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
-
-/// No session bus at this address: the tests never read a real keychain.
-const NO_BUS: &str = "unix:path=/nonexistent/roundtable-test-bus";
-
-/// Runs the CLI on a data dir, failing after 30 s.
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("ROUNDTABLE_HOME")
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the roundtable binary runs");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("roundtable {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_lines(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l} ({e})")))
-        .collect()
-}
+mod common;
+use common::{json_lines, run, stderr, stdout};
 
 /// A data dir whose models come from `mirror`, with the keyless local servers (Ollama, LM
 /// Studio) turned off so the listing asks no server (the cloud presets have no key).

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use roundtable_fakes::{Answer, FakeServer, Protocol, Reply, Request};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
-const NO_BUS: &str = "unix:path=/nonexistent/roundtable-test-bus";
+mod common;
+use common::{json_lines as lines, run, BIN, NO_BUS};
 
 fn cache() -> PathBuf {
     PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/roundtable")
@@ -96,29 +96,6 @@ fn everything_table() -> String {
     )
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
-        .env_remove("ROUNDTABLE_HOME")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("roundtable {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
-}
-
 /// `roundtable chat -m fake/m` with `rest`.
 fn chat(dir: &Path, rest: &[&str]) -> Output {
     let mut args = vec!["chat", "-m", "fake/m"];
@@ -136,13 +113,6 @@ fn misbehave_table(name: &str, args: &[&str]) -> String {
         python(),
         quoted.join(", ")
     )
-}
-
-fn lines(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l} ({e})")))
-        .collect()
 }
 
 fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
