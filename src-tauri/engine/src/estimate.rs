@@ -241,12 +241,11 @@ pub fn estimate(
                     tokenizer: "local".into(),
                 });
             }
-            if let Ok(info) = crate::local::gguf::read(&path) {
-                let ctx = u64::from(engine.config().local.context);
-                let trained = info.context_length.unwrap_or(ctx);
-                let w = ctx.min(trained).max(1);
-                window = Some((w, w));
-            }
+            // The context a model is loaded with: the configured one, capped at its training.
+            let ctx = u64::from(engine.config().local.context);
+            let trained = crate::local::runtime::trained_context(&path).unwrap_or(ctx);
+            let w = ctx.min(trained).max(1);
+            window = Some((w, w));
         }
     } else if let Some(tok) = openai_tokenizer(&target.model).filter(|_| !has_files) {
         tokens = count_openai_chat(tok, req);

@@ -436,6 +436,14 @@ fn vocabulary(path: &Path) -> Result<(Arc<LlamaModel>, Arc<Vec<String>>), Provid
     Ok((model, controls))
 }
 
+/// The context the model in `path` was trained on, in tokens (from its cached vocabulary).
+pub fn trained_context(path: &Path) -> Option<u64> {
+    vocabulary(path)
+        .ok()
+        .map(|(model, _)| u64::from(model.n_ctx_train()))
+        .filter(|&n| n > 0)
+}
+
 /// The prompt `req` becomes for the model in `path` — in its own chat template, or in the
 /// llama.cpp template named `template` (`chatml`, `llama3`, `gemma`, `phi3`, …) — and its length
 /// in the model's own tokens. Only the vocabulary is loaded, not the weights.

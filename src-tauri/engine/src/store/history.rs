@@ -304,12 +304,11 @@ impl Store {
             at = m.parent_id;
         }
         path.reverse();
-        // A compare column's thread keeps that column's settings (its system prompt included).
-        let column = path.iter().rev().find_map(|m| m.column);
-        let settings = match column {
-            Some(_) => self.settings_of_column(conversation, column)?,
-            None => c.settings.clone(),
-        };
+        // A compare column's thread keeps the settings its last message was made under (that
+        // column's; its system prompt included).
+        let settings = self
+            .settings_of(conversation, &[leaf], &c.settings)?
+            .remove(0);
         let now = now_ms();
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.err(e))?;

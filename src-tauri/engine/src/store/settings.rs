@@ -108,39 +108,49 @@ impl Store {
         Ok(())
     }
 
-    /// The settings an answer was made under, when they were kept.
-    pub fn message_settings(&self, message: i64) -> Result<Option<ChatSettings>> {
-        let json: Option<Option<String>> = self
-            .conn()
-            .query_row(
-                "SELECT settings_json FROM messages WHERE id = ?1",
-                [message],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
-        Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
-    }
-
-    /// The settings a column answers under: its own, else its conversation's.
-    pub fn settings_of_column(&self, id: i64, column: Option<i64>) -> Result<ChatSettings> {
-        if let Some(col) = column {
-            let own: Option<Option<String>> = self
+    /// The settings each of `messages` was made under: kept with it (a compare answer), else
+    /// its column's own, else `shared` (the conversation's). One read of the columns for all.
+    pub fn settings_of(
+        &self,
+        conversation: i64,
+        messages: &[i64],
+        shared: &ChatSettings,
+    ) -> Result<Vec<ChatSettings>> {
+        let columns = self.column_settings(conversation)?;
+        let mut out = Vec::with_capacity(messages.len());
+        for &id in messages {
+            let row: Option<(Option<String>, Option<i64>)> = self
                 .conn()
                 .query_row(
-                    "SELECT settings_json FROM compare_columns WHERE conversation_id = ?1 AND column_index = ?2",
-                    params![id, col],
-                    |r| r.get(0),
+                    "SELECT settings_json, column_index FROM messages WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
                 .map_err(|e| self.err(e))?;
-            if let Some(Some(json)) = own {
-                if let Ok(s) = serde_json::from_str::<ChatSettings>(&json) {
-                    return Ok(s);
-                }
-            }
+            let (kept, column) = row.unwrap_or((None, None));
+            let own = kept.and_then(|j| serde_json::from_str::<ChatSettings>(&j).ok());
+            let of_column = column
+                .and_then(|c| usize::try_from(c).ok())
+                .and_then(|c| columns.get(c).cloned().flatten());
+            out.push(own.or(of_column).unwrap_or_else(|| shared.clone()));
         }
-        Ok(self.conversation(id)?.settings)
+        Ok(out)
+    }
+
+    /// A conversation's own settings, without its messages.
+    pub(crate) fn conversation_settings(&self, id: i64) -> Result<ChatSettings> {
+        let row: Option<(Option<String>, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT system, settings_json FROM conversations WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let (system, json) = row.unwrap_or((None, None));
+        Ok(ChatSettings::from_stored(json.as_deref(), system))
     }
 }
 
@@ -188,11 +198,18 @@ mod tests {
             store.column_settings(cmp).unwrap(),
             [None, Some(hot.clone())]
         );
-        assert_eq!(store.settings_of_column(cmp, Some(1)).unwrap(), hot);
-        assert_eq!(
-            store.settings_of_column(cmp, Some(0)).unwrap(),
-            ChatSettings::default()
-        );
+        let in_column = |col: i64| {
+            let id = store
+                .add_message(&crate::store::NewMessage {
+                    column: Some(col),
+                    ..crate::store::NewMessage::complete(cmp, None, crate::chat::Role::User, "q")
+                })
+                .unwrap();
+            let shared = store.conversation_settings(cmp).unwrap();
+            store.settings_of(cmp, &[id], &shared).unwrap().remove(0)
+        };
+        assert_eq!(in_column(1), hot);
+        assert_eq!(in_column(0), ChatSettings::default());
         assert!(store.set_column_settings(cmp, 5, &hot).is_err());
 
         // "Continue with this one": a column's thread as a chat keeps that column's settings.

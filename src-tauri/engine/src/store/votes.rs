@@ -181,27 +181,10 @@ impl Store {
             .collect())
     }
 
-    /// What sets each answer's column settings apart, when they differ.
+    /// What sets the settings each answer was made under apart, when they differ.
     fn variants(&self, conversation: i64, answers: &[i64]) -> Result<Vec<Option<String>>> {
-        let mut settings = Vec::with_capacity(answers.len());
-        for &id in answers {
-            // The settings the answer was made under, else its column's now.
-            if let Some(s) = self.message_settings(id)? {
-                settings.push(s);
-                continue;
-            }
-            let column: Option<i64> = self
-                .conn()
-                .query_row(
-                    "SELECT column_index FROM messages WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(|e| self.err(e))?
-                .flatten();
-            settings.push(self.settings_of_column(conversation, column)?);
-        }
+        let shared = self.conversation_settings(conversation)?;
+        let settings = self.settings_of(conversation, answers, &shared)?;
         Ok(crate::session::differences(&settings)
             .into_iter()
             .map(|d| (!d.is_empty()).then_some(d))

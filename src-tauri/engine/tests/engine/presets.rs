@@ -508,17 +508,16 @@ async fn one_model_at_two_temperatures_sends_two_bodies_that_differ_only_in_temp
     // Each answer keeps the settings it was made under: a vote after column B is changed
     // still counts B's answer as temperature 1.5.
     let answers: Vec<i64> = done.iter().map(|d| d.message_id.unwrap()).collect();
-    assert_eq!(
-        s.store
-            .message_settings(answers[1])
-            .unwrap()
-            .unwrap()
-            .temperature,
-        Some(1.5)
-    );
     let mut changed = stored[1].clone();
     changed.temperature = Some(0.5);
     s.store.set_column_settings(id, 1, &changed).unwrap();
+    assert_eq!(
+        s.store
+            .settings_of(id, &answers[1..], &ChatSettings::default())
+            .unwrap()[0]
+            .temperature,
+        Some(1.5)
+    );
     let shown = s
         .store
         .vote(id, &answers, roundtable_engine::store::Verdict::Tie, None)
