@@ -1,4 +1,5 @@
-//! Tauri's build step, pointed at the `tauri.conf.json` at the repository root (the user's layout).
+//! Tauri's build step for the shell, whose package is the root manifest (beside `tauri.conf.json`,
+//! where Tauri's CLI looks for it); the shell's sources and capability stay under `src-tauri/`.
 //!
 //! The app's commands get permissions of their own (`allow-<command>`), so the web view may call
 //! only those its capability (`capabilities/default.json`) lists — not every command by default.
@@ -53,9 +54,10 @@ const COMMANDS: &[&str] = &[
 fn main() {
     // The UI is embedded at compile time, but nothing tells cargo it changed: without this, a UI
     // rebuilt after the app (the CI's warm runs) would leave the old one inside the binary.
-    println!("cargo:rerun-if-changed=../ui/dist");
+    println!("cargo:rerun-if-changed=ui/dist");
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     let attributes = tauri_build::Attributes::new()
-        .config_path("../tauri.conf.json")
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {e:#}");

@@ -39,7 +39,7 @@ mod tests {
         HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
     };
 
-    const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc.ts");
+    const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/ipc.ts");
 
     /// One `export type` per Rust type, with its doc comment. IDs, token counts and
     /// micro-dollars stay far below 2^53, so 64-bit integers are plain numbers.

@@ -20,7 +20,7 @@ mod views;
 mod window;
 
 fn main() {
-    let context = tauri::generate_context!("../tauri.conf.json");
+    let context = tauri::generate_context!();
     let dir = roundtable_engine::config::data_dir(None);
     let mut builder = tauri::Builder::default();
     // First among plugins: a second launch must exit before anything else starts.
