@@ -49,6 +49,9 @@ const COMMANDS: &[&str] = &[
     "budgets",
     "set_conversation_settings",
     "set_column_settings",
+    "update_check",
+    "update_install",
+    "update_restart",
 ];
 
 fn main() {

@@ -8,7 +8,7 @@ mod tests {
     use roundtable_engine::config::settings::McpServerSetting;
     use roundtable_engine::config::settings::{
         BudgetRuleSetting, BudgetSetting, CompareSetSetting, Edit, PresetSetting, PriceSetting,
-        RouteSetting, SettingsView,
+        RouteSetting, SettingsView, UpdatesSetting,
     };
     use roundtable_engine::config::Strategy;
     use roundtable_engine::config::{BudgetRule, PresetConfig, Scope, Window};
@@ -35,6 +35,7 @@ mod tests {
     use crate::local::{CatalogModel, InstalledModel, LocalView, PullEvent};
     use crate::stream::{AskKind, AskMsg, Render, RenderKind, StreamMsg};
     use crate::tools::{ServerView, ToolsView};
+    use crate::update::{InstallKind, Installed, UpdateCheck, UpdateOffer};
     use crate::views::{
         HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
     };
@@ -144,6 +145,11 @@ mod tests {
             Estimate,
             Counted,
             Fit,
+            UpdatesSetting,
+            UpdateCheck,
+            UpdateOffer,
+            InstallKind,
+            Installed,
         );
         out
     }

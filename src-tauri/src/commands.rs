@@ -51,17 +51,18 @@ pub struct AppInfo {
     /// The product name.
     pub name: &'static str,
     /// The app's version.
-    pub version: &'static str,
+    pub version: String,
     /// The engine's version.
     pub engine_version: &'static str,
 }
 
-/// The app's name and versions.
+/// The app's name and versions (the app's is the package's: the workspace version, or the one a
+/// build was given in `TAURI_CONFIG`).
 #[tauri::command]
-pub fn app_info() -> AppInfo {
+pub fn app_info(app: tauri::AppHandle) -> AppInfo {
     AppInfo {
         name: "Roundtable",
-        version: env!("CARGO_PKG_VERSION"),
+        version: app.package_info().version.to_string(),
         engine_version: roundtable_engine::VERSION,
     }
 }

@@ -15,6 +15,7 @@ mod spend;
 mod state;
 mod stream;
 mod tools;
+mod update;
 mod usage;
 mod views;
 mod window;
@@ -31,6 +32,8 @@ fn main() {
         .plugin(window::state_keeper(&dir))
         .plugin(navigation::guard())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(update::Pending::default())
         .manage(state::AppState::load())
         .manage(menu::MenuEvents::default())
         .manage(std::sync::Arc::new(local::Pulls::default()))
@@ -81,6 +84,9 @@ fn main() {
             spend::budgets,
             spend::set_conversation_settings,
             spend::set_column_settings,
+            update::update_check,
+            update::update_install,
+            update::update_restart,
         ])
         .build(context);
     let app = match app {

@@ -58,7 +58,8 @@ function fake(script: StreamMsg[]) {
     setKey: async (provider, key) => { keys[provider] = `…${key.slice(-4)}`; return { source: "keychain", hint: keys[provider], origin: "https://a.example" }; },
     removeKey: async (provider) => { delete keys[provider]; return true; },
     testProvider: async () => 3,
-    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [] }),
+    settings: async () => ({ configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [],
+      updates: { enabled: false, url: "https://updates.example/latest.json", defaultUrl: "https://updates.example/latest.json" } }),
     editSettings: async () => { throw new Error("not in this test"); },
     compare: async () => { throw new Error("not in this test"); },
     vote: async () => { throw new Error("not in this test"); },
@@ -84,6 +85,9 @@ function fake(script: StreamMsg[]) {
     budgets: async () => [],
     setConversationSettings: async () => {},
     setColumnSettings: async () => {},
+    updateCheck: async () => { throw new Error("not in this test"); },
+    updateInstall: async () => { throw new Error("not in this test"); },
+    updateRestart: async () => {},
   };
   return { backend, sent, cancelled, opened };
 }
@@ -360,6 +364,49 @@ describe("App", () => {
     expect(document.documentElement.outerHTML).not.toContain(sentinel);
     (root.querySelector(".provider .test") as HTMLButtonElement).click();
     await until(() => root.querySelector(".provider .status")!.textContent === "works: 3 models", "the test");
+  });
+
+  it("updates: no check at start unless turned on", async () => {
+    const { backend } = fake([]);
+    let checks = 0;
+    const root = mount({ ...backend, updateCheck: async () => { checks++; throw new Error("not asked"); } });
+    await until(() => root.querySelector(".conversation") !== null, "the list");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(checks).toBe(0);
+    expect(root.querySelector(".update-banner")).toBeNull();
+  });
+
+  it("updates: turned on, one check at start; a newer release is a dismissible notice that opens Settings → Updates", async () => {
+    const { backend } = fake([]);
+    let checks = 0;
+    const settings = await backend.settings();
+    const b: FullBackend = {
+      ...backend,
+      settings: async () => ({ ...settings, updates: { ...settings.updates, enabled: true } }),
+      updateCheck: async () => { checks++; return { current: "0.1.0", install: { kind: "appImage" }, offer: { version: "0.2.0", notes: null, date: null } }; },
+    };
+    const root = mount(b);
+    await until(() => root.querySelector(".update-banner") !== null, "the notice");
+    expect(root.querySelector(".update-banner")!.textContent).toBe("Roundtable 0.2.0 is available — Settings → Updates");
+    expect(root.querySelector(".update-banner")!.getAttribute("role")).toBe("status");
+    (root.querySelector(".update-banner .open-updates") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".updates-section #update-install") !== null, "Settings → Updates with the offer");
+    expect(root.querySelector("[data-testid=settings-updates]")!.getAttribute("aria-selected")).toBe("true");
+    expect(root.querySelector(".update-banner")).toBeNull();
+    expect(checks).toBe(1);
+  });
+
+  it("updates: the notice can be dismissed", async () => {
+    const { backend } = fake([]);
+    const settings = await backend.settings();
+    const root = mount({
+      ...backend,
+      settings: async () => ({ ...settings, updates: { ...settings.updates, enabled: true } }),
+      updateCheck: async () => ({ current: "0.1.0", install: { kind: "appImage" }, offer: { version: "0.2.0", notes: null, date: null } }),
+    });
+    await until(() => root.querySelector(".update-banner") !== null, "the notice");
+    (root.querySelector(".update-banner .dismiss-update") as HTMLButtonElement).click();
+    await until(() => root.querySelector(".update-banner") === null, "the notice gone");
   });
 
   it("first run: with no model, looks for a local server and points at Settings", async () => {

@@ -19,6 +19,8 @@ import { Shortcuts } from "./shell/Shortcuts";
 import type { Command } from "./shell/commands";
 import { type Action, actionOf, shortcutOf } from "./shell/keys";
 import { guard, report, tell } from "./shared/problems";
+import { UpdateBanner } from "./shared/UpdateBanner";
+import type { UpdateCheck } from "./types";
 import { copyText } from "./chat/Message";
 import { SECTIONS, Sidebar, type View } from "./sidebar/Sidebar";
 import "./shell/shell.css";
@@ -65,6 +67,10 @@ export function App(props: { backend: FullBackend }) {
   const toolSettings = () => { setSection("tools"); go("settings"); };
   const presetSettings = () => { setSection("presets"); go("settings"); };
   const budgetSettings = () => { setSection("budget"); go("settings"); };
+  // What the update check at start found (it runs only when `[updates] enabled` is on), and
+  // whether its notice was dismissed.
+  const [updateFound, setUpdateFound] = createSignal<UpdateCheck | null>(null);
+  const [updateNotice, setUpdateNotice] = createSignal(true);
   /** On a narrow window an open sidebar covers the view: it closes once something is picked. */
   const picked = () => { if (narrow()) setChosen(null); };
 
@@ -122,6 +128,14 @@ export function App(props: { backend: FullBackend }) {
     document.addEventListener("keydown", onKey, true);
     // After the first paint: nothing on screen waits for it.
     setTimeout(() => b.onMenu(run).catch(() => { /* no native menu (a test's backend): the keys still work */ }), 0);
+    // One quiet look for a new version, in the background. A failure is not shown here (a
+    // computer offline at start is no news): "Check now" in Settings → Updates says why.
+    setTimeout(() => {
+      b.settings()
+        .then((s) => (s.updates?.enabled ? b.updateCheck() : null))
+        .then((found) => { if (found) setUpdateFound(found); })
+        .catch(() => {});
+    }, 0);
   });
   onCleanup(() => document.removeEventListener("keydown", onKey, true));
 
@@ -185,6 +199,8 @@ export function App(props: { backend: FullBackend }) {
         <div class="scrim" aria-hidden="true" onClick={() => setChosen(null)} />
       </Show>
       <div class="view-area">
+        <UpdateBanner offer={updateNotice() ? updateFound()?.offer ?? null : null} onDismiss={() => setUpdateNotice(false)}
+          onOpen={() => { setUpdateNotice(false); setSection("updates"); go("settings"); }} />
         <Show when={view() === "leaderboard"}>
           <main class="leaderboard-view view" aria-label="Leaderboard" tabIndex={-1}><LeaderboardView backend={b} /></main>
         </Show>
@@ -196,7 +212,7 @@ export function App(props: { backend: FullBackend }) {
         <Show when={view() === "settings"}>
           <main class="settings-view view" aria-label="Settings" tabIndex={-1}>
             <Settings backend={b} onChanged={() => guard(Promise.resolve(refetchModels()))} theme={theme}
-              section={section()} setSection={setSection} />
+              section={section()} setSection={setSection} updateFound={updateFound()} />
           </main>
         </Show>
         <Chat chat={chat} backend={b} models={models()} visible={view() === "chat"} onSettings={() => go("settings")} onToolSettings={toolSettings}

@@ -5,7 +5,7 @@ import { ipcDebug } from "./shared/storage";
 import type {
   AppInfo, Approval, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard,
   LocalView, McpServerSetting, McpTest, ModelView, PullEvent, ProviderView, SearchHit, ServerView, SettingsView, Started, StoredView, StreamMsg, ToolsView,
-  TurnSpec, Verdict, ChatSettings, Preview, RuleStatus,
+  TurnSpec, Verdict, ChatSettings, Preview, RuleStatus, UpdateCheck, Installed,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -84,6 +84,12 @@ export interface Backend {
   setConversationSettings?(conversation: number, settings: ChatSettings): Promise<void>;
   /** Replaces a compare column's settings (its next follow-up uses them). */
   setColumnSettings?(conversation: number, column: number, settings: ChatSettings): Promise<void>;
+  /** Asks the update address whether a newer release exists, and how this copy would be updated. */
+  updateCheck?(): Promise<UpdateCheck>;
+  /** Downloads the newer release, checks its signature and installs it (through the package manager); slow. */
+  updateInstall?(): Promise<Installed>;
+  /** Restarts the app (into the version just installed). */
+  updateRestart?(): Promise<void>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -163,4 +169,7 @@ export const tauriBackend: FullBackend = {
   budgets: () => call("budgets"),
   setConversationSettings: (conversation, settings) => call("set_conversation_settings", { conversation, settings }),
   setColumnSettings: (conversation, column, settings) => call("set_column_settings", { conversation, column, settings }),
+  updateCheck: () => call("update_check"),
+  updateInstall: () => call("update_install"),
+  updateRestart: () => call<void>("update_restart"),
 };

@@ -572,7 +572,11 @@ presets: Array<PresetSetting>,
 /**
  * The `[[budgets]]` rules, in order (the legacy monthly budget is `budget`).
  */
-budgets: Array<BudgetRuleSetting>, };
+budgets: Array<BudgetRuleSetting>, 
+/**
+ * The app's own updates.
+ */
+updates: UpdatesSetting, };
 
 /**
  * A named route as the editor shows and sends it.
@@ -626,7 +630,7 @@ export type BudgetSetting = { monthlyUsd: number | null, spentUsd: number, };
 /**
  * One change to the config.
  */
-export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, } | { "kind": "mcpApproval", server: string, tool: string | null, decision: Approve, } | { "kind": "mcpServer", server: McpServerSetting, previous: string | null, } | { "kind": "removeMcpServer", name: string, } | { "kind": "preset", preset: PresetSetting, previous: string | null, } | { "kind": "removePreset", name: string, } | { "kind": "budgets", rules: Array<BudgetRuleSetting>, };
+export type Edit = { "kind": "provider", id: string, enabled: boolean, baseUrl: string | null, } | { "kind": "route", route: RouteSetting, previous: string | null, } | { "kind": "removeRoute", name: string, } | { "kind": "compareSet", set: CompareSetSetting, previous: string | null, } | { "kind": "removeCompareSet", name: string, } | { "kind": "price", price: PriceSetting, } | { "kind": "removePrice", model: string, } | { "kind": "budget", monthlyUsd: number | null, } | { "kind": "mcpApproval", server: string, tool: string | null, decision: Approve, } | { "kind": "mcpServer", server: McpServerSetting, previous: string | null, } | { "kind": "removeMcpServer", name: string, } | { "kind": "preset", preset: PresetSetting, previous: string | null, } | { "kind": "removePreset", name: string, } | { "kind": "budgets", rules: Array<BudgetRuleSetting>, } | { "kind": "updates", enabled: boolean, url: string | null, };
 
 /**
  * What the user asked of every column.
@@ -1261,3 +1265,64 @@ export type Counted = { "kind": "exact", tokenizer: string, } | { "kind": "estim
  * Whether the prompt fits the context window.
  */
 export type Fit = "fits" | "tight" | "over";
+
+/**
+ * `[updates]` as Settings → Updates shows it.
+ */
+export type UpdatesSetting = { 
+/**
+ * Look for a new version at start and on "Check now".
+ */
+enabled: boolean, 
+/**
+ * The update manifest's address in force.
+ */
+url: string, 
+/**
+ * The address used when none is set.
+ */
+defaultUrl: string, };
+
+/**
+ * What "Check now" found.
+ */
+export type UpdateCheck = { 
+/**
+ * The running version.
+ */
+current: string, 
+/**
+ * How this copy can be updated.
+ */
+install: InstallKind, 
+/**
+ * A newer release, if there is one.
+ */
+offer: UpdateOffer | null, };
+
+/**
+ * A newer release.
+ */
+export type UpdateOffer = { version: string, 
+/**
+ * The release notes, as plain text.
+ */
+notes: string | null, 
+/**
+ * When it was published (RFC 3339), if the manifest says.
+ */
+date: string | null, };
+
+/**
+ * How this copy of the app is updated.
+ */
+export type InstallKind = { "kind": "package", format: string, } | { "kind": "appImage" } | { "kind": "manual", how: string, };
+
+/**
+ * What "Install" did.
+ */
+export type Installed = { 
+/**
+ * The version now installed; it runs from the next start.
+ */
+version: string, };

@@ -11,4 +11,5 @@ export type {
   McpTest, McpTool, ToolsView, LocalView, InstalledModel, CatalogModel, PullEvent,
   ChatSettings, PresetFields, PresetSetting, BudgetRuleSetting, BudgetRule, Scope, Window, RuleStatus, RuleState,
   Preview, Estimate, Counted, Fit,
+  UpdatesSetting, UpdateCheck, UpdateOffer, InstallKind, Installed,
 } from "./ipc";

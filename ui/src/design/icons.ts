@@ -63,3 +63,4 @@ export { default as Globe } from "lucide-solid/icons/globe";
 export { default as FlaskConical } from "lucide-solid/icons/flask-conical";
 export { default as Cpu } from "lucide-solid/icons/cpu";
 export { default as SlidersHorizontal } from "lucide-solid/icons/sliders-horizontal";
+export { default as CircleArrowUp } from "lucide-solid/icons/circle-arrow-up";

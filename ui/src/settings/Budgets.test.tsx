@@ -59,6 +59,7 @@ function fake(start: SettingsView, spent: Record<string, number>) {
 const base: SettingsView = {
   configPath: "/data/config.toml", routes: [{ name: "smart", strategy: "fallback", targets: ["openai/gpt-4o"], weights: null }], compareSets: [],
   prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [daily],
+  updates: { enabled: false, url: "https://updates.example/latest.json", defaultUrl: "https://updates.example/latest.json" },
 };
 
 let dispose: (() => void) | null = null;

@@ -22,6 +22,7 @@ const examples: PresetSetting[] = [
 const base: SettingsView = {
   configPath: "/data/config.toml", routes: [{ name: "smart", strategy: "fallback", targets: ["openai/gpt-4o"], weights: null }], compareSets: [],
   prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: examples, budgets: [],
+  updates: { enabled: false, url: "https://updates.example/latest.json", defaultUrl: "https://updates.example/latest.json" },
 };
 
 /** A fake backend holding the settings; like the engine, the first preset edit writes the built-in examples into the file. */

@@ -73,6 +73,7 @@ function fake(start: SettingsView, list: ProviderView[] = [openai]) {
 
 const empty: SettingsView = {
   configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 3 }, mcp: [], presets: [], budgets: [],
+  updates: { enabled: false, url: "https://updates.example/latest.json", defaultUrl: "https://updates.example/latest.json" },
 };
 let dispose: (() => void) | null = null;
 afterEach(() => {
@@ -111,7 +112,7 @@ describe("Settings sections", () => {
     const { backend } = fake(empty);
     const { root, moves } = mount(backend);
     const tabs = [...root.querySelectorAll<HTMLElement>("[role=tab]")];
-    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Presets", "Routes", "Prices", "Budgets", "Tools", "Gateway", "Appearance"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Providers and keys", "Models", "Presets", "Routes", "Prices", "Budgets", "Tools", "Gateway", "Appearance", "Updates"]);
     expect(tabs.map((t) => t.classList.contains(`settings-tab-${t.dataset.tab}`))).toEqual(tabs.map(() => true));
     expect($(root, "[role=tablist]").getAttribute("aria-orientation")).toBe("vertical");
     await section(root, "routes", ".routes-editor");
@@ -131,10 +132,10 @@ describe("Settings sections", () => {
     key("ArrowUp");
     await until(() => root.querySelector(".provider[data-id='openai']") !== null, "the providers section");
     key("End");
-    await until(() => root.querySelector(".theme-setting") !== null, "the appearance section");
+    await until(() => root.querySelector(".updates-section") !== null, "the updates section");
     key("ArrowDown");
     await until(() => root.querySelector(".settings-tab-providers")!.getAttribute("aria-selected") === "true", "the wrap to the first");
-    expect(moves).toEqual(["routes", "prices", "routes", "presets", "models", "providers", "appearance", "providers"]);
+    expect(moves).toEqual(["routes", "prices", "routes", "presets", "models", "providers", "updates", "providers"]);
     await new Promise((r) => setTimeout(r, 0));
     expect(document.activeElement).toBe($(root, ".settings-tab-providers"));
   });

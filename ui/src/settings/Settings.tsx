@@ -1,15 +1,15 @@
 // Settings: sections with their own navigation (tabs on the left, on top when the view is
 // narrow) and one panel — providers and keys, the built-in local models, presets, routes,
-// prices, the spend limits (budgets), the MCP servers (tools), the gateway, the theme.
+// prices, the spend limits (budgets), the MCP servers (tools), the gateway, the theme, the app's updates.
 // The app owns which section is open (the palette opens any). Every edit of config.toml is one
 // change the backend checks before writing; a refused edit says why and changes nothing.
 
 import { createEffect, createResource, createSignal, type JSX, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { FullBackend } from "../backend";
-import type { Edit, SettingsView } from "../types";
+import type { Edit, SettingsView, UpdateCheck } from "../types";
 import { describe } from "../shared/problems";
 import { Skeleton } from "../design/controls";
-import { type Icon, Coins, Cpu, FileText, KeyRound, Palette, Route, Server, Wallet, Wrench } from "../design/icons";
+import { type Icon, CircleArrowUp, Coins, Cpu, FileText, KeyRound, Palette, Route, Server, Wallet, Wrench } from "../design/icons";
 import { TabPanel, Tabs } from "../design/Tabs";
 import type { Theme } from "../design/theme";
 import { Appearance } from "./Appearance";
@@ -21,9 +21,10 @@ import { Prices } from "./Prices";
 import { Providers } from "./Providers";
 import { Routes } from "./Routes";
 import { Tools } from "./Tools";
+import { Updates } from "./Updates";
 import "./settings.css";
 
-export type SettingsSection = "providers" | "models" | "presets" | "routes" | "prices" | "budget" | "tools" | "gateway" | "appearance";
+export type SettingsSection = "providers" | "models" | "presets" | "routes" | "prices" | "budget" | "tools" | "gateway" | "appearance" | "updates";
 
 /** The sections, in the order of their navigation (the palette offers each). */
 export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: string }[] = [
@@ -36,10 +37,11 @@ export const SETTINGS_SECTIONS: { id: SettingsSection; label: string; keywords: 
   { id: "tools", label: "Tools", keywords: "mcp server tool calling function" },
   { id: "gateway", label: "Gateway", keywords: "serve local api openai compatible token" },
   { id: "appearance", label: "Appearance", keywords: "theme dark light" },
+  { id: "updates", label: "Updates", keywords: "new version upgrade release install check signature" },
 ];
 
 const ICONS: Record<SettingsSection, Icon> = {
-  providers: KeyRound, models: Cpu, presets: FileText, routes: Route, prices: Coins, budget: Wallet, tools: Wrench, gateway: Server, appearance: Palette,
+  providers: KeyRound, models: Cpu, presets: FileText, routes: Route, prices: Coins, budget: Wallet, tools: Wrench, gateway: Server, appearance: Palette, updates: CircleArrowUp,
 };
 
 /** Below this width of the view the section tabs go on top, in one scrolling row. */
@@ -47,6 +49,8 @@ const NARROW_PX = 720;
 
 export function Settings(props: {
   backend: FullBackend; onChanged: () => void; theme: Theme; section: SettingsSection; setSection: (s: SettingsSection) => void;
+  /** What the update check at start found, if it ran (Settings → Updates shows it). */
+  updateFound?: UpdateCheck | null;
 }) {
   const b = props.backend;
   const [config, { mutate }] = createResource(() => b.settings());
@@ -116,6 +120,7 @@ export function Settings(props: {
           <Match when={props.section === "tools"}><Tools backend={b} edit={edit} /></Match>
           <Match when={props.section === "gateway"}><Gateway /></Match>
           <Match when={props.section === "appearance"}><Appearance theme={props.theme} /></Match>
+          <Match when={props.section === "updates"}>{needsConfig((c) => <Updates c={c()} edit={edit} backend={b} found={props.updateFound} />)}</Match>
         </Switch>
         <Show when={props.section !== "gateway" && props.section !== "appearance" && conf()}>{(c) => (
           <p class="hint config-path">These settings live in <code>{c().configPath}</code>, which the CLI reads too; comments

@@ -45,7 +45,8 @@ function fake() {
   const saves: { server: McpServerSetting; previous: string | null; auth: string | null }[] = [];
   const removed: string[] = [];
   const edits: Edit[] = [];
-  const view: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [] };
+  const view: SettingsView = { configPath: "/data/config.toml", routes: [], compareSets: [], prices: [], budget: { monthlyUsd: null, spentUsd: 0 }, mcp: [], presets: [], budgets: [],
+    updates: { enabled: false, url: "https://updates.example/latest.json", defaultUrl: "https://updates.example/latest.json" } };
   const backend = {
     providers: async () => [],
     settings: async () => structuredClone(view),

@@ -8,6 +8,7 @@ pub mod chat_presets;
 mod presets;
 mod registry;
 pub mod settings;
+pub mod updates;
 
 pub use budgets::{BudgetRule, Scope, Window};
 pub use chat_presets::PresetConfig;
@@ -240,6 +241,9 @@ pub struct Config {
     /// Defaults (the model a chat uses when none is named).
     #[serde(default)]
     pub defaults: DefaultsConfig,
+    /// The app's own updates (`[updates]`): off until turned on.
+    #[serde(default)]
+    pub updates: updates::UpdatesConfig,
     /// Where it was read from (for error messages).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -285,6 +289,11 @@ impl Config {
 
     fn check(&self, text: &str, path: &Path) -> Result<()> {
         let err = ConfigErr::new(text, path);
+        if let Some(url) = &self.updates.url {
+            if let Err(why) = updates::parse_url(url.get_ref()) {
+                return Err(err.at(url.span(), Some("updates.url"), &why));
+            }
+        }
         for (id, provider) in &self.providers {
             let field = format!("providers.{id}");
             if id.is_empty() || id.contains('/') || id.starts_with('@') {

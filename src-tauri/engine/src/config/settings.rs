@@ -127,6 +127,20 @@ pub struct SettingsView {
     pub presets: Vec<PresetSetting>,
     /// The `[[budgets]]` rules, in order (the legacy monthly budget is `budget`).
     pub budgets: Vec<BudgetRuleSetting>,
+    /// The app's own updates.
+    pub updates: UpdatesSetting,
+}
+
+/// `[updates]` as Settings → Updates shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatesSetting {
+    /// Look for a new version at start and on "Check now".
+    pub enabled: bool,
+    /// The update manifest's address in force.
+    pub url: String,
+    /// The address used when none is set.
+    pub default_url: String,
 }
 
 /// One change to the config.
@@ -187,6 +201,8 @@ pub enum Edit {
     RemovePreset { name: String },
     /// Replace every `[[budgets]]` rule.
     Budgets { rules: Vec<BudgetRuleSetting> },
+    /// Turn update checks on or off and set the manifest address (`None` or empty: the default).
+    Updates { enabled: bool, url: Option<String> },
 }
 
 /// What the editors show: the config's routes, compare sets, prices and budget, with this
@@ -272,6 +288,11 @@ pub fn view(config: &Config, data_dir: &Path, spent: i64) -> Result<SettingsView
                 }
             })
             .collect(),
+        updates: UpdatesSetting {
+            enabled: config.updates.enabled,
+            url: config.updates.url().to_owned(),
+            default_url: crate::config::updates::DEFAULT_URL.to_owned(),
+        },
     })
 }
 
@@ -392,6 +413,26 @@ fn change(doc: &mut DocumentMut, edit: &Edit) -> Result<()> {
         Edit::RemovePrice { model } => {
             if !remove(doc, "prices", model) {
                 return Err(invalid(format!("there is no price override for `{model}`")));
+            }
+        }
+        Edit::Updates { enabled, url } => {
+            let url = url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+            if let Some(u) = url {
+                crate::config::updates::parse_url(u)
+                    .map_err(|why| invalid(format!("updates.url: {why}")))?;
+            }
+            let item = doc
+                .entry("updates")
+                .or_insert_with(|| Item::Table(Table::new()));
+            if item.as_table_like().is_none() {
+                *item = Item::Table(Table::new());
+            }
+            if let Some(t) = item.as_table_like_mut() {
+                t.insert("enabled", value(*enabled));
+                match url {
+                    Some(u) => t.insert("url", value(u)),
+                    None => t.remove("url"),
+                };
             }
         }
         Edit::Budget { monthly_usd } => match monthly_usd {

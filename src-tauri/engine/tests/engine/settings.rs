@@ -670,3 +670,78 @@ fn presets_are_written_on_first_edit_and_a_name_is_never_silently_replaced() {
     assert!(config.presets().iter().all(|p| p.0 != "terse"));
     assert!(Config::load(d).unwrap().preset("terse").is_err());
 }
+
+/// `[updates]`: turned on with an address, back to the default address, and refusals (plain http
+/// elsewhere, a password in the address, a bad hand-written file) that change nothing.
+#[test]
+fn update_settings_are_edited_and_checked() {
+    use roundtable_engine::config::updates::DEFAULT_URL;
+    let dir = dir_with(START);
+    let d = dir.path();
+    let config = apply(
+        d,
+        &Edit::Updates {
+            enabled: true,
+            url: Some(" https://mirror.example/roundtable/latest.json ".into()),
+        },
+    )
+    .unwrap();
+    assert!(config.updates.enabled);
+    assert_eq!(
+        config.updates.url(),
+        "https://mirror.example/roundtable/latest.json"
+    );
+    let shown = view(&config, d, 0).unwrap().updates;
+    assert!(shown.enabled && shown.default_url == DEFAULT_URL);
+    assert!(file(d).starts_with("# My settings"), "{}", file(d));
+
+    let before = file(d);
+    for bad in [
+        "http://mirror.example/latest.json",
+        "https://me:secret@mirror.example/latest.json",
+        "file:///etc/passwd",
+    ] {
+        let err = apply(
+            d,
+            &Edit::Updates {
+                enabled: true,
+                url: Some(bad.into()),
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("updates.url"), "{bad}: {err}");
+        assert_eq!(file(d), before, "a refused address changed the file");
+    }
+    // Loopback may be plain http (a local mirror).
+    apply(
+        d,
+        &Edit::Updates {
+            enabled: false,
+            url: Some("http://127.0.0.1:8080/latest.json".into()),
+        },
+    )
+    .unwrap();
+    let config = apply(
+        d,
+        &Edit::Updates {
+            enabled: false,
+            url: None,
+        },
+    )
+    .unwrap();
+    assert!(!config.updates.enabled);
+    assert_eq!(config.updates.url(), DEFAULT_URL);
+    assert!(!file(d).contains("\nurl ="), "{}", file(d));
+
+    // A hand-written bad address is named with its line.
+    std::fs::write(
+        d.join("config.toml"),
+        "[updates]\nenabled = true\nurl = \"http://example.com/x.json\"\n",
+    )
+    .unwrap();
+    let err = Config::load(d).unwrap_err().to_string();
+    assert!(
+        err.contains("updates.url") && err.contains("plain http"),
+        "{err}"
+    );
+}
