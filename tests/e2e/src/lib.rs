@@ -220,8 +220,18 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) {
 
 /// The app (`app_binary`) in a new WebDriver session, with `home` as its data dir.
 pub async fn launch(home: &Path) -> (Driver, fantoccini::Client) {
+    launch_with(home, &app_binary(), &[]).await
+}
+
+/// `binary` (the app, or something that becomes it, such as the AppImage) started with `args`
+/// in a new WebDriver session, with `home` as its data dir.
+pub async fn launch_with(
+    home: &Path,
+    binary: &Path,
+    args: &[&str],
+) -> (Driver, fantoccini::Client) {
     let driver = Driver::start(home);
-    let client = session(&driver, json!({"binary": app_binary(), "args": []})).await;
+    let client = session(&driver, json!({"binary": binary, "args": args})).await;
     (driver, client)
 }
 

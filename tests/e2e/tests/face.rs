@@ -240,6 +240,7 @@ const VIEWS: &[(&str, &str, &str)] = &[
     ("settings-budget", "document.querySelector('.settings-tab-budget').click()", "return !!document.querySelector('.budget-editor') && !!document.querySelector('.budgets-editor')"),
     ("settings-gateway", "document.querySelector('.settings-tab-gateway').click()", "return !!document.querySelector('.settings [role=tabpanel]')"),
     ("settings-appearance", "document.querySelector('.settings-tab-appearance').click()", "return !!document.querySelector('.theme-setting')"),
+    ("settings-updates", "document.querySelector('.settings-tab-updates').click()", "return !!document.querySelector('#update-check') && !!document.querySelector('input.update-url')"),
     ("palette", "document.querySelector('.to-chat').click(); document.dispatchEvent(new KeyboardEvent('keydown', {key: 'k', ctrlKey: true, bubbles: true}))",
      "return !!document.querySelector('.palette .cmd-item')"),
     ("shortcuts", "document.querySelector('dialog .dialog-close')?.click(); document.querySelector('.show-shortcuts').click()",
