@@ -96,6 +96,12 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // OpenAI's tokenizers are built from their ranks once per process (about 1.7 s): in the
+    // background, after the window is up, so the first cost preview does not wait for them.
+    std::thread::spawn(|| {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        roundtable_engine::estimate::warm_up();
+    });
     app.run(|handle, event| {
         // No MCP server outlives the app (a crash or a kill: each dies with its parent too).
         if let tauri::RunEvent::Exit = event {

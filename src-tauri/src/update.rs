@@ -23,7 +23,15 @@ use crate::state::AppState;
 /// The update the last check found, kept for "Install", and whether an install is running (one
 /// at a time).
 #[derive(Default)]
-pub struct Pending(Mutex<Option<Update>>, std::sync::atomic::AtomicBool);
+pub struct Pending(Mutex<Option<Found>>, std::sync::atomic::AtomicBool);
+
+/// A release a check found, and the manifest address it came from (a package may be plain http
+/// only if the manifest was).
+#[derive(Clone)]
+pub struct Found {
+    update: Update,
+    manifest: tauri::Url,
+}
 
 /// Clears the "installing" mark when an install ends, however it ends.
 struct Installing<'a>(&'a std::sync::atomic::AtomicBool);
@@ -138,7 +146,10 @@ pub async fn update_check(
             .and_then(|d| d.as_str())
             .map(str::to_owned),
     });
-    *pending.0.lock().unwrap_or_else(|p| p.into_inner()) = update;
+    *pending.0.lock().unwrap_or_else(|p| p.into_inner()) = update.map(|update| Found {
+        update,
+        manifest: url.clone(),
+    });
     Ok(UpdateCheck {
         current: app.package_info().version.to_string(),
         install: install_kind(),
@@ -154,7 +165,7 @@ pub async fn update_install(pending: State<'_, Pending>) -> Reply<Installed> {
         return Err(bad("An update is being installed already."));
     }
     let _installing = Installing(&pending.1);
-    let update = pending
+    let Found { update, manifest } = pending
         .0
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -165,7 +176,7 @@ pub async fn update_install(pending: State<'_, Pending>) -> Reply<Installed> {
         return Err(bad(how.clone()));
     }
     let url = update.download_url.clone();
-    updates::parse_url(url.as_str())
+    updates::allowed_after(&manifest, &url)
         .map_err(|why| bad(format!("The update's package address is refused: {why}")))?;
     let bytes = updates::fetch(&url, updates::PACKAGE_CAP, updates::PACKAGE_DEADLINE)
         .await
@@ -210,7 +221,12 @@ fn install_error(
                     "sudo dnf install ./<file>.rpm"
                 }
                 InstallKind::Package { .. } => "sudo apt install ./<file>.deb",
-                _ => "replace the AppImage file with the new one",
+                _ => {
+                    return format!(
+                        "Roundtable {version} could not be installed from here ({e}). Download \
+                         the new AppImage from {url} and put it in place of this one."
+                    )
+                }
             };
             format!(
                 "Roundtable {version} could not be installed from here ({e}). Download it from \

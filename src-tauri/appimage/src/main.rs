@@ -5,22 +5,25 @@
 //! cannot reach, so `.ci/package` puts this one at the head instead. It does not mount the image
 //! (that needs FUSE); it always extracts it, as `--appimage-extract-and-run` does:
 //!
-//! - once per build, into `$XDG_RUNTIME_DIR` (else `$TMPDIR` or `/tmp`) as
-//!   `roundtable-appimage-<uid>-<hash>`, owner-only (0700), checked to be the person's own before
-//!   it is used (a folder someone else made there is refused), and reused by the next start;
+//! - once per build, into the person's cache folder (`~/.cache/roundtable/appimage/<hash>`,
+//!   owner-only, every folder on the way checked to be theirs and writable by no one else), reused
+//!   by the next start; other builds' extractions there are removed; without a usable cache
+//!   folder, into a fresh private folder in `/tmp` for this start;
 //! - then it becomes the image's `AppRun` (exec, same process) with the arguments, and `APPIMAGE`
 //!   (this file, which the updater replaces), `APPDIR`, `ARGV0` and `OWD` set.
 //!
 //! `--appimage-extract` extracts to `./squashfs-root`, `--appimage-offset` prints where the image
 //! starts, `--appimage-version` and `--appimage-help` say what they say. Limits: the image may
-//! unpack to at most 4 GiB and 200,000 entries; paths that climb out (`..`) are refused.
+//! unpack to at most 4 GiB and 200,000 entries; paths that climb out (`..`), entries named twice,
+//! entries under a symlink and special files are refused, and nothing is written through a link.
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::hash::{Hash, Hasher};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -143,6 +146,13 @@ fn payload_offset(image: &Path) -> Result<u64, String> {
 }
 
 /// The extraction of this build, made now if there is none yet.
+///
+/// It lives in the person's cache folder (`$XDG_CACHE_HOME`, else `~/.cache`) under
+/// `roundtable/appimage/<hash>`, reused by the next start; the folders on the way must be this
+/// user's and writable by nobody else, so no other user can put or swap anything there. Where
+/// that cannot be had (no home, someone else's cache), a fresh private folder in the temporary
+/// folder is used for this start only. Extractions of other builds are removed once this one is
+/// in place.
 fn extracted(image: &Path) -> Result<PathBuf, String> {
     let offset = payload_offset(image)?;
     let meta = fs::metadata(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
@@ -155,29 +165,32 @@ fn extracted(image: &Path) -> Result<PathBuf, String> {
         .and_then(|_| f.read_exact(&mut superblock))
         .map_err(|e| format!("cannot read the image's superblock: {e}"))?;
     superblock.hash(&mut hasher);
+    let build = format!("{:016x}", hasher.finish());
     let uid = rustix::process::getuid().as_raw();
-    let base = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!(
-        "roundtable-appimage-{uid}-{:016x}",
-        hasher.finish()
-    ));
+
+    let Some(base) = private_cache(uid) else {
+        // No safe place to keep it: a fresh folder (create fails if the name exists).
+        let dir = std::env::temp_dir().join(format!(
+            "roundtable-appimage-{uid}-{}-{build}",
+            std::process::id()
+        ));
+        extract(image, &dir)?;
+        return Ok(dir);
+    };
+    let dir = base.join(&build);
     if dir.join(COMPLETE).is_file() {
         owned_and_private(&dir, uid)?;
         return Ok(dir);
     }
     // Extract beside it, then rename into place: a half-made extraction is never used.
-    let partial = base.join(format!(
-        ".roundtable-appimage-{uid}-{}-{}",
-        std::process::id(),
-        hasher.finish()
-    ));
+    let partial = base.join(format!(".partial-{}-{build}", std::process::id()));
     let _ = fs::remove_dir_all(&partial);
-    extract(image, &partial)?;
-    fs::write(partial.join(COMPLETE), b"")
-        .map_err(|e| format!("cannot write into {}: {e}", partial.display()))?;
+    if let Err(e) = extract(image, &partial)
+        .and_then(|()| fs::write(partial.join(COMPLETE), b"").map_err(|e| e.to_string()))
+    {
+        let _ = fs::remove_dir_all(&partial);
+        return Err(e);
+    }
     match fs::rename(&partial, &dir) {
         Ok(()) => {}
         // Another start finished first: use its extraction.
@@ -193,7 +206,52 @@ fn extracted(image: &Path) -> Result<PathBuf, String> {
         }
     }
     owned_and_private(&dir, uid)?;
+    // Older builds' extractions (an update leaves the previous one behind).
+    if let Ok(entries) = fs::read_dir(&base) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name != build && name.len() == 16 && name.chars().all(|c| c.is_ascii_hexdigit()) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
     Ok(dir)
+}
+
+/// `<cache>/roundtable/appimage`, made owner-only, if every folder from the cache folder down is
+/// this user's and writable by no one else.
+fn private_cache(uid: u32) -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|h| h.join(".cache"))
+        })?;
+    let mut dir = cache;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    for part in ["", "roundtable", "appimage"] {
+        if !part.is_empty() {
+            dir.push(part);
+            match fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(_) => return None,
+            }
+        }
+        let meta = fs::symlink_metadata(&dir).ok()?;
+        if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o022 != 0 {
+            return None;
+        }
+    }
+    Some(dir)
 }
 
 /// Refuses a folder that is not the person's own or that others can write to or read.
@@ -211,14 +269,27 @@ fn owned_and_private(dir: &Path, uid: u32) -> Result<(), String> {
 
 /// Extracts the image appended to `image` into `dest` (made owner-only), within the limits.
 fn extract(image: &Path, dest: &Path) -> Result<(), String> {
-    let offset = payload_offset(image)?;
-    let file = File::open(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
-    let fs_reader = FilesystemReader::from_reader_with_offset(BufReader::new(file), offset)
-        .map_err(|e| format!("the image in {} is damaged: {e}", image.display()))?;
+    // Made here (refused if anything is there), so on a failure it is ours to remove.
     fs::DirBuilder::new()
         .mode(0o700)
         .create(dest)
         .map_err(|e| format!("cannot make {}: {e}", dest.display()))?;
+    let result = extract_into(image, dest);
+    if result.is_err() {
+        let _ = fs::remove_dir_all(dest);
+    }
+    result
+}
+
+fn extract_into(image: &Path, dest: &Path) -> Result<(), String> {
+    let offset = payload_offset(image)?;
+    let file = File::open(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
+    let fs_reader = FilesystemReader::from_reader_with_offset(BufReader::new(file), offset)
+        .map_err(|e| format!("the image in {} is damaged: {e}", image.display()))?;
+    // The folders made so far: every entry's parent must be one of them (never a symlink from
+    // the image), and no entry may come twice.
+    let mut dirs: HashSet<PathBuf> = HashSet::from([PathBuf::new()]);
+    let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut total: u64 = 0;
     for (n, node) in fs_reader.files().enumerate() {
         if n >= MAX_ENTRIES {
@@ -228,6 +299,16 @@ fn extract(image: &Path, dest: &Path) -> Result<(), String> {
         if rel.as_os_str().is_empty() {
             continue; // the root: `dest` itself
         }
+        let parent = rel.parent().map(Path::to_path_buf).unwrap_or_default();
+        if !dirs.contains(&parent) {
+            return Err(format!(
+                "the image holds {} outside its folders",
+                rel.display()
+            ));
+        }
+        if !seen.insert(rel.clone()) {
+            return Err(format!("the image holds {} twice", rel.display()));
+        }
         let path = dest.join(&rel);
         let mode = u32::from(node.header.permissions) & 0o7777;
         match &node.inner {
@@ -236,6 +317,7 @@ fn extract(image: &Path, dest: &Path) -> Result<(), String> {
                     .mode(0o700)
                     .create(&path)
                     .map_err(|e| format!("cannot make {}: {e}", path.display()))?;
+                dirs.insert(rel);
             }
             InnerNode::File(f) => {
                 total += f.file_len() as u64;
@@ -245,13 +327,18 @@ fn extract(image: &Path, dest: &Path) -> Result<(), String> {
                         MAX_BYTES >> 30
                     ));
                 }
-                let mut out = File::create(&path)
+                // A new file only (never through a link or over something there).
+                let mut out = fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 let mut data = fs_reader.file(f).reader().take(f.file_len() as u64);
                 io::copy(&mut data, &mut out)
                     .map_err(|e| format!("cannot extract {}: {e}", rel.display()))?;
                 // No set-id bits, nothing writable by others.
-                fs::set_permissions(&path, fs::Permissions::from_mode(mode & 0o755))
+                out.set_permissions(fs::Permissions::from_mode(mode & 0o755))
                     .map_err(|e| format!("cannot set the mode of {}: {e}", path.display()))?;
             }
             InnerNode::Symlink(link) => {
@@ -262,7 +349,8 @@ fn extract(image: &Path, dest: &Path) -> Result<(), String> {
             _ => return Err(format!("the image holds a special file: {}", rel.display())),
         }
     }
-    // Directories were made owner-only so nothing could slip in while extracting; now their own modes (never group- or world-writable).
+    // Folders were made owner-only so nothing could slip in while extracting; now their own
+    // modes (never group- or world-writable).
     for node in fs_reader.files() {
         if let InnerNode::Dir(_) = node.inner {
             let rel = relative(&node.fullpath)?;
@@ -320,7 +408,8 @@ mod tests {
             .contains("not a 64-bit"));
         // This test binary is an ELF file with nothing after it.
         let me = std::env::current_exe().unwrap();
-        assert!(payload_offset(&me).unwrap_err().contains("no"));
+        let e = payload_offset(&me).unwrap_err();
+        assert!(e.contains("holds no"), "{e}");
     }
 
     #[test]
@@ -332,5 +421,80 @@ mod tests {
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
         assert!(owned_and_private(dir.path(), uid).is_err());
         assert!(owned_and_private(dir.path(), uid + 1).is_err());
+    }
+
+    /// An "AppImage" for the tests: a 64-byte ELF header whose section table ends at byte 64,
+    /// then a SquashFS image made by backhand's writer.
+    fn image_with(build: impl FnOnce(&mut backhand::FilesystemWriter)) -> tempfile::TempDir {
+        use backhand::compression::Compressor;
+        use backhand::{FilesystemCompressor, FilesystemWriter, NodeHeader};
+        let mut w = FilesystemWriter::default();
+        w.set_compressor(FilesystemCompressor::new(Compressor::Gzip, None).unwrap());
+        w.push_dir("usr", NodeHeader::new(0o755, 0, 0, 0)).unwrap();
+        w.push_file(
+            &b"#!/bin/sh\n"[..],
+            "AppRun",
+            NodeHeader::new(0o755, 0, 0, 0),
+        )
+        .unwrap();
+        w.push_file(&b"set-id"[..], "usr/tool", NodeHeader::new(0o4777, 0, 0, 0))
+            .unwrap();
+        w.push_symlink("/etc/passwd", "usr/passwd", NodeHeader::new(0o777, 0, 0, 0))
+            .unwrap();
+        build(&mut w);
+        let mut sqfs = std::io::Cursor::new(Vec::new());
+        w.write(&mut sqfs).unwrap();
+        let mut elf = vec![0u8; 64];
+        elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        elf[0x28..0x30].copy_from_slice(&64u64.to_le_bytes());
+        elf.extend_from_slice(sqfs.get_ref());
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("x.AppImage"), elf).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_image_extracts_without_set_id_bits_or_following_links() {
+        let dir = image_with(|_| {});
+        let image = dir.path().join("x.AppImage");
+        assert_eq!(payload_offset(&image).unwrap(), 64);
+        let dest = dir.path().join("out");
+        extract(&image, &dest).unwrap();
+        assert_eq!(fs::read(dest.join("AppRun")).unwrap(), b"#!/bin/sh\n");
+        let tool = fs::metadata(dest.join("usr/tool")).unwrap();
+        assert_eq!(
+            tool.mode() & 0o7777,
+            0o755,
+            "set-id and world-write bits dropped"
+        );
+        let link = fs::symlink_metadata(dest.join("usr/passwd")).unwrap();
+        assert!(link.file_type().is_symlink());
+        assert_eq!(
+            fs::read_link(dest.join("usr/passwd")).unwrap(),
+            PathBuf::from("/etc/passwd")
+        );
+        // Never over something there.
+        let e = extract(&image, &dest).unwrap_err();
+        assert!(e.contains("cannot make"), "{e}");
+        assert!(
+            dest.join("AppRun").exists(),
+            "a refused extraction removed the earlier one"
+        );
+    }
+
+    #[test]
+    fn special_files_are_refused_and_nothing_is_left() {
+        let dir = image_with(|w| {
+            w.push_fifo("usr/pipe", backhand::NodeHeader::new(0o644, 0, 0, 0))
+                .unwrap();
+        });
+        let dest = dir.path().join("out");
+        let e = extract(&dir.path().join("x.AppImage"), &dest).unwrap_err();
+        assert!(e.contains("special file"), "{e}");
+        assert!(
+            !dest.exists(),
+            "a failed extraction left {}",
+            dest.display()
+        );
     }
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use roundtable_e2e::{
     descendants, home_with_config, kill_and_wait, launch, launch_with, require_app, screenshot,
-    wait_js,
+    tempfile_dir, wait_js,
 };
 use roundtable_fakes::{FakeServer, Reply};
 use serde_json::{json, Value};
@@ -156,7 +156,7 @@ async fn the_appimage_shows_its_window() {
         .collect();
     assert!(
         exes.iter().any(|e| e.ends_with("usr/bin/roundtable-app")
-            && e.to_string_lossy().contains("roundtable-appimage-")),
+            && e.to_string_lossy().contains("/roundtable/appimage/")),
         "no app from the AppImage among {exes:?}"
     );
     run(
@@ -191,6 +191,106 @@ async fn the_appimage_shows_its_window() {
     screenshot(&client, "appimage-window.png").await;
 }
 
+/// The AppImage's own update: its file is replaced by the newer signed AppImage, which then
+/// starts and reports the new version.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the built packages: tests/package/run"]
+async fn the_appimage_updates_itself() {
+    let new_version = env("ROUNDTABLE_UPDATE_VERSION");
+    let new_dir = PathBuf::from(env("ROUNDTABLE_UPDATE_NEW"));
+    let new_image = std::fs::read_dir(&new_dir)
+        .expect("the signed build's folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "AppImage"))
+        .expect("a newer .AppImage");
+    let signature = std::fs::read_to_string(new_image.with_extension("AppImage.sig"))
+        .expect("its .sig")
+        .trim()
+        .to_owned();
+    let bytes = std::fs::read(&new_image).expect("read the newer AppImage");
+    let place = tempfile_dir();
+    let copy = place.0.join("Roundtable.AppImage");
+    std::fs::copy(env("ROUNDTABLE_APPIMAGE"), &copy).expect("copy the AppImage");
+    let served = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let base = served.clone();
+    let version = new_version.clone();
+    let fake = FakeServer::start(move |req| {
+        let base = base.lock().unwrap().clone();
+        match req.path.as_str() {
+            "/latest.json" => Reply::json(
+                200,
+                &manifest(&version, &format!("{base}/new.AppImage"), &signature),
+            ),
+            "/new.AppImage" => Reply::body(200, "application/octet-stream", bytes.clone()),
+            _ => Reply::body(404, "text/plain", "not here"),
+        }
+    });
+    *served.lock().unwrap() = fake.url();
+    let home = home_with_config(&format!(
+        "[updates]\nurl = \"{}/latest.json\"\n",
+        fake.url()
+    ));
+    {
+        let (_driver, client) = launch_with(&home.0, &copy, &["--appimage-extract-and-run"]).await;
+        shown_version(&client).await;
+        run(
+            &client,
+            "document.querySelector('.open-settings').click(); return true",
+        )
+        .await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('.settings-tab-updates')",
+            "the Updates tab",
+        )
+        .await;
+        run(
+            &client,
+            "document.querySelector('.settings-tab-updates').click(); return true",
+        )
+        .await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('#update-check')",
+            "Check now",
+        )
+        .await;
+        check_now(&client, &new_version).await;
+        run(
+            &client,
+            "document.querySelector('#update-install').click(); return true",
+        )
+        .await;
+        wait_js(
+            &client,
+            "return !!document.querySelector('#update-restart')",
+            "the AppImage's install",
+        )
+        .await;
+    }
+    assert_eq!(
+        sha256(&copy),
+        sha256(&new_image),
+        "the AppImage's file was not replaced"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&copy)
+        .expect("the AppImage")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o111,
+        0o111,
+        "the replaced AppImage is not executable ({mode:o})"
+    );
+    let (_driver, client) = launch_with(&home.0, &copy, &["--appimage-extract-and-run"]).await;
+    let shown = shown_version(&client).await;
+    assert!(
+        shown.starts_with(&format!("version {new_version} ")),
+        "{shown}"
+    );
+}
+
 /// One release manifest, as `.ci/sign-update` writes them, with this package's entry pointing at
 /// `url` and signed by `signature`.
 fn manifest(version: &str, url: &str, signature: &str) -> Value {
@@ -217,6 +317,14 @@ fn signed_deb(dir: &Path) -> (Vec<u8>, String) {
         std::fs::read(&deb).expect("read the .deb"),
         sig.trim().to_owned(),
     )
+}
+
+/// Whether `pid` runs (a zombie does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(')')
+            .is_some_and(|(_, r)| !r.trim_start().starts_with('Z'))
+    })
 }
 
 /// The processes running `/usr/bin/roundtable-app` (the file now there, not a replaced one).
@@ -445,6 +553,15 @@ async fn the_installed_app_updates_itself_and_refuses_bad_signatures() {
 
     // "Restart now": the old process goes and the new binary starts in its place.
     let before: Vec<u32> = descendants(driver.pid());
+    // The app now running (its file was replaced, so its exe reads "… (deleted)").
+    let old_apps: Vec<u32> = before
+        .iter()
+        .copied()
+        .filter(|p| {
+            std::fs::read_link(format!("/proc/{p}/exe"))
+                .is_ok_and(|e| e.to_string_lossy().starts_with("/usr/bin/roundtable-app"))
+        })
+        .collect();
     run(
         &client,
         "setTimeout(() => document.querySelector('#update-restart').click(), 200); return true",
@@ -464,6 +581,22 @@ async fn the_installed_app_updates_itself_and_refuses_bad_signatures() {
     assert!(
         !relaunched.is_empty(),
         "no new /usr/bin/roundtable-app process after Restart now"
+    );
+    // The old app is gone, and the new one stays up (it is not a second instance that quits).
+    assert!(
+        !old_apps.is_empty(),
+        "no running app found before Restart now"
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for pid in &old_apps {
+        assert!(
+            !alive(*pid),
+            "the old app ({pid}) is still running after Restart now"
+        );
+    }
+    assert!(
+        relaunched.iter().any(|p| alive(*p)),
+        "the relaunched app quit within 3 s"
     );
     // The relaunched app is outside WebDriver's reach: stop it (and what it started), then open
     // the same data dir in a new session, which reports the new version.

@@ -64,13 +64,15 @@ pub fn parse_url(text: &str) -> std::result::Result<Url, String> {
 }
 
 /// Reads `url` whole, refusing more than `cap` bytes and anything slower than `deadline`
-/// (redirects: at most 5, each to an address [`parse_url`] takes). Nothing secret is sent: no key,
+/// (redirects: at most 5, each to an address [`allowed_after`] takes). Nothing secret is sent: no key,
 /// no cookie. The error names the address and what went wrong.
 pub async fn fetch(url: &Url, cap: usize, deadline: Duration) -> Result<Vec<u8>, String> {
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.previous().len() >= MAX_REDIRECTS {
-            attempt.error("too many redirects")
-        } else if let Err(why) = parse_url(attempt.url().as_str()) {
+    let from = url.clone();
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        // `previous` holds the first address and each redirect so far.
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("more than 5 redirects")
+        } else if let Err(why) = allowed_after(&from, attempt.url()) {
             attempt.error(format!("redirected to a refused address: {why}"))
         } else {
             attempt.follow()
@@ -122,6 +124,19 @@ pub async fn fetch(url: &Url, cap: usize, deadline: Duration) -> Result<Vec<u8>,
     }
 }
 
+/// Whether `next` (a redirect, or the package a manifest names) may be fetched after `first`:
+/// an address [`parse_url`] takes, and plain http only when `first` was plain http (on this
+/// machine) — an https manifest never leads to plain http, even on loopback.
+pub fn allowed_after(first: &Url, next: &Url) -> std::result::Result<(), String> {
+    parse_url(next.as_str())?;
+    if next.scheme() == "http" && first.scheme() != "http" {
+        return Err(format!(
+            "`{next}` is plain http after the https address `{first}`"
+        ));
+    }
+    Ok(())
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -158,14 +173,28 @@ mod tests {
     }
 
     #[test]
+    fn https_never_leads_to_plain_http() {
+        let https = Url::parse("https://example.com/latest.json").unwrap();
+        let local = Url::parse("http://127.0.0.1:9/latest.json").unwrap();
+        let local_pkg = Url::parse("http://127.0.0.1:9/x.deb").unwrap();
+        assert!(allowed_after(&https, &Url::parse("https://cdn.example/x.deb").unwrap()).is_ok());
+        assert!(allowed_after(&https, &local_pkg)
+            .unwrap_err()
+            .contains("after the https"));
+        assert!(allowed_after(&local, &local_pkg).is_ok());
+        assert!(allowed_after(&local, &Url::parse("http://example.com/x").unwrap()).is_err());
+    }
+
+    #[test]
     fn default_until_set() {
         let c = UpdatesConfig::default();
         assert!(!c.enabled);
         assert_eq!(c.url(), DEFAULT_URL);
     }
 
-    /// A one-shot HTTP server on 127.0.0.1:0 answering every request with `reply`.
-    async fn serve(reply: Vec<u8>) -> Url {
+    /// An HTTP server on 127.0.0.1:0 answering every request with `reply`, then holding the
+    /// connection open for `hold`.
+    async fn serve_holding(reply: Vec<u8>, hold: Duration) -> Url {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -176,10 +205,15 @@ mod tests {
                     let mut buf = [0u8; 4096];
                     let _ = s.read(&mut buf).await;
                     let _ = s.write_all(&reply).await;
+                    tokio::time::sleep(hold).await;
                 });
             }
         });
         Url::parse(&format!("http://{addr}/latest.json")).unwrap()
+    }
+
+    async fn serve(reply: Vec<u8>) -> Url {
+        serve_holding(reply, Duration::ZERO).await
     }
 
     fn response(head: &str, body: &[u8]) -> Vec<u8> {
