@@ -53,6 +53,32 @@ fn sha256(path: &Path) -> String {
         .to_owned()
 }
 
+/// Opens Settings → Updates and waits for "Check now".
+async fn open_updates(client: &fantoccini::Client) {
+    run(
+        client,
+        "document.querySelector('.open-settings').click(); return true",
+    )
+    .await;
+    wait_js(
+        client,
+        "return !!document.querySelector('.settings-tab-updates')",
+        "the Updates tab",
+    )
+    .await;
+    run(
+        client,
+        "document.querySelector('.settings-tab-updates').click(); return true",
+    )
+    .await;
+    wait_js(
+        client,
+        "return !!document.querySelector('#update-check')",
+        "Check now",
+    )
+    .await;
+}
+
 /// Waits for the version line in the sidebar and answers it.
 async fn shown_version(client: &fantoccini::Client) -> String {
     wait_js(
@@ -159,28 +185,7 @@ async fn the_appimage_shows_its_window() {
             && e.to_string_lossy().contains("/roundtable/appimage/")),
         "no app from the AppImage among {exes:?}"
     );
-    run(
-        &client,
-        "document.querySelector('.open-settings').click(); return true",
-    )
-    .await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('.settings-tab-updates')",
-        "the Updates tab",
-    )
-    .await;
-    run(
-        &client,
-        "document.querySelector('.settings-tab-updates').click(); return true",
-    )
-    .await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('#update-check')",
-        "Check now",
-    )
-    .await;
+    open_updates(&client).await;
     check_now(&client, "99.0.0").await;
     wait_js(
         &client,
@@ -233,28 +238,7 @@ async fn the_appimage_updates_itself() {
     {
         let (_driver, client) = launch_with(&home.0, &copy, &["--appimage-extract-and-run"]).await;
         shown_version(&client).await;
-        run(
-            &client,
-            "document.querySelector('.open-settings').click(); return true",
-        )
-        .await;
-        wait_js(
-            &client,
-            "return !!document.querySelector('.settings-tab-updates')",
-            "the Updates tab",
-        )
-        .await;
-        run(
-            &client,
-            "document.querySelector('.settings-tab-updates').click(); return true",
-        )
-        .await;
-        wait_js(
-            &client,
-            "return !!document.querySelector('#update-check')",
-            "Check now",
-        )
-        .await;
+        open_updates(&client).await;
         check_now(&client, &new_version).await;
         run(
             &client,
@@ -475,28 +459,7 @@ async fn the_installed_app_updates_itself_and_refuses_bad_signatures() {
     assert!(shown_version(&client)
         .await
         .starts_with(&format!("version {old_version} ")));
-    run(
-        &client,
-        "document.querySelector('.open-settings').click(); return true",
-    )
-    .await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('.settings-tab-updates')",
-        "the Updates tab",
-    )
-    .await;
-    run(
-        &client,
-        "document.querySelector('.settings-tab-updates').click(); return true",
-    )
-    .await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('#update-check')",
-        "Check now",
-    )
-    .await;
+    open_updates(&client).await;
 
     // Signed by another key.
     check_now(&client, &env("ROUNDTABLE_UPDATE_VERSION")).await;
