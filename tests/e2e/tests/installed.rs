@@ -53,6 +53,21 @@ fn sha256(path: &Path) -> String {
         .to_owned()
 }
 
+/// Presses Install and waits until it has installed ("Restart now" is offered).
+async fn install_now(client: &fantoccini::Client, what: &str) {
+    run(
+        client,
+        "document.querySelector('#update-install').click(); return true",
+    )
+    .await;
+    wait_js(
+        client,
+        "return !!document.querySelector('#update-restart')",
+        what,
+    )
+    .await;
+}
+
 /// Opens Settings → Updates and waits for "Check now".
 async fn open_updates(client: &fantoccini::Client) {
     run(
@@ -240,17 +255,7 @@ async fn the_appimage_updates_itself() {
         shown_version(&client).await;
         open_updates(&client).await;
         check_now(&client, &new_version).await;
-        run(
-            &client,
-            "document.querySelector('#update-install').click(); return true",
-        )
-        .await;
-        wait_js(
-            &client,
-            "return !!document.querySelector('#update-restart')",
-            "the AppImage's install",
-        )
-        .await;
+        install_now(&client, "the AppImage's install").await;
     }
     assert_eq!(
         sha256(&copy),
@@ -496,17 +501,7 @@ async fn the_installed_app_updates_itself_and_refuses_bad_signatures() {
     // The good one.
     set_update_address(&client, &home.0, &format!("{url}/good.json")).await;
     check_now(&client, &env("ROUNDTABLE_UPDATE_VERSION")).await;
-    run(
-        &client,
-        "document.querySelector('#update-install').click(); return true",
-    )
-    .await;
-    wait_js(
-        &client,
-        "return !!document.querySelector('#update-restart')",
-        "the install",
-    )
-    .await;
+    install_now(&client, "the install").await;
     assert_eq!(
         dpkg_version(),
         env("ROUNDTABLE_UPDATE_VERSION"),
