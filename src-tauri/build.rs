@@ -52,6 +52,16 @@ const COMMANDS: &[&str] = &[
     "update_check",
     "update_install",
     "update_restart",
+    "eval_suites",
+    "eval_suite",
+    "eval_start",
+    "eval_stop",
+    "eval_runs",
+    "eval_run",
+    "eval_diff",
+    "eval_delete_run",
+    "eval_export",
+    "eval_add_case",
 ];
 
 fn main() {

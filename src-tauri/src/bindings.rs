@@ -31,6 +31,15 @@ mod tests {
 
     use crate::attachments::AttachedView;
     use crate::commands::{AppInfo, Saved, Started};
+    use crate::evals::{EvalMsg, EvalStart, RunDetail, SuitesView};
+    use roundtable_engine::eval::checks::CommandLine;
+    use roundtable_engine::eval::run::RunEnd;
+    use roundtable_engine::eval::suite::{Attached, JudgeDefaults};
+    use roundtable_engine::eval::{
+        Case, CellChange, Check, CheckResult, JudgeRecord, RunDiff, Suite, SuiteFileInfo,
+        TargetSummary,
+    };
+    use roundtable_engine::store::{EvalRun, RunStatus, StoredCell};
     use crate::compare::{ColumnMsg, CompareStarted};
     use crate::local::{CatalogModel, InstalledModel, LocalView, PullEvent};
     use crate::stream::{AskKind, AskMsg, Render, RenderKind, StreamMsg};
@@ -150,6 +159,26 @@ mod tests {
             UpdateOffer,
             InstallKind,
             Installed,
+            SuitesView,
+            SuiteFileInfo,
+            Suite,
+            Case,
+            Attached,
+            JudgeDefaults,
+            Check,
+            CommandLine,
+            CheckResult,
+            JudgeRecord,
+            EvalStart,
+            EvalMsg,
+            RunEnd,
+            EvalRun,
+            RunStatus,
+            StoredCell,
+            RunDetail,
+            TargetSummary,
+            RunDiff,
+            CellChange,
         );
         out
     }

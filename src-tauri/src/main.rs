@@ -7,6 +7,7 @@ mod attachments;
 mod bindings;
 mod commands;
 mod compare;
+mod evals;
 mod local;
 mod menu;
 mod navigation;
@@ -65,6 +66,16 @@ fn main() {
             compare::continue_compare,
             usage::dashboard,
             usage::export_usage_csv,
+            evals::eval_suites,
+            evals::eval_suite,
+            evals::eval_start,
+            evals::eval_stop,
+            evals::eval_runs,
+            evals::eval_run,
+            evals::eval_diff,
+            evals::eval_delete_run,
+            evals::eval_export,
+            evals::eval_add_case,
             menu::menu_events,
             attachments::attach,
             attachments::attachment_image,

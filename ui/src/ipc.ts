@@ -1326,3 +1326,291 @@ export type Installed = {
  * The version now installed; it runs from the next start.
  */
 version: string, };
+
+/**
+ * The suites folder and what is in it.
+ */
+export type SuitesView = { 
+/**
+ * `evals/` in the data dir.
+ */
+dir: string, suites: Array<SuiteFileInfo>, };
+
+/**
+ * A suite file found in a folder.
+ */
+export type SuiteFileInfo = { path: string, 
+/**
+ * Its name, when it loads.
+ */
+name?: string | null, cases: number, 
+/**
+ * Why it does not load.
+ */
+error?: string | null, };
+
+/**
+ * A loaded suite: every case resolved.
+ */
+export type Suite = { name: string, description: string | null, 
+/**
+ * The file it was read from.
+ */
+path: string | null, 
+/**
+ * The suite's own settings (system prompt, temperature, seed, …).
+ */
+settings: ChatSettings, 
+/**
+ * Its preset (a run's `-p` wins).
+ */
+preset: string | null, judge: JudgeDefaults, cases: Array<Case>, 
+/**
+ * SHA-256 over everything that decides a cell.
+ */
+hash: string, };
+
+/**
+ * One case, its prompt and checks filled in.
+ */
+export type Case = { 
+/**
+ * Its name, or where it came from (`row 3` of the CSV).
+ */
+label: string, prompt: string, vars: { [key in string]: string }, attach: Array<Attached>, checks: Array<Check>, };
+
+/**
+ * A file sent with a case.
+ */
+export type Attached = { 
+/**
+ * As the suite names it.
+ */
+name: string, path: string, sha256: string, };
+
+/**
+ * The judge every judge check uses unless it names its own.
+ */
+export type JudgeDefaults = { 
+/**
+ * `provider/model` or `@route`.
+ */
+target?: string | null, 
+/**
+ * What a good answer is.
+ */
+rubric?: string | null, };
+
+/**
+ * One check, as a suite writes it.
+ */
+export type Check = { "type": "contains", value: string, ignore_case: boolean, } | { "type": "not_contains", value: string, ignore_case: boolean, } | { "type": "regex", value: string, } | { "type": "equals", value: string, ignore_case: boolean, } | { "type": "json", } | { "type": "json_schema", schema: unknown, 
+/**
+ * A schema file, relative to the suite (read when the suite loads).
+ */
+file?: string | null, } | { "type": "latency", max_ms: number, } | { "type": "cost", max_usd: number, } | { "type": "judge", rubric?: string | null, 
+/**
+ * `provider/model` or `@route`; the suite's `[judge] target` by default.
+ */
+target?: string | null, 
+/**
+ * The lowest passing score (1–5; 4 by default).
+ */
+pass?: number | null, } | { "type": "command", run: CommandLine, timeout_s: number | null, };
+
+/**
+ * A command: a string run by `sh -c`, or the program and its arguments.
+ */
+export type CommandLine = string | Array<string>;
+
+/**
+ * A check's verdict.
+ */
+export type CheckResult = { 
+/**
+ * The check's `type`.
+ */
+kind: string, passed: boolean, 
+/**
+ * Why, in one or two lines.
+ */
+reason: string, 
+/**
+ * A judge's score, 1–5.
+ */
+score?: number | null, 
+/**
+ * Who judged, and with what prompt.
+ */
+judge?: JudgeRecord | null, };
+
+/**
+ * A judge's call, kept with its score so a score can always be traced.
+ */
+export type JudgeRecord = { 
+/**
+ * As asked for.
+ */
+target: string, 
+/**
+ * The model that answered.
+ */
+model: string, 
+/**
+ * The whole prompt the judge was sent.
+ */
+prompt: string, 
+/**
+ * What the judge said.
+ */
+reply: string, costMicros: number, };
+
+/**
+ * What a run in the window is started with.
+ */
+export type EvalStart = { path: string, targets: Array<string>, preset?: string | null, repeat?: number | null, concurrency?: number | null, fresh?: boolean | null, };
+
+/**
+ * A run's events as the window gets them.
+ */
+export type EvalMsg = { "kind": "started", runId: number, total: number, skipped: number, resumed: boolean, } | { "kind": "cell", cell: StoredCell, } | { "kind": "ended", end: RunEnd, } | { "kind": "failed", error: ErrorView, };
+
+/**
+ * How a run ended.
+ */
+export type RunEnd = { runId: number, status: RunStatus, 
+/**
+ * Why it stopped early (a spend limit's refusal, or the person).
+ */
+stopped: string | null, 
+/**
+ * Whether a spend limit stopped it.
+ */
+budget: boolean, 
+/**
+ * Cells that got no answer this time (tried again on the next run).
+ */
+errors: number, };
+
+/**
+ * A run as listed.
+ */
+export type EvalRun = { id: number, suiteName: string, suitePath: string | null, suiteHash: string, targets: Array<string>, preset: string | null, repeat: number, 
+/**
+ * Cells in all (cases × targets × repeat).
+ */
+cells: number, 
+/**
+ * Cells with an answer.
+ */
+answered: number, passed: number, status: RunStatus, note: string | null, 
+/**
+ * Everything the run spent (answers and judges), from the ledger.
+ */
+costMicros: number, startedAt: number, finishedAt: number | null, };
+
+/**
+ * Where a run stands.
+ */
+export type RunStatus = "running" | "done" | "stopped";
+
+/**
+ * One cell: a case's answer from one target (one repetition), its verdicts and figures.
+ */
+export type StoredCell = { 
+/**
+ * The case's index in the suite (0-based).
+ */
+case: number, target: string, 
+/**
+ * The repetition (0-based).
+ */
+rep: number, 
+/**
+ * Every check passed (and there was an answer).
+ */
+passed: boolean, 
+/**
+ * Why there is no answer, when the request failed.
+ */
+error?: string | null, answer: string, checks: Array<CheckResult>, 
+/**
+ * The mean judge score, when judged.
+ */
+score?: number | null, 
+/**
+ * The answer's cost, every attempt included.
+ */
+costMicros: number, 
+/**
+ * What its judges cost.
+ */
+judgeMicros: number, ms: number, 
+/**
+ * The model that answered.
+ */
+model?: string | null, requestId?: string | null, finishedAt: number, };
+
+/**
+ * One run with everything its grid shows.
+ */
+export type RunDetail = { run: EvalRun, suite: Suite, cells: Array<StoredCell>, summary: Array<TargetSummary>, };
+
+/**
+ * One target's figures.
+ */
+export type TargetSummary = { target: string, 
+/**
+ * Cells ended (answered or failed).
+ */
+cells: number, passed: number, 
+/**
+ * Checks failed or no answer.
+ */
+failed: number, 
+/**
+ * Cells with no answer (their requests failed).
+ */
+errors: number, 
+/**
+ * Passed ÷ ended.
+ */
+passRate: number, 
+/**
+ * The standard deviation of the pass rate over repetitions (with `--repeat` 2 or more).
+ */
+passRateSd?: number | null, meanScore?: number | null, 
+/**
+ * The standard deviation of the judge scores.
+ */
+scoreSd?: number | null, p50Ms: number | null, 
+/**
+ * The answers' cost.
+ */
+costMicros: number, 
+/**
+ * What judging this target's answers cost.
+ */
+judgeMicros: number, };
+
+/**
+ * Two runs compared.
+ */
+export type RunDiff = { 
+/**
+ * Both runs ran the same suite (same hash): cases match by index.
+ */
+sameSuite: boolean, 
+/**
+ * Cells in both runs.
+ */
+compared: number, changes: Array<CellChange>, };
+
+/**
+ * A cell whose verdict or score differs between two runs.
+ */
+export type CellChange = { case: number, label: string, target: string, rep: number, 
+/**
+ * The verdict in the first run (`None`: no cell there).
+ */
+before?: boolean | null, after?: boolean | null, beforeScore?: number | null, afterScore?: number | null, };

@@ -39,6 +39,73 @@ pub enum Command {
     /// The MCP servers of config.toml: their status and tools.
     #[command(subcommand)]
     Mcp(McpCommand),
+    /// Run a suite of prompts against models, check every answer, and compare the results.
+    Eval(EvalArgs),
+    /// Stored evaluation runs: list, show (and write out), compare two.
+    #[command(subcommand)]
+    Evals(EvalsCommand),
+}
+
+/// `roundtable eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The suite file (TOML).
+    #[arg(value_name = "SUITE")]
+    pub suite: PathBuf,
+    /// A target: `provider/model` or `@route` (repeat for each column of the grid).
+    #[arg(short = 'm', long = "model", value_name = "MODEL")]
+    pub models: Vec<String>,
+    /// A preset (`[presets.NAME]`) under the suite's own settings.
+    #[arg(short = 'p', long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Run every cell N times (the summary gives mean and spread).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub repeat: u32,
+    /// Requests at once per provider.
+    #[arg(long, default_value_t = 4, value_name = "K")]
+    pub concurrency: usize,
+    /// One JSON line per cell as it ends, then a summary line.
+    #[arg(long)]
+    pub json: bool,
+    /// Write every cell to FILE: `.csv`, `.html` (a standalone report), else JSON.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print the estimated cost per target and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Start a new run instead of resuming the last one of this suite and these targets.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+/// `roundtable evals …`.
+#[derive(Debug, Subcommand)]
+pub enum EvalsCommand {
+    /// Every stored run, newest first.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One run's summary; with -o, every cell written out.
+    Show {
+        /// The run's number.
+        run: i64,
+        /// Write every cell to FILE: `.csv`, `.html`, else JSON.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// One JSON line per cell, then the summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The cells whose verdict or score changed from run A to run B.
+    Diff {
+        a: i64,
+        b: i64,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `roundtable mcp …`.

@@ -9,6 +9,8 @@ use serde_json::json;
 pub const EXIT_PROVIDER: i32 = 1;
 /// Exit status for bad input: usage, config, model names, an empty prompt.
 pub const EXIT_INPUT: i32 = 2;
+/// Exit status of an evaluation whose cells did not all pass.
+pub const EXIT_CHECKS: i32 = 3;
 /// Exit status after Ctrl-C.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
@@ -32,6 +34,10 @@ pub enum Failure {
     Output,
     /// Some columns of a compare failed (each already reported as an event): one line each.
     Columns(Vec<String>),
+    /// An evaluation ran, and some of its cells failed their checks (or got no answer).
+    Checks(String),
+    /// A spend limit stopped an evaluation (what was done is kept).
+    Budget(String),
 }
 
 impl From<Error> for Failure {
@@ -71,7 +77,8 @@ impl Failure {
             Failure::Turn { error, .. } => exit_of(error.kind),
             Failure::Input(_) => EXIT_INPUT,
             Failure::Interrupted => EXIT_INTERRUPTED,
-            Failure::Output | Failure::Columns(_) => EXIT_PROVIDER,
+            Failure::Output | Failure::Columns(_) | Failure::Budget(_) => EXIT_PROVIDER,
+            Failure::Checks(_) => EXIT_CHECKS,
         }
     }
 
@@ -84,12 +91,16 @@ impl Failure {
             Failure::Interrupted => "interrupted".into(),
             Failure::Output => "could not write the output".into(),
             Failure::Columns(lines) => lines.join("\nroundtable: "),
+            Failure::Checks(m) | Failure::Budget(m) => m.clone(),
         }
     }
 
     /// Whether `--json` output still needs an `error` event for this failure.
     pub fn needs_event(&self) -> bool {
-        !matches!(self, Failure::Output | Failure::Columns(_))
+        !matches!(
+            self,
+            Failure::Output | Failure::Columns(_) | Failure::Checks(_)
+        )
     }
 
     /// The `--json` error event.
@@ -117,6 +128,12 @@ impl Failure {
             }
             Failure::Columns(lines) => {
                 json!({"type": "error", "kind": "provider", "provider": null, "class": "compare", "message": lines.join("; ")})
+            }
+            Failure::Checks(m) => {
+                json!({"type": "error", "kind": "checks", "provider": null, "class": "checks", "message": m})
+            }
+            Failure::Budget(m) => {
+                json!({"type": "error", "kind": "budget_exceeded", "provider": null, "class": "budget_exceeded", "message": m})
             }
             Failure::Input(m) => {
                 json!({"type": "error", "kind": "bad_input", "provider": null, "class": "invalid_request", "message": m})

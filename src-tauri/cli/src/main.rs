@@ -5,6 +5,7 @@ mod args;
 mod chat;
 mod compare;
 mod estimate;
+mod eval;
 mod export;
 mod failure;
 mod history;
@@ -77,6 +78,12 @@ async fn run(cli: Cli) -> i32 {
         Command::Mcp(args::McpCommand::List { json, .. } | args::McpCommand::Test { json, .. }) => {
             *json
         }
+        Command::Eval(a) => a.json,
+        Command::Evals(
+            args::EvalsCommand::List { json }
+            | args::EvalsCommand::Show { json, .. }
+            | args::EvalsCommand::Diff { json, .. },
+        ) => *json,
     };
     let mut out = Out::new(json);
     let result = async {
@@ -135,6 +142,12 @@ async fn run(cli: Cli) -> i32 {
                 done
             }
             Command::Mcp(command) => mcp::run(engine.config(), command, &mut out).await,
+            Command::Eval(args) => {
+                let store = store()?;
+                let prices = prices(&store)?;
+                eval::run(session(&router, &store, &prices), args, &mut out).await
+            }
+            Command::Evals(command) => eval::stored(&store()?, command, &mut out),
             Command::History(command) => history::run(&store()?, command, &mut out),
             Command::Usage(args) => usage::run(&store()?, args, &mut out),
             Command::Models(args) => models::run(&engine, &dir, args, &mut out).await,

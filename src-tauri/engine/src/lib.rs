@@ -11,6 +11,7 @@ pub mod config;
 pub mod dates;
 pub mod error;
 pub mod estimate;
+pub mod eval;
 pub mod files;
 pub mod gateway;
 pub mod keys;

@@ -510,17 +510,17 @@ pub(crate) fn is_model_shape(name: &str) -> bool {
 }
 
 /// Builds config errors with line, column and field from a byte span.
-struct ConfigErr<'a> {
+pub(crate) struct ConfigErr<'a> {
     text: &'a str,
     path: &'a Path,
 }
 
 impl<'a> ConfigErr<'a> {
-    fn new(text: &'a str, path: &'a Path) -> Self {
+    pub(crate) fn new(text: &'a str, path: &'a Path) -> Self {
         ConfigErr { text, path }
     }
 
-    fn at(&self, span: Range<usize>, field: Option<&str>, message: &str) -> Error {
+    pub(crate) fn at(&self, span: Range<usize>, field: Option<&str>, message: &str) -> Error {
         let offset = span.start.min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;

@@ -12,7 +12,7 @@
 //! became final and of the open tail block, so the work per delta follows the tail, not the whole
 //! message; their concatenation always equals [`render`] of the text so far.
 
-mod escape;
+pub(crate) mod escape;
 pub mod highlight;
 pub mod sanitize;
 mod stream;

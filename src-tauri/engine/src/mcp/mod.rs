@@ -14,7 +14,7 @@ mod connect;
 mod error;
 mod names;
 mod output;
-mod process;
+pub(crate) mod process;
 mod server;
 mod stdout;
 

@@ -227,7 +227,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Where `setpriv` is, if this system has it (fixed paths, not `PATH`).
-fn setpriv() -> Option<&'static Path> {
+pub(crate) fn setpriv() -> Option<&'static Path> {
     static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
     FOUND
         .get_or_init(|| {

@@ -11,6 +11,7 @@ mod budget;
 mod catalog;
 mod columns;
 mod curation;
+mod evals;
 mod export;
 pub(crate) mod flusher;
 mod history;
@@ -34,6 +35,7 @@ use crate::files;
 
 pub use attachments::{AttachmentMeta, StoredPart, SWEEP_GRACE};
 pub use budget::{BudgetCheck, BudgetClock, RuleState, RuleStatus, Spending};
+pub use evals::{eval_client, EvalRun, NewEvalRun, RunStatus, StoredCell};
 pub use export::Links;
 pub use flusher::{FLUSH_BYTES, FLUSH_INTERVAL};
 pub use history::{
@@ -66,6 +68,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("migrations/0012_tool_search.sql")),
     (13, include_str!("migrations/0013_settings_budgets.sql")),
     (14, include_str!("migrations/0014_answer_settings.sql")),
+    (15, include_str!("migrations/0015_evals.sql")),
 ];
 
 /// The history and ledger database.

@@ -1,0 +1,572 @@
+//! Running a suite: every case × target × repetition, as ledger-only turns through the router
+//! (its retries, fallbacks and cool-downs), at most `concurrency` requests at once per provider.
+//! Each cell is written when it ends; a run resumes from the cells that have an answer. A spend
+//! limit reached stops the run cleanly: nothing new starts, the cells under way finish and are
+//! kept, and the run is marked stopped (a later run resumes it).
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use ts_rs::TS;
+
+use super::checks::{self, Check, CheckResult, JudgeRecord};
+use super::suite::{read_capped, Suite};
+use crate::attach::MAX_FILE_BYTES;
+use crate::chat::{ChatRequest, Message, Part};
+use crate::error::{Error, ErrorKind, Result};
+use crate::router::Plan;
+use crate::session::{ChatSettings, Delivery, Session, Turn, TurnEvent};
+use crate::store::{eval_client, now_ms, NewEvalRun, RunStatus, StoredCell};
+
+/// The default number of requests at once per provider.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most requests at once per provider.
+pub const MAX_CONCURRENCY: usize = 64;
+/// The most repetitions of a run.
+pub const MAX_REPEAT: u32 = 100;
+/// The most tokens a judge may answer with.
+const JUDGE_MAX_TOKENS: u32 = 400;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub suite: Suite,
+    /// `provider/model` or `@route`, one per column of the grid.
+    pub targets: Vec<String>,
+    /// A preset over the suite's (the suite's own values win over either).
+    pub preset: Option<String>,
+    pub repeat: u32,
+    /// Requests at once per provider.
+    pub concurrency: usize,
+    /// Start a new run even when an earlier one of the same suite and targets can resume.
+    pub fresh: bool,
+}
+
+/// What happens while a run runs.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum EvalEvent {
+    /// The run is under way: its id, its cells in all, and how many were done before.
+    #[serde(rename_all = "camelCase")]
+    Started {
+        #[ts(type = "number")]
+        run_id: i64,
+        total: usize,
+        skipped: usize,
+        resumed: bool,
+    },
+    /// A cell ended (its answer and verdicts are stored).
+    Cell(Box<StoredCell>),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunEnd {
+    #[ts(type = "number")]
+    pub run_id: i64,
+    pub status: RunStatus,
+    /// Why it stopped early (a spend limit's refusal, or the person).
+    pub stopped: Option<String>,
+    /// Whether a spend limit stopped it.
+    pub budget: bool,
+    /// Cells that got no answer this time (tried again on the next run).
+    pub errors: usize,
+}
+
+/// The settings a run sends with: the preset (the run's, else the suite's) under the suite's own.
+pub fn settings_for(s: Session<'_>, suite: &Suite, preset: Option<&str>) -> Result<ChatSettings> {
+    let base = match preset.or(suite.preset.as_deref()) {
+        Some(name) => ChatSettings::preset(s.router.engine().config(), name)?.0,
+        None => ChatSettings::default(),
+    };
+    let settings = base.overlay(&suite.settings);
+    settings.check()?;
+    Ok(settings)
+}
+
+/// Checks a run's targets and limits before anything is stored or sent.
+pub fn check_spec(s: Session<'_>, spec: &RunSpec) -> Result<()> {
+    if spec.targets.is_empty() {
+        return Err(Error::InvalidRequest(
+            "no targets: name one or more with -m provider/model".into(),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for t in &spec.targets {
+        if !seen.insert(t) {
+            return Err(Error::InvalidRequest(format!("target {t} is named twice")));
+        }
+        s.router.plan(std::slice::from_ref(t))?;
+    }
+    if !(1..=MAX_REPEAT).contains(&spec.repeat) {
+        return Err(Error::InvalidRequest(format!(
+            "repeat is {}; it is 1 to {MAX_REPEAT}",
+            spec.repeat
+        )));
+    }
+    if !(1..=MAX_CONCURRENCY).contains(&spec.concurrency) {
+        return Err(Error::InvalidRequest(format!(
+            "concurrency is {}; it is 1 to {MAX_CONCURRENCY}",
+            spec.concurrency
+        )));
+    }
+    for case in &spec.suite.cases {
+        for c in &case.checks {
+            if let Check::Judge {
+                target: Some(t), ..
+            } = c
+            {
+                s.router.plan(std::slice::from_ref(t)).map_err(|e| {
+                    Error::InvalidRequest(format!("{}: judge: {e}", case.label))
+                })?;
+            }
+        }
+    }
+    settings_for(s, &spec.suite, spec.preset.as_deref())?;
+    Ok(())
+}
+
+struct Cell {
+    case: usize,
+    target: usize,
+    rep: u32,
+}
+
+/// What is shared by a run's cells.
+struct Shared<'a> {
+    s: Session<'a>,
+    suite: &'a Suite,
+    targets: &'a [String],
+    plans: Vec<Plan>,
+    settings: ChatSettings,
+    attachments: HashMap<usize, Vec<Part>>,
+    client: String,
+    /// One semaphore per provider id.
+    pools: HashMap<String, Arc<Semaphore>>,
+    concurrency: usize,
+    /// Set when a spend limit refuses a request: nothing new starts.
+    stop: AtomicBool,
+    why: Mutex<Option<String>>,
+    dir: std::path::PathBuf,
+}
+
+impl Shared<'_> {
+    fn pool(&self, provider: &str) -> Arc<Semaphore> {
+        self.pools
+            .get(provider)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(Semaphore::new(self.concurrency)))
+    }
+
+    fn stop_for(&self, e: &Error) {
+        self.stop.store(true, Ordering::SeqCst);
+        let mut why = self.why.lock().unwrap_or_else(|p| p.into_inner());
+        if why.is_none() {
+            *why = Some(e.to_string());
+        }
+    }
+}
+
+/// Runs (or resumes) a suite. `emit` hears each event; `cancel` resolving stops the run (the
+/// cells under way are dropped, their calls recorded as interrupted; the run resumes later).
+pub async fn run(
+    s: Session<'_>,
+    spec: RunSpec,
+    cancel: impl Future<Output = ()>,
+    mut emit: impl FnMut(EvalEvent),
+) -> Result<RunEnd> {
+    check_spec(s, &spec)?;
+    let settings = settings_for(s, &spec.suite, spec.preset.as_deref())?;
+    let preset = spec.preset.as_deref().or(spec.suite.preset.as_deref());
+    let new = NewEvalRun {
+        suite: &spec.suite,
+        targets: &spec.targets,
+        preset,
+        repeat: spec.repeat,
+    };
+    let earlier = if spec.fresh {
+        None
+    } else {
+        s.store.resumable_eval_run(&new)?
+    };
+    let run_id = match earlier {
+        Some(id) => {
+            s.store.set_eval_status(id, RunStatus::Running, None)?;
+            id
+        }
+        None => s.store.create_eval_run(&new)?,
+    };
+    let done: HashSet<(usize, String, u32)> = s
+        .store
+        .eval_cells(run_id)?
+        .into_iter()
+        .filter(|c| c.error.is_none())
+        .map(|c| (c.case, c.target, c.rep))
+        .collect();
+    let mut cells = Vec::new();
+    for rep in 0..spec.repeat {
+        for case in 0..spec.suite.cases.len() {
+            for (target, name) in spec.targets.iter().enumerate() {
+                if !done.contains(&(case, name.clone(), rep)) {
+                    cells.push(Cell { case, target, rep });
+                }
+            }
+        }
+    }
+    let total = spec.suite.cases.len() * spec.targets.len() * spec.repeat as usize;
+    emit(EvalEvent::Started {
+        run_id,
+        total,
+        skipped: total - cells.len(),
+        resumed: earlier.is_some(),
+    });
+
+    let mut attachments = HashMap::new();
+    let needed: HashSet<usize> = cells.iter().map(|c| c.case).collect();
+    for (i, case) in spec.suite.cases.iter().enumerate() {
+        if case.attach.is_empty() || !needed.contains(&i) {
+            continue;
+        }
+        let mut parts = Vec::new();
+        for a in &case.attach {
+            let bytes = read_capped(&a.path, MAX_FILE_BYTES)?;
+            parts.push(crate::attach::ingest(&a.name, &bytes, false)?.part);
+        }
+        attachments.insert(i, parts);
+    }
+    let plans: Vec<Plan> = spec
+        .targets
+        .iter()
+        .map(|t| s.router.plan(std::slice::from_ref(t)))
+        .collect::<Result<_>>()?;
+    let mut pools = HashMap::new();
+    for plan in &plans {
+        for t in &plan.targets {
+            pools
+                .entry(t.provider.id.clone())
+                .or_insert_with(|| Arc::new(Semaphore::new(spec.concurrency)));
+        }
+    }
+    let in_flight = spec.concurrency * pools.len().max(1);
+    let shared = Shared {
+        s,
+        suite: &spec.suite,
+        targets: &spec.targets,
+        plans,
+        settings,
+        attachments,
+        client: eval_client(run_id),
+        pools,
+        concurrency: spec.concurrency,
+        stop: AtomicBool::new(false),
+        why: Mutex::new(None),
+        dir: super::suite::suite_dir(&spec.suite),
+    };
+    let mut errors = 0;
+    let mut store_error = None;
+    let cancelled = {
+        let shared = &shared;
+        let mut results = futures_util::stream::iter(cells)
+            .map(|cell| run_cell(shared, cell))
+            .buffer_unordered(in_flight);
+        tokio::pin!(cancel);
+        loop {
+            let next = tokio::select! {
+                n = results.next() => n,
+                () = &mut cancel => break true,
+            };
+            let Some(result) = next else { break false };
+            match result {
+                Ok(Some(cell)) => {
+                    if cell.error.is_some() {
+                        errors += 1;
+                    }
+                    if let Err(e) = s.store.put_eval_cell(run_id, &cell) {
+                        store_error = Some(e);
+                        break false;
+                    }
+                    emit(EvalEvent::Cell(Box::new(cell)));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    store_error = Some(e);
+                    break false;
+                }
+            }
+        }
+    };
+    let why = shared.why.lock().map(|w| w.clone()).unwrap_or(None);
+    let (status, stopped, budget) = if let Some(e) = store_error {
+        let _ = s
+            .store
+            .set_eval_status(run_id, RunStatus::Stopped, Some(&e.to_string()));
+        return Err(e);
+    } else if cancelled {
+        (RunStatus::Stopped, Some("stopped before the end".to_string()), false)
+    } else if let Some(why) = why {
+        (RunStatus::Stopped, Some(why), true)
+    } else {
+        (RunStatus::Done, None, false)
+    };
+    let note = match (&stopped, errors) {
+        (Some(w), _) => Some(w.clone()),
+        (None, 0) => None,
+        (None, n) => Some(format!("{n} cells got no answer; run again to retry them")),
+    };
+    s.store.set_eval_status(run_id, status, note.as_deref())?;
+    Ok(RunEnd {
+        run_id,
+        status,
+        stopped,
+        budget,
+        errors,
+    })
+}
+
+/// One cell: its answer, then its checks. `Ok(None)` when a spend limit stopped it before it
+/// was sent (it is not stored, so the run resumes it); `Err` only for the store failing.
+async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
+    let plan = &sh.plans[cell.target];
+    let target = &sh.targets[cell.target];
+    let case = &sh.suite.cases[cell.case];
+    let provider = plan
+        .targets
+        .first()
+        .map(|t| t.provider.id.clone())
+        .unwrap_or_default();
+    let pool = sh.pool(&provider);
+    let Ok(permit) = pool.acquire_owned().await else {
+        return Ok(None);
+    };
+    if sh.stop.load(Ordering::SeqCst) {
+        return Ok(None);
+    }
+    let mut message = Vec::new();
+    if let Some(parts) = sh.attachments.get(&cell.case) {
+        message.extend(parts.iter().cloned());
+    }
+    if !case.prompt.is_empty() || message.is_empty() {
+        message.push(Part::Text(case.prompt.clone()));
+    }
+    let request = sh.settings.request(vec![Message {
+        role: crate::chat::Role::User,
+        parts: message,
+    }]);
+    let started = Instant::now();
+    let got = match ask(sh, plan.clone(), request, Delivery::Stream).await {
+        Ok(got) => got,
+        Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
+            sh.stop_for(&e);
+            return Ok(None);
+        }
+        Err(e) if e.kind() == ErrorKind::Store => return Err(e),
+        Err(e) => Got {
+            text: String::new(),
+            model: None,
+            request_id: None,
+            ms: started.elapsed().as_millis() as u64,
+            error: Some(e.to_string()),
+        },
+    };
+    drop(permit);
+    let cost_micros = match &got.request_id {
+        Some(id) => sh.s.store.request_cost_micros(id)?,
+        None => 0,
+    };
+    let mut results = Vec::new();
+    let mut judge_micros = 0;
+    if got.error.is_none() {
+        for check in &case.checks {
+            if let Some(r) = checks::verdict(check, &got.text, got.ms, cost_micros) {
+                results.push(r);
+                continue;
+            }
+            match check {
+                Check::Command { run, timeout_s } => {
+                    let mut env = vec![
+                        ("ROUNDTABLE_TARGET".to_string(), target.clone()),
+                        ("ROUNDTABLE_CASE".to_string(), cell.case.to_string()),
+                    ];
+                    for (k, v) in &case.vars {
+                        env.push((format!("ROUNDTABLE_VAR_{}", k.to_uppercase()), v.clone()));
+                    }
+                    results.push(
+                        checks::run_command(run, *timeout_s, &got.text, &sh.dir, &env).await,
+                    );
+                }
+                Check::Judge {
+                    rubric,
+                    target: judge,
+                    pass,
+                } => {
+                    let judge = judge.clone().unwrap_or_default();
+                    let rubric = rubric.clone().unwrap_or_default();
+                    match judged(sh, &judge, &rubric, pass.unwrap_or(4), &case.prompt, &got.text)
+                        .await
+                    {
+                        Ok(r) => {
+                            judge_micros += r.judge.as_ref().map_or(0, |j| j.cost_micros);
+                            results.push(r);
+                        }
+                        Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
+                            sh.stop_for(&e);
+                            return Ok(None);
+                        }
+                        Err(e) if e.kind() == ErrorKind::Store => return Err(e),
+                        Err(e) => results.push(CheckResult {
+                            kind: "judge".into(),
+                            passed: false,
+                            reason: format!("the judge ({judge}) failed: {e}"),
+                            score: None,
+                            judge: None,
+                        }),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let scores: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.score.map(f64::from))
+        .collect();
+    Ok(Some(StoredCell {
+        case: cell.case,
+        target: target.clone(),
+        rep: cell.rep,
+        passed: got.error.is_none() && results.iter().all(|r| r.passed),
+        error: got.error,
+        answer: got.text,
+        checks: results,
+        score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        cost_micros,
+        judge_micros,
+        ms: got.ms,
+        model: got.model,
+        request_id: got.request_id,
+        finished_at: now_ms(),
+    }))
+}
+
+/// An answer as a cell (or a judge) sees it.
+struct Got {
+    text: String,
+    model: Option<String>,
+    request_id: Option<String>,
+    ms: u64,
+    error: Option<String>,
+}
+
+/// Sends one request as a ledger-only turn under the run's client and reads it to its end.
+/// `Err` when the turn could not be prepared (a spend limit, the store); a failed answer is a
+/// `Got` with its error (and what arrived).
+async fn ask(sh: &Shared<'_>, plan: Plan, request: ChatRequest, delivery: Delivery) -> Result<Got> {
+    let turn = Turn::for_ledger(sh.s.router, sh.s.store, plan, request, &sh.client)?;
+    let started = Instant::now();
+    let mut answer = turn.drive(sh.s, delivery);
+    let request_id = answer.request_id().to_string();
+    let mut text = String::new();
+    while let Some(event) = answer.next().await {
+        match event {
+            TurnEvent::Delta { text: t } => text.push_str(&t),
+            TurnEvent::Done(f) => {
+                return Ok(Got {
+                    text,
+                    model: Some(f.model.clone()),
+                    request_id: Some(request_id),
+                    ms: f.duration_ms,
+                    error: None,
+                });
+            }
+            TurnEvent::Failed { error, .. } => {
+                if error.kind == ErrorKind::Store {
+                    return Err(Error::Store {
+                        path: sh.s.store.path().display().to_string(),
+                        message: error.message,
+                    });
+                }
+                return Ok(Got {
+                    text,
+                    model: None,
+                    request_id: Some(request_id),
+                    ms: started.elapsed().as_millis() as u64,
+                    error: Some(error.message),
+                });
+            }
+            TurnEvent::Cancelled { .. } => break,
+            _ => {}
+        }
+    }
+    Ok(Got {
+        text,
+        model: None,
+        request_id: Some(request_id),
+        ms: started.elapsed().as_millis() as u64,
+        error: Some("the answer ended without finishing".into()),
+    })
+}
+
+/// Asks the judge for a score.
+async fn judged(
+    sh: &Shared<'_>,
+    judge: &str,
+    rubric: &str,
+    pass: u8,
+    question: &str,
+    answer: &str,
+) -> Result<CheckResult> {
+    let plan = sh.s.router.plan(&[judge.to_string()])?;
+    let provider = plan
+        .targets
+        .first()
+        .map(|t| t.provider.id.clone())
+        .unwrap_or_default();
+    let pool = sh.pool(&provider);
+    let _permit = pool.acquire_owned().await;
+    let prompt = checks::judge_prompt(question, answer, rubric);
+    let request = ChatRequest {
+        messages: vec![Message::user(&prompt)],
+        temperature: Some(0.0),
+        max_tokens: Some(JUDGE_MAX_TOKENS),
+        seed: sh.settings.seed,
+        ..Default::default()
+    };
+    let got = ask(sh, plan, request, Delivery::Whole).await?;
+    let cost_micros = match &got.request_id {
+        Some(id) => sh.s.store.request_cost_micros(id)?,
+        None => 0,
+    };
+    if let Some(e) = got.error {
+        return Err(Error::InvalidRequest(e));
+    }
+    let record = JudgeRecord {
+        target: judge.to_string(),
+        model: got.model.unwrap_or_else(|| judge.to_string()),
+        prompt,
+        reply: got.text.clone(),
+        cost_micros,
+    };
+    Ok(match checks::read_judgement(&got.text) {
+        Ok((score, reason)) => CheckResult {
+            kind: "judge".into(),
+            passed: score >= pass,
+            reason: format!("{score}/5 (pass {pass}): {reason}"),
+            score: Some(score),
+            judge: Some(record),
+        },
+        Err(why) => CheckResult {
+            kind: "judge".into(),
+            passed: false,
+            reason: why,
+            score: None,
+            judge: Some(record),
+        },
+    })
+}
