@@ -31,7 +31,15 @@ mod tests {
 
     use crate::attachments::AttachedView;
     use crate::commands::{AppInfo, Saved, Started};
+    use crate::compare::{ColumnMsg, CompareStarted};
     use crate::evals::{EvalMsg, EvalStart, RunDetail, SuitesView};
+    use crate::local::{CatalogModel, InstalledModel, LocalView, PullEvent};
+    use crate::stream::{AskKind, AskMsg, Render, RenderKind, StreamMsg};
+    use crate::tools::{ServerView, ToolsView};
+    use crate::update::{InstallKind, Installed, UpdateCheck, UpdateOffer};
+    use crate::views::{
+        HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
+    };
     use roundtable_engine::eval::checks::CommandLine;
     use roundtable_engine::eval::run::RunEnd;
     use roundtable_engine::eval::suite::{Attached, JudgeDefaults};
@@ -40,14 +48,6 @@ mod tests {
         TargetSummary,
     };
     use roundtable_engine::store::{EvalRun, RunStatus, StoredCell};
-    use crate::compare::{ColumnMsg, CompareStarted};
-    use crate::local::{CatalogModel, InstalledModel, LocalView, PullEvent};
-    use crate::stream::{AskKind, AskMsg, Render, RenderKind, StreamMsg};
-    use crate::tools::{ServerView, ToolsView};
-    use crate::update::{InstallKind, Installed, UpdateCheck, UpdateOffer};
-    use crate::views::{
-        HitView, KeySource, KeyView, ListedView, MessageView, ModelView, ProviderView, StoredView,
-    };
 
     const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/ipc.ts");
 

@@ -88,6 +88,16 @@ function fake(script: StreamMsg[]) {
     updateCheck: async () => { throw new Error("not in this test"); },
     updateInstall: async () => { throw new Error("not in this test"); },
     updateRestart: async () => {},
+    evalSuites: async () => ({ dir: "/data/evals", suites: [] }),
+    evalSuite: async () => { throw new Error("not in this test"); },
+    evalStart: async () => { throw new Error("not in this test"); },
+    evalStop: async () => false,
+    evalRuns: async () => [],
+    evalRun: async () => { throw new Error("not in this test"); },
+    evalDiff: async () => { throw new Error("not in this test"); },
+    evalDeleteRun: async () => {},
+    evalExport: async () => "/tmp/x.csv",
+    evalAddCase: async () => { throw new Error("not in this test"); },
   };
   return { backend, sent, cancelled, opened };
 }
@@ -244,6 +254,32 @@ describe("App", () => {
     expect([...document.querySelectorAll(".palette .cmd-item")].map((e) => e.textContent)).toEqual(["Old chat"]);
     again.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     await until(() => root.querySelector(".message.assistant strong") !== null, "the conversation");
+  });
+
+  it("Evaluations: in the sidebar and the palette, loaded when first opened, kept (hidden) while another view is shown", async () => {
+    const { backend } = fake([]);
+    const root = mount(backend);
+    await until(() => root.querySelector(".model-button")!.textContent === "a/m", "models");
+    expect(root.querySelector(".evals-view")).toBeNull();
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
+    await until(() => document.querySelector(".palette") !== null, "the palette");
+    const input = document.querySelector(".palette .cmd-input") as HTMLInputElement;
+    input.value = "evaluations";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    await tick();
+    expect(document.querySelector(".palette .cmd-item[aria-selected='true']")!.textContent).toBe("Go to Evaluations");
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await until(() => root.querySelector(".evals-view [data-testid=eval-run]") !== null, "the evaluations view");
+    const main = root.querySelector<HTMLElement>("main.evals-view")!;
+    expect([main.getAttribute("aria-label"), main.tabIndex, main.hidden]).toEqual(["Evaluations", -1, false]);
+    expect(root.querySelector(".to-evals")!.getAttribute("aria-current")).toBe("page");
+    root.querySelector<HTMLButtonElement>(".to-chat")!.click();
+    await tick();
+    expect(main.hidden).toBe(true);
+    root.querySelector<HTMLButtonElement>(".to-evals")!.click();
+    await tick();
+    expect(root.querySelector("main.evals-view")).toBe(main);
+    expect(main.hidden).toBe(false);
   });
 
   it("the app's shortcuts: new chat, the sidebar, the composer, the shortcuts list; the native menu runs the same", async () => {

@@ -1,4 +1,4 @@
-// The app: the sidebar, the view it picks (chat, compare, leaderboard, usage, settings), the
+// The app: the sidebar, the view it picks (chat, compare, leaderboard, evaluations, usage, settings), the
 // command palette, the shortcuts and the toasts. Each view's state is its own (the chat's in
 // chat/store.ts); this file wires them and runs the app-wide actions — from a key (shell/keys.ts),
 // the palette, or the native menu (the same action names).
@@ -27,6 +27,8 @@ import "./shell/shell.css";
 
 // The dashboard (and its chart library) loads when first opened, not at start.
 const UsageView = lazy(() => import("./usage/Usage").then((m) => ({ default: m.UsageView })));
+// So do the evaluations.
+const EvaluationsView = lazy(() => import("./evals/Evaluations").then((m) => ({ default: m.EvaluationsView })));
 
 /** Below this width the sidebar starts collapsed and opens over the view. */
 const NARROW = "(max-width: 820px)";
@@ -43,6 +45,7 @@ export function App(props: { backend: FullBackend }) {
   const [newCompare, setNewCompare] = createSignal(0);
   const [view, setView] = createSignal<View>("chat");
   const compareSeen = createMemo<boolean>((seen) => seen || view() === "compare", false);
+  const evalsSeen = createMemo<boolean>((seen) => seen || view() === "evals", false);
   const [section, setSection] = createSignal<SettingsSection>("providers");
   const theme = createTheme();
   const chat = createChat(b, { models, onListChanged: reloadList });
@@ -203,6 +206,14 @@ export function App(props: { backend: FullBackend }) {
           onOpen={() => { setUpdateNotice(false); setSection("updates"); go("settings"); }} />
         <Show when={view() === "leaderboard"}>
           <main class="leaderboard-view view" aria-label="Leaderboard" tabIndex={-1}><LeaderboardView backend={b} /></main>
+        </Show>
+        {/* Mounted when first shown, then kept: a run goes on (and is shown) while another view is shown. */}
+        <Show when={evalsSeen()}>
+          <main class="evals-view view" aria-label="Evaluations" tabIndex={-1} hidden={view() !== "evals"}>
+            <Suspense fallback={<div class="view-loading"><Skeleton lines={4} label="Loading the evaluations" /></div>}>
+              <EvaluationsView backend={b} visible={view() === "evals"} />
+            </Suspense>
+          </main>
         </Show>
         <Show when={view() === "usage"}>
           <main class="usage-view view" aria-label="Usage" tabIndex={-1}>

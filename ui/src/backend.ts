@@ -6,6 +6,7 @@ import type {
   AppInfo, Approval, AttachedView, ColumnMsg, CompareSpec, CompareStarted, ConversationSummary, Dashboard, Edit, KeyView, Leaderboard,
   LocalView, McpServerSetting, McpTest, ModelView, PullEvent, ProviderView, SearchHit, ServerView, SettingsView, Started, StoredView, StreamMsg, ToolsView,
   TurnSpec, Verdict, ChatSettings, Preview, RuleStatus, UpdateCheck, Installed,
+  SuitesView, Suite, EvalStart, EvalMsg, EvalRun, RunDetail, RunDiff,
 } from "./types";
 
 export type { AppInfo } from "./types";
@@ -90,6 +91,26 @@ export interface Backend {
   updateInstall?(): Promise<Installed>;
   /** Restarts the app (into the version just installed). */
   updateRestart?(): Promise<void>;
+  /** The suites folder (`evals/` in the data dir) and the suite files in it (one that does not load says why). */
+  evalSuites?(): Promise<SuitesView>;
+  /** A suite file, loaded; refused with the file, line and field of what is wrong. */
+  evalSuite?(path: string): Promise<Suite>;
+  /** Starts (or resumes, unless `fresh`) a run; its events arrive on `onMsg`. Answers a handle for `evalStop`. */
+  evalStart?(start: EvalStart, onMsg: (msg: EvalMsg) => void): Promise<number>;
+  /** Stops a run (what ended is kept: running again resumes); false when it had ended. */
+  evalStop?(handle: number): Promise<boolean>;
+  /** Every stored run, newest first. */
+  evalRuns?(): Promise<EvalRun[]>;
+  /** One run: its suite as it ran, its cells and the summary per target. */
+  evalRun?(id: number): Promise<RunDetail>;
+  /** The cells whose verdict or score changed from run `a` to run `b`. */
+  evalDiff?(a: number, b: number): Promise<RunDiff>;
+  /** Deletes a run (its spend stays in the ledger). */
+  evalDeleteRun?(id: number): Promise<void>;
+  /** Writes a run as CSV, JSON or a standalone HTML report into Downloads; answers the file's path. */
+  evalExport?(id: number, format: "csv" | "json" | "html"): Promise<string>;
+  /** Adds a question to a suite in `evals/` as a case (the file is made when missing); answers the suite as it now loads. */
+  evalAddCase?(suite: string, prompt: string): Promise<Suite>;
 }
 
 /** A backend with every method (what the app itself needs). */
@@ -172,4 +193,18 @@ export const tauriBackend: FullBackend = {
   updateCheck: () => call("update_check"),
   updateInstall: () => call("update_install"),
   updateRestart: () => call<void>("update_restart"),
+  evalSuites: () => call("eval_suites"),
+  evalSuite: (path) => call("eval_suite", { path }),
+  evalStart: (start, onMsg) => {
+    const events = new Channel<EvalMsg>();
+    events.onmessage = (msg) => onMsg(seen(msg));
+    return call<number>("eval_start", { start, events });
+  },
+  evalStop: (handle) => call("eval_stop", { handle }),
+  evalRuns: () => call("eval_runs"),
+  evalRun: (id) => call("eval_run", { id }),
+  evalDiff: (a, b) => call("eval_diff", { a, b }),
+  evalDeleteRun: (id) => call<void>("eval_delete_run", { id }),
+  evalExport: (id, format) => call("eval_export", { id, format }),
+  evalAddCase: (suite, prompt) => call("eval_add_case", { suite, prompt }),
 };

@@ -12,4 +12,6 @@ export type {
   ChatSettings, PresetFields, PresetSetting, BudgetRuleSetting, BudgetRule, Scope, Window, RuleStatus, RuleState,
   Preview, Estimate, Counted, Fit,
   UpdatesSetting, UpdateCheck, UpdateOffer, InstallKind, Installed,
+  SuitesView, SuiteFileInfo, Suite, Case, Check, CheckResult, JudgeRecord, EvalStart, EvalMsg, RunEnd, EvalRun, RunStatus, StoredCell,
+  RunDetail, TargetSummary, RunDiff, CellChange,
 } from "./ipc";

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use roundtable_engine::eval::{self, report, EvalEvent, RunSpec, Suite, TargetSummary};
 use roundtable_engine::session::Session;
-use roundtable_engine::store::{EvalRun, RunStatus, StoredCell, Store};
+use roundtable_engine::store::{EvalRun, RunStatus, Store, StoredCell};
 use serde_json::json;
 
 use crate::args::{EvalArgs, EvalsCommand};
@@ -318,7 +318,10 @@ fn dry_run(s: Session<'_>, spec: &RunSpec, out: &mut Out) -> Result<(), Failure>
             .input_micros
             .map_or("price unknown".into(), |m| format!("${:.6}", usd(m)));
         let most = e.max_answer_micros.map_or(String::new(), |m| {
-            format!(", up to ${:.6} with every answer at its max tokens", usd(m + e.input_micros.unwrap_or(0)))
+            format!(
+                ", up to ${:.6} with every answer at its max tokens",
+                usd(m + e.input_micros.unwrap_or(0))
+            )
         });
         text.push_str(&format!(
             "  {}: {} requests, {} prompt tokens, {input}{most}\n",
@@ -346,7 +349,12 @@ fn check_writable(path: &Path) -> Result<(), Failure> {
 }
 
 /// Writes a run by the file's extension: CSV, HTML, else JSON.
-fn write_report(path: &Path, run: &EvalRun, suite: &Suite, cells: &[StoredCell]) -> Result<(), Failure> {
+fn write_report(
+    path: &Path,
+    run: &EvalRun,
+    suite: &Suite,
+    cells: &[StoredCell],
+) -> Result<(), Failure> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -422,7 +430,11 @@ pub fn stored(store: &Store, command: EvalsCommand, out: &mut Out) -> Result<(),
                 "run {a} → run {b}: {} cells compared, {} changed{}\n",
                 d.compared,
                 d.changes.len(),
-                if d.same_suite { "" } else { " (the suites differ: cases matched by prompt)" }
+                if d.same_suite {
+                    ""
+                } else {
+                    " (the suites differ: cases matched by prompt)"
+                }
             );
             let word = |v: Option<bool>| match v {
                 Some(true) => "pass",

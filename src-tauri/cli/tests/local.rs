@@ -246,3 +246,51 @@ fn the_gateway_answers_with_the_local_model() {
     );
     assert!(v["model"].as_str().unwrap().contains("smollm2-135m"), "{v}");
 }
+
+#[test]
+fn an_evaluation_runs_end_to_end_on_the_local_model_and_repeats_the_same() {
+    let dir = data_dir("");
+    let suite = dir.path().join("local.toml");
+    std::fs::write(
+        &suite,
+        "name = \"local smoke\"\ntemperature = 0.0\nseed = 1\nmax_tokens = 24\n\
+         [[cases]]\nprompt = \"Say hello to {name}.\"\nvars = { name = \"Ada\" }\n\
+         checks = [{ type = \"regex\", value = '\\S' }, { type = \"not_contains\", value = \"<|im_end|>\" }, { type = \"cost\", max_usd = 0 }]\n\
+         [[cases]]\nprompt = \"Name a colour.\"\nchecks = [{ type = \"latency\", max_ms = 120000 }, { type = \"command\", run = \"grep -q .\" }]\n",
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "eval",
+            suite.to_str().unwrap(),
+            "-m",
+            "local/smollm2-135m",
+            "--repeat",
+            "2",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = events(&o);
+    let cells: Vec<&Value> = lines.iter().filter(|l| l["type"] == "cell").collect();
+    assert_eq!(cells.len(), 4);
+    for c in &cells {
+        assert_eq!(c["passed"], true, "{c}");
+        assert_eq!(c["cost_usd"], 0.0);
+        assert!(!c["answer"].as_str().unwrap().trim().is_empty(), "{c}");
+    }
+    // Temperature 0 and a seed: each case's two repetitions answer the same.
+    for case in 0..2 {
+        let answers: Vec<&str> = cells
+            .iter()
+            .filter(|c| c["case"] == case)
+            .map(|c| c["answer"].as_str().unwrap())
+            .collect();
+        assert_eq!(answers.len(), 2);
+        assert_eq!(answers[0], answers[1], "case {case}");
+    }
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["targets"][0]["passed"], 4);
+    assert_eq!(summary["targets"][0]["pass_rate_sd"], 0.0);
+}

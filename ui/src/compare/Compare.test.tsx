@@ -1,6 +1,7 @@
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it } from "vitest";
 import { budgetSpent, providerError } from "../test-errors";
+import { toasts } from "../design/toast";
 import type { FullBackend } from "../backend";
 import { Compare } from "./Compare";
 import { LeaderboardView } from "./Leaderboard";
@@ -119,6 +120,43 @@ describe("Compare", () => {
     // Each column continues after its own last message: its answer, or its unanswered question.
     expect(specs[1].conversation).toBe(5);
     expect(specs[1].columns.map((c) => c.after)).toEqual([50, 21, 52]);
+  });
+
+  it("adds the question asked as a case of an eval suite (named in a dialog) and says how many cases the suite has", async () => {
+    const { backend } = fake((targets) => [done(targets[0], 60)]);
+    const added: [string, string][] = [];
+    let refuse = false;
+    (backend as unknown as { evalAddCase: unknown }).evalAddCase = async (suite: string, prompt: string) => {
+      if (refuse) throw { kind: "bad_input", message: `"${suite}" is not a suite name: letters, digits, spaces, - and _`, provider: null, class: null, status: null, retryAfterMs: null, detail: null, hint: null };
+      added.push([suite, prompt]);
+      return { name: suite, description: null, path: `/data/evals/${suite}.toml`, settings: {}, preset: null, judge: {}, hash: "h",
+        cases: [1, 2, 3].map((i) => ({ label: `case ${i}`, prompt: "p", vars: {}, attach: [], checks: [] })) };
+    };
+    const root = mount(backend);
+    expect(root.querySelector("[data-testid=compare-add-case]")).toBeNull();
+    pick(root, 0, "x/one");
+    pick(root, 1, "x/two");
+    ask(root, "Which is best?");
+    await until(() => root.querySelector("[data-testid=compare-add-case]") !== null, "the button");
+    root.querySelector<HTMLButtonElement>("[data-testid=compare-add-case]")!.click();
+    await until(() => document.querySelector("[data-testid=compare-case-suite]") !== null, "the dialog");
+    const name = document.querySelector<HTMLInputElement>("[data-testid=compare-case-suite]")!;
+    expect(name.value).toBe("from-compare");
+    expect(document.querySelector(".add-case-question")!.textContent).toBe("Which is best?");
+    name.value = "regressions";
+    name.dispatchEvent(new Event("input", { bubbles: true }));
+    document.querySelector<HTMLButtonElement>("[data-testid=compare-case-confirm]")!.click();
+    await until(() => added.length === 1, "the case added");
+    expect(added).toEqual([["regressions", "Which is best?"]]);
+    await until(() => toasts().some((t) => t.text === "Added to regressions — 3 cases"), "the toast");
+    expect(document.querySelector("[data-testid=compare-case-suite]")).toBeNull();
+    // A refusal is shown as the compare shows any failure.
+    refuse = true;
+    root.querySelector<HTMLButtonElement>("[data-testid=compare-add-case]")!.click();
+    await until(() => document.querySelector("[data-testid=compare-case-suite]") !== null, "the dialog again");
+    expect(document.querySelector<HTMLInputElement>("[data-testid=compare-case-suite]")!.value).toBe("regressions");
+    document.querySelector<HTMLButtonElement>("[data-testid=compare-case-confirm]")!.click();
+    await until(() => (root.textContent ?? "").includes("is not a suite name"), "the refusal");
   });
 
   it("stop ends one column only", async () => {

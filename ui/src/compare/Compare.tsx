@@ -6,7 +6,8 @@
 // servers picked in the tools menu (each column runs its own tool calls and asks its own
 // questions). Blind mode shuffles the columns and calls them A, B, C… until the vote; the vote is
 // saved and the names revealed (blind hides the settings too). Under the composer, the cost of
-// sending to every column; a send that passed a spend limit's alert share shows a banner.
+// sending to every column; a send that passed a spend limit's alert share shows a banner. The
+// question shown can be added to an evaluation suite as a case ("Add as eval case").
 
 import { createEffect, createMemo, createSignal, For, on, onMount, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
@@ -15,8 +16,10 @@ import { partOf, refOf } from "../attachments/parts";
 import { pictures } from "../attachments/pictures";
 import { createAttachments } from "../attachments/store";
 import type { FullBackend } from "../backend";
-import { Badge, Button, EmptyState, fit } from "../design/controls";
-import { Columns, Eye, Plus, Shuffle } from "../design/icons";
+import { Badge, Button, EmptyState, fit, TextField } from "../design/controls";
+import { Dialog } from "../design/Dialog";
+import { Columns, Eye, ListChecks, Plus, Shuffle } from "../design/icons";
+import { toast } from "../design/toast";
 import { AnswerView } from "../shared/answer";
 import { BudgetBanner } from "../shared/BudgetBanner";
 import { CostLine } from "../shared/CostLine";
@@ -78,6 +81,9 @@ export function Compare(props: {
   const [editingCol, setEditingCol] = createSignal<number | null>(null);
   // The columns' widths: this compare's own (a new one starts even).
   const widths = createWidths();
+  // The question being added to an eval suite (the dialog asking which suite), and the suite last named.
+  const [addingCase, setAddingCase] = createSignal<string | null>(null);
+  const [caseSuite, setCaseSuite] = createSignal("from-compare");
   let box!: HTMLTextAreaElement;
 
   const status = (c: Col) => c.cells.at(-1)?.status;
@@ -241,6 +247,23 @@ export function Compare(props: {
     }
   }
 
+  /** The question shown (the latest asked), which "Add as eval case" adds. */
+  const question = () => columns[0]?.cells.at(-1)?.question ?? "";
+  const canAddCase = () => typeof b.evalAddCase === "function" && !!question().trim();
+
+  async function addCase() {
+    const prompt = addingCase();
+    const suite = caseSuite().trim();
+    if (prompt === null || !suite) return;
+    setAddingCase(null);
+    try {
+      const s = await b.evalAddCase(suite, prompt);
+      toast(`Added to ${s.name} — ${s.cases.length} ${s.cases.length === 1 ? "case" : "cases"}`, "success");
+    } catch (e) {
+      fail(e);
+    }
+  }
+
   /** The current question's answers that can be judged. */
   const judged = createMemo(() => columns
     .map((c, i) => ({ i, cell: c.cells.at(-1) }))
@@ -352,6 +375,9 @@ export function Compare(props: {
         </Show>
         <span class="head-spacer" />
         <Toggle class="sync-scroll" label="Synced scrolling" checked={sync()} onChange={setSync} />
+        <Show when={canAddCase()}>
+          <Button size="sm" icon={ListChecks} class="add-case" data-testid="compare-add-case" onClick={() => setAddingCase(question())}>Add as eval case</Button>
+        </Show>
         <Show when={conversation() !== null}>
           <Button size="sm" icon={Plus} class="new-compare" onClick={reset} disabled={busy()}>New compare</Button>
         </Show>
@@ -412,6 +438,19 @@ export function Compare(props: {
             setEditingCol(null);
             if (conv !== null) saveColumn(conv, i).catch(fail);
           }} />
+      )}</Show>
+      <Show when={addingCase()}>{(q) => (
+        <Dialog title="Add this question to an eval suite" class="add-case-dialog" testId="compare-add-case-dialog" onClose={() => setAddingCase(null)}
+          footer={<>
+            <Button onClick={() => setAddingCase(null)}>Cancel</Button>
+            <Button variant="primary" class="confirm" data-testid="compare-case-confirm" disabled={!caseSuite().trim()} onClick={() => void addCase()}>Add case</Button>
+          </>}>
+          <p class="add-case-question">{q()}</p>
+          <TextField label="Suite" data-testid="compare-case-suite" value={caseSuite()} spellcheck={false} autocomplete="off"
+            hint="A suite in the suites folder (evals/NAME.toml): made when missing, else the case is added at its end."
+            onInput={(e) => setCaseSuite(e.currentTarget.value)}
+            onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); void addCase(); } }} />
+        </Dialog>
       )}</Show>
       <Composer draft={draft()} setDraft={setDraft} files={files} pictures={pics} busy={busy()} tools={tools} onToolSettings={props.onToolSettings} onSend={() => void send()} onStopAll={() => columns.forEach((_, i) => stop(i))}
         ref={(el) => (box = el)} note={conversation() === null

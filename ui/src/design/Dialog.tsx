@@ -12,6 +12,8 @@ export function Dialog(props: {
   hideTitle?: boolean;
   /** Where focus goes when it opens (else the first focusable element). */
   initialFocus?: () => HTMLElement | undefined;
+  /** The dialog element's `data-testid`. */
+  testId?: string;
 }) {
   let el!: HTMLDialogElement;
   const back = document.activeElement as HTMLElement | null;
@@ -31,7 +33,7 @@ export function Dialog(props: {
     back?.focus?.();
   });
   return (
-    <dialog ref={el} class={`dialog ${props.class ?? ""}`} aria-labelledby={titleId}
+    <dialog ref={el} class={`dialog ${props.class ?? ""}`} aria-labelledby={titleId} data-testid={props.testId}
       onCancel={(e) => { e.preventDefault(); props.onClose(); }}
       onKeyDown={(e) => { if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); props.onClose(); } }}
       onClick={(e) => { if (e.target === el) props.onClose(); }}>

@@ -64,3 +64,7 @@ export { default as FlaskConical } from "lucide-solid/icons/flask-conical";
 export { default as Cpu } from "lucide-solid/icons/cpu";
 export { default as SlidersHorizontal } from "lucide-solid/icons/sliders-horizontal";
 export { default as CircleArrowUp } from "lucide-solid/icons/circle-arrow-up";
+export { default as ListChecks } from "lucide-solid/icons/list-checks";
+export { default as Play } from "lucide-solid/icons/play";
+export { default as ArrowLeft } from "lucide-solid/icons/arrow-left";
+export { default as GitCompare } from "lucide-solid/icons/git-compare";

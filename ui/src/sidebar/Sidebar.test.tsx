@@ -126,7 +126,7 @@ describe("Sidebar", () => {
     const { root } = setup([conv(1, "Fresh", now)], true);
     expect(root.querySelector(".conversation")).toBeNull();
     const names = [...root.querySelectorAll(".nav-item")].map((b) => b.getAttribute("aria-label"));
-    expect(names).toEqual(["Chat", "Compare", "Leaderboard", "Usage", "Settings"]);
+    expect(names).toEqual(["Chat", "Compare", "Leaderboard", "Evaluations", "Usage", "Settings"]);
     expect(root.querySelector(".toggle-sidebar")!.getAttribute("aria-expanded")).toBe("false");
   });
 });

@@ -7,7 +7,7 @@ import type { AppInfo, FullBackend } from "../backend";
 import { Button, IconButton } from "../design/controls";
 import { Dialog } from "../design/Dialog";
 import {
-  ChartColumn, Columns, Ellipsis, Keyboard, MessageSquare, MessageSquarePlus, Monitor, Moon, PanelLeft, Pencil, Pin, PinOff,
+  ChartColumn, Columns, Ellipsis, Keyboard, ListChecks, MessageSquare, MessageSquarePlus, Monitor, Moon, PanelLeft, Pencil, Pin, PinOff,
   Search, Settings, Sun, Trash, Trophy, X, type Icon,
 } from "../design/icons";
 import { Menu, type MenuEntry } from "../design/Menu";
@@ -17,12 +17,13 @@ import { shortcutOf } from "../shell/keys";
 import type { ConversationSummary, SearchHit } from "../types";
 import { groupByDate, highlight, marked } from "./groups";
 
-export type View = "chat" | "settings" | "compare" | "leaderboard" | "usage";
+export type View = "chat" | "settings" | "compare" | "leaderboard" | "evals" | "usage";
 
 export const SECTIONS: { view: View; label: string; icon: Icon; class: string }[] = [
   { view: "chat", label: "Chat", icon: MessageSquare, class: "to-chat" },
   { view: "compare", label: "Compare", icon: Columns, class: "to-compare" },
   { view: "leaderboard", label: "Leaderboard", icon: Trophy, class: "to-leaderboard" },
+  { view: "evals", label: "Evaluations", icon: ListChecks, class: "to-evals" },
   { view: "usage", label: "Usage", icon: ChartColumn, class: "to-usage" },
   { view: "settings", label: "Settings", icon: Settings, class: "open-settings" },
 ];

@@ -174,7 +174,11 @@ impl Check {
                         serde_json::from_slice(&bytes)
                             .map_err(|e| format!("{f} is not JSON: {e}"))?
                     }
-                    _ => return Err("a json_schema check needs `schema` or `file`, one of them".into()),
+                    _ => {
+                        return Err(
+                            "a json_schema check needs `schema` or `file`, one of them".into()
+                        )
+                    }
                 };
                 super::schema::check_schema(&s)?;
                 *schema = Some(s);
@@ -199,7 +203,9 @@ impl Check {
                     "a judge check needs a target: set `target` on it or `[judge] target` in the suite",
                 )?;
                 if !crate::config::is_model_shape(&t) {
-                    return Err(format!("judge target {t:?} is not `provider/model` or `@route`"));
+                    return Err(format!(
+                        "judge target {t:?} is not `provider/model` or `@route`"
+                    ));
                 }
                 *target = Some(t);
                 let r = rubric
@@ -239,15 +245,30 @@ pub fn verdict(check: &Check, answer: &str, ms: u64, cost_micros: i64) -> Option
     let (passed, reason) = match check {
         Check::Contains { value, ignore_case } => {
             let yes = holds(answer, value, *ignore_case);
-            (yes, format!("{} {value:?}", if yes { "contains" } else { "does not contain" }))
+            (
+                yes,
+                format!(
+                    "{} {value:?}",
+                    if yes { "contains" } else { "does not contain" }
+                ),
+            )
         }
         Check::NotContains { value, ignore_case } => {
             let has = holds(answer, value, *ignore_case);
-            (!has, format!("{} {value:?}", if has { "contains" } else { "does not contain" }))
+            (
+                !has,
+                format!(
+                    "{} {value:?}",
+                    if has { "contains" } else { "does not contain" }
+                ),
+            )
         }
-        Check::Regex { value } => match regex::Regex::new(value) {
+        Check::Regex { value } => match compiled(value) {
             Ok(re) => match re.find(answer) {
-                Some(m) => (true, format!("/{value}/ matched {:?}", clip(m.as_str(), 80))),
+                Some(m) => (
+                    true,
+                    format!("/{value}/ matched {:?}", clip(m.as_str(), 80)),
+                ),
                 None => (false, format!("/{value}/ does not match")),
             },
             Err(e) => (false, format!("the regex does not compile: {e}")),
@@ -279,10 +300,7 @@ pub fn verdict(check: &Check, answer: &str, ms: u64, cost_micros: i64) -> Option
             }
             Err(e) => (false, e),
         },
-        Check::Latency { max_ms } => (
-            ms <= *max_ms,
-            format!("took {ms} ms (limit {max_ms} ms)"),
-        ),
+        Check::Latency { max_ms } => (ms <= *max_ms, format!("took {ms} ms (limit {max_ms} ms)")),
         Check::Cost { max_usd } => {
             let usd = cost_micros as f64 / 1e6;
             (
@@ -298,6 +316,26 @@ pub fn verdict(check: &Check, answer: &str, ms: u64, cost_micros: i64) -> Option
         reason,
         score: None,
         judge: None,
+    })
+}
+
+/// A pattern compiled once per thread (a suite checks the same few patterns on every cell).
+fn compiled(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
+            Default::default();
+    }
+    CACHE.with(|c| {
+        if let Some(re) = c.borrow().get(pattern) {
+            return Ok(re.clone());
+        }
+        let re = regex::Regex::new(pattern)?;
+        let mut c = c.borrow_mut();
+        if c.len() >= 256 {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+        Ok(re)
     })
 }
 
@@ -348,7 +386,8 @@ pub fn read_judgement(reply: &str) -> Result<(u8, String), String> {
     let mut from = 0;
     while let Some(i) = reply[from..].find('{') {
         let start = from + i;
-        let mut de = serde_json::Deserializer::from_str(&reply[start..]).into_iter::<serde_json::Value>();
+        let mut de =
+            serde_json::Deserializer::from_str(&reply[start..]).into_iter::<serde_json::Value>();
         if let Some(Ok(v)) = de.next() {
             if let Some(score) = v.get("score").and_then(|s| {
                 s.as_f64()
@@ -519,7 +558,10 @@ struct Group(Option<u32>);
 
 impl Drop for Group {
     fn drop(&mut self) {
-        if let Some(pgid) = self.0.and_then(|p| rustix::process::Pid::from_raw(p as i32)) {
+        if let Some(pgid) = self
+            .0
+            .and_then(|p| rustix::process::Pid::from_raw(p as i32))
+        {
             let _ = rustix::process::kill_process_group(pgid, rustix::process::Signal::KILL);
         }
     }
@@ -537,16 +579,59 @@ mod tests {
     fn each_simple_check_passes_and_fails() {
         let s = |v: &str| v.to_string();
         let cases: Vec<(Check, &str, &str)> = vec![
-            (Check::Contains { value: s("Ada"), ignore_case: false }, "Hello Ada!", "Hello ada"),
-            (Check::Contains { value: s("ADA"), ignore_case: true }, "Hello ada", "Hello Bob"),
-            (Check::NotContains { value: s("sorry"), ignore_case: true }, "Sure.", "Sorry, no."),
-            (Check::Regex { value: s(r"^\d{3}-\d{4}$") }, "555-1234", "call 555-1234 now"),
-            (Check::Equals { value: s("4"), ignore_case: false }, " 4\n", "four"),
-            (Check::Equals { value: s("Paris"), ignore_case: true }, "paris", "Paris."),
+            (
+                Check::Contains {
+                    value: s("Ada"),
+                    ignore_case: false,
+                },
+                "Hello Ada!",
+                "Hello ada",
+            ),
+            (
+                Check::Contains {
+                    value: s("ADA"),
+                    ignore_case: true,
+                },
+                "Hello ada",
+                "Hello Bob",
+            ),
+            (
+                Check::NotContains {
+                    value: s("sorry"),
+                    ignore_case: true,
+                },
+                "Sure.",
+                "Sorry, no.",
+            ),
+            (
+                Check::Regex {
+                    value: s(r"^\d{3}-\d{4}$"),
+                },
+                "555-1234",
+                "call 555-1234 now",
+            ),
+            (
+                Check::Equals {
+                    value: s("4"),
+                    ignore_case: false,
+                },
+                " 4\n",
+                "four",
+            ),
+            (
+                Check::Equals {
+                    value: s("Paris"),
+                    ignore_case: true,
+                },
+                "paris",
+                "Paris.",
+            ),
             (Check::Json {}, "```json\n{\"a\": 1}\n```", "{a: 1}"),
             (
                 Check::JsonSchema {
-                    schema: Some(serde_json::json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}})),
+                    schema: Some(
+                        serde_json::json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}}),
+                    ),
                     file: None,
                 },
                 "{\"a\": 3}",
@@ -564,7 +649,11 @@ mod tests {
         assert!(!run(&Check::Latency { max_ms: 119 }, "").passed);
         assert!(run(&Check::Cost { max_usd: 0.0015 }, "").passed);
         let over = run(&Check::Cost { max_usd: 0.001 }, "");
-        assert!(!over.passed && over.reason.contains("0.001500"), "{}", over.reason);
+        assert!(
+            !over.passed && over.reason.contains("0.001500"),
+            "{}",
+            over.reason
+        );
     }
 
     #[test]
@@ -575,8 +664,12 @@ mod tests {
         );
         assert_eq!(read_judgement("{\"score\": \"5\"}").unwrap().0, 5);
         assert_eq!(read_judgement("I'd say 3/5 overall").unwrap().0, 3);
-        assert!(read_judgement("{\"score\": 9}").unwrap_err().contains("outside"));
-        assert!(read_judgement("great answer").unwrap_err().contains("no score"));
+        assert!(read_judgement("{\"score\": 9}")
+            .unwrap_err()
+            .contains("outside"));
+        assert!(read_judgement("great answer")
+            .unwrap_err()
+            .contains("no score"));
     }
 
     #[tokio::test]
@@ -586,7 +679,11 @@ mod tests {
         assert!(run_command(&grep, None, "Hi Ada", &dir, &[]).await.passed);
         let r = run_command(&grep, None, "Hi Bob", &dir, &[]).await;
         assert!(!r.passed && r.reason.contains("exited 1"), "{}", r.reason);
-        let argv = CommandLine::Argv(vec!["sh".into(), "-c".into(), "echo \"$ROUNDTABLE_TARGET\" >&2; exit 3".into()]);
+        let argv = CommandLine::Argv(vec![
+            "sh".into(),
+            "-c".into(),
+            "echo \"$ROUNDTABLE_TARGET\" >&2; exit 3".into(),
+        ]);
         let env = [("ROUNDTABLE_TARGET".to_string(), "fake/m".to_string())];
         let r = run_command(&argv, None, "", &dir, &env).await;
         assert!(r.reason.contains("exited 3: fake/m"), "{}", r.reason);

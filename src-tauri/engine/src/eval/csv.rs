@@ -102,8 +102,7 @@ mod tests {
 
     #[test]
     fn reads_quotes_breaks_and_bom() {
-        let rows =
-            parse("\u{feff}name,text\r\nAda,\"a, \"\"b\"\"\nc\"\n\nBob,plain\n").unwrap();
+        let rows = parse("\u{feff}name,text\r\nAda,\"a, \"\"b\"\"\nc\"\n\nBob,plain\n").unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].0, 2);
         assert_eq!(rows[0].1["text"], "a, \"b\"\nc");

@@ -134,10 +134,7 @@ pub fn append_case(path: &Path, prompt: &str, checks: &[Check]) -> Result<Suite>
         Ok(b) => String::from_utf8(b)
             .map_err(|_| Error::InvalidRequest(format!("{} is not UTF-8 text", path.display())))?,
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-            let name = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("suite");
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("suite");
             let mut doc = toml_edit::DocumentMut::new();
             doc["name"] = toml_edit::value(name);
             doc.to_string()

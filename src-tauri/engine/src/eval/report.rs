@@ -127,7 +127,11 @@ pub fn diff(
     (b_suite, b): (&Suite, &[StoredCell]),
 ) -> RunDiff {
     let key = |s: &Suite, c: &StoredCell| {
-        let prompt = s.cases.get(c.case).map_or("", |k| k.prompt.as_str()).to_string();
+        let prompt = s
+            .cases
+            .get(c.case)
+            .map_or("", |k| k.prompt.as_str())
+            .to_string();
         (prompt, c.target.clone(), c.rep)
     };
     let before: HashMap<_, &StoredCell> = a.iter().map(|c| (key(a_suite, c), c)).collect();
@@ -277,8 +281,12 @@ pub fn to_html(run: &EvalRun, suite: &Suite, cells: &[StoredCell]) -> String {
             s.passed,
             s.cells,
             s.pass_rate * 100.0,
-            s.mean_score.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".into()),
-            s.p50_ms.map(|m| format!("{m} ms")).unwrap_or_else(|| "—".into()),
+            s.mean_score
+                .map(|m| format!("{m:.2}"))
+                .unwrap_or_else(|| "—".into()),
+            s.p50_ms
+                .map(|m| format!("{m} ms"))
+                .unwrap_or_else(|| "—".into()),
             usd(s.cost_micros + s.judge_micros)
         ));
     }
@@ -289,7 +297,9 @@ pub fn to_html(run: &EvalRun, suite: &Suite, cells: &[StoredCell]) -> String {
     h.push_str("</tr>");
     let by: BTreeMap<(usize, &str), Vec<&StoredCell>> =
         cells.iter().fold(BTreeMap::new(), |mut m, c| {
-            m.entry((c.case, c.target.as_str())).or_insert_with(Vec::new).push(c);
+            m.entry((c.case, c.target.as_str()))
+                .or_insert_with(Vec::new)
+                .push(c);
             m
         });
     for (i, case) in suite.cases.iter().enumerate() {

@@ -123,9 +123,9 @@ pub fn check_spec(s: Session<'_>, spec: &RunSpec) -> Result<()> {
                 target: Some(t), ..
             } = c
             {
-                s.router.plan(std::slice::from_ref(t)).map_err(|e| {
-                    Error::InvalidRequest(format!("{}: judge: {e}", case.label))
-                })?;
+                s.router
+                    .plan(std::slice::from_ref(t))
+                    .map_err(|e| Error::InvalidRequest(format!("{}: judge: {e}", case.label)))?;
             }
         }
     }
@@ -309,7 +309,11 @@ pub async fn run(
             .set_eval_status(run_id, RunStatus::Stopped, Some(&e.to_string()));
         return Err(e);
     } else if cancelled {
-        (RunStatus::Stopped, Some("stopped before the end".to_string()), false)
+        (
+            RunStatus::Stopped,
+            Some("stopped before the end".to_string()),
+            false,
+        )
     } else if let Some(why) = why {
         (RunStatus::Stopped, Some(why), true)
     } else {
@@ -397,9 +401,8 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
                     for (k, v) in &case.vars {
                         env.push((format!("ROUNDTABLE_VAR_{}", k.to_uppercase()), v.clone()));
                     }
-                    results.push(
-                        checks::run_command(run, *timeout_s, &got.text, &sh.dir, &env).await,
-                    );
+                    results
+                        .push(checks::run_command(run, *timeout_s, &got.text, &sh.dir, &env).await);
                 }
                 Check::Judge {
                     rubric,
@@ -408,8 +411,15 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
                 } => {
                     let judge = judge.clone().unwrap_or_default();
                     let rubric = rubric.clone().unwrap_or_default();
-                    match judged(sh, &judge, &rubric, pass.unwrap_or(4), &case.prompt, &got.text)
-                        .await
+                    match judged(
+                        sh,
+                        &judge,
+                        &rubric,
+                        pass.unwrap_or(4),
+                        &case.prompt,
+                        &got.text,
+                    )
+                    .await
                     {
                         Ok(r) => {
                             judge_micros += r.judge.as_ref().map_or(0, |j| j.cost_micros);

@@ -101,7 +101,10 @@ fn walk_schema(s: &Value, at: &str) -> Result<(), String> {
 
 /// Checks `value` against `schema`; the error names where (a JSON pointer) and what.
 pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
-    let mut v = Validator { root: schema, depth: 0 };
+    let mut v = Validator {
+        root: schema,
+        depth: 0,
+    };
     v.check(schema, value, "")
 }
 
@@ -130,9 +133,9 @@ fn is_type(v: &Value, name: &str) -> bool {
 
 impl<'a> Validator<'a> {
     fn resolve(&self, r: &str) -> Result<&'a Value, String> {
-        let pointer = r
-            .strip_prefix('#')
-            .ok_or_else(|| format!("$ref {r:?}: only references inside the schema (#/…) are followed"))?;
+        let pointer = r.strip_prefix('#').ok_or_else(|| {
+            format!("$ref {r:?}: only references inside the schema (#/…) are followed")
+        })?;
         self.root
             .pointer(pointer)
             .ok_or_else(|| format!("$ref {r:?} points at nothing"))
@@ -182,7 +185,10 @@ impl<'a> Validator<'a> {
         }
         if let Some(Value::Array(options)) = obj.get("enum") {
             if !options.contains(v) {
-                return Err(format!("at {here}: {v} is not one of {}", Value::Array(options.clone())));
+                return Err(format!(
+                    "at {here}: {v} is not one of {}",
+                    Value::Array(options.clone())
+                ));
             }
         }
         if let Some(c) = obj.get("const") {
@@ -286,7 +292,10 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(Value::Array(one)) = obj.get("oneOf") {
-            let n = one.iter().filter(|sub| self.check(sub, v, at).is_ok()).count();
+            let n = one
+                .iter()
+                .filter(|sub| self.check(sub, v, at).is_ok())
+                .count();
             if n != 1 {
                 return Err(format!("at {here}: matches {n} of oneOf, exactly 1 needed"));
             }
@@ -321,13 +330,26 @@ mod tests {
             "additionalProperties": false
         });
         check_schema(&schema).unwrap();
-        validate(&schema, &json!({"name": "Ada", "age": 36, "tags": ["x"], "kind": "a", "x": null})).unwrap();
+        validate(
+            &schema,
+            &json!({"name": "Ada", "age": 36, "tags": ["x"], "kind": "a", "x": null}),
+        )
+        .unwrap();
         let bad = [
             (json!({"name": "Ada"}), "\"age\" is missing"),
-            (json!({"name": "Ada", "age": "36"}), "at /age: expected integer"),
+            (
+                json!({"name": "Ada", "age": "36"}),
+                "at /age: expected integer",
+            ),
             (json!({"name": "Ada", "age": 150}), "range"),
-            (json!({"name": "Ada", "age": 1, "tags": ["UP"]}), "at /tags/0"),
-            (json!({"name": "Ada", "age": 1, "tags": ["a", "b", "c"]}), "at most 2"),
+            (
+                json!({"name": "Ada", "age": 1, "tags": ["UP"]}),
+                "at /tags/0",
+            ),
+            (
+                json!({"name": "Ada", "age": 1, "tags": ["a", "b", "c"]}),
+                "at most 2",
+            ),
             (json!({"name": "Ada", "age": 1, "kind": "c"}), "not one of"),
             (json!({"name": "Ada", "age": 1, "extra": 1}), "not allowed"),
             (json!({"name": "", "age": 1}), "at least 1"),
@@ -341,7 +363,11 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_check() {
-        assert!(check_schema(&json!({"type": "object", "patternProperties": {}})).unwrap_err().contains("patternProperties"));
+        assert!(
+            check_schema(&json!({"type": "object", "patternProperties": {}}))
+                .unwrap_err()
+                .contains("patternProperties")
+        );
         assert!(check_schema(&json!({"type": "strng"})).is_err());
         assert!(check_schema(&json!({"pattern": "("})).is_err());
         let looped = json!({"$ref": "#"});

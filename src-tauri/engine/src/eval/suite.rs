@@ -188,7 +188,8 @@ impl Suite {
             let bytes = read_capped(&csv_path, MAX_CSV_BYTES)?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| at("cases_csv", format!("{csv_name} is not UTF-8 text")))?;
-            let rows = csv::parse(&text).map_err(|e| at("cases_csv", format!("{csv_name}: {e}")))?;
+            let rows =
+                csv::parse(&text).map_err(|e| at("cases_csv", format!("{csv_name}: {e}")))?;
             for (line, vars) in rows {
                 raw.push((
                     format!("{csv_name} line {line}"),
@@ -252,9 +253,8 @@ impl Suite {
             let mut attach = Vec::new();
             for name in &c.attach {
                 let p = dir.join(name);
-                let bytes = read_capped(&p, MAX_FILE_BYTES).map_err(|e| {
-                    at(&format!("{field}.attach"), format!("{name}: {e}"))
-                })?;
+                let bytes = read_capped(&p, MAX_FILE_BYTES)
+                    .map_err(|e| at(&format!("{field}.attach"), format!("{name}: {e}")))?;
                 attach.push(Attached {
                     name: name.clone(),
                     path: p,
@@ -302,7 +302,10 @@ impl Suite {
 
 /// `template` with each `{var}` replaced; `{{`/`}}` are literal braces. A `{name}` the case
 /// does not set is an error naming it and the variables it has.
-pub fn fill(template: &str, vars: &BTreeMap<String, String>) -> std::result::Result<String, String> {
+pub fn fill(
+    template: &str,
+    vars: &BTreeMap<String, String>,
+) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(i) = rest.find(['{', '}']) {
@@ -344,7 +347,11 @@ pub fn fill(template: &str, vars: &BTreeMap<String, String>) -> std::result::Res
 /// The line a field of the suite starts on, as near as the text shows it: a case's
 /// `[[cases]]` header, a top-level key's line, else the first line.
 fn line_of(text: &str, field: &str) -> usize {
-    let lines = || text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_start()));
+    let lines = || {
+        text.lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim_start()))
+    };
     if let Some(i) = field
         .strip_prefix("cases[")
         .and_then(|r| r.split(']').next())
@@ -413,7 +420,10 @@ mod tests {
     #[test]
     fn fills_variables_and_keeps_other_braces() {
         let v = vars(&[("name", "Ada"), ("n_2", "two")]);
-        assert_eq!(fill("Say hello to {name}.", &v).unwrap(), "Say hello to Ada.");
+        assert_eq!(
+            fill("Say hello to {name}.", &v).unwrap(),
+            "Say hello to Ada."
+        );
         assert_eq!(
             fill(r#"Reply {"a": 1} and {{name}} {n_2} {} {1x}"#, &v).unwrap(),
             r#"Reply {"a": 1} and {name} two {} {1x}"#
@@ -447,7 +457,9 @@ mod tests {
             ("name = \"x\"\n[[cases]]\nprompt = \"p\"\nprompts = 3\n", "unknown field"),
         ];
         for (text, says) in bad {
-            let e = Suite::parse(text, Path::new("/tmp/nowhere/s.toml")).unwrap_err().to_string();
+            let e = Suite::parse(text, Path::new("/tmp/nowhere/s.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("s.toml"), "{e}");
             assert!(e.contains(says), "{text:?}: {e}");
         }

@@ -116,7 +116,8 @@ pub fn eval_client(run_id: i64) -> String {
     format!("eval #{run_id}")
 }
 
-const RUN_COLUMNS: &str = "r.id, r.suite_name, r.suite_path, r.suite_hash, r.targets_json, r.preset, r.repeat, r.cells,
+const RUN_COLUMNS: &str =
+    "r.id, r.suite_name, r.suite_path, r.suite_hash, r.targets_json, r.preset, r.repeat, r.cells,
     r.status, r.note, r.started_at, r.finished_at,
     (SELECT COUNT(*) FROM eval_cells c WHERE c.run_id = r.id AND c.error IS NULL),
     (SELECT COUNT(*) FROM eval_cells c WHERE c.run_id = r.id AND c.passed),
@@ -201,7 +202,8 @@ impl Store {
 
     /// Writes a cell (over an earlier try of it).
     pub fn put_eval_cell(&self, run_id: i64, c: &StoredCell) -> Result<()> {
-        let checks = serde_json::to_string(&c.checks).map_err(|e| Error::Internal(e.to_string()))?;
+        let checks =
+            serde_json::to_string(&c.checks).map_err(|e| Error::Internal(e.to_string()))?;
         self.conn()
             .execute(
                 "INSERT OR REPLACE INTO eval_cells (run_id, case_index, target, rep, passed, error, answer, checks_json, score,
@@ -281,9 +283,11 @@ impl Store {
     pub fn eval_run_suite(&self, id: i64) -> Result<Suite> {
         let text: String = self
             .conn()
-            .query_row("SELECT suite_json FROM eval_runs WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT suite_json FROM eval_runs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))?
             .ok_or_else(|| Error::InvalidRequest(format!("no evaluation run {id}")))?;
