@@ -230,6 +230,7 @@ const VIEWS: &[(&str, &str, &str)] = &[
      "return !!document.querySelector('.messages .message.assistant')"),
     ("compare", "document.querySelector('.to-compare').click()", "return document.querySelectorAll('.column').length === 2"),
     ("leaderboard", "document.querySelector('.to-leaderboard').click()", "return !!document.querySelector('.leaderboard .rating')"),
+    ("evals", "document.querySelector('.to-evals').click()", "return !!document.querySelector('[data-testid=eval-run]') && !!document.querySelector('[data-testid=eval-targets]')"),
     ("usage", "document.querySelector('.to-usage').click()", "return document.querySelectorAll('.model-row').length > 0"),
     ("settings-providers", "document.querySelector('.open-settings').click(); document.querySelector('.settings-tab-providers')?.click()",
      "return !!document.querySelector('.provider .key-input')"),
