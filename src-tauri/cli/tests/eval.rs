@@ -496,8 +496,15 @@ fn bad_input_is_refused_before_anything_is_sent() {
     );
     std::fs::write(d.join("cases.csv"), "a,b\n1,2\n3\n").unwrap();
     let missing = d.join("missing.toml").display().to_string();
+    let huge = d.join("huge.toml");
+    std::fs::write(&huge, vec![b'#'; 5 << 20]).unwrap();
+    let huge = huge.display().to_string();
+    let binary = suite(d, "binary.toml", "");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x80]).unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["eval", &missing, "-m", "fake/good"], "missing.toml"),
+        (vec!["eval", &huge, "-m", "fake/good"], "larger than 4 MB"),
+        (vec!["eval", &binary, "-m", "fake/good"], "not UTF-8"),
         (vec!["eval", &typo, "-m", "fake/good"], "typo.toml:5"),
         (
             vec!["eval", &typo, "-m", "fake/good"],
@@ -613,4 +620,35 @@ fn two_runs_compared_name_the_cells_that_changed() {
             .starts_with("1,case 2,fake/good,0,false,"),
         "{text}"
     );
+}
+
+#[test]
+fn a_case_sends_its_attachments_with_its_prompt() {
+    let server = fake(Duration::ZERO);
+    let dir = data_dir(&server, "");
+    let d = dir.path();
+    std::fs::write(d.join("dot.png"), roundtable_fakes::files::png(4, 4, false)).unwrap();
+    let path = suite(
+        d,
+        "pic.toml",
+        "name = \"pic\"\nsystem = \"Be brief.\"\n[[cases]]\nprompt = \"What is this?\"\nattach = [\"dot.png\"]\n",
+    );
+    let o = run(d, &["eval", &path, "-m", "fake/good"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let body = server.requests()[0].json();
+    assert_eq!(body["messages"][0]["role"], "system");
+    let parts = body["messages"][1]["content"].as_array().expect("parts");
+    assert!(
+        parts.iter().any(|p| p["type"] == "image_url"
+            && p["image_url"]["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("data:image/")),
+        "{body}"
+    );
+    assert!(parts.iter().any(|p| p["text"] == "What is this?"), "{body}");
+    // A changed attachment is a changed suite: the next run does not resume the old one.
+    std::fs::write(d.join("dot.png"), roundtable_fakes::files::png(5, 5, false)).unwrap();
+    let o = run(d, &["eval", &path, "-m", "fake/good", "--json"]);
+    assert_eq!(json_lines(&o)[0]["run"], 2);
 }

@@ -76,11 +76,21 @@ async fn a_suite_runs_into_a_grid_and_two_runs_are_compared() {
         let prompt = body["messages"][0]["content"]
             .as_str()
             .map(str::to_string)
-            .unwrap_or_else(|| body["messages"][0]["content"][0]["text"].as_str().unwrap_or("").to_string());
+            .unwrap_or_else(|| {
+                body["messages"][0]["content"][0]["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            });
         let text = match body["model"].as_str() {
             Some("bad") => "No. <img src=x onerror=\"document.title='pwned'\">".to_string(),
             _ if flip.load(Ordering::SeqCst) && prompt.contains("Bob") => "Goodbye.".to_string(),
-            _ => format!("Hello, {}!", prompt.trim_start_matches("Say hello to ").trim_end_matches('.')),
+            _ => format!(
+                "Hello, {}!",
+                prompt
+                    .trim_start_matches("Say hello to ")
+                    .trim_end_matches('.')
+            ),
         };
         Protocol::OpenAi.stream(&Answer::new("m", &[text.as_str()]))
     });
@@ -98,7 +108,11 @@ async fn a_suite_runs_into_a_grid_and_two_runs_are_compared() {
     .unwrap();
     let (driver, client) = launch(&home.0).await;
 
-    run(&client, "document.querySelector('.to-evals').click(); return true").await;
+    run(
+        &client,
+        "document.querySelector('.to-evals').click(); return true",
+    )
+    .await;
     wait_js(
         &client,
         "return [...(document.querySelector('[data-testid=eval-suite]')?.options ?? [])].some(o => o.textContent.includes('greetings'))",
@@ -118,8 +132,16 @@ async fn a_suite_runs_into_a_grid_and_two_runs_are_compared() {
 
     // The grid: the good target passes every case, the bad one fails every case.
     for case in 0..3 {
-        assert_eq!(verdict(&client, case, 0).await, "pass", "case {case}, fake/good");
-        assert_eq!(verdict(&client, case, 1).await, "fail", "case {case}, fake/bad");
+        assert_eq!(
+            verdict(&client, case, 0).await,
+            "pass",
+            "case {case}, fake/good"
+        );
+        assert_eq!(
+            verdict(&client, case, 1).await,
+            "fail",
+            "case {case}, fake/bad"
+        );
     }
     let summary = run(
         &client,
@@ -147,11 +169,17 @@ async fn a_suite_runs_into_a_grid_and_two_runs_are_compared() {
     )
     .await;
     assert!(
-        detail["text"].as_str().unwrap().contains("<img src=x onerror="),
+        detail["text"]
+            .as_str()
+            .unwrap()
+            .contains("<img src=x onerror="),
         "{detail}"
     );
     assert!(
-        detail["text"].as_str().unwrap().contains("does not contain"),
+        detail["text"]
+            .as_str()
+            .unwrap()
+            .contains("does not contain"),
         "{detail}"
     );
     assert_eq!(detail["imgs"], 0, "{detail}");

@@ -7,7 +7,7 @@
 //!   sizes are capped before anything is read.
 //! - [`send`] makes a request's attachments fit one target just before it goes.
 
-mod blobs;
+pub(crate) mod blobs;
 mod media;
 mod pdf;
 pub mod send;

@@ -693,6 +693,19 @@ mod tests {
         let missing = CommandLine::Argv(vec!["/nonexistent/checker".into()]);
         let r = run_command(&missing, None, "", &dir, &[]).await;
         assert!(!r.passed, "{}", r.reason);
+        // At the deadline the whole process group goes, what the command started included.
+        let forks = CommandLine::Shell("sleep 317 & sleep 318".into());
+        let r = run_command(&forks, Some(1), "", &dir, &[]).await;
+        assert!(!r.passed, "{}", r.reason);
+        std::thread::sleep(Duration::from_millis(200));
+        let left: Vec<String> = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.starts_with("sleep 317") || c.starts_with("sleep 318"))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
         // A flood of output is read up to its cap, and the check still ends.
         let flood = CommandLine::Shell("head -c 10000000 /dev/zero; exit 0".into());
         assert!(run_command(&flood, Some(20), "", &dir, &[]).await.passed);

@@ -190,3 +190,41 @@ pub fn append_case(path: &Path, prompt: &str, checks: &[Check]) -> Result<Suite>
         })?;
     Ok(suite)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_question_is_added_as_a_case_keeping_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evals/from-compare.toml");
+        // A missing file is made, named after itself; braces in the question stay literal.
+        let s = append_case(&path, "What is {x} in {\"a\": 1}?", &[]).unwrap();
+        assert_eq!(s.name, "from-compare");
+        assert_eq!(s.cases[0].prompt, "What is {x} in {\"a\": 1}?");
+        // A hand-written file keeps its comments and gets the case at the end, with checks.
+        std::fs::write(
+            &path,
+            "# mine\nname = \"mine\"\n[[cases]]\nprompt = \"one\" # first\n",
+        )
+        .unwrap();
+        let check = Check::Contains {
+            value: "Paris".into(),
+            ignore_case: true,
+        };
+        let s = append_case(&path, "Capital of France?", &[check]).unwrap();
+        assert_eq!(s.cases.len(), 2);
+        assert_eq!(s.cases[1].checks.len(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# mine\n") && text.contains("# first"),
+            "{text}"
+        );
+        // Refused, the file unchanged: an empty question, a file that does not parse.
+        assert!(append_case(&path, "  ", &[]).is_err());
+        std::fs::write(&path, "name = ").unwrap();
+        assert!(append_case(&path, "q", &[]).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "name = ");
+    }
+}

@@ -237,7 +237,13 @@ pub async fn run(
         let mut parts = Vec::new();
         for a in &case.attach {
             let bytes = read_capped(&a.path, MAX_FILE_BYTES)?;
-            parts.push(crate::attach::ingest(&a.name, &bytes, false)?.part);
+            let mut part = crate::attach::ingest(&a.name, &bytes, false)?.part;
+            // The bytes go with the part (a suite's files are not kept in the blob store).
+            if let Part::Image(att) | Part::File(att) = &mut part {
+                att.sha256 = crate::attach::blobs::sha256_hex(&bytes);
+                att.data = Some(Arc::new(bytes));
+            }
+            parts.push(part);
         }
         attachments.insert(i, parts);
     }
