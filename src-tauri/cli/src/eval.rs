@@ -385,7 +385,7 @@ pub fn stored(store: &Store, command: EvalsCommand, out: &mut Out) -> Result<(),
             let mut text = String::new();
             for r in &runs {
                 text.push_str(&format!(
-                    "{:>4}  {}  {:<8} {}/{} passed  ${:.6}  {}\n",
+                    "{:>4}  {}  {:<8} {}/{} passed  ${:.6}  {} · {}\n",
                     r.id,
                     roundtable_engine::dates::day(r.started_at),
                     match r.status {
@@ -396,7 +396,8 @@ pub fn stored(store: &Store, command: EvalsCommand, out: &mut Out) -> Result<(),
                     r.passed,
                     r.cells,
                     usd(r.cost_micros),
-                    format!("{} · {}", r.suite_name, r.targets.join(", "))
+                    r.suite_name,
+                    r.targets.join(", ")
                 ));
             }
             out.raw(&text)

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
+/// A row's variables, with the line it starts on.
+pub type Row = (usize, BTreeMap<String, String>);
+
 /// The rows as variables, each with the line it starts on; an error names the line.
-pub fn parse(text: &str) -> Result<Vec<(usize, BTreeMap<String, String>)>, String> {
+pub fn parse(text: &str) -> Result<Vec<Row>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let records = records(text)?;
     let mut records = records.into_iter();

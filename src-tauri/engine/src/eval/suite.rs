@@ -316,14 +316,14 @@ pub fn fill(
             rest = &tail[2..];
             continue;
         }
-        if tail.starts_with('{') {
-            let name_len = tail[1..]
+        if let Some(after) = tail.strip_prefix('{') {
+            let name_len = after
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(tail.len() - 1);
-            let name = &tail[1..1 + name_len];
+                .unwrap_or(after.len());
+            let name = &after[..name_len];
             let is_var = !name.is_empty()
                 && !name.starts_with(|c: char| c.is_ascii_digit())
-                && tail[1 + name_len..].starts_with('}');
+                && after[name_len..].starts_with('}');
             if is_var {
                 let value = vars.get(name).ok_or_else(|| {
                     let known: Vec<&str> = vars.keys().map(String::as_str).collect();
