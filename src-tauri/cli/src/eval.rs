@@ -5,7 +5,8 @@
 //! and compares stored runs.
 //!
 //! Exit status: 0 when every cell passed, 3 when some failed a check or got no answer, 1 when a
-//! spend limit stopped the run (what was done is kept; run again to resume), 130 on Ctrl-C.
+//! spend limit stopped the run (what was done is kept; run again to resume; with `--json` the
+//! summary line, last, says why), 130 on Ctrl-C.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -109,7 +110,10 @@ pub async fn run(s: Session<'_>, args: EvalArgs, out: &mut Out) -> Result<(), Fa
     let cells = store.eval_cells(end.run_id)?;
     let summary = report::summarize(&run.targets, run.repeat, &cells);
     if out.is_json() {
-        out.event(&summary_json(&run, &summary))?;
+        // The summary is the last line, a spend limit's stop included (it says why).
+        let mut line = summary_json(&run, &summary);
+        line["stopped"] = json!(end.stopped);
+        out.event(&line)?;
     } else {
         print_table(out, &run, &spec.suite, &summary, &cells)?;
     }

@@ -99,7 +99,7 @@ impl Failure {
     pub fn needs_event(&self) -> bool {
         !matches!(
             self,
-            Failure::Output | Failure::Columns(_) | Failure::Checks(_)
+            Failure::Output | Failure::Columns(_) | Failure::Checks(_) | Failure::Budget(_)
         )
     }
 

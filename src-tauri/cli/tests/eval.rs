@@ -652,3 +652,109 @@ fn a_case_sends_its_attachments_with_its_prompt() {
     let o = run(d, &["eval", &path, "-m", "fake/good", "--json"]);
     assert_eq!(json_lines(&o)[0]["run"], 2);
 }
+
+#[test]
+fn a_judge_that_fails_keeps_the_answer_and_judges_it_on_the_next_run() {
+    let judge_down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let down = judge_down.clone();
+    let server = FakeServer::start(move |req| {
+        let model = req.json()["model"].as_str().unwrap_or("").to_string();
+        if model == "judge" {
+            if down.load(std::sync::atomic::Ordering::SeqCst) {
+                return Protocol::OpenAi.error(503, "server_error", "overloaded");
+            }
+            return reply(
+                req,
+                "judge",
+                r#"{"score": 5, "reason": "fine"}"#,
+                5,
+                Duration::ZERO,
+            );
+        }
+        reply(
+            req,
+            "good",
+            &good_answer(&prompt_of(req)),
+            10,
+            Duration::ZERO,
+        )
+    });
+    let dir = data_dir(&server, "");
+    let d = dir.path();
+    let path = suite(
+        d,
+        "judged.toml",
+        "name = \"judged\"\njudge = { target = \"fake/judge\" }\n[[cases]]\nprompt = \"Say hello to Ada.\"\nchecks = [{ type = \"judge\" }]\n",
+    );
+    let answers = || {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.json()["model"] == "good")
+            .count()
+    };
+    let o = run(d, &["eval", &path, "-m", "fake/good", "--json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let cell = json_lines(&o)
+        .into_iter()
+        .find(|l| l["type"] == "cell")
+        .unwrap();
+    assert_eq!(cell["answer"], "Hello, Ada!");
+    let reason = cell["checks"][0]["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason.contains("not judged") && reason.contains("judges this answer again"),
+        "{reason}"
+    );
+    assert_eq!(answers(), 1);
+    // The judge is back: the same command judges the stored answer, without asking for it again.
+    judge_down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let o = run(d, &["eval", &path, "-m", "fake/good", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines[0]["run"], 1);
+    let cell = lines.iter().find(|l| l["type"] == "cell").unwrap();
+    assert_eq!(
+        (cell["passed"].as_bool(), cell["score"].as_f64()),
+        (Some(true), Some(5.0))
+    );
+    assert_eq!(answers(), 1, "the answer was not bought twice");
+}
+
+#[test]
+fn at_several_requests_at_once_a_spend_limit_is_passed_by_at_most_those_under_way() {
+    let server = fake(Duration::from_millis(100));
+    // `bad` costs $1.00 a request; the limit is $2.50 a day; 3 requests at once.
+    let dir = data_dir(
+        &server,
+        "[[budgets]]\nscope = \"provider:fake\"\nwindow = \"day\"\nlimit_usd = 2.5\n",
+    );
+    let d = dir.path();
+    let mut text = String::from("name = \"spend3\"\n");
+    for i in 0..12 {
+        text.push_str(&format!("[[cases]]\nprompt = \"case {i}\"\n"));
+    }
+    let path = suite(d, "spend3.toml", &text);
+    let o = run(
+        d,
+        &[
+            "eval",
+            &path,
+            "-m",
+            "fake/bad",
+            "--concurrency",
+            "3",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let sent = server.requests().len();
+    // Every request sent was kept; no more than the limit's worth plus the 3 under way.
+    assert_eq!(stored_cells(d) as usize, sent);
+    assert!((3..=5).contains(&sent), "{sent}");
+    let last = json_lines(&o).pop().unwrap();
+    assert_eq!(last["type"], "summary", "the summary is the last line");
+    assert!(
+        last["stopped"].as_str().unwrap().contains("provider:fake"),
+        "{last}"
+    );
+}

@@ -139,7 +139,10 @@ export function EvaluationsView(props: { backend: FullBackend; visible?: boolean
     setProblem(null);
     let suite: Suite;
     try {
-      suite = current()?.suite ?? await b.evalSuite(p);
+      // Loaded again at Run: the file may have changed since it was picked, and the backend
+      // reads it now too.
+      suite = await b.evalSuite(p);
+      setLoaded({ path: p, suite, error: null });
     } catch (e) {
       setLoaded({ path: p, suite: null, error: describe(e) });
       return;

@@ -239,9 +239,14 @@ impl Check {
     }
 }
 
-/// The verdict of a check that needs only the answer and its figures; `None` for a judge or a
-/// command (the runner runs those).
-pub fn verdict(check: &Check, answer: &str, ms: u64, cost_micros: i64) -> Option<CheckResult> {
+/// The verdict of a check that needs only the answer and its figures (`cost_micros` is `None`
+/// when a price was unknown); `None` for a judge or a command (the runner runs those).
+pub fn verdict(
+    check: &Check,
+    answer: &str,
+    ms: u64,
+    cost_micros: Option<i64>,
+) -> Option<CheckResult> {
     let (passed, reason) = match check {
         Check::Contains { value, ignore_case } => {
             let yes = holds(answer, value, *ignore_case);
@@ -301,13 +306,19 @@ pub fn verdict(check: &Check, answer: &str, ms: u64, cost_micros: i64) -> Option
             Err(e) => (false, e),
         },
         Check::Latency { max_ms } => (ms <= *max_ms, format!("took {ms} ms (limit {max_ms} ms)")),
-        Check::Cost { max_usd } => {
-            let usd = cost_micros as f64 / 1e6;
-            (
-                usd <= *max_usd + 1e-12,
-                format!("cost ${usd:.6} (limit ${max_usd})"),
-            )
-        }
+        Check::Cost { max_usd } => match cost_micros {
+            Some(micros) => {
+                let usd = micros as f64 / 1e6;
+                (
+                    usd <= *max_usd + 1e-12,
+                    format!("cost ${usd:.6} (limit ${max_usd})"),
+                )
+            }
+            None => (
+                false,
+                "the model's price is unknown, so its cost cannot be checked; set [prices.\"provider/model\"]".into(),
+            ),
+        },
         Check::Judge { .. } | Check::Command { .. } => return None,
     };
     Some(CheckResult {
@@ -381,7 +392,7 @@ pub fn judge_prompt(question: &str, answer: &str, rubric: &str) -> String {
 }
 
 /// A judge's reply read as a score and reason: the first JSON object in it holding `score`, else
-/// a leading `N/5` or `score: N`.
+/// `score: N` or `N/5` in its text.
 pub fn read_judgement(reply: &str) -> Result<(u8, String), String> {
     let mut from = 0;
     while let Some(i) = reply[from..].find('{') {
@@ -403,9 +414,15 @@ pub fn read_judgement(reply: &str) -> Result<(u8, String), String> {
         }
         from = start + 1;
     }
-    let re = regex::Regex::new(r"(?i)(?:score\s*[:=]?\s*)?\b([1-5])(?:\s*/\s*5)").ok();
+    let re =
+        regex::Regex::new(r"(?i)score\s*(?:is|of)?\s*[:=]?\s*\**([1-5])\b|\b([1-5])\s*/\s*5\b")
+            .ok();
     if let Some(c) = re.and_then(|re| re.captures(reply)) {
-        if let Some(n) = c.get(1).and_then(|m| m.as_str().parse::<f64>().ok()) {
+        if let Some(n) = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .and_then(|m| m.as_str().parse::<f64>().ok())
+        {
             return in_range(n).map(|s| (s, clip(reply.trim(), 200)));
         }
     }
@@ -572,7 +589,7 @@ mod tests {
     use super::*;
 
     fn run(check: &Check, answer: &str) -> CheckResult {
-        verdict(check, answer, 120, 1500).unwrap()
+        verdict(check, answer, 120, Some(1500)).unwrap()
     }
 
     #[test]
@@ -664,6 +681,8 @@ mod tests {
         );
         assert_eq!(read_judgement("{\"score\": \"5\"}").unwrap().0, 5);
         assert_eq!(read_judgement("I'd say 3/5 overall").unwrap().0, 3);
+        assert_eq!(read_judgement("Score: 4. Clear and right.").unwrap().0, 4);
+        assert_eq!(read_judgement("**Score: 2**").unwrap().0, 2);
         assert!(read_judgement("{\"score\": 9}")
             .unwrap_err()
             .contains("outside"));

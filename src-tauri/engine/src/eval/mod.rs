@@ -100,10 +100,14 @@ pub fn list_suites(dir: &Path) -> Vec<SuiteFileInfo> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut out: Vec<SuiteFileInfo> = entries
+    let mut paths: Vec<std::path::PathBuf> = entries
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
         .take(500)
         .map(|p| match Suite::load(&p) {
             Ok(s) => SuiteFileInfo {
@@ -119,9 +123,7 @@ pub fn list_suites(dir: &Path) -> Vec<SuiteFileInfo> {
                 error: Some(e.to_string()),
             },
         })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+        .collect()
 }
 
 /// Adds a case to a suite file (made, named after the file, when missing), keeping the file's
@@ -145,8 +147,8 @@ pub fn append_case(path: &Path, prompt: &str, checks: &[Check]) -> Result<Suite>
         Error::InvalidRequest(format!("{}: {}", path.display(), e.message()))
     })?;
     let mut case = toml_edit::Table::new();
-    // The prompt is kept as written: braces doubled so no `{word}` reads as a variable.
-    case["prompt"] = toml_edit::value(prompt.replace('{', "{{").replace('}', "}}"));
+    // The prompt is kept as written: no `{word}` in it reads as a variable.
+    case["prompt"] = toml_edit::value(suite::escape(prompt));
     if !checks.is_empty() {
         let json = serde_json::to_value(checks).map_err(|e| Error::Internal(e.to_string()))?;
         let as_toml: toml::Value =
@@ -200,9 +202,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("evals/from-compare.toml");
         // A missing file is made, named after itself; braces in the question stay literal.
-        let s = append_case(&path, "What is {x} in {\"a\": 1}?", &[]).unwrap();
+        let s = append_case(&path, "What is {x} in {\"a\": {\"b\": 1}}?", &[]).unwrap();
         assert_eq!(s.name, "from-compare");
-        assert_eq!(s.cases[0].prompt, "What is {x} in {\"a\": 1}?");
+        assert_eq!(s.cases[0].prompt, "What is {x} in {\"a\": {\"b\": 1}}?");
         // A hand-written file keeps its comments and gets the case at the end, with checks.
         std::fs::write(
             &path,

@@ -29,7 +29,8 @@ pub struct TargetSummary {
     /// The standard deviation of the pass rate over repetitions (with `--repeat` 2 or more).
     pub pass_rate_sd: Option<f64>,
     pub mean_score: Option<f64>,
-    /// The standard deviation of the judge scores.
+    /// The standard deviation of the judge scores: of each repetition's mean over the
+    /// repetitions (`--repeat` 2 or more), else over the cells.
     pub score_sd: Option<f64>,
     #[ts(type = "number | null")]
     pub p50_ms: Option<u64>,
@@ -50,6 +51,19 @@ pub fn summarize(targets: &[String], repeat: u32, cells: &[StoredCell]) -> Vec<T
             let passed = mine.iter().filter(|c| c.passed).count();
             let errors = mine.iter().filter(|c| c.error.is_some()).count();
             let scores: Vec<f64> = mine.iter().filter_map(|c| c.score).collect();
+            // The spread of a repetition's mean score over the repetitions (with one
+            // repetition, over the cells).
+            let rep_scores: Vec<f64> = (0..repeat)
+                .filter_map(|r| {
+                    let s: Vec<f64> = mine
+                        .iter()
+                        .filter(|c| c.rep == r)
+                        .filter_map(|c| c.score)
+                        .collect();
+                    (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
+                })
+                .collect();
+            let spread = if repeat > 1 { &rep_scores } else { &scores };
             let mut ms: Vec<u64> = mine
                 .iter()
                 .filter(|c| c.error.is_none())
@@ -77,7 +91,7 @@ pub fn summarize(targets: &[String], repeat: u32, cells: &[StoredCell]) -> Vec<T
                 pass_rate_sd: (rates.len() > 1).then(|| sd(&rates)),
                 mean_score: (!scores.is_empty())
                     .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-                score_sd: (scores.len() > 1).then(|| sd(&scores)),
+                score_sd: (spread.len() > 1).then(|| sd(spread)),
                 p50_ms: (!ms.is_empty()).then(|| ms[(ms.len() - 1) / 2]),
                 cost_micros: mine.iter().map(|c| c.cost_micros).sum(),
                 judge_micros: mine.iter().map(|c| c.judge_micros).sum(),
@@ -102,7 +116,8 @@ pub struct CellChange {
     pub label: String,
     pub target: String,
     pub rep: u32,
-    /// The verdict in the first run (`None`: no cell there).
+    /// The verdict in the first run (`None`: no cell there; `after` is `None` for a cell the
+    /// second run lacks).
     pub before: Option<bool>,
     pub after: Option<bool>,
     pub before_score: Option<f64>,
@@ -120,40 +135,59 @@ pub struct RunDiff {
     pub changes: Vec<CellChange>,
 }
 
-/// The cells that changed from run `a` to run `b`. Cases are matched by their prompt (so a
-/// suite with cases added or reordered still compares), targets by name.
+/// The cells that changed from run `a` to run `b`, and those in one run only. The same suite's
+/// cases match by index; across suites by their prompt and its occurrence (so a suite with cases
+/// added or reordered still compares, and repeated prompts pair in order); targets by name.
 pub fn diff(
     (a_suite, a): (&Suite, &[StoredCell]),
     (b_suite, b): (&Suite, &[StoredCell]),
 ) -> RunDiff {
-    let key = |s: &Suite, c: &StoredCell| {
-        let prompt = s
-            .cases
-            .get(c.case)
-            .map_or("", |k| k.prompt.as_str())
-            .to_string();
-        (prompt, c.target.clone(), c.rep)
+    let same_suite = a_suite.hash == b_suite.hash;
+    // Each case's key: its index, or its prompt and which occurrence of that prompt it is.
+    let keys = |s: &Suite| -> Vec<String> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        s.cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if same_suite {
+                    return i.to_string();
+                }
+                let n = seen.entry(c.prompt.as_str()).or_insert(0);
+                *n += 1;
+                format!("{}#{n}", c.prompt)
+            })
+            .collect()
     };
-    let before: HashMap<_, &StoredCell> = a.iter().map(|c| (key(a_suite, c), c)).collect();
+    let (ka, kb) = (keys(a_suite), keys(b_suite));
+    let key = |ks: &[String], c: &StoredCell| {
+        (
+            ks.get(c.case).cloned().unwrap_or_default(),
+            c.target.clone(),
+            c.rep,
+        )
+    };
+    let label = |s: &Suite, c: &StoredCell| {
+        s.cases
+            .get(c.case)
+            .map_or_else(String::new, |k| k.label.clone())
+    };
+    let before: HashMap<_, &StoredCell> = a.iter().map(|c| (key(&ka, c), c)).collect();
+    let mut matched = std::collections::HashSet::new();
     let mut compared = 0;
     let mut changes = Vec::new();
     for c in b {
-        let k = key(b_suite, c);
-        let old = before.get(&k);
+        let k = key(&kb, c);
+        let old = before.get(&k).copied();
         if old.is_some() {
             compared += 1;
+            matched.insert(k);
         }
-        let changed = match old {
-            Some(o) => o.passed != c.passed || o.score != c.score,
-            None => true,
-        };
+        let changed = old.is_none_or(|o| o.passed != c.passed || o.score != c.score);
         if changed {
             changes.push(CellChange {
                 case: c.case,
-                label: b_suite
-                    .cases
-                    .get(c.case)
-                    .map_or_else(String::new, |k| k.label.clone()),
+                label: label(b_suite, c),
                 target: c.target.clone(),
                 rep: c.rep,
                 before: old.map(|o| o.passed),
@@ -163,8 +197,23 @@ pub fn diff(
             });
         }
     }
+    // Cells of the first run with none in the second.
+    for c in a {
+        if !matched.contains(&key(&ka, c)) {
+            changes.push(CellChange {
+                case: c.case,
+                label: label(a_suite, c),
+                target: c.target.clone(),
+                rep: c.rep,
+                before: Some(c.passed),
+                after: None,
+                before_score: c.score,
+                after_score: None,
+            });
+        }
+    }
     RunDiff {
-        same_suite: a_suite.hash == b_suite.hash,
+        same_suite,
         compared,
         changes,
     }

@@ -137,6 +137,86 @@ struct Cell {
     case: usize,
     target: usize,
     rep: u32,
+    /// The stored cell whose answer waits for its judge.
+    prior: Option<StoredCell>,
+}
+
+/// The most attachment bytes kept read at once.
+const ATTACHMENT_CACHE: usize = 256 << 20;
+
+/// What a resumed run must match, hashed: the suite, the settings in force, the targets as
+/// resolved (a route's members and strategy), the preset's name and the repeat count.
+fn run_key(spec: &RunSpec, settings: &ChatSettings, plans: &[Plan]) -> String {
+    use sha2::Digest;
+    let targets: Vec<String> = plans
+        .iter()
+        .zip(&spec.targets)
+        .map(|(p, name)| {
+            let members: Vec<String> = p.targets.iter().map(|t| t.to_string()).collect();
+            format!(
+                "{name}={:?}:{}:{:?}",
+                p.strategy,
+                members.join(","),
+                p.weights
+            )
+        })
+        .collect();
+    let key = serde_json::json!({
+        "suite": spec.suite.hash,
+        "settings": settings,
+        "preset": spec.preset,
+        "targets": targets,
+        "repeat": spec.repeat,
+    });
+    super::suite::hex(&sha2::Sha256::digest(key.to_string().as_bytes()))
+}
+
+impl Shared<'_> {
+    /// A case's attachments as parts, their bytes with them.
+    fn parts_of(&self, case: &super::suite::Case) -> Result<Vec<Part>> {
+        let mut parts = Vec::new();
+        for a in &case.attach {
+            let cached = self
+                .attachments
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&a.sha256)
+                .cloned();
+            if let Some(p) = cached {
+                parts.push(p);
+                continue;
+            }
+            let bytes = read_capped(&a.path, MAX_FILE_BYTES)?;
+            let sha = crate::attach::blobs::sha256_hex(&bytes);
+            if sha != a.sha256 {
+                return Err(Error::InvalidRequest(format!(
+                    "{} changed since the suite was loaded; load it again",
+                    a.name
+                )));
+            }
+            let mut part = crate::attach::ingest(&a.name, &bytes, false)?.part;
+            // The bytes go with the part (a suite's files are not kept in the blob store).
+            if let Part::Image(att) | Part::File(att) = &mut part {
+                att.sha256 = sha;
+                att.data = Some(Arc::new(bytes));
+            }
+            let mut cache = self.attachments.lock().unwrap_or_else(|p| p.into_inner());
+            let held: usize = cache.values().map(part_bytes).sum();
+            if held + part_bytes(&part) > ATTACHMENT_CACHE {
+                cache.clear();
+            }
+            cache.insert(a.sha256.clone(), part.clone());
+            parts.push(part);
+        }
+        Ok(parts)
+    }
+}
+
+fn part_bytes(p: &Part) -> usize {
+    match p {
+        Part::Image(a) | Part::File(a) => a.data.as_ref().map_or(0, |d| d.len()),
+        _ => 0,
+    }
 }
 
 /// What is shared by a run's cells.
@@ -146,7 +226,9 @@ struct Shared<'a> {
     targets: &'a [String],
     plans: Vec<Plan>,
     settings: ChatSettings,
-    attachments: HashMap<usize, Vec<Part>>,
+    /// Attachments read, by hash (a file attached to many cases is read once; the cache is
+    /// dropped past [`ATTACHMENT_CACHE`] bytes).
+    attachments: Mutex<HashMap<String, Part>>,
     client: String,
     /// One semaphore per provider id.
     pools: HashMap<String, Arc<Semaphore>>,
@@ -185,8 +267,15 @@ pub async fn run(
     check_spec(s, &spec)?;
     let settings = settings_for(s, &spec.suite, spec.preset.as_deref())?;
     let preset = spec.preset.as_deref().or(spec.suite.preset.as_deref());
+    let plans: Vec<Plan> = spec
+        .targets
+        .iter()
+        .map(|t| s.router.plan(std::slice::from_ref(t)))
+        .collect::<Result<_>>()?;
+    let key = run_key(&spec, &settings, &plans);
     let new = NewEvalRun {
         suite: &spec.suite,
+        key: &key,
         targets: &spec.targets,
         preset,
         repeat: spec.repeat,
@@ -203,19 +292,34 @@ pub async fn run(
         }
         None => s.store.create_eval_run(&new)?,
     };
-    let done: HashSet<(usize, String, u32)> = s
-        .store
-        .eval_cells(run_id)?
-        .into_iter()
-        .filter(|c| c.error.is_none())
-        .map(|c| (c.case, c.target, c.rep))
-        .collect();
+    // Cells with an answer are done; one whose judge could not run is judged again, its
+    // answer kept.
+    let mut done = HashSet::new();
+    let mut pending = HashMap::new();
+    for c in s.store.eval_cells(run_id)? {
+        if c.error.is_some() {
+            continue;
+        }
+        let key = (c.case, c.target.clone(), c.rep);
+        if c.judge_pending {
+            pending.insert(key, c);
+        } else {
+            done.insert(key);
+        }
+    }
     let mut cells = Vec::new();
     for rep in 0..spec.repeat {
         for case in 0..spec.suite.cases.len() {
             for (target, name) in spec.targets.iter().enumerate() {
-                if !done.contains(&(case, name.clone(), rep)) {
-                    cells.push(Cell { case, target, rep });
+                let key = (case, name.clone(), rep);
+                if !done.contains(&key) {
+                    let prior = pending.remove(&key);
+                    cells.push(Cell {
+                        case,
+                        target,
+                        rep,
+                        prior,
+                    });
                 }
             }
         }
@@ -228,32 +332,25 @@ pub async fn run(
         resumed: earlier.is_some(),
     });
 
-    let mut attachments = HashMap::new();
-    let needed: HashSet<usize> = cells.iter().map(|c| c.case).collect();
-    for (i, case) in spec.suite.cases.iter().enumerate() {
-        if case.attach.is_empty() || !needed.contains(&i) {
-            continue;
-        }
-        let mut parts = Vec::new();
-        for a in &case.attach {
-            let bytes = read_capped(&a.path, MAX_FILE_BYTES)?;
-            let mut part = crate::attach::ingest(&a.name, &bytes, false)?.part;
-            // The bytes go with the part (a suite's files are not kept in the blob store).
-            if let Part::Image(att) | Part::File(att) = &mut part {
-                att.sha256 = crate::attach::blobs::sha256_hex(&bytes);
-                att.data = Some(Arc::new(bytes));
-            }
-            parts.push(part);
-        }
-        attachments.insert(i, parts);
-    }
-    let plans: Vec<Plan> = spec
-        .targets
-        .iter()
-        .map(|t| s.router.plan(std::slice::from_ref(t)))
-        .collect::<Result<_>>()?;
+    // One pool of `concurrency` slots per provider a target or a judge may reach.
     let mut pools = HashMap::new();
-    for plan in &plans {
+    let judges: HashSet<&str> = spec
+        .suite
+        .cases
+        .iter()
+        .flat_map(|c| &c.checks)
+        .filter_map(|c| match c {
+            Check::Judge {
+                target: Some(t), ..
+            } => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let judge_plans: Vec<Plan> = judges
+        .iter()
+        .map(|t| s.router.plan(&[t.to_string()]))
+        .collect::<Result<_>>()?;
+    for plan in plans.iter().chain(&judge_plans) {
         for t in &plan.targets {
             pools
                 .entry(t.provider.id.clone())
@@ -267,7 +364,7 @@ pub async fn run(
         targets: &spec.targets,
         plans,
         settings,
-        attachments,
+        attachments: Mutex::new(HashMap::new()),
         client: eval_client(run_id),
         pools,
         concurrency: spec.concurrency,
@@ -340,61 +437,80 @@ pub async fn run(
     })
 }
 
-/// One cell: its answer, then its checks. `Ok(None)` when a spend limit stopped it before it
-/// was sent (it is not stored, so the run resumes it); `Err` only for the store failing.
+/// One cell: its answer (or the stored one whose judge is pending), then its checks.
+/// `Ok(None)` when a spend limit stopped it before its answer was sent (it is not stored, so the
+/// run resumes it); `Err` only for the store failing.
 async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
     let plan = &sh.plans[cell.target];
     let target = &sh.targets[cell.target];
     let case = &sh.suite.cases[cell.case];
-    let provider = plan
-        .targets
-        .first()
-        .map(|t| t.provider.id.clone())
-        .unwrap_or_default();
-    let pool = sh.pool(&provider);
-    let Ok(permit) = pool.acquire_owned().await else {
-        return Ok(None);
-    };
-    if sh.stop.load(Ordering::SeqCst) {
-        return Ok(None);
-    }
-    let mut message = Vec::new();
-    if let Some(parts) = sh.attachments.get(&cell.case) {
-        message.extend(parts.iter().cloned());
-    }
-    if !case.prompt.is_empty() || message.is_empty() {
-        message.push(Part::Text(case.prompt.clone()));
-    }
-    let request = sh.settings.request(vec![Message {
-        role: crate::chat::Role::User,
-        parts: message,
-    }]);
-    let started = Instant::now();
-    let got = match ask(sh, plan.clone(), request, Delivery::Stream).await {
-        Ok(got) => got,
-        Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
-            sh.stop_for(&e);
-            return Ok(None);
-        }
-        Err(e) if e.kind() == ErrorKind::Store => return Err(e),
-        Err(e) => Got {
-            text: String::new(),
-            model: None,
-            request_id: None,
-            ms: started.elapsed().as_millis() as u64,
-            error: Some(e.to_string()),
+    let got = match cell.prior {
+        Some(prior) => Got {
+            text: prior.answer,
+            model: prior.model,
+            request_id: prior.request_id,
+            ms: prior.ms,
+            error: None,
         },
+        None => {
+            let provider = plan
+                .targets
+                .first()
+                .map(|t| t.provider.id.clone())
+                .unwrap_or_default();
+            let pool = sh.pool(&provider);
+            let Ok(_permit) = pool.acquire_owned().await else {
+                return Ok(None);
+            };
+            if sh.stop.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            let failed = |e: Error| Got {
+                text: String::new(),
+                model: None,
+                request_id: None,
+                ms: started.elapsed().as_millis() as u64,
+                error: Some(e.to_string()),
+            };
+            match sh.parts_of(case) {
+                Err(e) => failed(e),
+                Ok(mut message) => {
+                    if !case.prompt.is_empty() || message.is_empty() {
+                        message.push(Part::Text(case.prompt.clone()));
+                    }
+                    let request = sh.settings.request(vec![Message {
+                        role: crate::chat::Role::User,
+                        parts: message,
+                    }]);
+                    match ask(sh, plan.clone(), request, Delivery::Stream).await {
+                        Ok(got) => got,
+                        Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
+                            sh.stop_for(&e);
+                            return Ok(None);
+                        }
+                        Err(e) if e.kind() == ErrorKind::Store => return Err(e),
+                        Err(e) => failed(e),
+                    }
+                }
+            }
+            // The slot is given back here, before any judge takes one.
+        }
     };
-    drop(permit);
-    let cost_micros = match &got.request_id {
-        Some(id) => sh.s.store.request_cost_micros(id)?,
-        None => 0,
+    let (cost_micros, priced) = match &got.request_id {
+        Some(id) => (
+            sh.s.store.request_cost_micros(id)?,
+            sh.s.store.request_priced(id)?,
+        ),
+        None => (0, true),
     };
     let mut results = Vec::new();
     let mut judge_micros = 0;
+    let mut judge_pending = false;
     if got.error.is_none() {
         for check in &case.checks {
-            if let Some(r) = checks::verdict(check, &got.text, got.ms, cost_micros) {
+            let known = priced.then_some(cost_micros);
+            if let Some(r) = checks::verdict(check, &got.text, got.ms, known) {
                 results.push(r);
                 continue;
             }
@@ -417,32 +533,48 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
                 } => {
                     let judge = judge.clone().unwrap_or_default();
                     let rubric = rubric.clone().unwrap_or_default();
-                    match judged(
-                        sh,
-                        &judge,
-                        &rubric,
-                        pass.unwrap_or(4),
-                        &case.prompt,
-                        &got.text,
-                    )
-                    .await
-                    {
+                    let verdict = if sh.stop.load(Ordering::SeqCst) {
+                        Err(None)
+                    } else {
+                        judged(
+                            sh,
+                            &judge,
+                            &rubric,
+                            pass.unwrap_or(4),
+                            &case.prompt,
+                            &got.text,
+                        )
+                        .await
+                        .map_err(Some)
+                    };
+                    match verdict {
                         Ok(r) => {
                             judge_micros += r.judge.as_ref().map_or(0, |j| j.cost_micros);
                             results.push(r);
                         }
-                        Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
-                            sh.stop_for(&e);
-                            return Ok(None);
+                        Err(Some(e)) if e.kind() == ErrorKind::Store => return Err(e),
+                        Err(e) => {
+                            // The answer is kept; the next run judges it again.
+                            if let Some(e) = &e {
+                                if e.kind() == ErrorKind::BudgetExceeded {
+                                    sh.stop_for(e);
+                                }
+                            }
+                            judge_pending = true;
+                            let why = e.map_or_else(
+                                || "the run stopped before it".to_string(),
+                                |e| e.to_string(),
+                            );
+                            results.push(CheckResult {
+                                kind: "judge".into(),
+                                passed: false,
+                                reason: format!(
+                                    "not judged ({judge}): {why}; the next run judges this answer again"
+                                ),
+                                score: None,
+                                judge: None,
+                            });
                         }
-                        Err(e) if e.kind() == ErrorKind::Store => return Err(e),
-                        Err(e) => results.push(CheckResult {
-                            kind: "judge".into(),
-                            passed: false,
-                            reason: format!("the judge ({judge}) failed: {e}"),
-                            score: None,
-                            judge: None,
-                        }),
                     }
                 }
                 _ => {}
@@ -468,6 +600,7 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
         model: got.model,
         request_id: got.request_id,
         finished_at: now_ms(),
+        judge_pending,
     }))
 }
 

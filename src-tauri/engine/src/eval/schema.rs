@@ -49,12 +49,40 @@ const TYPES: &[&str] = &[
     "null", "boolean", "object", "array", "number", "string", "integer",
 ];
 
-/// Refuses a schema with a keyword this check does not know, a bad type name or pattern.
+/// Refuses a schema with a keyword this check does not know, a keyword's value of the wrong
+/// kind, a bad type name or pattern, or a `$ref` that points at nothing here.
 pub fn check_schema(schema: &Value) -> Result<(), String> {
-    walk_schema(schema, "#")
+    walk_schema(schema, schema, "#")
 }
 
-fn walk_schema(s: &Value, at: &str) -> Result<(), String> {
+/// The kind of value each keyword takes.
+fn expects(k: &str, v: &Value) -> Result<(), &'static str> {
+    let ok = match k {
+        "type" => v.is_string() || v.is_array(),
+        "enum" | "required" | "allOf" | "anyOf" | "oneOf" | "examples" => v.is_array(),
+        "properties" | "$defs" | "definitions" => v.is_object(),
+        "additionalProperties" | "items" | "not" => v.is_object() || v.is_boolean(),
+        "minItems" | "maxItems" | "minLength" | "maxLength" => v.is_u64(),
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => v.is_number(),
+        "pattern" | "$ref" | "$schema" | "$id" | "$comment" | "title" | "description"
+        | "format" => v.is_string(),
+        _ => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match k {
+        "type" => "a type name or a list of them",
+        "enum" | "required" | "allOf" | "anyOf" | "oneOf" | "examples" => "a list",
+        "properties" | "$defs" | "definitions" => "a table of schemas",
+        "additionalProperties" | "items" | "not" => "a schema or a boolean",
+        "minItems" | "maxItems" | "minLength" | "maxLength" => "a whole number, 0 or more",
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => "a number",
+        _ => "a string",
+    })
+}
+
+fn walk_schema(root: &Value, s: &Value, at: &str) -> Result<(), String> {
     let obj = match s {
         Value::Bool(_) => return Ok(()),
         Value::Object(o) => o,
@@ -66,6 +94,7 @@ fn walk_schema(s: &Value, at: &str) -> Result<(), String> {
                 "schema at {at}: the keyword `{k}` is not supported by this check"
             ));
         }
+        expects(k, v).map_err(|what| format!("schema at {at}: `{k}` must be {what}, not {v}"))?;
         match k.as_str() {
             "type" => {
                 let names: Vec<&Value> = match v {
@@ -82,15 +111,31 @@ fn walk_schema(s: &Value, at: &str) -> Result<(), String> {
                 let p = v.as_str().unwrap_or_default();
                 regex::Regex::new(p).map_err(|e| format!("schema at {at}: pattern: {e}"))?;
             }
-            "properties" | "$defs" | "definitions" => {
-                for (name, sub) in v.as_object().into_iter().flatten() {
-                    walk_schema(sub, &format!("{at}/{k}/{name}"))?;
+            "$ref" => {
+                let r = v.as_str().unwrap_or_default();
+                let found = r.strip_prefix('#').and_then(|p| root.pointer(p));
+                if found.is_none() {
+                    return Err(format!(
+                        "schema at {at}: $ref {r:?} points at nothing in this schema (only #/… references are followed)"
+                    ));
                 }
             }
-            "items" | "not" | "additionalProperties" => walk_schema(v, &format!("{at}/{k}"))?,
+            "required" => {
+                if v.as_array().into_iter().flatten().any(|n| !n.is_string()) {
+                    return Err(format!(
+                        "schema at {at}: `required` must list property names"
+                    ));
+                }
+            }
+            "properties" | "$defs" | "definitions" => {
+                for (name, sub) in v.as_object().into_iter().flatten() {
+                    walk_schema(root, sub, &format!("{at}/{k}/{name}"))?;
+                }
+            }
+            "items" | "not" | "additionalProperties" => walk_schema(root, v, &format!("{at}/{k}"))?,
             "allOf" | "anyOf" | "oneOf" => {
                 for (i, sub) in v.as_array().into_iter().flatten().enumerate() {
-                    walk_schema(sub, &format!("{at}/{k}/{i}"))?;
+                    walk_schema(root, sub, &format!("{at}/{k}/{i}"))?;
                 }
             }
             _ => {}
@@ -104,13 +149,33 @@ pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
     let mut v = Validator {
         root: schema,
         depth: 0,
+        steps: 0,
     };
     v.check(schema, value, "")
 }
 
+/// The most schema nodes one validation visits (a schema whose branches refer to themselves
+/// would otherwise take exponential time).
+const MAX_STEPS: usize = 100_000;
+
 struct Validator<'a> {
     root: &'a Value,
     depth: usize,
+    steps: usize,
+}
+
+/// Equal as JSON values, numbers by value (`1` equals `1.0`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 fn type_of(v: &Value) -> &'static str {
@@ -149,10 +214,16 @@ impl<'a> Validator<'a> {
             Value::Object(o) => o,
             _ => return Ok(()),
         };
-        self.depth += 1;
-        if self.depth > 64 {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(format!(
+                "the schema took over {MAX_STEPS} steps to check (it refers to itself too much)"
+            ));
+        }
+        if self.depth >= 64 {
             return Err("the schema refers to itself too deeply (over 64 levels)".into());
         }
+        self.depth += 1;
         let result = self.keywords(obj, v, at, here);
         self.depth -= 1;
         result
@@ -184,7 +255,7 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(Value::Array(options)) = obj.get("enum") {
-            if !options.contains(v) {
+            if !options.iter().any(|o| same(o, v)) {
                 return Err(format!(
                     "at {here}: {v} is not one of {}",
                     Value::Array(options.clone())
@@ -192,7 +263,7 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(c) = obj.get("const") {
-            if c != v {
+            if !same(c, v) {
                 return Err(format!("at {here}: expected {c}, got {v}"));
             }
         }
@@ -372,5 +443,25 @@ mod tests {
         assert!(check_schema(&json!({"pattern": "("})).is_err());
         let looped = json!({"$ref": "#"});
         assert!(validate(&looped, &json!(1)).unwrap_err().contains("deeply"));
+        // Branches that refer to themselves end at the step cap, not in exponential time.
+        let branching = json!({"anyOf": [{"$ref": "#"}, {"$ref": "#"}]});
+        assert!(validate(&branching, &json!(1))
+            .unwrap_err()
+            .contains("anyOf"));
+        // A keyword's value of the wrong kind, a $ref to nothing: refused at load.
+        for bad in [
+            json!({"required": "name"}),
+            json!({"minimum": "3"}),
+            json!({"enum": "a"}),
+            json!({"properties": []}),
+            json!({"exclusiveMinimum": true}),
+            json!({"$ref": "#/$defs/missing"}),
+            json!({"$ref": "https://example.com/s.json"}),
+        ] {
+            assert!(check_schema(&bad).is_err(), "{bad}");
+        }
+        // Numbers compare by value.
+        validate(&json!({"enum": [1, 2]}), &json!(1.0)).unwrap();
+        validate(&json!({"const": {"a": [2.0]}}), &json!({"a": [2]})).unwrap();
     }
 }

@@ -12,8 +12,8 @@
 //! vars = { name = "Ada" }
 //! checks = [{ type = "contains", value = "Ada" }]
 //! ```
-//! `{var}` is replaced by the case's variable (a name of letters, digits and `_`); `{{` and `}}`
-//! are literal braces; any other brace is kept as written, so JSON in a prompt needs no escaping.
+//! `{var}` is replaced by the case's variable (a name of letters, digits and `_`); `{{var}}` is the
+//! literal text `{var}`; any other brace is kept as written, so JSON in a prompt needs no escaping.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -300,7 +300,17 @@ impl Suite {
     }
 }
 
-/// `template` with each `{var}` replaced; `{{`/`}}` are literal braces. A `{name}` the case
+/// The length of the variable name at the start of `s` (letters, digits and `_`, not starting
+/// with a digit), when `s` starts with one.
+fn name_len(s: &str) -> Option<usize> {
+    let n = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    (n > 0 && !s.starts_with(|c: char| c.is_ascii_digit())).then_some(n)
+}
+
+/// `template` with each `{var}` replaced; `{{var}}` is the literal text `{var}`; every other
+/// brace is kept as written (so JSON, nested or not, needs no escaping). A `{name}` the case
 /// does not set is an error naming it and the variables it has.
 pub fn fill(
     template: &str,
@@ -308,40 +318,64 @@ pub fn fill(
 ) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(i) = rest.find(['{', '}']) {
+    while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push_str(&tail[..1]);
-            rest = &tail[2..];
-            continue;
-        }
-        if let Some(after) = tail.strip_prefix('{') {
-            let name_len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            let name = &after[..name_len];
-            let is_var = !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && after[name_len..].starts_with('}');
-            if is_var {
-                let value = vars.get(name).ok_or_else(|| {
-                    let known: Vec<&str> = vars.keys().map(String::as_str).collect();
-                    format!(
-                        "uses {{{name}}}, which the case does not set (its variables: {}); write {{{{{name}}}}} for the braces themselves",
-                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
-                    )
-                })?;
-                out.push_str(value);
-                rest = &tail[name_len + 2..];
-                continue;
+        // `{{name}}`: the braces themselves.
+        if let Some(inner) = tail.strip_prefix("{{") {
+            if let Some(n) = name_len(inner) {
+                if inner[n..].starts_with("}}") {
+                    out.push('{');
+                    out.push_str(&inner[..n]);
+                    out.push('}');
+                    rest = &inner[n + 2..];
+                    continue;
+                }
             }
         }
-        out.push_str(&tail[..1]);
-        rest = &tail[1..];
+        let after = &tail[1..];
+        if let Some(n) = name_len(after).filter(|&n| after[n..].starts_with('}')) {
+            let name = &after[..n];
+            let value = vars.get(name).ok_or_else(|| {
+                let known: Vec<&str> = vars.keys().map(String::as_str).collect();
+                format!(
+                    "uses {{{name}}}, which the case does not set (its variables: {}); write {{{{{name}}}}} for the braces themselves",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                )
+            })?;
+            out.push_str(value);
+            rest = &after[n + 1..];
+            continue;
+        }
+        out.push('{');
+        rest = after;
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// `text` written so that [`fill`] gives it back unchanged: each `{name}` as `{{name}}`.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match name_len(after).filter(|&n| after[n..].starts_with('}')) {
+            Some(n) => {
+                out.push_str("{{");
+                out.push_str(&after[..n]);
+                out.push_str("}}");
+                rest = &after[n + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The line a field of the suite starts on, as near as the text shows it: a case's
@@ -428,6 +462,20 @@ mod tests {
             fill(r#"Reply {"a": 1} and {{name}} {n_2} {} {1x}"#, &v).unwrap(),
             r#"Reply {"a": 1} and {name} two {} {1x}"#
         );
+        // Nested JSON keeps every brace.
+        let json = r#"Return {"a": {"b": [{"c": 1}]}} for {name}"#;
+        assert_eq!(
+            fill(json, &v).unwrap(),
+            r#"Return {"a": {"b": [{"c": 1}]}} for Ada"#
+        );
+        // What `escape` writes, `fill` gives back, whatever the text.
+        for text in [json, "{x} {{y}} {{{z}}} {", "}}{{", "{é} {a-b}"] {
+            assert_eq!(
+                fill(&escape(text), &BTreeMap::new()).unwrap(),
+                text,
+                "{text}"
+            );
+        }
         let e = fill("Hi {who}", &v).unwrap_err();
         assert!(e.contains("{who}") && e.contains("n_2, name"), "{e}");
     }

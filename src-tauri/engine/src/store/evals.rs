@@ -42,6 +42,10 @@ impl RunStatus {
 /// A run to start.
 pub struct NewEvalRun<'a> {
     pub suite: &'a Suite,
+    /// What a resumed run must match: the suite's hash, the settings in force (the preset's
+    /// values, not only its name), the targets as resolved (a route's members) and the repeat
+    /// count, hashed.
+    pub key: &'a str,
     pub targets: &'a [String],
     pub preset: Option<&'a str>,
     pub repeat: u32,
@@ -107,6 +111,10 @@ pub struct StoredCell {
     /// The model that answered.
     pub model: Option<String>,
     pub request_id: Option<String>,
+    /// The answer is kept but a judge could not run (a failure, a spend limit): a resumed run
+    /// judges it again without asking for the answer again.
+    #[serde(default)]
+    pub judge_pending: bool,
     #[ts(type = "number")]
     pub finished_at: i64,
 }
@@ -154,8 +162,8 @@ impl Store {
         let cells = (run.suite.cases.len() * run.targets.len() * run.repeat as usize) as i64;
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO eval_runs (suite_name, suite_path, suite_hash, suite_json, targets_json, preset, repeat, cells, status, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9)",
+            "INSERT INTO eval_runs (suite_name, suite_path, suite_hash, run_key, suite_json, targets_json, preset, repeat, cells, status, started_at)
+             VALUES (?1, ?2, ?3, ?10, ?4, ?5, ?6, ?7, ?8, 'running', ?9)",
             params![
                 run.suite.name,
                 run.suite.path.as_ref().map(|p| p.display().to_string()),
@@ -165,27 +173,38 @@ impl Store {
                 run.preset,
                 run.repeat,
                 cells,
-                super::now_ms()
+                super::now_ms(),
+                run.key
             ],
         )
         .map_err(|e| self.err(e))?;
         Ok(conn.last_insert_rowid())
     }
 
-    /// The latest run of this very suite (by its hash), targets, preset and repeat count: the
-    /// one a new run resumes.
+    /// The latest run with the same key (suite, settings, targets, repeat): the one a new run
+    /// resumes.
     pub fn resumable_eval_run(&self, run: &NewEvalRun<'_>) -> Result<Option<i64>> {
-        let targets =
-            serde_json::to_string(run.targets).map_err(|e| Error::Internal(e.to_string()))?;
         self.conn()
             .query_row(
-                "SELECT id FROM eval_runs WHERE suite_hash = ?1 AND targets_json = ?2 AND preset IS ?3 AND repeat = ?4
-                 ORDER BY id DESC LIMIT 1",
-                params![run.suite.hash, targets, run.preset, run.repeat],
+                "SELECT id FROM eval_runs WHERE run_key = ?1 ORDER BY id DESC LIMIT 1",
+                [run.key],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// Whether every attempt of a request was priced (an unknown price is recorded as $0).
+    pub fn request_priced(&self, request_id: &str) -> Result<bool> {
+        let unpriced: i64 = self
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM ledger WHERE request_id = ?1 AND price_source IS NULL AND outcome IN ('ok', 'interrupted', 'cancelled', 'streaming', 'error')",
+                [request_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(unpriced == 0)
     }
 
     /// Sets a run's status (and its end time when it is no longer running).
@@ -207,8 +226,8 @@ impl Store {
         self.conn()
             .execute(
                 "INSERT OR REPLACE INTO eval_cells (run_id, case_index, target, rep, passed, error, answer, checks_json, score,
-                    cost_micros, judge_micros, ms, model, request_id, finished_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    cost_micros, judge_micros, ms, model, request_id, finished_at, judge_pending)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     run_id,
                     c.case as i64,
@@ -224,7 +243,8 @@ impl Store {
                     c.ms as i64,
                     c.model,
                     c.request_id,
-                    c.finished_at
+                    c.finished_at,
+                    c.judge_pending
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -237,7 +257,7 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT case_index, target, rep, passed, error, answer, checks_json, score, cost_micros, judge_micros, ms,
-                    model, request_id, finished_at
+                    model, request_id, finished_at, judge_pending
                  FROM eval_cells WHERE run_id = ?1 ORDER BY case_index, target, rep",
             )
             .map_err(|e| self.err(e))?;
@@ -259,6 +279,7 @@ impl Store {
                     model: r.get(11)?,
                     request_id: r.get(12)?,
                     finished_at: r.get(13)?,
+                    judge_pending: r.get(14)?,
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -2,12 +2,15 @@
 -- of its cases) against a list of targets, with a preset and a repeat count; a cell is one
 -- case × target × repetition, written when it ends (its answer, each check's verdict and reason
 -- as JSON, the figures). A cell that failed to get an answer keeps its error and is tried again
--- when the run resumes. Every call a run makes is in the ledger with client `eval #<run id>`.
+-- when the run resumes; one whose answer arrived but whose judge could not run keeps the answer
+-- and is judged again. Every call a run makes is in the ledger with client `eval #<run id>`
+-- (ids are never reused, so a deleted run's spend is never counted as a later run's).
 CREATE TABLE eval_runs (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     suite_name   TEXT    NOT NULL,
     suite_path   TEXT,
     suite_hash   TEXT    NOT NULL,
+    run_key      TEXT    NOT NULL,
     suite_json   TEXT    NOT NULL,
     targets_json TEXT    NOT NULL,
     preset       TEXT,
@@ -18,7 +21,8 @@ CREATE TABLE eval_runs (
     started_at   INTEGER NOT NULL,
     finished_at  INTEGER
 );
-CREATE INDEX eval_runs_by_suite ON eval_runs (suite_hash, started_at);
+CREATE INDEX eval_runs_by_key ON eval_runs (run_key);
+CREATE INDEX ledger_client ON ledger (client) WHERE client IS NOT NULL;
 
 CREATE TABLE eval_cells (
     run_id      INTEGER NOT NULL REFERENCES eval_runs (id) ON DELETE CASCADE,
@@ -32,6 +36,7 @@ CREATE TABLE eval_cells (
     score       REAL,
     cost_micros INTEGER NOT NULL,
     judge_micros INTEGER NOT NULL,
+    judge_pending INTEGER NOT NULL DEFAULT 0,
     ms          INTEGER NOT NULL,
     model       TEXT,
     request_id  TEXT,
