@@ -1549,7 +1549,12 @@ judgeMicros: number, ms: number,
 /**
  * The model that answered.
  */
-model?: string | null, requestId?: string | null, finishedAt: number, };
+model?: string | null, requestId?: string | null, 
+/**
+ * The answer is kept but a judge could not run (a failure, a spend limit): a resumed run
+ * judges it again without asking for the answer again.
+ */
+judgePending: boolean, finishedAt: number, };
 
 /**
  * One run with everything its grid shows.
@@ -1581,7 +1586,8 @@ passRate: number,
  */
 passRateSd?: number | null, meanScore?: number | null, 
 /**
- * The standard deviation of the judge scores.
+ * The standard deviation of the judge scores: of each repetition's mean over the
+ * repetitions (`--repeat` 2 or more), else over the cells.
  */
 scoreSd?: number | null, p50Ms: number | null, 
 /**
@@ -1611,6 +1617,7 @@ compared: number, changes: Array<CellChange>, };
  */
 export type CellChange = { case: number, label: string, target: string, rep: number, 
 /**
- * The verdict in the first run (`None`: no cell there).
+ * The verdict in the first run (`None`: no cell there; `after` is `None` for a cell the
+ * second run lacks).
  */
 before?: boolean | null, after?: boolean | null, beforeScore?: number | null, afterScore?: number | null, };

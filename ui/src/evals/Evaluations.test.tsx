@@ -42,7 +42,7 @@ const suites: SuitesView = {
 const check = (kind: string, passed: boolean, reason: string, extra: Partial<CheckResult> = {}): CheckResult => ({ kind, passed, reason, score: null, judge: null, ...extra });
 const cell = (c: number, target: string, over: Partial<StoredCell> = {}): StoredCell => ({
   case: c, target, rep: 0, passed: true, error: null, answer: `answer ${c} from ${target}`, checks: [check("contains", true, "found \"Ada\"")],
-  score: null, costMicros: 1200, judgeMicros: 0, ms: 100, model: target, requestId: null, finishedAt: 1_700_000_000_000, ...over,
+  score: null, costMicros: 1200, judgeMicros: 0, ms: 100, model: target, requestId: null, finishedAt: 1_700_000_000_000, judgePending: false, ...over,
 });
 const run = (id: number, over: Partial<EvalRun> = {}): EvalRun => ({
   id, suiteName: "smoke", suitePath: SUITE_PATH, suiteHash: "h1", targets: ["a/x", "b/y"], preset: null, repeat: 1, cells: 4, answered: 4,

@@ -120,12 +120,10 @@ fn walk_schema(root: &Value, s: &Value, at: &str) -> Result<(), String> {
                     ));
                 }
             }
-            "required" => {
-                if v.as_array().into_iter().flatten().any(|n| !n.is_string()) {
-                    return Err(format!(
-                        "schema at {at}: `required` must list property names"
-                    ));
-                }
+            "required" if v.as_array().into_iter().flatten().any(|n| !n.is_string()) => {
+                return Err(format!(
+                    "schema at {at}: `required` must list property names"
+                ));
             }
             "properties" | "$defs" | "definitions" => {
                 for (name, sub) in v.as_object().into_iter().flatten() {
