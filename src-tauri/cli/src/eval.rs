@@ -234,16 +234,10 @@ fn print_table(
         .unwrap_or(6)
         .max(6);
     let mut text = format!(
-        "{} · run {} · {} cases × {} targets{}\n\n{:width$}  {:>16}  {:>10}  {:>9}  {:>10}\n",
+        "{} · run {} · {}\n\n{:width$}  {:>16}  {:>10}  {:>9}  {:>10}\n",
         suite.name,
         run.id,
-        suite.cases.len(),
-        run.targets.len(),
-        if run.repeat > 1 {
-            format!(" × {} repeats", run.repeat)
-        } else {
-            String::new()
-        },
+        report::shape(suite.cases.len(), run.targets.len(), run.repeat),
         "target",
         "pass rate",
         "mean score",
@@ -307,15 +301,9 @@ fn dry_run(s: Session<'_>, spec: &RunSpec, out: &mut Out) -> Result<(), Failure>
         return Ok(());
     }
     let mut text = format!(
-        "{}: {} cases × {} targets{} — nothing sent\n",
+        "{}: {} — nothing sent\n",
         spec.suite.name,
-        spec.suite.cases.len(),
-        spec.targets.len(),
-        if spec.repeat > 1 {
-            format!(" × {} repeats", spec.repeat)
-        } else {
-            String::new()
-        }
+        report::shape(spec.suite.cases.len(), spec.targets.len(), spec.repeat)
     );
     for e in &estimates {
         let input = e

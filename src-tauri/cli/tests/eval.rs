@@ -409,20 +409,26 @@ fn a_run_killed_mid_way_resumes_from_its_stored_cells() {
     assert_eq!(lines.last().unwrap()["targets"][0]["passed"], 20);
 }
 
+/// A data dir where `bad` costs $1.00 a request under a $2.50 daily limit, and a suite of `n`
+/// cases without checks.
+fn spend_limited(server: &FakeServer, n: usize) -> (tempfile::TempDir, String) {
+    let dir = data_dir(
+        server,
+        "[[budgets]]\nscope = \"provider:fake\"\nwindow = \"day\"\nlimit_usd = 2.5\n",
+    );
+    let mut text = String::from("name = \"spend\"\n");
+    for i in 0..n {
+        text.push_str(&format!("[[cases]]\nprompt = \"case {i}\"\n"));
+    }
+    let path = suite(dir.path(), "spend.toml", &text);
+    (dir, path)
+}
+
 #[test]
 fn a_spend_limit_stops_the_run_and_keeps_what_was_done() {
     let server = fake(Duration::ZERO);
-    // `bad` costs $1.00 a request; the limit is $2.50 a day.
-    let dir = data_dir(
-        &server,
-        "[[budgets]]\nscope = \"provider:fake\"\nwindow = \"day\"\nlimit_usd = 2.5\n",
-    );
+    let (dir, path) = spend_limited(&server, 8);
     let d = dir.path();
-    let mut text = String::from("name = \"spend\"\n");
-    for i in 0..8 {
-        text.push_str(&format!("[[cases]]\nprompt = \"case {i}\"\n"));
-    }
-    let path = suite(d, "spend.toml", &text);
     let o = run(d, &["eval", &path, "-m", "fake/bad", "--concurrency", "1"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
@@ -723,17 +729,9 @@ fn a_judge_that_fails_keeps_the_answer_and_judges_it_on_the_next_run() {
 #[test]
 fn at_several_requests_at_once_a_spend_limit_is_passed_by_at_most_those_under_way() {
     let server = fake(Duration::from_millis(100));
-    // `bad` costs $1.00 a request; the limit is $2.50 a day; 3 requests at once.
-    let dir = data_dir(
-        &server,
-        "[[budgets]]\nscope = \"provider:fake\"\nwindow = \"day\"\nlimit_usd = 2.5\n",
-    );
+    // 3 requests at once.
+    let (dir, path) = spend_limited(&server, 12);
     let d = dir.path();
-    let mut text = String::from("name = \"spend3\"\n");
-    for i in 0..12 {
-        text.push_str(&format!("[[cases]]\nprompt = \"case {i}\"\n"));
-    }
-    let path = suite(d, "spend3.toml", &text);
     let o = run(
         d,
         &[

@@ -38,7 +38,8 @@ async fn verdict(client: &fantoccini::Client, case: usize, target: usize) -> Str
     .to_string()
 }
 
-async fn run_and_wait(client: &fantoccini::Client, cells: usize) {
+/// Presses Run and waits for run `id` to end with its `cells` cells in the grid.
+async fn run_and_wait(client: &fantoccini::Client, id: i64, cells: usize) {
     wait_js(
         client,
         "return !document.querySelector('[data-testid=eval-run]').disabled",
@@ -54,7 +55,10 @@ async fn run_and_wait(client: &fantoccini::Client, cells: usize) {
         client,
         &format!(
             "const p = document.querySelector('[data-testid=eval-progress]'); \
-             return !!p && p.max == {cells} && p.value == {cells} && !document.querySelector('[data-testid=eval-stop]')"
+             const grid = [...document.querySelectorAll('button[data-testid^=eval-cell-]')]; \
+             return !!document.querySelector('[data-testid=eval-run-{id}]') && !!p && p.max == {cells} && p.value == {cells} \
+               && !document.querySelector('[data-testid=eval-stop]') \
+               && grid.length == {cells} && grid.every(c => c.dataset.verdict !== 'pending')"
         ),
         "the run to end",
     )
@@ -127,7 +131,7 @@ async fn a_suite_runs_into_a_grid_and_two_runs_are_compared() {
     )
     .await;
     type_into(&client, "[data-testid=eval-targets]", "fake/good, fake/bad").await;
-    run_and_wait(&client, 6).await;
+    run_and_wait(&client, 1, 6).await;
     screenshot(&client, "evals-grid.png").await;
 
     // The grid: the good target passes every case, the bad one fails every case.
@@ -208,7 +212,7 @@ async fn a_suite_runs_into_a_grid_and_two_runs_are_compared() {
         "document.querySelector('[data-testid=eval-fresh]').click(); return true",
     )
     .await;
-    run_and_wait(&client, 6).await;
+    run_and_wait(&client, 2, 6).await;
     assert_eq!(verdict(&client, 1, 0).await, "fail");
     wait_js(
         &client,

@@ -344,7 +344,7 @@ describe("Evaluations", () => {
     expect(d.querySelector(".eval-diff-count")!.textContent).toBe("4 cells compared, 2 changed");
     expect(d.querySelector(".eval-diff-warn")!.textContent).toContain("The suites differ");
     const changes = [...d.querySelectorAll(".eval-change")].map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent));
-    expect(changes).toEqual([["greet", "a/x", "pass → fail", "4.0 → 2.0"], ["sum", "b/y", "— → pass", "— → —"]]);
+    expect(changes).toEqual([["greet", "a/x", "pass → fail", "4.0 → 2.0"], ["sum", "b/y", "not in run #2 → pass", "— → —"]]);
 
     q<HTMLButtonElement>(root, "eval-delete-2").click();
     await until(() => !!q(document, "eval-delete-dialog"), "the confirmation");

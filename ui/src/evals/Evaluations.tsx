@@ -128,12 +128,22 @@ export function EvaluationsView(props: { backend: FullBackend; visible?: boolean
     if (v) { void loadRuns(); void loadSuites(); } else { setDetail(null); setDeleting(null); }
   }, { defer: true }));
 
-  const canRun = () => !running() && !!path() && targets().length > 0 && repeat() !== "bad" && concurrency() !== "bad" && !current()?.error;
+  const canRun = () => !running() && !starting() && !!path() && targets().length > 0 && repeat() !== "bad" && concurrency() !== "bad" && !current()?.error;
 
   // A run's messages: only the run started last is listened to.
   let token = 0;
+  // Set at once when Run is pressed, so a second press cannot start the same run twice.
+  const [starting, setStarting] = createSignal(false);
   async function start() {
-    if (!canRun()) return;
+    if (!canRun() || starting()) return;
+    setStarting(true);
+    try {
+      await begin();
+    } finally {
+      setStarting(false);
+    }
+  }
+  async function begin() {
     const p = path();
     const list = targets();
     setProblem(null);
@@ -179,7 +189,9 @@ export function EvaluationsView(props: { backend: FullBackend; visible?: boolean
         void loadRuns();
         // Resumed: the cells ended before are the stored run's (the failed ones are run again).
         if (m.skipped > 0) {
+          const mine = token;
           b.evalRun(m.runId).then((d) => {
+            if (mine !== token) return;
             const cells = liveCells();
             for (const c of d.cells) {
               const k = cellKey(c.case, c.target, c.rep);
@@ -456,7 +468,7 @@ export function EvaluationsView(props: { backend: FullBackend; visible?: boolean
                       <tr class="eval-change" data-case={c.case} data-target={c.target}>
                         <td>{c.label}<Show when={c.rep > 0}> (repetition {c.rep + 1})</Show></td>
                         <td>{c.target}</td>
-                        <td class="eval-change-verdict">{passWord(c.before)} → {passWord(c.after)}</td>
+                        <td class="eval-change-verdict">{c.before == null ? `not in run #${d().a}` : passWord(c.before)} → {c.after == null ? `not in run #${d().b}` : passWord(c.after)}</td>
                         <td class="num eval-change-score">{c.beforeScore == null ? "—" : c.beforeScore.toFixed(1)} → {c.afterScore == null ? "—" : c.afterScore.toFixed(1)}</td>
                       </tr>
                     )}</For></tbody>

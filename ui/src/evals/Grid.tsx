@@ -61,6 +61,7 @@ function GridCell(props: { reps: StoredCell[]; repeat: number; caseIndex: number
     `${props.label}, ${props.target}: ${verdictWords[verdict()]}`,
     props.repeat > 1 ? `${passed()} of ${props.repeat} passed` : "",
     score() != null ? `judge score ${score()!.toFixed(1)}` : "",
+    props.reps.some((c) => c.judgePending) ? "not judged yet: the next run judges it" : "",
   ].filter(Boolean).join(", ");
   return (
     <button type="button" class={`eval-cell ${tone()}`} data-testid={`eval-cell-${props.caseIndex}-${props.targetIndex}`}
@@ -68,6 +69,7 @@ function GridCell(props: { reps: StoredCell[]; repeat: number; caseIndex: number
       <span class="eval-mark" aria-hidden="true">{verdictMark[verdict()]}</span>
       <Show when={props.repeat > 1 && props.reps.length}><span class="eval-count">{passed()}/{props.repeat}</span></Show>
       <Show when={score() != null}><span class="eval-score">{score()!.toFixed(1)}</span></Show>
+      <Show when={props.reps.some((c) => c.judgePending)}><span class="eval-pending">judge pending</span></Show>
     </button>
   );
 }

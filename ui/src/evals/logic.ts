@@ -72,10 +72,15 @@ export function summarize(targets: string[], repeat: number, cells: Iterable<Sto
     const scores = mine.map((c) => c.score).filter((x): x is number => typeof x === "number");
     const ms = mine.filter((c) => !c.error).map((c) => c.ms).sort((a, b) => a - b);
     const rates: number[] = [];
+    // The spread of a repetition's mean score over the repetitions (one repetition: the cells').
+    const repScores: number[] = [];
     for (let r = 0; r < repeat; r++) {
       const rep = mine.filter((c) => c.rep === r);
       if (rep.length) rates.push(rep.filter((c) => c.passed).length / rep.length);
+      const s = rep.map((c) => c.score).filter((x): x is number => typeof x === "number");
+      if (s.length) repScores.push(s.reduce((a, b) => a + b, 0) / s.length);
     }
+    const spread = repeat > 1 ? repScores : scores;
     return {
       target,
       cells: mine.length,
@@ -85,7 +90,7 @@ export function summarize(targets: string[], repeat: number, cells: Iterable<Sto
       passRate: mine.length ? passed / mine.length : 0,
       passRateSd: rates.length > 1 ? sd(rates) : null,
       meanScore: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
-      scoreSd: scores.length > 1 ? sd(scores) : null,
+      scoreSd: spread.length > 1 ? sd(spread) : null,
       p50Ms: ms.length ? ms[Math.floor((ms.length - 1) / 2)] : null,
       costMicros: mine.reduce((a, c) => a + c.costMicros, 0),
       judgeMicros: mine.reduce((a, c) => a + c.judgeMicros, 0),

@@ -95,7 +95,9 @@ pub struct SuiteFileInfo {
     pub error: Option<String>,
 }
 
-/// The suites (`*.toml`) in `dir`, by name; a missing folder has none.
+/// The suites (`*.toml`) in `dir`, by path (at most 500); a missing folder has none. Each is
+/// only read for its name and number of cases (its attachments are not read: loading the one
+/// picked checks everything).
 pub fn list_suites(dir: &Path) -> Vec<SuiteFileInfo> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -109,11 +111,11 @@ pub fn list_suites(dir: &Path) -> Vec<SuiteFileInfo> {
     paths
         .into_iter()
         .take(500)
-        .map(|p| match Suite::load(&p) {
-            Ok(s) => SuiteFileInfo {
+        .map(|p| match peek(&p) {
+            Ok((name, cases)) => SuiteFileInfo {
                 path: p.display().to_string(),
-                name: Some(s.name),
-                cases: s.cases.len(),
+                name: Some(name),
+                cases,
                 error: None,
             },
             Err(e) => SuiteFileInfo {
@@ -124,6 +126,35 @@ pub fn list_suites(dir: &Path) -> Vec<SuiteFileInfo> {
             },
         })
         .collect()
+}
+
+/// A suite's name and number of cases, read without resolving it.
+fn peek(path: &Path) -> Result<(String, usize)> {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        name: String,
+        #[serde(default)]
+        cases: Vec<toml::Value>,
+        cases_csv: Option<String>,
+    }
+    let bytes = suite::read_capped(path, suite::MAX_SUITE_BYTES)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let p: Peek = toml::from_str(&text).map_err(|e| {
+        crate::config::ConfigErr::new(&text, path).at(
+            e.span().unwrap_or(0..0),
+            None,
+            e.message().trim(),
+        )
+    })?;
+    let mut n = p.cases.len();
+    if let Some(csv_name) = p.cases_csv {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let csv = suite::read_capped(&dir.join(&csv_name), suite::MAX_CSV_BYTES)?;
+        n += csv::parse(&String::from_utf8_lossy(&csv))
+            .map_err(|e| Error::InvalidRequest(format!("{csv_name}: {e}")))?
+            .len();
+    }
+    Ok((p.name, n))
 }
 
 /// Adds a case to a suite file (made, named after the file, when missing), keeping the file's

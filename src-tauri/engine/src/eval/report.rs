@@ -219,6 +219,15 @@ pub fn diff(
     }
 }
 
+/// `3 cases × 2 targets` (`× 5 repeats` when repeated).
+pub fn shape(cases: usize, targets: usize, repeat: u32) -> String {
+    let mut s = format!("{cases} cases × {targets} targets");
+    if repeat > 1 {
+        s.push_str(&format!(" × {repeat} repeats"));
+    }
+    s
+}
+
 fn usd(micros: i64) -> String {
     format!("{:.6}", micros as f64 / 1e6)
 }
@@ -306,7 +315,7 @@ pub fn to_html(run: &EvalRun, suite: &Suite, cells: &[StoredCell]) -> String {
     ));
     h.push_str("<style>body{font:14px system-ui,sans-serif;margin:2em;color:#1d1d1f}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.pass{background:#d9f2dd}.fail{background:#f8d7d7}.error{background:#eee}pre{white-space:pre-wrap;max-width:80ch}details{margin:.5em 0}</style></head><body>");
     h.push_str(&format!(
-        "<h1>{}</h1><p>Run {} · {} · {} cases × {} targets{}</p>",
+        "<h1>{}</h1><p>Run {} · {} · {}</p>",
         esc(&suite.name),
         run.id,
         esc(match run.status {
@@ -314,13 +323,7 @@ pub fn to_html(run: &EvalRun, suite: &Suite, cells: &[StoredCell]) -> String {
             crate::store::RunStatus::Stopped => "stopped",
             crate::store::RunStatus::Running => "not finished",
         }),
-        suite.cases.len(),
-        run.targets.len(),
-        if run.repeat > 1 {
-            format!(" × {} repeats", run.repeat)
-        } else {
-            String::new()
-        }
+        shape(suite.cases.len(), run.targets.len(), run.repeat)
     ));
     h.push_str("<table><tr><th>Target</th><th>Pass rate</th><th>Mean score</th><th>p50 latency</th><th>Cost</th></tr>");
     for s in summarize(&run.targets, run.repeat, cells) {

@@ -141,6 +141,36 @@ struct Cell {
     prior: Option<StoredCell>,
 }
 
+/// The runs going in this process.
+fn active() -> &'static Mutex<HashSet<i64>> {
+    static ACTIVE: std::sync::OnceLock<Mutex<HashSet<i64>>> = std::sync::OnceLock::new();
+    ACTIVE.get_or_init(Default::default)
+}
+
+/// A run claimed as going, released when dropped.
+struct Active(i64);
+
+impl Active {
+    fn claim(id: i64) -> Result<Active> {
+        let mut set = active().lock().unwrap_or_else(|p| p.into_inner());
+        if !set.insert(id) {
+            return Err(Error::InvalidRequest(format!(
+                "run {id} is already going; wait for it or stop it (or start fresh)"
+            )));
+        }
+        Ok(Active(id))
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        active()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.0);
+    }
+}
+
 /// The most attachment bytes kept read at once.
 const ATTACHMENT_CACHE: usize = 256 << 20;
 
@@ -172,21 +202,25 @@ fn run_key(spec: &RunSpec, settings: &ChatSettings, plans: &[Plan]) -> String {
 }
 
 impl Shared<'_> {
-    /// A case's attachments as parts, their bytes with them.
-    fn parts_of(&self, case: &super::suite::Case) -> Result<Vec<Part>> {
+    /// A case's attachments as parts, their bytes with them (read off the async threads).
+    async fn parts_of(&self, case: &super::suite::Case) -> Result<Vec<Part>> {
         let mut parts = Vec::new();
         for a in &case.attach {
+            let key = (a.sha256.clone(), a.name.clone());
             let cached = self
                 .attachments
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .get(&a.sha256)
+                .get(&key)
                 .cloned();
             if let Some(p) = cached {
                 parts.push(p);
                 continue;
             }
-            let bytes = read_capped(&a.path, MAX_FILE_BYTES)?;
+            let path = a.path.clone();
+            let bytes = tokio::task::spawn_blocking(move || read_capped(&path, MAX_FILE_BYTES))
+                .await
+                .map_err(|e| Error::Internal(format!("reading {}: {e}", a.name)))??;
             let sha = crate::attach::blobs::sha256_hex(&bytes);
             if sha != a.sha256 {
                 return Err(Error::InvalidRequest(format!(
@@ -205,7 +239,7 @@ impl Shared<'_> {
             if held + part_bytes(&part) > ATTACHMENT_CACHE {
                 cache.clear();
             }
-            cache.insert(a.sha256.clone(), part.clone());
+            cache.insert(key, part.clone());
             parts.push(part);
         }
         Ok(parts)
@@ -228,7 +262,7 @@ struct Shared<'a> {
     settings: ChatSettings,
     /// Attachments read, by hash (a file attached to many cases is read once; the cache is
     /// dropped past [`ATTACHMENT_CACHE`] bytes).
-    attachments: Mutex<HashMap<String, Part>>,
+    attachments: Mutex<HashMap<(String, String), Part>>,
     client: String,
     /// One semaphore per provider id.
     pools: HashMap<String, Arc<Semaphore>>,
@@ -240,9 +274,11 @@ struct Shared<'a> {
 }
 
 impl Shared<'_> {
-    fn pool(&self, provider: &str) -> Arc<Semaphore> {
-        self.pools
-            .get(provider)
+    /// The slots of the provider a plan tries first.
+    fn pool(&self, plan: &Plan) -> Arc<Semaphore> {
+        plan.targets
+            .first()
+            .and_then(|t| self.pools.get(&t.provider.id))
             .cloned()
             .unwrap_or_else(|| Arc::new(Semaphore::new(self.concurrency)))
     }
@@ -286,12 +322,15 @@ pub async fn run(
         s.store.resumable_eval_run(&new)?
     };
     let run_id = match earlier {
-        Some(id) => {
-            s.store.set_eval_status(id, RunStatus::Running, None)?;
-            id
-        }
+        Some(id) => id,
         None => s.store.create_eval_run(&new)?,
     };
+    // One runner per run in this process (a second Run pressed, say): it would pay for the
+    // same cells twice.
+    let _active = Active::claim(run_id)?;
+    if earlier.is_some() {
+        s.store.set_eval_status(run_id, RunStatus::Running, None)?;
+    }
     // Cells with an answer are done; one whose judge could not run is judged again, its
     // answer kept.
     let mut done = HashSet::new();
@@ -444,57 +483,59 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
     let plan = &sh.plans[cell.target];
     let target = &sh.targets[cell.target];
     let case = &sh.suite.cases[cell.case];
-    let got = match cell.prior {
-        Some(prior) => Got {
-            text: prior.answer,
-            model: prior.model,
-            request_id: prior.request_id,
-            ms: prior.ms,
-            error: None,
-        },
+    // A resumed cell keeps its answer and every verdict but its pending judges.
+    let (got, kept, kept_micros) = match cell.prior {
+        Some(prior) => (
+            Got {
+                text: prior.answer,
+                model: prior.model,
+                request_id: prior.request_id,
+                ms: prior.ms,
+                error: None,
+            },
+            Some(prior.checks),
+            prior.judge_micros,
+        ),
         None => {
-            let provider = plan
-                .targets
-                .first()
-                .map(|t| t.provider.id.clone())
-                .unwrap_or_default();
-            let pool = sh.pool(&provider);
-            let Ok(_permit) = pool.acquire_owned().await else {
-                return Ok(None);
-            };
-            if sh.stop.load(Ordering::SeqCst) {
-                return Ok(None);
-            }
-            let started = Instant::now();
-            let failed = |e: Error| Got {
-                text: String::new(),
-                model: None,
-                request_id: None,
-                ms: started.elapsed().as_millis() as u64,
-                error: Some(e.to_string()),
-            };
-            match sh.parts_of(case) {
-                Err(e) => failed(e),
-                Ok(mut message) => {
-                    if !case.prompt.is_empty() || message.is_empty() {
-                        message.push(Part::Text(case.prompt.clone()));
-                    }
-                    let request = sh.settings.request(vec![Message {
-                        role: crate::chat::Role::User,
-                        parts: message,
-                    }]);
-                    match ask(sh, plan.clone(), request, Delivery::Stream).await {
-                        Ok(got) => got,
-                        Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
-                            sh.stop_for(&e);
-                            return Ok(None);
+            let got = {
+                let Ok(_permit) = sh.pool(plan).acquire_owned().await else {
+                    return Ok(None);
+                };
+                if sh.stop.load(Ordering::SeqCst) {
+                    return Ok(None);
+                }
+                let started = Instant::now();
+                let failed = |e: Error| Got {
+                    text: String::new(),
+                    model: None,
+                    request_id: None,
+                    ms: started.elapsed().as_millis() as u64,
+                    error: Some(e.to_string()),
+                };
+                match sh.parts_of(case).await {
+                    Err(e) => failed(e),
+                    Ok(mut message) => {
+                        if !case.prompt.is_empty() || message.is_empty() {
+                            message.push(Part::Text(case.prompt.clone()));
                         }
-                        Err(e) if e.kind() == ErrorKind::Store => return Err(e),
-                        Err(e) => failed(e),
+                        let request = sh.settings.request(vec![Message {
+                            role: crate::chat::Role::User,
+                            parts: message,
+                        }]);
+                        match ask(sh, plan.clone(), request, Delivery::Stream).await {
+                            Ok(got) => got,
+                            Err(e) if e.kind() == ErrorKind::BudgetExceeded => {
+                                sh.stop_for(&e);
+                                return Ok(None);
+                            }
+                            Err(e) if e.kind() == ErrorKind::Store => return Err(e),
+                            Err(e) => failed(e),
+                        }
                     }
                 }
-            }
-            // The slot is given back here, before any judge takes one.
+                // The slot is given back here, before any judge takes one.
+            };
+            (got, None, 0)
         }
     };
     let (cost_micros, priced) = match &got.request_id {
@@ -505,10 +546,19 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
         None => (0, true),
     };
     let mut results = Vec::new();
-    let mut judge_micros = 0;
+    let mut judge_micros = kept_micros;
     let mut judge_pending = false;
     if got.error.is_none() {
-        for check in &case.checks {
+        for (i, check) in case.checks.iter().enumerate() {
+            // A resumed cell's verdicts stand, but for its judges that could not run.
+            if let Some(prior) = kept.as_ref().and_then(|k| k.get(i)) {
+                let pending =
+                    prior.kind == "judge" && prior.judge.is_none() && prior.score.is_none();
+                if !pending {
+                    results.push(prior.clone());
+                    continue;
+                }
+            }
             let known = priced.then_some(cost_micros);
             if let Some(r) = checks::verdict(check, &got.text, got.ms, known) {
                 results.push(r);
@@ -672,13 +722,7 @@ async fn judged(
     answer: &str,
 ) -> Result<CheckResult> {
     let plan = sh.s.router.plan(&[judge.to_string()])?;
-    let provider = plan
-        .targets
-        .first()
-        .map(|t| t.provider.id.clone())
-        .unwrap_or_default();
-    let pool = sh.pool(&provider);
-    let _permit = pool.acquire_owned().await;
+    let _permit = sh.pool(&plan).acquire_owned().await;
     let prompt = checks::judge_prompt(question, answer, rubric);
     let request = ChatRequest {
         messages: vec![Message::user(&prompt)],
@@ -718,4 +762,18 @@ async fn judged(
             judge: Some(record),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_claimed_by_one_runner_at_a_time() {
+        let first = Active::claim(-7).unwrap();
+        let e = Active::claim(-7).err().unwrap().to_string();
+        assert!(e.contains("already going"), "{e}");
+        drop(first);
+        Active::claim(-7).unwrap();
+    }
 }

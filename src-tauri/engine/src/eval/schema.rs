@@ -114,9 +114,9 @@ fn walk_schema(root: &Value, s: &Value, at: &str) -> Result<(), String> {
             "$ref" => {
                 let r = v.as_str().unwrap_or_default();
                 let found = r.strip_prefix('#').and_then(|p| root.pointer(p));
-                if found.is_none() {
+                if !found.is_some_and(|f| f.is_object() || f.is_boolean()) {
                     return Err(format!(
-                        "schema at {at}: $ref {r:?} points at nothing in this schema (only #/… references are followed)"
+                        "schema at {at}: $ref {r:?} points at no schema here (only #/… references to schemas are followed)"
                     ));
                 }
             }
@@ -148,8 +148,13 @@ pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
         root: schema,
         depth: 0,
         steps: 0,
+        exhausted: None,
     };
-    v.check(schema, value, "")
+    let verdict = v.check(schema, value, "");
+    match v.exhausted {
+        Some(e) => Err(e),
+        None => verdict,
+    }
 }
 
 /// The most schema nodes one validation visits (a schema whose branches refer to themselves
@@ -160,6 +165,9 @@ struct Validator<'a> {
     root: &'a Value,
     depth: usize,
     steps: usize,
+    /// A cap was reached: the error goes straight out, never read as "this branch did not
+    /// match" by `not`, `anyOf` or `oneOf`.
+    exhausted: Option<String>,
 }
 
 /// Equal as JSON values, numbers by value (`1` equals `1.0`).
@@ -212,14 +220,21 @@ impl<'a> Validator<'a> {
             Value::Object(o) => o,
             _ => return Ok(()),
         };
+        if let Some(e) = &self.exhausted {
+            return Err(e.clone());
+        }
         self.steps += 1;
         if self.steps > MAX_STEPS {
-            return Err(format!(
+            let e = format!(
                 "the schema took over {MAX_STEPS} steps to check (it refers to itself too much)"
-            ));
+            );
+            self.exhausted = Some(e.clone());
+            return Err(e);
         }
         if self.depth >= 64 {
-            return Err("the schema refers to itself too deeply (over 64 levels)".into());
+            let e = "the schema refers to itself too deeply (over 64 levels)".to_string();
+            self.exhausted = Some(e.clone());
+            return Err(e);
         }
         self.depth += 1;
         let result = self.keywords(obj, v, at, here);
@@ -357,6 +372,9 @@ impl<'a> Validator<'a> {
                     false
                 }
             }) {
+                if let Some(e) = &self.exhausted {
+                    return Err(e.clone());
+                }
                 return Err(format!("at {here}: matches none of anyOf ({last})"));
             }
         }
@@ -365,12 +383,19 @@ impl<'a> Validator<'a> {
                 .iter()
                 .filter(|sub| self.check(sub, v, at).is_ok())
                 .count();
+            if let Some(e) = &self.exhausted {
+                return Err(e.clone());
+            }
             if n != 1 {
                 return Err(format!("at {here}: matches {n} of oneOf, exactly 1 needed"));
             }
         }
         if let Some(not) = obj.get("not") {
-            if self.check(not, v, at).is_ok() {
+            let matched = self.check(not, v, at).is_ok();
+            if let Some(e) = &self.exhausted {
+                return Err(e.clone());
+            }
+            if matched {
                 return Err(format!("at {here}: matches what `not` forbids"));
             }
         }
@@ -445,7 +470,15 @@ mod tests {
         let branching = json!({"anyOf": [{"$ref": "#"}, {"$ref": "#"}]});
         assert!(validate(&branching, &json!(1))
             .unwrap_err()
-            .contains("anyOf"));
+            .contains("deeply"));
+        // A cap reached under `not` is an error, never a match turned around.
+        let big: Vec<u32> = (0..150_000).collect();
+        let not = json!({"not": {"type": "array", "items": {"type": "integer"}}});
+        assert!(validate(&not, &json!(big)).unwrap_err().contains("steps"));
+        assert!(validate(&json!({"not": {"$ref": "#"}}), &json!(1))
+            .unwrap_err()
+            .contains("deeply"));
+        assert!(check_schema(&json!({"$ref": "#/required", "required": ["a"]})).is_err());
         // A keyword's value of the wrong kind, a $ref to nothing: refused at load.
         for bad in [
             json!({"required": "name"}),

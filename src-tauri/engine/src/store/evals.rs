@@ -199,7 +199,8 @@ impl Store {
         let unpriced: i64 = self
             .conn()
             .query_row(
-                "SELECT COUNT(*) FROM ledger WHERE request_id = ?1 AND price_source IS NULL AND outcome IN ('ok', 'interrupted', 'cancelled', 'streaming', 'error')",
+                "SELECT COUNT(*) FROM ledger WHERE request_id = ?1 AND (price_source IS NULL OR price_source = 'unknown')
+                    AND outcome IN ('ok', 'interrupted', 'cancelled', 'streaming', 'error')",
                 [request_id],
                 |r| r.get(0),
             )
@@ -345,5 +346,36 @@ impl Store {
             .execute("DELETE FROM eval_runs WHERE id = ?1", [id])
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::PriceSource;
+    use crate::store::{LedgerOutcome, LedgerRow};
+
+    #[test]
+    fn a_request_with_an_unknown_price_is_not_priced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let row = |id: &str, source: Option<PriceSource>| LedgerRow {
+            request_id: id.into(),
+            provider: "p".into(),
+            model_requested: "p/m".into(),
+            attempt: 1,
+            outcome: LedgerOutcome::Ok,
+            price_source: source,
+            ..Default::default()
+        };
+        for (id, source, priced) in [
+            ("a", Some(PriceSource::Unknown), false),
+            ("b", None, false),
+            ("c", Some(PriceSource::Local), true),
+            ("d", Some(PriceSource::Override), true),
+        ] {
+            store.record_attempt(&row(id, source)).unwrap();
+            assert_eq!(store.request_priced(id).unwrap(), priced, "{id}");
+        }
     }
 }
