@@ -255,11 +255,7 @@ pub async fn eval_export(state: State<'_, AppState>, id: i64, format: String) ->
         let run = r.store.eval_run(id)?;
         let suite = r.store.eval_run_suite(id)?;
         let cells = r.store.eval_cells(id)?;
-        let body = match ext.as_str() {
-            "csv" => report::to_csv(&suite, &cells),
-            "html" => report::to_html(&run, &suite, &cells),
-            _ => report::to_json(&run, &suite, &cells),
-        };
+        let body = report::render(&ext, &run, &suite, &cells);
         let dir = roundtable_engine::config::download_dir().unwrap_or_else(|| r.dir.clone());
         let path = dir.join(format!("roundtable-eval-{id}.{ext}"));
         std::fs::write(&path, body).map_err(|source| roundtable_engine::Error::Io {

@@ -347,16 +347,8 @@ fn write_report(
     suite: &Suite,
     cells: &[StoredCell],
 ) -> Result<(), Failure> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let text = match ext.as_str() {
-        "csv" => report::to_csv(suite, cells),
-        "html" | "htm" => report::to_html(run, suite, cells),
-        _ => report::to_json(run, suite, cells),
-    };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let text = report::render(ext, run, suite, cells);
     std::fs::write(path, text).map_err(|e| Failure::Input(format!("-o {}: {e}", path.display())))
 }
 

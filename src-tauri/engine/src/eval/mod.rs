@@ -49,11 +49,10 @@ pub struct CostEstimate {
 
 /// The estimated cost of running `spec` (judges not included: they depend on the answers).
 pub fn estimate_run(s: Session<'_>, spec: &RunSpec) -> Result<Vec<CostEstimate>> {
-    run::check_spec(s, spec)?;
-    let settings = run::settings_for(s, &spec.suite, spec.preset.as_deref())?;
+    let checked = run::check_spec(s, spec)?;
+    let settings = checked.settings;
     let mut out = Vec::new();
-    for t in &spec.targets {
-        let plan = s.router.plan(std::slice::from_ref(t))?;
+    for (t, plan) in spec.targets.iter().zip(&checked.plans) {
         let target = plan
             .targets
             .first()

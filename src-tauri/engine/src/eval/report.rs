@@ -240,6 +240,16 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// A run written out by a file extension: `csv`, `html`/`htm` (the standalone report), else
+/// JSON.
+pub fn render(ext: &str, run: &EvalRun, suite: &Suite, cells: &[StoredCell]) -> String {
+    match ext.to_ascii_lowercase().as_str() {
+        "csv" => to_csv(suite, cells),
+        "html" | "htm" => to_html(run, suite, cells),
+        _ => to_json(run, suite, cells),
+    }
+}
+
 /// Every cell as a CSV row.
 pub fn to_csv(suite: &Suite, cells: &[StoredCell]) -> String {
     let mut out = String::from(

@@ -91,19 +91,28 @@ pub fn settings_for(s: Session<'_>, suite: &Suite, preset: Option<&str>) -> Resu
     Ok(settings)
 }
 
+/// What checking a run works out: the settings it sends with, each target's plan and each
+/// judge's plan.
+pub struct Checked {
+    pub settings: ChatSettings,
+    pub plans: Vec<Plan>,
+    pub judge_plans: Vec<Plan>,
+}
+
 /// Checks a run's targets and limits before anything is stored or sent.
-pub fn check_spec(s: Session<'_>, spec: &RunSpec) -> Result<()> {
+pub fn check_spec(s: Session<'_>, spec: &RunSpec) -> Result<Checked> {
     if spec.targets.is_empty() {
         return Err(Error::InvalidRequest(
             "no targets: name one or more with -m provider/model".into(),
         ));
     }
     let mut seen = HashSet::new();
+    let mut plans = Vec::new();
     for t in &spec.targets {
         if !seen.insert(t) {
             return Err(Error::InvalidRequest(format!("target {t} is named twice")));
         }
-        s.router.plan(std::slice::from_ref(t))?;
+        plans.push(s.router.plan(std::slice::from_ref(t))?);
     }
     if !(1..=MAX_REPEAT).contains(&spec.repeat) {
         return Err(Error::InvalidRequest(format!(
@@ -117,20 +126,29 @@ pub fn check_spec(s: Session<'_>, spec: &RunSpec) -> Result<()> {
             spec.concurrency
         )));
     }
+    let mut judges = HashSet::new();
+    let mut judge_plans = Vec::new();
     for case in &spec.suite.cases {
         for c in &case.checks {
             if let Check::Judge {
                 target: Some(t), ..
             } = c
             {
-                s.router
+                let plan = s
+                    .router
                     .plan(std::slice::from_ref(t))
                     .map_err(|e| Error::InvalidRequest(format!("{}: judge: {e}", case.label)))?;
+                if judges.insert(t) {
+                    judge_plans.push(plan);
+                }
             }
         }
     }
-    settings_for(s, &spec.suite, spec.preset.as_deref())?;
-    Ok(())
+    Ok(Checked {
+        settings: settings_for(s, &spec.suite, spec.preset.as_deref())?,
+        plans,
+        judge_plans,
+    })
 }
 
 struct Cell {
@@ -300,14 +318,12 @@ pub async fn run(
     cancel: impl Future<Output = ()>,
     mut emit: impl FnMut(EvalEvent),
 ) -> Result<RunEnd> {
-    check_spec(s, &spec)?;
-    let settings = settings_for(s, &spec.suite, spec.preset.as_deref())?;
+    let Checked {
+        settings,
+        plans,
+        judge_plans,
+    } = check_spec(s, &spec)?;
     let preset = spec.preset.as_deref().or(spec.suite.preset.as_deref());
-    let plans: Vec<Plan> = spec
-        .targets
-        .iter()
-        .map(|t| s.router.plan(std::slice::from_ref(t)))
-        .collect::<Result<_>>()?;
     let key = run_key(&spec, &settings, &plans);
     let new = NewEvalRun {
         suite: &spec.suite,
@@ -373,22 +389,6 @@ pub async fn run(
 
     // One pool of `concurrency` slots per provider a target or a judge may reach.
     let mut pools = HashMap::new();
-    let judges: HashSet<&str> = spec
-        .suite
-        .cases
-        .iter()
-        .flat_map(|c| &c.checks)
-        .filter_map(|c| match c {
-            Check::Judge {
-                target: Some(t), ..
-            } => Some(t.as_str()),
-            _ => None,
-        })
-        .collect();
-    let judge_plans: Vec<Plan> = judges
-        .iter()
-        .map(|t| s.router.plan(&[t.to_string()]))
-        .collect::<Result<_>>()?;
     for plan in plans.iter().chain(&judge_plans) {
         for t in &plan.targets {
             pools
@@ -539,10 +539,7 @@ async fn run_cell(sh: &Shared<'_>, cell: Cell) -> Result<Option<StoredCell>> {
         }
     };
     let (cost_micros, priced) = match &got.request_id {
-        Some(id) => (
-            sh.s.store.request_cost_micros(id)?,
-            sh.s.store.request_priced(id)?,
-        ),
+        Some(id) => sh.s.store.request_cost(id)?,
         None => (0, true),
     };
     let mut results = Vec::new();
@@ -733,7 +730,7 @@ async fn judged(
     };
     let got = ask(sh, plan, request, Delivery::Whole).await?;
     let cost_micros = match &got.request_id {
-        Some(id) => sh.s.store.request_cost_micros(id)?,
+        Some(id) => sh.s.store.request_cost(id)?.0,
         None => 0,
     };
     if let Some(e) = got.error {

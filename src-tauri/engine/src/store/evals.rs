@@ -194,20 +194,6 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Whether every attempt of a request was priced (an unknown price is recorded as $0).
-    pub fn request_priced(&self, request_id: &str) -> Result<bool> {
-        let unpriced: i64 = self
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM ledger WHERE request_id = ?1 AND (price_source IS NULL OR price_source = 'unknown')
-                    AND outcome IN ('ok', 'interrupted', 'cancelled', 'streaming', 'error')",
-                [request_id],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(unpriced == 0)
-    }
-
     /// Sets a run's status (and its end time when it is no longer running).
     pub fn set_eval_status(&self, id: i64, status: RunStatus, note: Option<&str>) -> Result<()> {
         let finished = (status != RunStatus::Running).then(super::now_ms);
@@ -329,15 +315,21 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// What a request cost, every attempt included.
-    pub fn request_cost_micros(&self, request_id: &str) -> Result<i64> {
-        self.conn()
+    /// What a request cost, every attempt included (micro-dollars), and whether every attempt
+    /// that produced anything was priced (an unknown price is recorded as $0).
+    pub fn request_cost(&self, request_id: &str) -> Result<(i64, bool)> {
+        let (micros, unpriced): (i64, i64) = self
+            .conn()
             .query_row(
-                "SELECT COALESCE(SUM(cost_micros), 0) FROM ledger WHERE request_id = ?1",
+                "SELECT COALESCE(SUM(cost_micros), 0),
+                        COALESCE(SUM((price_source IS NULL OR price_source = 'unknown')
+                            AND outcome IN ('ok', 'interrupted', 'cancelled', 'streaming', 'error')), 0)
+                 FROM ledger WHERE request_id = ?1",
                 [request_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        Ok((micros, unpriced == 0))
     }
 
     /// Deletes a run and its cells (its ledger rows stay: money spent stays spent).
@@ -375,7 +367,7 @@ mod tests {
             ("d", Some(PriceSource::Override), true),
         ] {
             store.record_attempt(&row(id, source)).unwrap();
-            assert_eq!(store.request_priced(id).unwrap(), priced, "{id}");
+            assert_eq!(store.request_cost(id).unwrap().1, priced, "{id}");
         }
     }
 }
